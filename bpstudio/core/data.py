@@ -1,0 +1,296 @@
+"""Data sets: built-in generators, CSV loading, and the file's ``data`` section.
+
+Generators return (X, labels_or_targets); :func:`dataset_from_spec` shapes targets to the
+network's outputs: a 2-class problem gives one 0/1 target for a single output, or one-hot
+targets when there are as many outputs as classes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+GENERATORS = ("circles", "gaussians", "linear", "moons", "sine", "spirals", "xor")
+CLASSIFIERS = {"circles", "gaussians", "moons", "spirals", "xor"}
+
+
+class DataError(Exception):
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+@dataclass
+class Dataset:
+    X: np.ndarray  # (n, inputs)
+    Y: np.ndarray  # (n, outputs)
+    labels: np.ndarray | None = None  # class index per sample, for plots and accuracy
+
+    def __len__(self) -> int:
+        return self.X.shape[0]
+
+
+# --------------------------------------------------------------------------- generators
+def xor(n, noise, rng, classes=2):
+    X = rng.uniform(-1, 1, (n, 2))
+    # keep points off the axes so the quadrant (the label) is unambiguous
+    X += np.sign(X) * 0.1
+    labels = (X[:, 0] * X[:, 1] < 0).astype(int)
+    return X + rng.normal(0, noise, X.shape), labels
+
+
+def circles(n, noise, rng, classes=2):
+    labels = np.arange(n) % 2
+    radius = np.where(labels == 1, rng.uniform(0, 0.5, n), rng.uniform(0.7, 1.0, n))
+    angle = rng.uniform(0, 2 * math.pi, n)
+    X = np.c_[radius * np.cos(angle), radius * np.sin(angle)]
+    return X + rng.normal(0, noise, X.shape), labels
+
+
+def moons(n, noise, rng, classes=2):
+    labels = np.arange(n) % 2
+    t = rng.uniform(0, math.pi, n)
+    X = np.where(
+        labels[:, None] == 0,
+        np.c_[np.cos(t), np.sin(t)],
+        np.c_[1 - np.cos(t), 0.5 - np.sin(t)],
+    )
+    X = (X - [0.5, 0.25]) / 1.2
+    return X + rng.normal(0, noise, X.shape), labels
+
+
+def spirals(n, noise, rng, classes=2):
+    labels = np.arange(n) % classes
+    r = rng.uniform(0.05, 1.0, n)
+    angle = 2 * math.pi * labels / classes + 3.5 * r
+    X = np.c_[r * np.cos(angle), r * np.sin(angle)]
+    return X + rng.normal(0, noise, X.shape), labels
+
+
+def gaussians(n, noise, rng, classes=2):
+    labels = np.arange(n) % classes
+    angles = 2 * math.pi * np.arange(classes) / classes
+    centres = 0.6 * np.c_[np.cos(angles), np.sin(angles)]
+    X = centres[labels] + rng.normal(0, 0.15 + noise, (n, 2))
+    return X, labels
+
+
+def linear(n, noise, rng, n_inputs=1):
+    X = rng.uniform(-1, 1, (n, n_inputs))
+    coef = np.linspace(1.0, -0.5, n_inputs)
+    y = X @ coef + 0.3 + rng.normal(0, noise, n)
+    return X, y[:, None]
+
+
+def sine(n, noise, rng, n_inputs=1):
+    X = np.sort(rng.uniform(-math.pi, math.pi, (n, 1)), axis=0)
+    return X, np.sin(X) + rng.normal(0, noise, X.shape)
+
+
+def generate(
+    name: str,
+    n: int = 200,
+    noise: float = 0.1,
+    seed: int = 1,
+    classes: int = 2,
+    n_inputs: int = 2,
+    n_outputs: int = 1,
+) -> Dataset:
+    """Generate a data set shaped for a network with n_inputs / n_outputs."""
+    rng = np.random.default_rng(seed)
+    if name in CLASSIFIERS:
+        fn = globals()[name]
+        X, labels = fn(n, noise, rng, classes)
+        return Dataset(X, one_hot_targets(labels, classes, n_outputs), labels)
+    if name == "linear":
+        X, Y = linear(n, noise, rng, n_inputs)
+    elif name == "sine":
+        X, Y = sine(n, noise, rng)
+    else:
+        raise KeyError(name)
+    return Dataset(X, Y)
+
+
+def one_hot_targets(labels: np.ndarray, classes: int, n_outputs: int) -> np.ndarray:
+    if n_outputs == 1 and classes == 2:
+        return labels[:, None].astype(float)
+    if n_outputs == classes:
+        return np.eye(classes)[labels]
+    raise DataError(
+        [f"the data has {classes} classes but the network has {n_outputs} outputs "
+         f"(use 1 output for 2 classes, or one output per class)"]
+    )
+
+
+# --------------------------------------------------------------------------- CSV
+def read_csv_table(text: str, where: str = "csv") -> tuple[list[str], list[list[str]]]:
+    """Header and rows; the delimiter (comma, semicolon, tab, space) is detected."""
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t ")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)]
+    if not rows:
+        raise DataError([f"{where}: the CSV file is empty"])
+    header = [h.strip() for h in rows[0]]
+    return header, [[c.strip() for c in r] for r in rows[1:]]
+
+
+def columns_as_array(
+    header: list[str], rows: list[list[str]], columns: list[str], where: str
+) -> np.ndarray:
+    errors = []
+    idx = []
+    for c in columns:
+        if c not in header:
+            errors.append(f"{where}: column {c!r} is not in the CSV header ({', '.join(header)})")
+        else:
+            idx.append(header.index(c))
+    if errors:
+        raise DataError(errors)
+    out = np.empty((len(rows), len(idx)))
+    for r, row in enumerate(rows):
+        for j, i in enumerate(idx):
+            cell = row[i] if i < len(row) else ""
+            try:
+                v = float(cell)
+            except ValueError:
+                v = math.nan
+            if not math.isfinite(v):
+                errors.append(f"{where}: row {r + 2}, column {header[i]!r}: {cell!r} is not a finite number")
+                if len(errors) >= 10:
+                    raise DataError(errors)
+                continue
+            out[r, j] = v
+    if errors:
+        raise DataError(errors)
+    return out
+
+
+def load_csv(path: Path, inputs: list[str], targets: list[str], where: str = "data.csv") -> Dataset:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError([f"{where}: CSV file {str(path)!r} not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError([f"{where}: cannot read CSV file {str(path)!r}: {exc}"]) from None
+    header, rows = read_csv_table(text, where)
+    if not rows:
+        raise DataError([f"{where}: CSV file {str(path)!r} has a header but no rows"])
+    return Dataset(
+        columns_as_array(header, rows, inputs, where), columns_as_array(header, rows, targets, where)
+    )
+
+
+# --------------------------------------------------------------------------- the data section
+def _number_list(v, where, errors) -> list[float] | None:
+    if not isinstance(v, list):
+        errors.append(f"{where} must be a list of numbers")
+        return None
+    for j, x in enumerate(v):
+        if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
+            errors.append(f"{where}[{j}] must be a finite number")
+            return None
+    return [float(x) for x in v]
+
+
+def dataset_from_spec(
+    spec: dict, n_inputs: int, n_outputs: int, base_dir: Path | None = None, where: str = "data"
+) -> Dataset:
+    """Build the data set a file's ``data`` section describes; DataError names the key."""
+    sources = [k for k in ("samples", "generator", "csv") if k in spec]
+    if len(sources) > 1:
+        raise DataError([f"{where}: give exactly one data source, not {' and '.join(sources)}"])
+    if not sources:
+        return Dataset(np.zeros((0, n_inputs)), np.zeros((0, n_outputs)))
+    kind = sources[0]
+    errors: list[str] = []
+    if kind == "samples":
+        samples = spec["samples"]
+        if not isinstance(samples, list):
+            raise DataError([f"{where}.samples must be a list"])
+        X, Y = [], []
+        for i, s in enumerate(samples):
+            w = f"{where}.samples[{i}]"
+            if not isinstance(s, dict):
+                errors.append(f"{w} must be an object with x and y")
+                continue
+            x = _number_list(s.get("x"), f"{w}.x", errors)
+            y = _number_list(s.get("y"), f"{w}.y", errors)
+            if x is not None and len(x) != n_inputs:
+                errors.append(f"{w}.x has {len(x)} values but the network has {n_inputs} inputs")
+            if y is not None and len(y) != n_outputs:
+                errors.append(f"{w}.y has {len(y)} values but the network has {n_outputs} outputs")
+            if x is not None and y is not None:
+                X.append(x)
+                Y.append(y)
+        if errors:
+            raise DataError(errors)
+        return Dataset(np.array(X, float).reshape(-1, n_inputs), np.array(Y, float).reshape(-1, n_outputs))
+    if kind == "generator":
+        g = spec["generator"]
+        if not isinstance(g, dict):
+            raise DataError([f"{where}.generator must be an object"])
+        name = g.get("name")
+        if name not in GENERATORS:
+            raise DataError([f"{where}.generator.name {name!r} is not known (known: {', '.join(GENERATORS)})"])
+        checks = {"n": (int, 1, 1_000_000), "seed": (int, 0, 2**63), "classes": (int, 2, 50)}
+        for key, (_, lo, hi) in checks.items():
+            v = g.get(key)
+            if key in g and (isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi):
+                errors.append(f"{where}.generator.{key} must be an integer in [{lo}, {hi}], not {v!r}")
+        noise = g.get("noise", 0.1)
+        if isinstance(noise, bool) or not isinstance(noise, int | float) or not 0 <= noise <= 10:
+            errors.append(f"{where}.generator.noise must be a number in [0, 10], not {noise!r}")
+        if errors:
+            raise DataError(errors)
+        expected_inputs = 2 if name in CLASSIFIERS else (1 if name == "sine" else n_inputs)
+        if n_inputs != expected_inputs:
+            raise DataError([f"{where}.generator {name!r} makes {expected_inputs}-D inputs but the network has {n_inputs} inputs"])
+        if name not in CLASSIFIERS and n_outputs != 1:
+            raise DataError([f"{where}.generator {name!r} makes 1 target but the network has {n_outputs} outputs"])
+        try:
+            return generate(
+                name, g.get("n", 200), float(noise), g.get("seed", 1), g.get("classes", 2), n_inputs, n_outputs
+            )
+        except DataError as exc:
+            raise DataError([f"{where}.generator: {e}" for e in exc.errors]) from None
+    # csv
+    rel = spec["csv"]
+    if not isinstance(rel, str) or not rel:
+        raise DataError([f"{where}.csv must be a file path string"])
+    cols = {}
+    for key, n in (("inputs", n_inputs), ("targets", n_outputs)):
+        v = spec.get(key)
+        if not isinstance(v, list) or not all(isinstance(c, str) for c in v):
+            errors.append(f"{where}.{key} must be a list of CSV column names")
+        elif len(v) != n:
+            errors.append(f"{where}.{key} names {len(v)} columns but the network has {n} {key[:-1]}s" if key == "inputs" else f"{where}.{key} names {len(v)} columns but the network has {n} outputs")
+        cols[key] = v
+    if errors:
+        raise DataError(errors)
+    path = Path(rel)
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    return load_csv(path, cols["inputs"], cols["targets"], f"{where}.csv")
+
+
+def split(ds: Dataset, fraction: float, seed: int) -> tuple[Dataset, Dataset | None]:
+    """Seeded split into (train, validation); fraction 0 gives no validation set."""
+    n_val = int(round(len(ds) * fraction))
+    if fraction <= 0 or n_val == 0 or n_val >= len(ds):
+        return ds, None
+    order = np.random.default_rng(seed).permutation(len(ds))
+    val, train = order[:n_val], order[n_val:]
+
+    def pick(idx):
+        return Dataset(ds.X[idx], ds.Y[idx], None if ds.labels is None else ds.labels[idx])
+
+    return pick(train), pick(val)

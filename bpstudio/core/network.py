@@ -1,0 +1,394 @@
+"""The compiled network: forward pass, loss, backward pass, all in preallocated numpy buffers.
+
+Layout (the lecture convention z = W·a + b, one column per sample):
+
+* Every neuron has a global row index. Layer 0 (inputs in file order, then bias units) comes
+  first, then layer 1, layer 2, ... Each layer's neurons are one contiguous block of rows.
+* ``A``, ``Z``, ``G`` (= ∂L/∂a) and ``D`` (= ∂L/∂z) are (neurons × batch) arrays. A layer's
+  sources are a contiguous row range ``[src_lo, start)`` ending where the layer begins, so
+  ``W(l) @ A[src_lo:start]`` reads a view: no gather, no concatenation per step. Absent edges
+  inside that range are structural zeros kept at zero by a mask (only on sparse layers).
+* All weights and biases live in one flat vector (``params``); each layer's W and b are views
+  into it. Gradients likewise (``grads``). An optimizer step, a snapshot or a mask is then one
+  numpy call whatever the depth, which is what makes small networks fast.
+
+Derivatives reported per sample are those of that sample's own loss; weight and bias gradients
+are batch means (the batch loss is the mean of the sample losses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import activations as act
+from . import losses
+
+
+@dataclass
+class LayerSpec:
+    """One layer as the compiler hands it to the core (global row indices)."""
+
+    start: int  # first global row of this layer's neurons
+    stop: int  # one past the last
+    src_lo: int  # first global row of the contiguous source range [src_lo, start)
+    weights: np.ndarray  # (stop-start, start-src_lo)
+    mask: np.ndarray | None  # same shape, 1.0 where an edge exists; None if dense
+    bias: np.ndarray  # (stop-start,)
+    activations: list[str]  # per neuron, canonical names
+    weight_trainable: np.ndarray | None = None  # 1.0/0.0 per weight; None = all trainable
+    bias_trainable: np.ndarray | None = None
+
+
+@dataclass
+class _Group:
+    activation: act.Activation | None  # None for softmax (handled over the whole group)
+    start: int  # global rows
+    stop: int
+    is_output: bool
+
+
+@dataclass
+class Layer:
+    start: int
+    stop: int
+    src_lo: int
+    W: np.ndarray  # view into Network.params
+    b: np.ndarray  # view into Network.params, shape (size, 1)
+    gW: np.ndarray  # view into Network.grads
+    gb: np.ndarray  # view into Network.grads, shape (size, 1)
+    mask: np.ndarray | None
+    groups: list[_Group]
+    grad_mode: str  # how backward writes ∂L/∂a of its sources: "assign", "add" or "none"
+    grad_lo: int  # first source row whose ∂L/∂a is needed (inputs/bias units are not)
+
+    @property
+    def size(self) -> int:
+        return self.stop - self.start
+
+
+class Workspace:
+    """Buffers for one batch size. A trainer keeps one per batch shape it uses."""
+
+    def __init__(self, net: Network, batch: int):
+        n = net.n_neurons
+        self.batch = batch
+        self.A = np.zeros((n, batch))
+        self.Z = np.zeros((n, batch))
+        self.G = np.zeros((n, batch))
+        self.D = np.zeros((n, batch))
+        self.tmp = np.zeros((n, batch))
+        self.A[net.n_inputs : net.n_inputs + net.n_bias] = 1.0  # bias units output 1
+        self.sample_loss = np.zeros(batch)
+        self.loss = float("nan")
+
+
+class Network:
+    def __init__(
+        self,
+        n_inputs: int,
+        n_bias: int,
+        layers: list[LayerSpec],
+        outputs: list[int],
+        loss: str,
+    ):
+        self.n_inputs = n_inputs
+        self.n_bias = n_bias
+        self.n0 = n_inputs + n_bias
+        self.n_neurons = layers[-1].stop if layers else self.n0
+        self.loss_name = loss
+        self.loss = losses.LOSSES[loss]
+        self.outputs = np.asarray(outputs, dtype=np.intp)
+        self._out_slice = _as_slice(self.outputs)
+
+        # flat parameter vector: [W1, W2, ..., WL, b1, ..., bL]
+        w_sizes = [spec.weights.size for spec in layers]
+        b_sizes = [spec.bias.size for spec in layers]
+        self.n_weights = sum(w_sizes)
+        self.params = np.zeros(self.n_weights + sum(b_sizes))
+        self.grads = np.zeros_like(self.params)
+        self.w_offsets = np.cumsum([0, *w_sizes])
+        self.b_offsets = self.n_weights + np.cumsum([0, *b_sizes])
+
+        # where the optimizer must not move a parameter: absent edges and frozen ones
+        update_mask = np.ones_like(self.params)
+        self.layers: list[Layer] = []
+        for i, spec in enumerate(layers):
+            ws = slice(self.w_offsets[i], self.w_offsets[i + 1])
+            bs = slice(self.b_offsets[i], self.b_offsets[i + 1])
+            shape = spec.weights.shape
+            self.params[ws] = (spec.weights * spec.mask if spec.mask is not None else spec.weights).ravel()
+            self.params[bs] = spec.bias
+            if spec.mask is not None:
+                update_mask[ws] *= spec.mask.ravel()
+            if spec.weight_trainable is not None:
+                update_mask[ws] *= spec.weight_trainable.ravel()
+            if spec.bias_trainable is not None:
+                update_mask[bs] *= spec.bias_trainable
+            mask = None if spec.mask is None or spec.mask.all() else spec.mask.astype(float)
+            self.layers.append(
+                Layer(
+                    start=spec.start,
+                    stop=spec.stop,
+                    src_lo=spec.src_lo,
+                    W=self.params[ws].reshape(shape),
+                    b=self.params[bs].reshape(-1, 1),
+                    gW=self.grads[ws].reshape(shape),
+                    gb=self.grads[bs].reshape(-1, 1),
+                    mask=mask,
+                    groups=_groups(spec.start, spec.activations, set(outputs)),
+                    grad_mode="none",
+                    grad_lo=max(spec.src_lo, self.n0),
+                )
+            )
+        self.update_mask = None if update_mask.all() else update_mask
+
+        self.activation_of = np.empty(self.n_neurons, dtype=object)
+        self.activation_of[: self.n0] = "input"
+        for spec in layers:
+            self.activation_of[spec.start : spec.stop] = spec.activations
+        self.softmax_rows = np.array(
+            [r for r in range(self.n_neurons) if self.activation_of[r] == act.SOFTMAX], dtype=np.intp
+        )
+        self._softmax_slice = _as_slice(self.softmax_rows)
+        out_acts = {self.activation_of[r] for r in self.outputs}
+        # Closed forms that are exact and stable: σ + BCE and softmax + CE give ∂L/∂z directly.
+        self.fused = (loss == "binary_cross_entropy" and out_acts == {"sigmoid"}) or (
+            loss == "cross_entropy" and out_acts == {act.SOFTMAX}
+        )
+        self._plan_backward()
+        self._workspaces: dict[int, Workspace] = {}
+
+    # ------------------------------------------------------------------ structure
+    def _plan_backward(self) -> None:
+        """Decide per layer whether its ∂L/∂a write can overwrite (first writer) or must add.
+
+        Output rows count as written (the loss writes them first). A layer whose source range
+        is partly written and partly fresh forces a zero fill of G before each backward pass.
+        """
+        written = np.zeros(self.n_neurons, dtype=bool)
+        written[self.outputs] = True
+        self.zero_grad_rows = False
+        for layer in reversed(self.layers):
+            lo, hi = layer.grad_lo, layer.start
+            if hi <= lo:
+                layer.grad_mode = "none"
+                continue
+            seg = written[lo:hi]
+            if not seg.any():
+                layer.grad_mode = "assign"
+            else:
+                layer.grad_mode = "add"
+                if not seg.all():
+                    self.zero_grad_rows = True
+            written[lo:hi] = True
+
+    def workspace(self, batch: int) -> Workspace:
+        """Shared buffers for ``batch`` columns (cached: reuse is what keeps steps allocation-free)."""
+        ws = self._workspaces.get(batch)
+        if ws is None:
+            ws = self._workspaces[batch] = Workspace(self, batch)
+        return ws
+
+    def layer_param_slices(self) -> list[tuple[slice, slice]]:
+        return [
+            (slice(self.w_offsets[i], self.w_offsets[i + 1]), slice(self.b_offsets[i], self.b_offsets[i + 1]))
+            for i in range(len(self.layers))
+        ]
+
+    # ------------------------------------------------------------------ forward
+    def load_inputs(self, ws: Workspace, X: np.ndarray) -> None:
+        """Copy a (batch, inputs) array into the workspace's input rows."""
+        ws.A[: self.n_inputs] = X.T
+
+    def forward(self, ws: Workspace) -> None:
+        A, Z = ws.A, ws.Z
+        for layer in self.layers:
+            z = Z[layer.start : layer.stop]
+            np.matmul(layer.W, A[layer.src_lo : layer.start], out=z)
+            z += layer.b
+            for g in layer.groups:
+                if g.activation is None:
+                    continue  # softmax rows: done below, over the whole group
+                g.activation.forward(Z[g.start : g.stop], A[g.start : g.stop])
+        if self.softmax_rows.size:
+            if self._softmax_slice is not None:
+                act.softmax(Z[self._softmax_slice].T, out=A[self._softmax_slice].T)
+            else:
+                A[self.softmax_rows] = act.softmax(Z[self.softmax_rows].T).T
+
+    def outputs_of(self, ws: Workspace) -> np.ndarray:
+        """ŷ as an (outputs, batch) array (a view when the outputs are contiguous)."""
+        if self._out_slice is not None:
+            return ws.A[self._out_slice]
+        return ws.A[self.outputs]
+
+    # ------------------------------------------------------------------ loss
+    def compute_loss(self, ws: Workspace, Y: np.ndarray) -> float:
+        """Per-sample losses into ws.sample_loss, ∂L_i/∂ŷ_i into G's output rows; returns the mean.
+
+        ``Y`` is (outputs, batch).
+        """
+        yhat = self.outputs_of(ws)
+        sample_loss, dL_da = self.loss.fn(yhat, Y)
+        if self.fused:
+            sample_loss = self._stable_loss(ws, Y)
+        ws.sample_loss[:] = sample_loss
+        if self._out_slice is not None:
+            ws.G[self._out_slice] = dL_da
+        else:
+            ws.G[self.outputs] = dL_da
+        ws.loss = float(sample_loss.mean())
+        return ws.loss
+
+    def _stable_loss(self, ws: Workspace, Y: np.ndarray) -> np.ndarray:
+        z = ws.Z[self.outputs]
+        if self.loss_name == "binary_cross_entropy":
+            # −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y z, finite for any z
+            sp = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+            return (sp - Y * z).sum(axis=0)
+        return -(Y * act.log_softmax(z.T).T).sum(axis=0)
+
+    # ------------------------------------------------------------------ backward
+    def backward(self, ws: Workspace, Y: np.ndarray) -> None:
+        """Fill D (∂L_i/∂z), G (∂L_i/∂a) per sample and grads (batch means)."""
+        A, Z, G, D, tmp = ws.A, ws.Z, ws.G, ws.D, ws.tmp
+        inv_batch = 1.0 / ws.batch
+        if self.zero_grad_rows:
+            out_vals = G[self.outputs].copy()
+            G[self.n0 :] = 0.0
+            G[self.outputs] = out_vals
+        if self.fused:
+            # σ+BCE: ∂L/∂z = ŷ − y;  softmax+CE: ∂L/∂z = ŷ·Σy − y (targets need not sum to 1)
+            yhat = self.outputs_of(ws)
+            if self.loss_name == "binary_cross_entropy":
+                d = yhat - Y
+            else:
+                d = yhat * Y.sum(axis=0) - Y
+            if self._out_slice is not None:
+                D[self._out_slice] = d
+            else:
+                D[self.outputs] = d
+        elif self.softmax_rows.size:
+            rows = self._softmax_slice if self._softmax_slice is not None else self.softmax_rows
+            D[rows] = act.softmax_backward(A[rows].T, G[rows].T).T
+        fused = self.fused
+        for layer in reversed(self.layers):
+            s, e = layer.start, layer.stop
+            for g in layer.groups:
+                if g.activation is None or (fused and g.is_output):
+                    continue
+                d = D[g.start : g.stop]
+                g.activation.derivative(Z[g.start : g.stop], A[g.start : g.stop], d)
+                d *= G[g.start : g.stop]
+            d = D[s:e]
+            np.matmul(d, A[layer.src_lo : s].T, out=layer.gW)
+            layer.gW *= inv_batch
+            if layer.mask is not None:
+                layer.gW *= layer.mask
+            np.sum(d, axis=1, keepdims=True, out=layer.gb)
+            layer.gb *= inv_batch
+            if layer.grad_mode != "none":
+                lo = layer.grad_lo
+                Wt = layer.W[:, lo - layer.src_lo :].T
+                if layer.grad_mode == "assign":
+                    np.matmul(Wt, d, out=G[lo:s])
+                else:
+                    t = tmp[lo:s]
+                    np.matmul(Wt, d, out=t)
+                    G[lo:s] += t
+
+    def step_gradients(self, ws: Workspace, X: np.ndarray | None, Y: np.ndarray) -> float:
+        """Forward, loss and backward on one batch. X (batch, inputs) or None if already loaded."""
+        if X is not None:
+            self.load_inputs(ws, X)
+        self.forward(ws)
+        loss = self.compute_loss(ws, Y)
+        self.backward(ws, Y)
+        return loss
+
+    # ------------------------------------------------------------------ convenience
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """ŷ for a (batch, inputs) array, as (batch, outputs). Allocates; not for the hot path."""
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        ws = Workspace(self, X.shape[0])
+        self.load_inputs(ws, X)
+        with np.errstate(all="ignore"):
+            self.forward(ws)
+        return self.outputs_of(ws).T.copy()
+
+    def evaluate(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """Mean loss on (batch, inputs)/(batch, outputs) arrays, without touching gradients."""
+        ws = Workspace(self, X.shape[0])
+        self.load_inputs(ws, X)
+        with np.errstate(all="ignore"):
+            self.forward(ws)
+            return self.compute_loss(ws, np.ascontiguousarray(Y.T))
+
+    def trace(self, X: np.ndarray, Y: np.ndarray) -> Trace:
+        """Every intermediate value of one pass over a batch (per sample), plus batch gradients."""
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        Y = np.atleast_2d(np.asarray(Y, dtype=float))
+        ws = Workspace(self, X.shape[0])
+        with np.errstate(all="ignore"):
+            self.step_gradients(ws, X, np.ascontiguousarray(Y.T))
+        G = ws.G.copy()
+        return Trace(
+            a=ws.A.copy(),
+            z=ws.Z.copy(),
+            dL_da=G,
+            dL_dz=ws.D.copy(),
+            sample_loss=ws.sample_loss.copy(),
+            loss=ws.loss,
+            grads=self.grads.copy(),
+            params=self.params.copy(),
+        )
+
+    def grad_norms(self) -> np.ndarray:
+        """L2 norm of ∂L/∂W(l) for each layer, from the current grads."""
+        return np.array([np.sqrt(np.dot(l.gW.ravel(), l.gW.ravel())) for l in self.layers])
+
+
+@dataclass
+class Trace:
+    a: np.ndarray  # (neurons, batch)
+    z: np.ndarray
+    dL_da: np.ndarray
+    dL_dz: np.ndarray
+    sample_loss: np.ndarray
+    loss: float
+    grads: np.ndarray  # flat, batch means, same layout as Network.params
+    params: np.ndarray
+    extra: dict = field(default_factory=dict)
+
+
+def _as_slice(rows: np.ndarray) -> slice | None:
+    """rows as a slice if they are consecutive and increasing (then indexing is a view)."""
+    if rows.size == 0:
+        return None
+    if np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size)):
+        return slice(int(rows[0]), int(rows[0]) + rows.size)
+    return None
+
+
+def _groups(start: int, names: list[str], output_rows: set[int]) -> list[_Group]:
+    """Runs of equal (activation, is-output) inside a layer; the compiler sorts so there are few."""
+    groups: list[_Group] = []
+    for i, name in enumerate(names):
+        row = start + i
+        is_out = row in output_rows
+        if groups and groups[-1].stop == row and _same(groups[-1], name, is_out):
+            groups[-1].stop = row + 1
+        else:
+            fn = None if name == act.SOFTMAX else act.ELEMENTWISE[name]
+            groups.append(_Group(fn, row, row + 1, is_out))
+    return groups
+
+
+def _same(group: _Group, name: str, is_out: bool) -> bool:
+    if group.is_output != is_out:
+        return False
+    if group.activation is None:
+        return name == act.SOFTMAX
+    return group.activation.name == name

@@ -1,0 +1,419 @@
+"""Network file format v1: load, validate, save. See shared spec network-format.md.
+
+Loading never raises anything but :class:`NetworkFileError`, whose ``errors`` are readable
+lines naming the key or id (``edges[3].target 'h9' is not a neuron id``). Saving is atomic:
+the new text goes to a temporary file in the same folder, then replaces the old file, so a
+failed save never damages what was there.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..core import activations, data as coredata, losses, optimizers
+from ..core.init import INITIALISERS
+from .graph import ROLES, Edge, Graph, Neuron
+
+FORMAT = "bpstudio-network"
+VERSION = 1
+MAX_BYTES = 64 * 1024 * 1024
+
+NEURON_KEYS = {"id", "role", "activation", "bias", "label", "x", "y", "trainable"}
+EDGE_KEYS = {"id", "source", "target", "weight", "trainable"}
+TOP_KEYS = {"format", "version", "name", "description", "neurons", "edges", "training", "data"}
+
+
+class NetworkFileError(Exception):
+    def __init__(self, errors: list[str], path: str | os.PathLike | None = None):
+        self.errors = errors
+        self.path = str(path) if path is not None else None
+        super().__init__("\n".join(errors))
+
+
+# --------------------------------------------------------------------------- parsing
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text} is out of range")
+    return value
+
+
+def _no_duplicate_keys(pairs):
+    obj = {}
+    for k, v in pairs:
+        if k in obj:
+            raise ValueError(f"duplicate key {k!r} in one object")
+        obj[k] = v
+    return obj
+
+
+def parse_text(text: str) -> Any:
+    if not text.strip():
+        raise NetworkFileError(["the file is empty"])
+    try:
+        return json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=_no_duplicate_keys,
+        )
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        if exc.pos >= len(text.rstrip()):
+            raise NetworkFileError([f"not valid JSON: the text ends early ({where}): truncated?"]) from None
+        raise NetworkFileError([f"not valid JSON: {exc.msg} at {where}"]) from None
+    except RecursionError:
+        raise NetworkFileError(["not valid JSON: nested too deeply"]) from None
+    except ValueError as exc:
+        raise NetworkFileError([f"not valid JSON: {exc}"]) from None
+
+
+def read_text(path: str | os.PathLike) -> str:
+    p = Path(path)
+    if not p.exists():
+        raise NetworkFileError(["no such file"], path)
+    if p.is_dir():
+        raise NetworkFileError(["is a directory, not a network file"], path)
+    try:
+        if p.stat().st_size > MAX_BYTES:
+            raise NetworkFileError([f"file is larger than {MAX_BYTES // 2**20} MB"], path)
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise NetworkFileError([f"cannot read: {exc.strerror}"], path) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NetworkFileError([f"not UTF-8 text (invalid byte at offset {exc.start})"], path) from None
+
+
+def load(path: str | os.PathLike) -> Graph:
+    """Read and validate a network file; the Graph knows its folder for relative CSV paths."""
+    text = read_text(path)
+    try:
+        doc = parse_text(text)
+        graph = from_document(doc, base_dir=Path(path).resolve().parent)
+    except NetworkFileError as exc:
+        raise NetworkFileError(exc.errors, path) from None
+    return graph
+
+
+def loads(text: str, base_dir: str | os.PathLike | None = None) -> Graph:
+    return from_document(parse_text(text), base_dir=Path(base_dir) if base_dir else None)
+
+
+# --------------------------------------------------------------------------- validation
+class _Errors(list):
+    def add(self, msg: str) -> None:
+        self.append(msg)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _type_name(v: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(v), "null" if v is None else "a number"
+    )
+
+
+def from_document(doc: Any, base_dir: Path | None = None) -> Graph:
+    errors = _Errors()
+    if not isinstance(doc, dict):
+        raise NetworkFileError([f"the top level must be a JSON object, not {_type_name(doc)}"])
+    fmt = doc.get("format")
+    if fmt != FORMAT:
+        errors.add(f"format must be {FORMAT!r}, not {fmt!r}")
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        errors.add(f"version must be an integer, not {_type_name(version)}")
+    elif version > VERSION:
+        raise NetworkFileError(
+            [f"version {version} is newer than this bpstudio understands (up to {VERSION}): please update bpstudio"]
+        )
+    elif version < 1:
+        errors.add(f"version {version} is not a known version")
+    doc = migrate(doc)
+
+    g = Graph()
+    for key in ("name", "description"):
+        if key in doc and not isinstance(doc[key], str):
+            errors.add(f"{key} must be a string, not {_type_name(doc[key])}")
+    g.name = doc.get("name") if isinstance(doc.get("name"), str) else "Untitled network"
+    g.description = doc.get("description") if isinstance(doc.get("description"), str) else ""
+    g.extra = {k: v for k, v in doc.items() if k not in TOP_KEYS}
+
+    _read_neurons(doc.get("neurons"), g, errors)
+    _read_edges(doc.get("edges"), g, errors)
+    training = doc.get("training", {})
+    if not isinstance(training, dict):
+        errors.add(f"training must be an object, not {_type_name(training)}")
+        training = {}
+    g.training = dict(training)
+    errors.extend(validate_training(g.training))
+    data = doc.get("data", {"samples": []})
+    if not isinstance(data, dict):
+        errors.add(f"data must be an object, not {_type_name(data)}")
+        data = {"samples": []}
+    g.data = dict(data)
+    if not errors:
+        from .compile import structure_errors  # graph rules: cycles, roles, softmax
+
+        errors.extend(structure_errors(g))
+    if not errors:
+        errors.extend(validate_data(g, base_dir))
+    if errors:
+        raise NetworkFileError(list(errors))
+    g.base_dir = base_dir  # type: ignore[attr-defined]
+    return g
+
+
+def migrate(doc: dict) -> dict:
+    """Bring an older version up to VERSION. v1 is the first version: nothing to do yet."""
+    return doc
+
+
+def _read_neurons(items: Any, g: Graph, errors: _Errors) -> None:
+    if not isinstance(items, list):
+        errors.add(f"neurons must be a list, not {_type_name(items)}")
+        return
+    for i, item in enumerate(items):
+        where = f"neurons[{i}]"
+        if not isinstance(item, dict):
+            errors.add(f"{where} must be an object, not {_type_name(item)}")
+            continue
+        nid = item.get("id")
+        if not isinstance(nid, str) or not nid:
+            errors.add(f"{where}.id must be a non-empty string")
+            continue
+        where = f"{where} (id {nid!r})"
+        role = item.get("role")
+        if role not in ROLES:
+            errors.add(f"{where}.role must be one of {', '.join(ROLES)}, not {role!r}")
+            continue
+        n = Neuron(id=nid, role=role, extra={k: v for k, v in item.items() if k not in NEURON_KEYS})
+        if role in ("hidden", "output"):
+            a = item.get("activation")
+            if a is None:
+                errors.add(f"{where}.activation is required on a {role} neuron")
+            else:
+                try:
+                    n.activation = activations.canonical(a) if isinstance(a, str) else _bad()
+                except (KeyError, TypeError):
+                    errors.add(
+                        f"{where}.activation {a!r} is not an activation (known: {', '.join(activations.NAMES)})"
+                    )
+            if "bias" in item:
+                if _is_number(item["bias"]):
+                    n.bias = float(item["bias"])
+                else:
+                    errors.add(f"{where}.bias must be a finite number, not {_type_name(item['bias'])}")
+        else:
+            for key in ("activation", "bias"):
+                if key in item:
+                    errors.add(f"{where}.{key} is not allowed on an {role} neuron")
+        if "label" in item:
+            if isinstance(item["label"], str):
+                n.label = item["label"]
+            else:
+                errors.add(f"{where}.label must be a string")
+        for key in ("x", "y"):
+            if key in item:
+                if _is_number(item[key]):
+                    setattr(n, key, float(item[key]))
+                else:
+                    errors.add(f"{where}.{key} must be a finite number, not {_type_name(item[key])}")
+        if "trainable" in item:
+            if isinstance(item["trainable"], bool):
+                n.trainable = item["trainable"]
+            else:
+                errors.add(f"{where}.trainable must be true or false")
+        if nid in g.neurons:
+            errors.add(f"{where}: duplicate neuron id {nid!r}")
+            continue
+        g.neurons[nid] = n
+
+
+def _bad():
+    raise TypeError
+
+
+def _read_edges(items: Any, g: Graph, errors: _Errors) -> None:
+    if items is None:
+        items = []
+    if not isinstance(items, list):
+        errors.add(f"edges must be a list, not {_type_name(items)}")
+        return
+    pairs: dict[tuple[str, str], str] = {}
+    for i, item in enumerate(items):
+        where = f"edges[{i}]"
+        if not isinstance(item, dict):
+            errors.add(f"{where} must be an object, not {_type_name(item)}")
+            continue
+        eid = item.get("id")
+        if not isinstance(eid, str) or not eid:
+            errors.add(f"{where}.id must be a non-empty string")
+            continue
+        where = f"{where} (id {eid!r})"
+        ok = True
+        for key in ("source", "target"):
+            ref = item.get(key)
+            if not isinstance(ref, str):
+                errors.add(f"{where}.{key} must be a neuron id string, not {_type_name(ref)}")
+                ok = False
+            elif ref not in g.neurons:
+                errors.add(f"{where}.{key} {ref!r} is not a neuron id")
+                ok = False
+        e = Edge(id=eid, source=item.get("source"), target=item.get("target"))
+        e.extra = {k: v for k, v in item.items() if k not in EDGE_KEYS}
+        if "weight" in item:
+            if _is_number(item["weight"]):
+                e.weight = float(item["weight"])
+            else:
+                errors.add(
+                    f"{where}.weight must be a finite number, not {_type_name(item['weight'])}"
+                    " (leave it out to have it initialised)"
+                )
+        if "trainable" in item:
+            if isinstance(item["trainable"], bool):
+                e.trainable = item["trainable"]
+            else:
+                errors.add(f"{where}.trainable must be true or false")
+        if eid in g.edges or eid in g.neurons:
+            errors.add(f"{where}: duplicate id {eid!r}")
+            continue
+        if ok:
+            s, t = g.neurons[e.source], g.neurons[e.target]
+            if e.source == e.target:
+                errors.add(f"{where}: self-loop on {e.source!r}")
+            elif t.role in ("input", "bias"):
+                errors.add(f"{where}: edge into {t.role} neuron {t.id!r}")
+            elif s.role == "output":
+                errors.add(f"{where}: edge out of output neuron {s.id!r}")
+            elif (e.source, e.target) in pairs:
+                errors.add(
+                    f"{where}: duplicate connection {e.source!r} -> {e.target!r} (also edge {pairs[(e.source, e.target)]!r})"
+                )
+            pairs[(e.source, e.target)] = eid
+        g.edges[eid] = e
+
+
+RANGES = {
+    "learning_rate": (lambda v: v > 0, "> 0"),
+    "momentum": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "beta1": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "beta2": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "eps": (lambda v: v > 0, "> 0"),
+    "stop_loss": (lambda v: v >= 0, ">= 0"),
+    "validation_split": (lambda v: 0 <= v <= 0.9, "in [0, 0.9]"),
+}
+INTEGERS = {"batch_size": 1, "epochs": 0, "seed": 0}
+
+
+def validate_training(t: dict) -> list[str]:
+    errors: list[str] = []
+    names = {"loss": losses.NAMES, "optimizer": optimizers.NAMES, "init": sorted(INITIALISERS)}
+    for key, known in names.items():
+        if key in t and t[key] not in known:
+            errors.append(f"training.{key} {t[key]!r} is not known (known: {', '.join(known)})")
+    for key, (ok, text) in RANGES.items():
+        if key in t:
+            v = t[key]
+            if not _is_number(v):
+                errors.append(f"training.{key} must be a finite number, not {_type_name(v)}")
+            elif not ok(v):
+                errors.append(f"training.{key} = {v} is out of range: must be {text}")
+    for key, low in INTEGERS.items():
+        if key in t:
+            v = t[key]
+            if not isinstance(v, int) or isinstance(v, bool):
+                errors.append(f"training.{key} must be an integer, not {_type_name(v)}")
+            elif v < low:
+                errors.append(f"training.{key} = {v} is out of range: must be >= {low}")
+    if "shuffle" in t and not isinstance(t["shuffle"], bool):
+        errors.append("training.shuffle must be true or false")
+    return errors
+
+
+def validate_data(g: Graph, base_dir: Path | None) -> list[str]:
+    """Check the data section, including that sample widths match the inputs/outputs."""
+    try:
+        coredata.dataset_from_spec(
+            g.data, len(g.inputs()), len(g.outputs()), base_dir=base_dir, where="data"
+        )
+    except coredata.DataError as exc:
+        return exc.errors
+    return []
+
+
+# --------------------------------------------------------------------------- saving
+def to_document(g: Graph) -> dict:
+    doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": g.name}
+    if g.description:
+        doc["description"] = g.description
+    doc["neurons"] = [_neuron_dict(n) for n in g.neurons.values()]
+    doc["edges"] = [_edge_dict(e) for e in g.edges.values()]
+    doc["training"] = g.training
+    doc["data"] = g.data
+    for k, v in g.extra.items():
+        doc.setdefault(k, v)
+    return doc
+
+
+def _neuron_dict(n: Neuron) -> dict:
+    d: dict[str, Any] = {"id": n.id, "role": n.role}
+    if n.has_activation:
+        d["activation"] = n.activation
+        d["bias"] = n.bias
+    if n.label is not None:
+        d["label"] = n.label
+    if n.x is not None:
+        d["x"] = n.x
+    if n.y is not None:
+        d["y"] = n.y
+    if not n.trainable:
+        d["trainable"] = False
+    d.update({k: v for k, v in n.extra.items() if k not in d})
+    return d
+
+
+def _edge_dict(e: Edge) -> dict:
+    d: dict[str, Any] = {"id": e.id, "source": e.source, "target": e.target}
+    if e.weight is not None:
+        d["weight"] = e.weight
+    if not e.trainable:
+        d["trainable"] = False
+    d.update({k: v for k, v in e.extra.items() if k not in d})
+    return d
+
+
+def dumps(g: Graph) -> str:
+    return json.dumps(to_document(g), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def save(g: Graph, path: str | os.PathLike) -> None:
+    """Atomic save: write a temp file beside the target, fsync, then replace."""
+    text = dumps(g)  # raises before anything touches the disk if the graph holds NaN
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

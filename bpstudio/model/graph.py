@@ -1,0 +1,254 @@
+"""The drawn network: neurons, edges, settings and data, with change events. No Qt.
+
+The canvas, the inspector and undo commands all go through the mutating methods here; each
+emits one :class:`Change` to the subscribers, so views redraw from the model and undo/redo can
+never drift from the picture. Unknown keys from the file are kept in ``extra`` dicts and
+written back on save.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES = ("input", "hidden", "output", "bias")
+
+
+@dataclass
+class Neuron:
+    id: str
+    role: str
+    activation: str | None = None  # hidden/output only
+    bias: float = 0.0
+    label: str | None = None
+    x: float | None = None
+    y: float | None = None
+    trainable: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def display_label(self) -> str:
+        return self.label if self.label else self.id
+
+    @property
+    def has_activation(self) -> bool:
+        return self.role in ("hidden", "output")
+
+
+@dataclass
+class Edge:
+    id: str
+    source: str
+    target: str
+    weight: float | None = None  # None: drawn from training.init when compiled
+    trainable: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed. kind: neuron_added/neuron_removed/neuron_changed/edge_added/edge_removed/
+    edge_changed/network_changed/weights_changed/reset. ``id`` is the neuron or edge id (or
+    None), ``keys`` the attribute names that changed (for *_changed)."""
+
+    kind: str
+    id: str | None = None
+    keys: tuple[str, ...] = ()
+
+
+Listener = Callable[[Change], None]
+
+DEFAULT_TRAINING: dict[str, Any] = {
+    "loss": "half_squared_error",
+    "optimizer": "sgd",
+    "learning_rate": 0.5,
+    "epochs": 1000,
+    "seed": 0,
+    "init": "xavier_uniform",
+}
+
+
+class Graph:
+    def __init__(self, name: str = "Untitled network", description: str = ""):
+        self.name = name
+        self.description = description
+        self.neurons: dict[str, Neuron] = {}
+        self.edges: dict[str, Edge] = {}
+        self.training: dict[str, Any] = dict(DEFAULT_TRAINING)
+        self.data: dict[str, Any] = {"samples": []}
+        self.extra: dict[str, Any] = {}  # unknown top-level keys, kept for save
+        self._listeners: list[Listener] = []
+        self._muted = 0
+
+    # ---------------------------------------------------------------- events
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def emit(self, change: Change) -> None:
+        if self._muted:
+            return
+        for listener in list(self._listeners):
+            listener(change)
+
+    # ---------------------------------------------------------------- queries
+    def inputs(self) -> list[Neuron]:
+        return [n for n in self.neurons.values() if n.role == "input"]
+
+    def outputs(self) -> list[Neuron]:
+        return [n for n in self.neurons.values() if n.role == "output"]
+
+    def edges_of(self, neuron_id: str) -> list[Edge]:
+        return [e for e in self.edges.values() if neuron_id in (e.source, e.target)]
+
+    def incoming(self, neuron_id: str) -> list[Edge]:
+        return [e for e in self.edges.values() if e.target == neuron_id]
+
+    def outgoing(self, neuron_id: str) -> list[Edge]:
+        return [e for e in self.edges.values() if e.source == neuron_id]
+
+    def edge_between(self, source: str, target: str) -> Edge | None:
+        for e in self.edges.values():
+            if e.source == source and e.target == target:
+                return e
+        return None
+
+    def new_id(self, prefix: str) -> str:
+        """A fresh id like h3 or w12 (the lowest free number, stable across undo/redo)."""
+        taken = set(self.neurons) | set(self.edges)
+        i = 1
+        while f"{prefix}{i}" in taken:
+            i += 1
+        return f"{prefix}{i}"
+
+    def reaches(self, start: str, goal: str) -> bool:
+        """True if a directed path start -> ... -> goal exists (used to refuse cycles)."""
+        out: dict[str, list[str]] = {}
+        for e in self.edges.values():
+            out.setdefault(e.source, []).append(e.target)
+        stack, seen = [start], {start}
+        while stack:
+            n = stack.pop()
+            if n == goal:
+                return True
+            for m in out.get(n, ()):
+                if m not in seen:
+                    seen.add(m)
+                    stack.append(m)
+        return False
+
+    def connection_refusal(self, source: str, target: str) -> str | None:
+        """Why an edge source -> target may not be drawn, or None if it may."""
+        s, t = self.neurons.get(source), self.neurons.get(target)
+        if s is None or t is None:
+            return "both ends must be neurons"
+        if source == target:
+            return f"{s.display_label} cannot connect to itself (no self-loops)"
+        if t.role in ("input", "bias"):
+            return f"{t.display_label} is an {t.role} unit: nothing can flow into it"
+        if s.role == "output":
+            return f"{s.display_label} is an output: edges cannot leave an output"
+        if self.edge_between(source, target) is not None:
+            return f"{s.display_label} → {t.display_label} is already connected"
+        if self.reaches(target, source):
+            return f"{s.display_label} → {t.display_label} would close a cycle"
+        return None
+
+    # ---------------------------------------------------------------- mutations
+    def add_neuron(self, neuron: Neuron, index: int | None = None) -> Neuron:
+        if neuron.id in self.neurons:
+            raise ValueError(f"neuron id {neuron.id!r} already exists")
+        if index is None or index >= len(self.neurons):
+            self.neurons[neuron.id] = neuron
+        else:  # reinsert at its old position (undo of a delete keeps input/output order)
+            items = list(self.neurons.items())
+            items.insert(index, (neuron.id, neuron))
+            self.neurons = dict(items)
+        self.emit(Change("neuron_added", neuron.id))
+        return neuron
+
+    def remove_neuron(self, neuron_id: str) -> tuple[Neuron, int, list[tuple[Edge, int]]]:
+        """Remove a neuron and its edges; returns what undo needs to put them back."""
+        removed_edges = [(e, self.edge_index(e.id)) for e in self.edges_of(neuron_id)]
+        for e, _ in reversed(removed_edges):
+            self.remove_edge(e.id)
+        index = list(self.neurons).index(neuron_id)
+        neuron = self.neurons.pop(neuron_id)
+        self.emit(Change("neuron_removed", neuron_id))
+        return neuron, index, removed_edges
+
+    def edge_index(self, edge_id: str) -> int:
+        return list(self.edges).index(edge_id)
+
+    def add_edge(self, edge: Edge, index: int | None = None) -> Edge:
+        if edge.id in self.edges:
+            raise ValueError(f"edge id {edge.id!r} already exists")
+        if index is None or index >= len(self.edges):
+            self.edges[edge.id] = edge
+        else:
+            items = list(self.edges.items())
+            items.insert(index, (edge.id, edge))
+            self.edges = dict(items)
+        self.emit(Change("edge_added", edge.id))
+        return edge
+
+    def remove_edge(self, edge_id: str) -> Edge:
+        edge = self.edges.pop(edge_id)
+        self.emit(Change("edge_removed", edge_id))
+        return edge
+
+    def set_neuron(self, neuron_id: str, **values: Any) -> dict[str, Any]:
+        """Set attributes; returns the old values (for undo)."""
+        n = self.neurons[neuron_id]
+        old = {k: getattr(n, k) for k in values}
+        for k, v in values.items():
+            setattr(n, k, v)
+        self.emit(Change("neuron_changed", neuron_id, tuple(values)))
+        return old
+
+    def set_edge(self, edge_id: str, **values: Any) -> dict[str, Any]:
+        e = self.edges[edge_id]
+        old = {k: getattr(e, k) for k in values}
+        for k, v in values.items():
+            setattr(e, k, v)
+        self.emit(Change("edge_changed", edge_id, tuple(values)))
+        return old
+
+    def set_network(self, **values: Any) -> dict[str, Any]:
+        """name, description, training, data (whole dicts)."""
+        old = {k: copy.deepcopy(getattr(self, k)) for k in values}
+        for k, v in values.items():
+            setattr(self, k, v)
+        self.emit(Change("network_changed", None, tuple(values)))
+        return old
+
+    def set_parameters(
+        self, weights: dict[str, float], biases: dict[str, float], emit: bool = True
+    ) -> None:
+        """Write trained weights/biases back to the edges and neurons in one event."""
+        for eid, w in weights.items():
+            self.edges[eid].weight = float(w)
+        for nid, b in biases.items():
+            self.neurons[nid].bias = float(b)
+        if emit:
+            self.emit(Change("weights_changed"))
+
+    def replace_with(self, other: Graph) -> None:
+        """Become a copy of other (open/new), keeping subscribers; one 'reset' event."""
+        self.name, self.description = other.name, other.description
+        self.neurons = copy.deepcopy(other.neurons)
+        self.edges = copy.deepcopy(other.edges)
+        self.training = copy.deepcopy(other.training)
+        self.data = copy.deepcopy(other.data)
+        self.extra = copy.deepcopy(other.extra)
+        self.emit(Change("reset"))
+
+    def copy(self) -> Graph:
+        g = Graph(self.name, self.description)
+        g.replace_with(self)
+        return g
