@@ -401,9 +401,12 @@ def dumps(g: Graph) -> str:
 
 
 def save(g: Graph, path: str | os.PathLike) -> None:
-    """Atomic save: write a temp file beside the target, fsync, then replace."""
-    text = dumps(g)  # raises before anything touches the disk if the graph holds NaN
-    path = Path(path)
+    """Atomic save of a network file (see :func:`atomic_write_text`)."""
+    atomic_write_text(Path(path), dumps(g))  # dumps raises before the disk is touched on NaN
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write a temp file beside the target, fsync, then replace: the old file survives any failure."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -1,0 +1,353 @@
+"""The ``bpstudio`` command (shared spec cli.md).
+
+Exit status: 0 success, 1 a failure while running (training diverged), 2 a bad file or bad
+arguments. Errors are one ``error: FILE: ...`` line per problem on stderr, never a traceback.
+check/trace/train/report/export never import Qt (they run on machines without a screen and
+start fast); only the GUI and ``render`` do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+SUBCOMMANDS = ("check", "trace", "train", "report", "render", "export")
+
+
+class UsageError(Exception):
+    """Bad arguments or a bad file: exit 2 with these lines."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+class RunFailure(Exception):
+    """A failure while running (exit 1)."""
+
+
+# --------------------------------------------------------------------------- helpers
+def _load(path: str):
+    from .model import fileformat
+
+    try:
+        return fileformat.load(path)
+    except fileformat.NetworkFileError as exc:
+        raise UsageError([f"{path}: {e}" for e in exc.errors]) from None
+
+
+def _compile(graph, path: str):
+    from .model.compile import CompileError, compile_graph
+
+    try:
+        return compile_graph(graph)
+    except CompileError as exc:
+        raise UsageError([f"{path}: {e}" for e in exc.errors]) from None
+
+
+def _dataset(graph, path: str):
+    from .core.data import DataError
+    from .model.session import dataset
+
+    try:
+        return dataset(graph)
+    except DataError as exc:
+        raise UsageError([f"{path}: {e}" for e in exc.errors]) from None
+
+
+def _samples(args, ds, path: str) -> list[int]:
+    n = len(ds)
+    if n == 0:
+        raise UsageError([f"{path}: data: the network has no samples to run"])
+    if getattr(args, "all", False):
+        return list(range(n))
+    k = args.sample if args.sample is not None else 0
+    if not 0 <= k < n:
+        raise UsageError([f"{path}: --sample {k} is out of range: the data has {n} samples (0..{n - 1})"])
+    return [k]
+
+
+# --------------------------------------------------------------------------- commands
+def cmd_check(args) -> int:
+    from .model.compile import graph_warnings
+
+    graph = _load(args.file)
+    compiled = _compile(graph, args.file)
+    _dataset(graph, args.file)
+    for why in graph_warnings(graph).values():
+        print(f"warning: {args.file}: {why}", file=sys.stderr)
+    print(f"ok: {len(graph.neurons)} neurons, {len(graph.edges)} edges, {compiled.n_layers} layers")
+    return 0
+
+
+def cmd_trace(args) -> int:
+    from .model.trace import run_pass, to_json
+
+    graph = _load(args.file)
+    compiled = _compile(graph, args.file)
+    ds = _dataset(graph, args.file)
+    samples = _samples(args, ds, args.file)
+    result = run_pass(compiled, ds, samples, graph.training)
+    doc = to_json(result)
+    if not math.isfinite(doc["loss"]):
+        raise RunFailure(f"{args.file}: the loss is not finite ({doc['loss']}): check the weights and data")
+    if args.format == "json":
+        print(json.dumps(doc, indent=1))
+    else:
+        print(trace_text(doc, graph))
+    return 0
+
+
+def _fmt(v) -> str:
+    if isinstance(v, list):
+        return "[" + ", ".join(f"{x:.6g}" for x in v) + "]"
+    return f"{v:.6g}"
+
+
+def trace_text(doc: dict, graph) -> str:
+    loss = graph.training.get("loss", "half_squared_error")
+    lines = [f"loss ({loss}, samples {doc['samples']}): {doc['loss']:.10g}", "", "neurons:"]
+    for nid, v in doc["neurons"].items():
+        parts = "  ".join(f"{k}={_fmt(x)}" for k, x in v.items())
+        lines.append(f"  {nid:<10} {parts}")
+    lines += ["", "edges:"]
+    for eid, v in doc["edges"].items():
+        e = graph.edges[eid]
+        lines.append(
+            f"  {eid:<10} {e.source}->{e.target}  weight={v['weight']:.6g}  "
+            f"grad={v['grad']:.6g}  updated={v['updated']:.10g}"
+        )
+    return "\n".join(lines)
+
+
+class ProgressBar:
+    """A one-line bar on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled = max(total, 1), enabled
+        self.last = 0.0
+
+    def update(self, done: int, loss: float, force: bool = False) -> None:
+        now = time.monotonic()
+        if not self.enabled or (not force and now - self.last < 0.1):
+            return
+        self.last = now
+        frac = min(done / self.total, 1.0)
+        bar = "#" * int(frac * 30)
+        sys.stderr.write(f"\r[{bar:<30}] {frac * 100:5.1f}%  epoch {done}/{self.total}  loss {loss:.6g}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def cmd_train(args) -> int:
+    from .model import fileformat
+    from .model.session import make_trainer
+
+    graph = _load(args.file)
+    compiled = _compile(graph, args.file)
+    ds = _dataset(graph, args.file)
+    if len(ds) == 0:
+        raise UsageError([f"{args.file}: data: there are no samples to train on"])
+    epochs = args.epochs if args.epochs is not None else int(graph.training.get("epochs", 100))
+    if epochs < 0:
+        raise UsageError([f"--epochs must be >= 0, not {epochs}"])
+    compiled, trainer = make_trainer(graph, compiled)
+    n_layers = len(compiled.net.layers)
+    rows = []
+    bar = ProgressBar(epochs, not args.quiet)
+    last = None
+    for stats in trainer.epochs(epochs):
+        last = stats
+        if stats.stopped != "diverged":
+            rows.append(stats)
+        bar.update(stats.epoch, stats.train_loss)
+    if last is not None:
+        bar.update(last.epoch, last.train_loss, force=True)
+    bar.close()
+    if args.history:
+        _write_history(args.history, rows, n_layers)
+    if last is not None and last.stopped == "diverged":
+        raise RunFailure(f"{args.file}: {last.message}")
+    if args.out:
+        compiled.write_back(graph, emit=False)
+        try:
+            fileformat.save(graph, args.out)
+        except OSError as exc:
+            raise RunFailure(f"{args.out}: cannot write: {exc.strerror or exc}") from None
+    if not args.quiet:
+        if last is None:
+            print("trained 0 epochs", file=sys.stderr)
+        else:
+            why = f" ({last.message})" if last.stopped else ""
+            print(f"trained {last.epoch} epochs: loss {last.train_loss:.6g}{why}", file=sys.stderr)
+    return 0
+
+
+def _write_history(path: str, rows, n_layers: int) -> None:
+    header = ["epoch", "train_loss", "val_loss"] + [f"grad_norm_{l}" for l in range(1, n_layers + 1)]
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            for s in rows:
+                val = "" if s.val_loss is None else repr(float(s.val_loss))
+                w.writerow([s.epoch, repr(float(s.train_loss)), val, *(repr(float(x)) for x in s.grad_norms)])
+    except OSError as exc:
+        raise RunFailure(f"{path}: cannot write history: {exc.strerror or exc}") from None
+
+
+def cmd_report(args) -> int:
+    from .model.report import ReportError, render_report
+
+    graph = _load(args.file)
+    compiled = _compile(graph, args.file)
+    ds = _dataset(graph, args.file)
+    sample = _samples(args, ds, args.file)[0]
+    try:
+        text = render_report(graph, compiled, ds, sample=sample, fmt=args.format, decimals=args.decimals)
+    except ReportError as exc:
+        raise UsageError([f"{args.file}: {exc}"]) from None
+    _write_text(args.output, text)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .model.export_torch import torch_source
+
+    graph = _load(args.file)
+    compiled = _compile(graph, args.file)
+    _write_text(args.output, torch_source(graph, compiled))
+    return 0
+
+
+def cmd_render(args) -> int:
+    graph = _load(args.file)
+    _compile(graph, args.file)
+    out = Path(args.output)
+    if out.suffix.lower() not in (".png", ".svg"):
+        raise UsageError([f"-o {args.output}: the image must end in .png or .svg"])
+    if args.overlay != "none":
+        ds = _dataset(graph, args.file)
+        _samples(args, ds, args.file)
+    from .qt.render import render_to_file
+
+    try:
+        render_to_file(graph, out, overlay=args.overlay, sample=args.sample or 0)
+    except OSError as exc:
+        raise RunFailure(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+    return 0
+
+
+def _write_text(output: str | None, text: str) -> None:
+    if not output or output == "-":
+        sys.stdout.write(text)
+        return
+    from .model.fileformat import atomic_write_text
+
+    try:
+        atomic_write_text(Path(output), text)
+    except OSError as exc:
+        raise RunFailure(f"{output}: cannot write: {exc.strerror or exc}") from None
+
+
+# --------------------------------------------------------------------------- parsing
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 already; keep the one-line format
+        self.print_usage(sys.stderr)
+        raise UsageError([message])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="bpstudio", description="Backprop Studio: see every number of backpropagation.")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    c = sub.add_parser("check", help="validate a network file")
+    c.add_argument("file")
+
+    t = sub.add_parser("trace", help="one forward/backward pass and update, every value")
+    t.add_argument("file")
+    g = t.add_mutually_exclusive_group()
+    g.add_argument("--sample", type=int, default=None)
+    g.add_argument("--all", action="store_true", help="all samples as one batch")
+    t.add_argument("--format", choices=["json", "text"], default="json")
+
+    tr = sub.add_parser("train", help="train with the file's settings")
+    tr.add_argument("file")
+    tr.add_argument("--epochs", type=int)
+    tr.add_argument("--out")
+    tr.add_argument("--history")
+    tr.add_argument("--quiet", action="store_true")
+
+    r = sub.add_parser("report", help="write the worked example as a document")
+    r.add_argument("file")
+    r.add_argument("--sample", type=int, default=None)
+    r.add_argument("--format", choices=["md", "tex"], default="md")
+    r.add_argument("--decimals", type=int, default=4)
+    r.add_argument("-o", "--output")
+
+    rd = sub.add_parser("render", help="draw the canvas to PNG or SVG, headless")
+    rd.add_argument("file")
+    rd.add_argument("-o", "--output", required=True)
+    rd.add_argument("--overlay", choices=["none", "forward", "backward"], default="none")
+    rd.add_argument("--sample", type=int, default=None)
+
+    ex = sub.add_parser("export", help="export to a standalone PyTorch module")
+    ex.add_argument("file")
+    ex.add_argument("--to", choices=["torch"], required=True)
+    ex.add_argument("-o", "--output")
+    return p
+
+
+COMMANDS = {
+    "check": cmd_check,
+    "trace": cmd_trace,
+    "train": cmd_train,
+    "report": cmd_report,
+    "render": cmd_render,
+    "export": cmd_export,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if not argv or (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
+            if len(argv) > 1:
+                raise UsageError([f"unknown command {argv[0]!r} (commands: {', '.join(SUBCOMMANDS)})"])
+            from .qt.app import run
+
+            return run(argv[0] if argv else None)
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            build_parser().print_help()
+            return 0
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        for line in exc.lines:
+            print(f"error: {line}", file=sys.stderr)
+        return 2
+    except RunFailure as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 1
+    except RecursionError:
+        print("error: the input is nested too deeply", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug: still one readable line, not a traceback
+        print(f"error: internal error ({type(exc).__name__}: {exc}); please report it", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

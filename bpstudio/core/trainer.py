@@ -1,0 +1,158 @@
+"""Training, one epoch (or one batch) at a time, so the GUI and the CLI share one loop.
+
+The GUI pulls epochs from a QTimer for a few milliseconds per tick; the CLI iterates
+:meth:`Trainer.epochs`; tests call :meth:`Trainer.run_epoch` directly. Nothing here blocks.
+
+Hot-path rules (see benchmarks/bench_train.py): inputs live transposed (features × samples)
+so a batch is gathered straight into the workspace with ``np.take(out=...)``; full batches
+are loaded once; parameters are one flat vector, so a snapshot, an update and the per-layer
+gradient norms are a handful of numpy calls whatever the depth.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import optimizers
+from .data import Dataset
+from .network import Network, Workspace
+
+
+@dataclass
+class EpochStats:
+    epoch: int  # 1-based count of epochs done
+    train_loss: float  # mean over the epoch's samples, each batch measured before its update
+    val_loss: float | None
+    grad_norms: np.ndarray  # per layer: ‖∂L/∂W(l)‖₂ averaged over the epoch's batches
+    stopped: str | None = None  # "stop_loss", "diverged" or None
+    message: str = ""
+
+
+class Diverged(Exception):
+    pass
+
+
+class Trainer:
+    def __init__(
+        self,
+        net: Network,
+        train: Dataset,
+        settings: dict,
+        validation: Dataset | None = None,
+    ):
+        if len(train) == 0:
+            raise ValueError("no training samples")
+        self.net = net
+        self.settings = settings
+        self.lr = float(settings.get("learning_rate", 0.01))
+        self.batch_size = min(int(settings.get("batch_size", len(train)) or len(train)), len(train))
+        self.shuffle = bool(settings.get("shuffle", True))
+        self.stop_loss = settings.get("stop_loss")
+        self.optimizer = optimizers.make(
+            settings.get("optimizer", "sgd"), net.params.size, settings, mask=net.update_mask
+        )
+        self.rng = np.random.default_rng([int(settings.get("seed", 0)), 1])
+        self.n = len(train)
+        self.XT = np.ascontiguousarray(train.X.T)
+        self.YT = np.ascontiguousarray(train.Y.T)
+        self.validation = validation
+        self.epoch = 0
+        self._snapshot = net.params.copy()
+        self._sq = np.zeros(net.n_weights)
+        starts = net.w_offsets[:-1]
+        self._norm_starts = starts if np.all(np.diff(net.w_offsets) > 0) else None
+        self._full = self.batch_size >= self.n
+        self._ws: dict[int, Workspace] = {}
+        self._ybuf: dict[int, np.ndarray] = {}
+        if self._full:
+            ws = self._workspace(self.n)
+            net.load_inputs(ws, train.X)
+        self._val_ws = None
+        if validation is not None and len(validation):
+            self._val_ws = Workspace(net, len(validation))
+            net.load_inputs(self._val_ws, validation.X)
+            self._val_YT = np.ascontiguousarray(validation.Y.T)
+
+    def _workspace(self, batch: int) -> Workspace:
+        # the trainer's own buffers: nobody else writes into them between epochs
+        ws = self._ws.get(batch)
+        if ws is None:
+            ws = self._ws[batch] = Workspace(self.net, batch)
+            self._ybuf[batch] = np.zeros((self.YT.shape[0], batch))
+        return ws
+
+    # ------------------------------------------------------------------ steps
+    def _layer_norms(self) -> np.ndarray:
+        g = self.net.grads[: self.net.n_weights]
+        if self._norm_starts is None:
+            return self.net.grad_norms()
+        np.multiply(g, g, out=self._sq)
+        return np.sqrt(np.add.reduceat(self._sq, self._norm_starts))
+
+    def run_epoch(self) -> EpochStats:
+        """One pass over the training data; restores the last finite weights on divergence."""
+        net = self.net
+        np.copyto(self._snapshot, net.params)
+        norms = np.zeros(len(net.layers))
+        total = 0.0
+        with np.errstate(all="ignore"):
+            if self._full:
+                ws = self._ws[self.n]
+                total = net.step_gradients(ws, None, self.YT) * self.n
+                norms += self._layer_norms()
+                self.optimizer.step(net.params, net.grads)
+                batches = 1
+            else:
+                order = self.rng.permutation(self.n) if self.shuffle else np.arange(self.n)
+                batches = 0
+                for lo in range(0, self.n, self.batch_size):
+                    idx = order[lo : lo + self.batch_size]
+                    ws = self._workspace(idx.size)
+                    y = self._ybuf[idx.size]
+                    np.take(self.XT, idx, axis=1, out=ws.A[: net.n_inputs])
+                    np.take(self.YT, idx, axis=1, out=y)
+                    loss = net.step_gradients(ws, None, y)
+                    if not math.isfinite(loss):
+                        total = loss
+                        break
+                    total += loss * idx.size
+                    norms += self._layer_norms()
+                    self.optimizer.step(net.params, net.grads)
+                    batches += 1
+            train_loss = total / self.n
+            finite = math.isfinite(train_loss) and bool(np.isfinite(net.params).all())
+            self.epoch += 1
+            if not finite:
+                np.copyto(net.params, self._snapshot)
+                return EpochStats(
+                    self.epoch, train_loss, None, norms / max(batches, 1), "diverged",
+                    self.divergence_message(),
+                )
+            val_loss = None
+            if self._val_ws is not None:
+                net.forward(self._val_ws)
+                val_loss = net.compute_loss(self._val_ws, self._val_YT)
+        stats = EpochStats(self.epoch, train_loss, val_loss, norms / batches)
+        if self.stop_loss is not None and train_loss < self.stop_loss:
+            stats.stopped = "stop_loss"
+            stats.message = f"training loss {train_loss:.6g} fell below stop_loss {self.stop_loss}"
+        return stats
+
+    def divergence_message(self) -> str:
+        return (
+            f"training diverged at epoch {self.epoch}: the loss or the weights became infinite "
+            f"or NaN. The learning rate {self.lr:g} is too high for this network; try a smaller "
+            f"one (e.g. {self.lr / 10:g}). The weights were restored to the last finite values."
+        )
+
+    def epochs(self, count: int) -> Iterator[EpochStats]:
+        """Yield up to ``count`` epochs; stops early on divergence or stop_loss."""
+        for _ in range(count):
+            stats = self.run_epoch()
+            yield stats
+            if stats.stopped:
+                return

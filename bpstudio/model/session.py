@@ -1,0 +1,26 @@
+"""Glue used by the CLI and the app: graph -> compiled network, data set, trainer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..core import data as coredata
+from ..core.trainer import Trainer
+from .compile import Compiled, compile_graph
+from .graph import Graph
+
+
+def dataset(graph: Graph) -> coredata.Dataset:
+    """The file's data, shaped for its inputs/outputs (DataError names the key)."""
+    base = getattr(graph, "base_dir", None)
+    return coredata.dataset_from_spec(
+        graph.data, len(graph.inputs()), len(graph.outputs()), base_dir=Path(base) if base else None
+    )
+
+
+def make_trainer(graph: Graph, compiled: Compiled | None = None) -> tuple[Compiled, Trainer]:
+    compiled = compiled or compile_graph(graph)
+    ds = dataset(graph)
+    t = graph.training
+    train, val = coredata.split(ds, float(t.get("validation_split", 0.0)), int(t.get("seed", 0)))
+    return compiled, Trainer(compiled.net, train, t, validation=val)
