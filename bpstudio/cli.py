@@ -68,7 +68,9 @@ def _samples(args, ds, path: str) -> list[int]:
         return list(range(n))
     k = args.sample if args.sample is not None else 0
     if not 0 <= k < n:
-        raise UsageError([f"{path}: --sample {k} is out of range: the data has {n} samples (0..{n - 1})"])
+        raise UsageError(
+            [f"{path}: --sample {k} is out of range: the data has {n} samples (0..{n - 1})"]
+        )
     return [k]
 
 
@@ -95,7 +97,9 @@ def cmd_trace(args) -> int:
     result = run_pass(compiled, ds, samples, graph.training)
     doc = to_json(result)
     if not math.isfinite(doc["loss"]):
-        raise RunFailure(f"{args.file}: the loss is not finite ({doc['loss']}): check the weights and data")
+        raise RunFailure(
+            f"{args.file}: the loss is not finite ({doc['loss']}): check the weights and data"
+        )
     if args.format == "json":
         print(json.dumps(doc, indent=1))
     else:
@@ -139,7 +143,9 @@ class ProgressBar:
         self.last = now
         frac = min(done / self.total, 1.0)
         bar = "#" * int(frac * 30)
-        sys.stderr.write(f"\r[{bar:<30}] {frac * 100:5.1f}%  epoch {done}/{self.total}  loss {loss:.6g}")
+        sys.stderr.write(
+            f"\r[{bar:<30}] {frac * 100:5.1f}%  epoch {done}/{self.total}  loss {loss:.6g}"
+        )
         sys.stderr.flush()
 
     def close(self) -> None:
@@ -193,14 +199,23 @@ def cmd_train(args) -> int:
 
 
 def _write_history(path: str, rows, n_layers: int) -> None:
-    header = ["epoch", "train_loss", "val_loss"] + [f"grad_norm_{l}" for l in range(1, n_layers + 1)]
+    header = ["epoch", "train_loss", "val_loss"] + [
+        f"grad_norm_{l}" for l in range(1, n_layers + 1)
+    ]
     try:
         with open(path, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(header)
             for s in rows:
                 val = "" if s.val_loss is None else repr(float(s.val_loss))
-                w.writerow([s.epoch, repr(float(s.train_loss)), val, *(repr(float(x)) for x in s.grad_norms)])
+                w.writerow(
+                    [
+                        s.epoch,
+                        repr(float(s.train_loss)),
+                        val,
+                        *(repr(float(x)) for x in s.grad_norms),
+                    ]
+                )
     except OSError as exc:
         raise RunFailure(f"{path}: cannot write history: {exc.strerror or exc}") from None
 
@@ -213,7 +228,9 @@ def cmd_report(args) -> int:
     ds = _dataset(graph, args.file)
     sample = _samples(args, ds, args.file)[0]
     try:
-        text = render_report(graph, compiled, ds, sample=sample, fmt=args.format, decimals=args.decimals)
+        text = render_report(
+            graph, compiled, ds, sample=sample, fmt=args.format, decimals=args.decimals
+        )
     except ReportError as exc:
         raise UsageError([f"{args.file}: {exc}"]) from None
     _write_text(args.output, text)
@@ -267,7 +284,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="bpstudio", description="Backprop Studio: see every number of backpropagation.")
+    p = _Parser(
+        prog="bpstudio", description="Backprop Studio: see every number of backpropagation."
+    )
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     c = sub.add_parser("check", help="validate a network file")
@@ -322,7 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not argv or (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
             if len(argv) > 1:
-                raise UsageError([f"unknown command {argv[0]!r} (commands: {', '.join(SUBCOMMANDS)})"])
+                raise UsageError(
+                    [f"unknown command {argv[0]!r} (commands: {', '.join(SUBCOMMANDS)})"]
+                )
             from .qt.app import run
 
             return run(argv[0] if argv else None)
@@ -345,7 +366,10 @@ def main(argv: list[str] | None = None) -> int:
         print("error: the input is nested too deeply", file=sys.stderr)
         return 2
     except Exception as exc:  # a bug: still one readable line, not a traceback
-        print(f"error: internal error ({type(exc).__name__}: {exc}); please report it", file=sys.stderr)
+        print(
+            f"error: internal error ({type(exc).__name__}: {exc}); please report it",
+            file=sys.stderr,
+        )
         return 1
 
 

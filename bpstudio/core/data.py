@@ -122,8 +122,10 @@ def one_hot_targets(labels: np.ndarray, classes: int, n_outputs: int) -> np.ndar
     if n_outputs == classes:
         return np.eye(classes)[labels]
     raise DataError(
-        [f"the data has {classes} classes but the network has {n_outputs} outputs "
-         f"(use 1 output for 2 classes, or one output per class)"]
+        [
+            f"the data has {classes} classes but the network has {n_outputs} outputs "
+            f"(use 1 output for 2 classes, or one output per class)"
+        ]
     )
 
 
@@ -136,7 +138,9 @@ def read_csv_table(text: str, where: str = "csv") -> tuple[list[str], list[list[
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)]
+    rows = [
+        r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)
+    ]
     if not rows:
         raise DataError([f"{where}: the CSV file is empty"])
     header = [h.strip() for h in rows[0]]
@@ -164,7 +168,9 @@ def columns_as_array(
             except ValueError:
                 v = math.nan
             if not math.isfinite(v):
-                errors.append(f"{where}: row {r + 2}, column {header[i]!r}: {cell!r} is not a finite number")
+                errors.append(
+                    f"{where}: row {r + 2}, column {header[i]!r}: {cell!r} is not a finite number"
+                )
                 if len(errors) >= 10:
                     raise DataError(errors)
                 continue
@@ -185,7 +191,8 @@ def load_csv(path: Path, inputs: list[str], targets: list[str], where: str = "da
     if not rows:
         raise DataError([f"{where}: CSV file {str(path)!r} has a header but no rows"])
     return Dataset(
-        columns_as_array(header, rows, inputs, where), columns_as_array(header, rows, targets, where)
+        columns_as_array(header, rows, inputs, where),
+        columns_as_array(header, rows, targets, where),
     )
 
 
@@ -233,19 +240,25 @@ def dataset_from_spec(
                 Y.append(y)
         if errors:
             raise DataError(errors)
-        return Dataset(np.array(X, float).reshape(-1, n_inputs), np.array(Y, float).reshape(-1, n_outputs))
+        return Dataset(
+            np.array(X, float).reshape(-1, n_inputs), np.array(Y, float).reshape(-1, n_outputs)
+        )
     if kind == "generator":
         g = spec["generator"]
         if not isinstance(g, dict):
             raise DataError([f"{where}.generator must be an object"])
         name = g.get("name")
         if name not in GENERATORS:
-            raise DataError([f"{where}.generator.name {name!r} is not known (known: {', '.join(GENERATORS)})"])
+            raise DataError(
+                [f"{where}.generator.name {name!r} is not known (known: {', '.join(GENERATORS)})"]
+            )
         checks = {"n": (int, 1, 1_000_000), "seed": (int, 0, 2**63), "classes": (int, 2, 50)}
         for key, (_, lo, hi) in checks.items():
             v = g.get(key)
             if key in g and (isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi):
-                errors.append(f"{where}.generator.{key} must be an integer in [{lo}, {hi}], not {v!r}")
+                errors.append(
+                    f"{where}.generator.{key} must be an integer in [{lo}, {hi}], not {v!r}"
+                )
         noise = g.get("noise", 0.1)
         if isinstance(noise, bool) or not isinstance(noise, int | float) or not 0 <= noise <= 10:
             errors.append(f"{where}.generator.noise must be a number in [0, 10], not {noise!r}")
@@ -253,12 +266,26 @@ def dataset_from_spec(
             raise DataError(errors)
         expected_inputs = 2 if name in CLASSIFIERS else (1 if name == "sine" else n_inputs)
         if n_inputs != expected_inputs:
-            raise DataError([f"{where}.generator {name!r} makes {expected_inputs}-D inputs but the network has {n_inputs} inputs"])
+            raise DataError(
+                [
+                    f"{where}.generator {name!r} makes {expected_inputs}-D inputs but the network has {n_inputs} inputs"
+                ]
+            )
         if name not in CLASSIFIERS and n_outputs != 1:
-            raise DataError([f"{where}.generator {name!r} makes 1 target but the network has {n_outputs} outputs"])
+            raise DataError(
+                [
+                    f"{where}.generator {name!r} makes 1 target but the network has {n_outputs} outputs"
+                ]
+            )
         try:
             return generate(
-                name, g.get("n", 200), float(noise), g.get("seed", 1), g.get("classes", 2), n_inputs, n_outputs
+                name,
+                g.get("n", 200),
+                float(noise),
+                g.get("seed", 1),
+                g.get("classes", 2),
+                n_inputs,
+                n_outputs,
             )
         except DataError as exc:
             raise DataError([f"{where}.generator: {e}" for e in exc.errors]) from None
@@ -272,7 +299,11 @@ def dataset_from_spec(
         if not isinstance(v, list) or not all(isinstance(c, str) for c in v):
             errors.append(f"{where}.{key} must be a list of CSV column names")
         elif len(v) != n:
-            errors.append(f"{where}.{key} names {len(v)} columns but the network has {n} {key[:-1]}s" if key == "inputs" else f"{where}.{key} names {len(v)} columns but the network has {n} outputs")
+            errors.append(
+                f"{where}.{key} names {len(v)} columns but the network has {n} {key[:-1]}s"
+                if key == "inputs"
+                else f"{where}.{key} names {len(v)} columns but the network has {n} outputs"
+            )
         cols[key] = v
     if errors:
         raise DataError(errors)

@@ -31,7 +31,9 @@ def numeric_gradient(net: Network, X: np.ndarray, Y: np.ndarray, h: float = 1e-6
     return out
 
 
-def check(net: Network, X: np.ndarray, Y: np.ndarray, h: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
+def check(
+    net: Network, X: np.ndarray, Y: np.ndarray, h: float = 1e-6
+) -> tuple[np.ndarray, np.ndarray]:
     """(analytic, numeric) gradients over all parameters (absent edges included: both 0)."""
     analytic = net.trace(X, Y).grads
     return analytic, numeric_gradient(net, np.asarray(X, float), Y, h)

@@ -82,6 +82,10 @@ class Workspace:
         self.A[net.n_inputs : net.n_inputs + net.n_bias] = 1.0  # bias units output 1
         self.sample_loss = np.zeros(batch)
         self.loss = float("nan")
+        # Per-layer tuples of views into the buffers above, built once by Network._plan():
+        # the hot loops then make no slices and look up no attributes.
+        self.fwd_plan: list | None = None
+        self.bwd_plan: list | None = None
 
 
 class Network:
@@ -118,7 +122,9 @@ class Network:
             ws = slice(self.w_offsets[i], self.w_offsets[i + 1])
             bs = slice(self.b_offsets[i], self.b_offsets[i + 1])
             shape = spec.weights.shape
-            self.params[ws] = (spec.weights * spec.mask if spec.mask is not None else spec.weights).ravel()
+            self.params[ws] = (
+                spec.weights * spec.mask if spec.mask is not None else spec.weights
+            ).ravel()
             self.params[bs] = spec.bias
             if spec.mask is not None:
                 update_mask[ws] *= spec.mask.ravel()
@@ -149,7 +155,8 @@ class Network:
         for spec in layers:
             self.activation_of[spec.start : spec.stop] = spec.activations
         self.softmax_rows = np.array(
-            [r for r in range(self.n_neurons) if self.activation_of[r] == act.SOFTMAX], dtype=np.intp
+            [r for r in range(self.n_neurons) if self.activation_of[r] == act.SOFTMAX],
+            dtype=np.intp,
         )
         self._softmax_slice = _as_slice(self.softmax_rows)
         out_acts = {self.activation_of[r] for r in self.outputs}
@@ -193,7 +200,10 @@ class Network:
 
     def layer_param_slices(self) -> list[tuple[slice, slice]]:
         return [
-            (slice(self.w_offsets[i], self.w_offsets[i + 1]), slice(self.b_offsets[i], self.b_offsets[i + 1]))
+            (
+                slice(self.w_offsets[i], self.w_offsets[i + 1]),
+                slice(self.b_offsets[i], self.b_offsets[i + 1]),
+            )
             for i in range(len(self.layers))
         ]
 
@@ -202,17 +212,47 @@ class Network:
         """Copy a (batch, inputs) array into the workspace's input rows."""
         ws.A[: self.n_inputs] = X.T
 
-    def forward(self, ws: Workspace) -> None:
-        A, Z = ws.A, ws.Z
+    def _plan(self, ws: Workspace) -> None:
+        A, Z, G, D, tmp = ws.A, ws.Z, ws.G, ws.D, ws.tmp
+        ws.fwd_plan = []
+        ws.bwd_plan = []
         for layer in self.layers:
-            z = Z[layer.start : layer.stop]
-            np.matmul(layer.W, A[layer.src_lo : layer.start], out=z)
-            z += layer.b
-            for g in layer.groups:
-                if g.activation is None:
-                    continue  # softmax rows: done below, over the whole group
-                g.activation.forward(Z[g.start : g.stop], A[g.start : g.stop])
+            s, e, lo = layer.start, layer.stop, layer.src_lo
+            acts = [
+                (g.activation.forward, Z[g.start : g.stop], A[g.start : g.stop])
+                for g in layer.groups
+                if g.activation is not None
+            ]
+            ws.fwd_plan.append((layer.W, A[lo:s], Z[s:e], layer.b, acts))
+            derivs = [
+                (
+                    g.activation.derivative,
+                    Z[g.start : g.stop],
+                    A[g.start : g.stop],
+                    D[g.start : g.stop],
+                    G[g.start : g.stop],
+                )
+                for g in layer.groups
+                if g.activation is not None and not (self.fused and g.is_output)
+            ]
+            gl = layer.grad_lo
+            back = None
+            if layer.grad_mode != "none":
+                back = (layer.grad_mode == "assign", layer.W[:, gl - lo :].T, G[gl:s], tmp[gl:s])
+            ws.bwd_plan.append((derivs, D[s:e], A[lo:s].T, layer.gW, layer.gb, layer.mask, back))
+        ws.bwd_plan.reverse()
+
+    def forward(self, ws: Workspace) -> None:
+        if ws.fwd_plan is None:
+            self._plan(ws)
+        matmul = np.matmul
+        for W, src, z, b, acts in ws.fwd_plan:
+            matmul(W, src, out=z)
+            z += b
+            for fn, zg, ag in acts:
+                fn(zg, ag)
         if self.softmax_rows.size:
+            A, Z = ws.A, ws.Z
             if self._softmax_slice is not None:
                 act.softmax(Z[self._softmax_slice].T, out=A[self._softmax_slice].T)
             else:
@@ -242,19 +282,43 @@ class Network:
         ws.loss = float(sample_loss.mean())
         return ws.loss
 
+    def training_loss(self, ws: Workspace, Y: np.ndarray) -> float:
+        """The batch mean loss with only what training needs (no per-sample bookkeeping)."""
+        if self.fused and self.loss_name == "binary_cross_entropy":
+            z = ws.Z[self._out_slice] if self._out_slice is not None else ws.Z[self.outputs]
+            total = np.logaddexp(0.0, z).sum() - np.vdot(Y, z)
+            return float(total) / ws.batch
+        if self.fused:
+            return float(self._stable_loss(ws, Y).sum()) / ws.batch
+        sample_loss, dL_da = self.loss.fn(self.outputs_of(ws), Y)
+        if self._out_slice is not None:
+            ws.G[self._out_slice] = dL_da
+        else:
+            ws.G[self.outputs] = dL_da
+        return float(sample_loss.sum()) / ws.batch
+
     def _stable_loss(self, ws: Workspace, Y: np.ndarray) -> np.ndarray:
-        z = ws.Z[self.outputs]
+        z = ws.Z[self._out_slice] if self._out_slice is not None else ws.Z[self.outputs]
         if self.loss_name == "binary_cross_entropy":
             # −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y z, finite for any z
-            sp = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
-            return (sp - Y * z).sum(axis=0)
+            return (np.logaddexp(0.0, z) - Y * z).sum(axis=0)
         return -(Y * act.log_softmax(z.T).T).sum(axis=0)
 
     # ------------------------------------------------------------------ backward
-    def backward(self, ws: Workspace, Y: np.ndarray) -> None:
-        """Fill D (∂L_i/∂z), G (∂L_i/∂a) per sample and grads (batch means)."""
-        A, Z, G, D, tmp = ws.A, ws.Z, ws.G, ws.D, ws.tmp
+    def backward(self, ws: Workspace, Y: np.ndarray, per_sample: bool = True) -> None:
+        """Fill grads (batch means) and D = ∂L/∂z, G = ∂L/∂a.
+
+        per_sample=True: D and G hold each sample's own derivatives (what trace shows).
+        per_sample=False (training): they are pre-divided by the batch size, which saves the
+        rescaling of every gradient matrix.
+        """
+        A, G, D = ws.A, ws.G, ws.D
         inv_batch = 1.0 / ws.batch
+        if not per_sample and not self.fused:
+            if self._out_slice is not None:
+                G[self._out_slice] *= inv_batch
+            else:
+                G[self.outputs] *= inv_batch
         if self.zero_grad_rows:
             out_vals = G[self.outputs].copy()
             G[self.n0 :] = 0.0
@@ -262,50 +326,61 @@ class Network:
         if self.fused:
             # σ+BCE: ∂L/∂z = ŷ − y;  softmax+CE: ∂L/∂z = ŷ·Σy − y (targets need not sum to 1)
             yhat = self.outputs_of(ws)
-            if self.loss_name == "binary_cross_entropy":
-                d = yhat - Y
+            if self._out_slice is not None and self.loss_name == "binary_cross_entropy":
+                d = D[self._out_slice]
+                np.subtract(yhat, Y, out=d)
+                if not per_sample:
+                    d *= inv_batch
             else:
-                d = yhat * Y.sum(axis=0) - Y
-            if self._out_slice is not None:
-                D[self._out_slice] = d
-            else:
-                D[self.outputs] = d
+                if self.loss_name == "binary_cross_entropy":
+                    d = yhat - Y
+                else:
+                    d = yhat * Y.sum(axis=0) - Y
+                if not per_sample:
+                    d *= inv_batch
+                if self._out_slice is not None:
+                    D[self._out_slice] = d
+                else:
+                    D[self.outputs] = d
         elif self.softmax_rows.size:
             rows = self._softmax_slice if self._softmax_slice is not None else self.softmax_rows
             D[rows] = act.softmax_backward(A[rows].T, G[rows].T).T
-        fused = self.fused
-        for layer in reversed(self.layers):
-            s, e = layer.start, layer.stop
-            for g in layer.groups:
-                if g.activation is None or (fused and g.is_output):
-                    continue
-                d = D[g.start : g.stop]
-                g.activation.derivative(Z[g.start : g.stop], A[g.start : g.stop], d)
-                d *= G[g.start : g.stop]
-            d = D[s:e]
-            np.matmul(d, A[layer.src_lo : s].T, out=layer.gW)
-            layer.gW *= inv_batch
-            if layer.mask is not None:
-                layer.gW *= layer.mask
-            np.sum(d, axis=1, keepdims=True, out=layer.gb)
-            layer.gb *= inv_batch
-            if layer.grad_mode != "none":
-                lo = layer.grad_lo
-                Wt = layer.W[:, lo - layer.src_lo :].T
-                if layer.grad_mode == "assign":
-                    np.matmul(Wt, d, out=G[lo:s])
+        if ws.bwd_plan is None:
+            self._plan(ws)
+        matmul, add_reduce = np.matmul, np.add.reduce
+        for derivs, d, srcT, gW, gb, mask, back in ws.bwd_plan:
+            for deriv, zg, ag, dg, Gg in derivs:
+                deriv(zg, ag, dg)
+                dg *= Gg
+            matmul(d, srcT, out=gW)
+            add_reduce(d, axis=1, keepdims=True, out=gb)
+            if per_sample:
+                gW *= inv_batch
+                gb *= inv_batch
+            if mask is not None:
+                gW *= mask
+            if back is not None:
+                assign, Wt, Gdst, tdst = back
+                if assign:
+                    matmul(Wt, d, out=Gdst)
                 else:
-                    t = tmp[lo:s]
-                    np.matmul(Wt, d, out=t)
-                    G[lo:s] += t
+                    matmul(Wt, d, out=tdst)
+                    Gdst += tdst
 
     def step_gradients(self, ws: Workspace, X: np.ndarray | None, Y: np.ndarray) -> float:
-        """Forward, loss and backward on one batch. X (batch, inputs) or None if already loaded."""
+        """Forward, loss and backward on one batch, every per-sample value kept (for trace)."""
         if X is not None:
             self.load_inputs(ws, X)
         self.forward(ws)
         loss = self.compute_loss(ws, Y)
         self.backward(ws, Y)
+        return loss
+
+    def train_step(self, ws: Workspace, Y: np.ndarray) -> float:
+        """Forward, loss and backward for training: the same grads, less bookkeeping."""
+        self.forward(ws)
+        loss = self.training_loss(ws, Y)
+        self.backward(ws, Y, per_sample=False)
         return loss
 
     # ------------------------------------------------------------------ convenience

@@ -102,7 +102,7 @@ class Trainer:
         with np.errstate(all="ignore"):
             if self._full:
                 ws = self._ws[self.n]
-                total = net.step_gradients(ws, None, self.YT) * self.n
+                total = net.train_step(ws, self.YT) * self.n
                 norms += self._layer_norms()
                 self.optimizer.step(net.params, net.grads)
                 batches = 1
@@ -115,7 +115,7 @@ class Trainer:
                     y = self._ybuf[idx.size]
                     np.take(self.XT, idx, axis=1, out=ws.A[: net.n_inputs])
                     np.take(self.YT, idx, axis=1, out=y)
-                    loss = net.step_gradients(ws, None, y)
+                    loss = net.train_step(ws, y)
                     if not math.isfinite(loss):
                         total = loss
                         break
@@ -124,12 +124,19 @@ class Trainer:
                     self.optimizer.step(net.params, net.grads)
                     batches += 1
             train_loss = total / self.n
-            finite = math.isfinite(train_loss) and bool(np.isfinite(net.params).all())
+            # one dot product is finite exactly when every parameter is (and not astronomically large)
+            finite = math.isfinite(train_loss) and math.isfinite(
+                float(np.dot(net.params, net.params))
+            )
             self.epoch += 1
             if not finite:
                 np.copyto(net.params, self._snapshot)
                 return EpochStats(
-                    self.epoch, train_loss, None, norms / max(batches, 1), "diverged",
+                    self.epoch,
+                    train_loss,
+                    None,
+                    norms / max(batches, 1),
+                    "diverged",
                     self.divergence_message(),
                 )
             val_loss = None

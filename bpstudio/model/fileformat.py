@@ -15,7 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..core import activations, data as coredata, losses, optimizers
+from ..core import activations, losses, optimizers
+from ..core import data as coredata
 from ..core.init import INITIALISERS
 from .graph import ROLES, Edge, Graph, Neuron
 
@@ -69,7 +70,9 @@ def parse_text(text: str) -> Any:
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         if exc.pos >= len(text.rstrip()):
-            raise NetworkFileError([f"not valid JSON: the text ends early ({where}): truncated?"]) from None
+            raise NetworkFileError(
+                [f"not valid JSON: the text ends early ({where}): truncated?"]
+            ) from None
         raise NetworkFileError([f"not valid JSON: {exc.msg} at {where}"]) from None
     except RecursionError:
         raise NetworkFileError(["not valid JSON: nested too deeply"]) from None
@@ -92,7 +95,9 @@ def read_text(path: str | os.PathLike) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise NetworkFileError([f"not UTF-8 text (invalid byte at offset {exc.start})"], path) from None
+        raise NetworkFileError(
+            [f"not UTF-8 text (invalid byte at offset {exc.start})"], path
+        ) from None
 
 
 def load(path: str | os.PathLike) -> Graph:
@@ -138,7 +143,9 @@ def from_document(doc: Any, base_dir: Path | None = None) -> Graph:
         errors.add(f"version must be an integer, not {_type_name(version)}")
     elif version > VERSION:
         raise NetworkFileError(
-            [f"version {version} is newer than this bpstudio understands (up to {VERSION}): please update bpstudio"]
+            [
+                f"version {version} is newer than this bpstudio understands (up to {VERSION}): please update bpstudio"
+            ]
         )
     elif version < 1:
         errors.add(f"version {version} is not a known version")
@@ -216,7 +223,9 @@ def _read_neurons(items: Any, g: Graph, errors: _Errors) -> None:
                 if _is_number(item["bias"]):
                     n.bias = float(item["bias"])
                 else:
-                    errors.add(f"{where}.bias must be a finite number, not {_type_name(item['bias'])}")
+                    errors.add(
+                        f"{where}.bias must be a finite number, not {_type_name(item['bias'])}"
+                    )
         else:
             for key in ("activation", "bias"):
                 if key in item:
@@ -231,7 +240,9 @@ def _read_neurons(items: Any, g: Graph, errors: _Errors) -> None:
                 if _is_number(item[key]):
                     setattr(n, key, float(item[key]))
                 else:
-                    errors.add(f"{where}.{key} must be a finite number, not {_type_name(item[key])}")
+                    errors.add(
+                        f"{where}.{key} must be a finite number, not {_type_name(item[key])}"
+                    )
         if "trainable" in item:
             if isinstance(item["trainable"], bool):
                 n.trainable = item["trainable"]

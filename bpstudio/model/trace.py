@@ -83,4 +83,9 @@ def to_json(result: PassResult) -> dict:
             "grad": float(t.grads[p]),
             "updated": float(result.updated_params[p]),
         }
-    return {"loss": float(t.loss), "samples": list(result.samples), "neurons": neurons, "edges": edges}
+    return {
+        "loss": float(t.loss),
+        "samples": list(result.samples),
+        "neurons": neurons,
+        "edges": edges,
+    }
