@@ -6,17 +6,11 @@ from pathlib import Path
 
 
 def _bundled_dir(name: str) -> Path:
-    # Installed (editable or not): setuptools maps examples/ and resources/ to
-    # bpstudio.examples / bpstudio.resources. From a bare checkout: the repository folder.
-    try:
-        import importlib.resources as ir
-
-        path = Path(str(ir.files(f"bpstudio.{name}")))
-        if path.is_dir():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / name
+    here = Path(__file__).resolve().parent
+    installed = here / name  # a normal install maps examples/ -> bpstudio/examples (pyproject)
+    if installed.is_dir():
+        return installed
+    return here.parent / name  # a source checkout or an editable install: the repository folder
 
 
 def examples_dir() -> Path:
