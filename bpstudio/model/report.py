@@ -1,0 +1,852 @@
+"""``bpstudio report``: one sample's forward pass, loss, backward pass and update as a document.
+
+The document reads like a lecture's worked example: the architecture with every weight and
+bias, each z and a with the numbers substituted, the loss, every ∂L/∂z with its chain-rule
+factors (softmax through its full Jacobian), every ∂L/∂w and ∂L/∂b also written as the sum over
+its paths to the loss, and the update of every parameter. Markdown or LaTeX (amsmath; compiles
+with pdflatex). No Qt.
+
+All values come from the engine (:mod:`bpstudio.model.trace`, :mod:`bpstudio.model.explain`);
+only display rounds them (:func:`bpstudio.model.explain.fmt`), and nothing is rounded before it
+is computed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..core import activations as act
+from ..core.data import Dataset
+from . import explain as ex
+from .compile import Compiled
+from .graph import Graph
+from .trace import PassResult, run_pass
+
+FORMATS = ("md", "tex")
+MAX_DECIMALS = 15
+# paths listed over the whole document; beyond it weights keep the layer-by-layer form only
+PATH_BUDGET = 5000
+
+
+class ReportError(Exception):
+    """The report cannot be written (bad format or decimals, a non-finite pass)."""
+
+
+# --------------------------------------------------------------------------- styles
+class _Style:
+    """How math pieces are spelled in one output format."""
+
+    times = " × "
+    plus = " + "
+    minus = " − "
+    dot = "·"
+
+    def __init__(self, decimals: int):
+        self.decimals = decimals
+
+    # numbers
+    def num(self, x: float) -> str:
+        return ex.fmt(x, self.decimals)
+
+    def num_places(self, x: float, places: int) -> str:
+        return ex.fmt_places(x, places)
+
+    def par(self, x: float, places: int | None = None) -> str:
+        """A number as a factor: parenthesised when negative."""
+        text = self.num(x) if places is None else self.num_places(x, places)
+        return f"({text})" if x < 0 else text
+
+    # symbols
+    def id(self, ident: str) -> str:
+        return ident
+
+    def sub(self, base: str, ident: str) -> str:
+        return f"{base}_{ident}"
+
+    def d(self, what: str, ident: str | None = None) -> str:
+        """∂L/∂what_ident."""
+        return f"∂L/∂{what}" + (f"_{ident}" if ident else "")
+
+    def pick(self, unicode: str, tex: str) -> str:
+        return unicode
+
+    def dsym(self, sym: str) -> str:
+        """∂L/∂(an already rendered symbol)."""
+        return f"∂L/∂{sym}"
+
+    def sq(self, x: str) -> str:
+        return f"{x}²"
+
+    def exp(self, x: str) -> str:
+        return f"e^({x})"
+
+    def frac(self, a: str, b: str) -> str:
+        wrap = lambda t: f"({t})" if " " in t else t  # noqa: E731
+        return f"{wrap(a)}/{wrap(b)}"
+
+    def log(self, x: str) -> str:
+        return f"log({x})"
+
+    def yhat(self, ident: str | None = None) -> str:
+        return "ŷ" + (f"_{ident}" if ident else "")
+
+    def y(self, ident: str | None = None) -> str:
+        return "y" + (f"_{ident}" if ident else "")
+
+    def eta(self) -> str:
+        return "η"
+
+    def sigma(self) -> str:
+        return "Σ"
+
+
+class _Md(_Style):
+    pass
+
+
+class _Tex(_Style):
+    times = r" \times "
+    minus = " - "
+    dot = r" \cdot "
+
+    def num(self, x: float) -> str:
+        return ex.tex_num(x, self.decimals)
+
+    def num_places(self, x: float, places: int) -> str:
+        return ex.tex_num(x, places=places)
+
+    def par(self, x: float, places: int | None = None) -> str:
+        text = self.num(x) if places is None else self.num_places(x, places)
+        return rf"\left({text}\right)" if x < 0 or "times" in text else text
+
+    def id(self, ident: str) -> str:
+        return ex.tex_id(ident)
+
+    def sub(self, base: str, ident: str) -> str:
+        return f"{base}_{{{ex.tex_id(ident)}}}"
+
+    def d(self, what: str, ident: str | None = None) -> str:
+        w = {"ŷ": r"\hat{y}"}.get(what, what)
+        low = f"{w}_{{{ex.tex_id(ident)}}}" if ident else w
+        return rf"\frac{{\partial L}}{{\partial {low}}}"
+
+    def pick(self, unicode: str, tex: str) -> str:
+        return tex
+
+    def dsym(self, sym: str) -> str:
+        return rf"\frac{{\partial L}}{{\partial {sym}}}"
+
+    def sq(self, x: str) -> str:
+        return f"{x}^2"
+
+    def exp(self, x: str) -> str:
+        return f"e^{{{x}}}"
+
+    def frac(self, a: str, b: str) -> str:
+        return rf"\frac{{{a}}}{{{b}}}"
+
+    def log(self, x: str) -> str:
+        return rf"\log\left({x}\right)"
+
+    def yhat(self, ident: str | None = None) -> str:
+        return r"\hat{y}" + (f"_{{{ex.tex_id(ident)}}}" if ident else "")
+
+    def y(self, ident: str | None = None) -> str:
+        return "y" + (f"_{{{ex.tex_id(ident)}}}" if ident else "")
+
+    def eta(self) -> str:
+        return r"\eta"
+
+    def sigma(self) -> str:
+        return r"\sum "
+
+
+# --------------------------------------------------------------------------- document
+@dataclass
+class _Math:
+    text: str
+
+
+@dataclass
+class _Eq:
+    lhs: str
+    stages: list[list[str]]  # each stage: terms joined by the stage's operator
+    joins: list[str]
+
+
+class _Doc:
+    def __init__(self, style: _Style):
+        self.s = style
+        self.blocks: list[tuple] = []
+
+    def heading(self, level: int, text: str) -> None:
+        self.blocks.append(("h", level, text))
+
+    def para(self, *pieces) -> None:
+        self.blocks.append(("p", pieces))
+
+    def quote(self, text: str) -> None:
+        self.blocks.append(("q", text))
+
+    def eq(self, lhs: str, *stages) -> None:
+        """lhs = stage1 = stage2 ...; a stage is a str or (terms, joiner)."""
+        terms, joins = [], []
+        for st in stages:
+            if isinstance(st, tuple):
+                terms.append(list(st[0]))
+                joins.append(st[1])
+            else:
+                terms.append([st])
+                joins.append("")
+        self.blocks.append(("eq", _Eq(lhs, terms, joins)))
+
+    def table(self, headers: list[str], rows: list[list]) -> None:
+        self.blocks.append(("t", headers, rows))
+
+
+def _render_md(doc: _Doc) -> str:
+    out: list[str] = []
+    for b in doc.blocks:
+        kind = b[0]
+        if kind == "h":
+            out += ["#" * b[1] + " " + b[2], ""]
+        elif kind == "q":
+            out += ["> " + line if line.strip() else ">" for line in b[1].splitlines()] + [""]
+        elif kind == "p":
+            out += ["".join(_md_piece(p) for p in b[1]), ""]
+        elif kind == "eq":
+            e = b[1]
+            stages = [j.join(t) for t, j in zip(e.stages, e.joins, strict=True)]
+            out.append("- " + _code(" = ".join([e.lhs, *stages])))
+        elif kind == "t":
+            headers, rows = b[1], b[2]
+            if out and out[-1].startswith("- "):
+                out.append("")
+            out.append("| " + " | ".join(headers) + " |")
+            out.append("|" + "---|" * len(headers))
+            for r in rows:
+                out.append("| " + " | ".join(_md_piece(c).replace("|", "\\|") for c in r) + " |")
+            out.append("")
+    text = "\n".join(_blank_after_lists(out))
+    return text.rstrip("\n") + "\n"
+
+
+def _blank_after_lists(lines: list[str]) -> list[str]:
+    """Equations are list items; close each list with a blank line before other blocks."""
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1].startswith("- ") and line and not line.startswith("- "):
+            out.append("")
+        out.append(line)
+    return out
+
+
+def _code(text: str) -> str:
+    fence = "``" if "`" in text else "`"
+    pad = " " if "`" in text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _md_piece(p) -> str:
+    if isinstance(p, _Math):
+        return _code(p.text)
+    return str(p)
+
+
+def _render_tex(doc: _Doc, title: str) -> str:
+    out = [
+        r"\documentclass[10pt]{article}",
+        r"\usepackage{amsmath}",
+        r"\usepackage{longtable}",
+        r"\usepackage[margin=2cm]{geometry}",
+        r"\allowdisplaybreaks",
+        r"\setlength{\parindent}{0pt}",
+        r"\setlength{\parskip}{0.5em}",
+        r"\title{" + ex.tex_escape(title) + "}",
+        r"\date{}",
+        r"\begin{document}",
+        r"\maketitle",
+        "",
+    ]
+    for b in doc.blocks:
+        kind = b[0]
+        if kind == "h":
+            if b[1] == 1:
+                continue  # the title
+            cmd = {2: "section*", 3: "subsection*"}.get(b[1], "paragraph*")
+            out += [f"\\{cmd}{{{ex.tex_escape(b[2])}}}", ""]
+        elif kind == "q":
+            out += [
+                r"\begin{quote}",
+                ex.tex_escape(b[1]).replace("\n\n", "\n\\par\n"),
+                r"\end{quote}",
+                "",
+            ]
+        elif kind == "p":
+            out += ["".join(_tex_piece(p) for p in b[1]), ""]
+        elif kind == "eq":
+            out += _tex_eq(b[1]) + [""]
+        elif kind == "t":
+            headers, rows = b[1], b[2]
+            out.append(r"\begin{longtable}{" + "l" * len(headers) + "}")
+            out.append(" & ".join(ex.tex_escape(h) for h in headers) + r" \\ \hline")
+            out.append(r"\endhead")
+            for r in rows:
+                out.append(" & ".join(_tex_piece(c) for c in r) + r" \\")
+            out += [r"\end{longtable}", ""]
+    out.append(r"\end{document}")
+    return "\n".join(out) + "\n"
+
+
+def _tex_piece(p) -> str:
+    if isinstance(p, _Math):
+        return f"${p.text}$"
+    return ex.tex_escape(str(p))
+
+
+_TERMS_PER_LINE = 4
+
+
+def _tex_eq(e: _Eq) -> list[str]:
+    lines = [r"\begin{align*}"]
+    first = True
+    for terms, join in zip(e.stages, e.joins, strict=True):
+        chunks = [terms[i : i + _TERMS_PER_LINE] for i in range(0, len(terms), _TERMS_PER_LINE)]
+        for k, chunk in enumerate(chunks):
+            body = join.join(chunk)
+            if k == 0:
+                lead = (e.lhs + " &= ") if first else "&= "
+            else:
+                lead = r"&\quad " + join.strip() + " "
+            first = False
+            lines.append(lead + body + r" \\")
+    lines[-1] = lines[-1][: -len(r" \\")]
+    lines.append(r"\end{align*}")
+    return lines
+
+
+# --------------------------------------------------------------------------- content helpers
+def _act_symbolic(s: _Style, name: str, nid: str) -> str:
+    z = s.sub("z", nid)
+    if name == act.SOFTMAX:
+        return s.pick(f"softmax(z)_{nid}", rf"\mathrm{{softmax}}(z)_{{{ex.tex_id(nid)}}}")
+    return {
+        "identity": z,
+        "sigmoid": s.pick(f"σ({z})", rf"\sigma({z})"),
+        "tanh": s.pick(f"tanh({z})", rf"\tanh({z})"),
+        "relu": s.pick(f"relu({z})", rf"\mathrm{{relu}}({z})"),
+        "leaky_relu": s.pick(f"leaky_relu({z})", rf"\mathrm{{leaky\_relu}}({z})"),
+        "elu": s.pick(f"elu({z})", rf"\mathrm{{elu}}({z})"),
+        "softplus": s.pick(f"softplus({z})", rf"\mathrm{{softplus}}({z})"),
+    }[name]
+
+
+def _neg_arg(s: _Style, x: float) -> str:
+    """−z for an exponent: −0.3775 or −(−0.5)."""
+    return s.minus.strip() + s.par(x)
+
+
+def _act_substituted(s: _Style, name: str, z: float) -> str | None:
+    zs = s.num(z)
+    if name == "identity":
+        return None
+    if name == "sigmoid":
+        return s.frac("1", "1" + s.plus + s.exp(_neg_arg(s, z)))
+    if name == "tanh":
+        return s.pick(f"tanh({zs})", rf"\tanh({zs})")
+    if name == "relu":
+        return s.pick(f"max(0, {zs})", rf"\max(0, {zs})")
+    if name == "leaky_relu":
+        inner = s.num(act.LEAKY_SLOPE) + s.times + s.par(z)
+        return s.pick(f"max({inner}, {zs})", rf"\max({inner}, {zs})")
+    if name == "elu":
+        if z > 0:
+            return zs
+        return s.exp(zs) + s.minus + "1"
+    if name == "softplus":
+        return s.log("1" + s.plus + s.exp(zs))
+    raise ValueError(name)
+
+
+def _deriv_symbolic(s: _Style, name: str, nid: str) -> str:
+    letter, tex = ex._DERIV_LETTER[name]
+    return s.pick(f"{letter}′(z_{nid})", f"{tex}'(z_{{{ex.tex_id(nid)}}})")
+
+
+def _deriv_substituted(s: _Style, name: str, z: float, a: float) -> list[str]:
+    """Stages for f′(z): the formula with numbers (empty when f′ is a constant rule)."""
+    if name == "sigmoid":
+        return [s.num(a) + s.times + "(1" + s.minus + s.num(a) + ")"]
+    if name == "tanh":
+        return ["1" + s.minus + s.sq(s.par(a))]
+    if name == "relu":
+        return (
+            [s.pick("since z > 0", r"\text{since } z > 0")]
+            if z > 0
+            else [s.pick("since z ≤ 0", r"\text{since } z \le 0")]
+        )
+    if name == "leaky_relu":
+        return (
+            [s.pick("since z ≥ 0", r"\text{since } z \ge 0")]
+            if z >= 0
+            else [s.pick("since z < 0", r"\text{since } z < 0")]
+        )
+    if name == "elu":
+        if z > 0:
+            return [s.pick("since z > 0", r"\text{since } z > 0")]
+        return [s.num(a) + s.plus + s.num(act.ELU_ALPHA)]
+    if name == "softplus":
+        return [s.pick(f"σ({s.num(z)})", rf"\sigma({s.num(z)})")]
+    return []
+
+
+def _loss_lines(s: _Style, le: ex.LossExplanation, multi: bool) -> tuple[str, str]:
+    """(symbolic formula, substituted expression) for one sample's loss."""
+    names = le.name
+    pairs = list(zip(le.yhat, le.y, strict=True))
+    diff = [s.sq("(" + s.num(a) + s.minus + s.num(y) + ")") for a, y in pairs]
+    sym = s.pick(le.formula, _TEX_LOSS[names])
+    if names in ("half_squared_error", "squared_error", "mse"):
+        body = s.plus.join(diff)
+        if len(diff) > 1:
+            body = s.pick(f"[{body}]", rf"\left[{body}\right]")
+        pre = {
+            "half_squared_error": s.pick("½", r"\frac{1}{2}"),
+            "squared_error": "",
+            "mse": s.frac("1", str(len(pairs))),
+        }[names]
+        return sym, (pre + s.times + body) if pre else body
+    if names == "binary_cross_entropy":
+        parts = [
+            s.num(y)
+            + s.times
+            + s.log(s.num(a))
+            + s.plus
+            + "(1"
+            + s.minus
+            + s.num(y)
+            + ")"
+            + s.times
+            + s.log("1" + s.minus + s.num(a))
+            for a, y in pairs
+        ]
+    else:
+        parts = [s.num(y) + s.times + s.log(s.num(a)) for a, y in pairs]
+    inner = s.plus.join(parts)
+    return sym, s.minus.strip() + s.pick(f"[{inner}]", rf"\left[{inner}\right]")
+
+
+_TEX_LOSS = {
+    "half_squared_error": r"\frac{1}{2}\sum_k (\hat{y}_k - y_k)^2",
+    "squared_error": r"\sum_k (\hat{y}_k - y_k)^2",
+    "mse": r"\frac{1}{K}\sum_k (\hat{y}_k - y_k)^2",
+    "binary_cross_entropy": r"-\sum_k \left[y_k \log \hat{y}_k + (1 - y_k)\log(1 - \hat{y}_k)\right]",
+    "cross_entropy": r"-\sum_k y_k \log \hat{y}_k",
+}
+
+
+def _loss_derivative(s: _Style, loss: str, a: float, y: float, k: int) -> str:
+    """∂L/∂ŷ_k with its numbers."""
+    A, Y = s.num(a), s.num(y)
+    if loss == "half_squared_error":
+        return A + s.minus + Y
+    if loss == "squared_error":
+        return "2" + s.times + "(" + A + s.minus + Y + ")"
+    if loss == "mse":
+        return s.frac("2", str(k)) + s.times + "(" + A + s.minus + Y + ")"
+    if loss == "binary_cross_entropy":
+        return s.frac("1" + s.minus + Y, "1" + s.minus + A) + s.minus + s.frac(Y, A)
+    return s.minus.strip() + s.pick(f"({Y}/{A})", rf"\frac{{{Y}}}{{{A}}}")
+
+
+def _loss_derivative_symbolic(s: _Style, loss: str, k: int) -> str:
+    yh, y = s.yhat(), s.y()
+    if loss == "half_squared_error":
+        return yh + s.minus + y
+    if loss == "squared_error":
+        return "2(" + yh + s.minus + y + ")"
+    if loss == "mse":
+        return s.frac("2", str(k)) + "(" + yh + s.minus + y + ")"
+    if loss == "binary_cross_entropy":
+        return s.frac("1" + s.minus + y, "1" + s.minus + yh) + s.minus + s.frac(y, yh)
+    return s.minus.strip() + s.frac(y, yh)
+
+
+# --------------------------------------------------------------------------- the report
+def render_report(
+    graph: Graph,
+    compiled: Compiled,
+    ds: Dataset,
+    sample: int = 0,
+    fmt: str = "md",
+    decimals: int = 4,
+) -> str:
+    """The worked example for data sample ``sample`` as Markdown (``md``) or LaTeX (``tex``)."""
+    if fmt not in FORMATS:
+        raise ReportError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if not 1 <= int(decimals) <= MAX_DECIMALS:
+        raise ReportError(f"--decimals must be between 1 and {MAX_DECIMALS}, not {decimals}")
+    if not 0 <= sample < len(ds):
+        raise ReportError(f"sample {sample} is out of range: the data has {len(ds)} samples")
+    result = run_pass(compiled, ds, [sample], graph.training)
+    if not math.isfinite(float(result.trace.loss)):
+        raise ReportError(
+            f"the loss is not finite ({result.trace.loss}): check the weights and data"
+        )
+    style: _Style = _Md(int(decimals)) if fmt == "md" else _Tex(int(decimals))
+    doc = _Doc(style)
+    title = f"Worked example: {graph.name}"
+    _build(doc, graph, compiled, result, sample, title)
+    if fmt == "md":
+        return _render_md(doc)
+    return _render_tex(doc, title)
+
+
+def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, title: str) -> None:
+    s = doc.s
+    M = _Math
+    tr = graph.training
+    loss_name = c.net.loss_name
+    opt = str(tr.get("optimizer", "sgd"))
+    lr = float(tr.get("learning_rate", 0.01))
+    ends = ex.edge_endpoints(c)
+    L = c.n_layers
+    le = ex.loss_explanation(c, r, 0)
+    neu = {nid: ex.neuron_explanation(c, r, nid, 0) for nid in c.neuron_ids}
+
+    doc.heading(1, title)
+    if graph.description.strip():
+        doc.quote(graph.description.strip())
+    x_parts = s.pick(", ", r",\ ").join(
+        s.id(i) + " = " + s.num(v) for i, v in zip(c.input_ids, r.X[0], strict=True)
+    )
+    y_parts = s.pick(", ", r",\ ").join(
+        s.y(o) + " = " + s.num(v) for o, v in zip(c.output_ids, r.Y[0], strict=True)
+    )
+    doc.para("Data sample ", str(sample), ": inputs ", M(x_parts), "; targets ", M(y_parts), ".")
+    doc.para(
+        "Loss: ",
+        loss_name,
+        ". Optimizer: ",
+        opt,
+        ", learning rate ",
+        M(s.eta() + " = " + s.num(lr)),
+        ". The update below is one step on this sample alone.",
+    )
+    doc.para(
+        f"Numbers are shown rounded to {s.decimals} decimal places, or to {s.decimals} "
+        "significant digits where that would hide a small value; updated weights get enough "
+        "places to show their step. Everything is computed at full precision first: a value "
+        "is never computed from a rounded one."
+    )
+
+    # ---------------------------------------------------------------- architecture
+    doc.heading(2, "Architecture")
+    doc.para(
+        "A neuron's layer is the longest path to it from an input; layer ",
+        str(L),
+        " is the last. Each neuron computes z = Σ w·a + b and a = f(z).",
+    )
+    rows = []
+    for l, lay in enumerate(c.layers):
+        for nid in lay:
+            n = graph.neurons[nid]
+            e = neu[nid]
+            bias = "" if e.bias is None else M(s.num(e.bias))
+            if e.bias is not None and not e.bias_trainable:
+                bias = M(s.num(e.bias) + s.pick(" (frozen)", r"\ (\text{frozen})"))
+            rows.append([M(s.id(nid)), n.display_label, n.role, str(l), e.activation or "", bias])
+    doc.table(["neuron", "label", "role", "layer", "activation", "bias"], rows)
+    erows = []
+    for eid in c.edge_ids:
+        src, tgt = ends[eid]
+        ee = ex.edge_explanation(c, r, eid, 0, tr)
+        w = M(s.num(ee.weight))
+        erows.append(
+            [M(s.id(eid)), M(s.id(src)), M(s.id(tgt)), w, "yes" if ee.update.trainable else "no"]
+        )
+    doc.table(["weight", "from", "to", "value", "trainable"], erows)
+
+    # ---------------------------------------------------------------- forward
+    doc.heading(2, "Forward pass")
+    for l in range(1, L + 1):
+        doc.heading(3, f"Layer {l}")
+        for nid in c.layers[l]:
+            e = neu[nid]
+            sym_terms = [
+                s.id(t.edge) + s.dot + s.pick(t.value_name, t.value_symbol) for t in e.terms
+            ]
+            num_terms = [s.par(t.weight) + s.times + s.par(t.value) for t in e.terms]
+            sym_terms.append(s.sub("b", nid))
+            num_terms.append(s.par(e.bias))
+            doc.eq(s.sub("z", nid), (sym_terms, s.plus), (num_terms, s.plus), s.num(e.z))
+            stages = [_act_symbolic(s, e.activation, nid)]
+            if e.activation == act.SOFTMAX:
+                zs = [s.exp(s.num(neu[j].z)) for j in e.softmax_group]
+                stages.append(s.frac(s.exp(s.num(e.z)), "(" + s.plus.join(zs) + ")"))
+            else:
+                sub = _act_substituted(s, e.activation, e.z)
+                if sub is not None:
+                    stages.append(sub)
+                else:
+                    stages.append(s.num(e.z))
+            stages.append(s.num(e.a))
+            doc.eq(s.sub("a", nid), *stages)
+    outs = s.pick(", ", r",\ ").join(s.yhat(o) + " = " + s.num(neu[o].a) for o in c.output_ids)
+    doc.para("Outputs: ", M(outs), ".")
+
+    # ---------------------------------------------------------------- loss
+    doc.heading(2, "Loss")
+    sym, subst = _loss_lines(s, le, len(c.output_ids) > 1)
+    doc.eq("L", sym, subst, s.num(le.value))
+
+    # ---------------------------------------------------------------- backward
+    doc.heading(2, "Backward pass")
+    doc.para(
+        "From the loss back to the first layer. An output's ∂L/∂z is ∂L/∂ŷ times its "
+        "activation's derivative (a softmax output sums over its group with the full "
+        "Jacobian); a hidden neuron's ∂L/∂a sums w·∂L/∂z over the edges leaving it."
+    )
+    K = len(c.output_ids)
+    multi = K > 1
+    for l in range(L, 0, -1):
+        label = "output layer" if all(n in c.output_ids for n in c.layers[l]) else ""
+        doc.heading(3, f"Layer {l}" + (f" ({label})" if label else ""))
+        for nid in c.layers[l]:
+            e = neu[nid]
+            is_out = nid in c.output_ids
+            dz = s.d("z", nid)
+            if is_out:
+                k = c.output_ids.index(nid)
+                yh = s.d("ŷ", nid if multi else None)
+                doc.eq(
+                    yh,
+                    _loss_derivative_symbolic(s, loss_name, K),
+                    _loss_derivative(s, loss_name, e.a, le.y[k], K),
+                    s.num(e.dL_da),
+                )
+            elif not e.reaches_loss:
+                doc.para(
+                    M(s.id(nid)),
+                    " has no path to an output: it does not affect the loss, ",
+                    M(dz + " = 0"),
+                    ".",
+                )
+                continue
+            else:
+                sym = [s.id(t.edge) + s.dot + s.d("z", t.other) for t in e.dL_da_terms]
+                nums = [s.par(t.weight) + s.times + s.par(t.value) for t in e.dL_da_terms]
+                doc.eq(s.d("a", nid), (sym, s.plus), (nums, s.plus), s.num(e.dL_da))
+            if e.activation == act.SOFTMAX:
+                for t in e.jacobian_terms:
+                    j = t.other
+                    aj, ai = neu[j].a, e.a
+                    if j == nid:
+                        form = s.num(aj) + s.times + "(1" + s.minus + s.num(ai) + ")"
+                    else:
+                        form = s.minus.strip() + "(" + s.num(aj) + s.times + s.num(ai) + ")"
+                    doc.eq(s.pick(t.value_name, t.value_symbol), form, s.num(t.value))
+                sym = [
+                    s.d("ŷ", t.other if multi else None)
+                    + s.dot
+                    + s.pick(t.value_name, t.value_symbol)
+                    for t in e.jacobian_terms
+                ]
+                nums = [s.par(t.weight) + s.times + s.par(t.value) for t in e.jacobian_terms]
+                doc.eq(dz, (sym, s.plus), (nums, s.plus), s.num(e.dL_dz))
+                if e.fused_dL_dz is not None:
+                    k = c.output_ids.index(nid)
+                    ysum = float(sum(le.y))
+                    doc.para(
+                        "With cross-entropy this is the closed form the engine uses: ",
+                        M(
+                            dz
+                            + " = "
+                            + s.yhat(nid)
+                            + s.dot
+                            + s.sigma()
+                            + "y"
+                            + s.minus
+                            + s.y(nid)
+                            + " = "
+                            + s.num(e.a)
+                            + s.times
+                            + s.par(ysum)
+                            + s.minus
+                            + s.par(le.y[k])
+                            + " = "
+                            + s.num(e.fused_dL_dz)
+                        ),
+                        ".",
+                    )
+            else:
+                dsym = _deriv_symbolic(s, e.activation, nid)
+                doc.eq(
+                    dsym,
+                    s.pick(e.derivative_formula, _TEX_DERIV[e.activation]),
+                    *_deriv_substituted(s, e.activation, e.z, e.a),
+                    s.num(e.fprime),
+                )
+                first = s.d("ŷ", nid if multi else None) if is_out else s.d("a", nid)
+                doc.eq(
+                    dz,
+                    first + s.dot + dsym,
+                    s.par(e.dL_da) + s.times + s.par(e.fprime),
+                    s.num(e.dL_dz),
+                )
+                if e.fused_dL_dz is not None:
+                    k = c.output_ids.index(nid)
+                    doc.para(
+                        "With binary cross-entropy the engine uses the exact closed form ",
+                        M(
+                            dz
+                            + " = "
+                            + s.yhat(nid)
+                            + s.minus
+                            + s.y(nid)
+                            + " = "
+                            + s.num(e.a)
+                            + s.minus
+                            + s.par(le.y[k])
+                            + " = "
+                            + s.num(e.fused_dL_dz)
+                        ),
+                        ".",
+                    )
+
+    # ---------------------------------------------------------------- gradients
+    doc.heading(2, "Gradients of the weights and biases")
+    doc.para(
+        "Each weight's gradient is ∂L/∂z of its target times the activation of its source. "
+        "The same number is the sum, over every path from the weight to the loss, of the "
+        "product of the chain-rule factors along the path: ∂L/∂w = a_source × Σ over paths "
+        "of Π(factors)."
+    )
+    budget = PATH_BUDGET
+    capped_note = False
+    for l in range(L, 0, -1):
+        doc.heading(3, f"Into layer {l}")
+        for tgt in c.layers[l]:
+            e = neu[tgt]
+            for t in e.terms:
+                eid, src = t.edge, t.other
+                ee = ex.edge_explanation(c, r, eid, 0, tr)
+                dw = s.dsym(s.id(eid))
+                doc.eq(
+                    dw,
+                    s.d("z", tgt) + s.dot + s.pick(t.value_name, t.value_symbol),
+                    s.par(ee.dL_dz_target) + s.times + s.par(ee.a_source),
+                    s.num(ee.grad),
+                )
+                budget = _paths(doc, c, r, eid, dw, budget)
+                if budget <= 0:
+                    capped_note = True
+            db = s.dsym(s.sub("b", tgt))
+            doc.eq(db, s.d("z", tgt) + s.dot + "1", s.num(e.dL_db))
+    if capped_note:
+        doc.para(
+            f"Path listings stop after {PATH_BUDGET} paths in this document; the gradients "
+            "above are exact whatever is listed."
+        )
+
+    # ---------------------------------------------------------------- update
+    doc.heading(2, "Update")
+    if opt == "sgd":
+        doc.para(
+            "Gradient descent: every parameter moves against its gradient, ",
+            M(
+                s.sub("w", "new")
+                + " = w"
+                + s.minus
+                + s.eta()
+                + s.dot
+                + s.pick("∂L/∂w", r"\frac{\partial L}{\partial w}")
+            ),
+            ", with ",
+            M(s.eta() + " = " + s.num(lr)),
+            ".",
+        )
+    else:
+        settings = ", ".join(
+            f"{k} {tr[k]}" for k in ("momentum", "beta1", "beta2", "eps") if k in tr
+        )
+        doc.para(
+            f"Optimizer {opt} (one step from a fresh optimizer state, learning rate ",
+            M(s.num(lr)),
+            ")" + (f"; settings: {settings}" if settings else "") + ". Each line shows old → new.",
+        )
+    for l in range(1, L + 1):
+        for tgt in c.layers[l]:
+            for t in neu[tgt].terms:
+                u = ex.edge_explanation(c, r, t.edge, 0, tr).update
+                _update_line(doc, s.id(t.edge), u, opt)
+            u = ex.bias_update(c, r, tgt, tr)
+            _update_line(doc, s.sub("b", tgt), u, opt)
+
+
+_TEX_DERIV = {
+    "identity": "1",
+    "sigmoid": "a(1 - a)",
+    "tanh": "1 - a^2",
+    "relu": r"\begin{cases}1 & z > 0\\ 0 & z \le 0\end{cases}",
+    "leaky_relu": r"\begin{cases}1 & z \ge 0\\ 0.01 & z < 0\end{cases}",
+    "elu": r"\begin{cases}1 & z > 0\\ a + 1 & z \le 0\end{cases}",
+    "softplus": r"\sigma(z)",
+}
+
+
+def _paths(doc: _Doc, c: Compiled, r: PassResult, eid: str, dw: str, budget: int) -> int:
+    """List the paths of one weight's gradient; returns the remaining document budget."""
+    s = doc.s
+    M = _Math
+    if budget <= 0:
+        return budget
+    ps = ex.weight_paths(c, r, eid, 0, cap=min(ex.PATH_CAP, budget))
+    if ps.n_paths == 0:
+        doc.para("No path leads from ", M(s.id(eid)), " to the loss, so its gradient is 0.")
+        return budget
+    for p in ps:
+        sym = s.dot.join(s.pick(f.name, f.symbol) for f in p.factors)
+        nums = s.times.join(s.par(f.value) for f in p.factors)
+        lhs = dw if ps.n_paths == 1 else s.pick("path ", r"\text{path }") + _route(s, p)
+        doc.eq(lhs, sym, nums, s.num(p.product))
+    if ps.n_paths > 1:
+        terms = [s.par(p.product) for p in ps]
+        if ps.capped:
+            doc.para(
+                f"Only the first {len(ps)} of {ps.n_paths} paths are listed; their partial sum "
+                "is below, the exact gradient is the line above the list."
+            )
+            doc.eq(s.pick("partial sum", r"\text{partial sum}"), (terms, s.plus), s.num(ps.total))
+        else:
+            doc.eq(dw, (terms, s.plus), s.num(ps.total))
+    return budget - len(ps)
+
+
+def _route(s: _Style, p: ex.Path) -> str:
+    arrow = s.pick(" → ", r" \to ")
+    return arrow.join(s.id(n) for n in p.neurons)
+
+
+def _update_line(doc: _Doc, name: str, u: ex.UpdateExplanation, opt: str) -> None:
+    s = doc.s
+    places = ex.update_places(u.old, u.new, s.decimals - 1)
+    places = max(places, s.decimals)
+    new = s.num_places(u.new, places)
+    if not u.trainable:
+        doc.para(_Math(name), " is frozen (trainable: false): it stays ", _Math(s.num(u.old)), ".")
+        return
+    if opt == "sgd":
+        grad = s.dsym(name)
+        doc.eq(
+            s.pick(f"{name}_new", f"{name}^{{\\text{{new}}}}"),
+            name + s.minus + s.eta() + s.dot + grad,
+            s.num(u.old) + s.minus + s.num(u.learning_rate) + s.times + s.par(u.grad),
+            new,
+        )
+    else:
+        doc.eq(
+            s.pick(f"{name}_new", f"{name}^{{\\text{{new}}}}"),
+            s.num(u.old) + s.pick(" → ", r" \to ") + new,
+        )
