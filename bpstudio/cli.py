@@ -95,7 +95,7 @@ def cmd_trace(args) -> int:
     ds = _dataset(graph, args.file)
     samples = _samples(args, ds, args.file)
     result = run_pass(compiled, ds, samples, graph.training)
-    doc = to_json(result)
+    doc = to_json(result, as_lists=args.all)
     if not math.isfinite(doc["loss"]):
         raise RunFailure(
             f"{args.file}: the loss is not finite ({doc['loss']}): check the weights and data"

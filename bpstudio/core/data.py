@@ -240,8 +240,10 @@ def dataset_from_spec(
                 Y.append(y)
         if errors:
             raise DataError(errors)
+        # explicit row counts: reshape(-1, 0) is ambiguous (a network without inputs or outputs)
         return Dataset(
-            np.array(X, float).reshape(-1, n_inputs), np.array(Y, float).reshape(-1, n_outputs)
+            np.array(X, float).reshape(len(X), n_inputs),
+            np.array(Y, float).reshape(len(Y), n_outputs),
         )
     if kind == "generator":
         g = spec["generator"]

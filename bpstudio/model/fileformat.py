@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -37,15 +38,46 @@ class NetworkFileError(Exception):
 
 
 # --------------------------------------------------------------------------- parsing
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
+class _NonFinite:
+    """A NaN/Infinity literal or a number beyond float range, kept until its key is known."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str):
+        self.why = why
 
 
-def _finite_float(text: str) -> float:
+def _reject_constant(name: str) -> _NonFinite:
+    return _NonFinite(f"{name} is not a number JSON allows (numbers must be finite)")
+
+
+def _finite_float(text: str) -> float | _NonFinite:
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError(f"number {text} is out of range")
+        return _NonFinite(f"the number {text} is out of range")
     return value
+
+
+def _finite_int(text: str) -> int | _NonFinite:
+    value = int(text)
+    if abs(value) > sys.float_info.max:  # would overflow every float computation
+        return _NonFinite(f"the number {text[:20]}... is out of range")
+    return value
+
+
+def _non_finite_errors(doc: Any) -> list[str]:
+    """One line per non-finite number, naming its key path (``edges[0].weight``)."""
+    errors: list[str] = []
+    todo: list[tuple[str, Any]] = [("", doc)]
+    while todo:  # iterative: the document may be nested about as deep as json allows
+        where, v = todo.pop()
+        if isinstance(v, _NonFinite):
+            errors.append(f"{where or 'the document'}: {v.why}")
+        elif isinstance(v, dict):
+            todo.extend((f"{where}.{k}" if where else str(k), x) for k, x in v.items())
+        elif isinstance(v, list):
+            todo.extend((f"{where}[{i}]", x) for i, x in enumerate(v))
+    return sorted(errors)
 
 
 def _no_duplicate_keys(pairs):
@@ -61,23 +93,31 @@ def parse_text(text: str) -> Any:
     if not text.strip():
         raise NetworkFileError(["the file is empty"])
     try:
-        return json.loads(
+        doc = json.loads(
             text,
             parse_constant=_reject_constant,
             parse_float=_finite_float,
+            parse_int=_finite_int,
             object_pairs_hook=_no_duplicate_keys,
         )
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
-        if exc.pos >= len(text.rstrip()):
+        # a string still open at the end of the text also means the text was cut short
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             raise NetworkFileError(
                 [f"not valid JSON: the text ends early ({where}): truncated?"]
             ) from None
-        raise NetworkFileError([f"not valid JSON: {exc.msg} at {where}"]) from None
+        raise NetworkFileError(
+            [f"not valid JSON: {exc.msg.removesuffix(' at')} at {where}"]
+        ) from None
     except RecursionError:
         raise NetworkFileError(["not valid JSON: nested too deeply"]) from None
     except ValueError as exc:
         raise NetworkFileError([f"not valid JSON: {exc}"]) from None
+    errors = _non_finite_errors(doc)
+    if errors:
+        raise NetworkFileError(errors)
+    return doc
 
 
 def read_text(path: str | os.PathLike) -> str:
@@ -122,7 +162,12 @@ class _Errors(list):
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    if not isinstance(v, int | float) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # an int beyond float range
+        return False
 
 
 def _type_name(v: Any) -> str:

@@ -57,10 +57,11 @@ def run_pass(compiled: Compiled, data: Dataset, samples: list[int], training: di
     return PassResult(compiled, trace, samples, updated, X, Y)
 
 
-def to_json(result: PassResult) -> dict:
+def to_json(result: PassResult, as_lists: bool | None = None) -> dict:
     """The ``bpstudio trace --format json`` document (spec cli.md)."""
     c, t = result.compiled, result.trace
-    single = len(result.samples) == 1
+    # `trace --all` reports per-sample lists even when the data has a single sample (spec)
+    single = len(result.samples) == 1 if as_lists is None else not as_lists
     pick = (lambda arr: float(arr[0])) if single else (lambda arr: arr.tolist())
     neurons = {}
     for nid in c.neuron_ids:
