@@ -1,0 +1,419 @@
+"""Live training without Qt: the graph's trainer, stepped in time slices, and its history.
+
+The desktop app pulls epochs from :meth:`TrainingSession.run_for` on a timer for a few
+milliseconds at a time; tests drive the same object directly. Per-epoch numbers go into
+preallocated numpy arrays that double when full (:class:`History`), so a plot of 100,000
+epochs hands pyqtgraph array views instead of re-converting Python lists every frame.
+
+The session listens to the graph and decides what each edit means for the run:
+
+* moving or relabelling a neuron means nothing;
+* new training settings or data keep the trained weights (the trainer is rebuilt);
+* an edited weight/bias, or weights changed by someone else (undo, a pass step), are taken
+  from the graph;
+* a changed topology or activation, an opened file, Reset and Re-initialise start a new run;
+  the old run's curves are kept (greyed and labelled on the plots) until cleared.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..core import data as coredata
+from ..core.network import Workspace
+from ..core.trainer import EpochStats, Trainer
+from .compile import Compiled, CompileError, compile_graph
+from .graph import Change, Graph
+
+_LAYOUT_KEYS = {"x", "y", "label", "extra"}
+_STRUCTURAL_NEURON_KEYS = {"activation", "role"}
+MAX_EARLIER_RUNS = 6
+
+
+class History:
+    """One run's per-epoch numbers in arrays that grow by doubling (amortised O(1) append)."""
+
+    def __init__(self, n_layers: int, capacity: int = 1024):
+        self.n_layers = n_layers
+        self.n = 0
+        self._train = np.empty(capacity)
+        self._val = np.empty(capacity)
+        self._grads = np.empty((capacity, n_layers))
+        self._epochs = np.arange(1, capacity + 1, dtype=float)
+
+    def __len__(self) -> int:
+        return self.n
+
+    @property
+    def capacity(self) -> int:
+        return self._train.size
+
+    def _grow(self) -> None:
+        cap = self.capacity * 2
+        for name in ("_train", "_val"):
+            new = np.empty(cap)
+            new[: self.n] = getattr(self, name)[: self.n]
+            setattr(self, name, new)
+        grads = np.empty((cap, self.n_layers))
+        grads[: self.n] = self._grads[: self.n]
+        self._grads = grads
+        self._epochs = np.arange(1, cap + 1, dtype=float)
+
+    def append(self, train_loss: float, val_loss: float | None, grad_norms: np.ndarray) -> None:
+        if self.n == self.capacity:
+            self._grow()
+        i = self.n
+        self._train[i] = train_loss
+        self._val[i] = math.nan if val_loss is None else val_loss
+        self._grads[i] = grad_norms
+        self.n = i + 1
+
+    # views (no copies): valid until the next append that grows the arrays, and their
+    # values never change afterwards, so a plot may keep them
+    @property
+    def epochs(self) -> np.ndarray:
+        return self._epochs[: self.n]
+
+    @property
+    def train_loss(self) -> np.ndarray:
+        return self._train[: self.n]
+
+    @property
+    def val_loss(self) -> np.ndarray:
+        return self._val[: self.n]
+
+    @property
+    def grad_norms(self) -> np.ndarray:
+        return self._grads[: self.n]
+
+    @property
+    def has_validation(self) -> bool:
+        return self.n > 0 and not np.isnan(self._val[: self.n]).all()
+
+    def last(self) -> tuple[float, float | None] | None:
+        if not self.n:
+            return None
+        v = self._val[self.n - 1]
+        return float(self._train[self.n - 1]), None if math.isnan(v) else float(v)
+
+    def trimmed(self) -> History:
+        """A compact copy (for an archived run)."""
+        h = History(self.n_layers, max(self.n, 1))
+        h.n = self.n
+        h._train[: self.n] = self.train_loss
+        h._val[: self.n] = self.val_loss
+        h._grads[: self.n] = self.grad_norms
+        return h
+
+    def to_csv(self) -> str:
+        """The same columns as ``bpstudio train --history``."""
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(
+            ["epoch", "train_loss", "val_loss"]
+            + [f"grad_norm_{l}" for l in range(1, self.n_layers + 1)]
+        )
+        for i in range(self.n):
+            v = self._val[i]
+            w.writerow(
+                [
+                    i + 1,
+                    repr(float(self._train[i])),
+                    "" if math.isnan(v) else repr(float(v)),
+                    *(repr(float(x)) for x in self._grads[i]),
+                ]
+            )
+        return out.getvalue()
+
+
+@dataclass
+class Run:
+    label: str
+    history: History
+    initial_params: np.ndarray | None = None  # weights before the first epoch (for Reset)
+    settings: dict = field(default_factory=dict)
+
+
+@dataclass
+class SliceResult:
+    epochs: int  # epochs added to the history by this slice
+    stopped: str | None = None  # "stop_loss", "diverged", "error" or None
+    message: str = ""
+
+
+def run_label(graph: Graph) -> str:
+    """What distinguishes a run in a lecture: the hidden layers' activation ("sigmoid")."""
+    acts = Counter(n.activation for n in graph.neurons.values() if n.role == "hidden")
+    if not acts:
+        acts = Counter(n.activation for n in graph.neurons.values() if n.role == "output")
+    return acts.most_common(1)[0][0] if acts else "run"
+
+
+class TrainingSession:
+    """The graph's compiled network, its trainer, the current run and the earlier runs."""
+
+    def __init__(self, graph: Graph, base_dir=None):
+        self.graph = graph
+        self._base_dir = base_dir  # callable () -> Path | None (the open file's folder)
+        self.compiled: Compiled | None = None
+        self.trainer: Trainer | None = None
+        self.train_set: coredata.Dataset | None = None
+        self.val_set: coredata.Dataset | None = None
+        self.error: str | None = None
+        self.run = Run(run_label(graph), History(1))
+        self.earlier: list[Run] = []
+        self._writing = False
+        self._need_compile = True  # rebuild network + trainer at the next epoch
+        self._params_from_graph = True  # take weights from the graph, not the old network
+        self._new_run = False
+        self.generation = 0  # bumped when runs are archived/cleared (plots redraw the greys)
+        graph.subscribe(self._on_change)
+
+    def close(self) -> None:
+        self.graph.unsubscribe(self._on_change)
+
+    # ---------------------------------------------------------------- graph events
+    def _on_change(self, ch: Change) -> None:
+        kind, keys = ch.kind, set(ch.keys)
+        if kind == "weights_changed":
+            if not self._writing:
+                self._dirty(params=True)
+        elif kind in ("neuron_changed", "edge_changed"):
+            if keys <= _LAYOUT_KEYS:
+                return
+            self._dirty(params=True, new_run=bool(keys & _STRUCTURAL_NEURON_KEYS))
+        elif kind in ("neuron_added", "neuron_removed", "edge_added", "edge_removed", "reset"):
+            self._dirty(params=True, new_run=True)
+        elif kind == "network_changed":
+            if keys & {"training", "data"}:
+                self._dirty()
+
+    def _dirty(self, params: bool = False, new_run: bool = False) -> None:
+        self._need_compile = True
+        self._params_from_graph |= params
+        self._new_run |= new_run
+
+    def invalidate(self) -> None:
+        """Rebuild the trainer before the next epoch (e.g. after a divergence)."""
+        self._need_compile = True
+
+    # ---------------------------------------------------------------- building
+    def base_dir(self) -> Path | None:
+        d = self._base_dir() if callable(self._base_dir) else self._base_dir
+        if d is None:
+            d = getattr(self.graph, "base_dir", None)
+        return Path(d) if d else None
+
+    def dataset(self) -> coredata.Dataset:
+        return coredata.dataset_from_spec(
+            self.graph.data,
+            len(self.graph.inputs()),
+            len(self.graph.outputs()),
+            base_dir=self.base_dir(),
+        )
+
+    def ensure(self) -> bool:
+        """Bring network and trainer up to date with the graph; False (and .error) if not."""
+        if not self._need_compile:
+            return self.error is None
+        old = self.compiled
+        try:
+            compiled = compile_graph(self.graph)
+            ds = self.dataset()
+            if len(ds) == 0:
+                raise coredata.DataError(["there are no samples to train on (add data first)"])
+            t = self.graph.training
+            train, val = coredata.split(
+                ds, float(t.get("validation_split", 0.0) or 0.0), int(t.get("seed", 0))
+            )
+            trainer = Trainer(compiled.net, train, t, validation=val)
+        except (CompileError, coredata.DataError) as exc:
+            self.error = "; ".join(exc.errors)
+            return False
+        except (ValueError, KeyError, TypeError) as exc:  # bad settings typed into the file
+            self.error = f"cannot train: {exc}"
+            return False
+        keep = (
+            old is not None
+            and not self._params_from_graph
+            and old.net.params.size == compiled.net.params.size
+            and old.neuron_ids == compiled.neuron_ids
+            and old.edge_ids == compiled.edge_ids
+        )
+        if keep:
+            compiled.net.params[:] = old.net.params
+        n_layers = len(compiled.net.layers)
+        if self._new_run or self.run.history.n_layers != n_layers:
+            self.new_run(n_layers)
+        self.compiled, self.trainer = compiled, trainer
+        self.train_set, self.val_set = train, val
+        trainer.epoch = len(self.run.history)  # its messages count the run's epochs
+        self.run.settings = dict(t)
+        if self.run.initial_params is None:
+            self.run.initial_params = compiled.net.params.copy()
+        self.error = None
+        self._need_compile = self._params_from_graph = self._new_run = False
+        return True
+
+    # ---------------------------------------------------------------- runs
+    def new_run(self, n_layers: int | None = None) -> None:
+        """Archive the current run (if it has epochs) and start an empty one."""
+        if len(self.run.history):
+            self.run.history = self.run.history.trimmed()
+            self.earlier.append(self.run)
+            del self.earlier[:-MAX_EARLIER_RUNS]
+            self.generation += 1
+        if n_layers is None:
+            n_layers = self.run.history.n_layers
+        label = run_label(self.graph)
+        taken = {r.label for r in self.earlier}
+        base, k = label, 2
+        while label in taken:
+            label = f"{base} ({k})"
+            k += 1
+        self.run = Run(label, History(n_layers))
+        self._new_run = False
+
+    def clear_earlier(self) -> None:
+        self.earlier.clear()
+        self.generation += 1
+
+    @property
+    def epoch(self) -> int:
+        return len(self.run.history)
+
+    # ---------------------------------------------------------------- training
+    def run_for(self, seconds: float, max_epochs: int = 1 << 62) -> SliceResult:
+        """Train for about ``seconds`` of wall time (at least one epoch), at most max_epochs."""
+        if max_epochs <= 0:
+            return SliceResult(0)
+        if not self.ensure():
+            return SliceResult(0, "error", self.error or "")
+        trainer, hist = self.trainer, self.run.history
+        append, clock = hist.append, time.perf_counter
+        deadline = clock() + seconds
+        done = 0
+        while done < max_epochs:
+            s: EpochStats = trainer.run_epoch()
+            if s.stopped == "diverged":
+                # the trainer restored the last finite weights; its optimizer state may hold
+                # NaN, so the next epoch starts with a fresh trainer on those weights
+                self._need_compile = True
+                return SliceResult(done, "diverged", s.message)
+            append(s.train_loss, s.val_loss, s.grad_norms)
+            done += 1
+            if s.stopped:
+                return SliceResult(done, s.stopped, s.message)
+            if clock() >= deadline:
+                break
+        return SliceResult(done)
+
+    def write_back(self) -> None:
+        """Store the trained weights on the graph (one weights_changed event for the views)."""
+        if self.compiled is None or self._need_compile and self._params_from_graph:
+            return  # the graph has newer weights than the network
+        self._writing = True
+        try:
+            self.compiled.write_back(self.graph)
+        finally:
+            self._writing = False
+
+    def current_parameters(self) -> tuple[dict[str, float], dict[str, float]] | None:
+        if self.compiled is None:
+            return None
+        return self.compiled.weights(), self.compiled.biases()
+
+    def parameters_for(self, params: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
+        """Edge weights and neuron biases of a flat parameter vector of the current network."""
+        c = self.compiled
+        saved = c.net.params.copy()
+        try:
+            c.net.params[:] = params
+            return c.weights(), c.biases()
+        finally:
+            c.net.params[:] = saved
+
+    # ---------------------------------------------------------------- views of the network
+    def input_dims(self) -> int:
+        return len(self.graph.inputs())
+
+    def data_points(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
+        """(X, Y, labels) of the training and validation data, for the scatter plots."""
+        if not self.ensure():
+            return None
+        parts = [d for d in (self.train_set, self.val_set) if d is not None]
+        X = np.concatenate([d.X for d in parts])
+        Y = np.concatenate([d.Y for d in parts])
+        labels = None
+        if all(d.labels is not None for d in parts):
+            labels = np.concatenate([d.labels for d in parts])
+        elif Y.shape[1] == 1 and np.isin(Y, (0.0, 1.0)).all():
+            labels = Y[:, 0].astype(int)
+        elif Y.shape[1] > 1 and np.isin(Y, (0.0, 1.0)).all() and (Y.sum(1) == 1).all():
+            labels = Y.argmax(1)
+        return X, Y, labels
+
+    def predict_grid(
+        self, resolution: int = 60, margin: float = 0.15
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """For 2-D inputs: (xs, ys, P) with P[i, j] = outputs at (xs[i], ys[j])."""
+        pts = self.data_points()
+        if pts is None or pts[0].shape[1] != 2 or not len(pts[0]):
+            return None
+        X = pts[0]
+        lo, hi = X.min(0), X.max(0)
+        pad = np.maximum((hi - lo) * margin, 0.25)
+        lo, hi = lo - pad, hi + pad
+        xs = np.linspace(lo[0], hi[0], resolution)
+        ys = np.linspace(lo[1], hi[1], resolution)
+        gx, gy = np.meshgrid(xs, ys, indexing="ij")
+        P = self.compiled.net.predict(np.c_[gx.ravel(), gy.ravel()])
+        return xs, ys, P.reshape(resolution, resolution, -1)
+
+    def predict_curve(self, points: int = 200) -> tuple[np.ndarray, np.ndarray] | None:
+        """For 1-D inputs: (x, ŷ) over the data range (the fitted curve)."""
+        pts = self.data_points()
+        if pts is None or pts[0].shape[1] != 1 or not len(pts[0]):
+            return None
+        lo, hi = float(pts[0].min()), float(pts[0].max())
+        pad = max((hi - lo) * 0.05, 0.1)
+        x = np.linspace(lo - pad, hi + pad, points)
+        return x, self.compiled.net.predict(x[:, None])
+
+    def layer_activations(self, max_samples: int = 500) -> list[tuple[str, np.ndarray]]:
+        """(activation name, all its neurons' outputs) per layer on the training data."""
+        if not self.ensure() or self.train_set is None:
+            return []
+        c, X = self.compiled, self.train_set.X[:max_samples]
+        net = c.net
+        ws = Workspace(net, X.shape[0])
+        net.load_inputs(ws, X)
+        with np.errstate(all="ignore"):
+            net.forward(ws)
+        out = []
+        for l, lay in enumerate(net.layers, start=1):
+            names = {self.graph.neurons[n].activation for n in c.layers[l]}
+            name = names.pop() if len(names) == 1 else "mixed"
+            out.append((name, ws.A[lay.start : lay.stop].ravel().copy()))
+        return out
+
+
+def saturation(name: str, values: np.ndarray) -> float | None:
+    """Fraction of outputs in the flat tails of a squashing activation (None if it has none)."""
+    if not values.size:
+        return None
+    if name in ("sigmoid", "softmax"):
+        return float(np.mean((values < 0.02) | (values > 0.98)))
+    if name == "tanh":
+        return float(np.mean(np.abs(values) > 0.96))
+    if name in ("relu",):
+        return float(np.mean(values <= 0.0))  # "dead": zero output and zero gradient
+    return None
