@@ -1,0 +1,50 @@
+"""QApplication setup and the ``bpstudio [FILE]`` entry point."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from ..model.fileformat import NetworkFileError
+from . import dialogs
+
+
+def application() -> QApplication:
+    """The one QApplication (created on first use, with names QSettings needs)."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    app.setOrganizationName("bpstudio")
+    app.setApplicationName("Backprop Studio")
+    app.setApplicationDisplayName("Backprop Studio")
+    return app
+
+
+def create_window(path: str | os.PathLike | None = None):
+    """Build the main window on FILE (or the built-in 2-2-1 example), offer crash recovery."""
+    from .main_window import MainWindow
+
+    application()
+    window = MainWindow()
+    if path is not None:
+        try:
+            window.document.open(path)
+        except NetworkFileError as exc:
+            dialogs.show_errors(window, "Cannot open network",
+                                f"{Path(path).name} is not a valid network file:", exc.errors)  # fmt: skip
+        except OSError as exc:
+            dialogs.show_errors(window, "Cannot open network", str(path), [str(exc)])
+    window.offer_recovery()
+    return window
+
+
+def run(path: str | os.PathLike | None = None) -> int:
+    """Open the desktop app; returns the exit status for ``sys.exit``."""
+    app = application()
+    window = create_window(path)
+    window.show()
+    window.view.fit_all()
+    return app.exec()

@@ -1,0 +1,309 @@
+"""The canvas scene: a live view of one Graph, rebuilt from its change events.
+
+The scene never changes the model. Tools and commands change the Graph; the Graph's events
+move, add and remove items here. Extension points (used by overlay/stepping panels):
+
+- ``neuron_item(id) -> NeuronItem | None`` and ``edge_item(id) -> EdgeItem | None``
+  (``edge_item`` is None for every edge of a network drawn in bulk mode, see below);
+- ``selection_changed_ids = Signal(list, list)``: selected neuron ids, selected edge ids;
+- ``clear_overlays()`` removes every overlay text / fill / pen override at once.
+
+Large networks (more than ``BULK_EDGES`` edges) are drawn in *bulk mode*: one cached item
+draws all edges, so a 20,000-edge file opens and repaints fast; edges are then not
+individually selectable and have no labels.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, QTimer, Signal
+from PySide6.QtGui import QPainter, QPen, QPixmapCache
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+
+from ...model.compile import graph_warnings
+from ...model.graph import Change, Graph
+from .. import theme
+from ..layout import missing_positions
+from .items import EdgeItem, EdgeLayerItem, LiveEdgesItem, NeuronItem
+
+BULK_EDGES = 3000
+
+
+class NetworkScene(QGraphicsScene):
+    selection_changed_ids = Signal(list, list)
+
+    def __init__(self, graph: Graph, parent=None):
+        super().__init__(parent)
+        # item caches live in QPixmapCache (10 MB by default): 500 cached neurons and the
+        # bulk edge layer would evict each other and repaint in Python on every frame
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 256 * 1024))
+        self.graph = graph
+        self._neurons: dict[str, NeuronItem] = {}
+        self._edges: dict[str, EdgeItem] = {}
+        self._layer: EdgeLayerItem | None = None
+        self._live: LiveEdgesItem | None = None
+        self._live_ids: set[str] = set()
+        self.show_weights = True
+        self.show_grid = True
+        self._warnings_dirty = False
+        self._layer_dirty = False
+        self._timer = QTimer(self)  # coalesces warning/bulk refreshes after bursts of events
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.flush)
+        self.selectionChanged.connect(self._emit_selection)
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        graph.subscribe(self._on_change)
+        self.rebuild()
+
+    # ---------------------------------------------------------------- public queries
+    def neuron_item(self, neuron_id: str) -> NeuronItem | None:
+        return self._neurons.get(neuron_id)
+
+    def edge_item(self, edge_id: str) -> EdgeItem | None:
+        return self._edges.get(edge_id)
+
+    def neuron_items(self) -> list[NeuronItem]:
+        return list(self._neurons.values())
+
+    def edge_items(self) -> list[EdgeItem]:
+        return list(self._edges.values())
+
+    @property
+    def bulk(self) -> bool:
+        return self._layer is not None
+
+    def selected_ids(self) -> tuple[list[str], list[str]]:
+        """(neuron ids, edge ids) in model order, so commands and copies are deterministic."""
+        sel = self.selectedItems()
+        ns = {i.neuron_id for i in sel if isinstance(i, NeuronItem)}
+        es = {i.edge_id for i in sel if isinstance(i, EdgeItem)}
+        return [n for n in self.graph.neurons if n in ns], [e for e in self.graph.edges if e in es]
+
+    def select_ids(self, neurons=(), edges=(), add: bool = False) -> None:
+        self.blockSignals(True)
+        try:
+            if not add:
+                self.clearSelection()
+            for nid in neurons:
+                if nid in self._neurons:
+                    self._neurons[nid].setSelected(True)
+            for eid in edges:
+                if eid in self._edges:
+                    self._edges[eid].setSelected(True)
+        finally:
+            self.blockSignals(False)
+        self._emit_selection()
+
+    def clear_overlays(self) -> None:
+        for n in self._neurons.values():
+            n.set_overlay_text(None)
+            n.set_fill_override(None)
+        for e in self._edges.values():
+            e.set_overlay_text(None)
+            e.set_pen_override(None)
+
+    def set_show_weights(self, show: bool) -> None:
+        self.show_weights = show
+        for e in self._edges.values():
+            e.set_show_label(show)
+
+    def set_show_grid(self, show: bool) -> None:
+        self.show_grid = show
+        self.update()
+
+    def network_rect(self) -> QRectF:
+        r = QRectF()
+        for n in self._neurons.values():
+            r = r.united(n.sceneBoundingRect())
+        return r
+
+    # ---------------------------------------------------------------- live moves (drag)
+    def preview_move(self, positions: dict[str, QPointF]) -> None:
+        """Move items without touching the model (a drag in progress); the tool pushes one
+        MoveNeuronsCommand on release, whose events then confirm these positions."""
+        if self._layer is not None and set(positions) != self._live_ids:
+            self._live_ids = set(positions)
+            self._layer.rebuild(self.graph.edges.values(), self._positions(), self._live_ids)
+        for nid, p in positions.items():
+            self._neurons[nid].setPos(p)
+        if self._layer is not None:
+            self._layer.update_live(self._positions())
+
+    def end_preview(self) -> None:
+        if self._live_ids:
+            self._live_ids = set()
+            self._layer_dirty = True
+            self._timer.start()
+
+    # ---------------------------------------------------------------- building
+    def rebuild(self) -> None:
+        """Recreate every item from the graph (open/new/reset)."""
+        self.blockSignals(True)
+        self.clear()
+        self._neurons.clear()
+        self._edges.clear()
+        self._layer = self._live = None
+        self._live_ids = set()
+        fallback = missing_positions(self.graph)
+        for n in self.graph.neurons.values():
+            self._add_neuron_item(n.id, fallback)
+        if len(self.graph.edges) > BULK_EDGES:
+            self._layer = EdgeLayerItem()
+            self._live = LiveEdgesItem(self._layer)
+            self.addItem(self._layer)
+            self.addItem(self._live)
+            self._layer.rebuild(self.graph.edges.values(), self._positions())
+        else:
+            for e in self.graph.edges.values():
+                self._add_edge_item(e.id)
+        self.blockSignals(False)
+        self._refresh_warnings()
+        self._update_scene_rect()
+        self._emit_selection()
+
+    def _positions(self) -> dict[str, QPointF]:
+        return {nid: item.pos() for nid, item in self._neurons.items()}
+
+    def _add_neuron_item(self, nid: str, fallback=None) -> None:
+        n = self.graph.neurons[nid]
+        item = NeuronItem(n)
+        if n.x is None or n.y is None:
+            fb = fallback if fallback is not None else missing_positions(self.graph)
+            x, y = fb.get(nid, (0.0, 0.0))
+        else:
+            x, y = n.x, n.y
+        item.setPos(x, y)
+        self._neurons[nid] = item
+        self.addItem(item)
+
+    def _add_edge_item(self, eid: str) -> None:
+        e = self.graph.edges[eid]
+        s, t = self._neurons.get(e.source), self._neurons.get(e.target)
+        if s is None or t is None:
+            return
+        item = EdgeItem(e, s, t, self.show_weights)
+        s.edges.append(item)
+        t.edges.append(item)
+        self._edges[eid] = item
+        self.addItem(item)
+
+    def _remove_edge_item(self, eid: str) -> None:
+        item = self._edges.pop(eid, None)
+        if item is None:
+            return
+        for end in (item.source, item.target):
+            if item in end.edges:
+                end.edges.remove(item)
+        self.removeItem(item)
+
+    # ---------------------------------------------------------------- model events
+    def _on_change(self, ch: Change) -> None:
+        k = ch.kind
+        if k == "reset":
+            self.rebuild()
+            return
+        if k == "neuron_added":
+            self._add_neuron_item(ch.id)
+            self._structure_changed()
+        elif k == "neuron_removed":
+            item = self._neurons.pop(ch.id, None)
+            if item is not None:
+                for e in list(item.edges):
+                    self._remove_edge_item(e.edge_id)
+                self.removeItem(item)
+            self._structure_changed()
+        elif k == "neuron_changed":
+            item = self._neurons.get(ch.id)
+            if item is None:
+                return
+            n = self.graph.neurons[ch.id]
+            if ("x" in ch.keys or "y" in ch.keys) and n.x is not None and n.y is not None:
+                item.setPos(n.x, n.y)
+                if self._layer is not None:
+                    self._layer_dirty = True
+                    self._timer.start()
+            item.sync(n)
+            if "role" in ch.keys:
+                self._structure_changed()
+        elif k == "edge_added":
+            if self._layer is None:
+                self._add_edge_item(ch.id)
+            self._structure_changed()
+        elif k == "edge_removed":
+            self._remove_edge_item(ch.id)
+            self._structure_changed()
+        elif k == "edge_changed":
+            item = self._edges.get(ch.id)
+            if item is not None:
+                item.sync(self.graph.edges[ch.id])
+            elif self._layer is not None:
+                self._layer_dirty = True
+                self._timer.start()
+        elif k == "weights_changed":
+            for eid, item in self._edges.items():
+                item.sync(self.graph.edges[eid])
+            for nid, item in self._neurons.items():
+                item.sync(self.graph.neurons[nid])
+            if self._layer is not None:
+                self._layer_dirty = True
+                self._timer.start()
+
+    def _structure_changed(self) -> None:
+        self._warnings_dirty = True
+        if self._layer is not None:
+            self._layer_dirty = True
+        self._timer.start()
+
+    def flush(self) -> None:
+        """Apply coalesced refreshes now (warnings, bulk edge layer, scene rect)."""
+        self._timer.stop()
+        if self._warnings_dirty:
+            self._refresh_warnings()
+        if self._layer_dirty and self._layer is not None:
+            self._layer_dirty = False
+            self._layer.rebuild(self.graph.edges.values(), self._positions(), self._live_ids)
+        self._update_scene_rect()
+
+    def _refresh_warnings(self) -> None:
+        self._warnings_dirty = False
+        warnings = graph_warnings(self.graph)
+        for nid, item in self._neurons.items():
+            item.set_warning(warnings.get(nid))
+
+    def _update_scene_rect(self) -> None:
+        # generous margins so a lecturer can always place new neurons beside the network
+        r = self.itemsBoundingRect().adjusted(-2000, -1500, 2000, 1500)
+        self.setSceneRect(r.united(QRectF(-2000, -1500, 4000, 3000)))
+
+    def _emit_selection(self) -> None:
+        n, e = self.selected_ids()
+        self.selection_changed_ids.emit(n, e)
+
+    # ---------------------------------------------------------------- background
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, theme.BACKGROUND)
+        if not self.show_grid:
+            return
+        scale = painter.worldTransform().m11()
+        step = theme.GRID * (1 if scale > 0.5 else 5)
+        if step * scale < 6:  # too dense to help; skip instead of painting thousands of lines
+            return
+        pen = QPen(theme.GRID_COLOUR, 0)
+        painter.setPen(pen)
+        left = int(rect.left() // step) * step
+        top = int(rect.top() // step) * step
+        x = left
+        lines = []
+
+        while x < rect.right():
+            lines.append(QLineF(x, rect.top(), x, rect.bottom()))
+            x += step
+        y = top
+        while y < rect.bottom():
+            lines.append(QLineF(rect.left(), y, rect.right(), y))
+            y += step
+        painter.drawLines(lines)
+
+
+def item_neuron_id(item: QGraphicsItem | None) -> str | None:
+    return item.neuron_id if isinstance(item, NeuronItem) else None

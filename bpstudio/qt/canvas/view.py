@@ -1,0 +1,184 @@
+"""The canvas view: zoom (wheel, Ctrl+=/−), pan (middle-drag or Space+drag), fit (F), and
+dispatch of left-button gestures to the active tool (see tools.py)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QUndoStack
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
+
+from ...model.graph import Graph
+from .items import EdgeItem, NeuronItem
+from .legend import LegendWidget
+from .scene import NetworkScene
+from .tools import ConnectTool, PlaceTool, SelectTool, Tool
+
+MIN_ZOOM, MAX_ZOOM = 0.05, 8.0
+
+
+class CanvasView(QGraphicsView):
+    status_message = Signal(str)  # "what a gesture will do" for the status bar
+    tool_changed = Signal(str)
+    refused = Signal(str)  # a connection was refused, with the reason
+
+    def __init__(self, scene: NetworkScene, undo_stack: QUndoStack, parent=None):
+        super().__init__(scene, parent)
+        self.graph: Graph = scene.graph
+        self.undo_stack = undo_stack
+        self.last_refusal: str | None = None
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
+        self.setMouseTracking(True)
+        # pan with middle-drag or Space+drag; scroll bars only clutter a projected canvas
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # a child of the view, not the viewport: viewport children scroll with the scene
+        self.legend = LegendWidget(self)
+        self._pan_from: QPoint | None = None
+        self._space = False
+        self.tools: dict[str, Tool] = {
+            "select": SelectTool(self),
+            "connect": ConnectTool(self),
+            **{f"place_{r}": PlaceTool(self, r) for r in ("input", "hidden", "output", "bias")},
+        }
+        self.tool: Tool = self.tools["select"]
+
+    # ---------------------------------------------------------------- tools
+    def set_tool(self, name: str) -> None:
+        self.tool.cancel()
+        self.tool = self.tools[name]
+        self.viewport().setCursor(
+            Qt.CursorShape.ArrowCursor if name == "select" else Qt.CursorShape.CrossCursor
+        )
+        self.say(self.tool.hint)
+        self.tool_changed.emit(name)
+
+    def say(self, text: str) -> None:
+        self.status_message.emit(text)
+
+    def refuse(self, reason: str) -> None:
+        self.last_refusal = reason
+        self.say(f"Cannot connect: {reason}")
+        self.refused.emit(reason)
+
+    def item_at_scene(self, pos: QPointF) -> QGraphicsItem | None:
+        """Topmost neuron or edge under a scene point (neurons win: they sit above edges)."""
+        for item in self.scene().items(pos):
+            if isinstance(item, (NeuronItem, EdgeItem)):
+                return item
+        return None
+
+    def neuron_at_scene(self, pos: QPointF) -> str | None:
+        for item in self.scene().items(pos):
+            if isinstance(item, NeuronItem):
+                return item.neuron_id
+        return None
+
+    # ---------------------------------------------------------------- zoom / pan
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float, anchor_under_mouse: bool = True) -> None:
+        target = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom() * factor))
+        factor = target / self.zoom()
+        if not anchor_under_mouse:
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.scale(factor, factor)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+
+    def zoom_in(self) -> None:
+        self.zoom_by(1.25, anchor_under_mouse=False)
+
+    def zoom_out(self) -> None:
+        self.zoom_by(0.8, anchor_under_mouse=False)
+
+    def reset_zoom(self) -> None:
+        self.setTransform(self.transform().fromScale(1, 1))
+
+    def fit_all(self) -> None:
+        rect: QRectF = self.scene().network_rect()
+        if rect.isEmpty():
+            self.reset_zoom()
+            self.centerOn(0, 0)
+            return
+        # leave room for the legend and never blow a tiny network up past 150 %
+        self.fitInView(rect.adjusted(-60, -140, 60, 60), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > 1.5:
+            self.setTransform(self.transform().fromScale(1.5, 1.5))
+            self.centerOn(rect.center())
+
+    def wheelEvent(self, event) -> None:
+        delta = event.angleDelta().y()
+        if delta:
+            self.zoom_by(1.15 ** (delta / 120))
+        event.accept()
+
+    # ---------------------------------------------------------------- events
+    def _scene_pos(self, event) -> QPointF:
+        return self.mapToScene(event.position().toPoint())
+
+    def mousePressEvent(self, event) -> None:
+        panning = event.button() == Qt.MouseButton.MiddleButton or (
+            event.button() == Qt.MouseButton.LeftButton and self._space
+        )
+        if panning:
+            self._pan_from = event.position().toPoint()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+        elif event.button() == Qt.MouseButton.LeftButton:
+            self.tool.press(event, self._scene_pos(event))
+        event.accept()
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._pan_from is not None:
+            p = event.position().toPoint()
+            d = p - self._pan_from
+            self._pan_from = p
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - d.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - d.y())
+        else:
+            self.tool.move(event, self._scene_pos(event))
+        event.accept()
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().setCursor(
+                Qt.CursorShape.OpenHandCursor if self._space else Qt.CursorShape.ArrowCursor
+            )
+        elif event.button() == Qt.MouseButton.LeftButton:
+            self.tool.release(event, self._scene_pos(event))
+        event.accept()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.tool.double_click(event, self._scene_pos(event))
+        event.accept()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            self.say("Drag to pan")
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.set_tool("select")
+            return
+        if self.tool.key_press(event):
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
+            return
+        super().keyReleaseEvent(event)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.legend.move(self.viewport().geometry().topLeft() + QPoint(10, 10))
+        self.legend.raise_()

@@ -1,0 +1,199 @@
+"""Undo commands. Each one changes only the model (the Graph); the scene follows its events.
+
+Every command stores what it needs to undo exactly (indices keep input/output order, so an
+undone delete puts a neuron back in the same column of the data). Field edits carry a
+``session`` token: consecutive edits of the same field in one focus session merge into one
+undo step ("typing into a field merges").
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from ..model.graph import Edge, Graph, Neuron
+
+MOVE_ID, SET_NEURON_ID, SET_EDGE_ID, SET_NETWORK_ID = 1, 2, 3, 4
+
+
+class AddItemsCommand(QUndoCommand):
+    """Add neurons and edges (place, connect, paste, duplicate, add layer, connect fully)."""
+
+    def __init__(self, graph: Graph, neurons: list[Neuron], edges: list[Edge], text: str):
+        super().__init__(text)
+        self.graph = graph
+        self.neurons = [copy.deepcopy(n) for n in neurons]
+        self.edges = [copy.deepcopy(e) for e in edges]
+
+    def redo(self) -> None:
+        for n in self.neurons:
+            self.graph.add_neuron(copy.deepcopy(n))
+        for e in self.edges:
+            self.graph.add_edge(copy.deepcopy(e))
+
+    def undo(self) -> None:
+        for e in reversed(self.edges):
+            self.graph.remove_edge(e.id)
+        for n in reversed(self.neurons):
+            self.graph.remove_neuron(n.id)
+
+
+def add_neuron_command(graph: Graph, neuron: Neuron) -> AddItemsCommand:
+    return AddItemsCommand(graph, [neuron], [], f"Add {neuron.role} neuron {neuron.id}")
+
+
+def add_edge_command(graph: Graph, edge: Edge) -> AddItemsCommand:
+    s, t = graph.neurons[edge.source], graph.neurons[edge.target]
+    return AddItemsCommand(graph, [], [edge], f"Connect {s.display_label} → {t.display_label}")
+
+
+class DeleteCommand(QUndoCommand):
+    """Delete neurons (with all their edges) and edges as one step."""
+
+    def __init__(self, graph: Graph, neuron_ids: list[str], edge_ids: list[str], text: str = ""):
+        n, e = len(neuron_ids), len(edge_ids)
+        if not text:
+            what = []
+            if n:
+                what.append(f"{n} neuron{'s' * (n != 1)}")
+            if e:
+                what.append(f"{e} edge{'s' * (e != 1)}")
+            text = "Delete " + " and ".join(what)
+        super().__init__(text)
+        self.graph = graph
+        self.neuron_ids = list(neuron_ids)
+        self.edge_ids = [x for x in edge_ids]
+        self._removed_neurons: list[tuple[Neuron, int]] = []
+        self._removed_edges: list[tuple[Edge, int]] = []
+
+    def redo(self) -> None:
+        g = self.graph
+        self._removed_edges, self._removed_neurons = [], []
+        dead = set(self.neuron_ids)
+        edge_ids = [
+            eid
+            for eid, e in g.edges.items()
+            if eid in set(self.edge_ids) or e.source in dead or e.target in dead
+        ]
+        # remove from the back so each recorded index is the one to reinsert at on undo
+        for eid in reversed(edge_ids):
+            index = g.edge_index(eid)
+            self._removed_edges.append((g.remove_edge(eid), index))
+        for nid in reversed([n for n in g.neurons if n in dead]):
+            neuron, index, _ = g.remove_neuron(nid)
+            self._removed_neurons.append((neuron, index))
+
+    def undo(self) -> None:
+        for neuron, index in reversed(self._removed_neurons):
+            self.graph.add_neuron(neuron, index)
+        for edge, index in reversed(self._removed_edges):
+            self.graph.add_edge(edge, index)
+
+
+class MoveNeuronsCommand(QUndoCommand):
+    """Positions before/after a drag, a nudge, a layout, align or distribute."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        old: dict[str, tuple[float | None, float | None]],
+        new: dict[str, tuple[float, float]],
+        text: str = "",
+        mergeable: bool = False,
+    ):
+        super().__init__(text or f"Move {len(new)} neuron{'s' * (len(new) != 1)}")
+        self.graph, self.old, self.new = graph, dict(old), dict(new)
+        self.mergeable = mergeable  # arrow-key nudges of the same selection merge
+
+    def id(self) -> int:
+        return MOVE_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not (self.mergeable and getattr(other, "mergeable", False)):
+            return False
+        if set(other.new) != set(self.new):
+            return False
+        self.new = dict(other.new)
+        return True
+
+    def _apply(self, pos) -> None:
+        for nid, (x, y) in pos.items():
+            self.graph.set_neuron(nid, x=x, y=y)
+
+    def redo(self) -> None:
+        self._apply(self.new)
+
+    def undo(self) -> None:
+        self._apply(self.old)
+
+
+class _SetCommand(QUndoCommand):
+    kind_id = 0
+
+    def __init__(self, graph: Graph, ids: list[str] | None, values: dict[str, Any], text: str,
+                 session: object | None = None):  # fmt: skip
+        super().__init__(text)
+        self.graph = graph
+        self.ids = list(ids) if ids is not None else [None]
+        self.values = dict(values)
+        self.session = session
+        self.old = {i: self._get(i) for i in self.ids}
+
+    def id(self) -> int:
+        return self.kind_id
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if (
+            self.session is None
+            or getattr(other, "session", None) is not self.session
+            or other.ids != self.ids
+            or set(other.values) != set(self.values)
+        ):
+            return False
+        self.values = dict(other.values)
+        return True
+
+    def redo(self) -> None:
+        for i in self.ids:
+            self._set(i, self.values)
+
+    def undo(self) -> None:
+        for i in self.ids:
+            self._set(i, self.old[i])
+
+
+class SetNeuronCommand(_SetCommand):
+    kind_id = SET_NEURON_ID
+
+    def _get(self, nid):
+        n = self.graph.neurons[nid]
+        return {k: copy.deepcopy(getattr(n, k)) for k in self.values}
+
+    def _set(self, nid, values):
+        self.graph.set_neuron(nid, **copy.deepcopy(values))
+
+
+class SetEdgeCommand(_SetCommand):
+    kind_id = SET_EDGE_ID
+
+    def _get(self, eid):
+        e = self.graph.edges[eid]
+        return {k: getattr(e, k) for k in self.values}
+
+    def _set(self, eid, values):
+        self.graph.set_edge(eid, **values)
+
+
+class SetNetworkCommand(_SetCommand):
+    kind_id = SET_NETWORK_ID
+
+    def __init__(self, graph: Graph, values: dict[str, Any], text: str, session=None):
+        super().__init__(graph, None, values, text, session)
+
+    def _get(self, _):
+        return {k: copy.deepcopy(getattr(self.graph, k)) for k in self.values}
+
+    def _set(self, _, values):
+        self.graph.set_network(**copy.deepcopy(values))

@@ -1,0 +1,103 @@
+"""Every modal dialog of the app goes through these functions.
+
+Tests monkeypatch them (``monkeypatch.setattr(dialogs, "ask_save_changes", ...)``), so no
+test can ever block on a modal box; callers must therefore call them as ``dialogs.name(...)``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QMessageBox,
+    QSpinBox,
+    QWidget,
+)
+
+FILE_FILTER = "bpstudio networks (*.json);;All files (*)"
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "identity", "softmax"]
+
+
+def ask_save_changes(parent: QWidget | None, name: str) -> str:
+    """'save', 'discard' or 'cancel'."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Unsaved changes")
+    box.setText(f"Save the changes to “{name}”?")
+    box.setInformativeText("Your changes will be lost if you don't save them.")
+    box.setStandardButtons(
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    answer = box.exec()
+    return {
+        QMessageBox.StandardButton.Save: "save",
+        QMessageBox.StandardButton.Discard: "discard",
+    }.get(QMessageBox.StandardButton(answer), "cancel")
+
+
+def show_errors(parent: QWidget | None, title: str, text: str, errors: list[str]) -> None:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setInformativeText("\n".join(errors[:12]) + ("\n…" if len(errors) > 12 else ""))
+    box.setDetailedText("\n".join(errors))
+    box.exec()
+
+
+def ask_open_path(parent: QWidget | None, directory: str = "") -> str | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Open network", directory, FILE_FILTER)
+    return path or None
+
+
+def ask_save_path(parent: QWidget | None, suggestion: str = "") -> str | None:
+    path, _ = QFileDialog.getSaveFileName(parent, "Save network as", suggestion, FILE_FILTER)
+    if path and not path.lower().endswith(".json"):
+        path += ".json"
+    return path or None
+
+
+def ask_restore(parent: QWidget | None, description: str) -> bool:
+    answer = QMessageBox.question(
+        parent,
+        "Recover unsaved work?",
+        f"bpstudio did not close normally. Restore the unsaved network {description}?",
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_layer(parent: QWidget | None, default_activation: str = "sigmoid"):
+    """Add layer… dialog: (count, activation, role) or None."""
+    dlg = QDialog(parent)
+    dlg.setWindowTitle("Add layer")
+    form = QFormLayout(dlg)
+    count = QSpinBox()
+    count.setRange(1, 256)
+    count.setValue(3)
+    act = QComboBox()
+    act.addItems(ACTIVATIONS)
+    act.setCurrentText(default_activation)
+    role = QComboBox()
+    role.addItems(["hidden", "output"])
+    form.addRow("Neurons", count)
+    form.addRow("Activation", act)
+    form.addRow("Role", role)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(dlg.accept)
+    buttons.rejected.connect(dlg.reject)
+    form.addRow(buttons)
+    if dlg.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return count.value(), act.currentText(), role.currentText()
+
+
+def about(parent: QWidget | None, text: str) -> None:
+    QMessageBox.about(parent, "About Backprop Studio", text)

@@ -1,0 +1,388 @@
+"""The main window: canvas in the middle, inspector dock, toolbar, menus, status bar.
+
+Extension points for panels added by other features (stable; please keep them so):
+
+``window.graph``
+    The one :class:`~bpstudio.model.graph.Graph` of the session. Open/New replace its contents
+    in place (``graph.replace_with``, one ``reset`` event), so subscribing once is enough.
+``window.undo_stack``
+    The QUndoStack. Push QUndoCommands that change only the graph (see ``qt/commands.py``).
+    ``window.document`` holds the path, modified state, recent files and autosave.
+``window.scene`` / ``window.view``
+    :class:`NetworkScene` and :class:`CanvasView`. ``scene.neuron_item(id)`` and
+    ``scene.edge_item(id)`` (None in bulk mode, > 3000 edges) give the items, whose overlay
+    hooks are ``set_overlay_text(str | None)``, ``NeuronItem.set_fill_override(QColor | None)``
+    and ``EdgeItem.set_pen_override(QPen | None)``; ``scene.clear_overlays()`` resets them.
+``window.selection_changed_ids``
+    Signal(list[str], list[str]): selected neuron ids, selected edge ids (model order). The
+    same signal exists on the scene.
+``window.add_dock(dock, area)``
+    Adds a QDockWidget and lists its toggle action in the View menu.
+``window.menus``
+    QMenus by name: "File", "Edit", "View", "Network", "Help" (add actions to them).
+``window.toolbar``
+    The main QToolBar.
+``window.status(text)``
+    Shows text in the status bar.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QToolBar
+
+from ..model import fileformat, templates
+from ..model.graph import Graph
+from ..paths import example_files
+from . import dialogs, editing
+from .canvas.scene import NetworkScene
+from .canvas.view import CanvasView
+from .commands import DeleteCommand
+from .document import Document
+from .inspector import Inspector
+from .passes import install_pass_tools
+from .training import install_training_tools
+
+APP_NAME = "Backprop Studio"
+
+
+class MainWindow(QMainWindow):
+    selection_changed_ids = Signal(list, list)
+
+    def __init__(self, graph: Graph | None = None, path: str | Path | None = None):
+        super().__init__()
+        self.graph = Graph()
+        self.document = Document(self.graph, self)
+        self.undo_stack = self.document.undo_stack
+        self.scene = NetworkScene(self.graph, self)
+        self.view = CanvasView(self.scene, self.undo_stack, self)
+        self.setCentralWidget(self.view)
+        self.menus: dict[str, QMenu] = {}
+        self.actions: dict[str, QAction] = {}
+        self.toolbar = QToolBar("Main toolbar", self)
+        self.toolbar.setObjectName("main_toolbar")
+        self.addToolBar(self.toolbar)
+        self._hint = QLabel()
+        self.statusBar().addWidget(self._hint, 1)
+        self._build_actions()
+        self.inspector = Inspector(self.graph, self.undo_stack, self)
+        self.inspector_dock = QDockWidget("Inspector", self)
+        self.inspector_dock.setObjectName("inspector_dock")
+        self.inspector_dock.setWidget(self.inspector)
+        self.add_dock(self.inspector_dock, Qt.DockWidgetArea.RightDockWidgetArea)
+        install_training_tools(self)  # training docks, Train menu (bpstudio/qt/training)
+        install_pass_tools(self)  # pass stepping, explain + matrix docks, F5 (bpstudio/qt/passes)
+        self.scene.selection_changed_ids.connect(self.selection_changed_ids)
+        self.selection_changed_ids.connect(self.inspector.show_selection)
+        self.selection_changed_ids.connect(lambda *_: self._update_actions())
+        self.view.status_message.connect(self.status)
+        self.document.modified_changed.connect(lambda _: self._update_title())
+        self.document.path_changed.connect(lambda _: self._update_title())
+        self.document.recent_changed.connect(lambda _: self._fill_recent())
+        self.undo_stack.indexChanged.connect(lambda _: self._update_title())
+        self.resize(1280, 800)
+        if path is not None:
+            self.document.open(path)
+        else:
+            self.document.load_graph(graph if graph is not None else templates.lecture_221(), None)
+        self._update_title()
+        self._update_actions()
+        self.status(self.view.tools["select"].hint)
+
+    # ---------------------------------------------------------------- extension API
+    def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea) -> None:
+        if not dock.objectName():
+            dock.setObjectName(dock.windowTitle().replace(" ", "_").lower() + "_dock")
+        self.addDockWidget(area, dock)
+        self.menus["View"].addAction(dock.toggleViewAction())
+
+    def status(self, text: str) -> None:
+        self._hint.setText(text)
+
+    # ---------------------------------------------------------------- actions
+    def _act(self, menu: str, name: str, text: str, slot, shortcut=None, checkable=False,
+             tip: str = "") -> QAction:  # fmt: skip
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        a.setCheckable(checkable)
+        a.setStatusTip(tip or text.replace("&", "").rstrip("…"))
+        a.triggered.connect(slot)
+        self.menus[menu].addAction(a)
+        self.actions[name] = a
+        return a
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        for name in ("File", "Edit", "View", "Network", "Help"):
+            self.menus[name] = bar.addMenu("&" + name)
+        S = QKeySequence.StandardKey
+        f = "File"
+        new_menu = self.menus[f].addMenu("&New")
+        for k, (title, make) in enumerate(templates.TEMPLATES.items()):
+            a = new_menu.addAction(title, lambda m=make: self.new_document(m()))
+            if k == 0:
+                a.setShortcut(QKeySequence(S.New))
+        self._act(f, "open", "&Open…", self.open_dialog, S.Open)
+        self.example_menu = self.menus[f].addMenu("Open &Example")
+        for p in example_files():
+            self.example_menu.addAction(p.stem.replace("_", " "), lambda p=p: self.open_file(p))
+        self.recent_menu = self.menus[f].addMenu("Open &Recent")
+        self._fill_recent()
+        self.menus[f].addSeparator()
+        self._act(f, "save", "&Save", self.save, S.Save)
+        self._act(f, "save_as", "Save &As…", self.save_as, S.SaveAs)
+        self.menus[f].addSeparator()
+        self._act(f, "quit", "&Quit", self.close, S.Quit)
+
+        e = "Edit"
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence(S.Undo))
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence(S.Redo))
+        self.menus[e].addActions([undo, redo])
+        self.actions.update(undo=undo, redo=redo)
+        self.menus[e].addSeparator()
+        self._act(e, "cut", "Cu&t", self.cut, S.Cut)
+        self._act(e, "copy", "&Copy", self.copy, S.Copy)
+        self._act(e, "paste", "&Paste", self.paste, S.Paste)
+        self._act(e, "duplicate", "&Duplicate", self.duplicate, "Ctrl+D")
+        self._act(e, "delete", "&Delete", self.delete_selection, S.Delete)
+        self.menus[e].addSeparator()
+        self._act(e, "select_all", "Select &All", self.select_all, S.SelectAll)
+
+        v = "View"
+        self._act(v, "zoom_in", "Zoom &In", self.view.zoom_in, "Ctrl+=")
+        self.actions["zoom_in"].setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self._act(v, "zoom_out", "Zoom &Out", self.view.zoom_out, "Ctrl+-")
+        self._act(v, "fit", "&Fit to View", self.view.fit_all, "F")
+        self._act(v, "actual", "Actual &Size", self.view.reset_zoom, "Ctrl+0")
+        self.menus[v].addSeparator()
+        self._act(v, "grid", "Show &Grid", self.scene.set_show_grid, None, True).setChecked(True)
+        self._act(v, "weights", "Show &Weights", self.scene.set_show_weights, "W", True)
+        self.actions["weights"].setChecked(True)
+        self._act(v, "legend", "Show &Legend", self.view.legend.setVisible, None, True)
+        self.actions["legend"].setChecked(True)
+        self.menus[v].addSeparator()
+
+        n = "Network"
+        tools = QActionGroup(self)
+        for name, text, key in [("select", "Select", "S"), ("connect", "Connect", "C"),
+                                ("place_input", "Input", "I"), ("place_hidden", "Hidden", "H"),
+                                ("place_output", "Output", "O"), ("place_bias", "Bias", "B")]:  # fmt: skip
+            a = self._act(n, "tool_" + name, text, lambda _=False, t=name: self.view.set_tool(t),
+                          key, True, self.view.tools[name].hint)  # fmt: skip
+            tools.addAction(a)
+            self.toolbar.addAction(a)
+        self.actions["tool_select"].setChecked(True)
+        self.view.tool_changed.connect(lambda t: self.actions["tool_" + t].setChecked(True))
+        self.menus[n].addSeparator()
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self._act(n, "add_layer", "Add &Layer…", self.add_layer, "Ctrl+L"))
+        self.toolbar.addAction(
+            self._act(
+                n,
+                "connect_fully",
+                "Connect Selected → Selected &Fully",
+                self.connect_fully,
+                "Ctrl+Shift+C",
+            )  # fmt: skip
+        )
+        self.toolbar.addAction(self._act(n, "layout", "Auto-&Layout", self.auto_layout, "Ctrl+K"))
+        self.toolbar.addAction(self.actions["fit"])
+        align = self.menus[n].addMenu("&Align")
+        for how, text in [("left", "Left"), ("hcenter", "Centre (vertical line)"),
+                          ("right", "Right"), ("top", "Top"),
+                          ("vcenter", "Middle (horizontal line)"), ("bottom", "Bottom")]:  # fmt: skip
+            align.addAction(
+                text,
+                lambda h=how: self._push(
+                    editing.align_command(self.graph, self.scene.selected_ids()[0], h)
+                ),
+            )
+        dist = self.menus[n].addMenu("&Distribute")
+        dist.addAction(
+            "Horizontally",
+            lambda: self._push(
+                editing.distribute_command(self.graph, self.scene.selected_ids()[0], "x")
+            ),
+        )
+        dist.addAction(
+            "Vertically",
+            lambda: self._push(
+                editing.distribute_command(self.graph, self.scene.selected_ids()[0], "y")
+            ),
+        )
+        self._act("Help", "about", "&About", lambda: dialogs.about(self, ABOUT))
+
+    def _push(self, cmd) -> None:
+        if cmd is not None:
+            self.undo_stack.push(cmd)
+
+    def _update_actions(self) -> None:
+        neurons, edges = self.scene.selected_ids()
+        for name in ("cut", "copy", "duplicate"):
+            self.actions[name].setEnabled(bool(neurons))
+        self.actions["delete"].setEnabled(bool(neurons or edges))
+
+    def _update_title(self) -> None:
+        if not shiboken6.isValid(self.undo_stack):  # signals during teardown
+            return
+        star = "*" if self.document.modified else ""
+        self.setWindowTitle(f"{self.document.display_name()}{star} — {APP_NAME}")
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = self.document.recent_files()
+        for f in files:
+            self.recent_menu.addAction(f, lambda f=f: self.open_file(f))
+        self.recent_menu.setEnabled(bool(files))
+
+    # ---------------------------------------------------------------- edit slots
+    def select_all(self) -> None:
+        self.scene.select_ids(list(self.graph.neurons), list(self.graph.edges))
+
+    def delete_selection(self) -> None:
+        neurons, edges = self.scene.selected_ids()
+        if neurons or edges:
+            self.undo_stack.push(DeleteCommand(self.graph, neurons, edges))
+
+    def copy(self) -> None:
+        neurons, _ = self.scene.selected_ids()
+        if neurons:
+            QGuiApplication.clipboard().setText(editing.copy_selection(self.graph, neurons))
+
+    def cut(self) -> None:
+        neurons, _ = self.scene.selected_ids()
+        if neurons:
+            self.copy()
+            self.undo_stack.push(DeleteCommand(self.graph, neurons, [], text="Cut"))
+
+    def paste(self) -> None:
+        self._push_and_select(editing.paste_command(self.graph, QGuiApplication.clipboard().text()))
+
+    def duplicate(self) -> None:
+        neurons, _ = self.scene.selected_ids()
+        self._push_and_select(editing.duplicate_command(self.graph, neurons))
+
+    def _push_and_select(self, cmd) -> None:
+        if cmd is None:
+            return
+        self.undo_stack.push(cmd)
+        self.scene.select_ids([n.id for n in cmd.neurons], [e.id for e in cmd.edges])
+
+    def add_layer(self) -> None:
+        answer = dialogs.ask_layer(self)
+        if answer is None:
+            return
+        count, activation, role = answer
+        neurons, _ = self.scene.selected_ids()
+        self._push_and_select(editing.add_layer_command(
+            self.graph, count, activation, role, neurons))  # fmt: skip
+
+    def connect_fully(self) -> None:
+        neurons, _ = self.scene.selected_ids()
+        src, tgt = editing.split_by_layer(self.graph, neurons)
+        cmd = editing.connect_fully_command(self.graph, src, tgt)
+        if cmd is None:
+            self.status("Nothing to connect: select neurons of two layers")
+        self._push(cmd)
+
+    def auto_layout(self) -> None:
+        self._push(editing.layout_command(self.graph))
+        self.view.fit_all()
+
+    # ---------------------------------------------------------------- files
+    def maybe_save(self) -> bool:
+        """True if it is fine to drop the current document (saved, discarded or unmodified)."""
+        if not self.document.modified:
+            return True
+        answer = dialogs.ask_save_changes(self, self.document.display_name())
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def new_document(self, graph: Graph) -> None:
+        if self.maybe_save():
+            self.document.load_graph(graph, None)
+            self.view.fit_all()
+
+    def open_dialog(self) -> None:
+        start = str(self.document.path.parent) if self.document.path else ""
+        path = dialogs.ask_open_path(self, start)
+        if path:
+            self.open_file(path)
+
+    def open_file(self, path: str | Path) -> bool:
+        """Open FILE; on a bad file show the errors and keep the current document."""
+        if not self.maybe_save():
+            return False
+        try:
+            self.document.open(path)
+        except fileformat.NetworkFileError as exc:
+            dialogs.show_errors(self, "Cannot open network",
+                                f"{Path(path).name} is not a valid network file:", exc.errors)  # fmt: skip
+            return False
+        except OSError as exc:
+            dialogs.show_errors(self, "Cannot open network", str(path), [str(exc)])
+            return False
+        self.view.fit_all()
+        self.status(f"Opened {path}")
+        return True
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        suggestion = str(self.document.path or (self.graph.name or "network") + ".json")
+        path = dialogs.ask_save_path(self, suggestion)
+        return bool(path) and self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.document.save(path)
+        except OSError as exc:
+            dialogs.show_errors(self, "Cannot save", str(path), [str(exc)])
+            return False
+        self.status(f"Saved {path}")
+        return True
+
+    def offer_recovery(self) -> None:
+        """After a crash: offer the autosaved network (called by app.run at start-up)."""
+        pending = Document.pending_recovery()
+        if pending is None:
+            return
+        _, meta = pending
+        what = f"of {meta['path']}" if meta.get("path") else "(never saved)"
+        if dialogs.ask_restore(self, what):
+            try:
+                self.document.restore_recovery()
+            except fileformat.NetworkFileError as exc:
+                dialogs.show_errors(self, "Cannot restore", "The recovery file is damaged:",
+                                    exc.errors)  # fmt: skip
+        self.document.discard_recovery()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.maybe_save():
+            self.document.discard_recovery()
+            event.accept()
+        else:
+            event.ignore()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_fitted", False):
+            self._fitted = True
+            self.view.fit_all()
+
+
+ABOUT = (
+    "<h3>Backprop Studio</h3><p>Draw a neural network, step its forward and backward passes, "
+    "train it live, and see every number of backpropagation.</p>"
+)

@@ -1,0 +1,213 @@
+"""See backprop happen: stepped, animated forward and backward passes on the canvas.
+
+The main window calls :func:`install_pass_tools` once. Everything else in this package hangs
+off the :class:`PassTools` it returns (``window.pass_tools``):
+
+* ``controller`` (:mod:`.controller`): actions, speed, sample; owns the Qt-free
+  :class:`~bpstudio.model.stepper.PassStepper` and the :class:`~.overlay.PassOverlay`;
+* ``explain`` (:mod:`.explain_panel`) and ``matrix`` (:mod:`.matrix_view`) docks;
+* ``presentation`` (:mod:`.presentation`, F5) and live hover ``tips`` (:mod:`.tips`).
+
+The window needs ``graph`` and ``scene``; ``undo_stack``, ``view``, ``add_dock``, ``menus`` and
+``toolbar`` are used when present. Selection flows both ways through the scene's standard
+``selectionChanged`` and the items' ``neuron_id``/``edge_id`` attributes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+from .adapter import CanvasAdapter
+from .controller import PassController, build_toolbar
+from .explain_panel import ExplainPanel, make_explain_dock
+from .matrix_view import MatrixView, make_matrix_dock
+from .presentation import PresentationMode
+from .tips import HoverTips
+
+__all__ = ["PassTools", "install_pass_tools"]
+
+
+class PassTools(QObject):
+    """The pass controls, overlay, docks and presentation mode of one window."""
+
+    def __init__(self, graph, scene, undo_stack=None, view=None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.graph, self.scene, self.view = graph, scene, view
+        self.adapter = CanvasAdapter(scene, graph)
+        self.controller = PassController(
+            graph, scene, undo_stack, self.adapter, parent=self, view=view
+        )
+        self.stepper = self.controller.stepper
+        self.overlay = self.controller.overlay
+        self.toolbar = build_toolbar(self.controller)
+        self.controls = self.toolbar.controls
+        self.explain = ExplainPanel(self.stepper)
+        self.matrix = MatrixView(self.stepper)
+        self.explain_dock = make_explain_dock(self.explain)
+        self.matrix_dock = make_matrix_dock(self.matrix)
+        self.tips = HoverTips(scene, self.stepper, self.adapter, self.overlay)
+        self.presentation: PresentationMode | None = None
+        self._syncing = False
+
+        self.controls.decimals.valueChanged.connect(self.explain.set_decimals)
+        self.controls.decimals.valueChanged.connect(self.matrix.set_decimals)
+        self.controls.sample.valueChanged.connect(lambda _k: self._sync_focus())
+        self.controls.mode.currentIndexChanged.connect(lambda _i: self._sync_focus())
+        self.matrix.edge_clicked.connect(self.select_edge)
+        self.matrix.neuron_clicked.connect(self.select_neuron)
+        ids_signal = getattr(scene, "selection_changed_ids", None)
+        if ids_signal is not None:  # the editor's scene: (neuron ids, edge ids)
+            ids_signal.connect(self._on_selected_ids)
+        else:
+            scene.selectionChanged.connect(self._on_scene_selection)
+
+        # docks refresh after a burst of model events (training emits many)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(120)
+        self._timer.timeout.connect(self._refresh_docks)
+        graph.subscribe(self._on_graph_change)
+        self.stepper.subscribe(lambda _s: self._timer.start())
+
+    # ----------------------------------------------------------------- selection
+    def _on_scene_selection(self) -> None:
+        if self._syncing:
+            return
+        try:
+            items = self.scene.selectedItems()
+        except RuntimeError:  # scene being destroyed
+            return
+        owners = [self.adapter.id_of(it) for it in items]
+        owners = [o for o in owners if o is not None and o[0] in ("neuron", "edge")]
+        if len(owners) != 1:
+            return
+        kind, ident = owners[0]
+        if kind == "edge":
+            self.explain.show_edge(ident)
+            self.matrix.select_edge(ident)
+        else:
+            self.explain.show_neuron(ident)
+            self.matrix.select_edge(None)
+
+    def _on_selected_ids(self, neurons: list, edges: list) -> None:
+        if self._syncing or len(neurons) + len(edges) != 1:
+            return
+        if edges:
+            self.explain.show_edge(edges[0])
+            self.matrix.select_edge(edges[0])
+        else:
+            self.explain.show_neuron(neurons[0])
+            self.matrix.select_edge(None)
+
+    def select_edge(self, eid: str) -> None:
+        """Select an edge everywhere (from the matrix or a test)."""
+        self._select_on_canvas(self.adapter.edge_item(eid))
+        self.explain.show_edge(eid)
+        self.matrix.select_edge(eid)
+
+    def select_neuron(self, nid: str) -> None:
+        self._select_on_canvas(self.adapter.neuron_item(nid))
+        self.explain.show_neuron(nid)
+
+    def _select_on_canvas(self, item) -> None:
+        self._syncing = True
+        try:
+            self.scene.clearSelection()
+            if item is not None:
+                item.setSelected(True)
+        finally:
+            self._syncing = False
+
+    # ----------------------------------------------------------------- refresh
+    def _sync_focus(self) -> None:
+        k = self.controls.sample.value() if self.controls.mode.currentIndex() == 1 else 0
+        self.explain.set_focus_sample(k)
+        self.matrix.set_focus_sample(k)
+
+    def _on_graph_change(self, _change) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _refresh_docks(self) -> None:
+        if self.explain.isVisible() or self.explain.selection is not None:
+            self.explain.refresh()
+        if self.matrix.isVisible():
+            self.matrix.rebuild(force=False)
+
+    def refresh_now(self) -> None:
+        """Refresh the docks immediately (tests; after loading a file)."""
+        self._timer.stop()
+        self.explain.refresh()
+        self.matrix.rebuild()
+
+    def close(self) -> None:
+        self.graph.unsubscribe(self._on_graph_change)
+        self.controller.close()
+
+
+def install_pass_tools(window: QMainWindow) -> PassTools:
+    """Add the pass toolbar, the Explain and Matrices docks, the Pass menu and F5 (once)."""
+    existing = getattr(window, "pass_tools", None)
+    if isinstance(existing, PassTools):
+        return existing
+    view = getattr(window, "view", None)
+    tools = PassTools(
+        window.graph, window.scene, getattr(window, "undo_stack", None), view, parent=window
+    )
+    if getattr(window, "toolbar", None) is not None:
+        window.addToolBarBreak(Qt.TopToolBarArea)  # the pass controls get their own row
+    window.addToolBar(Qt.TopToolBarArea, tools.toolbar)
+    add_dock = getattr(window, "add_dock", None)
+    for dock, area in (
+        (tools.explain_dock, Qt.RightDockWidgetArea),
+        (tools.matrix_dock, Qt.RightDockWidgetArea),
+    ):
+        if add_dock is not None:
+            add_dock(dock, area)
+        else:
+            window.addDockWidget(area, dock)
+    try:
+        window.tabifyDockWidget(tools.explain_dock, tools.matrix_dock)
+        tools.explain_dock.raise_()
+    except Exception:  # the window arranged the docks itself
+        pass
+    tools.presentation = PresentationMode(window, tools, view)
+    window.addAction(tools.presentation.action)  # F5 works with the menus hidden
+
+    menus = getattr(window, "menus", None) or {}
+    menu = menus.get("Pass")
+    if menu is None:
+        menu = window.menuBar().addMenu("&Pass")
+        if isinstance(menus, dict):
+            menus["Pass"] = menu
+    for key in ("forward", "forward_all", "backward", "backward_all", "update", "full_step"):
+        menu.addAction(tools.controller.actions[key])
+    menu.addAction(tools.controller.actions["next"])
+    menu.addAction(tools.controller.actions["reset"])
+    view_menu = menus.get("View") if isinstance(menus, dict) else None
+    target = view_menu or menu
+    target.addSeparator()
+    target.addAction(tools.explain_dock.toggleViewAction())
+    target.addAction(tools.matrix_dock.toggleViewAction())
+    target.addAction(tools.presentation.action)
+    target.addMenu(tools.presentation.keep_menu)
+    for act in tools.controller.actions.values():
+        window.addAction(act)  # shortcuts live even when the toolbar is hidden
+    tools.controller.status.connect(lambda text: _status(window, text))
+    window.pass_tools = tools
+    return tools
+
+
+def _status(window: QMainWindow, text: str) -> None:
+    status = getattr(window, "status", None)
+    if callable(status):
+        status(text)
+        return
+    bar = window.statusBar() if hasattr(window, "statusBar") else None
+    if bar is not None:
+        bar.showMessage(text, 5000)
+
+
+def dock_names(window: QMainWindow) -> list[str]:
+    return [d.objectName() for d in window.findChildren(QDockWidget)]

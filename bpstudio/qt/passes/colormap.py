@@ -1,0 +1,127 @@
+"""Colours of the pass overlays: a diverging map for activations, sign colours for gradients.
+
+Blue for positive, orange-red for negative (the canvas's weight colours, ``qt/theme.py``),
+a near-white middle: a diverging pair that survives a washed-out projector and red-green
+colour blindness. Edge widths follow
+|∂L/∂w| on a log scale so that a gradient a thousand times smaller is visibly thinner rather
+than invisible; a linear scale would make every early-layer edge of a deep sigmoid network
+look identical (zero), which is the lesson, not the picture.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor
+
+# endpoints and middle of the diverging map (ColorBrewer RdBu-like, slightly deeper ends)
+# The map stops at mid tones: neuron labels are dark text drawn on these fills.
+_POS = (31, 95, 191)  # theme.POSITIVE (edges, signs)
+_NEG = (210, 82, 28)  # theme.NEGATIVE
+_MID = (250, 250, 250)
+_POS_FILL = (150, 185, 240)
+_POS_END = (95, 145, 225)
+_NEG_FILL = (247, 175, 135)
+_NEG_END = (235, 130, 80)
+
+LOG_MIN = -6.0  # |g| = 1e-6 and below: thinnest, faintest stroke
+LOG_MAX = 0.0  # |g| = 1 and above: thickest stroke
+
+
+def _lerp(c0, c1, t):
+    return tuple(round(a + (b - a) * t) for a, b in zip(c0, c1, strict=True))
+
+
+def diverging(value: float, vmax: float = 1.0) -> QColor:
+    """Colour of ``value`` on a symmetric scale [-vmax, vmax] (clipped), white at 0."""
+    if not math.isfinite(value):
+        return QColor(128, 128, 128)
+    t = max(-1.0, min(1.0, value / vmax if vmax > 0 else 0.0))
+    lo, hi = (_POS_FILL, _POS_END) if t >= 0 else (_NEG_FILL, _NEG_END)
+    t = abs(t)
+    rgb = _lerp(_MID, lo, t / 0.6) if t <= 0.6 else _lerp(lo, hi, (t - 0.6) / 0.4)
+    return QColor(*rgb)
+
+
+def text_colour_on(fill: QColor) -> QColor:
+    """Black or white, whichever reads better on ``fill``."""
+    lum = 0.299 * fill.red() + 0.587 * fill.green() + 0.114 * fill.blue()
+    return QColor(0, 0, 0) if lum > 140 else QColor(255, 255, 255)
+
+
+def activation_scale(values) -> float:
+    """Symmetric range for the activation map: at least [-1, 1], wider for ReLU-like values."""
+    m = max((abs(v) for v in values if math.isfinite(v)), default=1.0)
+    if m <= 1.0:
+        return 1.0
+    return float(10 ** math.ceil(math.log10(m))) if m > 10 else float(math.ceil(m))
+
+
+def log_fraction(magnitude: float) -> float:
+    """Where |g| sits between LOG_MIN and LOG_MAX decades, in [0, 1]."""
+    if not math.isfinite(magnitude):
+        return 1.0
+    if magnitude <= 0:
+        return 0.0
+    x = (math.log10(magnitude) - LOG_MIN) / (LOG_MAX - LOG_MIN)
+    return max(0.0, min(1.0, x))
+
+
+@dataclass
+class Theme:
+    """Overlay palette; presentation mode swaps in the high-contrast one."""
+
+    positive: QColor
+    negative: QColor
+    zero: QColor
+    badge_fill: QColor
+    badge_border: QColor
+    badge_text: QColor
+    badge_text_dim: QColor
+    pulse: QColor
+    min_width: float = 1.0
+    max_width: float = 12.0
+
+    def sign_colour(self, value: float) -> QColor:
+        if not math.isfinite(value):
+            return QColor(128, 128, 128)
+        if value > 0:
+            return self.positive
+        if value < 0:
+            return self.negative
+        return self.zero
+
+    def grad_width(self, g: float) -> float:
+        return self.min_width + (self.max_width - self.min_width) * log_fraction(abs(g)) ** 1.5
+
+    def grad_colour(self, g: float) -> QColor:
+        """Sign colour, fading towards transparent as |g| vanishes (log scale)."""
+        c = QColor(self.sign_colour(g))
+        c.setAlphaF(0.3 + 0.7 * log_fraction(abs(g)))
+        return c
+
+
+NORMAL = Theme(
+    positive=QColor(*_POS),
+    negative=QColor(*_NEG),
+    zero=QColor(160, 160, 160),
+    badge_fill=QColor(255, 255, 255, 232),
+    badge_border=QColor(150, 150, 160),
+    badge_text=QColor(20, 20, 30),
+    badge_text_dim=QColor(90, 90, 100),
+    pulse=QColor(255, 170, 0),
+)
+
+HIGH_CONTRAST = Theme(
+    positive=QColor(0, 60, 200),
+    negative=QColor(200, 50, 0),
+    zero=QColor(90, 90, 90),
+    badge_fill=QColor(255, 255, 255),
+    badge_border=QColor(0, 0, 0),
+    badge_text=QColor(0, 0, 0),
+    badge_text_dim=QColor(30, 30, 30),
+    pulse=QColor(255, 140, 0),
+    min_width=1.5,
+    max_width=14.0,
+)

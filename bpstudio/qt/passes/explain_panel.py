@@ -1,0 +1,292 @@
+"""The explain dock: the maths of the selected neuron or edge, with the numbers substituted.
+
+Everything shown comes from :mod:`bpstudio.model.explain` (the same objects the worked-example
+report prints), so the panel and the report cannot disagree. Each factor of each product is
+printed, which is what makes a slip in lecture notes easy to spot. The text is also kept as
+plain lines (``plain_text()``) for tests and for copying into notes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QTextBrowser, QWidget
+
+from ...model import explain as ex
+from ...model.stepper import PassStepper
+
+_ACT_LETTER = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "identity": "id"}
+
+
+class _Doc:
+    """Lines of the explanation, each as (kind, text); rendered to HTML and to plain text."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str]] = []
+
+    def h(self, text: str) -> None:
+        self.rows.append(("h", text))
+
+    def sub(self, text: str) -> None:
+        self.rows.append(("sub", text))
+
+    def eq(self, text: str) -> None:
+        self.rows.append(("eq", text))
+
+    def note(self, text: str) -> None:
+        self.rows.append(("note", text))
+
+    def ok(self, text: str) -> None:
+        self.rows.append(("ok", text))
+
+    def path(self, names: list[str], numbers: list[str], result: str) -> None:
+        """A product written twice, names over numbers, aligned factor by factor."""
+        self.rows.append(("eq", "   " + " × ".join(names)))
+        self.rows.append(("eq", f"   {' × '.join(numbers)} = {result}"))
+        self.rows.append(("table", (names, numbers, result)))
+
+    def plain(self) -> str:
+        return "\n".join(t for kind, t in self.rows if kind != "table")
+
+    def html(self, px: int) -> str:
+        out = [
+            f"<div style='font-size:{px}px; line-height:135%'>",
+        ]
+        rows = self.rows
+        for i, (kind, text) in enumerate(rows):
+            if kind == "eq" and any(k == "table" for k, _ in rows[i + 1 : i + 3]):
+                continue  # the aligned table below shows this product
+            if kind == "table":
+                out.append(_table_html(*text))
+                continue
+            t = _subscripts(html.escape(text))
+            if kind == "h":
+                out.append(f"<p style='font-size:{round(px * 1.2)}px'><b>{t}</b></p>")
+            elif kind == "sub":
+                out.append(f"<p style='color:#3a4a8a; margin-top:10px'><b>{t}</b></p>")
+            elif kind == "eq":
+                out.append(f"<p style='margin-left:14px; white-space:pre-wrap'>{t}</p>")
+            elif kind == "ok":
+                out.append(f"<p style='margin-left:14px; color:#1a7a2a'><b>{t}</b></p>")
+            else:
+                out.append(f"<p style='margin-left:14px; color:#666'>{t}</p>")
+        out.append("</div>")
+        return "".join(out)
+
+
+def _subscripts(text: str) -> str:
+    """z_h1 -> z<sub>h1</sub> (the projector reads subscripts better than underscores)."""
+    return re.sub(r"(?<=[\w)])_(\w+)", r"<sub>\1</sub>", text)
+
+
+def _table_html(names: list[str], numbers: list[str], result: str) -> str:
+    cell = "<td align='center' nowrap style='padding:0px 2px'>{}</td>"
+    times = "<td style='color:#888; padding:0px 1px'>×</td>"
+    top = times.join(cell.format(_subscripts(html.escape(n))) for n in names)
+    bottom = times.join(cell.format(html.escape(n)) for n in numbers)
+    eq = f"<td>=</td><td nowrap style='padding-left:6px'><b>{html.escape(result)}</b></td>"
+    return (
+        "<table style='margin-left:10px' cellspacing='0' cellpadding='0'>"
+        f"<tr style='color:#555'>{top}<td></td><td></td></tr><tr>{bottom}{eq}</tr></table>"
+    )
+
+
+def _label(graph, nid: str) -> str:
+    n = graph.neurons.get(nid)
+    return n.display_label if n is not None else nid
+
+
+def neuron_doc(stepper: PassStepper, nid: str, sample: int, decimals: int) -> _Doc:
+    r = stepper.result
+    c = r.compiled
+    d = _Doc()
+    f = lambda v: ex.fmt(v, decimals)  # noqa: E731
+    e = ex.neuron_explanation(c, r, nid, sample)
+    lab = _label(stepper.graph, nid)
+    where = _where(r, sample)
+    if e.role in ("input", "bias"):
+        d.h(f"{lab}  ({e.role} unit{where})")
+        d.eq(f"a = {f(e.a)}" if e.role == "input" else "a = 1 (constant)")
+        return d
+    d.h(f"{lab}  ({e.role}, layer {e.layer}, {e.activation}{where})")
+    d.sub("Forward")
+    names = [f"{t.weight_name}·{t.value_name}" for t in e.terms] + ["b"]
+    nums = [f"{f(t.weight)} × {f(t.value)}" for t in e.terms] + [f(e.bias)]
+    d.eq(f"z = Σ w·a + b = {' + '.join(names)}")
+    d.eq(f"   = {' + '.join(nums)}")
+    d.eq(f"   = {f(e.z)}")
+    if e.activation == "softmax":
+        d.eq(f"a = softmax(z)_{nid} = {f(e.a)}    ({e.activation_formula})")
+    else:
+        letter = _ACT_LETTER.get(e.activation, e.activation)
+        d.eq(f"a = {letter}(z) = {letter}({f(e.z)}) = {f(e.a)}")
+    d.sub("Backward")
+    if not e.reaches_loss:
+        d.note("no path from this neuron reaches an output: every derivative is 0")
+    if e.loss_derivative is not None:
+        lx = ex.loss_explanation(c, r, sample)
+        d.eq(f"∂L/∂a = ∂L/∂ŷ = {lx.derivative_formula} = {f(e.loss_derivative)}")
+    elif e.dL_da_terms:
+        names = " + ".join(f"{t.weight_name}·{t.value_name}" for t in e.dL_da_terms)
+        nums = " + ".join(f"{f(t.weight)} × {f(t.value)}" for t in e.dL_da_terms)
+        d.eq(f"∂L/∂a = Σ w·∂L/∂z = {names}")
+        d.eq(f"      = {nums} = {f(e.dL_da)}")
+    if e.activation == "softmax":
+        names = " + ".join(f"{t.weight_name}·{t.value_name}" for t in e.jacobian_terms)
+        nums = " + ".join(f"{f(t.weight)} × {f(t.value)}" for t in e.jacobian_terms)
+        d.eq(f"∂L/∂z = Σ_j ∂L/∂a_j·∂a_j/∂z = {names}")
+        d.eq(f"      = {nums} = {f(e.dL_dz)}")
+    else:
+        letter = _ACT_LETTER.get(e.activation, e.activation)
+        d.eq(f"∂L/∂z = {letter}′(z)·∂L/∂a = {f(e.fprime)} × {f(e.dL_da)} = {f(e.dL_dz)}")
+        if e.derivative_formula:
+            d.note(f"{letter}′(z) = {e.derivative_formula}")
+    if e.fused_dL_dz is not None:
+        d.note(f"the engine uses the exact closed form for this loss: ∂L/∂z = {f(e.fused_dL_dz)}")
+    d.eq(f"∂L/∂b = ∂L/∂z = {f(e.dL_db)}")
+    if stepper.updated and e.bias is not None:
+        u = ex.bias_update(c, r, nid, stepper.graph.training)
+        _update_lines(d, u, "b", decimals)
+    return d
+
+
+def edge_doc(stepper: PassStepper, eid: str, sample: int, decimals: int) -> _Doc:
+    r = stepper.result
+    c = r.compiled
+    d = _Doc()
+    f = lambda v: ex.fmt(v, decimals)  # noqa: E731
+    e = ex.edge_explanation(c, r, eid, sample, stepper.graph.training, with_paths=True)
+    g = stepper.graph
+    d.h(
+        f"{eid}: {_label(g, e.source)} → {_label(g, e.target)}   w = {f(e.weight)}{_where(r, sample)}"
+    )
+    d.sub("Local rule")
+    d.eq(f"∂L/∂{eid} = ∂L/∂z_{e.target} · a_{e.source} = {f(e.dL_dz_target)} × {f(e.a_source)}")
+    d.eq(f"      = {f(e.grad)}")
+    ps = e.paths
+    d.sub(
+        f"Chain rule along every path to the loss ({ps.n_paths} path{'s' if ps.n_paths != 1 else ''})"
+    )
+    for k, p in enumerate(ps.paths, 1):
+        route = " → ".join(_label(g, n) for n in (e.source, *p.neurons)) + " → L"
+        d.note(f"path {k}: {route}")
+        d.path(
+            [fa.name for fa in p.factors],
+            [ex.fmt(fa.value, decimals) for fa in p.factors],
+            f(p.product),
+        )
+    if ps.capped:
+        d.note(f"showing {len(ps.paths)} of {ps.n_paths} paths; the sum below is partial")
+    d.eq(f"sum of the path products = {f(ps.total)}")
+    single = len(r.samples) == 1
+    engine = r.edge_grad(eid) if single else ps.value
+    agree = abs(ps.total - engine) <= 1e-9 * max(1.0, abs(engine))
+    mark = "✓ they agree" if agree and not ps.capped else ""
+    d.ok(f"engine's ∂L/∂{eid} = {f(engine)}   {mark}".rstrip())
+    if not single:
+        d.note(f"batch gradient (mean over {len(r.samples)} samples) = {f(r.edge_grad(eid))}")
+    if stepper.updated:
+        _update_lines(d, e.update, eid, decimals)
+    return d
+
+
+def _update_lines(d: _Doc, u, name: str, decimals: int) -> None:
+    places = ex.update_places(u.old, u.new, decimals)
+    f = lambda v: ex.fmt(v, decimals)  # noqa: E731
+    d.sub("Update")
+    if not u.trainable:
+        d.note(f"{name} is frozen (not trainable): it keeps {f(u.old)}")
+        return
+    if u.optimizer == "sgd":
+        d.eq(f"{name} ← {name} − η·∂L/∂{name} = {f(u.old)} − {f(u.learning_rate)} × {f(u.grad)}")
+        d.eq(f"   = {ex.fmt_places(u.new, places)}")
+    else:
+        d.eq(f"{name}: {f(u.old)} → {ex.fmt_places(u.new, places)}  ({u.optimizer} step)")
+    d.eq(f"Δ{name} = {ex.fmt(u.new - u.old, decimals)}")
+
+
+def _where(r, sample: int) -> str:
+    if len(r.samples) == 1:
+        return f", sample {r.samples[0]}"
+    return f", sample {r.samples[sample]} of a batch of {len(r.samples)}"
+
+
+class ExplainPanel(QTextBrowser):
+    """Shows the explanation of one neuron or edge; refreshes when the pass changes."""
+
+    def __init__(self, stepper: PassStepper, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.stepper = stepper
+        self.decimals = 4
+        self.font_px = 16
+        self.focus = 0
+        self.selection: tuple[str, str] | None = None
+        self.doc: _Doc | None = None
+        self.setOpenLinks(False)
+        self.setMinimumWidth(360)
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        self.doc = None
+        self.setHtml(
+            f"<p style='font-size:{self.font_px}px; color:#666'>Select a neuron or an edge on "
+            "the canvas to see its formula with the numbers of the current pass.</p>"
+        )
+
+    def set_decimals(self, decimals: int) -> None:
+        self.decimals = int(decimals)
+        self.refresh()
+
+    def set_font_px(self, px: int) -> None:
+        self.font_px = int(px)
+        self.refresh()
+
+    def set_focus_sample(self, k: int) -> None:
+        self.focus = int(k)
+        self.refresh()
+
+    def show_neuron(self, nid: str) -> None:
+        self.selection = ("neuron", nid)
+        self.refresh()
+
+    def show_edge(self, eid: str) -> None:
+        self.selection = ("edge", eid)
+        self.refresh()
+
+    def clear_selection(self) -> None:
+        self.selection = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        sel = self.selection
+        graph = self.stepper.graph
+        if sel is None or (sel[0] == "neuron" and sel[1] not in graph.neurons):
+            return self._show_hint()
+        if sel[0] == "edge" and sel[1] not in graph.edges:
+            return self._show_hint()
+        r = self.stepper.compute()
+        if r is None:
+            self.doc = None
+            self.setHtml(f"<p style='color:#a00'>{html.escape(self.stepper.error or '')}</p>")
+            return
+        sample = min(self.focus, len(r.samples) - 1)
+        kind, ident = sel
+        self.doc = (neuron_doc if kind == "neuron" else edge_doc)(
+            self.stepper, ident, sample, self.decimals
+        )
+        bar = self.verticalScrollBar().value()
+        self.setHtml(self.doc.html(self.font_px))
+        self.verticalScrollBar().setValue(bar)
+
+    def plain_text(self) -> str:
+        return self.doc.plain() if self.doc is not None else self.toPlainText()
+
+
+def make_explain_dock(panel: ExplainPanel) -> QDockWidget:
+    dock = QDockWidget("Explain")
+    dock.setObjectName("explain_dock")
+    dock.setWidget(panel)
+    dock.setAllowedAreas(Qt.AllDockWidgetAreas)
+    return dock

@@ -1,0 +1,702 @@
+"""Graphics items of the pass overlays: value badges, edge strokes, the pulse, the legend.
+
+Every badge keeps the exact floats it displays (``values``) next to the strings it paints
+(``texts``), so tests read what the student sees and check it against the reference.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QLinearGradient,
+    QPainter,
+    QPen,
+    QPixmap,
+    QPolygonF,
+)
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsLineItem,
+    QStyle,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from ...model.numfmt import MINUS, fmt
+from .colormap import NORMAL, Theme, diverging, text_colour_on
+
+ABOVE, BELOW, RIGHT, LEFT, CENTER = "above", "below", "right", "left", "center"
+
+
+def overlay_font(px: float, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setFamilies(["DejaVu Sans", "Noto Sans", "Segoe UI", "Helvetica", "Arial"])
+    f.setPixelSize(max(6, round(px)))
+    f.setBold(bold)
+    return f
+
+
+class ValueBadge(QGraphicsItem):
+    """A rounded label of ``name = value`` rows, anchored to a point of the scene."""
+
+    def __init__(self, owner: tuple[str, str], role: str, theme: Theme = NORMAL):
+        super().__init__()
+        self.overlay_owner = owner  # ('neuron'|'edge'|'loss', id): hover tips find it
+        self.role = role
+        self.theme = theme
+        self.values: dict[str, float] = {}
+        self.texts: dict[str, str] = {}  # key -> the number as displayed
+        self.lines: list[str] = []
+        self._colours: list[QColor | None] = []
+        self._font = overlay_font(15)
+        self._font_px = 15.0
+        self._accent: QColor | None = None
+        self._rect = QRectF()
+        self._pad = (0.0, 0.0)
+        self.anchor_mode = ABOVE
+        self.version = 0  # bumped whenever what it paints changes (the frozen picture reads it)
+        self.setAcceptHoverEvents(True)
+
+    @property
+    def accent(self) -> QColor | None:
+        return self._accent
+
+    @accent.setter
+    def accent(self, colour: QColor | None) -> None:
+        if colour != self._accent:
+            self._accent = colour
+            self.version += 1
+            self.update()
+
+    # ------------------------------------------------------------------ content
+    def set_rows(
+        self,
+        rows: list[tuple[str, str, float]],
+        decimals: int,
+        colours: list[QColor | None] | None = None,
+        suffix: dict[str, str] | None = None,
+    ) -> None:
+        """rows: (key, prefix, value). A prefix ending in '=' gets ' value' appended."""
+        self.values = {k: float(v) for k, _, v in rows}
+        self.texts = {k: fmt(v, decimals) for k, _, v in rows}
+        lines = [f"{p} {self.texts[k]}{(suffix or {}).get(k, '')}".strip() for k, p, _ in rows]
+        self._set_lines(lines, list(colours) if colours else [None] * len(rows))
+
+    def set_text_lines(self, lines: list[str], values: dict[str, float], texts: dict[str, str]):
+        """Free-form lines (e.g. 'old → new'), still exposing the numbers behind them."""
+        self.values = dict(values)
+        self.texts = dict(texts)
+        self._set_lines(list(lines), [None] * len(lines))
+
+    def _set_lines(self, lines: list[str], colours: list[QColor | None]) -> None:
+        """Only a real change relayouts and repaints (refreshes are incremental)."""
+        if lines == self.lines and colours == self._colours:
+            return
+        self.lines = lines
+        self._colours = colours
+        self._relayout()
+
+    def set_font_px(self, px: float) -> None:
+        if float(px) == self._font_px:
+            return
+        self._font_px = float(px)
+        self._font = overlay_font(px)
+        self._relayout()
+
+    def set_theme(self, theme: Theme) -> None:
+        if theme is self.theme:
+            return
+        self.theme = theme
+        self.version += 1
+        self.update()
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    # ------------------------------------------------------------------ geometry
+    def _relayout(self) -> None:
+        fm = QFontMetricsF(self._font)
+        w = max((fm.horizontalAdvance(s) for s in self.lines), default=0.0)
+        pad_x, pad_y = fm.height() * 0.35, fm.height() * 0.12
+        h = fm.height() * len(self.lines)
+        wb, hb = w + 2 * pad_x, h + 2 * pad_y
+        self.prepareGeometryChange()
+        self._rect = _anchored(wb, hb, self.anchor_mode)
+        self._pad = (pad_x, pad_y)
+        self.version += 1
+        self.update()
+
+    def rect_at(self, point: QPointF, mode: str) -> QRectF:
+        """The scene rect the badge would cover if anchored there (nothing moves)."""
+        return _anchored(self._rect.width(), self._rect.height(), mode).translated(point)
+
+    def set_anchor(self, point: QPointF, mode: str) -> None:
+        if mode != self.anchor_mode:
+            self.anchor_mode = mode
+            self.prepareGeometryChange()
+            self._rect = _anchored(self._rect.width(), self._rect.height(), mode)
+            self.version += 1
+        if point != self.pos():
+            self.setPos(point)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect.adjusted(-1.5, -1.5, 1.5, 1.5)
+
+    def scene_rect(self) -> QRectF:
+        return self._rect.translated(self.pos())
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        t = self.theme
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        border = self.accent or t.badge_border
+        painter.setPen(QPen(border, 2.0 if self.accent else 1.0))
+        painter.setBrush(QBrush(t.badge_fill))
+        radius = min(self._rect.height() / 2, QFontMetricsF(self._font).height() * 0.45)
+        painter.drawRoundedRect(self._rect, radius, radius)
+        painter.setFont(self._font)
+        fm = QFontMetricsF(self._font)
+        pad_x, pad_y = self._pad
+        y = self._rect.top() + pad_y + fm.ascent()
+        for i, line in enumerate(self.lines):
+            colour = self._colours[i] if i < len(self._colours) else None
+            painter.setPen(colour or t.badge_text)
+            w = fm.horizontalAdvance(line)
+            x = self._rect.left() + (self._rect.width() - w) / 2
+            painter.drawText(QPointF(x, y), line)
+            y += fm.height()
+
+
+def _anchored(wb: float, hb: float, mode: str) -> QRectF:
+    x, y = {
+        ABOVE: (-wb / 2, -hb),
+        BELOW: (-wb / 2, 0.0),
+        RIGHT: (0.0, -hb / 2),
+        LEFT: (-wb, -hb / 2),
+        CENTER: (-wb / 2, -hb / 2),
+    }[mode]
+    return QRectF(x, y, wb, hb)
+
+
+class EdgeStroke(QGraphicsLineItem):
+    """A coloured, weighted line over an edge (gradient or weight), between the neuron rims."""
+
+    def __init__(self, edge_id: str):
+        super().__init__()
+        self.overlay_owner = ("edge", edge_id)
+        self.edge_id = edge_id
+        self.value = 0.0  # the number the colour and width encode
+        self.key = None  # what the overlay last drew it from (unchanged key: nothing to do)
+        self.version = 0
+        self.setAcceptHoverEvents(True)
+
+    def set_ends(self, p0: QPointF, p1: QPointF, r0: float, r1: float) -> None:
+        x0, y0, x1, y1 = p0.x(), p0.y(), p1.x(), p1.y()
+        n = math.hypot(x1 - x0, y1 - y0)
+        if n > r0 + r1:
+            ux, uy = (x1 - x0) / n, (y1 - y0) / n
+            x0, y0, x1, y1 = x0 + ux * r0, y0 + uy * r0, x1 - ux * r1, y1 - uy * r1
+        line = QLineF(x0, y0, x1, y1)
+        if line != self.line():
+            self.setLine(line)
+            self.version += 1
+
+    def set_style(self, value: float, colour: QColor, width: float) -> None:
+        self.value = float(value)
+        pen = QPen(colour, width)
+        pen.setCapStyle(Qt.RoundCap)
+        if pen != self.pen():
+            self.setPen(pen)
+            self.version += 1
+
+
+class FillDisc(QGraphicsItem):
+    """Fallback neuron tint when the editor's items have no fill hook: a disc with the label."""
+
+    def __init__(self, neuron_id: str, label: str, radius: float):
+        super().__init__()
+        self.overlay_owner = ("neuron", neuron_id)
+        self.label = label
+        self.radius = radius
+        self.colour = QColor(255, 255, 255)
+
+    def boundingRect(self) -> QRectF:
+        r = self.radius + 2
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        painter.setPen(QPen(QColor(60, 60, 70), 2.0))
+        painter.setBrush(self.colour)
+        r = self.radius
+        painter.drawEllipse(QRectF(-r, -r, 2 * r, 2 * r))
+        painter.setPen(text_colour_on(self.colour))
+        painter.setFont(overlay_font(r * 0.8, bold=True))
+        painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignCenter, self.label)
+
+
+class PulseLayer(QGraphicsItem):
+    """All travelling pulses of one step in one item: one repaint per frame, any edge count."""
+
+    def __init__(self):
+        super().__init__()
+        self.segments: list[tuple[QPointF, QPointF]] = []
+        self.progress = 0.0
+        self.colour = QColor(255, 170, 0)
+        self.dot = 7.0
+        self._rect = QRectF()
+        self.paint_count = 0  # frames drawn
+        self.paint_times: list[float] | None = None  # benchmarks set a list to record frames
+        self.setAcceptedMouseButtons(Qt.NoButton)
+
+    def set_segments(self, segments: list[tuple[QPointF, QPointF]]) -> None:
+        self.prepareGeometryChange()
+        self.segments = segments
+        rect = QRectF()
+        for p0, p1 in segments:
+            rect = rect.united(QRectF(p0, p1).normalized())
+        d = self.dot * 2
+        self._rect = rect.adjusted(-d, -d, d, d)
+        self.update()
+
+    def set_progress(self, t: float) -> None:
+        self.progress = t
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        self.paint_count += 1
+        if self.paint_times is not None:
+            self.paint_times.append(time.perf_counter())
+        if self.segments:
+            painter.setRenderHint(QPainter.Antialiasing, True)
+            paint_dots(painter, self.segments, self.progress, self.colour, self.dot)
+
+
+class LegendItem(QGraphicsItem):
+    """Colour bar of the activation map and, in the backward view, the |∂L/∂w| width key."""
+
+    def __init__(self, theme: Theme = NORMAL):
+        super().__init__()
+        self.theme = theme
+        self.vmax = 1.0
+        self.show_activation = True
+        self.show_gradient = False
+        self.show_weights = False
+        self._font = overlay_font(14)
+        self._rect = QRectF()
+        self._config = None
+        self.version = 0
+        self._relayout()
+
+    def configure(
+        self, vmax: float, activation: bool, gradient: bool, weights: bool, font_px: float
+    ) -> None:
+        config = (vmax, activation, gradient, weights, font_px, id(self.theme))
+        if config == self._config:
+            return
+        self._config = config
+        self.version += 1
+        self.vmax, self.show_activation = vmax, activation
+        self.show_gradient, self.show_weights = gradient, weights
+        self._font = overlay_font(font_px * 0.75)
+        self._relayout()
+        self.update()
+
+    def _relayout(self) -> None:
+        fm = QFontMetricsF(self._font)
+        h = fm.height()
+        rows = 0
+        if self.show_activation:
+            rows += 2.6
+        if self.show_gradient:
+            rows += 3.8
+        if self.show_weights:
+            rows += 1.6
+        self.prepareGeometryChange()
+        self._rect = QRectF(0, 0, h * 15, max(rows, 1) * h + h * 0.6)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect.adjusted(-1, -1, 1, 1)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        t = self.theme
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        painter.setPen(QPen(t.badge_border, 1))
+        painter.setBrush(t.badge_fill)
+        painter.drawRoundedRect(self._rect, 8, 8)
+        painter.setFont(self._font)
+        fm = QFontMetricsF(self._font)
+        h = fm.height()
+        x0, w = self._rect.left() + h * 0.5, self._rect.width() - h
+        y = self._rect.top() + h * 0.3
+        if self.show_activation:
+            painter.setPen(t.badge_text)
+            painter.drawText(QPointF(x0, y + fm.ascent()), "neuron fill: activation a")
+            y += h * 1.1
+            bar = QRectF(x0, y, w, h * 0.6)
+            grad = QLinearGradient(bar.topLeft(), bar.topRight())
+            for i in range(11):
+                s = i / 10
+                grad.setColorAt(s, diverging((2 * s - 1) * self.vmax, self.vmax))
+            painter.setPen(QPen(t.badge_border, 1))
+            painter.setBrush(QBrush(grad))
+            painter.drawRect(bar)
+            painter.setPen(t.badge_text_dim)
+            lo, hi = fmt(-self.vmax, 1, MINUS), fmt(self.vmax, 1, MINUS)
+            yy = bar.bottom() + fm.ascent() * 0.95
+            painter.drawText(QPointF(bar.left(), yy), lo)
+            painter.drawText(QPointF(bar.center().x() - fm.horizontalAdvance("0") / 2, yy), "0")
+            painter.drawText(QPointF(bar.right() - fm.horizontalAdvance(hi), yy), hi)
+            y += h * 1.5
+        if self.show_gradient:
+            painter.setPen(t.badge_text)
+            painter.drawText(QPointF(x0, y + fm.ascent()), "edges: ∂L/∂w (width: log |∂L/∂w|)")
+            y += h * 1.2
+            for i, (label, colour) in enumerate((("+", t.positive), (MINUS, t.negative))):
+                xx = x0 + i * w / 2
+                painter.setPen(QPen(colour, 6))
+                painter.drawLine(QPointF(xx, y + h / 2), QPointF(xx + h * 1.5, y + h / 2))
+                painter.setPen(t.badge_text)
+                painter.drawText(QPointF(xx + h * 1.9, y + fm.ascent()), label)
+            y += h * 1.2
+            for i, exp in enumerate((-6, -3, 0)):
+                xx = x0 + i * w / 3
+                painter.setPen(QPen(t.grad_colour(10.0**exp), t.grad_width(10.0**exp)))
+                painter.drawLine(QPointF(xx, y + h / 2), QPointF(xx + h * 1.2, y + h / 2))
+                painter.setPen(t.badge_text)
+                label = "1" if exp == 0 else "10" + str(exp).translate(_SUP)
+                painter.drawText(
+                    QPointF(xx + h * 1.2 + t.max_width / 2 + 4, y + fm.ascent()), label
+                )
+            y += h * 1.4
+        if self.show_weights:
+            painter.setPen(t.badge_text)
+            painter.drawText(QPointF(x0, y + fm.ascent()), "edges: weight w (old → new)")
+
+
+_SUP = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def overlap_area(rect: QRectF, others: list[QRectF]) -> float:
+    total = 0.0
+    for o in others:
+        if rect.intersects(o):
+            i = rect.intersected(o)
+            total += i.width() * i.height()
+    return total
+
+
+def circle_rect(center: QPointF, r: float) -> QRectF:
+    return QRectF(center.x() - r, center.y() - r, 2 * r, 2 * r)
+
+
+def weight_width(w: float, theme: Theme, wmax: float) -> float:
+    if not math.isfinite(w) or wmax <= 0:
+        return theme.min_width
+    return theme.min_width + (theme.max_width * 0.6 - theme.min_width) * min(1.0, abs(w) / wmax)
+
+
+class RectIndex:
+    """Placed label rectangles in a coarse grid, so placing n labels costs O(n), not O(n²)."""
+
+    def __init__(self, cell: float = 120.0):
+        self.cell = cell
+        self.grid: dict[tuple[int, int], list[QRectF]] = {}
+
+    def _cells(self, r: QRectF):
+        c = self.cell
+        for i in range(int(r.left() // c), int(r.right() // c) + 1):
+            for j in range(int(r.top() // c), int(r.bottom() // c) + 1):
+                yield i, j
+
+    def add(self, r: QRectF) -> None:
+        for key in self._cells(r):
+            self.grid.setdefault(key, []).append(r)
+
+    def extend(self, rects) -> None:
+        for r in rects:
+            self.add(r)
+
+    append = add
+
+    def overlap(self, r: QRectF) -> float:
+        seen: set[int] = set()
+        total = 0.0
+        for key in self._cells(r):
+            for o in self.grid.get(key, ()):
+                if id(o) in seen:
+                    continue
+                seen.add(id(o))
+                if r.intersects(o):
+                    i = r.intersected(o)
+                    total += i.width() * i.height()
+        return total
+
+
+class FrozenPulse(QWidget):
+    """The pulse drawn over a still picture of the canvas, on top of the view's viewport.
+
+    Moving dots over a QGraphicsScene make the view repaint every item under them on every
+    frame; on a 1,600-edge network one repaint of a layer's column costs more than 40 ms (the
+    editor paints each edge in Python), a whole one ~0.35 s. So during a walk this widget
+    shows a picture instead, in two layers:
+
+    * ``under``: the editor's drawing without the pass overlay, grabbed once per walk (the
+      editor does not change between the steps of a pass);
+    * the overlay (strokes, neurons with their fills, badges, legend), which is all that
+      changes from one step to the next, composed over ``under`` by painting those items
+      directly: a few thousand cheap calls, cut into slices of a few ms
+      (:meth:`compose_async`) so the next step's picture is ready while the pulse runs and the
+      event loop is never held for long.
+
+    It is opaque to painting (the view underneath is not repainted) but transparent to the
+    mouse; a wheel or click lands the animation first (see PassOverlay), and a scroll, zoom or
+    resize from elsewhere calls ``on_view_changed``.
+    """
+
+    SLICE_MS = 6.0  # work per slice of an asynchronous compose
+
+    def __init__(self, view):
+        super().__init__(view.viewport())
+        self.view = view
+        self.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WA_OpaquePaintEvent)
+        self.setAttribute(Qt.WA_NoSystemBackground)
+        self.setFocusPolicy(Qt.NoFocus)
+        self.under = None  # QPixmap: the canvas without the overlay
+        self.snapshot = None  # QPixmap: what is shown under the dots
+        self.scene_segments: list[tuple[QPointF, QPointF]] = []
+        self.segments: list[tuple[QPointF, QPointF]] = []
+        self.base_dot = 7.0
+        self._key = None
+        self.progress = 0.0
+        self.colour = QColor(255, 170, 0)
+        self.dot = 7.0
+        self.dots = False
+        self.on_view_changed = None  # callable: the view moved under the picture
+        self._job = None  # generator of an asynchronous compose
+        self._job_done = None
+        self.pending = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._work)
+        self.paint_times: list[float] | None = None  # benchmarks set a list to record frames
+        self.paint_ms: list[float] = []  # how long each frame took to paint (last 1000)
+        self.grab_ms: list[float] = []  # how long each grab of ``under`` took
+        self.hide()
+
+    # ------------------------------------------------------------------ pictures
+    @property
+    def active(self) -> bool:
+        return self.under is not None and self._key == self._view_key()
+
+    def _view_key(self):
+        v = self.view
+        return (v.transform(), v.mapFromScene(QPointF(0.0, 0.0)), v.viewport().size())
+
+    def begin(self, overlay_items) -> None:
+        """Grab the canvas without the overlay (once per walk) and compose the overlay."""
+        t0 = time.perf_counter()
+        self.cancel_job()
+        vp = self.view.viewport()
+        shown = [it for it in overlay_items if it.isVisible()]
+        for it in shown:
+            it.setVisible(False)
+        self.hide()
+        try:
+            self.under = vp.grab()
+        finally:
+            for it in shown:
+                it.setVisible(True)
+        self._key = self._view_key()
+        self.snapshot = self._compose_now(overlay_items)
+        self.grab_ms.append((time.perf_counter() - t0) * 1000)
+        self.setGeometry(vp.rect())
+        self.show()
+        self.raise_()
+
+    def _compose_now(self, overlay_items):
+        return list(self._compose(overlay_items))[-1]
+
+    def _compose(self, overlay_items):
+        """Paint the visible overlay items over ``under`` in z order; yields between chunks
+        (the last value yielded is the finished picture)."""
+        pm = QPixmap(self.under)
+        pm.detach()
+        items = sorted(
+            (it for it in overlay_items if it.isVisible() and it.scene() is not None),
+            key=lambda it: it.zValue(),
+        )
+        vt = self.view.viewportTransform()
+        visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        hints = self.view.renderHints()
+        option = QStyleOptionGraphicsItem()
+        painter = QPainter(pm)
+        try:
+            painter.setRenderHints(hints)
+            clock = time.perf_counter()
+            for i, it in enumerate(items):
+                if not it.sceneBoundingRect().intersects(visible):
+                    continue
+                painter.save()
+                if isinstance(it, EdgeStroke):  # most items: no transform, one line
+                    painter.setTransform(vt)
+                    painter.setPen(it.pen())
+                    painter.drawLine(it.line())
+                else:
+                    painter.setTransform(it.sceneTransform() * vt)
+                    option.state = QStyle.State_Selected if it.isSelected() else QStyle.State_None
+                    option.exposedRect = it.boundingRect()
+                    it.paint(painter, option, None)
+                painter.restore()
+                if i % 64 == 63 and (time.perf_counter() - clock) * 1000 > self.SLICE_MS:
+                    painter.end()  # a QPixmap may not stay open across event-loop turns
+                    yield None
+                    clock = time.perf_counter()
+                    painter.begin(pm)
+                    painter.setRenderHints(hints)
+        finally:
+            if painter.isActive():
+                painter.end()
+        yield pm
+
+    def compose_async(self, overlay_items, done=None) -> None:
+        """Compose the overlay as it is now in slices; ``done(pixmap)`` when finished."""
+        self.cancel_job()
+        if self.under is None:
+            return
+        self._job = self._compose(list(overlay_items))
+        self._job_done = done
+        self._timer.start()
+
+    def _work(self) -> None:
+        if self._job is None:
+            self._timer.stop()
+            return
+        t0 = time.perf_counter()
+        while (time.perf_counter() - t0) * 1000 < self.SLICE_MS:
+            try:
+                pm = next(self._job)
+            except StopIteration:
+                pm = None
+                self._job = None
+            if pm is not None or self._job is None:
+                self._finish_job(pm)
+                return
+
+    def _finish_job(self, pm) -> None:
+        self._timer.stop()
+        self._job = None
+        done, self._job_done = self._job_done, None
+        self.pending = pm
+        if done is not None and pm is not None:
+            done(pm)
+
+    @property
+    def composing(self) -> bool:
+        return self._job is not None
+
+    def complete_job(self) -> None:
+        """Finish a running compose now (the pulse landed before it was done)."""
+        while self._job is not None:
+            try:
+                pm = next(self._job)
+            except StopIteration:
+                pm = None
+                self._job = None
+            if pm is not None or self._job is None:
+                self._finish_job(pm)
+
+    def cancel_job(self) -> None:
+        if self._job is not None:
+            self._job.close()
+        self._job = None
+        self._job_done = None
+        self._timer.stop()
+
+    def set_picture(self, pm) -> None:
+        self.snapshot = pm
+        self.update()
+
+    # ------------------------------------------------------------------ pulses
+    def start(self, segments, colour: QColor, dot: float) -> None:
+        self.scene_segments = list(segments)
+        self.colour = colour
+        self.base_dot = dot
+        self.progress = 0.0
+        m = self.view.mapFromScene
+        self.segments = [(QPointF(m(p0)), QPointF(m(p1))) for p0, p1 in self.scene_segments]
+        self.dot = max(4.0, self.base_dot * self.view.transform().m11())
+        self.dots = True
+        self.update()
+
+    def end_pulse(self) -> None:
+        """The dots go; the picture stays (the next pulse of the walk reuses it)."""
+        self.dots = False
+        self.update()
+
+    def stop(self) -> None:
+        self.cancel_job()
+        self.hide()
+        self.dots = False
+        self.snapshot = None
+        self.under = None
+        self._key = None
+
+    def set_progress(self, t: float) -> None:
+        self.progress = t
+        if self._view_key() != self._key and self.on_view_changed is not None:
+            self.on_view_changed()  # the view scrolled or zoomed under the picture
+            return
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        t0 = time.perf_counter()
+        if self.paint_times is not None and self.dots:
+            self.paint_times.append(t0)
+        painter = QPainter(self)
+        if self.snapshot is not None:
+            painter.drawPixmap(0, 0, self.snapshot)
+        if self.dots:
+            painter.setRenderHint(QPainter.Antialiasing, True)
+            paint_dots(painter, self.segments, self.progress, self.colour, self.dot)
+        painter.end()
+        self.paint_ms.append((time.perf_counter() - t0) * 1000)
+        del self.paint_ms[:-1000]
+
+
+def paint_dots(painter: QPainter, segments, t: float, colour: QColor, dot: float) -> None:
+    """Pulse heads with a fading trail: one drawPoints call per trail step (round, wide pen),
+    so a frame costs a handful of C++ calls whatever the number of edges."""
+    if not segments:
+        return
+    if _SEGMENT_ARRAYS.get("segments") is not segments:  # new pulse: arrays once, not per frame
+        p0 = np.array([(a.x(), a.y()) for a, _ in segments])
+        p1 = np.array([(b.x(), b.y()) for _, b in segments])
+        _SEGMENT_ARRAYS.update(segments=segments, p0=p0, d=p1 - p0)
+    p0, d = _SEGMENT_ARRAYS["p0"], _SEGMENT_ARRAYS["d"]
+    trail = 4
+    for k in range(trail, -1, -1):
+        tk = t - 0.045 * k
+        if tk < 0:
+            continue
+        c = QColor(colour)
+        c.setAlphaF(1.0 - k / (trail + 1))
+        pen = QPen(c, 2 * dot * (1.0 - 0.12 * k))
+        pen.setCapStyle(Qt.RoundCap)
+        painter.setPen(pen)
+        pts = p0 + d * tk
+        painter.drawPoints(QPolygonF([QPointF(x, y) for x, y in pts.tolist()]))
+
+
+_SEGMENT_ARRAYS: dict = {}

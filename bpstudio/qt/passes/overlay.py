@@ -1,0 +1,574 @@
+"""Draw a stepped pass on the canvas: values per neuron, gradients per edge, pulses.
+
+:class:`PassOverlay` turns the stepper's state into items on the scene. ``refresh()`` is
+instant and idempotent (it is what speed 0, the tests and ``bpstudio render`` use);
+``play_pulse()`` adds the travelling pulse on its own clock (a QVariantAnimation), so the
+event loop keeps serving input while it runs and the numbers appear when it lands.
+
+Refreshes are incremental: items whose content did not change are not touched (no relayout,
+no repaint). During a walk the pulse plays over a picture (:class:`~.items.FrozenPulse`); while
+a pulse runs the scene already holds the *next* step's overlay (``preview``), whose picture is
+composed in slices of a few ms, so at the landing the picture is swapped in at once and no
+step ever re-renders the whole canvas.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import (
+    QEasingCurve,
+    QEvent,
+    QObject,
+    QPointF,
+    QRectF,
+    QVariantAnimation,
+    Signal,
+)
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
+
+from ...model.explain import fmt_places, update_places
+from ...model.graph import Graph
+from ...model.numfmt import fmt, fmt_signed
+from ...model.stepper import PassStepper
+from .adapter import CanvasAdapter
+from .colormap import NORMAL, Theme, activation_scale, diverging
+from .items import (
+    ABOVE,
+    BELOW,
+    CENTER,
+    RIGHT,
+    EdgeStroke,
+    FillDisc,
+    FrozenPulse,
+    LegendItem,
+    PulseLayer,
+    RectIndex,
+    ValueBadge,
+    circle_rect,
+    weight_width,
+)
+
+# a wheel or a click means the lecturer is taking over: show the result at once. (Scrolls,
+# zooms and resizes from elsewhere just make the frozen picture re-grab, see FrozenPulse.)
+_LANDING_EVENTS = (QEvent.Wheel, QEvent.MouseButtonPress, QEvent.MouseButtonDblClick)
+MAX_EDGE_LABELS = 80  # beyond this the labels are noise: strokes + hover tips only
+
+
+class PassOverlay(QObject):
+    frame = Signal(float)  # pulse progress, once per animation frame
+    pulse_finished = Signal()
+
+    def __init__(
+        self,
+        scene: QGraphicsScene,
+        graph: Graph,
+        stepper: PassStepper,
+        adapter: CanvasAdapter | None = None,
+        decimals: int = 4,
+        font_px: float = 15.0,
+        theme: Theme = NORMAL,
+        view: QGraphicsView | None = None,
+    ):
+        super().__init__(scene)
+        self.view = view
+        self.frozen: FrozenPulse | None = None
+        if view is not None:
+            self.frozen = FrozenPulse(view)
+            self.frozen.on_view_changed = self.finish
+            view.viewport().installEventFilter(self)  # user input on the canvas lands pulses
+        self.scene = scene
+        self.graph = graph
+        self.stepper = stepper
+        self.adapter = adapter or CanvasAdapter(scene, graph)
+        self.decimals = decimals
+        self.font_px = font_px
+        self.theme = theme
+        self.focus = 0  # which sample of the batch the neuron values show
+        self.enabled = True
+        self.neuron_badges: dict[tuple[str, str], ValueBadge] = {}  # (id, role) -> badge
+        self.edge_badges: dict[str, ValueBadge] = {}
+        self.loss_badge: ValueBadge | None = None
+        self.strokes: dict[str, EdgeStroke] = {}
+        self.fills: dict[str, FillDisc] = {}
+        self.fill_colours: dict[str, object] = {}  # neuron id -> QColor shown (tests read it)
+        self._hooked_fill: set[str] = set()
+        self._shown: set[int] = set()  # id() of the items the current refresh shows
+        self.legend = LegendItem(theme)
+        self.legend.setVisible(False)
+        self.pulse = PulseLayer()
+        self.pulse.setVisible(False)
+        self._z = None
+        self.anim = QVariantAnimation(self)
+        self.anim.setStartValue(0.0)
+        self.anim.setEndValue(1.0)
+        self.anim.setEasingCurve(QEasingCurve.InOutSine)
+        self.anim.valueChanged.connect(self._on_anim_value)
+        self.anim.finished.connect(self._on_anim_finished)
+        self._after_pulse = None
+
+    # ---------------------------------------------------------------- settings
+    def set_decimals(self, decimals: int) -> None:
+        self.decimals = int(decimals)
+        self.refresh()
+
+    def set_font_px(self, px: float) -> None:
+        self.font_px = float(px)
+        self.refresh()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.legend.theme = theme
+        self.refresh()
+
+    def set_focus_sample(self, index: int) -> None:
+        self.focus = max(0, int(index))
+        self.refresh()
+
+    def set_enabled(self, on: bool) -> None:
+        self.enabled = on
+        self.refresh()
+
+    # ---------------------------------------------------------------- item pools
+    def _ensure_added(self) -> None:
+        z = self.adapter.neuron_z()
+        if self._z != z:
+            self._z = z
+        for item in (self.legend, self.pulse):
+            if item.scene() is not self.scene:
+                self.scene.addItem(item)
+        self.legend.setZValue(z + 3)
+        self.pulse.setZValue(z + 1)
+
+    def _show(self, item) -> None:
+        self._shown.add(id(item))
+        if not item.isVisible():
+            item.setVisible(True)
+
+    def _badge(self, pool: dict, key, owner, role: str) -> ValueBadge:
+        b = pool.get(key)
+        if b is None or b.scene() is not self.scene:
+            b = ValueBadge(owner, role, self.theme)
+            self.scene.addItem(b)
+            pool[key] = b
+        b.set_theme(self.theme)
+        b.setZValue(self._z + 2)
+        b.set_font_px(self.font_px)
+        self._show(b)
+        return b
+
+    def _stroke(self, eid: str) -> EdgeStroke:
+        s = self.strokes.get(eid)
+        if s is None or s.scene() is not self.scene:
+            s = EdgeStroke(eid)
+            self.scene.addItem(s)
+            self.strokes[eid] = s
+        s.setZValue(self._z - 0.5)
+        self._show(s)
+        return s
+
+    def own_items(self) -> list:
+        """Every item the overlay has put on the scene (shown or not), pulse excluded."""
+        items = [*self.neuron_badges.values(), *self.edge_badges.values()]
+        items += [*self.strokes.values(), *self.fills.values(), self.legend]
+        if self.loss_badge is not None:
+            items.append(self.loss_badge)
+        return [it for it in {id(it): it for it in items}.values() if it.scene() is self.scene]
+
+    def _picture_items(self) -> list:
+        """What a step can change on the canvas: our items and the (tinted) neurons."""
+        items = self.own_items()
+        for nid in self.graph.neurons:
+            item = self.adapter.neuron_item(nid)
+            if item is not None:
+                items.append(item)
+        return items
+
+    def clear(self) -> None:
+        """Hide everything (items are kept for reuse)."""
+        for pool in (self.neuron_badges, self.edge_badges, self.strokes, self.fills):
+            for item in pool.values():
+                item.setVisible(False)
+        if self.loss_badge is not None:
+            self.loss_badge.setVisible(False)
+        for nid in list(self._hooked_fill):
+            if nid in self.graph.neurons:
+                self.adapter.set_fill(nid, None)
+        self._hooked_fill.clear()
+        self.fill_colours.clear()
+        self.legend.setVisible(False)
+        self.pulse.setVisible(False)
+
+    def remove(self) -> None:
+        self.anim.stop()
+        if self.frozen is not None:
+            self.frozen.stop()
+        self.clear()
+        items = [*self.neuron_badges.values(), *self.edge_badges.values()]
+        items += [*self.strokes.values(), *self.fills.values(), self.legend, self.pulse]
+        if self.loss_badge is not None:
+            items.append(self.loss_badge)
+        for item in items:
+            if item.scene() is self.scene:
+                self.scene.removeItem(item)
+        self.neuron_badges.clear()
+        self.edge_badges.clear()
+        self.strokes.clear()
+        self.fills.clear()
+        self.loss_badge = None
+
+    # ---------------------------------------------------------------- queries for tests/tips
+    def neuron_badge(self, nid: str, role: str) -> ValueBadge | None:
+        b = self.neuron_badges.get((nid, role))
+        return b if b is not None and b.isVisible() else None
+
+    def edge_badge(self, eid: str) -> ValueBadge | None:
+        b = self.edge_badges.get(eid)
+        return b if b is not None and b.isVisible() else None
+
+    def visible_loss_badge(self) -> ValueBadge | None:
+        b = self.loss_badge
+        return b if b is not None and b.isVisible() else None
+
+    # ---------------------------------------------------------------- refresh
+    def refresh(self) -> None:
+        """Show exactly what the stepper's state reveals (no animation). Incremental: only
+        items whose content changes are touched, the rest are hidden at the end."""
+        st = self.stepper
+        if not self.enabled or st.state.phase == "idle" or st.result is None:
+            self.clear()
+            return
+        self._ensure_added()
+        self._shown = set()
+        prev_fills, self.fill_colours = self.fill_colours, {}
+        r = st.result
+        c = r.compiled
+        col = min(self.focus, len(r.samples) - 1)
+        dec, ad = self.decimals, self.adapter
+        reserved = RectIndex()
+        centers = {nid: ad.center(nid) for nid in c.neuron_ids}
+        radii = {nid: ad.radius(nid) for nid in c.neuron_ids}
+        for nid in c.neuron_ids:
+            reserved.append(circle_rect(centers[nid], radii[nid]))
+        if len(self.graph.edges) <= 4 * MAX_EDGE_LABELS:
+            reserved.extend(ad.edge_label_rects())  # the editor's weight labels stay readable
+        gap = self.font_px * 0.25
+
+        # one badge per neuron: x (inputs), or z and a, then ∂L/∂z once the backward pass is
+        # there; after an update it shows the bias step instead (the pass's values are old)
+        a_vals = [
+            r.value("a", nid, col)
+            for nid in c.neuron_ids
+            if c.layer_of[nid] > 0 and st.forward_shown(c.layer_of[nid])
+        ]
+        vmax = activation_scale(a_vals)
+        for nid in c.neuron_ids:
+            layer = c.layer_of[nid]
+            if not st.forward_shown(layer):
+                continue
+            p, rad = centers[nid], radii[nid]
+            if layer > 0:
+                self._tint(nid, diverging(r.value("a", nid, col), vmax), p, rad, prev_fills)
+            b = self._badge(self.neuron_badges, (nid, "forward"), ("neuron", nid), "neuron")
+            self.neuron_badges[(nid, "backward")] = b
+            b.accent = None
+            if nid in c.input_ids:
+                b.set_rows([("x", "x =", r.value("a", nid, col))], dec)
+            elif nid in c.bias_unit_ids:
+                b.set_text_lines(["a = 1"], {"a": 1.0}, {"a": "1"})
+            elif st.updated:
+                if not self._bias_update_label(b, nid):
+                    self._shown.discard(id(b))
+                    continue
+            else:
+                rows = [("z", "z =", r.value("z", nid, col)), ("a", "a =", r.value("a", nid, col))]
+                colours = [None, None]
+                if st.backward_shown(layer):
+                    d = r.value("dL_dz", nid, col)
+                    rows.append(("dL_dz", "∂L/∂z =", d))
+                    colours.append(self.theme.sign_colour(d).darker(140))
+                    b.accent = self.theme.sign_colour(d)
+                b.set_rows(rows, dec, colours)
+                if st.backward_shown(layer):
+                    b.values["dL_da"] = r.value("dL_da", nid, col)
+            self._place_neuron_badge(b, p, rad, gap, reserved)
+            reserved.append(b.scene_rect())
+
+        # loss: ŷ and y beside each output, L beside them (hidden after the update: old pass)
+        if st.loss_shown and not st.updated:
+            right = -math.inf
+            ys = []
+            for k, oid in enumerate(c.output_ids):
+                p, rad = centers[oid], radii[oid]
+                b = self._badge(self.neuron_badges, (oid, "output"), ("neuron", oid), "output")
+                b.set_rows(
+                    [("yhat", "ŷ =", r.value("a", oid, col)), ("y", "y =", float(r.Y[col, k]))],
+                    dec,
+                )
+                b.set_anchor(QPointF(p.x() + rad + gap, p.y()), RIGHT)
+                reserved.append(b.scene_rect())
+                right = max(right, b.scene_rect().right())
+                ys.append(p.y())
+            lb = self.loss_badge
+            if lb is None or lb.scene() is not self.scene:
+                lb = self.loss_badge = ValueBadge(("loss", "loss"), "loss", self.theme)
+                self.scene.addItem(lb)
+            lb.set_theme(self.theme)
+            lb.setZValue(self._z + 2)
+            lb.set_font_px(self.font_px * 1.15)
+            self._show(lb)
+            rows = [("loss", "L =", float(r.trace.sample_loss[col]))]
+            if len(r.samples) > 1:
+                rows.append(("batch_loss", "batch L =", float(r.trace.loss)))
+            lb.set_rows(rows, dec)
+            lb.accent = self.theme.pulse
+            lb.set_anchor(QPointF(right + gap * 4, sum(ys) / len(ys)), RIGHT)
+            reserved.append(lb.scene_rect())
+
+        # edges: ∂L/∂w (colour = sign, width = log |∂L/∂w|), or old → new after the update
+        edges = [
+            (i, eid)
+            for i, eid in enumerate(c.edge_ids)
+            if st.backward_shown(int(c.edge_layer[i])) or st.updated
+        ]
+        label_edges = len(edges) <= MAX_EDGE_LABELS
+        wmax = 0.0
+        if st.updated:
+            wmax = max((abs(st.old_new_weight(eid)[1]) for _, eid in edges), default=1.0)
+        grads_shown = bool(edges) and not st.updated
+        grads = r.trace.grads[c.edge_param]  # by edge position (no per-edge id lookups)
+        # dense networks: thinner strokes, or a thousand wide lines become one blob (and slow);
+        # by the network's size, so a width means the same at every step of the pass
+        thin = max(0.25, min(1.0, math.sqrt(MAX_EDGE_LABELS / max(len(c.edge_ids), 1))))
+        geo = hash(tuple((p.x(), p.y(), radii[n]) for n, p in centers.items()))
+        base = (id(r), id(self.theme), thin, geo, st.updated, wmax)
+        strokes = self.strokes
+        for i, eid in edges:
+            e = self.graph.edges.get(eid)
+            if e is None:
+                continue
+            value = st.old_new_weight(eid)[1] if st.updated else float(grads[i])
+            key = (base, value)
+            s = strokes.get(eid)
+            if s is not None and s.key == key and s.scene() is self.scene:
+                self._show(s)  # drawn from the same numbers: nothing to do
+            else:
+                s = self._stroke(eid)
+                s.set_ends(centers[e.source], centers[e.target], radii[e.source], radii[e.target])
+                if st.updated:
+                    width = weight_width(value, self.theme, wmax)
+                    s.set_style(value, self.theme.sign_colour(value), width)
+                else:
+                    s.set_style(value, self.theme.grad_colour(value), self.theme.grad_width(value) * thin)
+                s.key = key
+            p0, p1 = centers[e.source], centers[e.target]
+            if label_edges:
+                b = self._badge(self.edge_badges, eid, ("edge", eid), "edge")
+                self._edge_label(b, eid, float(grads[i]), st)
+                self._place_edge_label(b, p0, p1, radii[e.source], radii[e.target], reserved)
+                reserved.append(b.scene_rect())
+
+        self._place_legend(centers, radii, vmax, grads=grads_shown, weights=st.updated)
+        self._hide_unshown()
+
+    def _hide_unshown(self) -> None:
+        shown = self._shown
+        for item in self.own_items():
+            if item.isVisible() and id(item) not in shown:
+                item.setVisible(False)
+        for nid in list(self._hooked_fill):
+            if nid not in self.fill_colours:
+                if nid in self.graph.neurons:
+                    self.adapter.set_fill(nid, None)
+                self._hooked_fill.discard(nid)
+
+    def _bias_update_label(self, b: ValueBadge, nid: str) -> bool:
+        on = self.stepper.old_new_bias(nid)
+        if on is None:
+            return False
+        old, new = on
+        places = update_places(old, new, self.decimals)
+        texts = {"old": fmt(old, self.decimals), "new": fmt_places(new, places)}
+        b.set_text_lines([f"b: {texts['old']} → {texts['new']}"], {"old": old, "new": new}, texts)
+        return True
+
+    def _edge_label(self, b: ValueBadge, eid: str, g: float, st: PassStepper) -> None:
+        dec = self.decimals
+        if st.updated:
+            old, new = st.old_new_weight(eid)
+            d = new - old
+            places = update_places(old, new, dec)
+            texts = {
+                "old": fmt(old, dec),
+                "new": fmt_places(new, places),
+                "delta": fmt_signed(d, dec),
+            }
+            lines = [f"{texts['old']} → {texts['new']}", f"Δw = {texts['delta']}"]
+            b.set_text_lines(lines, {"old": old, "new": new, "delta": d}, texts)
+            b.accent = None
+        else:
+            b.set_rows([("grad", "", g)], dec, colours=[self.theme.sign_colour(g).darker(140)])
+            b.accent = self.theme.sign_colour(g)
+
+    def _place_neuron_badge(self, b, p: QPointF, rad: float, gap: float, reserved) -> None:
+        """Above the neuron, or below it when that covers less (crowded columns)."""
+        up, down = QPointF(p.x(), p.y() - rad - gap), QPointF(p.x(), p.y() + rad + gap)
+        above = reserved.overlap(b.rect_at(up, ABOVE))
+        if above == 0 or reserved.overlap(b.rect_at(down, BELOW)) >= above:
+            b.set_anchor(up, ABOVE)
+        else:
+            b.set_anchor(down, BELOW)
+
+    def _place_edge_label(self, b, p0, p1, r0, r1, reserved) -> None:
+        """The spot along the edge (near the target first) that covers least of what is placed."""
+        length = math.hypot(p1.x() - p0.x(), p1.y() - p0.y()) or 1.0
+        lo, hi = (r0 + 4) / length, 1 - (r1 + 4) / length
+        best, best_cost = 0.6, math.inf
+        for k, t in enumerate((0.62, 0.72, 0.52, 0.8, 0.42, 0.34, 0.88, 0.26, 0.18)):
+            if not lo <= t <= hi:
+                continue
+            at = p0 + (p1 - p0) * t
+            cost = reserved.overlap(b.rect_at(at, CENTER).adjusted(-3, -3, 3, 3))
+            if cost == 0:
+                b.set_anchor(at, CENTER)
+                return
+            cost += k  # ties: prefer the earlier (nearer the target) spot
+            if cost < best_cost:
+                best, best_cost = t, cost
+        b.set_anchor(p0 + (p1 - p0) * best, CENTER)
+
+    def _place_legend(self, centers, radii, vmax, grads: bool, weights: bool) -> None:
+        if not centers:
+            return
+        rect = QRectF()
+        for nid, p in centers.items():
+            rect = rect.united(circle_rect(p, radii[nid]))
+        self.legend.configure(vmax, True, grads, weights, self.font_px)
+        pos = QPointF(rect.left(), rect.bottom() + self.font_px * 5)
+        if pos != self.legend.pos():
+            self.legend.setPos(pos)
+        self._show(self.legend)
+
+    def _tint(self, nid: str, colour, p: QPointF, rad: float, prev: dict | None = None) -> None:
+        self.fill_colours[nid] = colour
+        if nid in self._hooked_fill and prev is not None and prev.get(nid) == colour:
+            return  # already tinted so
+        if self.adapter.set_fill(nid, colour):
+            self._hooked_fill.add(nid)
+            return
+        disc = self.fills.get(nid)
+        if disc is None or disc.scene() is not self.scene:
+            n = self.graph.neurons[nid]
+            disc = FillDisc(nid, n.display_label, rad)
+            self.scene.addItem(disc)
+            self.fills[nid] = disc
+        if disc.radius != rad or disc.colour != colour:
+            disc.prepareGeometryChange()
+            disc.radius = rad
+            disc.colour = colour
+            disc.update()
+        if disc.pos() != p:
+            disc.setPos(p)
+        disc.setZValue(self._z + 0.5)
+        self._show(disc)
+
+    # ---------------------------------------------------------------- pulses
+    def pulse_segments(self, kind: str, layer: int) -> list[tuple[QPointF, QPointF]]:
+        """Where pulses run: forward into ``layer``; backward out of the layer above it."""
+        r = self.stepper.result
+        if r is None:
+            return []
+        c, ad = r.compiled, self.adapter
+        segs = []
+        if kind == "loss":
+            for oid in c.output_ids:
+                p = ad.center(oid)
+                segs.append((p, QPointF(p.x() + ad.radius(oid) + 60, p.y())))
+            return segs
+        if kind == "backward" and layer == c.n_layers:
+            for oid in c.output_ids:  # from the loss back into the outputs
+                p = ad.center(oid)
+                segs.append((QPointF(p.x() + ad.radius(oid) + 90, p.y()), p))
+        for i, eid in enumerate(c.edge_ids):
+            e = self.graph.edges.get(eid)
+            if e is None:
+                continue
+            el = int(c.edge_layer[i])
+            if kind == "forward" and el == layer:
+                segs.append((ad.center(e.source), ad.center(e.target)))
+            elif kind == "backward" and c.layer_of[e.source] == layer and el > layer:
+                segs.append((ad.center(e.target), ad.center(e.source)))
+        return segs
+
+    def play_pulse(self, kind: str, layer: int, duration_ms: int, then=None) -> None:
+        """Run a pulse, then call ``then`` (which reveals the numbers). 0 ms: call it now."""
+        self.finish()
+        segs = self.pulse_segments(kind, layer)
+        if duration_ms <= 0 or not segs:
+            if then is not None:
+                then()
+            return
+        self._ensure_added()
+        dot = max(5.0, self.font_px * 0.45)
+        if self.frozen is not None and self.view.isVisible():
+            self.frozen.start(segs, self.theme.pulse, dot)
+        else:
+            self.pulse.colour = self.theme.pulse
+            self.pulse.dot = dot
+            self.pulse.set_segments(segs)
+            self.pulse.set_progress(0.0)
+            self.pulse.setVisible(True)
+        self._after_pulse = then
+        self.anim.setDuration(int(duration_ms))
+        self.anim.start()
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() in _LANDING_EVENTS and self.animating:
+            self.finish()
+        return False
+
+    def finish(self) -> None:
+        """Jump a running pulse to its end (pressing a key mid-animation never waits)."""
+        if self.anim.state() == QVariantAnimation.Running:
+            self.anim.stop()
+            self._on_anim_finished()
+
+    @property
+    def animating(self) -> bool:
+        return self.anim.state() == QVariantAnimation.Running
+
+    def _on_anim_value(self, value) -> None:
+        t = float(value)
+        if self.frozen is not None and self.frozen.isVisible():
+            self.frozen.set_progress(t)
+        else:
+            self.pulse.set_progress(t)
+        self.frame.emit(t)
+
+    def _on_anim_finished(self) -> None:
+        self.pulse.setVisible(False)
+        if self.frozen is not None:
+            self.frozen.stop()
+        then, self._after_pulse = self._after_pulse, None
+        if then is not None:
+            then()
+        self.pulse_finished.emit()
+
+
+def render_overlays() -> dict:
+    """``bpstudio render --overlay forward|backward``: the same overlay, drawn at once."""
+
+    def draw(scene: QGraphicsScene, graph: Graph, sample: int, backward: bool) -> None:
+        stepper = PassStepper(graph)
+        stepper.set_sample(sample)
+        (stepper.backward_all if backward else stepper.forward_all)()
+        if stepper.result is None:
+            raise ValueError(f"cannot run a pass: {stepper.error}")
+        overlay = PassOverlay(scene, graph, stepper)
+        overlay.refresh()
+        scene._pass_overlay = overlay  # kept alive with the scene
+
+    return {
+        "forward": lambda scene, graph, sample: draw(scene, graph, sample, False),
+        "backward": lambda scene, graph, sample: draw(scene, graph, sample, True),
+    }

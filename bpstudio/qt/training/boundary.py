@@ -1,0 +1,257 @@
+"""What the network has learned, in the input space: the decision-boundary heat map with the
+data points (2 inputs), the fitted curve (1 input), and the activation histograms per layer
+(are the squashing units saturated?). Refreshed a few times a second, only when visible."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QWidget
+
+from ...model.training_session import TrainingSession, saturation
+from .plots import PlotPanel
+from .style import (
+    LINE_WIDTH,
+    TRAIN,
+    add_legend,
+    class_colour,
+    layer_colour,
+    make_plot_widget,
+    style_plot,
+)
+
+RESOLUTION = 60
+
+
+def _rgb(c) -> np.ndarray:
+    return np.array([c.red(), c.green(), c.blue()], float)
+
+
+def boundary_image(P: np.ndarray, classification: bool) -> np.ndarray:
+    """RGBA (x, y, 4) uint8: each class's colour, paler where the network is unsure."""
+    white = np.array([255.0, 255.0, 255.0])
+    k = P.shape[2]
+    if k == 1:
+        v = P[:, :, 0]
+        if classification:
+            p = np.clip(v, 0.0, 1.0)
+        else:
+            lo, hi = np.nanmin(v), np.nanmax(v)
+            p = (v - lo) / (hi - lo) if hi > lo else np.full_like(v, 0.5)
+        s = np.abs(p - 0.5)[..., None] * 2 * 0.65  # at most 65 % colour: points stay visible
+        col = np.where((p >= 0.5)[..., None], _rgb(class_colour(1)), _rgb(class_colour(0)))
+    else:
+        idx = np.nan_to_num(P).argmax(2)
+        top = np.nan_to_num(P).max(2)
+        s = (np.clip((top - 1 / k) / (1 - 1 / k), 0, 1) * 0.65)[..., None]
+        palette = np.array([_rgb(class_colour(i)) for i in range(k)])
+        col = palette[idx]
+    rgb = white * (1 - s) + col * s
+    alpha = np.full(rgb.shape[:2] + (1,), 255.0)
+    return np.concatenate([rgb, alpha], axis=2).astype(np.uint8)
+
+
+class BoundaryPlot(PlotPanel):
+    title = "decision-boundary"
+
+    def __init__(self, session: TrainingSession, parent: QWidget | None = None):
+        super().__init__(session, "x₁", "x₂", None, parent)
+        self.image = pg.ImageItem()
+        self.image.setZValue(-20)
+        self.iso = pg.IsocurveItem(level=0.5, pen=pg.mkPen("#202020", width=2.5))
+        self.iso.setParentItem(self.image)
+        self.points = pg.ScatterPlotItem(size=13, pen=pg.mkPen("#202020", width=1.5))
+        self.curve = pg.PlotDataItem(pen=pg.mkPen(TRAIN, width=LINE_WIDTH))
+        self.item.addItem(self.image)
+        self.item.addItem(self.points)
+        self.item.addItem(self.curve)
+        self.message = pg.TextItem("", color="#444444", anchor=(0.5, 0.5))
+        f = self.message.textItem.font()
+        f.setPointSize(13)
+        self.message.setFont(f)
+        self.item.addItem(self.message)
+        self._mode = None
+        self._rect = None
+        self._grid = None
+        self._curve_data = None
+
+    def _set_mode(self, mode: str) -> None:
+        if mode == self._mode:
+            return
+        self._mode = mode
+        self.image.setVisible(mode == "2d")
+        self.curve.setVisible(mode == "1d")
+        self.points.setVisible(mode in ("1d", "2d"))
+        self.message.setVisible(mode == "none")
+        self.item.setAspectLocked(mode == "2d", ratio=1.0)
+        self._rect = None
+        self.item.setLabel("left", "x₂" if mode == "2d" else "y")
+        self.item.enableAutoRange()
+
+    def update_view(self) -> None:
+        s = self.session
+        pts = s.data_points()
+        if pts is None:
+            self._show_message(s.error or "no network")
+            return
+        X, Y, labels = pts
+        d = X.shape[1]
+        if d == 2:
+            self._set_mode("2d")
+            xs, ys, P = s.predict_grid(RESOLUTION)
+            self._grid = (xs, ys, P)
+            classification = labels is not None
+            self.image.setImage(boundary_image(P, classification), autoLevels=False)
+            dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+            rect = QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys))
+            self.image.setRect(rect)
+            if rect != self._rect:  # new data range: show exactly the shaded square
+                self._rect = rect
+                self.item.setRange(rect, padding=0)
+            if P.shape[2] == 1 and classification:
+                self.iso.setData(P[:, :, 0])
+                self.iso.setVisible(True)
+            else:
+                self.iso.setVisible(False)
+            brushes = self._brushes(labels, len(X))
+            size = 13 if len(X) <= 60 else 10 if len(X) <= 250 else 8
+            self.points.setData(X[:, 0], X[:, 1], brush=brushes, size=size)
+            acc = self._accuracy(X, Y, labels)
+            self.info.setText(f"{len(X)} points" + (f"   accuracy {acc:.0%}" if acc is not None
+                                                     else ""))  # fmt: skip
+        elif d == 1:
+            self._set_mode("1d")
+            x, yhat = s.predict_curve()
+            self._curve_data = (x, yhat)
+            self.curve.setData(x, yhat[:, 0])
+            self.points.setData(X[:, 0], Y[:, 0], brush=pg.mkBrush("#555555"))
+            self.info.setText(f"{len(X)} points: fitted curve of output 1")
+        else:
+            self._show_message(
+                f"The decision boundary needs 2 inputs\n(this network has {d}).", keep=False
+            )
+
+    def _show_message(self, text: str, keep: bool = False) -> None:
+        self._set_mode("none")
+        self.message.setText(text)
+        self.message.setPos(0, 0)
+        self.item.setRange(xRange=(-1, 1), yRange=(-1, 1))
+        self.info.setText("")
+
+    @staticmethod
+    def _brushes(labels, n):
+        if labels is None:
+            return [pg.mkBrush("#555555")] * n
+        cache = {}
+        out = []
+        for k in labels.tolist():
+            b = cache.get(k)
+            if b is None:
+                b = cache[k] = pg.mkBrush(class_colour(int(k)))
+            out.append(b)
+        return out
+
+    def _accuracy(self, X, Y, labels) -> float | None:
+        if labels is None or self.session.compiled is None:
+            return None
+        P = self.session.compiled.net.predict(X)
+        pred = (P[:, 0] >= 0.5).astype(int) if P.shape[1] == 1 else P.argmax(1)
+        return float(np.mean(pred == labels))
+
+    def csv_text(self) -> str:
+        out = io.StringIO()
+        if self._mode == "2d" and self._grid is not None:
+            xs, ys, P = self._grid
+            k = P.shape[2]
+            out.write("x1,x2," + ",".join(f"output_{i + 1}" for i in range(k)) + "\n")
+            for i, x in enumerate(xs):
+                for j, y in enumerate(ys):
+                    out.write(f"{x!r},{y!r}," + ",".join(repr(float(v)) for v in P[i, j]) + "\n")
+        elif self._mode == "1d" and self._curve_data is not None:
+            x, yhat = self._curve_data
+            out.write("x," + ",".join(f"output_{i + 1}" for i in range(yhat.shape[1])) + "\n")
+            for xi, row in zip(x, yhat, strict=True):
+                out.write(f"{float(xi)!r}," + ",".join(repr(float(v)) for v in row) + "\n")
+        return out.getvalue()
+
+
+class ActivationPlot(PlotPanel):
+    """One small histogram per layer of its units' outputs on the training data."""
+
+    title = "activations"
+
+    def __init__(self, session: TrainingSession, parent: QWidget | None = None):
+        super().__init__(session, "", "", None, parent)
+        # replace the single plot with a grid of small ones
+        self.layout().removeWidget(self.plot)
+        self.plot.hide()
+        self.plot.setParent(None)
+        self.plot.deleteLater()
+        self.plot = pg.GraphicsLayoutWidget()
+        self.plot.setBackground("#ffffff")
+        self.layout().addWidget(self.plot, 1)
+        self.cells: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
+        self._hist: list[tuple[str, np.ndarray, np.ndarray, float | None]] = []
+
+    def _ensure_cells(self, n: int) -> None:
+        if len(self.cells) == n:
+            return
+        self.plot.clear()
+        self.cells = []
+        cols = 1 if n <= 2 else 2 if n <= 6 else 3
+        for l in range(1, n + 1):
+            p = self.plot.addPlot(row=(l - 1) // cols, col=(l - 1) % cols)
+            style_plot(p)
+            p.hideAxis("left")
+            colour = layer_colour(l)
+            c = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pg.mkPen(colour, width=2),
+                                brush=pg.mkBrush(colour.red(), colour.green(), colour.blue(),
+                                                 110))  # fmt: skip
+            p.addItem(c)
+            self.cells.append((p, c))
+
+    def update_view(self) -> None:
+        acts = self.session.layer_activations()
+        self._ensure_cells(len(acts))
+        self._hist = []
+        for l, ((name, values), (p, c)) in enumerate(zip(acts, self.cells, strict=True), start=1):
+            values = values[np.isfinite(values)]
+            lo, hi = _hist_range(name, values)
+            counts, edges = np.histogram(values, bins=30, range=(lo, hi))
+            frac = counts / max(values.size, 1)
+            c.setData(edges, frac)
+            sat = saturation(name, values)
+            word = "dead" if name == "relu" else "saturated"
+            extra = "" if sat is None else f" · {sat:.0%} {word}"
+            p.setTitle(f"layer {l} · {name}{extra}", color="#202020", size="11pt")
+            self._hist.append((name, edges, frac, sat))
+        self.info.setText("outputs of each layer's units on the training data")
+
+    def csv_text(self) -> str:
+        lines = ["layer,activation,bin_low,bin_high,fraction"]
+        for l, (name, edges, frac, _) in enumerate(self._hist, start=1):
+            for i, f in enumerate(frac):
+                lines.append(f"{l},{name},{edges[i]!r},{edges[i + 1]!r},{float(f)!r}")
+        return "\n".join(lines) + "\n"
+
+
+def _hist_range(name: str, values: np.ndarray) -> tuple[float, float]:
+    if name in ("sigmoid", "softmax"):
+        return 0.0, 1.0
+    if name == "tanh":
+        return -1.0, 1.0
+    if not values.size:
+        return 0.0, 1.0
+    lo, hi = float(values.min()), float(values.max())
+    if name == "relu":
+        lo = 0.0
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return lo - 0.5, lo + 0.5
+    return lo, hi
+
+
+__all__ = ["ActivationPlot", "BoundaryPlot", "add_legend", "boundary_image", "make_plot_widget"]

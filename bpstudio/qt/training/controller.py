@@ -1,0 +1,314 @@
+"""The live training loop: a QTimer pulls epochs from the session for ~8 ms per tick.
+
+Between ticks the event loop handles input and painting, so the window stays responsive at
+full speed. Views are refreshed on their own clocks, not per epoch: the curves, the epoch
+counter and the canvas weights at most ``FRAME_HZ`` times a second (less if writing the
+weights back to a large canvas is slow), the decision boundary and the histograms at most
+``SLOW_HZ`` times a second.
+
+Each stretch of training (Play … Pause, or one Step) becomes one undo entry, so Ctrl+Z puts
+the weights back and the document knows it was modified.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ...model.compile import CompileError, compile_graph
+from ...model.graph import Change, Graph
+from ...model.training_session import TrainingSession
+from .commands import SetParametersCommand, apply_parameters, graph_parameters
+
+FRAME_HZ = 30.0
+SLOW_HZ = 5.0
+SLICE_S = 0.008
+SPEEDS = {"full speed": 0, "1000 epochs/s": 1000, "100 epochs/s": 100, "10 epochs/s": 10,
+          "1 epoch/s": 1}  # fmt: skip
+
+
+class TrainingController(QObject):
+    running_changed = Signal(bool)
+    frame = Signal()  # curves, epoch counter (≤ FRAME_HZ)
+    slow_frame = Signal()  # decision boundary, histograms (≤ SLOW_HZ)
+    runs_changed = Signal()  # a run was archived or the earlier runs were cleared
+    message = Signal(str, str)  # text, level: "info" | "warning" | "error"
+
+    def __init__(self, graph: Graph, undo_stack=None, base_dir=None, parent=None):
+        super().__init__(parent)
+        self.graph = graph
+        self.undo_stack = undo_stack
+        self.session = TrainingSession(graph, base_dir=base_dir)
+        self.speed = 0  # epochs per second; 0 = as fast as possible
+        self.slice_s = SLICE_S
+        self.target: int | None = None
+        self.ticks = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._tick)
+        self._last_frame = self._last_slow = 0.0
+        self._frame_gap = 1.0 / FRAME_HZ
+        self._framed_at: float | None = None
+        self._loop_cost = 0.0
+        self._stretch_start = None  # graph parameters when Play was pressed
+        self._rate_t0 = 0.0
+        self._rate_e0 = 0
+        self._generation = self.session.generation
+        self._playing = False
+        self._stretch_epoch = 0
+        self._refresh = QTimer(self)  # coalesces refreshes after edits while paused
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(60)
+        self._refresh.timeout.connect(self.refresh_all)
+        graph.subscribe(self._on_change)
+
+    # ---------------------------------------------------------------- state
+    @property
+    def running(self) -> bool:
+        return self._playing
+
+    @property
+    def epoch(self) -> int:
+        return self.session.epoch
+
+    def set_speed(self, epochs_per_second: int) -> None:
+        self.speed = int(epochs_per_second)
+        self._rate_t0, self._rate_e0 = time.perf_counter(), self.epoch
+
+    def epochs_setting(self) -> int:
+        try:
+            return max(int(self.graph.training.get("epochs", 1000)), 0)
+        except (TypeError, ValueError):
+            return 1000
+
+    # ---------------------------------------------------------------- controls
+    def play(self) -> None:
+        if self._playing:
+            return
+        if not self.session.ensure():
+            self.message.emit(f"Cannot train: {self.session.error}", "error")
+            return
+        n = self.epochs_setting()
+        self.target = None if n == 0 else (n if self.epoch < n else self.epoch + n)
+        self._begin_stretch()
+        self._playing = True
+        self._rate_t0, self._rate_e0 = time.perf_counter(), self.epoch
+        self.message.emit("", "info")
+        self.running_changed.emit(True)
+        self._timer.start(0)
+
+    def pause(self) -> None:
+        if not self._playing:
+            return
+        self._stop()
+
+    def toggle(self) -> None:
+        self.pause() if self._playing else self.play()
+
+    def step(self) -> None:
+        """One epoch (pauses first if running)."""
+        if self._playing:
+            self._stop()
+        if not self.session.ensure():
+            self.message.emit(f"Cannot train: {self.session.error}", "error")
+            return
+        self._begin_stretch()
+        res = self.session.run_for(0.0, 1)
+        self._after_stop(res.stopped, res.message)
+
+    def reset(self) -> None:
+        """Weights back to where this run started; the run's curves become an earlier run."""
+        if self._playing:
+            self._stop()
+        run = self.session.run
+        if (
+            run.initial_params is not None
+            and self.session.compiled is not None
+            and len(run.history)
+        ):
+            try:
+                new = self.session.parameters_for(run.initial_params)
+            except ValueError:  # the network changed shape since
+                new = None
+            if new is not None:
+                self._push(graph_parameters(self.graph), new, "Reset training")
+        self.session.new_run()
+        self._runs_changed()
+        self.message.emit("Reset: weights are back where this run started.", "info")
+        self.refresh_all()
+
+    def reinitialise(self) -> None:
+        """Fresh weights from training.init and seed (undoable); starts a new run."""
+        if self._playing:
+            self._stop()
+        fresh = self.graph.copy()
+        for e in fresh.edges.values():
+            e.weight = None
+        for n in fresh.neurons.values():
+            n.bias = 0.0
+        try:
+            c = compile_graph(fresh)
+        except CompileError as exc:
+            self.message.emit("Cannot re-initialise: " + "; ".join(exc.errors), "error")
+            return
+        scheme = self.graph.training.get("init", "xavier_uniform")
+        seed = self.graph.training.get("seed", 0)
+        self._push(
+            graph_parameters(self.graph),
+            (c.weights(), c.biases()),
+            f"Re-initialise weights ({scheme}, seed {seed})",
+        )
+        self.session.new_run()
+        self._runs_changed()
+        self.message.emit(f"Weights re-initialised with {scheme}, seed {seed}.", "info")
+        self.refresh_all()
+
+    def clear_runs(self) -> None:
+        self.session.clear_earlier()
+        self._runs_changed()
+
+    # ---------------------------------------------------------------- the loop
+    def _tick(self) -> None:
+        if not self._playing:
+            return
+        self.ticks += 1
+        start = time.perf_counter()
+        if self._framed_at is not None:
+            # what the event loop spent since the last frame (painting, other views): give
+            # training at least as much time again before the next frame
+            self._loop_cost = 0.7 * self._loop_cost + 0.3 * (start - self._framed_at)
+            self._framed_at = None
+        s = self.session
+        limit = 1 << 62 if self.target is None else self.target - s.epoch
+        if self.speed:
+            due = int((time.perf_counter() - self._rate_t0) * self.speed) + self._rate_e0
+            limit = min(limit, due - s.epoch)
+        res = s.run_for(self.slice_s, limit) if limit > 0 else None
+        if res is not None and res.stopped:
+            self._stop(res.stopped, res.message)
+            return
+        if self.target is not None and s.epoch >= self.target:
+            self._stop("epochs", f"Trained {s.epoch} epochs (training.epochs = "
+                                 f"{self.epochs_setting()}). Press Play to continue.")  # fmt: skip
+            return
+        now = time.perf_counter()
+        if now - self._last_frame >= max(self._frame_gap, 2 * self._loop_cost):
+            self._emit_frame(now)
+            self._framed_at = time.perf_counter()
+        elif now - self._last_slow >= 1.0 / SLOW_HZ and now - self._last_frame > 0.004:
+            # the slow views get a tick of their own, so no single pause of the event loop
+            # holds both repaints
+            self._last_slow = now
+            self.slow_frame.emit()
+            self._framed_at = time.perf_counter()
+        # at a limited speed, wait for the next epoch instead of spinning
+        self._timer.start(0 if not self.speed else max(1, min(16, int(1000 / self.speed))))
+
+    def _emit_frame(self, now: float, slow: bool = False) -> None:
+        t0 = time.perf_counter()
+        self.session.write_back()
+        cost = time.perf_counter() - t0
+        # writing to a big canvas is slow: never spend more than ~25 % of the time on it
+        self._frame_gap = max(1.0 / FRAME_HZ, 4 * cost)
+        self._last_frame = now
+        if self.session.generation != self._generation:
+            self._generation = self.session.generation
+            self.runs_changed.emit()
+        self.frame.emit()
+        if slow:
+            self._last_slow = now
+            self.slow_frame.emit()
+
+    def _stop(self, why: str | None = None, text: str = "") -> None:
+        self._timer.stop()
+        self._playing = False
+        self._after_stop(why, text)
+        self.running_changed.emit(False)
+
+    def _after_stop(self, why: str | None, text: str) -> None:
+        self._emit_frame(time.perf_counter(), slow=True)
+        self._end_stretch()
+        if why == "diverged":
+            self.message.emit("Stopped: " + text, "error")
+        elif why == "error":
+            self.message.emit(f"Cannot train: {text}", "error")
+        elif why == "stop_loss":
+            self.message.emit(f"Stopped: {text}.", "info")
+        elif why == "epochs":
+            self.message.emit(text, "info")
+
+    def _begin_stretch(self) -> None:
+        self._stretch_start = graph_parameters(self.graph)
+        self._stretch_epoch = self.epoch
+
+    def _end_stretch(self) -> None:
+        old, self._stretch_start = self._stretch_start, None
+        if old is None:
+            return
+        n = self.epoch - self._stretch_epoch
+        new = graph_parameters(self.graph)
+        if n <= 0 and new == old:
+            return
+        self._push(old, new, f"Train {n} epoch{'s' * (n != 1)}", applied=True)
+
+    def _push(self, old, new, text: str, applied: bool = False) -> None:
+        if self.undo_stack is None:
+            if not applied:
+                apply_parameters(self.graph, new)
+            return
+        self.undo_stack.push(SetParametersCommand(self.graph, old, new, text, applied))
+
+    # ---------------------------------------------------------------- graph events
+    def _on_change(self, ch: Change) -> None:
+        if ch.kind == "weights_changed" and self.session._writing:
+            return
+        if ch.kind in ("neuron_changed", "edge_changed") and set(ch.keys) <= {"x", "y", "label"}:
+            return
+        if ch.kind == "reset":
+            # another file: its undo stack is new, so the stretch is not an undo entry
+            self._stretch_start = None
+            if self._playing:
+                self._timer.stop()
+                self._playing = False
+                self.running_changed.emit(False)
+            QTimer.singleShot(0, self._runs_changed)
+        elif self._playing and ch.kind in (
+            "neuron_added", "neuron_removed", "edge_added", "edge_removed",
+        ):  # fmt: skip
+            # the network changed under the run: stop (after the edit's command finished)
+            self._timer.stop()
+            self._playing = False
+            QTimer.singleShot(0, lambda: self._after_edit_stop())
+        if not self._playing:
+            self._refresh.start()
+
+    def _after_edit_stop(self) -> None:
+        self._stretch_start = None  # the edit is on the undo stack after the stretch began
+        self.running_changed.emit(False)
+        self.message.emit("Training paused: the network was edited.", "info")
+
+    def _runs_changed(self) -> None:
+        self.session.ensure()
+        self._generation = self.session.generation
+        self.runs_changed.emit()
+        self.refresh_all()
+
+    def refresh_all(self) -> None:
+        """Redraw every view from the session (after an edit, a reset, a new file)."""
+        self.session.ensure()
+        if self.session.generation != self._generation:
+            self._generation = self.session.generation
+            self.runs_changed.emit()
+        self.frame.emit()
+        self.slow_frame.emit()
+
+    def epochs_per_second(self) -> float:
+        dt = time.perf_counter() - self._rate_t0
+        return (self.epoch - self._rate_e0) / dt if dt > 0 else 0.0
+
+    def close(self) -> None:
+        self._timer.stop()
+        self._playing = False
+        self.graph.unsubscribe(self._on_change)
+        self.session.close()

@@ -1,0 +1,388 @@
+"""Loss and per-layer gradient-norm curves, live, with earlier runs greyed and labelled.
+
+Curves take views of the session's history arrays (no copies, no list conversions), and
+every curve downsamples to the pixels it covers and clips to the view, so 100,000 epochs draw
+as fast as 100. Earlier runs are drawn once per change of the run list, not per frame.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...model.training_session import History, Run, TrainingSession
+from . import dialogs
+from .style import (
+    EARLIER,
+    EARLIER_TEXT,
+    LINE_WIDTH,
+    TRAIN,
+    VALIDATION,
+    add_legend,
+    layer_pen,
+    make_plot_widget,
+)
+
+
+def live_curve(pen, name: str | None = None) -> pg.PlotDataItem:
+    item = pg.PlotDataItem(pen=pen, name=name, antialias=False, autoDownsampleFactor=1.5)
+    item.setDownsampling(auto=True, method="peak")
+    item.setClipToView(True)
+    return item
+
+
+class PlotPanel(QWidget):
+    """A plot with a row of controls: optional log-y, PNG and CSV export."""
+
+    title = "plot"
+
+    def __init__(self, session: TrainingSession, x_label: str, y_label: str, log_y: bool | None,
+                 parent: QWidget | None = None):  # fmt: skip
+        super().__init__(parent)
+        self.session = session
+        self.plot = make_plot_widget(x_label, y_label)
+        self.item = self.plot.getPlotItem()
+        # PlotItem.addItem() imposes the plot's own modes on every curve added: set them here
+        self.item.setDownsampling(auto=True, mode="peak")
+        self.item.setClipToView(True)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 2, 6, 0)
+        self.info = QLabel()
+        self.info.setStyleSheet("font-size: 12pt;")
+        self.info.setMinimumWidth(10)  # long text is cut, never pushes the buttons away
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        bar.addWidget(self.info, 1)
+        self.log_box = None
+        if log_y is not None:
+            self.log_box = QCheckBox("log y")
+            self.log_box.setChecked(log_y)
+            self.log_box.toggled.connect(self.set_log_y)
+            bar.addWidget(self.log_box)
+            self.item.setLogMode(False, log_y)
+        self.png_button = QPushButton("PNG")
+        self.csv_button = QPushButton("CSV")
+        for b, tip in ((self.png_button, "Save the plot as an image"),
+                       (self.csv_button, "Save the plotted numbers as CSV")):  # fmt: skip
+            b.setToolTip(tip)
+            b.setAutoDefault(False)
+            bar.addWidget(b)
+        self.png_button.clicked.connect(self.export_png_dialog)
+        self.csv_button.clicked.connect(self.export_csv_dialog)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addLayout(bar)
+        lay.addWidget(self.plot, 1)
+
+        # the view follows the data in coarse steps (1-2-5 epochs, whole decades): the axes
+        # are then repainted a few times per run instead of every frame
+        self.follow = True
+        self.x_hint = None  # callable () -> planned number of epochs, or None
+        self._fitted = None
+        self._earlier_bounds = (0, np.inf, -np.inf)
+        vb = self.item.getViewBox()
+        vb.disableAutoRange()
+        vb.sigRangeChangedManually.connect(self._user_moved)
+        self.item.autoBtn.clicked.connect(self._auto_clicked)
+
+    def _user_moved(self, *_) -> None:
+        self.follow = False
+        self.item.autoBtn.show()
+
+    def _auto_clicked(self) -> None:
+        self.item.getViewBox().disableAutoRange()
+        self.follow = True
+        self._fitted = None
+        self.update_view()
+
+    def fit_view(self, n: int, lo: float, hi: float) -> None:
+        """Show epochs 1..nice(n) and [lo, hi] rounded out (to decades in log mode)."""
+        if not self.follow:
+            return
+        en, elo, ehi = self._earlier_bounds
+        n, lo, hi = max(n, en, 10), min(lo, elo), max(hi, ehi)
+        x_hi = nice_ceiling(n)
+        planned = self.x_hint() if self.x_hint is not None else None
+        if planned and n <= planned:  # the run's planned length: the curve grows into it
+            x_hi = planned
+        log = self.log_box is not None and self.log_box.isChecked()
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            y = (-1.0, 1.0) if log else (0.0, 1.0)
+        elif log:
+            lo, hi = max(lo, 1e-300), max(hi, 1e-300)
+            y = (np.floor(np.log10(lo)), np.ceil(np.log10(hi)))
+            if y[1] - y[0] < 1:
+                y = (y[0], y[0] + 1)
+        else:
+            y = (min(0.0, -nice_ceiling(-lo)) if lo < 0 else 0.0, nice_ceiling(hi))
+        fitted = (x_hi, *y, log)
+        if fitted != self._fitted:
+            self._fitted = fitted
+            self.item.setRange(xRange=(0, x_hi), yRange=y, padding=0.02)
+        self.item.autoBtn.hide()
+
+    def set_log_y(self, on: bool) -> None:
+        self.item.setLogMode(False, on)
+        self._fitted = None
+        self.redraw_earlier()
+        self.update_view()
+
+    def update_view(self) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ export
+    def export_png(self, path: str | Path) -> bool:
+        return self.plot.grab().save(str(path))
+
+    def csv_text(self) -> str:
+        raise NotImplementedError
+
+    def export_csv(self, path: str | Path) -> None:
+        Path(path).write_text(self.csv_text(), encoding="utf-8")
+
+    def export_png_dialog(self) -> None:
+        path = dialogs.ask_export_path(self, f"{self.title}.png", "PNG images (*.png)")
+        if path:
+            self.export_png(path if path.lower().endswith(".png") else path + ".png")
+
+    def export_csv_dialog(self) -> None:
+        path = dialogs.ask_export_path(self, f"{self.title}.csv", "CSV files (*.csv)")
+        if path:
+            self.export_csv(path if path.lower().endswith(".csv") else path + ".csv")
+
+    # ------------------------------------------------------------ earlier runs
+    def redraw_earlier(self) -> None:
+        for it in getattr(self, "_earlier_items", []):
+            self.item.removeItem(it)
+        self._earlier_items: list = []
+        legend = getattr(self, "legend", None)
+        for name in getattr(self, "_earlier_names", []):
+            if legend is not None:
+                legend.removeItem(name)
+        self._earlier_names = []
+        for run in self.session.earlier:
+            if len(run.history):
+                items = self.earlier_items(run)
+                self._earlier_items.extend(items)
+                if legend is not None:
+                    name = f"{run.label} (earlier)"
+                    legend.addItem(items[0], name)
+                    self._earlier_names.append(name)
+        for it in self._earlier_items:
+            self.item.addItem(it)
+            it.setZValue(-10)
+            pending = getattr(it, "pending", None)
+            if pending is not None:
+                it.setData(*pending)
+        n, lo, hi = 0, np.inf, -np.inf
+        for run in self.session.earlier:
+            if len(run.history):
+                a, b = self.value_bounds(run.history)
+                n, lo, hi = max(n, len(run.history)), min(lo, a), max(hi, b)
+        self._earlier_bounds = (n, lo, hi)
+        self._fitted = None
+
+    def value_bounds(self, h: History) -> tuple[float, float]:
+        return np.inf, -np.inf
+
+    def earlier_items(self, run: Run) -> list:
+        return []
+
+    def _log(self) -> bool:
+        return self.log_box is not None and self.log_box.isChecked()
+
+    def earlier_label(self, text: str, x: float, y: float) -> pg.TextItem:
+        t = pg.TextItem(text, color=EARLIER_TEXT, anchor=(0.5, 1))
+        f = t.textItem.font()
+        f.setPointSize(12)
+        f.setItalic(True)
+        t.setFont(f)
+        log = self.item.getAxis("left").logMode
+        t.setPos(x, np.log10(y) if log and y > 0 else y)
+        return t
+
+    def earlier_curve(self, x, y, width: float = 2.0) -> pg.PlotDataItem:
+        # data is set after the curve is in the plot (clip-to-view needs its ViewBox)
+        c = pg.PlotDataItem(pen=pg.mkPen(EARLIER, width=width), autoDownsampleFactor=1.5)
+        c.pending = (x, y)
+        return c
+
+
+class LossPlot(PlotPanel):
+    title = "loss"
+
+    def __init__(self, session: TrainingSession, parent=None):
+        super().__init__(session, "epoch", "loss", True, parent)
+        self.legend = add_legend(self.item)
+        self.train_curve = live_curve(pg.mkPen(TRAIN, width=LINE_WIDTH), "train")
+        self.val_curve = live_curve(
+            pg.mkPen(VALIDATION, width=LINE_WIDTH, style=Qt.PenStyle.DashLine), "validation"
+        )
+        self.item.addItem(self.train_curve)
+        self._val_shown = False
+        self._earlier_items = []
+
+    def update_view(self) -> None:
+        h = self.session.run.history
+        self.train_curve.setData(h.epochs, h.train_loss)
+        if h.has_validation:
+            if not self._val_shown:
+                self.item.addItem(self.val_curve)
+                self._val_shown = True
+            self.val_curve.setData(h.epochs, h.val_loss)
+        elif self._val_shown:
+            self.item.removeItem(self.val_curve)
+            self._val_shown = False
+        self.fit_view(len(h), *self.value_bounds(h))
+        last = h.last()
+        if last is None:
+            self.info.setText(f"{self.session.run.label}: no epochs yet")
+        else:
+            v = "" if last[1] is None else f"   validation {last[1]:.4g}"
+            self.info.setText(f"{self.session.run.label}: epoch {len(h)}   loss {last[0]:.4g}{v}")
+
+    def value_bounds(self, h: History) -> tuple[float, float]:
+        return positive_bounds(h.train_loss, h.val_loss, log=self._log())
+
+    def earlier_items(self, run: Run) -> list:
+        h = run.history
+        items = [self.earlier_curve(h.epochs, h.train_loss)]
+        i = label_index(len(h))
+        items.append(self.earlier_label(run.label, float(h.epochs[i]), float(h.train_loss[i])))
+        return items
+
+    def csv_text(self) -> str:
+        runs = [*self.session.earlier, self.session.run]
+        return history_table(runs, lambda h: [("train_loss", h.train_loss),
+                                              ("val_loss", h.val_loss)])  # fmt: skip
+
+
+class GradNormPlot(PlotPanel):
+    """‖∂L/∂W(l)‖ per layer: the vanishing-gradient plot."""
+
+    title = "gradient-norms"
+
+    def __init__(self, session: TrainingSession, parent=None):
+        super().__init__(session, "epoch", "‖∂L/∂W‖ per layer", True, parent)
+        self.legend = add_legend(self.item)
+        self.curves: list[pg.PlotDataItem] = []
+        self._earlier_items = []
+
+    def _ensure_curves(self, n_layers: int) -> None:
+        if len(self.curves) == n_layers:
+            return
+        for c in self.curves:
+            self.item.removeItem(c)
+        self.legend.clear()
+        self.curves = []
+        for l in range(1, n_layers + 1):
+            c = live_curve(layer_pen(l), f"layer {l}")
+            self.item.addItem(c)
+            self.curves.append(c)
+        self.legend.setColumnCount(1 if n_layers <= 5 else 2)
+
+    def update_view(self) -> None:
+        h = self.session.run.history
+        self._ensure_curves(h.n_layers)
+        g = h.grad_norms
+        x = h.epochs
+        for l, c in enumerate(self.curves):
+            c.setData(x, g[:, l])
+        self.fit_view(len(h), *self.value_bounds(h))
+        if len(h):
+            last = g[-1]
+            first, final = last[0], last[-1]
+            ratio = first / final if final > 0 else float("inf")
+            self.info.setText(
+                f"{self.session.run.label}: layer 1 / layer {h.n_layers} = {ratio:.2g}"
+                if h.n_layers > 1
+                else f"{self.session.run.label}: ‖∂L/∂W‖ = {first:.3g}"
+            )
+        else:
+            self.info.setText(f"{self.session.run.label}: no epochs yet")
+
+    def value_bounds(self, h: History) -> tuple[float, float]:
+        return positive_bounds(h.grad_norms, log=self._log())
+
+    def earlier_items(self, run: Run) -> list:
+        h = run.history
+        items = [self.earlier_curve(h.epochs, h.grad_norms[:, l], 1.5) for l in range(h.n_layers)]
+        i = label_index(len(h))
+        x = float(h.epochs[i])
+        items.append(self.earlier_label(f"{run.label}: layer 1", x, float(h.grad_norms[i, 0])))
+        if h.n_layers > 1:
+            items.append(
+                self.earlier_label(
+                    f"{run.label}: layer {h.n_layers}", x, float(h.grad_norms[i, -1])
+                )
+            )
+        return items
+
+    def csv_text(self) -> str:
+        runs = [*self.session.earlier, self.session.run]
+        return history_table(
+            runs, lambda h: [(f"grad_norm_{l + 1}", h.grad_norms[:, l]) for l in range(h.n_layers)]
+        )
+
+
+def label_index(n: int) -> int:
+    """Where along an earlier run's curve its label goes: past the start, clear of the
+    legend in the top right corner."""
+    return max(0, min(n - 1, int(0.6 * (n - 1))))
+
+
+def nice_ceiling(v: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50, … that is >= v (v > 0)."""
+    if v <= 0:
+        return 0.0
+    e = 10.0 ** np.floor(np.log10(v))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * e >= v * (1 - 1e-12):
+            return float(m * e)
+    return float(10 * e)
+
+
+def positive_bounds(*arrays: np.ndarray, log: bool) -> tuple[float, float]:
+    """Min and max of the finite values (only the positive ones on a log axis)."""
+    lo, hi = np.inf, -np.inf
+    for a in arrays:
+        if not a.size:
+            continue
+        with np.errstate(invalid="ignore"):
+            ok = a[np.isfinite(a) & (a > 0)] if log else a[np.isfinite(a)]
+        if ok.size:
+            lo, hi = min(lo, float(ok.min())), max(hi, float(ok.max()))
+    return lo, hi
+
+
+def history_table(runs: list[Run], columns) -> str:
+    """One CSV: epoch, then each run's columns prefixed with its label (current run last)."""
+    header = ["epoch"]
+    cols: list[np.ndarray] = []
+    n = max((len(r.history) for r in runs), default=0)
+    for r in runs:
+        for name, values in columns(r.history):
+            header.append(f"{r.label}:{name}" if len(runs) > 1 else name)
+            cols.append(values)
+    lines = [",".join(header)]
+    for i in range(n):
+        row = [str(i + 1)]
+        for c in cols:
+            row.append(repr(float(c[i])) if i < len(c) and np.isfinite(c[i]) else "")
+        lines.append(",".join(row))
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["GradNormPlot", "History", "LossPlot", "PlotPanel", "history_table"]

@@ -1,0 +1,124 @@
+"""Entry points (app.run/create_window, render_to_file), examples, recovery, overlays, scale."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from PySide6.QtGui import QColor, QImage, QPen
+
+from bpstudio.model import fileformat, templates
+from bpstudio.model.graph import Edge, Graph, Neuron
+from bpstudio.paths import example_files
+from bpstudio.qt.canvas.scene import BULK_EDGES
+from bpstudio.qt.render import render_to_file
+
+
+def test_render_png_and_svg(tmp_path, qapp):
+    g = fileformat.load(example_files()[0])
+    for n in g.neurons.values():  # missing positions are laid out, not an error
+        n.x = n.y = None
+    render_to_file(g, tmp_path / "a.png")
+    image = QImage(str(tmp_path / "a.png"))
+    assert image.width() > 400 and image.height() > 300
+    render_to_file(templates.xor_241(), tmp_path / "b.svg", overlay="none")
+    text = (tmp_path / "b.svg").read_text()
+    assert text.startswith("<?xml") and "<svg" in text
+    assert all(n.x is None for n in g.neurons.values())  # the caller's graph is untouched
+
+
+def test_every_example_opens(make_window):
+    files = example_files()
+    assert {"handwritten_221.json", "xor_241.json"} <= {p.name for p in files}
+    window = make_window()
+    for path in files:
+        assert window.open_file(path), path
+        assert len(window.scene.neuron_items()) == len(window.graph.neurons)
+        assert window.graph.description
+        assert all(n.x is not None for n in window.graph.neurons.values())
+
+
+RUN_SCRIPT = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from bpstudio.qt import app as app_module, dialogs
+
+dialogs.ask_restore = lambda parent, what: True
+app_module.application()  # the timer below needs the application to exist
+
+def check_and_quit():
+    w = next(x for x in QApplication.topLevelWidgets() if hasattr(x, "document"))
+    print("SHOWN", w.graph.name, w.document.modified, flush=True)
+    w.undo_stack.setClean()
+    w.close()
+    QApplication.instance().quit()
+
+QTimer.singleShot(200, check_and_quit)
+sys.exit(app_module.run(sys.argv[1]))
+"""
+
+
+def test_run_opens_file_and_offers_recovery(tmp_path, qapp):
+    """app.run() in its own process: exec() and quit() leave global state behind."""
+    from bpstudio.qt.document import Document
+
+    path = tmp_path / "xor.json"
+    fileformat.save(templates.xor_241(), path)
+    crashed = Document(Graph())  # a crashed session left an autosave behind
+    crashed.graph.replace_with(templates.perceptron())
+    crashed.undo_stack.resetClean()
+    assert crashed.autosave()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", RUN_SCRIPT, str(path)], capture_output=True,
+                         text=True, timeout=60, env=env)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "SHOWN Perceptron (2-1) True" in out.stdout
+    assert Document.pending_recovery() is None
+
+
+def test_overlay_hooks_and_selection_signal(make_window, qtbot):
+    window = make_window(templates.lecture_221())
+    n, e = window.scene.neuron_item("h1"), window.scene.edge_item("w5")
+    n.set_overlay_text("z = 0.3775\na = 0.5933")
+    n.set_fill_override(QColor("red"))
+    e.set_overlay_text("∂L/∂w = 0.0822")
+    e.set_pen_override(QPen(QColor("black"), 5))
+    assert n.boundingRect().height() > 60 and "0.0822" in e._label_text()
+    window.grab()  # paints with overlays
+    window.scene.clear_overlays()
+    assert n.overlay_text() is None and e.overlay_text() is None
+    with qtbot.waitSignal(window.selection_changed_ids) as blocker:
+        window.scene.select_ids(["h1"], ["w5"])
+    assert blocker.args == [["h1"], ["w5"]]
+
+
+def big_graph(layers=5, width=100, fan_in=50) -> Graph:
+    g = Graph("big")
+    for layer in range(layers):
+        role = "input" if layer == 0 else "output" if layer == layers - 1 else "hidden"
+        for i in range(width):
+            g.add_neuron(Neuron(f"n{layer}_{i}", role, activation=None if layer == 0 else "tanh",
+                                x=layer * 300.0, y=i * 60.0))  # fmt: skip
+    k = 0
+    for layer in range(1, layers):
+        for i in range(width):
+            for j in range(fan_in):
+                k += 1
+                g.add_edge(Edge(f"w{k}", f"n{layer - 1}_{(i + j) % width}", f"n{layer}_{i}",
+                                weight=((k * 37) % 200 - 100) / 50))  # fmt: skip
+    return g
+
+
+def test_large_network_uses_bulk_mode_and_drags(make_window, mouse):
+    g = big_graph()
+    assert len(g.edges) > BULK_EDGES
+    window = make_window(g)
+    assert window.scene.bulk and window.scene.edge_item("w1") is None
+    m = mouse(window.view)
+    window.view.centerOn(300, 60)
+    m.drag((300, 60), (320, 80))  # drag one hidden neuron
+    assert (window.graph.neurons["n1_1"].x, window.graph.neurons["n1_1"].y) == (320, 80)
+    window.scene.flush()
+    window.grab()
