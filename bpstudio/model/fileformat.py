@@ -42,9 +42,11 @@ class _NonFinite:
     """A NaN/Infinity literal or a number beyond float range, kept until its key is known."""
 
     __slots__ = ("why",)
+    created = 0  # lets parse_text skip the document walk when the text had none
 
     def __init__(self, why: str):
         self.why = why
+        _NonFinite.created += 1
 
 
 def _reject_constant(name: str) -> _NonFinite:
@@ -60,7 +62,9 @@ def _finite_float(text: str) -> float | _NonFinite:
 
 def _finite_int(text: str) -> int | _NonFinite:
     value = int(text)
-    if abs(value) > sys.float_info.max:  # would overflow every float computation
+    if (
+        len(text) > 300 and abs(value) > sys.float_info.max
+    ):  # would overflow every float computation
         return _NonFinite(f"the number {text[:20]}... is out of range")
     return value
 
@@ -81,17 +85,20 @@ def _non_finite_errors(doc: Any) -> list[str]:
 
 
 def _no_duplicate_keys(pairs):
-    obj = {}
-    for k, v in pairs:
-        if k in obj:
-            raise ValueError(f"duplicate key {k!r} in one object")
-        obj[k] = v
+    obj = dict(pairs)
+    if len(obj) != len(pairs):  # rare: find the key to name it
+        seen = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise ValueError(f"duplicate key {k!r} in one object")
+            seen.add(k)
     return obj
 
 
 def parse_text(text: str) -> Any:
     if not text.strip():
         raise NetworkFileError(["the file is empty"])
+    created_before = _NonFinite.created
     try:
         doc = json.loads(
             text,
@@ -114,7 +121,7 @@ def parse_text(text: str) -> Any:
         raise NetworkFileError(["not valid JSON: nested too deeply"]) from None
     except ValueError as exc:
         raise NetworkFileError([f"not valid JSON: {exc}"]) from None
-    errors = _non_finite_errors(doc)
+    errors = _non_finite_errors(doc) if _NonFinite.created != created_before else []
     if errors:
         raise NetworkFileError(errors)
     return doc
@@ -225,7 +232,7 @@ def from_document(doc: Any, base_dir: Path | None = None) -> Graph:
         errors.extend(validate_data(g, base_dir))
     if errors:
         raise NetworkFileError(list(errors))
-    g.base_dir = base_dir  # type: ignore[attr-defined]
+    g.base_dir = base_dir
     return g
 
 
@@ -309,58 +316,68 @@ def _read_edges(items: Any, g: Graph, errors: _Errors) -> None:
     if not isinstance(items, list):
         errors.add(f"edges must be a list, not {_type_name(items)}")
         return
+    neurons, edges = g.neurons, g.edges
     pairs: dict[tuple[str, str], str] = {}
+    # One pass per edge on files of 100,000 edges: the messages (f-strings) are built only
+    # when something is wrong.
     for i, item in enumerate(items):
-        where = f"edges[{i}]"
         if not isinstance(item, dict):
-            errors.add(f"{where} must be an object, not {_type_name(item)}")
+            errors.add(f"edges[{i}] must be an object, not {_type_name(item)}")
             continue
         eid = item.get("id")
         if not isinstance(eid, str) or not eid:
-            errors.add(f"{where}.id must be a non-empty string")
+            errors.add(f"edges[{i}].id must be a non-empty string")
             continue
-        where = f"{where} (id {eid!r})"
+        source, target = item.get("source"), item.get("target")
         ok = True
-        for key in ("source", "target"):
-            ref = item.get(key)
+        for key, ref in (("source", source), ("target", target)):
             if not isinstance(ref, str):
-                errors.add(f"{where}.{key} must be a neuron id string, not {_type_name(ref)}")
+                errors.add(
+                    f"{_where(i, eid)}.{key} must be a neuron id string, not {_type_name(ref)}"
+                )
                 ok = False
-            elif ref not in g.neurons:
-                errors.add(f"{where}.{key} {ref!r} is not a neuron id")
+            elif ref not in neurons:
+                errors.add(f"{_where(i, eid)}.{key} {ref!r} is not a neuron id")
                 ok = False
-        e = Edge(id=eid, source=item.get("source"), target=item.get("target"))
-        e.extra = {k: v for k, v in item.items() if k not in EDGE_KEYS}
+        e = Edge(id=eid, source=source, target=target)
+        if not item.keys() <= EDGE_KEYS:
+            e.extra = {k: v for k, v in item.items() if k not in EDGE_KEYS}
         if "weight" in item:
-            if _is_number(item["weight"]):
-                e.weight = float(item["weight"])
+            w = item["weight"]
+            if _is_number(w):
+                e.weight = float(w)
             else:
                 errors.add(
-                    f"{where}.weight must be a finite number, not {_type_name(item['weight'])}"
+                    f"{_where(i, eid)}.weight must be a finite number, not {_type_name(w)}"
                     " (leave it out to have it initialised)"
                 )
         if "trainable" in item:
             if isinstance(item["trainable"], bool):
                 e.trainable = item["trainable"]
             else:
-                errors.add(f"{where}.trainable must be true or false")
-        if eid in g.edges or eid in g.neurons:
-            errors.add(f"{where}: duplicate id {eid!r}")
+                errors.add(f"{_where(i, eid)}.trainable must be true or false")
+        if eid in edges or eid in neurons:
+            errors.add(f"{_where(i, eid)}: duplicate id {eid!r}")
             continue
         if ok:
-            s, t = g.neurons[e.source], g.neurons[e.target]
-            if e.source == e.target:
-                errors.add(f"{where}: self-loop on {e.source!r}")
-            elif t.role in ("input", "bias"):
-                errors.add(f"{where}: edge into {t.role} neuron {t.id!r}")
-            elif s.role == "output":
-                errors.add(f"{where}: edge out of output neuron {s.id!r}")
-            elif (e.source, e.target) in pairs:
+            pair = (source, target)
+            if source == target:
+                errors.add(f"{_where(i, eid)}: self-loop on {source!r}")
+            elif neurons[target].role in ("input", "bias"):
+                errors.add(f"{_where(i, eid)}: edge into {neurons[target].role} neuron {target!r}")
+            elif neurons[source].role == "output":
+                errors.add(f"{_where(i, eid)}: edge out of output neuron {source!r}")
+            elif pair in pairs:
                 errors.add(
-                    f"{where}: duplicate connection {e.source!r} -> {e.target!r} (also edge {pairs[(e.source, e.target)]!r})"
+                    f"{_where(i, eid)}: duplicate connection {source!r} -> {target!r} "
+                    f"(also edge {pairs[pair]!r})"
                 )
-            pairs[(e.source, e.target)] = eid
-        g.edges[eid] = e
+            pairs[pair] = eid
+        edges[eid] = e
+
+
+def _where(i: int, eid: str) -> str:
+    return f"edges[{i}] (id {eid!r})"
 
 
 RANGES = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 ROLES = ("input", "hidden", "output", "bias")
@@ -79,6 +80,7 @@ class Graph:
         self.training: dict[str, Any] = dict(DEFAULT_TRAINING)
         self.data: dict[str, Any] = {"samples": []}
         self.extra: dict[str, Any] = {}  # unknown top-level keys, kept for save
+        self.base_dir: Path | None = None  # the file's folder: relative CSV paths start here
         self._listeners: list[Listener] = []
         self._muted = 0
 
@@ -250,6 +252,7 @@ class Graph:
         self.training = dup(other.training)
         self.data = dup(other.data)
         self.extra = dup(other.extra)
+        self.base_dir = other.base_dir
         self.emit(Change("reset"))
 
     def copy(self) -> Graph:

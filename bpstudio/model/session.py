@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..core import data as coredata
 from ..core.trainer import Trainer
 from .compile import Compiled, compile_graph
@@ -12,9 +10,8 @@ from .graph import Graph
 
 def dataset(graph: Graph) -> coredata.Dataset:
     """The file's data, shaped for its inputs/outputs (DataError names the key)."""
-    base = getattr(graph, "base_dir", None)
     return coredata.dataset_from_spec(
-        graph.data, len(graph.inputs()), len(graph.outputs()), base_dir=Path(base) if base else None
+        graph.data, len(graph.inputs()), len(graph.outputs()), base_dir=graph.base_dir
     )
 
 
