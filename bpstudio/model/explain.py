@@ -747,15 +747,8 @@ def edge_explanation(
     ctx = _ctx(compiled, result, sample)
     s, t = ctx.ends[edge_id]
     training = training or {}
-    p = int(compiled.edge_param[ctx.edge_index[edge_id]])
-    upd = compiled.net.update_mask
-    update = UpdateExplanation(
-        optimizer=str(training.get("optimizer", "sgd")),
-        learning_rate=float(training.get("learning_rate", 0.01)),
-        old=float(result.trace.params[p]),
-        grad=float(result.trace.grads[p]),
-        new=float(result.updated_params[p]),
-        trainable=upd is None or bool(upd[p]),
+    update = _update_of(
+        compiled, result, int(compiled.edge_param[ctx.edge_index[edge_id]]), training
     )
     a_s, d_t = ctx.val("a", s), ctx.val("dL_dz", t)
     return EdgeExplanation(
@@ -775,8 +768,11 @@ def bias_update(
     compiled: Compiled, result: PassResult, neuron_id: str, training: dict | None = None
 ) -> UpdateExplanation:
     """The pass's update of one neuron's bias."""
-    training = training or {}
-    p = compiled.bias_param[neuron_id]
+    return _update_of(compiled, result, compiled.bias_param[neuron_id], training or {})
+
+
+def _update_of(compiled: Compiled, result: PassResult, p: int, training: dict) -> UpdateExplanation:
+    """Old value, gradient and new value of flat parameter p after the pass's optimizer step."""
     upd = compiled.net.update_mask
     return UpdateExplanation(
         optimizer=str(training.get("optimizer", "sgd")),
