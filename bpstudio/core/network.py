@@ -245,7 +245,7 @@ class Network:
     def forward(self, ws: Workspace) -> None:
         if ws.fwd_plan is None:
             self._plan(ws)
-        matmul = np.matmul
+        matmul = np.dot  # 2-D with a C-contiguous out: less dispatch overhead than np.matmul
         for W, src, z, b, acts in ws.fwd_plan:
             matmul(W, src, out=z)
             z += b
@@ -347,7 +347,7 @@ class Network:
             D[rows] = act.softmax_backward(A[rows].T, G[rows].T).T
         if ws.bwd_plan is None:
             self._plan(ws)
-        matmul, add_reduce = np.matmul, np.add.reduce
+        matmul, add_reduce = np.dot, np.add.reduce  # np.dot: see forward()
         for derivs, d, srcT, gW, gb, mask, back in ws.bwd_plan:
             for deriv, zg, ag, dg, Gg in derivs:
                 deriv(zg, ag, dg)

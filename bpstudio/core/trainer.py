@@ -69,8 +69,8 @@ class Trainer:
         self._ws: dict[int, Workspace] = {}
         self._ybuf: dict[int, np.ndarray] = {}
         if self._full:
-            ws = self._workspace(self.n)
-            net.load_inputs(ws, train.X)
+            self._full_ws = self._workspace(self.n)
+            net.load_inputs(self._full_ws, train.X)
         self._val_ws = None
         if validation is not None and len(validation):
             self._val_ws = Workspace(net, len(validation))
@@ -97,16 +97,15 @@ class Trainer:
         """One pass over the training data; restores the last finite weights on divergence."""
         net = self.net
         np.copyto(self._snapshot, net.params)
-        norms = np.zeros(len(net.layers))
         total = 0.0
         with np.errstate(all="ignore"):
             if self._full:
-                ws = self._ws[self.n]
-                total = net.train_step(ws, self.YT) * self.n
-                norms += self._layer_norms()
+                total = net.train_step(self._full_ws, self.YT) * self.n
+                norms = self._layer_norms()
                 self.optimizer.step(net.params, net.grads)
                 batches = 1
             else:
+                norms = np.zeros(len(net.layers))
                 order = self.rng.permutation(self.n) if self.shuffle else np.arange(self.n)
                 batches = 0
                 for lo in range(0, self.n, self.batch_size):
@@ -143,7 +142,9 @@ class Trainer:
             if self._val_ws is not None:
                 net.forward(self._val_ws)
                 val_loss = net.compute_loss(self._val_ws, self._val_YT)
-        stats = EpochStats(self.epoch, train_loss, val_loss, norms / batches)
+        stats = EpochStats(
+            self.epoch, train_loss, val_loss, norms / batches if batches > 1 else norms
+        )
         if self.stop_loss is not None and train_loss < self.stop_loss:
             stats.stopped = "stop_loss"
             stats.message = f"training loss {train_loss:.6g} fell below stop_loss {self.stop_loss}"
