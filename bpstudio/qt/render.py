@@ -14,6 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QGraphicsItem
 
 from ..model.graph import Graph
 from .canvas.legend import SIZE as LEGEND_SIZE
@@ -55,6 +56,10 @@ def render_to_file(graph: Graph, path: str | os.PathLike, overlay: str = "none",
     scene.flush()
     scene.clearSelection()
     scene.show_grid = False
+    for item in scene.items():
+        # Cached pixmaps are blitted at screen size, ignoring the painter's scale: on a 2x PNG
+        # the neurons came out twice as big as the edges that end at their rims.
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
     net = scene.itemsBoundingRect()
     source = net.adjusted(-MARGIN, -MARGIN - LEGEND_SIZE.height() - 10, MARGIN, MARGIN)
     if source.width() < LEGEND_SIZE.width() + 2 * MARGIN:
