@@ -153,6 +153,10 @@ def main() -> int:
     if key_lat:
         print(f"key presses during animation: {len(key_lat)}, handled after mean "
               f"{statistics.mean(key_lat):.1f} ms, worst {max(key_lat):.1f} ms")  # fmt: skip
+    worst_input = max([*late, *key_lat], default=0.0)
+    if in_pulse:
+        print(f"SUMMARY worst input delay {worst_input:.1f} ms; mean {1000 / mean:.0f} fps; "
+              f"p95 frame interval {p95:.1f} ms")  # fmt: skip
     return 0
 
 

@@ -227,7 +227,7 @@ class PassController(QObject):
             if self._goal is not None:
                 self._pump()
 
-        self.overlay.play_pulse(kind, layer, self.duration_ms(), then=reveal)
+        self.overlay.play_pulse(kind, layer, self.duration_ms(), then=reveal, reveals_next=True)
 
     @staticmethod
     def _transition(p: int, L: int) -> tuple[str, int]:

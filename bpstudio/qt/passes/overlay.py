@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QObject,
     QPointF,
     QRectF,
+    QTimer,
     QVariantAnimation,
     Signal,
 )
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 from ...model.explain import fmt_places, update_places
 from ...model.graph import Graph
 from ...model.numfmt import fmt, fmt_signed
-from ...model.stepper import PassStepper
+from ...model.stepper import BACKWARD, FORWARD, LOSS, PassStepper, StepState
 from .adapter import CanvasAdapter
 from .colormap import NORMAL, Theme, activation_scale, diverging
 from .items import (
@@ -75,7 +76,7 @@ class PassOverlay(QObject):
         self.frozen: FrozenPulse | None = None
         if view is not None:
             self.frozen = FrozenPulse(view)
-            self.frozen.on_view_changed = self.finish
+            self.frozen.on_view_changed = self._on_view_changed
             view.viewport().installEventFilter(self)  # user input on the canvas lands pulses
         self.scene = scene
         self.graph = graph
@@ -106,6 +107,12 @@ class PassOverlay(QObject):
         self.anim.valueChanged.connect(self._on_anim_value)
         self.anim.finished.connect(self._on_anim_finished)
         self._after_pulse = None
+        self._preview_state = None  # the step a running pulse leads to (shown in the scene)
+        self._drawn = None  # what the scene's overlay was last drawn from (see refresh)
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(0)
+        self._preview_timer.timeout.connect(self._start_preview)
 
     # ---------------------------------------------------------------- settings
     def set_decimals(self, decimals: int) -> None:
@@ -186,6 +193,7 @@ class PassOverlay(QObject):
 
     def clear(self) -> None:
         """Hide everything (items are kept for reuse)."""
+        self._drawn = None
         for pool in (self.neuron_badges, self.edge_badges, self.strokes, self.fills):
             for item in pool.values():
                 item.setVisible(False)
@@ -237,7 +245,16 @@ class PassOverlay(QObject):
         st = self.stepper
         if not self.enabled or st.state.phase == "idle" or st.result is None:
             self.clear()
+            self._drawn = None
             return
+        c0 = st.result.compiled
+        ad = self.adapter
+        geo = tuple((p.x(), p.y()) for p in map(ad.center, c0.neuron_ids))
+        drawn = (st.state, id(st.result), self.focus, self.decimals, self.font_px)
+        drawn += (id(self.theme), geo, len(self.graph.neurons), len(self.graph.edges))
+        if drawn == self._drawn:
+            return  # e.g. the landing of a pulse whose step the scene already previews
+        self._drawn = drawn
         self._ensure_added()
         self._shown = set()
         prev_fills, self.fill_colours = self.fill_colours, {}
@@ -359,7 +376,9 @@ class PassOverlay(QObject):
                     width = weight_width(value, self.theme, wmax)
                     s.set_style(value, self.theme.sign_colour(value), width)
                 else:
-                    s.set_style(value, self.theme.grad_colour(value), self.theme.grad_width(value) * thin)
+                    s.set_style(
+                        value, self.theme.grad_colour(value), self.theme.grad_width(value) * thin
+                    )
                 s.key = key
             p0, p1 = centers[e.source], centers[e.target]
             if label_edges:
@@ -500,18 +519,33 @@ class PassOverlay(QObject):
                 segs.append((ad.center(e.target), ad.center(e.source)))
         return segs
 
-    def play_pulse(self, kind: str, layer: int, duration_ms: int, then=None) -> None:
-        """Run a pulse, then call ``then`` (which reveals the numbers). 0 ms: call it now."""
+    def play_pulse(
+        self, kind: str, layer: int, duration_ms: int, then=None, reveals_next: bool = False
+    ) -> None:
+        """Run a pulse, then call ``then`` (which reveals the numbers). 0 ms: call it now.
+
+        ``reveals_next``: ``then`` advances the stepper by one step, so the scene may show that
+        step's overlay already while the pulse runs over the picture (see the module notes).
+        """
         self.finish()
         segs = self.pulse_segments(kind, layer)
         if duration_ms <= 0 or not segs:
+            if self.frozen is not None:
+                self.frozen.stop()
             if then is not None:
                 then()
             return
         self._ensure_added()
         dot = max(5.0, self.font_px * 0.45)
         if self.frozen is not None and self.view.isVisible():
-            self.frozen.start(segs, self.theme.pulse, dot)
+            fz = self.frozen
+            if not fz.active:  # first pulse of a walk (or the view moved): one grab
+                fz.begin(self.own_items(), self._picture_items())
+            fz.start(segs, self.theme.pulse, dot)
+            nxt = self._next_state() if reveals_next else None
+            self._preview_state = nxt
+            if nxt is not None:  # in a turn of its own: the landing handler stays short
+                self._preview_timer.start()
         else:
             self.pulse.colour = self.theme.pulse
             self.pulse.dot = dot
@@ -521,6 +555,50 @@ class PassOverlay(QObject):
         self._after_pulse = then
         self.anim.setDuration(int(duration_ms))
         self.anim.start()
+
+    def _start_preview(self) -> None:
+        nxt = self._preview_state
+        if nxt is None or not self.animating or self.frozen is None:
+            return
+        self.preview(nxt)
+        self.frozen.compose_async(self._picture_items())
+
+    def _on_view_changed(self) -> None:
+        """The view scrolled, zoomed or resized under a running pulse: picture it again (the
+        current step, then the next one composed in slices as usual)."""
+        fz = self.frozen
+        nxt = self._next_state() if self._preview_state is not None else None
+        self.refresh()
+        fz.begin(self.own_items(), self._picture_items())
+        progress = fz.progress
+        fz.start(fz.scene_segments, fz.colour, fz.base_dot)
+        fz.progress = progress
+        if nxt is not None:
+            self._preview_timer.start()
+
+    def _next_state(self) -> StepState | None:
+        """The state one step on (None when that is the update: it changes the network)."""
+        st = self.stepper
+        p, L = st.position(), st.n_layers
+        q = p + 1
+        if q <= L:
+            return StepState(FORWARD, q)
+        if q == L + 1:
+            return StepState(LOSS)
+        if q <= 2 * L + 1:
+            return StepState(BACKWARD, 2 * L + 2 - q)
+        return None
+
+    def preview(self, state: StepState) -> None:
+        """Put ``state``'s overlay on the scene without moving the stepper (nobody else sees
+        it: the picture covers the canvas until the pulse lands and the stepper gets there)."""
+        st = self.stepper
+        saved = st.state
+        st.state = state
+        try:
+            self.refresh()
+        finally:
+            st.state = saved
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() in _LANDING_EVENTS and self.animating:
@@ -547,11 +625,21 @@ class PassOverlay(QObject):
 
     def _on_anim_finished(self) -> None:
         self.pulse.setVisible(False)
-        if self.frozen is not None:
-            self.frozen.stop()
+        fz = self.frozen
+        if fz is not None and fz.isVisible():
+            if fz.composing:
+                fz.complete_job()  # rare: the pulse was shorter than composing its landing
+            if fz.pending is not None:
+                fz.set_picture(fz.pending)  # the landing: the next step's picture, at once
+                fz.pending = None
+            fz.end_pulse()
         then, self._after_pulse = self._after_pulse, None
+        self._preview_state = None
+        self._preview_timer.stop()
         if then is not None:
             then()
+        if fz is not None and not self.animating:
+            fz.stop()  # the walk is over: back to the live canvas
         self.pulse_finished.emit()
 
 
