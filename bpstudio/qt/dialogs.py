@@ -6,6 +6,8 @@ test can ever block on a modal box; callers must therefore call them as ``dialog
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -60,6 +62,16 @@ def ask_save_path(parent: QWidget | None, suggestion: str = "") -> str | None:
     path, _ = QFileDialog.getSaveFileName(parent, "Save network as", suggestion, FILE_FILTER)
     if path and not path.lower().endswith(".json"):
         path += ".json"
+    return path or None
+
+
+def ask_export_path(
+    parent: QWidget | None, title: str, suggestion: str, filters: str
+) -> str | None:
+    """A save dialog for an export; the chosen filter's extension is added when none is typed."""
+    path, chosen = QFileDialog.getSaveFileName(parent, title, suggestion, filters)
+    if path and "." not in Path(path).name and "(*." in chosen:
+        path += chosen.split("(*", 1)[1].split(")", 1)[0].split()[0]
     return path or None
 
 

@@ -44,6 +44,7 @@ from .canvas.view import CanvasView
 from .commands import DeleteCommand
 from .document import Document
 from .inspector import Inspector
+from .exports import install_export_actions
 from .passes import install_pass_tools
 from .training import install_training_tools
 
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.add_dock(self.inspector_dock, Qt.DockWidgetArea.RightDockWidgetArea)
         install_training_tools(self)  # training docks, Train menu (bpstudio/qt/training)
         install_pass_tools(self)  # pass stepping, explain + matrix docks, F5 (bpstudio/qt/passes)
+        install_export_actions(self)  # File → Export worked example / image (bpstudio/qt/exports)
         self.scene.selection_changed_ids.connect(self.selection_changed_ids)
         self.selection_changed_ids.connect(self.inspector.show_selection)
         self.selection_changed_ids.connect(lambda *_: self._update_actions())

@@ -28,7 +28,7 @@ def isolated_settings(tmp_path, monkeypatch):
         return fail
 
     for name in ("ask_save_changes", "show_errors", "ask_open_path", "ask_save_path",
-                 "ask_restore", "ask_layer", "about"):  # fmt: skip
+                 "ask_export_path", "ask_restore", "ask_layer", "about"):  # fmt: skip
         monkeypatch.setattr(dialogs, name, unexpected(name))
 
 

@@ -1,0 +1,130 @@
+"""File → Export worked example… and File → Export image…: the CLI's report and render, from the app.
+
+Both produce exactly what ``bpstudio report`` and ``bpstudio render`` write for the same file,
+so a lecturer's handout and slide match what the class saw on the canvas.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow
+
+from ..core.data import DataError
+from ..model.compile import CompileError, compile_graph
+from ..model.fileformat import atomic_write_text
+from ..model.report import ReportError, render_report
+from ..model.session import dataset
+from ..model.stepper import BACKWARD, FORWARD, LOSS
+from . import dialogs
+
+REPORT_FILTERS = "Markdown (*.md);;LaTeX (*.tex)"
+IMAGE_FILTERS = "PNG image (*.png);;SVG drawing (*.svg)"
+
+
+def install_export_actions(window: QMainWindow) -> None:
+    """Add the two export actions to the File menu, above Quit."""
+    menu = window.menus["File"]
+    before = getattr(window, "actions", {}).get("quit")
+    report = QAction("Export &Worked Example…", window)
+    report.setShortcut(QKeySequence("Ctrl+Shift+W"))
+    report.setStatusTip(
+        "Write this sample's forward pass, loss, backward pass and update as a document"
+    )
+    report.triggered.connect(lambda: export_worked_example(window))
+    image = QAction("Export &Image…", window)
+    image.setShortcut(QKeySequence("Ctrl+Shift+I"))
+    image.setStatusTip("Save the canvas (with the pass overlay shown) as PNG or SVG")
+    image.triggered.connect(lambda: export_image(window))
+    for action in (report, image):
+        if before is not None:
+            menu.insertAction(before, action)
+        else:
+            menu.addAction(action)
+        window.actions[action.text().replace("&", "").rstrip("…").lower()] = action
+    if before is not None:
+        menu.insertSeparator(before)
+
+
+def current_sample(window: QMainWindow) -> int:
+    """The sample the pass controls are on (the focused one in whole-batch mode)."""
+    tools = getattr(window, "pass_tools", None)
+    if tools is None:
+        return 0
+    samples = tools.stepper.samples
+    if samples:
+        return samples[0]
+    return int(tools.controls.sample.value())
+
+
+def current_overlay(window: QMainWindow) -> str:
+    """The overlay matching the pass on screen: forward values, gradients, or none."""
+    tools = getattr(window, "pass_tools", None)
+    phase = tools.stepper.state.phase if tools is not None else None
+    return {FORWARD: "forward", LOSS: "forward", BACKWARD: "backward"}.get(phase, "none")
+
+
+def _suggestion(window: QMainWindow, suffix: str) -> str:
+    path = getattr(window.document, "path", None)
+    stem = Path(path).stem if path else (window.graph.name or "network").replace(" ", "_")
+    return str((Path(path).parent if path else Path.cwd()) / f"{stem}{suffix}")
+
+
+def export_worked_example(window: QMainWindow) -> Path | None:
+    graph = window.graph
+    sample = current_sample(window)
+    try:
+        compiled = compile_graph(graph)
+        ds = dataset(graph)
+        if len(ds) == 0:
+            raise ReportError("the network has no data: add samples in the Data panel first")
+        if not 0 <= sample < len(ds):
+            sample = 0
+        target = dialogs.ask_export_path(
+            window,
+            "Export worked example",
+            _suggestion(window, "_worked_example.md"),
+            REPORT_FILTERS,
+        )
+        if not target:
+            return None
+        fmt = "tex" if target.lower().endswith(".tex") else "md"
+        text = render_report(graph, compiled, ds, sample=sample, fmt=fmt)
+    except (CompileError, DataError) as exc:
+        dialogs.show_errors(
+            window, "Export worked example", "The network cannot be run:", exc.errors
+        )
+        return None
+    except ReportError as exc:
+        dialogs.show_errors(
+            window, "Export worked example", "No worked example to write:", [str(exc)]
+        )
+        return None
+    return _write(window, Path(target), lambda p: atomic_write_text(p, text), "worked example")
+
+
+def export_image(window: QMainWindow) -> Path | None:
+    from .render import render_to_file
+
+    target = dialogs.ask_export_path(
+        window, "Export image", _suggestion(window, ".png"), IMAGE_FILTERS
+    )
+    if not target:
+        return None
+    path = Path(target)
+    if path.suffix.lower() not in (".png", ".svg"):
+        dialogs.show_errors(window, "Export image", "Choose a .png or .svg file name.", [str(path)])
+        return None
+    overlay, sample = current_overlay(window), current_sample(window)
+    return _write(window, path, lambda p: render_to_file(window.graph, p, overlay, sample), "image")
+
+
+def _write(window: QMainWindow, path: Path, write, what: str) -> Path | None:
+    try:
+        write(path)
+    except OSError as exc:
+        dialogs.show_errors(window, f"Export {what}", f"Cannot write {path}:", [str(exc)])
+        return None
+    window.status(f"Exported the {what} to {path}")
+    return path

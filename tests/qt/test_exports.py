@@ -1,0 +1,104 @@
+"""File → Export worked example / Export image write what the CLI writes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+
+from bpstudio.model import fileformat
+from bpstudio.model.compile import compile_graph
+from bpstudio.model.report import render_report
+from bpstudio.model.session import dataset
+from bpstudio.qt import dialogs
+
+REFERENCE = Path(__file__).resolve().parent.parent / "fixtures" / "reference"
+
+
+def _open(make_window, tmp_path, name="handwritten_221.json"):
+    path = tmp_path / name
+    shutil.copy(REFERENCE / name, path)
+    return make_window(path=path), path
+
+
+def _choose(monkeypatch, target: Path):
+    asked = []
+
+    def ask(parent, title, suggestion, filters):
+        asked.append((title, suggestion, filters))
+        return str(target)
+
+    monkeypatch.setattr(dialogs, "ask_export_path", ask)
+    return asked
+
+
+def test_worked_example_md_and_tex_match_the_report(make_window, tmp_path, monkeypatch):
+    window, path = _open(make_window, tmp_path)
+    graph = fileformat.load(path)
+    compiled, ds = compile_graph(graph), dataset(graph)
+    for suffix, fmt in ((".md", "md"), (".tex", "tex")):
+        out = tmp_path / f"example{suffix}"
+        asked = _choose(monkeypatch, out)
+        window.actions["export worked example"].trigger()
+        assert asked and asked[0][1].endswith("_worked_example.md")
+        text = out.read_text(encoding="utf-8")
+        assert text == render_report(graph, compiled, ds, sample=0, fmt=fmt)
+    assert "0.7414 × 0.1868 × 0.5933 = 0.0822" in (tmp_path / "example.md").read_text()
+
+
+def test_worked_example_uses_the_pass_sample(make_window, tmp_path, monkeypatch):
+    window, _ = _open(make_window, tmp_path, "ecs171_321.json")
+    # give the network a second sample and choose it in the pass controls
+    data = dict(window.graph.data)
+    data["samples"] = data["samples"] + [{"x": [0.9, 0.1, 0.3], "y": [0.2]}]
+    window.graph.set_network(data=data)
+    window.pass_tools.stepper.set_sample(1)
+    out = tmp_path / "s1.md"
+    _choose(monkeypatch, out)
+    window.actions["export worked example"].trigger()
+    assert "Data sample 1" in out.read_text(encoding="utf-8")
+
+
+def test_export_image_png_and_svg(make_window, tmp_path, monkeypatch):
+    window, _ = _open(make_window, tmp_path)
+    png = tmp_path / "net.png"
+    _choose(monkeypatch, png)
+    window.actions["export image"].trigger()
+    image = QImage(str(png))
+    assert not image.isNull() and image.width() > 300 and image.height() > 200
+    svg = tmp_path / "net.svg"
+    _choose(monkeypatch, svg)
+    window.actions["export image"].trigger()
+    assert "<svg" in svg.read_text(encoding="utf-8")
+
+
+def test_export_image_follows_the_pass_overlay(make_window, tmp_path, monkeypatch):
+    from bpstudio.qt import exports
+
+    window, _ = _open(make_window, tmp_path)
+    assert exports.current_overlay(window) == "none"
+    window.pass_tools.stepper.forward_all()
+    assert exports.current_overlay(window) == "forward"
+    window.pass_tools.stepper.backward_all()
+    assert exports.current_overlay(window) == "backward"
+
+
+def test_no_data_shows_an_error_and_writes_nothing(make_window, tmp_path, monkeypatch):
+    window, _ = _open(make_window, tmp_path)
+    window.graph.set_network(data={"samples": []})
+    out = tmp_path / "none.md"
+    _choose(monkeypatch, out)
+    shown = []
+    monkeypatch.setattr(dialogs, "show_errors", lambda *a: shown.append(a))
+    window.actions["export worked example"].trigger()
+    assert shown and "no data" in " ".join(shown[0][3])
+    assert not out.exists()
+
+
+def test_cancelled_dialog_writes_nothing(make_window, tmp_path, monkeypatch):
+    window, _ = _open(make_window, tmp_path)
+    monkeypatch.setattr(dialogs, "ask_export_path", lambda *a: None)
+    window.actions["export image"].trigger()
+    window.actions["export worked example"].trigger()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["handwritten_221.json"]
