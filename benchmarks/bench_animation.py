@@ -118,15 +118,39 @@ def main() -> int:
         refresh_times.append((time.perf_counter() - t) * 1000)
 
     tools.overlay.refresh = timed_refresh
+    # what the overlay does between frames to set up the next step (the usual stall source)
+    setup_times: list[float] = []
+    for name in ("_start_preview", "_preview_work"):
+        orig = getattr(ov, name, None)
+        if orig is None:
+            continue
+
+        def timed(*a, _orig=orig):
+            t = time.perf_counter()
+            _orig(*a)
+            setup_times.append((time.perf_counter() - t) * 1000)
+
+        setattr(ov, name, timed)
+    t_start = time.perf_counter()
     c.backward_all()  # forward layers, loss, backward layers: 2L + 1 pulses
+    start_stall = (time.perf_counter() - t_start) * 1000  # synchronous: the picture's grab
     while not tools.stepper.backward_done or tools.overlay.animating:
         app.processEvents()
         if clock.nsecsElapsed() / 1e6 - start > 60_000:
             print("timed out")
             return 1
     total = clock.nsecsElapsed() / 1e6 - start
-    hb.stop()
     keys.stop()
+    # the walk's end: back to the live canvas (a repaint of the viewport); the heartbeat's
+    # worst lateness in the next 0.6 s is that stall
+    n_beats = len(beats)
+    end_t = clock.nsecsElapsed() / 1e6
+    while clock.nsecsElapsed() / 1e6 - end_t < 600:
+        app.processEvents()
+    hb.stop()
+    after = [end_t, *beats[n_beats:]]
+    end_stall = max((b - a for a, b in zip(after, after[1:], strict=False)), default=0.0)
+    beats = beats[:n_beats]
 
     # frame intervals inside pulses only (a reveal between two pulses is not a frame drop)
     gaps = [(b - a) * 1000 for a, b in zip(paints, paints[1:], strict=False)]
@@ -153,10 +177,16 @@ def main() -> int:
     if key_lat:
         print(f"key presses during animation: {len(key_lat)}, handled after mean "
               f"{statistics.mean(key_lat):.1f} ms, worst {max(key_lat):.1f} ms")  # fmt: skip
+    if setup_times:
+        print(f"setting up the next step (per event-loop turn): {len(setup_times)} turns, "
+              f"mean {statistics.mean(setup_times):.1f} ms, worst {max(setup_times):.1f} ms")  # fmt: skip
+    print(f"walk start (synchronous, grab + compose): {start_stall:.1f} ms; "
+          f"walk end (back to the live canvas): {end_stall:.1f} ms")  # fmt: skip
     worst_input = max([*late, *key_lat], default=0.0)
     if in_pulse:
         print(f"SUMMARY worst input delay {worst_input:.1f} ms; mean {1000 / mean:.0f} fps; "
-              f"p95 frame interval {p95:.1f} ms")  # fmt: skip
+              f"p95 frame interval {p95:.1f} ms; walk start {start_stall:.0f} ms, "
+              f"walk end {end_stall:.0f} ms")  # fmt: skip
     return 0
 
 

@@ -224,6 +224,8 @@ class PassController(QObject):
         def reveal():
             st.advance()
             self.overlay.refresh()
+            if kind == "update" and st.updated and self.speed > 0:
+                self.overlay.play_update(self.speed)  # on its own clock; any command ends it
             if self._goal is not None:
                 self._pump()
 

@@ -15,6 +15,7 @@ step ever re-renders the whole canvas.
 from __future__ import annotations
 
 import math
+import time
 
 from PySide6.QtCore import (
     QEasingCurve,
@@ -49,10 +50,12 @@ from .items import (
     circle_rect,
     weight_width,
 )
+from .update_anim import WeightSettle
 
 # a wheel or a click means the lecturer is taking over: show the result at once. (Scrolls,
 # zooms and resizes from elsewhere just make the frozen picture re-grab, see FrozenPulse.)
 _LANDING_EVENTS = (QEvent.Wheel, QEvent.MouseButtonPress, QEvent.MouseButtonDblClick)
+PREVIEW_SLICE_MS = 5.0  # work per event-loop turn when setting up the next step's overlay
 MAX_EDGE_LABELS = 80  # beyond this the labels are noise: strokes + hover tips only
 
 
@@ -113,6 +116,16 @@ class PassOverlay(QObject):
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(0)
         self._preview_timer.timeout.connect(self._start_preview)
+        self._preview_job = None  # (state, refresh generator) of a preview being set up
+        # after an animated update: old → new strokes ease, then the labels settle
+        self.settle = WeightSettle(self)
+        self.settle.settled.connect(self._on_settled)
+        self.update_settled = False  # the old → new labels are gone (the editor's show w)
+        self.update_wmax = 1.0  # the weight scale of the strokes after an update
+        self._preview_job_timer = QTimer(self)
+        self._preview_job_timer.setSingleShot(True)
+        self._preview_job_timer.setInterval(0)
+        self._preview_job_timer.timeout.connect(self._preview_work)
 
     # ---------------------------------------------------------------- settings
     def set_decimals(self, decimals: int) -> None:
@@ -209,6 +222,8 @@ class PassOverlay(QObject):
 
     def remove(self) -> None:
         self.anim.stop()
+        self.settle.stop()
+        self._cancel_preview_job()
         if self.frozen is not None:
             self.frozen.stop()
         self.clear()
@@ -242,7 +257,18 @@ class PassOverlay(QObject):
     def refresh(self) -> None:
         """Show exactly what the stepper's state reveals (no animation). Incremental: only
         items whose content changes are touched, the rest are hidden at the end."""
+        self._cancel_preview_job()
+        for _ in self._refresh_steps():
+            pass
+
+    def _refresh_steps(self):
+        """The body of :meth:`refresh` as a generator that yields every few edges, so a
+        preview (which nobody sees yet) can be spread over several event-loop turns."""
         st = self.stepper
+        if not st.updated:
+            self.update_settled = False
+            if self.settle.running and self._preview_job is None:
+                self.settle.stop()  # undone or reset under the animation
         if not self.enabled or st.state.phase == "idle" or st.result is None:
             self.clear()
             self._drawn = None
@@ -252,9 +278,10 @@ class PassOverlay(QObject):
         geo = tuple((p.x(), p.y()) for p in map(ad.center, c0.neuron_ids))
         drawn = (st.state, id(st.result), self.focus, self.decimals, self.font_px)
         drawn += (id(self.theme), geo, len(self.graph.neurons), len(self.graph.edges))
+        drawn += (st.updated and self.update_settled,)
         if drawn == self._drawn:
             return  # e.g. the landing of a pulse whose step the scene already previews
-        self._drawn = drawn
+        self._drawn = None  # set when done (a preview cut short must not count as drawn)
         self._ensure_added()
         self._shown = set()
         prev_fills, self.fill_colours = self.fill_colours, {}
@@ -279,7 +306,10 @@ class PassOverlay(QObject):
             if c.layer_of[nid] > 0 and st.forward_shown(c.layer_of[nid])
         ]
         vmax = activation_scale(a_vals)
-        for nid in c.neuron_ids:
+        yield
+        for k, nid in enumerate(c.neuron_ids):
+            if k % 8 == 7:
+                yield
             layer = c.layer_of[nid]
             if not st.forward_shown(layer):
                 continue
@@ -294,7 +324,7 @@ class PassOverlay(QObject):
             elif nid in c.bias_unit_ids:
                 b.set_text_lines(["a = 1"], {"a": 1.0}, {"a": "1"})
             elif st.updated:
-                if not self._bias_update_label(b, nid):
+                if self.update_settled or not self._bias_update_label(b, nid):
                     self._shown.discard(id(b))
                     continue
             else:
@@ -342,16 +372,18 @@ class PassOverlay(QObject):
             lb.set_anchor(QPointF(right + gap * 4, sum(ys) / len(ys)), RIGHT)
             reserved.append(lb.scene_rect())
 
+        yield
         # edges: ∂L/∂w (colour = sign, width = log |∂L/∂w|), or old → new after the update
         edges = [
             (i, eid)
             for i, eid in enumerate(c.edge_ids)
             if st.backward_shown(int(c.edge_layer[i])) or st.updated
         ]
-        label_edges = len(edges) <= MAX_EDGE_LABELS
+        label_edges = len(edges) <= MAX_EDGE_LABELS and not (st.updated and self.update_settled)
         wmax = 0.0
         if st.updated:
             wmax = max((abs(st.old_new_weight(eid)[1]) for _, eid in edges), default=1.0)
+            self.update_wmax = wmax
         grads_shown = bool(edges) and not st.updated
         grads = r.trace.grads[c.edge_param]  # by edge position (no per-edge id lookups)
         # dense networks: thinner strokes, or a thousand wide lines become one blob (and slow);
@@ -360,7 +392,9 @@ class PassOverlay(QObject):
         geo = hash(tuple((p.x(), p.y(), radii[n]) for n, p in centers.items()))
         base = (id(r), id(self.theme), thin, geo, st.updated, wmax)
         strokes = self.strokes
-        for i, eid in edges:
+        for k, (i, eid) in enumerate(edges):
+            if k % 8 == 7:
+                yield
             e = self.graph.edges.get(eid)
             if e is None:
                 continue
@@ -387,8 +421,10 @@ class PassOverlay(QObject):
                 self._place_edge_label(b, p0, p1, radii[e.source], radii[e.target], reserved)
                 reserved.append(b.scene_rect())
 
+        yield
         self._place_legend(centers, radii, vmax, grads=grads_shown, weights=st.updated)
         self._hide_unshown()
+        self._drawn = drawn
 
     def _hide_unshown(self) -> None:
         shown = self._shown
@@ -557,11 +593,49 @@ class PassOverlay(QObject):
         self.anim.start()
 
     def _start_preview(self) -> None:
+        """Put the next step's overlay on the scene (under the picture) in slices of a few
+        ms, then compose its picture (also in slices): no turn of the event loop is long."""
         nxt = self._preview_state
         if nxt is None or not self.animating or self.frozen is None:
             return
-        self.preview(nxt)
-        self.frozen.compose_async(self._picture_items())
+        self._cancel_preview_job()
+        self._preview_job = (nxt, self._refresh_steps())
+        self._preview_work()
+
+    def _preview_work(self) -> None:
+        job = self._preview_job
+        if job is None:
+            return
+        state, steps = job
+        st = self.stepper
+        saved, st.state = st.state, state
+        done = False
+        t0 = time.perf_counter()
+        try:
+            while (time.perf_counter() - t0) * 1000 < PREVIEW_SLICE_MS:
+                next(steps)
+        except StopIteration:
+            done = True
+        finally:
+            st.state = saved
+        if not done:
+            self._preview_job_timer.start()
+            return
+        self._preview_job = None
+        if self.frozen is not None:
+            self.frozen.compose_async(self._picture_items())
+
+    def _complete_preview_job(self) -> None:
+        """The pulse landed before the preview was set up: finish it now."""
+        while self._preview_job is not None:
+            self._preview_work()
+        self._preview_job_timer.stop()
+
+    def _cancel_preview_job(self) -> None:
+        if self._preview_job is not None:
+            self._preview_job[1].close()
+            self._preview_job = None
+        self._preview_job_timer.stop()
 
     def _on_view_changed(self) -> None:
         """The view scrolled, zoomed or resized under a running pulse: picture it again (the
@@ -601,15 +675,35 @@ class PassOverlay(QObject):
             st.state = saved
 
     def eventFilter(self, obj, event) -> bool:
-        if event.type() in _LANDING_EVENTS and self.animating:
+        if event.type() in _LANDING_EVENTS and (self.animating or self.settle.running):
             self.finish()
         return False
 
     def finish(self) -> None:
-        """Jump a running pulse to its end (pressing a key mid-animation never waits)."""
+        """Jump a running pulse to its end (pressing a key mid-animation never waits), and a
+        running update animation to its settled state."""
         if self.anim.state() == QVariantAnimation.Running:
             self.anim.stop()
             self._on_anim_finished()
+        self.settle.finish()
+
+    # ---------------------------------------------------------------- the update's easing
+    def play_update(self, speed: int) -> None:
+        """After an applied update (already drawn by ``refresh``): strokes ease from the old
+        weights to the new ones under the old → new labels, which settle after a hold."""
+        self.update_settled = False
+        self.refresh()
+        if speed <= 0 or not self.stepper.updated:
+            return
+        visible = None
+        if self.view is not None:
+            visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        self.settle.start(speed, visible)
+
+    def _on_settled(self) -> None:
+        if self.stepper.updated:
+            self.update_settled = True
+        self.refresh()
 
     @property
     def animating(self) -> bool:
@@ -626,6 +720,8 @@ class PassOverlay(QObject):
     def _on_anim_finished(self) -> None:
         self.pulse.setVisible(False)
         fz = self.frozen
+        if self._preview_job is not None:
+            self._complete_preview_job()  # rare: the pulse was shorter than setting it up
         if fz is not None and fz.isVisible():
             if fz.composing:
                 fz.complete_job()  # rare: the pulse was shorter than composing its landing
