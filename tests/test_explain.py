@@ -15,7 +15,7 @@ from bpstudio.model.compile import compile_graph
 from bpstudio.model.session import dataset
 from bpstudio.model.trace import run_pass
 
-REF = Path("/work/shared/reference")
+REF = Path(__file__).resolve().parent / "fixtures" / "reference"  # copies of the shared references
 ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "identity"]
 
 

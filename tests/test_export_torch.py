@@ -22,7 +22,7 @@ from test_explain import random_doc  # noqa: E402
 
 torch = pytest.importorskip("torch")
 
-REF = Path("/work/shared/reference")
+REF = Path(__file__).resolve().parent / "fixtures" / "reference"  # copies of the shared references
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 

@@ -19,7 +19,7 @@ from bpstudio.model.report import ReportError, render_report
 from bpstudio.model.session import dataset
 from bpstudio.model.trace import run_pass
 
-REF = Path("/work/shared/reference")
+REF = Path(__file__).resolve().parent / "fixtures" / "reference"  # copies of the shared references
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CASES = [
     (REF / "handwritten_221.json", 0),

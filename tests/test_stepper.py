@@ -14,7 +14,7 @@ from bpstudio.model.graph import Edge
 from bpstudio.model.numfmt import displayed, fmt, fmt_signed
 from bpstudio.model.stepper import BACKWARD, FORWARD, IDLE, LOSS, UPDATED, PassStepper, StepState
 
-REF = Path("/work/shared/reference")
+REF = Path(__file__).resolve().parent / "fixtures" / "reference"  # copies of the shared references
 NETS = ["handwritten_221", "ecs171_321"]
 
 

@@ -24,7 +24,7 @@ from bpstudio.model.stepper import BACKWARD, FORWARD, IDLE, LOSS, UPDATED  # noq
 from bpstudio.qt.passes import install_pass_tools  # noqa: E402
 from bpstudio.qt.passes.tips import edge_tip, neuron_tip  # noqa: E402
 
-REF = Path("/work/shared/reference")
+REF = Path(__file__).resolve().parent.parent / "fixtures" / "reference"
 NETS = ["handwritten_221", "ecs171_321"]
 TOL = dict(rel=1e-9, abs=1e-15)
 

@@ -19,7 +19,7 @@ from bpstudio.model.stepper import IDLE, UPDATED
 from bpstudio.model.trace import run_pass
 from bpstudio.qt.passes.items import weight_width
 
-REF = Path("/work/shared/reference")
+REF = Path(__file__).resolve().parent.parent / "fixtures" / "reference"
 LEARNING_RATE = 5.0  # the file's 1e-4 moves no stroke visibly; this one does
 
 

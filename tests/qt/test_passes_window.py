@@ -14,7 +14,7 @@ from bpstudio.model import explain as ex
 from bpstudio.model import fileformat
 from bpstudio.model.stepper import BACKWARD, FORWARD, LOSS
 
-REF = Path("/work/shared/reference")
+REF = Path(__file__).resolve().parent.parent / "fixtures" / "reference"
 
 
 def _ref(name):
@@ -61,6 +61,21 @@ def test_function_keys_step_the_pass_and_the_editor_items_are_tinted(window, qtb
     qtbot.keyClick(window.view, Qt.Key_F8)
     assert window.graph.edges["w5"].weight == pytest.approx(ref["edges"]["w5"]["updated"], rel=1e-9)
     assert window.undo_stack.undoText().startswith("Update weights")
+
+
+def test_forward_after_an_update_starts_a_pass_from_the_new_weights(window, qtbot):
+    tools = window.pass_tools
+    window.activateWindow()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key_F9)  # full step: forward, backward, update
+    assert window.undo_stack.undoText().startswith("Update weights")
+    new_w1 = window.graph.edges["w1"].weight
+    qtbot.keyClick(window.view, Qt.Key_F6)
+    assert tools.stepper.state.phase == FORWARD and tools.stepper.state.layer == 1
+    z = tools.overlay.neuron_badge("h1", "forward").values["z"]
+    w2, b1 = window.graph.edges["w2"].weight, window.graph.neurons["h1"].bias
+    assert z == pytest.approx(new_w1 * 0.05 + w2 * 0.1 + b1, rel=1e-12)
+    assert new_w1 != pytest.approx(0.15, rel=1e-12, abs=0)  # the update really moved it
 
 
 def test_editor_selection_drives_the_explain_panel_and_the_matrix(window):

@@ -154,32 +154,38 @@ class PassController(QObject):
             self.land()
 
     def forward_step(self) -> None:
+        self._new_pass_if_updated()
         self._walk(lambda p, L: p + 1 if p <= L else p)
 
     def forward_all(self) -> None:
+        self._new_pass_if_updated()
         self._walk(lambda p, L: max(p, L + 1))
 
     def backward_step(self) -> None:
+        self._new_pass_if_updated()
         self._walk(lambda p, L: L + 1 if p <= L else (p + 1 if p <= 2 * L else p))
 
     def backward_all(self) -> None:
+        self._new_pass_if_updated()
         self._walk(lambda p, L: max(p, 2 * L + 1))
 
     def update(self) -> None:
-        self._walk(lambda p, L: 2 * L + 2)
+        self._walk(lambda p, L: 2 * L + 2)  # after an update: nothing (never applied twice)
 
     def next_step(self) -> None:
         """One step along forward → loss → backward → update, then a new pass."""
-        self.land()
-        if self.stepper.state.phase == UPDATED:
-            self.stepper.start_over()
+        self._new_pass_if_updated()
         self._walk(lambda p, L: p + 1)
 
     def full_step(self) -> None:
+        self._new_pass_if_updated()
+        self._walk(lambda p, L: 2 * L + 2)
+
+    def _new_pass_if_updated(self) -> None:
+        """After an update, Forward/Backward/Next/Full step start a pass from the new weights."""
         self.land()
         if self.stepper.state.phase == UPDATED:
             self.stepper.start_over()
-        self._walk(lambda p, L: 2 * L + 2)
 
     def reset(self) -> None:
         self.land()
