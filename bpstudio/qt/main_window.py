@@ -43,8 +43,8 @@ from .canvas.scene import NetworkScene
 from .canvas.view import CanvasView
 from .commands import DeleteCommand
 from .document import Document
-from .inspector import Inspector
 from .exports import install_export_actions
+from .inspector import Inspector
 from .passes import install_pass_tools
 from .training import install_training_tools
 

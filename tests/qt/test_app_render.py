@@ -122,3 +122,76 @@ def test_large_network_uses_bulk_mode_and_drags(make_window, mouse):
     assert (window.graph.neurons["n1_1"].x, window.graph.neurons["n1_1"].y) == (320, 80)
     window.scene.flush()
     window.grab()
+
+
+def test_rendered_neurons_keep_their_size_at_png_scale(tmp_path, qapp):
+    """Item pixmap caches once made PNG neurons PNG_SCALE times too big for their edges."""
+    import numpy as np
+
+    from bpstudio.qt import theme
+    from bpstudio.qt.render import PNG_SCALE
+
+    g = Graph("one input")
+    g.add_neuron(Neuron("x1", "input", x=0.0, y=0.0))
+    g.add_neuron(Neuron("o1", "output", activation="sigmoid", x=400.0, y=300.0))
+    g.add_edge(Edge("w1", "x1", "o1", weight=0.5))
+    out = tmp_path / "one.png"
+    render_to_file(g, out)
+    image = QImage(str(out)).convertToFormat(QImage.Format.Format_RGB32)
+    ptr = image.constBits()
+    rgb = np.frombuffer(ptr, np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)
+    ring = theme.ROLE_STYLES["input"].border
+    match = (
+        (np.abs(rgb[:, :, 2].astype(int) - ring.red()) < 25)
+        & (np.abs(rgb[:, :, 1].astype(int) - ring.green()) < 25)
+        & (np.abs(rgb[:, :, 0].astype(int) - ring.blue()) < 25)
+    )
+    from bpstudio.qt.canvas.legend import SIZE as LEGEND_SIZE
+
+    match[: int((LEGEND_SIZE.height() + 20) * PNG_SCALE)] = False  # the legend's input swatch
+    cols = np.nonzero(match.any(axis=0))[0]
+    rows = np.nonzero(match.any(axis=1))[0]
+    width = cols.max() - cols.min() if cols.size else 0
+    height = rows.max() - rows.min() if rows.size else 0
+    diameter = 2 * theme.NEURON_RADIUS * PNG_SCALE
+    assert 0.8 * diameter < max(width, height) < 1.3 * diameter + 40 * PNG_SCALE
+
+
+def _ring_extent(image: QImage, ring: QColor) -> int:
+    import numpy as np
+
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    rgb = np.frombuffer(image.constBits(), np.uint8).reshape(
+        image.height(), image.bytesPerLine() // 4, 4
+    )
+    match = (
+        (np.abs(rgb[:, :, 2].astype(int) - ring.red()) < 25)
+        & (np.abs(rgb[:, :, 1].astype(int) - ring.green()) < 25)
+        & (np.abs(rgb[:, :, 0].astype(int) - ring.blue()) < 25)
+    )
+    cols = np.nonzero(match.any(axis=0))[0]
+    return int(cols.max() - cols.min() + 1) if cols.size else 0
+
+
+def test_live_canvas_draws_neurons_at_their_size(qapp):
+    """ItemCoordinateCache with a 2x size made Qt 6.11 draw every neuron twice too big."""
+    from PySide6.QtWidgets import QGraphicsView
+
+    from bpstudio.qt import theme
+    from bpstudio.qt.canvas.scene import NetworkScene
+
+    g = Graph("one input")
+    g.add_neuron(Neuron("x1", "input", x=0.0, y=0.0))
+    scene = NetworkScene(g)
+    view = QGraphicsView(scene)
+    view.resize(400, 400)
+    view.setSceneRect(-200, -200, 400, 400)
+    view.show()
+    qapp.processEvents()
+    for _ in range(2):  # the second paint is the one served from the item cache
+        view.viewport().update()
+        qapp.processEvents()
+        width = _ring_extent(view.viewport().grab().toImage(), theme.ROLE_STYLES["input"].border)
+    diameter = 2 * theme.NEURON_RADIUS
+    assert 0.85 * diameter < width < 1.25 * diameter
+    g.unsubscribe(scene._on_change)

@@ -15,8 +15,11 @@ Pass ``None`` to clear. All are cheap (they only store the value and schedule a 
 from __future__ import annotations
 
 import math
+import time
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
+import numpy as np
+import shiboken6
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -87,28 +90,40 @@ class NeuronItem(QGraphicsItem):
         self._font = theme.font(theme.LABEL_PT, bold=True)
         self._small = theme.font(9)
         self._overlay_rect = QRectF()
+        self._bounds = QRectF(-R - 6, -R - 6, 2 * R + 12, 2 * R + 12)
         self._cache()
         self.sync(neuron)
 
     def type(self) -> int:
         return self.Type
 
+    overview = False  # set by the scene in bulk mode (very large networks)
+
+    def set_overview(self, overview: bool) -> None:
+        if overview != self.overview:
+            self.overview = overview
+            self._cache()
+
     def _cache(self) -> None:
-        """Repaints (pan, zoom, drags) blit a pixmap instead of calling paint() in Python;
-        rendered at 2x so labels stay crisp on a zoomed-in projector."""
-        r = self.boundingRect()
-        self.setCacheMode(
-            QGraphicsItem.CacheMode.ItemCoordinateCache,
-            QSize(int(r.width() * 2) + 2, int(r.height() * 2) + 2),
-        )
+        """Pans and drags blit a pixmap instead of calling paint() in Python.
+
+        Normally the pixmap is per device resolution: a zoom re-renders it, so labels stay
+        crisp on a projector and in presentation mode. In bulk mode (hundreds of neurons) a
+        zoom would re-render them all (60-90 ms), so the pixmap is kept at item size instead.
+        (Never ItemCoordinateCache with another size: Qt 6.11 blits such a pixmap unscaled,
+        which drew the neurons twice too big.)"""
+        mode = QGraphicsItem.CacheMode
+        self.setCacheMode(mode.ItemCoordinateCache if self.overview else mode.DeviceCoordinateCache)
 
     # ---------------------------------------------------------------- model -> item
     def sync(self, n: Neuron) -> None:
+        look = (n.role, n.display_label, n.activation if n.has_activation else None, n.trainable)
+        if look == getattr(self, "_look", None):  # e.g. only the bias moved (training)
+            self._update_tooltip(n)  # no repaint: the cached picture stays valid
+            return
+        self._look = look
         self.prepareGeometryChange()
-        self.role = n.role
-        self.label = n.display_label
-        self.activation = n.activation if n.has_activation else None
-        self.trainable = n.trainable
+        self.role, self.label, self.activation, self.trainable = look
         self._update_tooltip(n)
         self.update()
 
@@ -141,6 +156,8 @@ class NeuronItem(QGraphicsItem):
             w = max(fm.horizontalAdvance(s) for s in lines) + 8
             h = fm.height() * len(lines) + 4
             self._overlay_rect = QRectF(-w / 2, R + 6, w, h)
+        r = QRectF(-R - 6, -R - 6, 2 * R + 12, 2 * R + 12)
+        self._bounds = r.united(self._overlay_rect) if self._overlay else r
         self._cache()
         self.update()
 
@@ -153,10 +170,7 @@ class NeuronItem(QGraphicsItem):
 
     # ---------------------------------------------------------------- geometry
     def boundingRect(self) -> QRectF:
-        r = QRectF(-R - 6, -R - 6, 2 * R + 12, 2 * R + 12)
-        if self._overlay:
-            r = r.united(self._overlay_rect)
-        return r
+        return self._bounds  # called ~3x per neuron per repaint: precomputed
 
     def shape(self) -> QPainterPath:
         p = QPainterPath()
@@ -166,7 +180,8 @@ class NeuronItem(QGraphicsItem):
     def itemChange(self, change, value):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             for e in self.edges:
-                e.adjust()
+                if not e.frozen:  # frozen: drawn by a DragEdgesItem during a drag
+                    e.adjust()
         return super().itemChange(change, value)
 
     # ---------------------------------------------------------------- painting
@@ -242,6 +257,7 @@ class EdgeItem(QGraphicsItem):
 
     Type = QGraphicsItem.UserType + 2
     LABEL_AT = 0.7  # labels near the target: "the weights into j" reads naturally
+    frozen = False  # True while a DragEdgesItem stands in for it (geometry not kept current)
 
     def __init__(self, edge: Edge, source: NeuronItem, target: NeuronItem, show_label: bool):
         super().__init__()
@@ -266,12 +282,19 @@ class EdgeItem(QGraphicsItem):
 
     def sync(self, e: Edge) -> None:
         self.weight = e.weight
+        text = "" if e.weight is None else f"{e.weight:.3g}"
+        width = theme.edge_width(e.weight)
+        old = getattr(self, "_look", None)
+        look = (text, theme.edge_colour(e.weight).rgba(), e.trainable)
+        if old is not None and old[0] == look and abs(old[1] - width) < 0.05:
+            return  # training moved the weight invisibly: keep geometry, no repaint
+        self._look = (look, width)
         self.trainable = e.trainable
-        self._pen = QPen(theme.edge_colour(e.weight), theme.edge_width(e.weight))
+        self._pen = QPen(theme.edge_colour(e.weight), width)
         self._pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         if not e.trainable:
             self._pen.setStyle(Qt.PenStyle.DashLine)
-        self._text = "" if e.weight is None else f"{e.weight:.3g}"  # unset: no label noise
+        self._text = text  # unset: "" (no label noise)
         self.setToolTip(f"{e.id}: {e.source} → {e.target}, w = {self._text or 'not set'}")
         self.adjust()
 
@@ -358,7 +381,11 @@ class EdgeItem(QGraphicsItem):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(pen.color())
             painter.drawPolygon(self._arrow)
-        if not self._label_rect.isNull():
+        # labels under ~4 px on screen are noise, and text is most of an edge's paint cost
+        if (
+            not self._label_rect.isNull()
+            and painter.worldTransform().m11() * self._fm.height() >= 4
+        ):
             painter.setPen(QPen(pen.color(), 1))
             painter.setBrush(theme.LABEL_BACKGROUND)
             painter.drawRoundedRect(self._label_rect, 4, 4)
@@ -367,13 +394,27 @@ class EdgeItem(QGraphicsItem):
             painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self._label_text())
 
 
+def _line_buffer(n_lines: int) -> tuple[QPolygonF, np.ndarray]:
+    """A QPolygonF of 2 * n_lines points and a writable (2 * n_lines, 2) float64 numpy view
+    of its memory: endpoints are filled in vectorised and ``drawLines(polygon)`` draws the
+    pairs without creating one Python QLineF per edge. Keep the polygon alive with the view."""
+    poly = QPolygonF()
+    poly.resize(2 * n_lines)
+    if n_lines == 0:
+        return poly, np.zeros((0, 2))
+    buf = shiboken6.VoidPtr(poly.data(), 2 * n_lines * 16, True)
+    return poly, np.frombuffer(buf, dtype=np.float64).reshape(-1, 2)
+
+
 class EdgeLayerItem(QGraphicsItem):
     """All edges of a large network in one item (no per-edge items).
 
     Thousands of per-edge items make every repaint walk thousands of Python objects; one
     item drawing pre-bucketed line lists with ``drawLines`` and cached as a pixmap
-    (ItemCoordinateCache) keeps pan/zoom repaints to a blit. Edges whose ends are being
-    dragged go to a small uncached "live" list so the cache is not re-rendered per step.
+    (ItemCoordinateCache, at most CACHE_PX: the item is scaled) keeps pan/zoom repaints to
+    a blit. During a drag the edges with a
+    moving end are taken out of the cached picture (rebuilt once at drag start) and drawn by
+    the uncached :class:`LiveEdgesItem`, whose endpoints are recomputed with numpy per step.
     """
 
     BUCKETS = 6
@@ -382,23 +423,28 @@ class EdgeLayerItem(QGraphicsItem):
     def __init__(self):
         super().__init__()
         self.setZValue(0)
-        self._static: dict[tuple[bool, int], list[QLineF]] = {}
-        self._pens: dict[tuple[bool, int], QPen] = {}
+        self._static: list[tuple[int, QPolygonF]] = []  # (bucket key, line pairs)
+        self._pens: dict[int, QPen] = {}
         self._bounds = QRectF()
+        self.live_item: LiveEdgesItem | None = None
+        self._index: dict[str, int] = {}  # neuron id -> row of self._pos
+        self._pos = np.zeros((0, 2))
+        self._live: list[tuple[int, QPolygonF, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._drawn = None  # what the current picture shows (skip identical rebuilds)
 
-    def _key(self, w: float | None) -> tuple[bool, int]:
-        width = theme.edge_width(w)
-        b = int(
-            (width - theme.MIN_EDGE_WIDTH)
-            / (theme.MAX_EDGE_WIDTH - theme.MIN_EDGE_WIDTH + 1e-9)
-            * self.BUCKETS
-        )
-        return (w is not None and w < 0, b)
+    def _keys(self, weights: np.ndarray) -> np.ndarray:
+        """Bucket key per edge: 0..BUCKETS-1 for w >= 0 or unset, BUCKETS.. for w < 0."""
+        # theme.edge_width, vectorised (unset weights: NaN -> the minimum width)
+        w = theme.MIN_EDGE_WIDTH + 3.0 * np.abs(np.nan_to_num(weights))
+        width = np.clip(w, theme.MIN_EDGE_WIDTH, theme.MAX_EDGE_WIDTH)
+        span = theme.MAX_EDGE_WIDTH - theme.MIN_EDGE_WIDTH + 1e-9
+        b = ((width - theme.MIN_EDGE_WIDTH) / span * self.BUCKETS).astype(np.int64)
+        return np.where(weights < 0, self.BUCKETS, 0) + b
 
-    def _pen(self, key: tuple[bool, int]) -> QPen:
+    def pen(self, key: int) -> QPen:
         pen = self._pens.get(key)
         if pen is None:
-            neg, b = key
+            neg, b = key >= self.BUCKETS, key % self.BUCKETS
             # opaque one-pixel cosmetic lines: translucent or wider strokes leave the raster
             # engine's fast path and cost seconds for 20,000 long lines, so |w| is shown by
             # lightness here instead of width
@@ -410,67 +456,299 @@ class EdgeLayerItem(QGraphicsItem):
     def rebuild(self, edges, pos: dict[str, QPointF], live: set[str] | None = None) -> None:
         """edges: iterable of Edge; pos: neuron id -> centre; live: moving neuron ids."""
         self.prepareGeometryChange()
-        static: dict[tuple[bool, int], list[QLineF]] = {}
-        moving: dict[tuple[bool, int], list[QLineF]] = {}
+        self._index = {nid: i for i, nid in enumerate(pos)}
+        self._pos = np.array([(p.x(), p.y()) for p in pos.values()], dtype=np.float64)
+        self._pos = self._pos.reshape(-1, 2)
+        index = self._index
+        src, tgt, w = [], [], []
         for e in edges:
-            a, b = pos.get(e.source), pos.get(e.target)
+            a, b = index.get(e.source), index.get(e.target)
             if a is None or b is None:
                 continue
-            target = moving if live and (e.source in live or e.target in live) else static
-            target.setdefault(self._key(e.weight), []).append(QLineF(a, b))
-        self._static = static
-        self._live_edges = [e for e in edges if live and (e.source in live or e.target in live)]
-        self._live_flat = [line for lines in moving.values() for line in lines]
-        xs = [p.x() for p in pos.values()] or [0.0]
-        ys = [p.y() for p in pos.values()] or [0.0]
-        self._bounds = QRectF(min(xs) - R, min(ys) - R, max(xs) - min(xs) + 2 * R,
-                              max(ys) - min(ys) + 2 * R)  # fmt: skip
+            src.append(a)
+            tgt.append(b)
+            w.append(math.nan if e.weight is None else e.weight)
+        src_a = np.array(src, dtype=np.int64)
+        tgt_a = np.array(tgt, dtype=np.int64)
+        keys = self._keys(np.array(w, dtype=np.float64))
+        moving = np.zeros(len(self._pos), dtype=bool)
+        for nid in live or ():
+            if nid in index:
+                moving[index[nid]] = True
+        drawn = (src_a, tgt_a, keys, self._pos.copy(), moving)
+        same = self._drawn is not None and all(
+            a.shape == b.shape and np.array_equal(a, b)
+            for a, b in zip(drawn, self._drawn, strict=True)
+        )
+        self._drawn = drawn
+        if same:  # e.g. weights moved within their colour buckets: the picture is right
+            return
+        is_live = moving[src_a] | moving[tgt_a] if len(src_a) else np.zeros(0, dtype=bool)
+        if len(self._pos):
+            lo, hi = self._pos.min(axis=0), self._pos.max(axis=0)
+        else:
+            lo = hi = np.zeros(2)
+        # the item draws in scene coordinates * k and is scaled back by 1/k: its cache (the
+        # item's own size, see _recache) stays <= CACHE_PX, so drawing 20,000 edges into it
+        # at a drag start or drop stays a fraction of a second
+        k = min(1.0, self.CACHE_PX / max(1.0, *(hi - lo + 2 * R)))
+        self._static, self._live = [], []
+        for key in np.unique(keys):
+            sel = keys == key
+            for live_part, part in ((False, sel & ~is_live), (True, sel & is_live)):
+                s, t = src_a[part], tgt_a[part]
+                if not len(s):
+                    continue
+                poly, view = _line_buffer(len(s))
+                if live_part:  # the live item draws in scene coordinates
+                    view[0::2] = self._pos[s]
+                    view[1::2] = self._pos[t]
+                    self._live.append((int(key), poly, view, s, t))
+                else:
+                    view[0::2] = self._pos[s] * k
+                    view[1::2] = self._pos[t] * k
+                    self._static.append((int(key), poly))
+        self._bounds = QRectF(lo[0] - R, lo[1] - R, hi[0] - lo[0] + 2 * R, hi[1] - lo[1] + 2 * R)
+        self._bounds = QRectF(self._bounds.topLeft() * k, self._bounds.size() * k)
+        self.setScale(1 / k)
         self._recache()
+        if self.live_item is not None:
+            self.live_item.moved()
 
-    def update_live(self, pos: dict[str, QPointF]) -> None:
-        """Cheap per-drag-step update: only the lines touching moving neurons, in one list."""
-        self._live_flat = [QLineF(pos[e.source], pos[e.target]) for e in self._live_edges]
-        self.update()
+    def update_live(self, positions: dict[str, QPointF]) -> None:
+        """Cheap per-drag-step update: new centres for the moving neurons; only the lines
+        touching them are recomputed (vectorised) and only the live item repaints."""
+        index, p = self._index, self._pos
+        for nid, q in positions.items():
+            i = index.get(nid)
+            if i is not None:
+                p[i, 0] = q.x()
+                p[i, 1] = q.y()
+        for _key, _poly, view, s, t in self._live:
+            view[0::2] = p[s]
+            view[1::2] = p[t]
+        if self.live_item is not None:
+            self.live_item.moved()
+
+    def live_batches(self) -> list[tuple[int, QPolygonF, np.ndarray]]:
+        """(bucket key, line pairs, their numpy view) of the edges with a moving end."""
+        return [(key, poly, view) for key, poly, view, _s, _t in self._live]
 
     def _recache(self) -> None:
-        size = self._bounds.size().toSize()
-        # the cache is drawn once per change and blitted on every pan/zoom: keep it small
-        # enough (<= 2048 px) that drawing 20,000 edges into it stays a fraction of a second
-        scale = min(1.0, self.CACHE_PX / max(1, size.width(), size.height()))
+        # The cache is drawn once per change and blitted on every pan/zoom. Its size must be
+        # the item's own: Qt 6.11 blits an ItemCoordinateCache pixmap of any other size
+        # unscaled, which drew the edges at the wrong scale under their neurons.
         self.setCacheMode(QGraphicsItem.CacheMode.NoCache)  # drop the old pixmap
-        self.setCacheMode(
-            QGraphicsItem.CacheMode.ItemCoordinateCache,
-            QSize(int(size.width() * scale) + 1, int(size.height() * scale) + 1),
-        )
+        self.setCacheMode(QGraphicsItem.CacheMode.ItemCoordinateCache)
         self.update()
 
     def boundingRect(self) -> QRectF:
         return self._bounds
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        for key, lines in self._static.items():
-            painter.setPen(self._pen(key))
+        for key, lines in self._static:
+            painter.setPen(self.pen(key))
             painter.drawLines(lines)
-
-    def live_lines(self) -> list[QLineF]:
-        return getattr(self, "_live_flat", [])
 
 
 class LiveEdgesItem(QGraphicsItem):
-    """Uncached companion of EdgeLayerItem: draws the edges of neurons being dragged."""
+    """Uncached companion of EdgeLayerItem: draws the edges of neurons being dragged.
+
+    Ten thousand one-pixel lines cost tens of milliseconds in the raster engine, so while the
+    mouse moves the item draws an even subset (every 2nd, 4th, ... line of each colour
+    bucket, chosen from the measured cost so a step stays within ``BUDGET_MS``); the full set
+    is drawn as soon as the mouse rests for ``SETTLE_MS`` and on every step when it is cheap.
+    """
+
+    BUDGET_MS = 15.0
+    SETTLE_MS = 120
+    MAX_STRIDE = 16
 
     def __init__(self, layer: EdgeLayerItem):
         super().__init__()
         self.layer = layer
+        layer.live_item = self
         self.setZValue(0.5)
+        self._bounds = QRectF()
+        self._ms_per_line = 0.0  # measured (smoothed) cost of one live line
+        self.stride = 1
+        self._sparse: dict[tuple[int, int], tuple[QPolygonF, np.ndarray]] = {}
+        self._settle = QTimer()
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(self.SETTLE_MS)
+        self._settle.timeout.connect(self._draw_all)
+
+    def moved(self) -> None:
+        """The live lines changed: new bounds (only what they cover repaints) and a repaint."""
+        batches = self.layer.live_batches()
+        views = [v for _k, _p, v in batches]
+        if views:
+            lo = np.min([v.min(axis=0) for v in views], axis=0)
+            hi = np.max([v.max(axis=0) for v in views], axis=0)
+            rect = QRectF(lo[0] - 2, lo[1] - 2, hi[0] - lo[0] + 4, hi[1] - lo[1] + 4)
+        else:
+            rect = QRectF()
+            self._sparse.clear()
+        if rect != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = rect
+        n = sum(len(v) // 2 for v in views)
+        stride = 1
+        while stride < self.MAX_STRIDE and n / stride * self._ms_per_line > self.BUDGET_MS:
+            stride *= 2  # powers of two: each subset contains the next sparser one
+        self.stride = stride
+        if stride > 1:
+            for key, _poly, view in batches:
+                pairs = view.reshape(-1, 2, 2)[::stride]
+                poly, sv = self._sparse_buffer(key, len(pairs))
+                sv.reshape(-1, 2, 2)[:] = pairs
+            self._settle.start()
+        self.update()
+
+    def _sparse_buffer(self, key: int, n: int) -> tuple[QPolygonF, np.ndarray]:
+        buf = self._sparse.get((key, self.stride))
+        if buf is None or len(buf[1]) != 2 * n:
+            buf = self._sparse[(key, self.stride)] = _line_buffer(n)
+        return buf
+
+    def _draw_all(self) -> None:
+        if self.stride > 1:
+            self.stride = 1
+            self.update()
 
     def boundingRect(self) -> QRectF:
-        return self.layer.boundingRect().adjusted(-2000, -2000, 2000, 2000)
+        return self._bounds
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        # while dragging: one aliased hairline batch (a rubber band), the real colours and
-        # widths come back in the cached layer on release
+        # aliased hairlines in the layer's colours (the cheapest raster path); the cached
+        # layer takes them back on release
+        aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        pen = QPen(QColor(90, 110, 150), 0)
-        painter.setPen(pen)
-        painter.drawLines(self.layer.live_lines())
+        t0 = time.perf_counter()
+        drawn = 0
+        for key, poly, view in self.layer.live_batches():
+            if self.stride > 1:
+                poly, view = self._sparse[(key, self.stride)]
+            painter.setPen(self.layer.pen(key))
+            painter.drawLines(poly)
+            drawn += len(view) // 2
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)  # DontSavePainterState
+        if drawn >= 200:  # enough lines for a meaningful per-line cost
+            ms = (time.perf_counter() - t0) * 1000 / drawn
+            a = self._ms_per_line
+            self._ms_per_line = ms if a == 0 else 0.5 * a + 0.5 * ms
+
+
+class StaticEdgesPicture(QGraphicsItem):
+    """Edge items that do not move during a drag, painted once as their items paint them
+    into an ItemCoordinateCache at the current zoom: a drag step blits one picture instead
+    of calling thousands of Python ``paint`` methods."""
+
+    CACHE_PX = 4096
+
+    def __init__(self, edges: list[EdgeItem], zoom: float):
+        super().__init__()
+        self.setZValue(1)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.edges = edges
+        bounds = QRectF()
+        for e in edges:
+            bounds = bounds.united(e.boundingRect())
+        # drawn in scene coordinates * k and scaled back by 1/k, so the cache (the item's own
+        # size: Qt 6.11 blits other sizes unscaled) has about the view's resolution
+        size = max(1.0, bounds.width(), bounds.height())
+        self._k = k = min(max(zoom, 0.05), self.CACHE_PX / size)
+        self._bounds = QRectF(bounds.topLeft() * k, bounds.size() * k)
+        self.setScale(1 / k)
+        self.setCacheMode(QGraphicsItem.CacheMode.ItemCoordinateCache)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.scale(self._k, self._k)
+        state = option.state
+        for e in self.edges:
+            option.state = (state | QStyle.StateFlag.State_Selected if e.isSelected()
+                            else state & ~QStyle.StateFlag.State_Selected)  # fmt: skip
+            e.paint(painter, option)
+        option.state = state
+
+
+class DragEdgesItem(QGraphicsItem):
+    """Normal mode (per-edge items) during a drag: stands in for every edge item at once.
+
+    At drag start the edge items are made transparent; the edges without a moving end go
+    to a :class:`StaticEdgesPicture` (cached), and the edges with a moving end are drawn
+    here as plain lines in their own pens (no label or arrow while moving), batched per pen
+    with numpy-filled buffers. ``end()`` gives the items back.
+    """
+
+    def __init__(self, edges: list[EdgeItem], moving: set[str], zoom: float):
+        super().__init__()
+        self.setZValue(1)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        static = [e for e in edges if e.source.neuron_id not in moving
+                  and e.target.neuron_id not in moving]  # fmt: skip
+        self.live = [e for e in edges if e.source.neuron_id in moving
+                     or e.target.neuron_id in moving]  # fmt: skip
+        self.edges = edges
+        for e in edges:
+            e.frozen = True
+            e.setOpacity(0.0)  # not painted (and stays selected, unlike a hidden item)
+        self.picture = StaticEdgesPicture(static, zoom) if static else None
+        ends = {id(n): n for e in self.live for n in (e.source, e.target)}
+        self._ends = list(ends.values())
+        index = {k: i for i, k in enumerate(ends)}
+        groups: dict[tuple, list[EdgeItem]] = {}
+        for e in self.live:
+            pen = e._pen_override or e._pen
+            k = (pen.color().rgba(), pen.widthF(), pen.style().value, e.isSelected())
+            groups.setdefault(k, []).append(e)
+        self._batches = []
+        for es in groups.values():
+            pen = QPen(es[0]._pen_override or es[0]._pen)
+            s = np.array([index[id(e.source)] for e in es], dtype=np.int64)
+            t = np.array([index[id(e.target)] for e in es], dtype=np.int64)
+            poly, view = _line_buffer(len(es))
+            self._batches.append((pen, es[0].isSelected(), poly, view, s, t))
+        self._bounds = QRectF()
+        self.moved()
+
+    def moved(self) -> None:
+        """Moving neurons have new positions: recompute the live lines (vectorised)."""
+        pos = np.array([(n.pos().x(), n.pos().y()) for n in self._ends], dtype=np.float64)
+        rect = QRectF()
+        if len(pos):
+            for _pen, _sel, _poly, view, s, t in self._batches:
+                view[0::2] = pos[s]
+                view[1::2] = pos[t]
+            lo, hi = pos.min(axis=0) - 8, pos.max(axis=0) + 8
+            rect = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
+        if rect != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = rect
+        self.update()
+
+    def end(self) -> list[EdgeItem]:
+        """Make the edge items visible again; returns the ones whose ends moved."""
+        for e in self.edges:
+            e.frozen = False
+            e.setOpacity(1.0)
+        return self.live
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        # aliased while moving: wide antialiased strokes cost ~15 us a line in the raster
+        # engine; the items take over (antialiased, with labels and arrows) on release
+        aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        for pen, selected, poly, _view, _s, _t in self._batches:
+            if selected:
+                painter.setPen(QPen(theme.SELECTION, pen.widthF() + 6))
+                painter.drawLines(poly)
+            painter.setPen(pen)
+            painter.drawLines(poly)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)  # DontSavePainterState

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QPainter, QPen
+from PySide6.QtGui import QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from .. import theme
@@ -64,7 +64,19 @@ class LegendWidget(QWidget):
         self.setFixedSize(SIZE.width() + 2, SIZE.height() + 2)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
 
+        self._pixmap: QPixmap | None = None
+
     def paintEvent(self, event) -> None:
+        # repainted whenever the canvas under it is (every drag step): blit a cached picture
+        dpr = self.devicePixelRatioF()
+        if self._pixmap is None or self._pixmap.devicePixelRatio() != dpr:
+            pm = QPixmap(self.size() * dpr)
+            pm.setDevicePixelRatio(dpr)
+            pm.fill(Qt.GlobalColor.transparent)
+            q = QPainter(pm)
+            paint_legend(q, QPointF(1, 1))
+            q.end()
+            self._pixmap = pm
         p = QPainter(self)
-        paint_legend(p, QPointF(1, 1))
+        p.drawPixmap(0, 0, self._pixmap)
         p.end()

@@ -23,7 +23,7 @@ from ...model.compile import graph_warnings
 from ...model.graph import Change, Graph
 from .. import theme
 from ..layout import missing_positions
-from .items import EdgeItem, EdgeLayerItem, LiveEdgesItem, NeuronItem
+from .items import DragEdgesItem, EdgeItem, EdgeLayerItem, LiveEdgesItem, NeuronItem
 
 BULK_EDGES = 3000
 
@@ -42,6 +42,7 @@ class NetworkScene(QGraphicsScene):
         self._layer: EdgeLayerItem | None = None
         self._live: LiveEdgesItem | None = None
         self._live_ids: set[str] = set()
+        self._drag_edges: DragEdgesItem | None = None
         self.show_weights = True
         self.show_grid = True
         self._warnings_dirty = False
@@ -50,6 +51,10 @@ class NetworkScene(QGraphicsScene):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.flush)
+        self._weights_timer = QTimer(self)  # bulk mode: weight-only redraws, at most 1 Hz
+        self._weights_timer.setSingleShot(True)
+        self._weights_timer.setInterval(1000)
+        self._weights_timer.timeout.connect(self._weights_due)
         self.selectionChanged.connect(self._emit_selection)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         graph.subscribe(self._on_change)
@@ -109,7 +114,8 @@ class NetworkScene(QGraphicsScene):
 
     def set_show_grid(self, show: bool) -> None:
         self.show_grid = show
-        self.update()
+        # the views cache the background (CacheBackground): invalidate that layer
+        self.invalidate(self.sceneRect(), QGraphicsScene.SceneLayer.BackgroundLayer)
 
     def network_rect(self) -> QRectF:
         r = QRectF()
@@ -122,23 +128,52 @@ class NetworkScene(QGraphicsScene):
         """Move items without touching the model (a drag in progress); the tool pushes one
         MoveNeuronsCommand on release, whose events then confirm these positions."""
         if self._layer is not None and set(positions) != self._live_ids:
+            # drag start: the cached picture keeps only the static edges (redrawn once);
+            # edges with a moving end go to the live item, recomputed per step below
             self._live_ids = set(positions)
             self._layer.rebuild(self.graph.edges.values(), self._positions(), self._live_ids)
+        elif self._layer is None and set(positions) != self._live_ids:
+            # normal mode: one stand-in item draws all edges while the drag lasts
+            self._end_item_drag()
+            self._live_ids = set(positions)
+            views = self.views()
+            zoom = views[0].transform().m11() if views else 1.0
+            self._drag_edges = DragEdgesItem(list(self._edges.values()), self._live_ids, zoom)
+            if self._drag_edges.picture is not None:
+                self.addItem(self._drag_edges.picture)
+            self.addItem(self._drag_edges)
+        neurons = self._neurons
         for nid, p in positions.items():
-            self._neurons[nid].setPos(p)
+            neurons[nid].setPos(p)
         if self._layer is not None:
-            self._layer.update_live(self._positions())
+            self._layer.update_live(positions)
+        elif self._drag_edges is not None:
+            self._drag_edges.moved()
 
     def end_preview(self) -> None:
         if self._live_ids:
             self._live_ids = set()
-            self._layer_dirty = True
-            self._timer.start()
+            if self._layer is not None:
+                self._layer_dirty = True
+                self._timer.start()
+        self._end_item_drag()
+
+    def _end_item_drag(self) -> None:
+        drag, self._drag_edges = self._drag_edges, None
+        if drag is None:
+            return
+        for e in drag.end():
+            if e.scene() is self:
+                e.adjust()
+        for item in (drag.picture, drag):
+            if item is not None and item.scene() is self:
+                self.removeItem(item)
 
     # ---------------------------------------------------------------- building
     def rebuild(self) -> None:
         """Recreate every item from the graph (open/new/reset)."""
         self.blockSignals(True)
+        self._end_item_drag()
         self.clear()
         self._neurons.clear()
         self._edges.clear()
@@ -156,6 +191,8 @@ class NetworkScene(QGraphicsScene):
         else:
             for e in self.graph.edges.values():
                 self._add_edge_item(e.id)
+        for item in self._neurons.values():
+            item.set_overview(self._layer is not None)
         self.blockSignals(False)
         self._refresh_warnings()
         self._update_scene_rect()
@@ -244,9 +281,15 @@ class NetworkScene(QGraphicsScene):
                 item.sync(self.graph.edges[eid])
             for nid, item in self._neurons.items():
                 item.sync(self.graph.neurons[nid])
-            if self._layer is not None:
-                self._layer_dirty = True
-                self._timer.start()
+            if self._layer is not None and not self._weights_timer.isActive():
+                # training writes weights ~30 times a second: redraw the 20,000-edge picture
+                # at most once a second (and only if a colour bucket changed, see rebuild)
+                self._weights_timer.start()
+
+    def _weights_due(self) -> None:
+        if self._layer is not None:
+            self._layer_dirty = True
+            self.flush()
 
     def _structure_changed(self) -> None:
         self._warnings_dirty = True

@@ -178,7 +178,10 @@ class SelectTool(Tool):
                     return
                 self.dragging = True
             delta = pos - self.press_pos
-            self.scene.preview_move({i: p + delta for i, p in self.moving.items()})
+            # rounded as on release: the drop's model events then find the items in place
+            self.scene.preview_move({i: QPointF(round(p.x() + delta.x(), 1),
+                                                round(p.y() + delta.y(), 1))
+                                     for i, p in self.moving.items()})  # fmt: skip
             self.view.say(f"Moving {len(self.moving)} neuron(s): release to drop")
         else:
             super().move(event, pos)

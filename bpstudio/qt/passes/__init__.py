@@ -132,8 +132,7 @@ class PassTools(QObject):
     def _refresh_docks(self) -> None:
         if self.explain.isVisible() or self.explain.selection is not None:
             self.explain.refresh()
-        if self.matrix.isVisible():
-            self.matrix.rebuild(force=False)
+        self.matrix.refresh_live()  # off screen / tabbed away: skipped; at most 5 Hz
 
     def refresh_now(self) -> None:
         """Refresh the docks immediately (tests; after loading a file)."""

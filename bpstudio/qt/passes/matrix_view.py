@@ -9,7 +9,9 @@ selects its edge on the canvas and selecting an edge on the canvas highlights it
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,8 +54,18 @@ class LayerTable(QTableWidget):
 
 
 class MatrixView(QWidget):
+    """Tables of W, b, z, a per layer.
+
+    Live refreshes (training writes the weights ~30 times a second) go through
+    :meth:`refresh_live`: nothing is done while the view is not on screen (a hidden dock or
+    one tabbed away behind Explain, which Qt still reports as visible), at most ``LIVE_HZ``
+    rebuilds a second otherwise, and when only the numbers changed the existing cells are
+    updated in place instead of building new tables.
+    """
+
     edge_clicked = Signal(str)
     neuron_clicked = Signal(str)
+    LIVE_HZ = 5.0
 
     def __init__(self, stepper: PassStepper, parent: QWidget | None = None):
         super().__init__(parent)
@@ -71,7 +83,40 @@ class MatrixView(QWidget):
         outer.addWidget(self.scroll)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self._structure = None  # what the current tables were built for (see _structure_key)
+        self._stale = False  # a live refresh was skipped while off screen
+        self._built_at = 0.0
+        self._later = QTimer(self)  # the throttled live refresh
+        self._later.setSingleShot(True)
+        self._later.timeout.connect(self.refresh_live)
         self.rebuild()
+
+    # ---------------------------------------------------------------- live refresh
+    def exposed(self) -> bool:
+        """On screen: visible and not covered (a dock tabbed away keeps isVisible())."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    def refresh_live(self) -> None:
+        """Refresh after a graph change, cheaply: skipped off screen (caught up when shown),
+        at most LIVE_HZ times a second."""
+        if not self.exposed():
+            self._stale = True
+            return
+        wait = self._built_at + 1.0 / self.LIVE_HZ - time.perf_counter()
+        if wait > 0:
+            if not self._later.isActive():
+                self._later.start(int(wait * 1000) + 1)
+            return
+        self._stale = False
+        self.rebuild(force=False)
+
+    def catch_up(self) -> None:
+        """The view came on screen (shown, or its tab selected): apply skipped refreshes."""
+        if self._stale or self._built != self._key():
+            QTimer.singleShot(0, self.refresh_live)
+
+    def _key(self):
+        return (self.stepper.result, self.decimals, self.font_px, self.focus)
 
     def set_decimals(self, decimals: int) -> None:
         self.decimals = int(decimals)
@@ -96,6 +141,12 @@ class MatrixView(QWidget):
         if not force and r is not None and getattr(self, "_built", None) == key:
             return
         self._built = key
+        self._built_at = time.perf_counter()
+        structure = self._structure_key(r)
+        if structure is not None and structure == self._structure and self.tables:
+            self._update_values(r)  # same tables, new numbers: no new widgets
+            return
+        self._structure = structure
         body = QWidget()
         lay = QVBoxLayout(body)
         lay.setContentsMargins(6, 6, 6, 6)
@@ -180,6 +231,53 @@ class MatrixView(QWidget):
         if self._selected_edge:
             self.select_edge(self._selected_edge, emit=False)
 
+    def _structure_key(self, r):
+        """Everything the table layout depends on (not the numbers)."""
+        if r is None:
+            return None
+        c, g = r.compiled, self.stepper.graph
+        layers = tuple(
+            (layer.src_lo, layer.start, layer.stop,
+             None if layer.mask is None else layer.mask.tobytes())
+            for layer in c.net.layers
+        )  # fmt: skip
+        labels = tuple(g.neurons[n].display_label if n in g.neurons else n for n in c.neuron_ids)
+        edges = tuple((eid, g.edges[eid].source, g.edges[eid].target) for eid in c.edge_ids
+                      if eid in g.edges)  # fmt: skip
+        return (tuple(c.neuron_ids), labels, layers, edges, len(r.samples), self.font_px)
+
+    def _update_values(self, r) -> None:
+        """Write new weights, b, z and a into the existing cells (same layout)."""
+        c = r.compiled
+        col = min(self.focus, len(r.samples) - 1)
+        for t, layer in zip(self.tables, c.net.layers, strict=True):
+            rows = c.neuron_ids[layer.start : layer.stop]
+            n_src = layer.start - layer.src_lo
+            W, mask = layer.W, layer.mask
+            wmax = float(abs(W).max()) if W.size else 1.0
+            t.setUpdatesEnabled(False)
+            for i in range(len(rows)):
+                for j in range(n_src):
+                    if mask is not None and mask[i, j] == 0:
+                        continue
+                    item = t.item(i, j)
+                    w = float(W[i, j])
+                    if item.data(Qt.UserRole) == w:
+                        continue
+                    bg = diverging(w, wmax or 1.0)
+                    item.setBackground(bg)
+                    item.setForeground(text_colour_on(bg))
+                    item.setText(ex.fmt(w, self.decimals))
+                    item.setData(Qt.UserRole, w)
+                nid = rows[i]
+                values = (float(layer.b[i, 0]), r.value("z", nid, col), r.value("a", nid, col))
+                for j, v in enumerate(values, start=n_src):
+                    item = t.item(i, j)
+                    if item.data(Qt.UserRole) != v:
+                        item.setText(ex.fmt(v, self.decimals))
+                        item.setData(Qt.UserRole, v)
+            t.setUpdatesEnabled(True)
+
     def _on_cell(self, t: LayerTable, i: int, j: int) -> None:
         item = t.item(i, j)
         eid = item.data(EDGE_ROLE) if item is not None else None
@@ -195,6 +293,7 @@ class MatrixView(QWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.rebuild(force=False)  # changes while hidden (a tab behind Explain) catch up here
+        self._stale = False
 
     def select_edge(self, eid: str | None, emit: bool = False) -> None:
         """Highlight an edge's cell (from a canvas selection)."""
@@ -225,4 +324,6 @@ def make_matrix_dock(view: MatrixView) -> QDockWidget:
     dock.setObjectName("matrix_dock")
     dock.setWidget(view)
     dock.setAllowedAreas(Qt.AllDockWidgetAreas)
+    # selecting its tab does not re-show the view (it stayed "visible"): catch up then
+    dock.visibilityChanged.connect(lambda shown: shown and view.catch_up())
     return dock
