@@ -95,53 +95,69 @@ class Trainer:
 
     def run_epoch(self) -> EpochStats:
         """One pass over the training data; restores the last finite weights on divergence."""
+        return self.run_epochs(1)[0]
+
+    def run_epochs(self, count: int) -> list[EpochStats]:
+        """Up to ``count`` epochs, stopping after one that diverged or reached stop_loss.
+
+        Overflow while diverging is expected (it is detected and explained), so numpy's
+        warnings are silenced once per call rather than once per epoch: on small networks
+        that context switch costs as much as a layer's matrix product.
+        """
+        out: list[EpochStats] = []
+        with np.errstate(all="ignore"):
+            for _ in range(count):
+                stats = self._epoch()
+                out.append(stats)
+                if stats.stopped:
+                    break
+        return out
+
+    def _epoch(self) -> EpochStats:
         net = self.net
         np.copyto(self._snapshot, net.params)
         total = 0.0
-        with np.errstate(all="ignore"):
-            if self._full:
-                total = net.train_step(self._full_ws, self.YT) * self.n
-                norms = self._layer_norms()
+        if self._full:
+            total = net.train_step(self._full_ws, self.YT) * self.n
+            norms = self._layer_norms()
+            self.optimizer.step(net.params, net.grads)
+            batches = 1
+        else:
+            norms = np.zeros(len(net.layers))
+            order = self.rng.permutation(self.n) if self.shuffle else np.arange(self.n)
+            batches = 0
+            for lo in range(0, self.n, self.batch_size):
+                idx = order[lo : lo + self.batch_size]
+                ws = self._workspace(idx.size)
+                y = self._ybuf[idx.size]
+                np.take(self.XT, idx, axis=1, out=ws.A[: net.n_inputs])
+                np.take(self.YT, idx, axis=1, out=y)
+                loss = net.train_step(ws, y)
+                if not math.isfinite(loss):
+                    total = loss
+                    break
+                total += loss * idx.size
+                norms += self._layer_norms()
                 self.optimizer.step(net.params, net.grads)
-                batches = 1
-            else:
-                norms = np.zeros(len(net.layers))
-                order = self.rng.permutation(self.n) if self.shuffle else np.arange(self.n)
-                batches = 0
-                for lo in range(0, self.n, self.batch_size):
-                    idx = order[lo : lo + self.batch_size]
-                    ws = self._workspace(idx.size)
-                    y = self._ybuf[idx.size]
-                    np.take(self.XT, idx, axis=1, out=ws.A[: net.n_inputs])
-                    np.take(self.YT, idx, axis=1, out=y)
-                    loss = net.train_step(ws, y)
-                    if not math.isfinite(loss):
-                        total = loss
-                        break
-                    total += loss * idx.size
-                    norms += self._layer_norms()
-                    self.optimizer.step(net.params, net.grads)
-                    batches += 1
-            train_loss = total / self.n
-            # one dot product is finite exactly when every parameter is (and not astronomically large)
-            finite = math.isfinite(train_loss) and math.isfinite(
-                float(np.dot(net.params, net.params))
+                batches += 1
+        train_loss = total / self.n
+        # one dot product is finite exactly when every parameter is (and not astronomically large)
+        finite = math.isfinite(train_loss) and math.isfinite(float(np.dot(net.params, net.params)))
+        self.epoch += 1
+        if not finite:
+            np.copyto(net.params, self._snapshot)
+            return EpochStats(
+                self.epoch,
+                train_loss,
+                None,
+                norms / max(batches, 1),
+                "diverged",
+                self.divergence_message(),
             )
-            self.epoch += 1
-            if not finite:
-                np.copyto(net.params, self._snapshot)
-                return EpochStats(
-                    self.epoch,
-                    train_loss,
-                    None,
-                    norms / max(batches, 1),
-                    "diverged",
-                    self.divergence_message(),
-                )
-            val_loss = None
-            if self._val_ws is not None:
-                net.forward(self._val_ws)
-                val_loss = net.compute_loss(self._val_ws, self._val_YT)
+        val_loss = None
+        if self._val_ws is not None:
+            net.forward(self._val_ws)
+            val_loss = net.compute_loss(self._val_ws, self._val_YT)
         stats = EpochStats(
             self.epoch, train_loss, val_loss, norms / batches if batches > 1 else norms
         )
@@ -157,10 +173,13 @@ class Trainer:
             f"one (e.g. {self.lr / 10:g}). The weights were restored to the last finite values."
         )
 
-    def epochs(self, count: int) -> Iterator[EpochStats]:
-        """Yield up to ``count`` epochs; stops early on divergence or stop_loss."""
-        for _ in range(count):
-            stats = self.run_epoch()
-            yield stats
-            if stats.stopped:
+    def epochs(self, count: int, chunk: int = 64) -> Iterator[EpochStats]:
+        """Yield up to ``count`` epochs (computed ``chunk`` at a time); stops early on
+        divergence or stop_loss."""
+        done = 0
+        while done < count:
+            batch = self.run_epochs(min(chunk, count - done))
+            yield from batch
+            done += len(batch)
+            if batch[-1].stopped:
                 return
