@@ -42,6 +42,7 @@ from . import dialogs, editing
 from .canvas.scene import NetworkScene
 from .canvas.view import CanvasView
 from .commands import DeleteCommand
+from .docks import hide_stale_tab_bars_soon
 from .document import Document
 from .exports import install_export_actions
 from .inspector import Inspector
@@ -382,6 +383,7 @@ class MainWindow(QMainWindow):
         if not getattr(self, "_fitted", False):
             self._fitted = True
             self.view.fit_all()
+            hide_stale_tab_bars_soon(self)
 
 
 ABOUT = (

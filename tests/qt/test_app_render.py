@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
+import textwrap
 
 from PySide6.QtGui import QColor, QImage, QPen
 
@@ -195,3 +197,40 @@ def test_live_canvas_draws_neurons_at_their_size(qapp):
     diameter = 2 * theme.NEURON_RADIUS
     assert 0.85 * diameter < width < 1.25 * diameter
     g.unsubscribe(scene._on_change)
+
+
+def test_no_leftover_tab_bars_float_over_the_window(tmp_path):
+    """Qt 6.11 leaves a second, stale tab bar visible after tabifying docks before show.
+
+    Run as a plain application start in a subprocess: under pytest-qt's QApplication the
+    stale bars are not created, so an in-process test could not fail.
+    """
+    code = textwrap.dedent(
+        """
+        import os, time
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtWidgets import QApplication, QTabBar
+        from bpstudio.qt.main_window import MainWindow
+        app = QApplication([])
+        w = MainWindow()
+        w.resize(1200, 800)
+        w.show()
+        t0 = time.time()
+        while time.time() - t0 < 0.3:
+            app.processEvents()
+        groups = [
+            tuple(b.tabText(i) for i in range(b.count()))
+            for b in w.findChildren(QTabBar)
+            if b.parent() is w and b.isVisible()
+        ]
+        print(repr(groups))
+        """
+    )
+    env = {**os.environ, "BPSTUDIO_RECOVERY_DIR": str(tmp_path), "HOME": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert out.returncode == 0, out.stderr
+    groups = ast.literal_eval(out.stdout.strip().splitlines()[-1])
+    assert ("Explain", "Matrices") in groups, groups
+    assert len(groups) == len(set(groups)), f"a dock group shows two tab bars: {groups}"

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QGraphicsView, QMainWindow, QMenu
 
+from ..docks import hide_stale_tab_bars_soon
 from .colormap import HIGH_CONTRAST, NORMAL
 
 MIN_SCREEN_PX = 18.0
@@ -166,6 +167,7 @@ class PresentationMode(QObject):
         w.restoreState(s["state"])
         for dock, vis in s["docks"].items():
             dock.setVisible(vis)
+        hide_stale_tab_bars_soon(w)  # restoreState can leave Qt's old tab bars showing
         legend = getattr(self.view, "legend", None)
         if legend is not None and s.get("legend") is not None:
             legend.setVisible(s["legend"])

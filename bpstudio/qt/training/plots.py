@@ -71,6 +71,7 @@ class PlotPanel(QWidget):
             self.log_box.toggled.connect(self.set_log_y)
             bar.addWidget(self.log_box)
             self.item.setLogMode(False, log_y)
+            self._label_decades_only(log_y)
         self.png_button = QPushButton("PNG")
         self.csv_button = QPushButton("CSV")
         for b, tip in ((self.png_button, "Save the plot as an image"),
@@ -133,8 +134,28 @@ class PlotPanel(QWidget):
             self.item.setRange(xRange=(0, x_hi), yRange=y, padding=0.02)
         self.item.autoBtn.hide()
 
+    def _label_decades_only(self, log: bool) -> None:
+        # pyqtgraph labels a log axis's 2..9 ticks too, at the same level as the powers of ten;
+        # on a projector "10 8 6 5 4 3 2 1 0.9" runs together, so only powers of ten get numbers
+        # (the y range always spans whole decades)
+        axis = self.item.getAxis("left")
+        if not hasattr(axis, "_all_tick_strings"):
+            axis._all_tick_strings = axis.tickStrings
+        if not log:
+            axis.tickStrings = axis._all_tick_strings
+            return
+
+        def decade_strings(values, scale, spacing, _all=axis._all_tick_strings):
+            strings = _all(values, scale, spacing)
+            return [
+                s if abs(v - round(v)) < 1e-9 else "" for v, s in zip(values, strings, strict=True)
+            ]
+
+        axis.tickStrings = decade_strings
+
     def set_log_y(self, on: bool) -> None:
         self.item.setLogMode(False, on)
+        self._label_decades_only(on)
         self._fitted = None
         self.redraw_earlier()
         self.update_view()
