@@ -9,6 +9,7 @@ import sys
 import textwrap
 
 from PySide6.QtGui import QColor, QImage, QPen
+from qt_graphs import big_graph
 
 from bpstudio.model import fileformat, templates
 from bpstudio.model.graph import Edge, Graph, Neuron
@@ -94,23 +95,6 @@ def test_overlay_hooks_and_selection_signal(make_window, qtbot):
     with qtbot.waitSignal(window.selection_changed_ids) as blocker:
         window.scene.select_ids(["h1"], ["w5"])
     assert blocker.args == [["h1"], ["w5"]]
-
-
-def big_graph(layers=5, width=100, fan_in=50) -> Graph:
-    g = Graph("big")
-    for layer in range(layers):
-        role = "input" if layer == 0 else "output" if layer == layers - 1 else "hidden"
-        for i in range(width):
-            g.add_neuron(Neuron(f"n{layer}_{i}", role, activation=None if layer == 0 else "tanh",
-                                x=layer * 300.0, y=i * 60.0))  # fmt: skip
-    k = 0
-    for layer in range(1, layers):
-        for i in range(width):
-            for j in range(fan_in):
-                k += 1
-                g.add_edge(Edge(f"w{k}", f"n{layer - 1}_{(i + j) % width}", f"n{layer}_{i}",
-                                weight=((k * 37) % 200 - 100) / 50))  # fmt: skip
-    return g
 
 
 def test_large_network_uses_bulk_mode_and_drags(make_window, mouse):

@@ -6,30 +6,18 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
+from qt_graphs import big_graph as shared_big_graph
 
 from bpstudio.model import explain as ex
 from bpstudio.model import fileformat
-from bpstudio.model.graph import Edge, Graph, Neuron
+from bpstudio.model.graph import Graph
 from bpstudio.paths import example_files
 from bpstudio.qt.canvas.items import DragEdgesItem, LiveEdgesItem
 
 
-def big_graph(width=40, layers=3, fan_in=40) -> Graph:
+def big_graph(width: int = 40, layers: int = 3, fan_in: int = 40) -> Graph:
     """3,200 edges: just over the bulk-mode threshold."""
-    g = Graph("big")
-    for layer in range(layers):
-        role = "input" if layer == 0 else "output" if layer == layers - 1 else "hidden"
-        for i in range(width):
-            g.add_neuron(Neuron(f"n{layer}_{i}", role, activation=None if layer == 0 else "tanh",
-                                x=layer * 300.0, y=i * 60.0))  # fmt: skip
-    k = 0
-    for layer in range(1, layers):
-        for i in range(width):
-            for j in range(fan_in):
-                k += 1
-                g.add_edge(Edge(f"w{k}", f"n{layer - 1}_{(i + j) % width}", f"n{layer}_{i}",
-                                weight=((k * 37) % 200 - 100) / 50))  # fmt: skip
-    return g
+    return shared_big_graph(layers=layers, width=width, fan_in=fan_in)
 
 
 def _xor():

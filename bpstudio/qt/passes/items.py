@@ -591,14 +591,20 @@ class FrozenPulse(QWidget):
             return
         t0 = time.perf_counter()
         while (time.perf_counter() - t0) * 1000 < self.SLICE_MS:
-            try:
-                pm = next(self._job)
-            except StopIteration:
-                pm = None
-                self._job = None
-            if pm is not None or self._job is None:
-                self._finish_job(pm)
+            if self._advance_job():
                 return
+
+    def _advance_job(self) -> bool:
+        """One slice of the running compose; True (and the job finished) when it is done."""
+        try:
+            pm = next(self._job)
+        except StopIteration:
+            pm = None
+            self._job = None
+        if pm is not None or self._job is None:
+            self._finish_job(pm)
+            return True
+        return False
 
     def _finish_job(self, pm) -> None:
         self._timer.stop()
@@ -614,14 +620,8 @@ class FrozenPulse(QWidget):
 
     def complete_job(self) -> None:
         """Finish a running compose now (the pulse landed before it was done)."""
-        while self._job is not None:
-            try:
-                pm = next(self._job)
-            except StopIteration:
-                pm = None
-                self._job = None
-            if pm is not None or self._job is None:
-                self._finish_job(pm)
+        while self._job is not None and not self._advance_job():
+            pass
 
     def cancel_job(self) -> None:
         if self._job is not None:
