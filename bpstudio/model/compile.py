@@ -85,6 +85,7 @@ class _EdgeArrays:
     src: np.ndarray
     tgt: np.ndarray
     missing: list[int]  # edge positions whose source or target is not a neuron
+    layers: np.ndarray | None = None  # longest-path layers, once computed (see below)
 
 
 def _edge_arrays(g: Graph) -> _EdgeArrays:
@@ -95,7 +96,7 @@ def _edge_arrays(g: Graph) -> _EdgeArrays:
     src = np.fromiter(map(lookup, map(_SOURCE, edges), repeat(-1)), dtype=np.intp, count=len(edges))
     tgt = np.fromiter(map(lookup, map(_TARGET, edges), repeat(-1)), dtype=np.intp, count=len(edges))
     missing = np.nonzero((src < 0) | (tgt < 0))[0].tolist()
-    return _EdgeArrays([e.id for e in edges], src, tgt, missing)
+    return _EdgeArrays(list(g.edges), src, tgt, missing)  # the dict's keys are the edge ids
 
 
 def structure_errors(g: Graph, arrays: _EdgeArrays | None = None) -> list[str]:
@@ -208,6 +209,8 @@ def _longest_path_layers(g: Graph, ea: _EdgeArrays) -> np.ndarray | None:
     Kahn's algorithm in waves: each wave releases the neurons whose predecessors are all
     placed, so the work is a few numpy calls per wave (per layer), not per edge.
     """
+    if ea.layers is not None:  # validation already layered the graph: compile reuses it
+        return ea.layers
     n = len(g.neurons)
     layer = np.array(
         [0 if nn.role in ("input", "bias") else 1 for nn in g.neurons.values()], dtype=np.intp
@@ -236,7 +239,10 @@ def _longest_path_layers(g: Graph, ea: _EdgeArrays) -> np.ndarray | None:
         indeg -= np.bincount(targets, minlength=n)
         cand = np.unique(targets)
         frontier = cand[indeg[cand] == 0]
-    return layer if placed == n else None
+    if placed != n:
+        return None
+    ea.layers = layer
+    return layer
 
 
 def compute_layers(g: Graph) -> dict[str, int]:
@@ -354,7 +360,7 @@ def compile_graph(g: Graph, init_seed_offset: int = 0) -> Compiled:
         row_of=row_of,
         layer_of=layer_of,
         layers=by_layer,
-        edge_ids=[e.id for e in edges],
+        edge_ids=ea.ids,
         edge_param=edge_param,
         edge_layer=tgt_layer,
         bias_param=bias_param,
