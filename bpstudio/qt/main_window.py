@@ -10,7 +10,7 @@ Extension points for panels added by other features (stable; please keep them so
     ``window.document`` holds the path, modified state, recent files and autosave.
 ``window.scene`` / ``window.view``
     :class:`NetworkScene` and :class:`CanvasView`. ``scene.neuron_item(id)`` and
-    ``scene.edge_item(id)`` (None in bulk mode, > 3000 edges) give the items, whose overlay
+    ``scene.edge_item(id)`` (None in bulk mode, > BULK_EDGES = 1000 edges) give the items, whose overlay
     hooks are ``set_overlay_text(str | None)``, ``NeuronItem.set_fill_override(QColor | None)``
     and ``EdgeItem.set_pen_override(QPen | None)``; ``scene.clear_overlays()`` resets them.
 ``window.selection_changed_ids``

@@ -25,7 +25,7 @@ from .. import theme
 from ..layout import missing_positions
 from .items import DragEdgesItem, EdgeItem, EdgeLayerItem, LiveEdgesItem, NeuronItem
 
-BULK_EDGES = 3000
+BULK_EDGES = 1000  # above this, per-edge labels are unreadable and per-item painting slow
 
 
 class NetworkScene(QGraphicsScene):
