@@ -235,7 +235,9 @@ class PassController(QObject):
             if self._goal is not None:
                 self._pump()
 
-        self.overlay.play_pulse(kind, layer, self.duration_ms(), then=reveal, reveals_next=True)
+        self.overlay.play_pulse(
+            kind, layer, self.duration_ms(), then=reveal, reveals_next=True, last=p + 1 >= goal
+        )
 
     @staticmethod
     def _transition(p: int, L: int) -> tuple[str, int]:

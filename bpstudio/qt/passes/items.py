@@ -11,16 +11,18 @@ import math
 import time
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
     QFontMetricsF,
+    QImage,
     QLinearGradient,
     QPainter,
     QPen,
     QPolygonF,
+    QTransform,
 )
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -215,6 +217,191 @@ class EdgeStroke(QGraphicsLineItem):
         if pen != self.pen():
             self.setPen(pen)
             self.version += 1
+
+
+class StrokeLayer(QGraphicsItem):
+    """Bulk mode (a network drawn by one edge layer): every visible edge stroke in one item.
+
+    The :class:`EdgeStroke` items stay on the scene for their values and hover tips but
+    have ``ItemHasNoContents``: a repaint of 1,600 stroke items cost ~55 ms (the walk's end
+    froze input that long). This item draws the same lines with the same pens in the same
+    order, rasterised once (:meth:`build`, in slices) into an image of the viewport at the
+    view's transform; ``paint`` then blits it pixel for pixel. Painted at any other
+    transform (zoom, pan, an export) it draws the lines directly and asks for a new image.
+    """
+
+    CHUNK = 32  # lines per drawLines call of a build (a slice ends after SLICE_MS)
+    SLICE_MS = 2.5
+
+    def __init__(self):
+        super().__init__()
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(False)
+        self.runs: list = []  # (pen spec, first, stop): consecutive lines sharing a pen
+        self._lines = np.zeros((0, 4))
+        self.count = 0
+        self._rect = QRectF()
+        self.view = None
+        self.image = None  # QImage of the strokes at ``_transform``, origin ``_origin``
+        self._transform = None
+        self._origin = (0, 0)
+        self.hints = QPainter.RenderHint.Antialiasing
+        self.build_count = 0  # tests: images rasterised
+        self._timer = None
+
+    def set_strokes(self, strokes) -> None:
+        """strokes: the visible EdgeStroke items in drawing order. Drops the image."""
+        for _ in self.collect(strokes):
+            pass
+
+    def collect(self, strokes):
+        """:meth:`set_strokes` as a generator that yields every few ms."""
+        # plain floats only (no Qt wrappers kept): 1,600 QPen/QLineF wrappers per step made
+        # the walk's (frozen-heap) collections slow enough to drop frames
+        runs: list[tuple[tuple[float, ...], int, int]] = []  # (r, g, b, a, width), lines
+        coords: list[tuple[float, float, float, float]] = []
+        wmax = 0.0
+        last = None
+        clock = time.perf_counter()
+        for k, s in enumerate(strokes):
+            pen, line = s.pen(), s.line()
+            c = pen.color()
+            spec = (c.redF(), c.greenF(), c.blueF(), c.alphaF(), pen.widthF())
+            if spec != last:
+                if runs:
+                    runs[-1] = (runs[-1][0], runs[-1][1], k)
+                runs.append((spec, k, k + 1))
+                last = spec
+                wmax = max(wmax, spec[4])
+            coords.append((line.x1(), line.y1(), line.x2(), line.y2()))
+            if k % 64 == 63 and (time.perf_counter() - clock) * 1000 > self.SLICE_MS:
+                yield
+                clock = time.perf_counter()
+        if runs:
+            runs[-1] = (runs[-1][0], runs[-1][1], len(coords))
+        rect = QRectF()
+        if coords:
+            xy = np.array(coords, dtype=np.float64).reshape(-1, 2)
+            lo, hi = xy.min(axis=0), xy.max(axis=0)
+            m = wmax / 2 + 2
+            rect = QRectF(lo[0] - m, lo[1] - m, hi[0] - lo[0] + 2 * m, hi[1] - lo[1] + 2 * m)
+        self.prepareGeometryChange()
+        self.runs = runs
+        self._lines = np.array(coords, dtype=np.float64).reshape(-1, 4)
+        self.count = len(coords)
+        self._rect = rect
+        self.image = None
+        self._transform = None
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def _view_state(self):
+        v = self.view
+        if v is None or self.scene() is None:
+            return None
+        return v.viewportTransform(), v.viewport().rect()
+
+    def build(self):
+        """Rasterise the strokes for the view as it is now; a generator (yields between
+        slices; drive it to the end). No view: nothing to build (paint draws directly)."""
+        self.image = None
+        self._transform = None
+        state = self._view_state()
+        if state is None or not self.runs:
+            return
+        vt, vp = state
+        if abs(vt.m12()) > 1e-12 or abs(vt.m21()) > 1e-12:
+            return
+        dev = vt.mapRect(self._rect).toAlignedRect().intersected(vp)
+        if dev.isEmpty():
+            return
+        dpr = self.view.viewport().devicePixelRatioF()
+        w, h = math.ceil(dev.width() * dpr), math.ceil(dev.height() * dpr)
+        img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+        img.setDevicePixelRatio(dpr)
+        img.fill(0)
+        origin = (dev.left(), dev.top())
+        t = QTransform(vt.m11(), 0.0, 0.0, vt.m22(), vt.dx() - origin[0], vt.dy() - origin[1])
+        painter = QPainter(img)
+        painter.setRenderHints(self.hints)
+        painter.setTransform(t)
+        clock = time.perf_counter()
+        try:
+            for pen, lines in self._batches():
+                if not painter.isActive():
+                    painter.begin(img)
+                    painter.setRenderHints(self.hints)
+                    painter.setTransform(t)
+                    clock = time.perf_counter()
+                painter.setPen(pen)
+                painter.drawLines(lines)
+                if (time.perf_counter() - clock) * 1000 > self.SLICE_MS:
+                    painter.end()
+                    yield
+        finally:
+            if painter.isActive():
+                painter.end()
+        self.image, self._transform, self._origin = img, vt, origin
+        self.build_count += 1
+        self.update()
+
+    def _batches(self):
+        """(QPen, [QLineF]) per run, at most CHUNK lines each, made as they are drawn."""
+        rows = self._lines.tolist()
+        for (r, g, b, a, w), first, stop in self.runs:
+            pen = QPen(QColor.fromRgbF(r, g, b, a), w)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            for i in range(first, stop, self.CHUNK):
+                yield pen, [QLineF(*row) for row in rows[i : min(stop, i + self.CHUNK)]]
+
+    def build_now(self) -> None:
+        for _ in self.build():
+            pass
+
+    def _matches(self, wt: QTransform) -> bool:
+        t = self._transform
+        if t is None or self.image is None:
+            return False
+        return all(
+            abs(a - b) < 1e-9
+            for a, b in zip(
+                (wt.m11(), wt.m12(), wt.m21(), wt.m22(), wt.dx(), wt.dy()),
+                (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy()),
+                strict=True,
+            )
+        )
+
+    def _stale(self) -> None:
+        """Painted at another transform: a new image once the view has settled."""
+        if self.view is None:
+            return
+        if self._timer is None:
+            self._timer = QTimer()
+            self._timer.setSingleShot(True)
+            self._timer.setInterval(150)
+            self._timer.timeout.connect(self._rebuild_if_stale)
+        self._timer.start()
+
+    def _rebuild_if_stale(self) -> None:
+        state = self._view_state()
+        if state is not None and self.isVisible() and not self._matches(state[0]):
+            self.build_now()
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        wt = painter.worldTransform()
+        if self._matches(wt):
+            painter.save()
+            painter.resetTransform()
+            painter.drawImage(self._origin[0], self._origin[1], self.image)
+            painter.restore()
+            return
+        for pen, lines in self._batches():
+            painter.setPen(pen)
+            painter.drawLines(lines)
+        if self.image is not None or self._transform is None:
+            self._stale()
 
 
 class FillDisc(QGraphicsItem):
@@ -465,6 +652,7 @@ class FrozenPulse(QWidget):
     """
 
     SLICE_MS = 6.0  # work per slice of an asynchronous compose
+    WARM_SLICE_MS = 3.0  # work per turn of a cache warm-up (a strip may take a few ms more)
 
     def __init__(self, view):
         super().__init__(view.viewport())
@@ -485,6 +673,9 @@ class FrozenPulse(QWidget):
         self.dots = False
         self.on_view_changed = None  # callable: the view moved under the picture
         self._job = None  # generator of an asynchronous compose
+        self.warm = False  # after a compose, warm the view's item caches (see _warm_caches)
+        self._warm_job = None
+        self.warm_count = 0  # tests: warm-ups run to the end
         self._job_done = None
         self.pending = None
         self._gc_frozen = False
@@ -555,7 +746,9 @@ class FrozenPulse(QWidget):
                 if not it.sceneBoundingRect().intersects(visible):
                     continue
                 painter.save()
-                if isinstance(it, EdgeStroke):  # most items: no transform, one line
+                if it.flags() & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents:
+                    pass  # bulk mode: a StrokeLayer draws it
+                elif isinstance(it, EdgeStroke):  # most items: no transform, one line
                     painter.setTransform(vt)
                     painter.setPen(it.pen())
                     painter.drawLine(it.line())
@@ -587,6 +780,9 @@ class FrozenPulse(QWidget):
 
     def _work(self) -> None:
         if self._job is None:
+            if self._warm_job is not None:
+                self._advance_warm()
+                return
             self._timer.stop()
             return
         t0 = time.perf_counter()
@@ -613,6 +809,44 @@ class FrozenPulse(QWidget):
         self.pending = pm
         if done is not None and pm is not None:
             done(pm)
+        if self.warm and pm is not None and self.under is not None:
+            self.warm_async()
+
+    def warm_async(self) -> None:
+        """Start warming the live canvas's caches (see _warm_caches), in slices."""
+        self.cancel_job()
+        if self.under is None:
+            return
+        self._warm_job = self._warm_caches()
+        self._timer.start()
+
+    def _warm_caches(self):
+        """Paint the live canvas (hidden under the picture) into a throwaway image, in strips
+        of a few ms: the items' device caches (editor neurons, badges) are then filled, so
+        the swap back to the live canvas at the walk's end is a blit, not a repaint of every
+        badge and tinted neuron (~30 ms on a 100-neuron network)."""
+        vp = self.view.viewport()
+        rect = vp.rect()
+        img = QImage(rect.size(), QImage.Format.Format_ARGB32_Premultiplied)
+        strip = 32
+        for top in range(rect.top(), rect.bottom() + 1, strip):
+            src = QRect(rect.left(), top, rect.width(), min(strip, rect.bottom() + 1 - top))
+            painter = QPainter(img)
+            try:
+                self.view.render(painter, QRectF(src), src)
+            finally:
+                painter.end()
+            yield
+        self.warm_count += 1
+
+    def _advance_warm(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            while (time.perf_counter() - t0) * 1000 < self.WARM_SLICE_MS:
+                next(self._warm_job)
+        except StopIteration:
+            self._warm_job = None
+            self._timer.stop()
 
     @property
     def composing(self) -> bool:
@@ -627,6 +861,9 @@ class FrozenPulse(QWidget):
         if self._job is not None:
             self._job.close()
         self._job = None
+        if self._warm_job is not None:
+            self._warm_job.close()
+        self._warm_job = None
         self._job_done = None
         self._timer.stop()
 

@@ -27,7 +27,7 @@ from PySide6.QtCore import (
     QVariantAnimation,
     Signal,
 )
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
 
 from ...model.explain import fmt_places, update_places
 from ...model.graph import Graph
@@ -46,6 +46,7 @@ from .items import (
     LegendItem,
     PulseLayer,
     RectIndex,
+    StrokeLayer,
     ValueBadge,
     circle_rect,
     weight_width,
@@ -101,6 +102,11 @@ class PassOverlay(QObject):
         self.legend = LegendItem(theme)
         self.legend.setVisible(False)
         self.pulse = PulseLayer()
+        self.stroke_layer = StrokeLayer()  # bulk mode: draws every stroke (see StrokeLayer)
+        self.stroke_layer.view = view
+        self.stroke_layer.setVisible(False)
+        if view is not None:
+            self.stroke_layer.hints = view.renderHints()
         self.pulse.setVisible(False)
         self._z = None
         self.anim = QVariantAnimation(self)
@@ -110,6 +116,8 @@ class PassOverlay(QObject):
         self.anim.valueChanged.connect(self._on_anim_value)
         self.anim.finished.connect(self._on_anim_finished)
         self._after_pulse = None
+        self._last_pulse = True  # no pulse follows the running one (see play_pulse)
+        self._warm_only = False  # the running pulse's landing picture was not composed
         self._preview_state = None  # the step a running pulse leads to (shown in the scene)
         self._drawn = None  # what the scene's overlay was last drawn from (see refresh)
         self._preview_timer = QTimer(self)
@@ -172,25 +180,36 @@ class PassOverlay(QObject):
             self.scene.addItem(b)
             pool[key] = b
         b.set_theme(self.theme)
+        # bulk mode: cached, and the cache warmed under the frozen picture (FrozenPulse.warm)
+        mode = QGraphicsItem.CacheMode
+        want = mode.DeviceCoordinateCache if self.bulk else mode.NoCache
+        if b.cacheMode() != want:
+            b.setCacheMode(want)
         b.setZValue(self._z + 2)
         b.set_font_px(self.font_px)
         self._show(b)
         return b
 
-    def _stroke(self, eid: str) -> EdgeStroke:
+    @property
+    def bulk(self) -> bool:
+        """The editor draws the edges in one layer: so do we (one StrokeLayer)."""
+        return bool(getattr(self.scene, "bulk", False))
+
+    def _stroke(self, eid: str, bulk: bool = False) -> EdgeStroke:
         s = self.strokes.get(eid)
         if s is None or s.scene() is not self.scene:
             s = EdgeStroke(eid)
             self.scene.addItem(s)
             self.strokes[eid] = s
         s.setZValue(self._z - 0.5)
+        s.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, bulk)
         self._show(s)
         return s
 
     def own_items(self) -> list:
         """Every item the overlay has put on the scene (shown or not), pulse excluded."""
         items = [*self.neuron_badges.values(), *self.edge_badges.values()]
-        items += [*self.strokes.values(), *self.fills.values(), self.legend]
+        items += [*self.strokes.values(), *self.fills.values(), self.legend, self.stroke_layer]
         if self.loss_badge is not None:
             items.append(self.loss_badge)
         return [it for it in {id(it): it for it in items}.values() if it.scene() is self.scene]
@@ -219,6 +238,7 @@ class PassOverlay(QObject):
         self.fill_colours.clear()
         self.legend.setVisible(False)
         self.pulse.setVisible(False)
+        self.stroke_layer.setVisible(False)
 
     def remove(self) -> None:
         self.anim.stop()
@@ -229,6 +249,7 @@ class PassOverlay(QObject):
         self.clear()
         items = [*self.neuron_badges.values(), *self.edge_badges.values()]
         items += [*self.strokes.values(), *self.fills.values(), self.legend, self.pulse]
+        items.append(self.stroke_layer)
         if self.loss_badge is not None:
             items.append(self.loss_badge)
         for item in items:
@@ -390,7 +411,8 @@ class PassOverlay(QObject):
         # by the network's size, so a width means the same at every step of the pass
         thin = max(0.25, min(1.0, math.sqrt(MAX_EDGE_LABELS / max(len(c.edge_ids), 1))))
         geo = hash(tuple((p.x(), p.y(), radii[n]) for n, p in centers.items()))
-        base = (id(r), id(self.theme), thin, geo, st.updated, wmax)
+        bulk = self.bulk
+        base = (id(r), id(self.theme), thin, geo, st.updated, wmax, bulk)
         strokes = self.strokes
         for k, (i, eid) in enumerate(edges):
             if k % 8 == 7:
@@ -404,7 +426,7 @@ class PassOverlay(QObject):
             if s is not None and s.key == key and s.scene() is self.scene:
                 self._show(s)  # drawn from the same numbers: nothing to do
             else:
-                s = self._stroke(eid)
+                s = self._stroke(eid, bulk)
                 s.set_ends(centers[e.source], centers[e.target], radii[e.source], radii[e.target])
                 if st.updated:
                     width = weight_width(value, self.theme, wmax)
@@ -424,7 +446,25 @@ class PassOverlay(QObject):
         yield
         self._place_legend(centers, radii, vmax, grads=grads_shown, weights=st.updated)
         self._hide_unshown()
+        yield from self._layer_steps(bulk)
         self._drawn = drawn
+
+    def _layer_steps(self, bulk: bool):
+        """Bulk mode: the visible strokes into the stroke layer, rasterised in slices."""
+        layer = self.stroke_layer
+        shown = [s for s in self.strokes.values() if s.isVisible()] if bulk else []
+        if not shown:
+            if layer.runs:
+                layer.set_strokes([])
+            layer.setVisible(False)
+            return
+        if layer.scene() is not self.scene:
+            self.scene.addItem(layer)
+        layer.setZValue(self._z - 0.5)
+        self._show(layer)
+        yield from layer.collect(shown)
+        yield
+        yield from layer.build()
 
     def _hide_unshown(self) -> None:
         shown = self._shown
@@ -556,12 +596,20 @@ class PassOverlay(QObject):
         return segs
 
     def play_pulse(
-        self, kind: str, layer: int, duration_ms: int, then=None, reveals_next: bool = False
+        self,
+        kind: str,
+        layer: int,
+        duration_ms: int,
+        then=None,
+        reveals_next: bool = False,
+        last: bool = True,
     ) -> None:
         """Run a pulse, then call ``then`` (which reveals the numbers). 0 ms: call it now.
 
         ``reveals_next``: ``then`` advances the stepper by one step, so the scene may show that
         step's overlay already while the pulse runs over the picture (see the module notes).
+        ``last``: no pulse follows this one (the walk ends at its landing), so in bulk mode the
+        live canvas's caches are warmed under the picture (see FrozenPulse.warm).
         """
         self.finish()
         segs = self.pulse_segments(kind, layer)
@@ -589,6 +637,8 @@ class PassOverlay(QObject):
             self.pulse.set_progress(0.0)
             self.pulse.setVisible(True)
         self._after_pulse = then
+        self._last_pulse = last
+        self._warm_only = False
         self.anim.setDuration(int(duration_ms))
         self.anim.start()
 
@@ -622,7 +672,15 @@ class PassOverlay(QObject):
             self._preview_job_timer.start()
             return
         self._preview_job = None
-        if self.frozen is not None:
+        if self.frozen is None:
+            return
+        self.frozen.warm = self.bulk and self._last_pulse
+        if self.frozen.warm:
+            # the walk ends at this landing: its picture would be shown for no frame, the live
+            # canvas is what comes next, so warm that instead of composing a picture
+            self._warm_only = True
+            self.frozen.warm_async()
+        else:
             self.frozen.compose_async(self._picture_items())
 
     def _complete_preview_job(self) -> None:
@@ -730,12 +788,15 @@ class PassOverlay(QObject):
                 fz.pending = None
             fz.end_pulse()
         then, self._after_pulse = self._after_pulse, None
+        warm_only, self._warm_only = self._warm_only, False
         self._preview_state = None
         self._preview_timer.stop()
         if then is not None:
             then()
         if fz is not None and not self.animating:
             fz.stop()  # the walk is over: back to the live canvas
+        elif fz is not None and warm_only and fz.isVisible():
+            fz.begin(self.own_items(), self._picture_items())  # not the end after all
         self.pulse_finished.emit()
 
 
