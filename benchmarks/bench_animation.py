@@ -25,32 +25,14 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QKeyEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-import bpstudio.qt  # noqa: E402,F401  (PySide6 refcount guard first)
-from bpstudio.model.graph import Edge, Graph, Neuron  # noqa: E402
+from bpstudio.model.graph import Graph  # noqa: E402
+from bpstudio.model.templates import dense_network  # noqa: E402
 
 SIZES = [10, 20, 20, 20, 20, 10]
 
 
 def dense_graph(sizes=SIZES) -> Graph:
-    g = Graph("bench 100 neurons")
-    cols = []
-    for l, n in enumerate(sizes):
-        role = "input" if l == 0 else "output" if l == len(sizes) - 1 else "hidden"
-        ids = []
-        for i in range(n):
-            nid = f"n{l}_{i}"
-            act = None if role == "input" else "sigmoid"
-            g.add_neuron(Neuron(nid, role, act, 0.1, x=l * 260.0, y=i * 70.0 - n * 35.0))
-            ids.append(nid)
-        cols.append(ids)
-    k = 0
-    for a, b in zip(cols, cols[1:], strict=False):
-        for s in a:
-            for t in b:
-                k += 1
-                g.add_edge(Edge(f"w{k}", s, t, ((k * 7919) % 200 - 100) / 150.0))
-    g.data = {"samples": [{"x": [0.1 * i for i in range(sizes[0])], "y": [0.5] * sizes[-1]}]}
-    return g
+    return dense_network(sizes, "bench 100 neurons")
 
 
 def main() -> int:

@@ -115,6 +115,28 @@ def deep_sigmoid(hidden_layers: int = 5, width: int = 3) -> Graph:
     return g
 
 
+def dense_network(sizes: list[int] | tuple[int, ...], name: str = "Dense network") -> Graph:
+    """Fully connected sigmoid layers of these sizes with fixed, varied weights and one sample.
+
+    Not a File ▸ New template: the large drawings the benchmarks and the bulk-mode tests share.
+    """
+    g = Graph(name)
+    cols = []
+    for layer, n in enumerate(sizes):
+        role = "input" if layer == 0 else "output" if layer == len(sizes) - 1 else "hidden"
+        ids = [f"n{layer}_{i}" for i in range(n)]
+        _column(g, ids, role, layer, "sigmoid", bias=0.1)
+        cols.append(ids)
+    k = 0
+    for sources, targets in zip(cols, cols[1:], strict=False):
+        for s in sources:
+            for t in targets:
+                k += 1  # ids and weights by counter: g.new_id would rescan every id per edge
+                g.add_edge(Edge(f"w{k}", s, t, weight=((k * 7919) % 200 - 100) / 150.0))
+    g.data = {"samples": [{"x": [0.1 * i for i in range(sizes[0])], "y": [0.5] * sizes[-1]}]}
+    return g
+
+
 TEMPLATES: dict[str, Callable[[], Graph]] = {
     "Blank": blank,
     "Perceptron (2-1)": perceptron,

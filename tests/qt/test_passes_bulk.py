@@ -8,32 +8,15 @@ import numpy as np
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGraphicsItem
 
-from bpstudio.model.graph import Edge, Graph, Neuron
+from bpstudio.model.graph import Graph
+from bpstudio.model.templates import dense_network
 
 NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 
 
 def dense_graph(sizes=(8, 16, 16, 16, 16, 8)) -> Graph:
     """128 + 3 * 256 + 128 = 1,024 edges: just over the bulk-mode threshold."""
-    g = Graph("dense")
-    cols = []
-    for layer, n in enumerate(sizes):
-        role = "input" if layer == 0 else "output" if layer == len(sizes) - 1 else "hidden"
-        ids = []
-        for i in range(n):
-            nid = f"n{layer}_{i}"
-            act = None if role == "input" else "sigmoid"
-            g.add_neuron(Neuron(nid, role, act, 0.1, x=layer * 260.0, y=i * 70.0 - n * 35.0))
-            ids.append(nid)
-        cols.append(ids)
-    k = 0
-    for a, b in zip(cols, cols[1:], strict=False):
-        for s in a:
-            for t in b:
-                k += 1
-                g.add_edge(Edge(f"w{k}", s, t, ((k * 7919) % 200 - 100) / 150.0))
-    g.data = {"samples": [{"x": [0.1 * i for i in range(sizes[0])], "y": [0.5] * sizes[-1]}]}
-    return g
+    return dense_network(sizes, "dense")
 
 
 def _pixels(img: QImage) -> np.ndarray:
