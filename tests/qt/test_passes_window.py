@@ -152,3 +152,19 @@ def test_render_overlay_items_hold_the_reference_values(qapp):
     assert float(text.replace("−", "-")) == float(
         ex.fmt(ref["neurons"]["NA"]["dL_dz"]).replace("−", "-")
     )
+
+
+def test_the_loss_badge_is_brought_on_screen_after_a_pass(window, qtbot):
+    tools = window.pass_tools
+    window.view.centerOn(-400, 0)  # the outputs and the loss are off to the right
+    tools.controller.forward_all()
+    badge = tools.overlay.visible_loss_badge()
+    assert badge is not None
+
+    def on_screen():
+        shown = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+        return shown.contains(badge.sceneBoundingRect())
+
+    qtbot.waitUntil(on_screen, timeout=2000)
+    shown = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+    assert shown.contains(window.scene.network_rect())  # and the inputs did not go off

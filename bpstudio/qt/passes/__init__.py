@@ -69,6 +69,35 @@ class PassTools(QObject):
         self._timer.timeout.connect(self._refresh_docks)
         graph.subscribe(self._on_graph_change)
         self.stepper.subscribe(lambda _s: self._timer.start())
+        self.stepper.subscribe(lambda _s: QTimer.singleShot(0, self._keep_loss_in_view))
+
+    def _keep_loss_in_view(self) -> None:
+        """Once a walk has stopped, bring the loss badge on screen: it sits right of the
+        outputs, which fit-to-view of the bare network leaves at the edge. Scroll if the
+        network and its numbers fit at this zoom, otherwise zoom out to show them all."""
+        badge = self.overlay.visible_loss_badge()
+        view = self.view
+        if view is None or badge is None or self.controller.walking:
+            return
+        shown = view.mapToScene(view.viewport().rect()).boundingRect()
+        if shown.contains(badge.sceneBoundingRect()):
+            return
+        whole = self.scene.network_rect().united(badge.sceneBoundingRect())
+        for b in [*self.overlay.neuron_badges.values(), self.overlay.legend]:
+            if b.isVisible():
+                whole = whole.united(b.sceneBoundingRect())
+        margin = 24
+        if (
+            whole.width() + 2 * margin <= shown.width()
+            and whole.height() + 2 * margin <= shown.height()
+        ):
+            view.ensureVisible(whole, margin, margin)
+        else:
+            view.fitInView(
+                whole.adjusted(
+                    -margin, -140, margin, margin
+                )  # room for the key, as fit_all, Qt.AspectRatioMode.KeepAspectRatio
+            )
 
     # ----------------------------------------------------------------- selection
     def _on_scene_selection(self) -> None:

@@ -181,6 +181,11 @@ class PassController(QObject):
         self._new_pass_if_updated()
         self._walk(lambda p, L: 2 * L + 2)
 
+    @property
+    def walking(self) -> bool:
+        """True while an animated walk still has steps to reveal."""
+        return self._goal is not None
+
     def _new_pass_if_updated(self) -> None:
         """After an update, Forward/Backward/Next/Full step start a pass from the new weights."""
         self.land()
