@@ -82,7 +82,8 @@ class PassTools(QObject):
         shown = view.mapToScene(view.viewport().rect()).boundingRect()
         if shown.contains(badge.sceneBoundingRect()):
             return
-        whole = self.scene.network_rect().united(badge.sceneBoundingRect())
+        network_rect = getattr(self.scene, "network_rect", self.scene.itemsBoundingRect)
+        whole = network_rect().united(badge.sceneBoundingRect())  # (a bare scene in tests)
         for b in [*self.overlay.neuron_badges.values(), self.overlay.legend]:
             if b.isVisible():
                 whole = whole.united(b.sceneBoundingRect())
