@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import math
 import sys
@@ -199,23 +200,26 @@ def cmd_train(args) -> int:
 
 
 def _write_history(path: str, rows, n_layers: int) -> None:
+    from .model.fileformat import atomic_write_text
+
     header = ["epoch", "train_loss", "val_loss"] + [
         f"grad_norm_{l}" for l in range(1, n_layers + 1)
     ]
+    fh = io.StringIO(newline="")
+    w = csv.writer(fh)
+    w.writerow(header)
+    for s in rows:
+        val = "" if s.val_loss is None else repr(float(s.val_loss))
+        w.writerow(
+            [
+                s.epoch,
+                repr(float(s.train_loss)),
+                val,
+                *(repr(float(x)) for x in s.grad_norms),
+            ]
+        )
     try:
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(header)
-            for s in rows:
-                val = "" if s.val_loss is None else repr(float(s.val_loss))
-                w.writerow(
-                    [
-                        s.epoch,
-                        repr(float(s.train_loss)),
-                        val,
-                        *(repr(float(x)) for x in s.grad_norms),
-                    ]
-                )
+        atomic_write_text(Path(path), fh.getvalue())
     except OSError as exc:
         raise RunFailure(f"{path}: cannot write history: {exc.strerror or exc}") from None
 

@@ -23,3 +23,19 @@ def resources_dir() -> Path:
 
 def example_files() -> list[Path]:
     return sorted(examples_dir().glob("*.json"))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def is_example(path) -> bool:
+    """A file of the bundled examples folder: it opens as an untitled copy, never saved over."""
+    return _inside(Path(path).resolve(), examples_dir().resolve())
+
+
+def is_bundled(path) -> bool:
+    """Inside the installed package or its examples/resources: no place for the user's files."""
+    p = Path(path).resolve()
+    roots = (examples_dir(), resources_dir(), Path(__file__).resolve().parent)
+    return any(_inside(p, r.resolve()) for r in roots)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -147,19 +148,25 @@ def read_text(path: str | os.PathLike) -> str:
         ) from None
 
 
-def load(path: str | os.PathLike) -> Graph:
-    """Read and validate a network file; the Graph knows its folder for relative CSV paths."""
+def load(path: str | os.PathLike, allow_misfit: bool = False) -> Graph:
+    """Read and validate a network file; the Graph knows its folder for relative CSV paths.
+
+    allow_misfit (the app): sound data whose width does not fit the network is accepted, the
+    Data panel offers the fixes (model/datafit.py). The command line keeps it an error.
+    """
     text = read_text(path)
     try:
         doc = parse_text(text)
-        graph = from_document(doc, base_dir=Path(path).resolve().parent)
+        graph = from_document(doc, Path(path).resolve().parent, allow_misfit)
     except NetworkFileError as exc:
         raise NetworkFileError(exc.errors, path) from None
     return graph
 
 
-def loads(text: str, base_dir: str | os.PathLike | None = None) -> Graph:
-    return from_document(parse_text(text), base_dir=Path(base_dir) if base_dir else None)
+def loads(
+    text: str, base_dir: str | os.PathLike | None = None, allow_misfit: bool = False
+) -> Graph:
+    return from_document(parse_text(text), Path(base_dir) if base_dir else None, allow_misfit)
 
 
 # --------------------------------------------------------------------------- validation
@@ -183,7 +190,7 @@ def _type_name(v: Any) -> str:
     )
 
 
-def from_document(doc: Any, base_dir: Path | None = None) -> Graph:
+def from_document(doc: Any, base_dir: Path | None = None, allow_misfit: bool = False) -> Graph:
     errors = _Errors()
     if not isinstance(doc, dict):
         raise NetworkFileError([f"the top level must be a JSON object, not {_type_name(doc)}"])
@@ -229,7 +236,7 @@ def from_document(doc: Any, base_dir: Path | None = None) -> Graph:
 
         errors.extend(structure_errors(g))
     if not errors:
-        errors.extend(validate_data(g, base_dir))
+        errors.extend(validate_data(g, base_dir, allow_misfit))
     if errors:
         raise NetworkFileError(list(errors))
     g.base_dir = base_dir
@@ -417,13 +424,23 @@ def validate_training(t: dict) -> list[str]:
     return errors
 
 
-def validate_data(g: Graph, base_dir: Path | None) -> list[str]:
-    """Check the data section, including that sample widths match the inputs/outputs."""
+def validate_data(g: Graph, base_dir: Path | None, allow_misfit: bool = False) -> list[str]:
+    """Check the data section, including that sample widths match the inputs/outputs.
+
+    With allow_misfit a width that does not fit is no error, as long as the data is sound at
+    its own width (the app opens it and says what does not fit).
+    """
     try:
         coredata.dataset_from_spec(
             g.data, len(g.inputs()), len(g.outputs()), base_dir=base_dir, where="data"
         )
     except coredata.DataError as exc:
+        if allow_misfit:
+            from .datafit import graph_misfit, sound_at_own_widths
+
+            m = graph_misfit(g, base_dir)
+            if m is not None and sound_at_own_widths(g.data, m, base_dir):
+                return []
         return exc.errors
     return []
 
@@ -478,14 +495,28 @@ def save(g: Graph, path: str | os.PathLike) -> None:
     atomic_write_text(Path(path), dumps(g))  # dumps raises before the disk is touched on NaN
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write a temp file beside the target, fsync, then replace: the old file survives any failure."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write UTF-8 text atomically (see :func:`atomic_write_bytes`)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write a temp file beside the target, fsync, then replace: the old file survives any failure.
+
+    Every file bpstudio writes goes through here. The result has the mode a plain ``open(path,
+    "w")`` would give it: an existing file keeps its mode (a 0644 file stays 0644, not the
+    0600 of the temp file), a new one gets 0666 minus the umask. A symlink stays a symlink:
+    the file it points to is replaced.
+    """
+    path = Path(os.path.realpath(path))
+    mode = _mode_for(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -493,3 +524,23 @@ def atomic_write_text(path: Path, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:  # a new file (or one we cannot stat: the replace will tell)
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    try:  # Linux says it without changing it (no window where another thread sees 022)
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # elsewhere the only way to read it is to set it: put it straight back
+    os.umask(mask)
+    return mask

@@ -31,6 +31,7 @@ from ..core import data as coredata
 from ..core.network import Workspace
 from ..core.trainer import EpochStats, Trainer
 from .compile import Compiled, CompileError, compile_graph
+from .datafit import check_fit
 from .graph import Change, Graph
 
 _LAYOUT_KEYS = {"x", "y", "label", "extra"}
@@ -213,6 +214,7 @@ class TrainingSession:
         return Path(d) if d else None
 
     def dataset(self) -> coredata.Dataset:
+        check_fit(self.graph.data, len(self.graph.inputs()), len(self.graph.outputs()))
         return coredata.dataset_from_spec(
             self.graph.data,
             len(self.graph.inputs()),

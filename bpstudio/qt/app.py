@@ -24,7 +24,7 @@ def application() -> QApplication:
 
 
 def create_window(path: str | os.PathLike | None = None):
-    """Build the main window on FILE (or the built-in 2-2-1 example), offer crash recovery."""
+    """Build the main window on FILE (or the built-in 2-2-1 example)."""
     from .main_window import MainWindow
 
     application()
@@ -37,14 +37,18 @@ def create_window(path: str | os.PathLike | None = None):
                                 f"{Path(path).name} is not a valid network file:", exc.errors)  # fmt: skip
         except OSError as exc:
             dialogs.show_errors(window, "Cannot open network", str(path), [str(exc)])
-    window.offer_recovery()
     return window
 
 
 def run(path: str | os.PathLike | None = None) -> int:
-    """Open the desktop app; returns the exit status for ``sys.exit``."""
+    """Open the desktop app; returns the exit status for ``sys.exit``.
+
+    FILE is always the network this window shows; an autosave left by a crash is offered
+    once the window is up (a recovered network opens in a window of its own beside FILE).
+    """
     app = application()
     window = create_window(path)
     window.show()
     window.view.fit_all()
+    window.offer_recovery()
     return app.exec()

@@ -75,13 +75,27 @@ def ask_export_path(
     return path or None
 
 
-def ask_restore(parent: QWidget | None, description: str) -> bool:
-    answer = QMessageBox.question(
-        parent,
-        "Recover unsaved work?",
-        f"bpstudio did not close normally. Restore the unsaved network {description}?",
+def ask_recovery(parent: QWidget | None, description: str, in_new_window: bool) -> str:
+    """After a crash: 'open' (in a new window, or in this one), 'keep' (for later) or 'discard'.
+
+    Closing the box keeps the autosave: nothing is lost by a stray Escape.
+    """
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Recover unsaved work?")
+    box.setText("bpstudio did not close normally. An autosave holds unsaved changes:")
+    box.setInformativeText(description)
+    open_button = box.addButton(
+        "Open in a New Window" if in_new_window else "Restore",
+        QMessageBox.ButtonRole.AcceptRole,
     )
-    return answer == QMessageBox.StandardButton.Yes
+    keep = box.addButton("Keep for Later", QMessageBox.ButtonRole.RejectRole)
+    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(open_button)
+    box.setEscapeButton(keep)
+    box.exec()
+    clicked = box.clickedButton()
+    return "open" if clicked is open_button else "discard" if clicked is discard else "keep"
 
 
 def ask_layer(parent: QWidget | None, default_activation: str = "sigmoid"):

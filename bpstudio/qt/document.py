@@ -3,38 +3,32 @@
 "Modified" is exactly the undo stack's clean state (undoing back to the saved state clears
 the ``*``). Opening or creating a document replaces the one Graph in place
 (``graph.replace_with``) so every subscriber (scene, inspector, panels) stays valid.
+
+A bundled example (File → Open Example, or any file in the examples folder) opens as an
+untitled copy: Save asks where, so the packaged file is never written. A file whose data
+does not fit its network opens too (the Data panel offers the fixes, model/datafit.py).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import time
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..model import fileformat
 from ..model.graph import Graph
+from ..paths import is_example
+from . import places
 from .layout import fill_missing_positions
+from .places import settings
+from .recovery import Pending, Slot
+from .recovery import recovery_dir as recovery_dir  # re-exported: older callers import it here
 
 MAX_RECENT = 8
 AUTOSAVE_MS = 30_000
-
-
-def settings() -> QSettings:
-    return QSettings("bpstudio", "Backprop Studio")
-
-
-def recovery_dir() -> Path:
-    """Where autosaves go; BPSTUDIO_RECOVERY_DIR overrides it (tests, portable installs)."""
-    override = os.environ.get("BPSTUDIO_RECOVERY_DIR")
-    if override:
-        return Path(override)
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".bpstudio") / "recovery"
 
 
 class Document(QObject):
@@ -46,6 +40,9 @@ class Document(QObject):
         super().__init__(parent)
         self.graph = graph
         self.path: Path | None = None
+        self.example: str | None = None  # the bundled example this untitled copy came from
+        self.recovered = False  # restored from an autosave and not saved since
+        self.slot = Slot()  # this document's autosave files (qt/recovery.py)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.autosave_timer = QTimer(self)
@@ -63,33 +60,57 @@ class Document(QObject):
         return not self.undo_stack.isClean()
 
     def display_name(self) -> str:
-        return self.path.name if self.path else (self.graph.name or "Untitled")
+        if self.path:
+            name = self.path.name
+        elif self.example:
+            name = f"{self.example} (example)"
+        else:
+            name = self.graph.name or "Untitled"
+        return name + (" (recovered)" if self.recovered else "")
+
+    def suggested_file_name(self) -> str:
+        """What Save As offers: the file's own name, the example's, or the network's."""
+        if self.path:
+            return self.path.name
+        return places.safe_file_stem(self.example or self.graph.name or "network") + ".json"
 
     # ---------------------------------------------------------------- open / new / save
-    def load_graph(self, other: Graph, path: Path | None, modified: bool = False) -> None:
+    def load_graph(self, other: Graph, path: Path | None, modified: bool = False,
+                   example: str | None = None, recovered: bool = False) -> None:  # fmt: skip
         """Show other (which the document takes over: callers must not keep using it)."""
         fill_missing_positions(other)  # positions become part of the document on save
         self.graph.replace_with(other, take=True)
         self.undo_stack.clear()
         if modified:
             self.undo_stack.resetClean()  # e.g. a restored recovery file: never "clean"
+        self.example, self.recovered = example, recovered
         self._set_path(path)
         self.modified_changed.emit(self.modified)
 
     def open(self, path: str | os.PathLike) -> None:
-        """Load FILE; raises NetworkFileError and leaves the current document untouched."""
-        graph = fileformat.load(path)
-        self.load_graph(graph, Path(path).resolve())
-        self.add_recent(Path(path).resolve())
+        """Load FILE; raises NetworkFileError and leaves the current document untouched.
+
+        A bundled example becomes an untitled copy named after it (Save asks where).
+        """
+        resolved = Path(path).resolve()
+        graph = fileformat.load(path, allow_misfit=True)
+        if is_example(resolved):
+            self.load_graph(graph, None, example=resolved.stem)
+        else:
+            self.load_graph(graph, resolved)
+            places.remember(resolved)
+        self.add_recent(resolved)
 
     def save(self, path: str | os.PathLike | None = None) -> None:
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("no file name: use Save As")
         fileformat.save(self.graph, target)
+        self.example, self.recovered = None, False
         self._set_path(target.resolve())
         self.undo_stack.setClean()
         self.add_recent(target.resolve())
+        places.remember(target)
         self.discard_recovery()
 
     def _set_path(self, path: Path | None) -> None:
@@ -113,40 +134,20 @@ class Document(QObject):
         self.recent_changed.emit([])
 
     # ---------------------------------------------------------------- autosave / recovery
-    @staticmethod
-    def recovery_file() -> Path:
-        return recovery_dir() / "autosave.json"
-
     def autosave(self) -> bool:
-        """Write the current network to the recovery file if it has unsaved changes."""
+        """Write the current network to this document's recovery slot if it has unsaved changes."""
         if not self.modified:
             return False
-        target = self.recovery_file()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fileformat.atomic_write_text(target, fileformat.dumps(self.graph))
-        meta = {"path": str(self.path) if self.path else None, "time": time.time()}
-        fileformat.atomic_write_text(target.with_suffix(".meta"), json.dumps(meta))
+        self.slot.write(self.graph, self.path)
         return True
 
     def discard_recovery(self) -> None:
-        for p in (self.recovery_file(), self.recovery_file().with_suffix(".meta")):
-            p.unlink(missing_ok=True)
+        self.slot.discard()
 
-    @classmethod
-    def pending_recovery(cls) -> tuple[Path, dict] | None:
-        f = cls.recovery_file()
-        if not f.exists():
-            return None
-        try:
-            meta = json.loads(f.with_suffix(".meta").read_text("utf-8"))
-        except (OSError, ValueError):
-            meta = {}
-        return f, meta
-
-    def restore_recovery(self) -> None:
-        f, meta = self.pending_recovery() or (None, {})
-        if f is None:
-            return
-        graph = fileformat.load(f)
-        path = Path(meta["path"]) if meta.get("path") else None
-        self.load_graph(graph, path, modified=True)
+    def adopt_recovery(self, pending: Pending) -> None:
+        """Show an autosaved network (modified) and take over its slot, so nothing is lost if
+        this session crashes too. Raises NetworkFileError and changes nothing on a damaged file."""
+        graph = pending.load()
+        self.slot.discard()
+        self.slot = pending.slot
+        self.load_graph(graph, pending.path, modified=True, recovered=True)

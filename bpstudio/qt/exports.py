@@ -17,7 +17,7 @@ from ..model.fileformat import atomic_write_text
 from ..model.report import ReportError, render_report
 from ..model.session import dataset
 from ..model.stepper import BACKWARD, FORWARD, LOSS
-from . import dialogs
+from . import dialogs, places
 
 REPORT_FILTERS = "Markdown (*.md);;LaTeX (*.tex)"
 IMAGE_FILTERS = "PNG image (*.png);;SVG drawing (*.svg)"
@@ -66,9 +66,9 @@ def current_overlay(window: QMainWindow) -> str:
 
 
 def _suggestion(window: QMainWindow, suffix: str) -> str:
-    path = getattr(window.document, "path", None)
-    stem = Path(path).stem if path else (window.graph.name or "network").replace(" ", "_")
-    return str((Path(path).parent if path else Path.cwd()) / f"{stem}{suffix}")
+    """The network's file name with suffix, in the folder dialogs start in (never the package)."""
+    stem = Path(window.document.suggested_file_name()).stem
+    return places.suggest(f"{stem}{suffix}")
 
 
 def export_worked_example(window: QMainWindow) -> Path | None:
@@ -126,5 +126,6 @@ def _write(window: QMainWindow, path: Path, write, what: str) -> Path | None:
     except OSError as exc:
         dialogs.show_errors(window, f"Export {what}", f"Cannot write {path}:", [str(exc)])
         return None
+    places.remember(path)
     window.status(f"Exported the {what} to {path}")
     return path

@@ -31,14 +31,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QToolBar
 
 from ..model import fileformat, templates
 from ..model.graph import Graph
 from ..paths import example_files
-from . import dialogs, editing
+from . import dialogs, editing, places, recovery
 from .canvas.scene import NetworkScene
 from .canvas.view import CanvasView
 from .commands import DeleteCommand
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.scene = NetworkScene(self.graph, self)
         self.view = CanvasView(self.scene, self.undo_stack, self)
         self.setCentralWidget(self.view)
+        self.recovered_windows: list[MainWindow] = []  # opened by offer_recovery
         self.menus: dict[str, QMenu] = {}
         self.actions: dict[str, QAction] = {}
         self.toolbar = QToolBar("Main toolbar", self)
@@ -315,8 +316,7 @@ class MainWindow(QMainWindow):
             self.view.fit_all()
 
     def open_dialog(self) -> None:
-        start = str(self.document.path.parent) if self.document.path else ""
-        path = dialogs.ask_open_path(self, start)
+        path = dialogs.ask_open_path(self, str(places.start_dir()))
         if path:
             self.open_file(path)
 
@@ -343,7 +343,8 @@ class MainWindow(QMainWindow):
         return self._save_to(self.document.path)
 
     def save_as(self) -> bool:
-        suggestion = str(self.document.path or (self.graph.name or "network") + ".json")
+        doc = self.document
+        suggestion = str(doc.path) if doc.path else places.suggest(doc.suggested_file_name())
         path = dialogs.ask_save_path(self, suggestion)
         return bool(path) and self._save_to(Path(path))
 
@@ -356,20 +357,41 @@ class MainWindow(QMainWindow):
         self.status(f"Saved {path}")
         return True
 
-    def offer_recovery(self) -> None:
-        """After a crash: offer the autosaved network (called by app.run at start-up)."""
-        pending = Document.pending_recovery()
-        if pending is None:
-            return
-        _, meta = pending
-        what = f"of {meta['path']}" if meta.get("path") else "(never saved)"
-        if dialogs.ask_restore(self, what):
-            try:
-                self.document.restore_recovery()
-            except fileformat.NetworkFileError as exc:
-                dialogs.show_errors(self, "Cannot restore", "The recovery file is damaged:",
-                                    exc.errors)  # fmt: skip
-        self.document.discard_recovery()
+    def offer_recovery(self) -> list[MainWindow]:
+        """After a crash: offer each autosaved network (app.run calls this at start-up).
+
+        The file asked for on the command line stays in this window: a recovered network
+        opens in a new window beside it, unless this window only shows the start-up network.
+        Returns the new windows (they live as long as this one keeps them).
+        """
+        opened: list[MainWindow] = []
+        for pending in recovery.pending():
+            doc = self.document
+            here = doc.path is None and doc.example is None and not doc.modified
+            answer = dialogs.ask_recovery(self, pending.describe(), not here)
+            if answer == "keep":
+                pending.keep()
+                continue
+            if answer == "open":
+                target = self if here else MainWindow()
+                try:
+                    target.document.adopt_recovery(pending)
+                except fileformat.NetworkFileError as exc:
+                    dialogs.show_errors(self, "Cannot restore", "The recovery file is damaged:",
+                                        exc.errors)  # fmt: skip
+                    if target is not self:
+                        target.undo_stack.setClean()
+                        target.close()
+                else:
+                    if target is not self:
+                        opened.append(target)
+                        target.move(self.pos() + QPoint(48, 48) * len(opened))
+                        target.show()
+                    target.view.fit_all()
+                    continue
+            pending.discard()
+        self.recovered_windows.extend(opened)
+        return opened
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_save():

@@ -12,10 +12,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem
 
+from ..model.fileformat import atomic_write_bytes
 from ..model.graph import Graph
 from .canvas.legend import SIZE as LEGEND_SIZE
 from .canvas.legend import paint_legend
@@ -65,11 +66,13 @@ def render_to_file(graph: Graph, path: str | os.PathLike, overlay: str = "none",
     if source.width() < LEGEND_SIZE.width() + 2 * MARGIN:
         source.setWidth(LEGEND_SIZE.width() + 2 * MARGIN)
     path = Path(path)
+    buffer = QBuffer()  # drawn in memory, then written atomically like every file bpstudio writes
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     if path.suffix.lower() == ".svg":
         from PySide6.QtSvg import QSvgGenerator
 
         gen = QSvgGenerator()
-        gen.setFileName(str(path))
+        gen.setOutputDevice(buffer)
         gen.setSize(QSize(int(source.width()), int(source.height())))
         gen.setViewBox(QRectF(0, 0, source.width(), source.height()))
         gen.setTitle(g.name)
@@ -85,9 +88,10 @@ def render_to_file(graph: Graph, path: str | os.PathLike, overlay: str = "none",
         painter = QPainter(image)
         _paint(painter, scene, source, PNG_SCALE)
         painter.end()
-        if not image.save(str(path)):
-            raise OSError(f"cannot write {path}")
+        if not image.save(buffer, "PNG"):
+            raise OSError(f"cannot encode the image for {path}")
     g.unsubscribe(scene._on_change)
+    atomic_write_bytes(path, bytes(buffer.data()))
 
 
 def _paint(painter: QPainter, scene: NetworkScene, source: QRectF, scale: float) -> None:

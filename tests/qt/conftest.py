@@ -19,6 +19,9 @@ def isolated_settings(tmp_path, monkeypatch):
     """Recent files and recovery files go to tmp; every dialog fails loudly unless patched."""
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "cfg"))
+    # QSettings(org, app) always uses the native format (INI files on Linux): without this the
+    # tests read and wrote the developer's own recent files and last folder
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "cfg"))
     monkeypatch.setenv("BPSTUDIO_RECOVERY_DIR", str(tmp_path / "recovery"))
 
     def unexpected(name):
@@ -28,7 +31,7 @@ def isolated_settings(tmp_path, monkeypatch):
         return fail
 
     for name in ("ask_save_changes", "show_errors", "ask_open_path", "ask_save_path",
-                 "ask_export_path", "ask_restore", "ask_layer", "about"):  # fmt: skip
+                 "ask_export_path", "ask_recovery", "ask_layer", "about"):  # fmt: skip
         monkeypatch.setattr(dialogs, name, unexpected(name))
 
 

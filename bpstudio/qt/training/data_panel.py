@@ -3,6 +3,13 @@
 Whatever is chosen is written to ``graph.data`` (saved in the network file) as one undoable
 step; the validation split lives in ``graph.training``. Worked examples have 1-4 samples,
 so the table is the first thing shown for them.
+
+When the data does not fit the network (an input placed after the samples were typed, a
+generator of the wrong width) the panel says so and offers the fixes of model/datafit.py
+as buttons, each one undo step; the table then shows the data as it is, read-only.
+
+The table is updated in place, never cleared: a value typed and committed with Tab or Enter
+stays where it was typed and the cursor moves on to the next cell.
 """
 
 from __future__ import annotations
@@ -34,7 +41,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import data as coredata
+from ...model import datafit
 from ...model.graph import Change, Graph
+from .. import places
 from . import dialogs
 from .training_panel import push_network
 
@@ -45,6 +54,28 @@ TABLE_SHOW_MAX = 500  # rows shown for generated/CSV data (read-only)
 
 def _fmt(v: float) -> str:
     return f"{v:.6g}"
+
+
+MINUSES = "\u2212\u2013\uff0d"  # the typographic minus (what the canvas shows), en dash, full-width
+
+
+def parse_cell(text: str) -> tuple[float | None, str]:
+    """(value, "") or (None, why not). Accepts "0,3" (decimal comma) and "−1" (unicode minus)."""
+    t = text.strip()
+    for m in MINUSES:
+        t = t.replace(m, "-")
+    t = t.replace(",", ".")
+    if not t:
+        return None, "the cell is empty: type a number"
+    try:
+        v = float(t)
+    except ValueError:
+        return None, f"{text.strip()!r} is not a finite number"
+    if math.isnan(v):
+        return None, f"{text.strip()!r} is not a finite number"
+    if math.isinf(v):
+        return None, f"{text.strip()!r} is too large (not a finite number)"
+    return v, ""
 
 
 class DataPanel(QWidget):
@@ -65,6 +96,25 @@ class DataPanel(QWidget):
         self.error.setStyleSheet("color: #b00020; font-size: 12pt;")
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary = QLabel("")
+
+        # ---- what does not fit, and the fixes (shown only then)
+        self.fit_box = QGroupBox("The data does not fit the network")
+        self.fit_box.setStyleSheet("QGroupBox { font-weight: bold; }")
+        self.fit_label = QLabel("")
+        self.fit_label.setWordWrap(True)
+        self.fit_label.setStyleSheet("color: #8a3a00; font-weight: normal;")
+        self.fit_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._fit_buttons_box = QWidget()
+        self._fit_buttons = QVBoxLayout(self._fit_buttons_box)
+        self._fit_buttons.setContentsMargins(0, 0, 0, 0)
+        fl = QVBoxLayout(self.fit_box)
+        fl.addWidget(self.fit_label)
+        fl.addWidget(self._fit_buttons_box)
+        self.fit_box.hide()
+        self.misfit: datafit.Misfit | None = None
+        self.fix_buttons: dict[str, QPushButton] = {}  # fix text -> its button (tests click them)
+        self.fix_choices: dict[str, QComboBox] = {}  # fix text -> which column, for a drop
+        self._fit_key: tuple | None = None
 
         # ---- generator page
         self.gen_name = QComboBox()
@@ -159,6 +209,7 @@ class DataPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.pages)
+        lay.addWidget(self.fit_box)
         lay.addWidget(self.error)
         lay.addWidget(self.summary)
         lay.addWidget(self.table, 1)
@@ -188,11 +239,13 @@ class DataPanel(QWidget):
         self.pages.setCurrentIndex(index)
         self.pages.adjustSize()
 
-    def _push_data(self, data: dict, text: str, token_key: str | None = None) -> None:
+    def _push_data(self, data: dict, text: str, token_key: str | None = None) -> bool:
+        """One undo step setting graph.data; False when nothing changed."""
         if data == self.graph.data:
-            return
+            return False
         token = self._tokens.setdefault(token_key, object()) if token_key else None
         push_network(self.graph, self.undo_stack, {"data": data}, text, token)
+        return True
 
     def _columns(self) -> tuple[list[str], list[str]]:
         ins = [n.display_label for n in self.graph.inputs()]
@@ -213,6 +266,8 @@ class DataPanel(QWidget):
         self._filling = True
         try:
             kind = self.kind()
+            self.misfit = datafit.graph_misfit(self.graph, self.base_dir())
+            self._show_misfit(self.misfit)
             with QSignalBlocker(self.source):
                 self.source.setCurrentIndex(SOURCES.index(kind))
             self._show_page(SOURCES.index(kind))
@@ -236,23 +291,28 @@ class DataPanel(QWidget):
 
     def _fill_table(self, kind: str) -> None:
         ins, outs = self._columns()
-        n_in = len(ins)
-        editable = kind == "samples"
+        m = self.misfit
+        w_in, w_out = m.widths if m is not None else (len(ins), len(outs))
+        headers = [ins[c] if c < len(ins) else f"column {c + 1} (no input)" for c in range(w_in)]
+        headers += [outs[c] if c < len(outs) else f"target {c + 1} (no output)"
+                    for c in range(w_out)]  # fmt: skip
+        editable = kind == "samples" and m is None
         self.error.setText("")
         rows: list[list[float | None]] = []
-        if editable:
+        if kind == "samples":
             for s in self.graph.data.get("samples", []):
                 x = list(s.get("x", [])) if isinstance(s, dict) else []
                 y = list(s.get("y", [])) if isinstance(s, dict) else []
-                x = (x + [None] * n_in)[:n_in]
-                y = (y + [None] * len(outs))[: len(outs)]
+                x = (x + [None] * w_in)[:w_in]
+                y = (y + [None] * w_out)[:w_out]
                 rows.append(x + y)
-            self.summary.setText(f"{len(rows)} sample{'s' * (len(rows) != 1)}; double-click a "
-                                 "cell to edit")  # fmt: skip
+            n = len(rows)
+            how = "double-click a cell to edit" if editable else "read-only until the data fits"
+            self.summary.setText(f"{n} sample{'s' * (n != 1)}; {how}")
         else:
             try:
                 ds = coredata.dataset_from_spec(
-                    self.graph.data, n_in, len(outs), base_dir=self.base_dir()
+                    self.graph.data, w_in, w_out, base_dir=self.base_dir()
                 )
             except coredata.DataError as exc:
                 self.error.setText("\n".join(exc.errors))
@@ -263,22 +323,99 @@ class DataPanel(QWidget):
                     rows.append([*x.tolist(), *y.tolist()])
                 more = f" (first {TABLE_SHOW_MAX} shown)" if len(ds) > TABLE_SHOW_MAX else ""
                 self.summary.setText(f"{len(ds)} samples{more}, read-only")
-        with QSignalBlocker(self.table):
-            self.table.clear()
-            self.table.setColumnCount(n_in + len(outs))
-            self.table.setHorizontalHeaderLabels(ins + outs)
-            self.table.setRowCount(len(rows))
-            flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
-            if editable:
-                flags |= Qt.ItemFlag.ItemIsEditable
-            for r, row in enumerate(rows):
-                for c, v in enumerate(row):
-                    it = QTableWidgetItem("" if v is None else _fmt(float(v)))
-                    it.setFlags(flags)
-                    it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    self.table.setItem(r, c, it)
+        self._set_table(headers, rows, editable)
         self.add_row_button.setEnabled(editable)
         self.remove_row_button.setEnabled(editable)
+
+    def _set_table(
+        self, headers: list[str], rows: list[list[float | None]], editable: bool
+    ) -> None:
+        """Show rows, changing only the cells that differ.
+
+        Never clear the table: a commit with Tab/Enter re-enters here (the edit pushes an undo
+        step, the graph says "data changed") while Qt is moving the editor to the next cell,
+        and items deleted under it sent the next typed value to the wrong cell.
+        """
+        t = self.table
+        flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+        if editable:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        with QSignalBlocker(t):
+            if t.columnCount() != len(headers):
+                t.setColumnCount(len(headers))
+            shown = [t.horizontalHeaderItem(c) for c in range(len(headers))]
+            if [h.text() if h is not None else None for h in shown] != headers:
+                t.setHorizontalHeaderLabels(headers)
+            if t.rowCount() != len(rows):
+                t.setRowCount(len(rows))
+            for r, row in enumerate(rows):
+                for c, v in enumerate(row):
+                    text = "" if v is None else _fmt(float(v))
+                    it = t.item(r, c)
+                    if it is None:
+                        it = QTableWidgetItem(text)
+                        it.setFlags(flags)
+                        it.setTextAlignment(align)
+                        t.setItem(r, c, it)
+                        continue
+                    if it.text() != text:
+                        it.setText(text)
+                    if it.flags() != flags:
+                        it.setFlags(flags)
+
+    # ---------------------------------------------------------------- data that does not fit
+    def _show_misfit(self, m: datafit.Misfit | None) -> None:
+        key = None if m is None else (
+            tuple(m.problems), tuple((f.text, tuple(o[0] for o in f.options)) for f in m.fixes)
+        )  # fmt: skip
+        if key == self._fit_key:
+            return
+        self._fit_key = key
+        while self._fit_buttons.count():
+            w = self._fit_buttons.takeAt(0).widget()
+            if w is not None:
+                w.hide()
+                w.deleteLater()  # a fix's own click handler may be running: delete later
+        self.fix_buttons, self.fix_choices = {}, {}
+        self.fit_box.setVisible(m is not None)
+        if m is None:
+            self.fit_label.setText("")
+            return
+        text = " ".join(m.problems)
+        if self.kind() == "csv":
+            text += " Or import the CSV file again and pick the columns."
+        self.fit_label.setText(text)
+        for fix in m.fixes:
+            row = QWidget()
+            rl = QHBoxLayout(row)
+            rl.setContentsMargins(0, 0, 0, 0)
+            button = QPushButton(fix.text)
+            button.setToolTip(fix.tip)
+            choice = None
+            if len(fix.options) > 1:
+                choice = QComboBox()
+                choice.addItems([label for label, _ in fix.options])
+                choice.setToolTip("Which column to drop")
+                self.fix_choices[fix.text] = choice
+            button.clicked.connect(lambda _=False, f=fix, c=choice: self.apply_fix(
+                f, c.currentIndex() if c is not None else 0))  # fmt: skip
+            rl.addWidget(button, 1)
+            if choice is not None:
+                rl.addWidget(choice)
+            self.fix_buttons[fix.text] = button
+            self._fit_buttons.addWidget(row)
+
+    def apply_fix(self, fix: datafit.Fix, option: int = 0) -> bool:
+        """One undo step that makes (or brings closer) the data to fit the network."""
+        try:
+            data = fix.data(option)
+        except coredata.DataError as exc:
+            self.error.setText("\n".join(exc.errors))
+            return False
+        label = fix.options[option][0]
+        self._push_data(data, f"{fix.text} {label}".strip())
+        return True
 
     # ---------------------------------------------------------------- sources
     def _source_chosen(self, index: int) -> None:
@@ -288,9 +425,10 @@ class DataPanel(QWidget):
         if kind == "samples":
             self.convert_to_table()
         elif kind == "generator":
-            name = "xor" if len(self.graph.inputs()) == 2 else "sine"
-            self._push_data({"generator": {"name": name, "n": 200, "noise": 0.1, "seed": 1,
-                                           "classes": 2}}, "Use generated data")  # fmt: skip
+            spec = {"name": "xor", "n": 200, "noise": 0.1, "seed": 1, "classes": 2}
+            n_in, n_out = len(self.graph.inputs()), len(self.graph.outputs())
+            spec = datafit.refit_generator(spec, n_in, n_out) or spec  # one that fits, if any
+            self._push_data({"generator": spec}, "Use generated data")
         else:
             self._show_page(2)  # wait for a file; the data changes on "Use"
             if self._csv_text is None:
@@ -316,12 +454,11 @@ class DataPanel(QWidget):
         self._push_data({"generator": g}, "Regenerate data")
 
     def convert_to_table(self) -> None:
-        """The current data (any source) as an inline table of samples."""
+        """The current data (any source) as an inline table of samples (at its own width)."""
         ins, outs = self._columns()
+        w_in, w_out = self.misfit.widths if self.misfit is not None else (len(ins), len(outs))
         try:
-            ds = coredata.dataset_from_spec(
-                self.graph.data, len(ins), len(outs), base_dir=self.base_dir()
-            )
+            ds = coredata.dataset_from_spec(self.graph.data, w_in, w_out, base_dir=self.base_dir())
         except coredata.DataError:
             ds = None
         samples = (
@@ -345,27 +482,24 @@ class DataPanel(QWidget):
 
     # ---------------------------------------------------------------- the table
     def _cell_edited(self, item: QTableWidgetItem) -> None:
-        if self._filling or self.kind() != "samples":
+        if self._filling or self.kind() != "samples" or self.misfit is not None:
             return
-        text = item.text().strip().replace(",", ".")
-        try:
-            v = float(text)
-            if not math.isfinite(v):
-                raise ValueError
-        except ValueError:
-            col = self.table.horizontalHeaderItem(item.column()).text()
-            self.error.setText(f"row {item.row() + 1}, column {col!r}: {item.text()!r} is not "
-                               "a finite number")  # fmt: skip
-            self.refresh_keep_error()
-            return
-        samples = self._samples_from_model()
         r, c = item.row(), item.column()
+        samples = self._samples_from_model()
+        if not 0 <= r < len(samples):
+            return
         n_in = len(self.graph.inputs())
-        if c < n_in:
-            samples[r]["x"][c] = v
-        else:
-            samples[r]["y"][c - n_in] = v
-        self._push_data({"samples": samples}, f"Edit sample {r + 1}")
+        row = samples[r]["x"] if c < n_in else samples[r]["y"]
+        k = c if c < n_in else c - n_in
+        v, why = parse_cell(item.text())
+        if v is None:
+            col = self.table.horizontalHeaderItem(c).text()
+            self.error.setText(f"row {r + 1}, column {col!r}: {why}; it keeps {_fmt(row[k])}")
+            self.refresh_keep_error()  # the cell shows the old value again
+            return
+        row[k] = v
+        if self._push_data({"samples": samples}, f"Edit sample {r + 1}") is False:
+            self.refresh()  # the same number typed differently ("0,5" for 0.5): show it tidy
 
     def refresh_keep_error(self) -> None:
         err = self.error.text()
@@ -397,10 +531,9 @@ class DataPanel(QWidget):
 
     # ---------------------------------------------------------------- CSV
     def import_csv_dialog(self) -> None:
-        d = self.base_dir()
-        path = dialogs.ask_csv_path(self, str(d) if d else "")
-        if path:
-            self.load_csv(path)
+        path = dialogs.ask_csv_path(self, str(places.start_dir()))
+        if path and self.load_csv(path):
+            places.remember(path)
 
     def load_csv(self, path: str | os.PathLike) -> bool:
         """Read a CSV file and offer its columns; nothing changes until 'Use these columns'."""

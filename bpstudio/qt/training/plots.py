@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QBuffer, QIODevice, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...model.fileformat import atomic_write_bytes, atomic_write_text
 from ...model.training_session import History, Run, TrainingSession
+from .. import places
 from . import dialogs
 from .style import (
     EARLIER,
@@ -165,21 +167,32 @@ class PlotPanel(QWidget):
 
     # ------------------------------------------------------------ export
     def export_png(self, path: str | Path) -> bool:
-        return self.plot.grab().save(str(path))
+        buffer = QBuffer()  # encoded in memory, written atomically like every file bpstudio writes
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        if not self.plot.grab().save(buffer, "PNG"):
+            return False
+        atomic_write_bytes(path, bytes(buffer.data()))
+        places.remember(path)
+        return True
 
     def csv_text(self) -> str:
         raise NotImplementedError
 
     def export_csv(self, path: str | Path) -> None:
-        Path(path).write_text(self.csv_text(), encoding="utf-8")
+        atomic_write_text(path, self.csv_text())
+        places.remember(path)
 
     def export_png_dialog(self) -> None:
-        path = dialogs.ask_export_path(self, f"{self.title}.png", "PNG images (*.png)")
+        path = dialogs.ask_export_path(
+            self, places.suggest(f"{self.title}.png"), "PNG images (*.png)"
+        )
         if path:
             self.export_png(path if path.lower().endswith(".png") else path + ".png")
 
     def export_csv_dialog(self) -> None:
-        path = dialogs.ask_export_path(self, f"{self.title}.csv", "CSV files (*.csv)")
+        path = dialogs.ask_export_path(
+            self, places.suggest(f"{self.title}.csv"), "CSV files (*.csv)"
+        )
         if path:
             self.export_csv(path if path.lower().endswith(".csv") else path + ".csv")
 
