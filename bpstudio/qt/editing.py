@@ -131,6 +131,8 @@ def add_layer_command(
     x = (max(xs) if xs else 0.0) + COLUMN
     ys = [graph.neurons[i].y or 0.0 for i in feed_from]
     centre = (sum(ys) / len(ys)) if ys else 0.0
+    if role != "output" and activation == "softmax":
+        activation = "sigmoid"  # softmax is an output activation (a file must open again)
     scratch = graph.copy()
     scratch._listeners = []
     neurons, edges = [], []

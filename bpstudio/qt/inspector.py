@@ -223,6 +223,12 @@ class Inspector(QStackedWidget):
         ids = ids if ids is not None else self.neuron_ids
         if key in ("activation", "bias", "trainable"):
             ids = [i for i in ids if self.graph.neurons[i].has_activation]
+        if key == "activation" and value == "softmax":  # a file the app could not open again
+            hidden = [i for i in ids if self.graph.neurons[i].role != "output"]
+            if hidden:
+                ids = [i for i in ids if i not in hidden]
+                self._refuse("softmax is allowed on output neurons only: "
+                             f"{', '.join(hidden)} keep their activation")  # fmt: skip
         if not ids or all(getattr(self.graph.neurons[i], key) == value for i in ids):
             return
         what = ids[0] if len(ids) == 1 else f"{len(ids)} neurons"
@@ -255,8 +261,8 @@ class Inspector(QStackedWidget):
         values = {"role": role}
         if role in ("input", "bias"):
             values.update(activation=None, bias=0.0)
-        elif n.activation is None:
-            values["activation"] = "sigmoid"
+        elif n.activation is None or (role != "output" and n.activation == "softmax"):
+            values["activation"] = "sigmoid"  # softmax only on outputs: the file must open again
         self._push(SetNeuronCommand(self.graph, [nid], values, f"Make {nid} {role}"))
 
     def _refuse(self, text: str) -> None:

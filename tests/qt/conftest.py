@@ -15,13 +15,15 @@ from bpstudio.qt import dialogs  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path, monkeypatch):
+def isolated_settings(tmp_path, tmp_path_factory, monkeypatch):
     """Recent files and recovery files go to tmp; every dialog fails loudly unless patched."""
+    cfg = str(tmp_path_factory.mktemp("cfg"))  # beside tmp_path: tests may list tmp_path
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "cfg"))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, cfg)
     # QSettings(org, app) always uses the native format (INI files on Linux): without this the
-    # tests read and wrote the developer's own recent files and last folder
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "cfg"))
+    # tests read and wrote the developer's own recent files and last folder (and a helper's
+    # "Open Recent" opened another checkout's files)
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, cfg)
     monkeypatch.setenv("BPSTUDIO_RECOVERY_DIR", str(tmp_path / "recovery"))
 
     def unexpected(name):

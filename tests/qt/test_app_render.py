@@ -42,20 +42,42 @@ def test_every_example_opens(make_window):
         assert all(n.x is not None for n in window.graph.neurons.values())
 
 
+CRASH_SCRIPT = """
+import os
+from PySide6.QtWidgets import QApplication
+from bpstudio.model import templates
+from bpstudio.model.graph import Graph
+from bpstudio.qt.document import Document
+
+app = QApplication([])
+doc = Document(Graph())
+doc.load_graph(templates.perceptron(), None)
+doc.undo_stack.resetClean()  # unsaved work
+assert doc.autosave()
+os._exit(1)  # a crash: nothing cleaned up, the slot's lock names a process that is gone
+"""
+
 RUN_SCRIPT = """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from bpstudio.qt import app as app_module, dialogs
 
-dialogs.ask_restore = lambda parent, what: True
+def answer(parent, description, in_new_window):
+    print("ASKED", description, in_new_window, flush=True)
+    return "open"
+
+dialogs.ask_recovery = answer
 app_module.application()  # the timer below needs the application to exist
 
 def check_and_quit():
-    w = next(x for x in QApplication.topLevelWidgets() if hasattr(x, "document"))
-    print("SHOWN", w.graph.name, w.document.modified, flush=True)
-    w.undo_stack.setClean()
-    w.close()
+    for w in QApplication.topLevelWidgets():
+        if hasattr(w, "document") and w.isVisible():
+            d = w.document
+            print("SHOWN", w.graph.name, d.path and d.path.name, d.modified, d.recovered,
+                  flush=True)
+            w.undo_stack.setClean()
+            w.close()
     QApplication.instance().quit()
 
 QTimer.singleShot(200, check_and_quit)
@@ -63,22 +85,33 @@ sys.exit(app_module.run(sys.argv[1]))
 """
 
 
-def test_run_opens_file_and_offers_recovery(tmp_path, qapp):
-    """app.run() in its own process: exec() and quit() leave global state behind."""
-    from bpstudio.qt.document import Document
+def test_run_opens_file_and_the_recovered_network_beside_it(tmp_path, qapp):
+    """`bpstudio FILE` after a crash: FILE in its window, the autosave in a second one.
+
+    Both sessions run in their own processes, as they do for a user (exec() and quit() leave
+    global state behind, and a crash is a process that ends without cleaning up).
+    """
+    from bpstudio.qt import recovery
 
     path = tmp_path / "xor.json"
     fileformat.save(templates.xor_241(), path)
-    crashed = Document(Graph())  # a crashed session left an autosave behind
-    crashed.graph.replace_with(templates.perceptron())
-    crashed.undo_stack.resetClean()
-    assert crashed.autosave()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    crash = subprocess.run([sys.executable, "-c", CRASH_SCRIPT], capture_output=True, text=True,
+                           timeout=60, env=env)  # fmt: skip
+    assert crash.returncode == 1, crash.stderr
     out = subprocess.run([sys.executable, "-c", RUN_SCRIPT, str(path)], capture_output=True,
                          text=True, timeout=60, env=env)  # fmt: skip
     assert out.returncode == 0, out.stderr
-    assert "SHOWN Perceptron (2-1) True" in out.stdout
-    assert Document.pending_recovery() is None
+    lines = sorted(out.stdout.splitlines())
+    assert lines[0] == (
+        "ASKED “Perceptron (2-1)” (never saved to a file, 3 neurons), autosaved less than a "
+        "minute ago True"
+    )
+    assert lines[1:] == [
+        "SHOWN Perceptron (2-1) None True True",
+        "SHOWN XOR 2-4-1 xor.json False False",
+    ]
+    assert recovery.pending() == []  # both windows closed normally
 
 
 def test_overlay_hooks_and_selection_signal(make_window, qtbot):

@@ -178,9 +178,7 @@ def test_added_output_saves_reopens_and_gets_a_target_column(
     assert "The data has 1 target column but the network has 2 outputs." in dp.fit_label.text()
     code, text = check(target, capsys)
     assert code == 2 and "data.samples[0].y has 1 values but the network has 2 outputs" in text
-    qtbot.mouseClick(
-        dp.fix_buttons["Add 1 target column filled with 0"], Qt.MouseButton.LeftButton
-    )
+    qtbot.mouseClick(dp.fix_buttons["Add 1 target column filled with 0"], Qt.MouseButton.LeftButton)
     assert window.graph.data["samples"][0]["y"] == [0.01, 0.0]
     press_save(window)
     assert check(target, capsys)[0] == 0
@@ -387,7 +385,9 @@ def type_into(qtbot, table, row: int, col: int, texts: list[str], last_key=Qt.Ke
 
 
 def test_typing_a_row_with_tab_lands_every_value_where_it_was_typed(qtbot, make_window):
-    window = data_window(make_window, [{"x": [0.0, 0.0], "y": [0.0]}, {"x": [1.0, 1.0], "y": [1.0]}])
+    window = data_window(
+        make_window, [{"x": [0.0, 0.0], "y": [0.0]}, {"x": [1.0, 1.0], "y": [1.0]}]
+    )
     dp = show_data_dock(window)
     window.activateWindow()
     table = dp.table
@@ -421,9 +421,7 @@ def test_table_accepts_numbers_written_as_people_write_them(qtbot, make_window, 
      ("1e9999", "'1e9999' is too large (not a finite number)"), ("nan", "'nan' is not a finite number"),
      ("abc", "'abc' is not a finite number")],
 )  # fmt: skip
-def test_table_refuses_odd_text_naming_the_cell_and_keeps_the_value(
-    qtbot, make_window, text, why
-):
+def test_table_refuses_odd_text_naming_the_cell_and_keeps_the_value(qtbot, make_window, text, why):
     window = data_window(make_window, [{"x": [0.0, 0.0], "y": [0.75]}])
     dp = show_data_dock(window)
     steps = window.undo_stack.count()
@@ -484,3 +482,163 @@ def test_a_failed_save_keeps_the_old_file_and_the_unsaved_state(make_window, mou
     monkeypatch.setattr(os, "replace", real_replace)
     press_save(window)
     assert fileformat.load(path).neurons["o1"].x == window.graph.neurons["o1"].x > 450
+
+
+# --------------------------------------------------------------------------- item 9
+def crashed_session(graph, path=None, minutes_ago: float = 0.0):
+    """The files a session leaves behind when it dies: an autosave whose lock nobody holds."""
+    import time
+
+    from bpstudio.qt.recovery import Slot
+
+    slot = Slot()
+    slot.write(graph, path)
+    meta = json.loads(slot.meta_file.read_text())
+    meta["time"] = time.time() - 60 * minutes_ago
+    slot.meta_file.write_text(json.dumps(meta))
+    slot.release()
+    return slot
+
+
+def test_file_asked_for_stays_and_the_autosave_opens_beside_it(qtbot, tmp_path, monkeypatch):
+    from bpstudio.qt import app, recovery
+
+    path = tmp_path / "lecture.json"
+    fileformat.save(templates.xor_241(), path)
+    crashed_session(templates.perceptron(), tmp_path / "perceptron.json", minutes_ago=3.2)
+    asked = []
+    monkeypatch.setattr(dialogs, "ask_recovery", lambda p, d, new: asked.append((d, new)) or "open")
+    window = app.create_window(path)
+    qtbot.addWidget(window)
+    opened = window.offer_recovery()
+    assert asked == [(f"“Perceptron (2-1)” (perceptron.json in {tmp_path}, 3 neurons), "
+                      "autosaved 3 minutes ago", True)]  # fmt: skip
+    assert window.document.path == path.resolve() and window.graph.name == "XOR 2-4-1"
+    assert not window.document.modified
+    (other,) = opened
+    qtbot.addWidget(other)
+    assert other.isVisible() and other.graph.name == "Perceptron (2-1)"
+    assert other.document.modified and other.document.path == tmp_path / "perceptron.json"
+    assert other.windowTitle().startswith("perceptron.json (recovered)* — ")
+    assert recovery.pending() == []  # the new window holds the slot: nothing offered twice
+    other.document.autosave()  # and keeps autosaving into it, not into the first window's
+    assert len(list(recovery.recovery_dir().glob("autosave-*.json"))) == 1
+    monkeypatch.setattr(dialogs, "ask_save_changes", lambda p, n: "discard")
+    other.close()
+    assert list(recovery.recovery_dir().glob("autosave-*.json")) == []
+    window.close()
+
+
+def test_recovery_keep_for_later_and_discard(qtbot, make_window, monkeypatch):
+    from bpstudio.qt import recovery
+
+    crashed_session(templates.perceptron(), minutes_ago=125)
+    window = make_window(path=example("xor_241.json"))
+    answers = iter(["keep", "discard"])
+    asked = []
+
+    def ask(parent, description, in_new_window):
+        asked.append(description)
+        return next(answers)
+
+    monkeypatch.setattr(dialogs, "ask_recovery", ask)
+    assert window.offer_recovery() == [] and window.document.example == "xor_241"
+    assert asked == ["“Perceptron (2-1)” (never saved to a file, 3 neurons), autosaved 2 hours ago"]
+    assert len(recovery.pending()) == 1  # kept: offered again at the next start
+    for p in recovery.pending():
+        p.keep()
+    assert window.offer_recovery() == [] and len(asked) == 2
+    assert recovery.pending() == [] and not any(recovery.recovery_dir().iterdir())
+
+
+def test_without_a_file_the_autosave_is_restored_in_the_window(make_window, monkeypatch):
+    crashed_session(templates.perceptron())
+    window = make_window()
+    asked = []
+    monkeypatch.setattr(dialogs, "ask_recovery", lambda p, d, new: asked.append(new) or "open")
+    assert window.offer_recovery() == []
+    assert asked == [False] and window.graph.name == "Perceptron (2-1)"
+    assert window.document.modified and window.document.recovered
+
+
+def test_a_live_sessions_autosave_is_never_offered(make_window, monkeypatch):
+    from bpstudio.qt import recovery
+
+    other = make_window()
+    other.graph.name = "busy"
+    other.undo_stack.resetClean()
+    assert other.document.autosave()
+    assert recovery.pending() == []  # its lock is held: another window, still working
+    window = make_window()
+    assert window.offer_recovery() == []  # no dialog at all (ask_recovery would fail)
+    assert other.document.slot.exists()
+
+
+def test_a_damaged_autosave_is_reported_and_the_file_stays_open(make_window, tmp_path,
+                                                                 monkeypatch):  # fmt: skip
+    slot = crashed_session(templates.perceptron())
+    slot.network_file.write_text("{broken", encoding="utf-8")
+    path = tmp_path / "lecture.json"
+    fileformat.save(templates.xor_241(), path)
+    window = make_window(path=path)
+    shown = []
+    monkeypatch.setattr(dialogs, "ask_recovery", lambda p, d, new: "open")
+    monkeypatch.setattr(dialogs, "show_errors", lambda p, t, text, errors: shown.append(text))
+    assert window.offer_recovery() == []
+    assert shown == ["The recovery file is damaged:"]
+    assert window.document.path == path.resolve() and window.graph.name == "XOR 2-4-1"
+    assert not slot.exists()
+
+
+def test_an_autosave_of_data_that_does_not_fit_restores(make_window, monkeypatch):
+    g = templates.lecture_221()
+    g.data = {"samples": [{"x": [1.0], "y": [0.0]}]}  # one column for two inputs
+    crashed_session(g)
+    window = make_window()
+    monkeypatch.setattr(dialogs, "ask_recovery", lambda p, d, new: "open")
+    window.offer_recovery()
+    assert window.document.recovered and window.graph.data == g.data
+    assert "1 input column" in window.training_tools.data_panel.fit_label.text()
+
+
+def test_save_as_elsewhere_keeps_the_csv_found(qtbot, make_window, tmp_path, monkeypatch, capsys):
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "xor.csv").write_text("a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n", encoding="utf-8")
+    g = templates.xor_241()
+    g.data = {"csv": "xor.csv", "inputs": ["a", "b"], "targets": ["y"]}
+    fileformat.save(g, course / "net.json")
+    window = make_window(path=course / "net.json")
+    other = tmp_path / "elsewhere" / "deep"
+    other.mkdir(parents=True)
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda p, s: str(other / "copy.json"))
+    window.actions["save_as"].trigger()
+    assert window.graph.data["csv"] == "../../course/xor.csv"
+    assert check(other / "copy.json", capsys)[0] == 0
+    assert window.training_tools.data_panel.table.rowCount() == 4  # still found in the app
+    assert check(course / "net.json", capsys)[0] == 0  # the original is untouched
+
+
+def test_softmax_never_lands_on_a_hidden_neuron(qtbot, make_window, mouse, tmp_path):
+    """Each of these once saved a file the app then refused to open."""
+    window = make_window(path=example("softmax_3class.json"))
+    ins = window.inspector
+    o1 = window.graph.neurons["o1"]
+    window.view.centerOn(o1.x, o1.y)
+    mouse(window.view).click(o1.x, o1.y)
+    assert window.scene.selected_ids()[0] == ["o1"] and o1.activation == "softmax"
+    QTest.keyClicks(ins.n_role, "hidden")  # the role box, by keyboard
+    if ins.n_role.currentText() == "hidden" and window.graph.neurons["o1"].role != "hidden":
+        ins.n_role.activated.emit(ins.n_role.currentIndex())
+    assert window.graph.neurons["o1"].role == "hidden"
+    assert window.graph.neurons["o1"].activation == "sigmoid"
+    ins.n_act.setCurrentText("softmax")
+    ins.n_act.activated.emit(ins.n_act.currentIndex())
+    assert window.graph.neurons["o1"].activation == "sigmoid"
+    assert "softmax is allowed on output neurons only" in window._hint.text()
+    path = tmp_path / "edited.json"
+    window.document.save(path)
+    assert window.open_file(path)  # opens again (its data now has a target too many)
+    assert (
+        "3 target columns but the network has 2 outputs" in show_data_dock(window).fit_label.text()
+    )
