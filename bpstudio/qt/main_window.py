@@ -168,7 +168,9 @@ class MainWindow(QMainWindow):
         self._act(v, "grid", "Show &Grid", self.scene.set_show_grid, None, True).setChecked(True)
         self._act(v, "weights", "Show &Weights", self.scene.set_show_weights, "W", True)
         self.actions["weights"].setChecked(True)
-        self._act(v, "legend", "Show &Legend", self.view.legend.setVisible, None, True)
+        # not the bound setVisible: PySide6 calls a Python QWidget subclass's inherited slot
+        # from triggered() with no argument (TypeError, and the legend never hides)
+        self._act(v, "legend", "Show &Legend", self._show_legend, None, True)
         self.actions["legend"].setChecked(True)
         self.menus[v].addSeparator()
 
@@ -221,6 +223,9 @@ class MainWindow(QMainWindow):
             ),
         )
         self._act("Help", "about", "&About", lambda: dialogs.about(self, ABOUT))
+
+    def _show_legend(self, on: bool) -> None:
+        self.view.legend.setVisible(bool(on))
 
     def _push(self, cmd) -> None:
         if cmd is not None:
