@@ -252,6 +252,13 @@ class LossPlot(PlotPanel):
             pg.mkPen(VALIDATION, width=LINE_WIDTH, style=Qt.PenStyle.DashLine), "validation"
         )
         self.item.addItem(self.train_curve)
+        # the validation curve stays in the plot, hidden (and out of the legend) while the
+        # run has no validation: pyqtgraph cannot re-add a clip-to-view curve that holds data
+        # (on the way in it asks the PlotWidget, not the ViewBox, for autoRangeEnabled and
+        # raises AttributeError), and a run with a split after one without did exactly that
+        self.item.addItem(self.val_curve)
+        self.legend.removeItem(self.val_curve)
+        self.val_curve.setVisible(False)
         self._val_shown = False
         self._earlier_items = []
 
@@ -260,11 +267,14 @@ class LossPlot(PlotPanel):
         self.train_curve.setData(h.epochs, h.train_loss)
         if h.has_validation:
             if not self._val_shown:
-                self.item.addItem(self.val_curve)
+                self.val_curve.setVisible(True)
+                self.legend.addItem(self.val_curve, "validation")
                 self._val_shown = True
             self.val_curve.setData(h.epochs, h.val_loss)
         elif self._val_shown:
-            self.item.removeItem(self.val_curve)
+            self.val_curve.setData([], [])
+            self.val_curve.setVisible(False)
+            self.legend.removeItem(self.val_curve)
             self._val_shown = False
         self.fit_view(len(h), *self.value_bounds(h))
         last = h.last()
