@@ -163,6 +163,14 @@ class PlotPanel(QWidget):
     def update_view(self) -> None:
         raise NotImplementedError
 
+    def no_epochs_text(self) -> str:
+        """The info line of an empty run: why nothing can be trained yet, if so (a blank
+        network: no inputs or outputs), else the run's name."""
+        error = self.session.error
+        if error:
+            return f"Nothing to train yet: {error}"
+        return f"{self.session.run.label}: no epochs yet"
+
     # ------------------------------------------------------------ export
     def export_png(self, path: str | Path) -> bool:
         return self.plot.grab().save(str(path))
@@ -279,7 +287,7 @@ class LossPlot(PlotPanel):
         self.fit_view(len(h), *self.value_bounds(h))
         last = h.last()
         if last is None:
-            self.info.setText(f"{self.session.run.label}: no epochs yet")
+            self.info.setText(self.no_epochs_text())
         else:
             v = "" if last[1] is None else f"   validation {last[1]:.4g}"
             self.info.setText(f"{self.session.run.label}: epoch {len(h)}   loss {last[0]:.4g}{v}")
@@ -342,7 +350,7 @@ class GradNormPlot(PlotPanel):
                 else f"{self.session.run.label}: ‖∂L/∂W‖ = {first:.3g}"
             )
         else:
-            self.info.setText(f"{self.session.run.label}: no epochs yet")
+            self.info.setText(self.no_epochs_text())
 
     def value_bounds(self, h: History) -> tuple[float, float]:
         return positive_bounds(h.grad_norms, log=self._log())
