@@ -45,6 +45,7 @@ from .commands import DeleteCommand
 from .docks import hide_stale_tab_bars_soon
 from .document import Document
 from .exports import install_export_actions
+from .icon import app_icon
 from .inspector import Inspector
 from .passes import install_pass_tools
 from .training import install_training_tools
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.document.recent_changed.connect(lambda _: self._fill_recent())
         self.undo_stack.indexChanged.connect(lambda _: self._update_title())
         self.resize(1280, 800)
+        self.setWindowIcon(app_icon())
         if path is not None:
             self.document.open(path)
         else:
