@@ -20,7 +20,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 @pytest.fixture
 def window(make_window, qtbot, monkeypatch):
-    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")  # trained: modified
+    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")  # edited: modified
     w = make_window()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is w)  # the shortcuts need it
     return w
@@ -145,3 +145,24 @@ def test_a_blank_network_says_there_is_nothing_to_train(window, qtbot):
     _key(window, qtbot, Qt.Key_E, CTRL)  # Step: says why not, still nothing drawn
     assert "Cannot train" in tools.training_panel.message.text()
     assert tools.grad_plot.curves == []
+
+
+def test_another_file_after_selecting_an_edge(window, qtbot, mouse):
+    """The scene's rebuild for the new file empties the selection before the pass stepper
+    has heard of the file: the Matrices dock must not rebuild from the old pass then."""
+    tools = window.pass_tools
+    tools.controller.set_speed(0)
+    e = window.graph.edges["w5"]
+    a, b = window.scene.neuron_item(e.source).pos(), window.scene.neuron_item(e.target).pos()
+    mouse(window.view).click(a.x() + (b.x() - a.x()) * 0.35, a.y() + (b.y() - a.y()) * 0.35)
+    assert tools.matrix.selected_edge() == "w5" and tools.explain.selection == ("edge", "w5")
+    with qtbot.captureExceptions() as exceptions:
+        _key(window, qtbot, Qt.Key_F9)  # a full step: new weights,
+        _key(window, qtbot, Qt.Key_F6)  # a new pass (the hidden matrix catches up later)
+        _open_example(window, "ecs171 321")  # at once
+        qtbot.wait(20)
+    assert exceptions == []
+    assert tools.explain.selection is None
+    assert tools.matrix.selected_edge() is None
+    _key(window, qtbot, Qt.Key_F6, Qt.KeyboardModifier.ShiftModifier)  # and the pass runs
+    assert tools.stepper.state.phase == "loss"

@@ -62,6 +62,11 @@ class PassTools(QObject):
         else:
             scene.selectionChanged.connect(self._on_scene_selection)
 
+        self._matrix_unselect = QTimer(self)
+        self._matrix_unselect.setSingleShot(True)
+        self._matrix_unselect.setInterval(0)
+        self._matrix_unselect.timeout.connect(self._unselect_matrix)
+
         # docks refresh after a burst of model events (training emits many)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -143,7 +148,13 @@ class PassTools(QObject):
         selection, which the canvas does not show as selected any more."""
         if self.explain.selection is not None:
             self.explain.clear_selection()
-        if self.matrix.selected_edge() is not None:  # (select_edge may rebuild the tables)
+        if self.matrix.selected_edge() is not None:
+            # not now: this may be the scene's rebuild for another file, before the stepper
+            # has heard of it (the matrix would rebuild from the old pass)
+            self._matrix_unselect.start()
+
+    def _unselect_matrix(self) -> None:
+        if not self.scene.selectedItems() and self.matrix.selected_edge() is not None:
             self.matrix.select_edge(None)
 
     def select_edge(self, eid: str) -> None:
