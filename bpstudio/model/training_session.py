@@ -193,6 +193,12 @@ class TrainingSession:
             self._dirty(params=True, new_run=bool(keys & _STRUCTURAL_NEURON_KEYS))
         elif kind in ("neuron_added", "neuron_removed", "edge_added", "edge_removed", "reset"):
             self._dirty(params=True, new_run=True)
+            if kind == "reset":
+                # another network (open, new): its run starts now, not at its first successful
+                # compile, so no view shows the old file's epochs, not even when the new one
+                # cannot be trained (a blank network: no layers yet, so no layer curves)
+                self.new_run(0)
+                self.error = None  # the old network's; the next ensure() says the new one's
         elif kind == "network_changed":
             if keys & {"training", "data"}:
                 self._dirty()

@@ -9,7 +9,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from ..model.fileformat import NetworkFileError
-from . import dialogs
+from . import dialogs, platform_check
+from .icon import app_icon
 
 
 def application() -> QApplication:
@@ -20,6 +21,8 @@ def application() -> QApplication:
     app.setOrganizationName("bpstudio")
     app.setApplicationName("Backprop Studio")
     app.setApplicationDisplayName("Backprop Studio")
+    app.setDesktopFileName("bpstudio")
+    app.setWindowIcon(app_icon())
     return app
 
 
@@ -46,6 +49,10 @@ def run(path: str | os.PathLike | None = None) -> int:
     FILE is always the network this window shows; an autosave left by a crash is offered
     once the window is up (a recovered network opens in a window of its own beside FILE).
     """
+    problem = platform_check.missing_library_message()
+    if problem is not None:  # Qt would abort the process with a page of hints
+        print(problem, file=sys.stderr)
+        return 2
     app = application()
     window = create_window(path)
     window.show()

@@ -25,6 +25,7 @@ from ..model.compile import graph_warnings
 from ..model.graph import ROLES, Change, Graph
 from .commands import SetEdgeCommand, SetNetworkCommand, SetNeuronCommand
 from .dialogs import ACTIVATIONS
+from .field_note import FieldNote
 
 
 def parse_number(text: str) -> float | None:
@@ -33,6 +34,21 @@ def parse_number(text: str) -> float | None:
     except ValueError:
         return None
     return v if v == v and abs(v) != float("inf") else None
+
+
+def number_problem(text: str) -> str | None:
+    """Why text is not a value a weight or bias can take (None: it is one)."""
+    t = text.strip()
+    if parse_number(t) is not None:
+        return None
+    try:
+        float(t.replace(",", ".").replace("−", "-"))
+    except ValueError:
+        return f"“{t}” is not a number"
+    return f"“{t}” is not a finite number"
+
+
+PARTIAL = ("", "-", "+", ".", "-.", "−", "−.")  # on the way to a number: no note while typing
 
 
 def fmt(v: float | None) -> str:
@@ -47,6 +63,7 @@ class Inspector(QStackedWidget):
         self.edge_ids: list[str] = []
         self._session = object()
         self._pushing = False
+        self._number_fields: list[QLineEdit] = []
         self.setMinimumWidth(260)
         self._build_network_page()
         self._build_neuron_page()
@@ -75,6 +92,60 @@ class Inspector(QStackedWidget):
         form.addRow(label, w)
         return w
 
+    def _number_line(self, form: QFormLayout, label: str, what: str, on_edit,
+                     empty_ok: bool = False) -> QLineEdit:  # fmt: skip
+        """A weight/bias field: text that is not a finite number is not applied, and a line
+        under the field says so (typing on, or back to the value in use on Enter)."""
+        w = QLineEdit()
+        w.textEdited.connect(on_edit)
+        w.textEdited.connect(lambda text, w=w: self._note_typing(w, text))
+        # before new_session: the typing session's merged step is still the one on top
+        w.editingFinished.connect(lambda w=w: self._number_finished(w))
+        w.editingFinished.connect(self.new_session)
+        form.addRow(label, w)
+        note = FieldNote()
+        form.addRow(note)
+        w.note, w.what, w.empty_ok, w.shown = note, what, empty_ok, ""
+        self._number_fields.append(w)
+        return w
+
+    @staticmethod
+    def _kept(w: QLineEdit, why: str) -> str:
+        if w.shown:
+            return f"{why}: the {w.what} stays {w.shown}."
+        return f"{why}: nothing was changed."
+
+    def _note(self, w: QLineEdit, text: str) -> None:
+        w.note.say(text)
+
+    def _note_typing(self, w: QLineEdit, text: str) -> None:
+        t = text.strip()
+        if t in PARTIAL or t.lower().endswith(("e", "e-", "e+")) or (w.empty_ok and not t):
+            self._note(w, "")
+            return
+        why = number_problem(t)
+        self._note(w, f"{why} (not applied)" if why else "")
+
+    def _number_finished(self, w: QLineEdit) -> None:
+        t = w.text().strip()
+        why = number_problem(t)
+        if (w.empty_ok and not t) or why is None:
+            return
+        self._drop_typing()
+        self.refresh()  # the field shows the value in use again
+        self._note(w, self._kept(w, why))
+
+    def _drop_typing(self) -> None:
+        """Typing "1e9999" applied "1e99" on the way (every keystroke that reads as a number
+        is applied live): the text ended as no number, so that merged step goes entirely."""
+        stack = self.undo_stack
+        top = stack.command(stack.index() - 1) if stack.index() > 0 else None
+        if top is not None and getattr(top, "session", None) is self._session:
+            stack.undo()
+            # then out of the redo list too: an obsolete command is dropped, not redone
+            top.setObsolete(True)
+            stack.redo()
+
     def _build_network_page(self) -> None:
         self.network_page, form = self._page("Network")
         self.net_name = self._line(form, "Name", lambda t: self._set_network(name=t))
@@ -101,7 +172,7 @@ class Inspector(QStackedWidget):
             lambda _: self._set_neurons("activation", self.n_act.currentText())
         )
         form.addRow("Activation", self.n_act)
-        self.n_bias = self._line(form, "Bias", self._bias_edited)
+        self.n_bias = self._number_line(form, "Bias", "bias", self._bias_edited)
         self.n_train = QCheckBox("trainable (bias learns)")
         self.n_train.toggled.connect(lambda v: self._set_neurons("trainable", v))
         form.addRow(self.n_train)
@@ -112,7 +183,8 @@ class Inspector(QStackedWidget):
 
     def _build_edge_page(self) -> None:
         self.edge_page, form = self._page("Edge")
-        self.e_weight = self._line(form, "Weight", self._weight_edited)
+        self.e_weight = self._number_line(form, "Weight", "weight", self._weight_edited,
+                                          empty_ok=True)  # fmt: skip
         self.e_weight.setPlaceholderText("not set: initialised from training.init")
         self.e_train = QCheckBox("trainable (weight learns)")
         self.e_train.toggled.connect(lambda v: self._set_edges(trainable=v))
@@ -124,7 +196,7 @@ class Inspector(QStackedWidget):
         self.m_act.addItems(["(mixed)"] + ACTIVATIONS)
         self.m_act.activated.connect(self._multi_activation)
         form.addRow("Activation (all)", self.m_act)
-        self.m_bias = self._line(form, "Bias (all)", self._bias_edited)
+        self.m_bias = self._number_line(form, "Bias (all)", "bias", self._bias_edited)
 
     # ---------------------------------------------------------------- selection -> page
     def new_session(self) -> None:
@@ -133,6 +205,8 @@ class Inspector(QStackedWidget):
     def show_selection(self, neuron_ids: list[str], edge_ids: list[str]) -> None:
         self.neuron_ids, self.edge_ids = list(neuron_ids), list(edge_ids)
         self.new_session()
+        for w in self._number_fields:
+            self._note(w, "")
         self.refresh()
 
     def refresh(self) -> None:
@@ -181,7 +255,8 @@ class Inspector(QStackedWidget):
         self.n_act.setEnabled(n.has_activation)
         self.n_act.setCurrentText(n.activation or "")
         self.n_bias.setEnabled(n.has_activation)
-        self._set_text(self.n_bias, fmt(n.bias) if n.has_activation else "")
+        self.n_bias.shown = fmt(n.bias) if n.has_activation else ""
+        self._set_text(self.n_bias, self.n_bias.shown)
         self.n_train.setEnabled(n.has_activation)
         self.n_train.setChecked(n.trainable)
         why = graph_warnings(self.graph).get(n.id)
@@ -192,7 +267,8 @@ class Inspector(QStackedWidget):
         g = self.graph
         s, t = g.neurons[e.source].display_label, g.neurons[e.target].display_label
         self.edge_page.heading.setText(f"<b>Edge {e.id}</b>: {s} → {t}")
-        self._set_text(self.e_weight, fmt(e.weight))
+        self.e_weight.shown = fmt(e.weight)
+        self._set_text(self.e_weight, self.e_weight.shown)
         self.e_train.setChecked(e.trainable)
         self.setCurrentWidget(self.edge_page)
 
@@ -204,7 +280,8 @@ class Inspector(QStackedWidget):
             f"<b>{len(self.neuron_ids)} neurons, {len(self.edge_ids)} edges selected</b>"
         )
         self.m_act.setCurrentText(acts.pop() if len(acts) == 1 else "(mixed)")
-        self._set_text(self.m_bias, fmt(biases.pop()) if len(biases) == 1 else "")
+        self.m_bias.shown = fmt(biases.pop()) if len(biases) == 1 else ""
+        self._set_text(self.m_bias, self.m_bias.shown)
         self.m_bias.setPlaceholderText("(mixed)")
         self.setCurrentWidget(self.multi_page)
 

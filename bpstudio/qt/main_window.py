@@ -45,6 +45,7 @@ from .commands import DeleteCommand
 from .docks import hide_stale_tab_bars_soon
 from .document import Document
 from .exports import install_export_actions
+from .icon import app_icon
 from .inspector import Inspector
 from .passes import install_pass_tools
 from .training import install_training_tools
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.document.recent_changed.connect(lambda _: self._fill_recent())
         self.undo_stack.indexChanged.connect(lambda _: self._update_title())
         self.resize(1280, 800)
+        self.setWindowIcon(app_icon())
         if path is not None:
             self.document.open(path)
         else:
@@ -169,7 +171,9 @@ class MainWindow(QMainWindow):
         self._act(v, "grid", "Show &Grid", self.scene.set_show_grid, None, True).setChecked(True)
         self._act(v, "weights", "Show &Weights", self.scene.set_show_weights, "W", True)
         self.actions["weights"].setChecked(True)
-        self._act(v, "legend", "Show &Legend", self.view.legend.setVisible, None, True)
+        # not the bound setVisible: PySide6 calls a Python QWidget subclass's inherited slot
+        # from triggered() with no argument (TypeError, and the legend never hides)
+        self._act(v, "legend", "Show &Legend", self._show_legend, None, True)
         self.actions["legend"].setChecked(True)
         self.menus[v].addSeparator()
 
@@ -222,6 +226,9 @@ class MainWindow(QMainWindow):
             ),
         )
         self._act("Help", "about", "&About", lambda: dialogs.about(self, ABOUT))
+
+    def _show_legend(self, on: bool) -> None:
+        self.view.legend.setVisible(bool(on))
 
     def _push(self, cmd) -> None:
         if cmd is not None:

@@ -174,7 +174,7 @@ class NetworkScene(QGraphicsScene):
         """Recreate every item from the graph (open/new/reset)."""
         self.blockSignals(True)
         self._end_item_drag()
-        self.clear()
+        self._remove_own_items()
         self._neurons.clear()
         self._edges.clear()
         self._layer = self._live = None
@@ -197,6 +197,15 @@ class NetworkScene(QGraphicsScene):
         self._refresh_warnings()
         self._update_scene_rect()
         self._emit_selection()
+
+    def _remove_own_items(self) -> None:
+        """Take off the items this scene made, and only those: the pass overlay's numbers or
+        a tool's rubber band belong to their owners, who still hold them (``clear()`` deleted
+        them under their feet: "Internal C++ object already deleted" on the next pass)."""
+        own = [*self._neurons.values(), *self._edges.values(), self._layer, self._live]
+        for item in own:
+            if item is not None and item.scene() is self:
+                self.removeItem(item)
 
     def _positions(self) -> dict[str, QPointF]:
         return {nid: item.pos() for nid, item in self._neurons.items()}

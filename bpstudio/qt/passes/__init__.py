@@ -62,6 +62,11 @@ class PassTools(QObject):
         else:
             scene.selectionChanged.connect(self._on_scene_selection)
 
+        self._matrix_unselect = QTimer(self)
+        self._matrix_unselect.setSingleShot(True)
+        self._matrix_unselect.setInterval(0)
+        self._matrix_unselect.timeout.connect(self._unselect_matrix)
+
         # docks refresh after a burst of model events (training emits many)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -110,6 +115,9 @@ class PassTools(QObject):
             return
         owners = [self.adapter.id_of(it) for it in items]
         owners = [o for o in owners if o is not None and o[0] in ("neuron", "edge")]
+        if not owners:
+            self._nothing_selected()
+            return
         if len(owners) != 1:
             return
         kind, ident = owners[0]
@@ -121,13 +129,32 @@ class PassTools(QObject):
             self.matrix.select_edge(None)
 
     def _on_selected_ids(self, neurons: list, edges: list) -> None:
-        if self._syncing or len(neurons) + len(edges) != 1:
+        if self._syncing:
+            return
+        if not neurons and not edges:
+            self._nothing_selected()
+            return
+        if len(neurons) + len(edges) != 1:
             return
         if edges:
             self.explain.show_edge(edges[0])
             self.matrix.select_edge(edges[0])
         else:
             self.explain.show_neuron(neurons[0])
+            self.matrix.select_edge(None)
+
+    def _nothing_selected(self) -> None:
+        """A click on empty canvas (or another file): Explain no longer explains the last
+        selection, which the canvas does not show as selected any more."""
+        if self.explain.selection is not None:
+            self.explain.clear_selection()
+        if self.matrix.selected_edge() is not None:
+            # not now: this may be the scene's rebuild for another file, before the stepper
+            # has heard of it (the matrix would rebuild from the old pass)
+            self._matrix_unselect.start()
+
+    def _unselect_matrix(self) -> None:
+        if not self.scene.selectedItems() and self.matrix.selected_edge() is not None:
             self.matrix.select_edge(None)
 
     def select_edge(self, eid: str) -> None:

@@ -276,14 +276,16 @@ class PassController(QObject):
         return "Ready: press Forward (F) to start a pass"
 
     def _on_graph_change(self, change) -> None:
+        if self._goal is not None and self.stepper.result is None:
+            # the pass was dropped under a running walk (an edit, undo, another file): the walk
+            # is over, and its next step must not be revealed on the changed network
+            self._goal = None
+            self.overlay.abandon()
         # the stepper has already dropped a stale pass; redraw once the burst of events ends
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
     def _refresh_stale(self) -> None:
-        if self._goal is not None and self.stepper.state.phase == "idle":
-            self._goal = None
-            self.overlay.finish()
         self.overlay.refresh()
 
     def close(self) -> None:

@@ -378,7 +378,9 @@ class StrokeLayer(QGraphicsItem):
         if self.view is None:
             return
         if self._timer is None:
-            self._timer = QTimer()
+            # a child of the view: it dies with the window, never firing into a layer that
+            # the scene has already deleted (RuntimeError: Internal C++ object already deleted)
+            self._timer = QTimer(self.view)
             self._timer.setSingleShot(True)
             self._timer.setInterval(150)
             self._timer.timeout.connect(self._rebuild_if_stale)

@@ -134,6 +134,57 @@ class PassOverlay(QObject):
         self._preview_job_timer.setSingleShot(True)
         self._preview_job_timer.setInterval(0)
         self._preview_job_timer.timeout.connect(self._preview_work)
+        graph.subscribe(self._on_graph_change)
+
+    def _on_graph_change(self, change) -> None:
+        if change.kind == "reset":
+            self.forget_network()
+
+    def forget_network(self) -> None:
+        """Another network was opened (or New): stop whatever plays, without revealing it
+        (it belonged to the old network), and take the old picture's items off the scene and
+        out of the pools. The overlay owns its items: the scene never deletes them, and
+        ``refresh`` makes fresh ones for the new network."""
+        self.abandon()
+        self._take_items_off(keep=(self.legend, self.pulse, self.stroke_layer))
+        self.stroke_layer.set_strokes([])
+        self._hooked_fill.clear()  # the editor's neuron items are new: none is tinted
+        self.fill_colours.clear()
+        self._shown = set()
+        self._drawn = None
+        self.update_settled = False
+
+    def abandon(self) -> None:
+        """Stop a running pulse or update animation without revealing anything: the step it
+        led to belongs to a network that is no longer there (edited, or another file)."""
+        self._after_pulse = None
+        self.anim.stop()  # stop() emits no finished(): nothing is revealed
+        self.pulse.setVisible(False)
+        self.settle.stop()
+        self._preview_state = None
+        self._preview_timer.stop()
+        self._cancel_preview_job()
+        if self.frozen is not None:
+            self.frozen.stop()
+
+    def _take_items_off(self, keep: tuple = ()) -> None:
+        """Take every item we put on the scene off it; forget the pooled ones (``keep``: the
+        legend, pulse and stroke layer, made once, are only hidden)."""
+        items = [*self.neuron_badges.values(), *self.edge_badges.values()]
+        items += [*self.strokes.values(), *self.fills.values(), self.legend, self.pulse]
+        items.append(self.stroke_layer)
+        if self.loss_badge is not None:
+            items.append(self.loss_badge)
+        for item in {id(it): it for it in items}.values():
+            if item.scene() is self.scene:
+                self.scene.removeItem(item)
+        for item in keep:
+            item.setVisible(False)  # added back, and shown, by the next refresh
+        self.neuron_badges.clear()
+        self.edge_badges.clear()
+        self.strokes.clear()
+        self.fills.clear()
+        self.loss_badge = None
 
     # ---------------------------------------------------------------- settings
     def set_decimals(self, decimals: int) -> None:
@@ -247,19 +298,8 @@ class PassOverlay(QObject):
         if self.frozen is not None:
             self.frozen.stop()
         self.clear()
-        items = [*self.neuron_badges.values(), *self.edge_badges.values()]
-        items += [*self.strokes.values(), *self.fills.values(), self.legend, self.pulse]
-        items.append(self.stroke_layer)
-        if self.loss_badge is not None:
-            items.append(self.loss_badge)
-        for item in items:
-            if item.scene() is self.scene:
-                self.scene.removeItem(item)
-        self.neuron_badges.clear()
-        self.edge_badges.clear()
-        self.strokes.clear()
-        self.fills.clear()
-        self.loss_badge = None
+        self._take_items_off()
+        self.graph.unsubscribe(self._on_graph_change)
 
     # ---------------------------------------------------------------- queries for tests/tips
     def neuron_badge(self, nid: str, role: str) -> ValueBadge | None:

@@ -61,6 +61,9 @@ class TrainingController(QObject):
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(60)
         self._refresh.timeout.connect(self.refresh_all)
+        self._edit_message_at: int | None = None  # undo index when the edit paused training
+        if undo_stack is not None:
+            undo_stack.indexChanged.connect(self._on_undo_index)
         graph.subscribe(self._on_change)
 
     # ---------------------------------------------------------------- state
@@ -268,10 +271,15 @@ class TrainingController(QObject):
         if ch.kind == "reset":
             # another file: its undo stack is new, so the stretch is not an undo entry
             self._stretch_start = None
+            self.target = None  # the old run's "/ N epochs"
+            self._edit_message_at = None
             if self._playing:
                 self._timer.stop()
                 self._playing = False
                 self.running_changed.emit(False)
+            self.message.emit("", "info")  # the old file's "Trained 500 epochs", errors
+            self.frame.emit()  # the counter and curves of the new (empty) run, at once
+            # compiled once the document knows the new path (CSV data is relative to it)
             QTimer.singleShot(0, self._runs_changed)
         elif self._playing and ch.kind in (
             "neuron_added", "neuron_removed", "edge_added", "edge_removed",
@@ -287,6 +295,15 @@ class TrainingController(QObject):
         self._stretch_start = None  # the edit is on the undo stack after the stretch began
         self.running_changed.emit(False)
         self.message.emit("Training paused: the network was edited.", "info")
+        stack = self.undo_stack
+        self._edit_message_at = stack.index() if stack is not None else None
+
+    def _on_undo_index(self, index: int) -> None:
+        """Undo, redo or another edit after "paused: the network was edited": that message
+        is about an edit that is gone or old news, so it goes."""
+        if self._edit_message_at is not None and index != self._edit_message_at:
+            self._edit_message_at = None
+            self.message.emit("", "info")
 
     def _runs_changed(self) -> None:
         self.session.ensure()

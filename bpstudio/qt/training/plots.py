@@ -165,6 +165,14 @@ class PlotPanel(QWidget):
     def update_view(self) -> None:
         raise NotImplementedError
 
+    def no_epochs_text(self) -> str:
+        """The info line of an empty run: why nothing can be trained yet, if so (a blank
+        network: no inputs or outputs), else the run's name."""
+        error = self.session.error
+        if error:
+            return f"Nothing to train yet: {error}"
+        return f"{self.session.run.label}: no epochs yet"
+
     # ------------------------------------------------------------ export
     def export_png(self, path: str | Path) -> bool:
         buffer = QBuffer()  # encoded in memory, written atomically like every file bpstudio writes
@@ -265,6 +273,13 @@ class LossPlot(PlotPanel):
             pg.mkPen(VALIDATION, width=LINE_WIDTH, style=Qt.PenStyle.DashLine), "validation"
         )
         self.item.addItem(self.train_curve)
+        # the validation curve stays in the plot, hidden (and out of the legend) while the
+        # run has no validation: pyqtgraph cannot re-add a clip-to-view curve that holds data
+        # (on the way in it asks the PlotWidget, not the ViewBox, for autoRangeEnabled and
+        # raises AttributeError), and a run with a split after one without did exactly that
+        self.item.addItem(self.val_curve)
+        self.legend.removeItem(self.val_curve)
+        self.val_curve.setVisible(False)
         self._val_shown = False
         self._earlier_items = []
 
@@ -273,16 +288,19 @@ class LossPlot(PlotPanel):
         self.train_curve.setData(h.epochs, h.train_loss)
         if h.has_validation:
             if not self._val_shown:
-                self.item.addItem(self.val_curve)
+                self.val_curve.setVisible(True)
+                self.legend.addItem(self.val_curve, "validation")
                 self._val_shown = True
             self.val_curve.setData(h.epochs, h.val_loss)
         elif self._val_shown:
-            self.item.removeItem(self.val_curve)
+            self.val_curve.setData([], [])
+            self.val_curve.setVisible(False)
+            self.legend.removeItem(self.val_curve)
             self._val_shown = False
         self.fit_view(len(h), *self.value_bounds(h))
         last = h.last()
         if last is None:
-            self.info.setText(f"{self.session.run.label}: no epochs yet")
+            self.info.setText(self.no_epochs_text())
         else:
             v = "" if last[1] is None else f"   validation {last[1]:.4g}"
             self.info.setText(f"{self.session.run.label}: epoch {len(h)}   loss {last[0]:.4g}{v}")
@@ -345,7 +363,7 @@ class GradNormPlot(PlotPanel):
                 else f"{self.session.run.label}: ‖∂L/∂W‖ = {first:.3g}"
             )
         else:
-            self.info.setText(f"{self.session.run.label}: no epochs yet")
+            self.info.setText(self.no_epochs_text())
 
     def value_bounds(self, h: History) -> tuple[float, float]:
         return positive_bounds(h.grad_norms, log=self._log())

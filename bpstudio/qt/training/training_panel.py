@@ -11,16 +11,13 @@ import copy
 
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +26,9 @@ from ...core import losses, optimizers
 from ...core.init import INITIALISERS
 from ...model.fileformat import validate_training
 from ...model.graph import Change
+from ..field_note import FieldNote
 from .controller import SPEEDS, TrainingController
+from .fields import INT_MAX, IntSpin, NumberSpin
 
 OPTIMIZER_KEYS = {"sgd": (), "momentum": ("momentum",), "rmsprop": ("beta2", "eps"),
                   "adam": ("beta1", "beta2", "eps")}  # fmt: skip
@@ -48,38 +47,7 @@ def push_network(graph, undo_stack, values: dict, text: str, token=None) -> None
     undo_stack.push(SetNetworkCommand(graph, values, text, session=token))
 
 
-class NumberSpin(QDoubleSpinBox):
-    """Shows 0.05 and 1e-08, not 0.050000 and 0.0000000100."""
-
-    def textFromValue(self, value: float) -> str:
-        return f"{value:.6g}"
-
-    def valueFromText(self, text: str) -> float:
-        try:
-            return float(text.replace(",", "."))
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int):
-        from PySide6.QtGui import QValidator
-
-        t = text.strip().replace(",", ".")
-        if t in ("", "-", ".", "e", "-.") or t.endswith(("e", "e-", "e+")):
-            return QValidator.State.Intermediate, text, pos
-        try:
-            float(t)
-        except ValueError:
-            return QValidator.State.Invalid, text, pos
-        return QValidator.State.Acceptable, text, pos
-
-
-def _spin(lo: float, hi: float, decimals: int) -> QDoubleSpinBox:
-    s = NumberSpin()
-    s.setDecimals(max(decimals, 12))
-    s.setRange(lo, hi)
-    s.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
-    s.setKeyboardTracking(False)  # one edit per finished number, not per keystroke
-    return s
+LARGE_LEARNING_RATE = 10.0  # accepted, with a warning under the field
 
 
 class TrainingPanel(QWidget):
@@ -128,26 +96,22 @@ class TrainingPanel(QWidget):
         self.loss.addItems(losses.NAMES)
         self.optimizer = QComboBox()
         self.optimizer.addItems(optimizers.NAMES)
-        self.lr = _spin(1e-6, 100.0, 6)
-        self.momentum = _spin(0.0, 0.999, 3)
-        self.beta1 = _spin(0.0, 0.9999, 4)
-        self.beta2 = _spin(0.0, 0.9999, 4)
-        self.eps = _spin(1e-12, 1.0, 10)
-        self.batch = QSpinBox()
-        self.batch.setRange(0, 1_000_000)
+        # every value the file format accepts (fileformat.RANGES); the open ends (> 0, < 1)
+        # are refused by validate_training, with its message under the field
+        self.lr = NumberSpin("learning rate", "> 0", 0.0)
+        self.momentum = NumberSpin("momentum", "in [0, 1)", 0.0, 1.0)
+        self.beta1 = NumberSpin("β₁", "in [0, 1)", 0.0, 1.0)
+        self.beta2 = NumberSpin("β₂", "in [0, 1)", 0.0, 1.0)
+        self.eps = NumberSpin("ε", "> 0", 0.0)
+        self.batch = IntSpin("batch size", f"a whole number from 1 to {INT_MAX:,}", 0)
         self.batch.setSpecialValueText("all (full batch)")
-        self.batch.setKeyboardTracking(False)
-        self.epochs = QSpinBox()
-        self.epochs.setRange(0, 100_000_000)
+        self.epochs = IntSpin("number of epochs", f"a whole number from 0 to {INT_MAX:,}", 0)
         self.epochs.setSpecialValueText("no limit")
-        self.epochs.setKeyboardTracking(False)
-        self.stop_loss = _spin(0.0, 1e6, 6)
+        self.stop_loss = NumberSpin("stop-at loss", ">= 0", 0.0)
         self.stop_loss.setSpecialValueText("off")
         self.init = QComboBox()
         self.init.addItems(sorted(INITIALISERS))
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2_000_000_000)
-        self.seed.setKeyboardTracking(False)
+        self.seed = IntSpin("seed", f"a whole number from 0 to {INT_MAX:,}", 0)
         self.reinit_button = QPushButton("Re-initialise weights")
         self.reinit_button.setToolTip("Draw every weight from the init scheme and seed (undoable)")
         self.reinit_button.clicked.connect(controller.reinitialise)
@@ -158,6 +122,7 @@ class TrainingPanel(QWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._rows = {}
+        self.notes: dict[str, FieldNote] = {}
         for key, label, w in (
             ("loss", "Loss", self.loss),
             ("optimizer", "Optimizer", self.optimizer),
@@ -176,6 +141,10 @@ class TrainingPanel(QWidget):
             lab = QLabel(label)
             form.addRow(lab, w)
             self._rows[key] = (lab, w)
+            if isinstance(w, (NumberSpin, IntSpin)):
+                note = self.notes[key] = FieldNote()
+                form.addRow(note)
+                w.refused.connect(note.say)
         for key, combo in (("loss", self.loss), ("optimizer", self.optimizer),
                            ("init", self.init)):  # fmt: skip
             combo.currentTextChanged.connect(lambda v, k=key: self._set(k, v))
@@ -219,11 +188,13 @@ class TrainingPanel(QWidget):
         for key in ("learning_rate", "momentum", "beta1", "beta2", "eps"):
             v = t.get(key, DEFAULTS[key])
             getattr(self, {"learning_rate": "lr"}.get(key, key)).setValue(float(v))
-        self.batch.setValue(int(t.get("batch_size") or 0))
-        self.epochs.setValue(int(t.get("epochs", 1000)))
+        # a QSpinBox holds at most 2³¹ − 1: a larger file value is shown clamped and noted
+        # (_note_values); the file's value itself is kept
+        self.batch.setValue(min(int(t.get("batch_size") or 0), INT_MAX))
+        self.epochs.setValue(min(int(t.get("epochs", 1000)), INT_MAX))
         self.stop_loss.setValue(float(t.get("stop_loss") or 0.0))
         self.init.setCurrentText(str(t.get("init", "xavier_uniform")))
-        self.seed.setValue(int(t.get("seed", 0)))
+        self.seed.setValue(min(int(t.get("seed", 0)), INT_MAX))
         for b in blockers:
             b.unblock()
         shown = set(OPTIMIZER_KEYS.get(opt, ()))
@@ -231,7 +202,28 @@ class TrainingPanel(QWidget):
             lab, w = self._rows[key]
             lab.setVisible(key in shown)
             w.setVisible(key in shown)
+        self._note_values()
         self.update_counter()
+
+    def _note_values(self) -> None:
+        """The notes that follow from the settings themselves: a value the field cannot hold
+        (a file's seed above 2³¹ − 1: kept, not changed by showing it), a huge learning rate."""
+        t = self.graph.training
+        for key, note in self.notes.items():
+            note.say("")
+            v = t.get(key)
+            w = self._rows[key][1]
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and w.value() != v:
+                note.say(f"The file's {w.name} is {v!r}; this field can only show "
+                         f"{w.textFromValue(w.value())}. The file's value is kept unless "
+                         "you type another.", "warning")  # fmt: skip
+        lr = t.get("learning_rate")
+        if isinstance(lr, (int, float)) and lr >= LARGE_LEARNING_RATE:
+            self.notes["learning_rate"].say(
+                f"A learning rate of {self.lr.textFromValue(lr)} is very large: training will "
+                "most likely diverge (the usual range is 0.001 to 1).",
+                "warning",
+            )
 
     def update_counter(self) -> None:
         c = self.controller
@@ -254,8 +246,14 @@ class TrainingPanel(QWidget):
             new[key] = value
         errors = validate_training(new)
         if errors:
-            self.show_message("; ".join(errors), "error")
-            self.refresh()
+            self.refresh()  # the field shows the value in use again
+            note = self.notes.get(key)
+            text = "; ".join(errors)
+            if note is not None:
+                w = self._rows[key][1]
+                note.say(f"{text}; it stays {w.textFromValue(w.value())}.")
+            else:
+                self.show_message(text, "error")
             return
         token = self._tokens.setdefault(key, object())
         label = self._rows[key][0].text() if key in self._rows else key
