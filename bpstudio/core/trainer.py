@@ -157,7 +157,7 @@ class Trainer:
         val_loss = None
         if self._val_ws is not None:
             net.forward(self._val_ws)
-            val_loss = net.compute_loss(self._val_ws, self._val_YT)
+            val_loss = net.training_loss(self._val_ws, self._val_YT)
         stats = EpochStats(
             self.epoch, train_loss, val_loss, norms / batches if batches > 1 else norms
         )
