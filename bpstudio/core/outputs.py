@@ -194,36 +194,38 @@ class OutputHead:
 
     def evaluate(self, z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(per-sample loss [B], ∂L/∂ŷ [K, B], ∂L/∂z [K, B]) for (K, B) arrays z and y."""
+        terms, g, d = self.evaluate_terms(z, y)
+        return terms.sum(axis=0), g, d
+
+    def evaluate_terms(self, z: np.ndarray, y: np.ndarray):
+        """As :meth:`evaluate`, with each output's own share of the loss [K, B] (the loss of
+        a sample is their sum), so a loss with no finite value can be traced to its output."""
         z = np.asarray(z, dtype=float)
         y = np.asarray(y, dtype=float)
-        loss = np.zeros(z.shape[1])
+        terms = np.empty_like(z)
         g = np.empty_like(z)
         d = np.empty_like(z)
         with np.errstate(all="ignore"):
             for name, rows in self.groups:
-                lo, go, do = self._elementwise(name, z[rows], y[rows])
-                loss += lo
-                g[rows], d[rows] = go, do
+                terms[rows], g[rows], d[rows] = self._elementwise(name, z[rows], y[rows])
             if self.softmax_rows.size:
                 rows = self.softmax_rows
-                lo, go, do = self._softmax(z[rows], y[rows])
-                loss += lo
-                g[rows], d[rows] = go, do
+                terms[rows], g[rows], d[rows] = self._softmax(z[rows], y[rows])
             # ∂L/∂ŷ can exceed float64 where ∂L/∂z does not (1/σ(−1000)): show the largest float
             np.clip(g, -BIG, BIG, out=g)
-        return loss, g, d
+        return terms, g, d
 
     def _elementwise(self, name: str, z: np.ndarray, y: np.ndarray):
         if self.scale is not None:
             r = residual(name, z, y)
             g = (2.0 * self.scale) * r
-            return self.scale * (r * r).sum(axis=0), g, g * exact_derivative(name, z)
+            return self.scale * (r * r), g, g * exact_derivative(name, z)
         lp, l1m, dlp, dl1m = _log_terms(name, z)
         if self.loss == "cross_entropy":
-            loss = -_xlogy(y, lp).sum(axis=0)
+            loss = -_xlogy(y, lp)
             return loss, -_xlogy(y, np.exp(-lp)), -_xlogy(y, dlp)
         w = 1.0 - y
-        loss = -(_xlogy(y, lp) + _xlogy(w, l1m)).sum(axis=0)
+        loss = -(_xlogy(y, lp) + _xlogy(w, l1m))
         g = _xlogy(w, np.exp(-l1m)) - _xlogy(y, np.exp(-lp))
         return loss, g, -(_xlogy(y, dlp) + _xlogy(w, dl1m))
 
@@ -234,9 +236,9 @@ class OutputHead:
             r = s - y
             r[sm.top, sm.cols] = (1.0 - sm.top_of(y)) - sm.top_comp
             g = (2.0 * self.scale) * r
-            return self.scale * (r * r).sum(axis=0), g, sm.jt_times(g)
+            return self.scale * (r * r), g, sm.jt_times(g)
         if self.loss == "cross_entropy":
-            loss = -_xlogy(y, ls).sum(axis=0)
+            loss = -_xlogy(y, ls)
             # ŷ·Σy − y; the largest member as −(1 − s)·y + s·Σ_others y (no cancellation)
             d = s * y.sum(axis=0) - y
             yt = sm.top_of(y)
@@ -246,7 +248,7 @@ class OutputHead:
         # with h_j = s_j g_j = −y_j + (1 − y_j) s_j/(1 − s_j),  ∂L/∂z_k = h_k − s_k Σ_j h_j,
         # the largest member's huge h taken apart so that nothing overflows or cancels.
         w = 1.0 - y
-        loss = -(_xlogy(y, ls) + _xlogy(w, l1m)).sum(axis=0)
+        loss = -(_xlogy(y, ls) + _xlogy(w, l1m))
         g = _xlogy(w, np.exp(-l1m)) - _xlogy(y, np.exp(-ls))
         h = _xlogy(w, np.exp(ls - l1m)) - y  # valid for the others (odds <= 1)
         h_rest = sm.rest_sum_of(h)
