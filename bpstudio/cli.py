@@ -239,8 +239,7 @@ def _write_history(path: str, rows, n_layers: int) -> None:
 
 
 def cmd_report(args) -> int:
-    from .model.overflow import PassOverflow
-    from .model.report import ReportError, render_report
+    from .model.report import ReportError, ReportOverflow, render_report
 
     graph = _load(args.file)
     compiled = _compile(graph, args.file)
@@ -250,10 +249,10 @@ def cmd_report(args) -> int:
         text = render_report(
             graph, compiled, ds, sample=sample, fmt=args.format, decimals=args.decimals
         )
+    except ReportOverflow as exc:  # a failure while running, as for trace (docs/cli.md)
+        raise RunFailure(f"{args.file}: {exc}") from None
     except ReportError as exc:
         raise UsageError([f"{args.file}: {exc}"]) from None
-    except PassOverflow as exc:
-        raise RunFailure(f"{args.file}: {exc}") from None
     _write_text(args.output, text)
     return 0
 

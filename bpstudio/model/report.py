@@ -33,6 +33,10 @@ class ReportError(Exception):
     """The report cannot be written (bad format or decimals, a non-finite pass)."""
 
 
+class ReportOverflow(ReportError):
+    """The sample's pass overflows float64 (model/overflow.py says where): the CLI exits 1."""
+
+
 # --------------------------------------------------------------------------- styles
 class _Style:
     """How math pieces are spelled in one output format."""
@@ -490,7 +494,9 @@ def render_report(
     if not 0 <= sample < len(ds):
         raise ReportError(f"sample {sample} is out of range: the data has {len(ds)} samples")
     result = run_pass(compiled, ds, [sample], graph.training)
-    overflow.check(result)  # PassOverflow names the first value that is not finite
+    where = overflow.find_overflow(result)  # the first value that is not finite, by id
+    if where is not None:
+        raise ReportOverflow(where)
     style: _Style = _Md(int(decimals)) if fmt == "md" else _Tex(int(decimals))
     doc = _Doc(style)
     title = f"Worked example: {graph.name}"
