@@ -136,3 +136,20 @@ def test_a_finite_pass_still_prints_strict_json(tmp_path):
     assert proc.returncode == 0 and proc.stderr == ""
     doc = _strict_json(proc.stdout)
     assert doc["neurons"]["o"]["z"] == 10.0
+
+
+def test_the_trainer_says_the_weights_overflow_before_any_update():
+    """What the app's training panel shows: not 'the learning rate is too high' when the
+    file's own weights already overflow the first pass."""
+    from bpstudio.model import fileformat
+    from bpstudio.model.session import make_trainer
+
+    graph = fileformat.loads(json.dumps(CASES["weight"][0]))
+    _, trainer = make_trainer(graph)
+    stats = trainer.run_epoch()
+    assert stats.stopped == "diverged"
+    assert "not finite at the current weights, before any update" in stats.message
+    assert "learning rate" not in stats.message
+    graph = fileformat.loads(json.dumps(CASES["learning_rate"][0]))
+    _, trainer = make_trainer(graph)
+    assert "learning rate 1e+308 is too high" in trainer.run_epoch().message
