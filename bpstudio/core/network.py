@@ -175,15 +175,12 @@ class Network:
         )
         # Every output's loss, ∂L/∂ŷ and ∂L/∂z, exact at saturation (log space, from z)
         self.head = OutputHead([str(self.activation_of[r]) for r in self.outputs], loss)
-        self._lean = (
-            "bce"
-            if self.fused and loss == "binary_cross_entropy"
-            else "ce"
-            if self.fused
-            else "squared"
-            if self.head.scale is not None
-            else None
-        )
+        # training's lean closed form for this pair, if it has one (see training_loss)
+        self._lean: str | None = None
+        if self.fused:
+            self._lean = "bce" if loss == "binary_cross_entropy" else "ce"
+        elif self.head.scale is not None:
+            self._lean = "squared"
         self._plan_backward()
         self._workspaces: dict[int, Workspace] = {}
 

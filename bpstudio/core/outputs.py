@@ -60,8 +60,11 @@ def log_softplus(z: np.ndarray) -> np.ndarray:
 
 def exact_derivative(name: str, z: np.ndarray) -> np.ndarray:
     """f′(z) from z alone, exact at saturation (σ′(40) = 4.2e-18, not 0)."""
-    name = act.canonical(name)
-    z = np.asarray(z, dtype=float)
+    with np.errstate(all="ignore"):  # 2z may overflow for tanh at |z| > 9e307: f′ is then 0
+        return _exact_derivative(act.canonical(name), np.asarray(z, dtype=float))
+
+
+def _exact_derivative(name: str, z: np.ndarray) -> np.ndarray:
     if name == "sigmoid":
         p, q = sigmoid_pair(z)
         return p * q
@@ -261,7 +264,8 @@ class OutputHead:
 
 def softmax_jacobian_exact(z: np.ndarray) -> np.ndarray:
     """∂s_i/∂z_j for one sample's softmax group, from z: exact also for a saturated group."""
-    sm = _Softmax(np.asarray(z, dtype=float).reshape(-1, 1))
+    with np.errstate(all="ignore"):
+        sm = _Softmax(np.asarray(z, dtype=float).reshape(-1, 1))
     s = sm.s[:, 0]
     jac = -np.outer(s, s)
     comp = np.where(sm.is_top[:, 0], sm.top_comp[0], 1.0 - s)  # 1 − s, exact for s <= ½
