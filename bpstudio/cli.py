@@ -1,7 +1,8 @@
 """The ``bpstudio`` command (shared spec cli.md).
 
-Exit status: 0 success, 1 a failure while running (training diverged), 2 a bad file or bad
-arguments. Errors are one ``error: FILE: ...`` line per problem on stderr, never a traceback.
+Exit status: 0 success, 1 a failure while running (training diverged, a pass that overflows
+float64), 2 a bad file or bad arguments. Errors are one ``error: FILE: ...`` line per problem on
+stderr, never a traceback; stdout is valid JSON (or the text asked for) or nothing.
 check/trace/train/report/export never import Qt (they run on machines without a screen and
 start fast); only the GUI and ``render`` do.
 """
@@ -12,7 +13,6 @@ import argparse
 import csv
 import io
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -88,21 +88,30 @@ def cmd_check(args) -> int:
     return 0
 
 
+def _checked_pass(compiled, ds, samples: list[int], training: dict, path: str):
+    """run_pass, refused (exit 1, the place named) if any value of it is not finite."""
+    from .model.overflow import find_overflow
+    from .model.trace import run_pass
+
+    result = run_pass(compiled, ds, samples, training)
+    msg = find_overflow(result)
+    if msg is not None:
+        raise RunFailure(f"{path}: {msg}")
+    return result
+
+
 def cmd_trace(args) -> int:
-    from .model.trace import run_pass, to_json
+    from .model.trace import to_json
 
     graph = _load(args.file)
     compiled = _compile(graph, args.file)
     ds = _dataset(graph, args.file)
     samples = _samples(args, ds, args.file)
-    result = run_pass(compiled, ds, samples, graph.training)
+    result = _checked_pass(compiled, ds, samples, graph.training, args.file)
     doc = to_json(result, as_lists=args.all)
-    if not math.isfinite(doc["loss"]):
-        raise RunFailure(
-            f"{args.file}: the loss is not finite ({doc['loss']}): check the weights and data"
-        )
     if args.format == "json":
-        print(json.dumps(doc, indent=1))
+        # allow_nan=False: never the Infinity/NaN tokens (the check above makes this certain)
+        print(json.dumps(doc, indent=1, allow_nan=False))
     else:
         print(trace_text(doc, graph))
     return 0
@@ -183,6 +192,15 @@ def cmd_train(args) -> int:
     if args.history:
         _write_history(args.history, rows, n_layers)
     if last is not None and last.stopped == "diverged":
+        from .model.overflow import diagnose
+
+        # name the place: the first overflow of a pass at the restored (last finite) weights
+        where = diagnose(compiled, ds, graph.training)
+        if where is not None:
+            raise RunFailure(
+                f"{args.file}: training stopped at epoch {last.epoch}: {where} "
+                "(the weights were restored to the last finite values)"
+            )
         raise RunFailure(f"{args.file}: {last.message}")
     if args.out:
         compiled.write_back(graph, emit=False)
@@ -225,7 +243,7 @@ def _write_history(path: str, rows, n_layers: int) -> None:
 
 
 def cmd_report(args) -> int:
-    from .model.report import ReportError, render_report
+    from .model.report import ReportError, ReportOverflow, render_report
 
     graph = _load(args.file)
     compiled = _compile(graph, args.file)
@@ -235,6 +253,8 @@ def cmd_report(args) -> int:
         text = render_report(
             graph, compiled, ds, sample=sample, fmt=args.format, decimals=args.decimals
         )
+    except ReportOverflow as exc:  # a failure while running, as for trace (docs/cli.md)
+        raise RunFailure(f"{args.file}: {exc}") from None
     except ReportError as exc:
         raise UsageError([f"{args.file}: {exc}"]) from None
     _write_text(args.output, text)
@@ -258,7 +278,9 @@ def cmd_render(args) -> int:
         raise UsageError([f"-o {args.output}: the image must end in .png or .svg"])
     if args.overlay != "none":
         ds = _dataset(graph, args.file)
-        _samples(args, ds, args.file)
+        samples = _samples(args, ds, args.file)
+        # the overlay draws this pass: refuse it before drawing NaN badges
+        _checked_pass(_compile(graph, args.file), ds, samples, graph.training, args.file)
     from .qt.render import render_to_file
 
     try:

@@ -1,9 +1,9 @@
-"""Losses: per-sample value (summed over outputs) and exact ∂L/∂ŷ.
+"""Losses: names, formulas, and the textbook per-sample value and ∂L/∂ŷ in terms of ŷ.
 
 A batch's loss is the mean of its samples' losses (the network divides by the batch size).
-Logs are guarded: ŷ is clipped to [EPS, 1−EPS] inside log() only, so log(0) never happens.
-Where the output activation makes a closed form both exact and stable (sigmoid + BCE,
-softmax + cross-entropy), the network computes the loss from z instead; see network.py.
+The network does not use the ŷ forms below: it computes every loss and ∂L/∂z from z in log
+space (core/outputs.py), which stays exact where ŷ has rounded to 0 or 1. These forms are the
+spec's table as written (tests and display); log(0) gives +inf, not a clipped value.
 """
 
 from __future__ import annotations
@@ -12,11 +12,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-EPS = 1e-15
+
+def _xlog(y, p):
+    """y·log(p) with 0·log(0) = 0 (a target weight of 0 does not count)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y == 0, 0.0, y * np.log(p))
 
 
-def _clip(p):
-    return np.clip(p, EPS, 1.0 - EPS)
+def _xdiv(y, p):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y == 0, 0.0, y / p)
 
 
 def half_squared_error(yhat, y):
@@ -36,15 +41,12 @@ def mse(yhat, y):
 
 
 def binary_cross_entropy(yhat, y):
-    p = _clip(yhat)
-    loss = -(y * np.log(p) + (1.0 - y) * np.log1p(-p)).sum(axis=0)
-    grad = -y / p + (1.0 - y) / (1.0 - p)
-    return loss, grad
+    loss = -(_xlog(y, yhat) + _xlog(1.0 - y, 1.0 - yhat)).sum(axis=0)
+    return loss, _xdiv(1.0 - y, 1.0 - yhat) - _xdiv(y, yhat)
 
 
 def cross_entropy(yhat, y):
-    p = np.maximum(yhat, EPS)
-    return -(y * np.log(p)).sum(axis=0), -y / p
+    return -_xlog(y, yhat).sum(axis=0), -_xdiv(y, yhat)
 
 
 @dataclass(frozen=True)

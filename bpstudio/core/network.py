@@ -24,6 +24,12 @@ import numpy as np
 
 from . import activations as act
 from . import losses
+from .outputs import OutputHead
+
+# The lean σ + BCE and softmax + CE training losses lose relative precision only when the loss
+# is tiny next to the terms it is the difference of (saturated, correct outputs); below this
+# ratio the step is recomputed exactly (relative error then stays below ~1e-11).
+_LEAN_GUARD = 1e-4
 
 
 @dataclass
@@ -86,6 +92,8 @@ class Workspace:
         # the hot loops then make no slices and look up no attributes.
         self.fwd_plan: list | None = None
         self.bwd_plan: list | None = None
+        self.out_views: tuple | None = None  # (Z, A, D, G) output rows, if contiguous
+        self.out_derivs: list = []
 
 
 class Network:
@@ -160,10 +168,19 @@ class Network:
         )
         self._softmax_slice = _as_slice(self.softmax_rows)
         out_acts = {self.activation_of[r] for r in self.outputs}
-        # Closed forms that are exact and stable: σ + BCE and softmax + CE give ∂L/∂z directly.
+        # Closed forms: σ + BCE and softmax + CE give ∂L/∂z = ŷ − y (ŷ·Σy − y) directly; training
+        # uses them (lean) unless saturation makes them inexact (then the head, below).
         self.fused = (loss == "binary_cross_entropy" and out_acts == {"sigmoid"}) or (
             loss == "cross_entropy" and out_acts == {act.SOFTMAX}
         )
+        # Every output's loss, ∂L/∂ŷ and ∂L/∂z, exact at saturation (log space, from z)
+        self.head = OutputHead([str(self.activation_of[r]) for r in self.outputs], loss)
+        # training's lean closed form for this pair, if it has one (see training_loss)
+        self._lean: str | None = None
+        if self.fused:
+            self._lean = "bce" if loss == "binary_cross_entropy" else "ce"
+        elif self.head.scale is not None:
+            self._lean = "squared"
         self._plan_backward()
         self._workspaces: dict[int, Workspace] = {}
 
@@ -233,7 +250,7 @@ class Network:
                     G[g.start : g.stop],
                 )
                 for g in layer.groups
-                if g.activation is not None and not (self.fused and g.is_output)
+                if g.activation is not None and not g.is_output  # outputs: D set by the loss
             ]
             gl = layer.grad_lo
             back = None
@@ -241,6 +258,21 @@ class Network:
                 back = (layer.grad_mode == "assign", layer.W[:, gl - lo :].T, G[gl:s], tmp[gl:s])
             ws.bwd_plan.append((derivs, D[s:e], A[lo:s].T, layer.gW, layer.gb, layer.mask, back))
         ws.bwd_plan.reverse()
+        # the lean training losses' views of the output rows (outputs.py computes the rest)
+        sl = self._out_slice
+        ws.out_views = None if sl is None else (Z[sl], A[sl], D[sl], G[sl])
+        ws.out_derivs = [
+            (
+                g.activation.derivative,
+                Z[g.start : g.stop],
+                A[g.start : g.stop],
+                D[g.start : g.stop],
+                G[g.start : g.stop],
+            )
+            for layer in self.layers
+            for g in layer.groups
+            if g.is_output and g.activation is not None
+        ]
 
     def forward(self, ws: Workspace) -> None:
         if ws.fwd_plan is None:
@@ -265,88 +297,116 @@ class Network:
         return ws.A[self.outputs]
 
     # ------------------------------------------------------------------ loss
-    def compute_loss(self, ws: Workspace, Y: np.ndarray) -> float:
-        """Per-sample losses into ws.sample_loss, ∂L_i/∂ŷ_i into G's output rows; returns the mean.
+    def _out(self, M: np.ndarray) -> np.ndarray:
+        """The output rows of a workspace array (a view when the outputs are contiguous)."""
+        return M[self._out_slice] if self._out_slice is not None else M[self.outputs]
 
-        ``Y`` is (outputs, batch).
-        """
-        yhat = self.outputs_of(ws)
-        sample_loss, dL_da = self.loss.fn(yhat, Y)
-        if self.fused:
-            sample_loss = self._stable_loss(ws, Y)
-        ws.sample_loss[:] = sample_loss
+    def _set_out(self, M: np.ndarray, values: np.ndarray) -> None:
         if self._out_slice is not None:
-            ws.G[self._out_slice] = dL_da
+            M[self._out_slice] = values
         else:
-            ws.G[self.outputs] = dL_da
+            M[self.outputs] = values
+
+    def compute_loss(self, ws: Workspace, Y: np.ndarray) -> float:
+        """Per-sample losses into ws.sample_loss, ∂L_i/∂ŷ_i into G's and ∂L_i/∂z_i into D's
+        output rows (exact at saturation, see outputs.py); returns the mean. ``Y`` is
+        (outputs, batch)."""
+        sample_loss, dL_da, dL_dz = self.head.evaluate(self._out(ws.Z), Y)
+        ws.sample_loss[:] = sample_loss
+        self._set_out(ws.G, dL_da)
+        self._set_out(ws.D, dL_dz)
         ws.loss = float(sample_loss.mean())
         return ws.loss
 
     def training_loss(self, ws: Workspace, Y: np.ndarray) -> float:
-        """The batch mean loss with only what training needs (no per-sample bookkeeping)."""
-        if self.fused and self.loss_name == "binary_cross_entropy":
-            z = ws.Z[self._out_slice] if self._out_slice is not None else ws.Z[self.outputs]
-            total = np.logaddexp(0.0, z).sum() - np.vdot(Y, z)
-            return float(total) / ws.batch
-        if self.fused:
-            return float(self._stable_loss(ws, Y).sum()) / ws.batch
-        sample_loss, dL_da = self.loss.fn(self.outputs_of(ws), Y)
-        if self._out_slice is not None:
-            ws.G[self._out_slice] = dL_da
-        else:
-            ws.G[self.outputs] = dL_da
+        """The batch mean loss, leaving each sample's ∂L/∂z in D's output rows (what backward
+        needs, no per-sample bookkeeping).
+
+        σ + BCE, softmax + CE and the squared losses take lean closed forms from ŷ (ŷ − y,
+        ŷ·Σy − y, 2c(ŷ − y)·f′): their ∂L/∂z is exact to one rounding of ŷ, an absolute error
+        far below what an update can resolve. Their loss is exact too unless it is tiny next
+        to the terms it is computed from (saturated, right outputs); then, and for the log
+        losses of other activations, the step goes through the exact head (outputs.py).
+        """
+        if ws.fwd_plan is None:
+            self._plan(ws)
+        lean = self._lean
+        if lean is not None:
+            views = ws.out_views
+            z = views[0] if views is not None else ws.Z[self.outputs]
+            if lean == "bce":
+                # Σ softplus(z) − y·z: exact unless it cancels
+                total_sp = np.logaddexp(0.0, z).sum()
+                yz = np.vdot(Y, z)
+                total = float(total_sp - yz)
+                if total > _LEAN_GUARD * (total_sp + abs(yz)):
+                    if views is not None:
+                        np.subtract(views[1], Y, out=views[2])
+                    else:
+                        ws.D[self.outputs] = ws.A[self.outputs] - Y
+                    return total / ws.batch
+            elif lean == "ce":
+                total = float(-(Y * act.log_softmax(z.T).T).sum())
+                if total > _LEAN_GUARD * float(np.abs(Y).sum()):
+                    yhat = views[1] if views is not None else ws.A[self.outputs]
+                    self._set_out(ws.D, yhat * Y.sum(axis=0) - Y)
+                    return total / ws.batch
+            elif self._lean_squared(ws, Y):
+                return ws.loss
+        sample_loss, _, dL_dz = self.head.evaluate(self._out(ws.Z), Y)
+        self._set_out(ws.D, dL_dz)
         return float(sample_loss.sum()) / ws.batch
 
-    def _stable_loss(self, ws: Workspace, Y: np.ndarray) -> np.ndarray:
-        z = ws.Z[self._out_slice] if self._out_slice is not None else ws.Z[self.outputs]
-        if self.loss_name == "binary_cross_entropy":
-            # −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y z, finite for any z
-            return (np.logaddexp(0.0, z) - Y * z).sum(axis=0)
-        return -(Y * act.log_softmax(z.T).T).sum(axis=0)
+    def _lean_squared(self, ws: Workspace, Y: np.ndarray) -> bool:
+        """c·Σ(ŷ − y)² and ∂L/∂z = 2c(ŷ − y)·f′ (softmax: its Jacobian) from ŷ; False (nothing
+        written that counts) when the residuals are too small next to ŷ and y to be exact."""
+        c = self.head.scale
+        views = ws.out_views
+        if views is not None:
+            r = views[3]
+            np.subtract(views[1], Y, out=r)
+        else:
+            r = ws.A[self.outputs] - Y
+        sq = float(np.vdot(r, r))
+        # r's rounding error is ~1e-16·|ŷ|: keep it below 1e-12 of the loss (Cauchy-Schwarz)
+        yhat = views[1] if views is not None else ws.A[self.outputs]
+        if sq < 2e-7 * (float(np.vdot(Y, Y)) + float(np.vdot(yhat, yhat))):
+            return False
+        r *= 2.0 * c
+        if views is None:
+            ws.G[self.outputs] = r
+        for deriv, zg, ag, dg, gg in ws.out_derivs:
+            deriv(zg, ag, dg)
+            dg *= gg
+        if self.softmax_rows.size:
+            rows = self._softmax_slice if self._softmax_slice is not None else self.softmax_rows
+            ws.D[rows] = act.softmax_backward(ws.A[rows].T, ws.G[rows].T).T
+        ws.loss = c * sq / ws.batch
+        return True
 
     # ------------------------------------------------------------------ backward
     def backward(self, ws: Workspace, Y: np.ndarray, per_sample: bool = True) -> None:
-        """Fill grads (batch means) and D = ∂L/∂z, G = ∂L/∂a.
+        """Fill grads (batch means) and D = ∂L/∂z, G = ∂L/∂a, from the outputs' ∂L/∂z that
+        compute_loss / training_loss left in D.
 
         per_sample=True: D and G hold each sample's own derivatives (what trace shows).
         per_sample=False (training): they are pre-divided by the batch size, which saves the
         rescaling of every gradient matrix.
         """
-        A, G, D = ws.A, ws.G, ws.D
+        G, D = ws.G, ws.D
         inv_batch = 1.0 / ws.batch
-        if not per_sample and not self.fused:
-            if self._out_slice is not None:
-                G[self._out_slice] *= inv_batch
+        if ws.bwd_plan is None:
+            self._plan(ws)
+        if not per_sample:
+            if ws.out_views is not None:
+                d_out = ws.out_views[2]
+                d_out *= inv_batch
             else:
-                G[self.outputs] *= inv_batch
+                D[self.outputs] *= inv_batch
         if self.zero_grad_rows:
             out_vals = G[self.outputs].copy()
             G[self.n0 :] = 0.0
             G[self.outputs] = out_vals
-        if self.fused:
-            # σ+BCE: ∂L/∂z = ŷ − y;  softmax+CE: ∂L/∂z = ŷ·Σy − y (targets need not sum to 1)
-            yhat = self.outputs_of(ws)
-            if self._out_slice is not None and self.loss_name == "binary_cross_entropy":
-                d = D[self._out_slice]
-                np.subtract(yhat, Y, out=d)
-                if not per_sample:
-                    d *= inv_batch
-            else:
-                if self.loss_name == "binary_cross_entropy":
-                    d = yhat - Y
-                else:
-                    d = yhat * Y.sum(axis=0) - Y
-                if not per_sample:
-                    d *= inv_batch
-                if self._out_slice is not None:
-                    D[self._out_slice] = d
-                else:
-                    D[self.outputs] = d
-        elif self.softmax_rows.size:
-            rows = self._softmax_slice if self._softmax_slice is not None else self.softmax_rows
-            D[rows] = act.softmax_backward(A[rows].T, G[rows].T).T
-        if ws.bwd_plan is None:
-            self._plan(ws)
         matmul, add_reduce = np.dot, np.add.reduce  # np.dot: see forward()
         for derivs, d, srcT, gW, gb, mask, back in ws.bwd_plan:
             for deriv, zg, ag, dg, Gg in derivs:

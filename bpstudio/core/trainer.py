@@ -117,8 +117,10 @@ class Trainer:
         net = self.net
         np.copyto(self._snapshot, net.params)
         total = 0.0
+        at_start = False  # the loss was not finite before this epoch changed anything
         if self._full:
             total = net.train_step(self._full_ws, self.YT) * self.n
+            at_start = not math.isfinite(total)
             norms = self._layer_norms()
             self.optimizer.step(net.params, net.grads)
             batches = 1
@@ -135,6 +137,7 @@ class Trainer:
                 loss = net.train_step(ws, y)
                 if not math.isfinite(loss):
                     total = loss
+                    at_start = batches == 0
                     break
                 total += loss * idx.size
                 norms += self._layer_norms()
@@ -152,12 +155,15 @@ class Trainer:
                 None,
                 norms / max(batches, 1),
                 "diverged",
-                self.divergence_message(),
+                # epoch 1 and no step taken: the file's own weights overflow, not the rate
+                self.overflow_message()
+                if at_start and self.epoch == 1
+                else self.divergence_message(),
             )
         val_loss = None
         if self._val_ws is not None:
             net.forward(self._val_ws)
-            val_loss = net.compute_loss(self._val_ws, self._val_YT)
+            val_loss = net.training_loss(self._val_ws, self._val_YT)
         stats = EpochStats(
             self.epoch, train_loss, val_loss, norms / batches if batches > 1 else norms
         )
@@ -171,6 +177,14 @@ class Trainer:
             f"training diverged at epoch {self.epoch}: the loss or the weights became infinite "
             f"or NaN. The learning rate {self.lr:g} is too high for this network; try a smaller "
             f"one (e.g. {self.lr / 10:g}). The weights were restored to the last finite values."
+        )
+
+    def overflow_message(self) -> str:
+        """The loss was not finite at the weights the epoch started from: no step caused it."""
+        return (
+            f"training stopped at epoch {self.epoch}: the loss is not finite at the current "
+            "weights, before any update (a weight, bias or input too large for float64, or a "
+            "log loss of an output outside its domain). The weights were left as they were."
         )
 
     def epochs(self, count: int, chunk: int = 64) -> Iterator[EpochStats]:

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core import activations as act
-from ..core import losses
+from ..core import losses, outputs
 from .compile import Compiled
 from .trace import PassResult
 
@@ -429,18 +429,25 @@ class _Ctx:
         return self.c.row_of[nid] < self.net.n0
 
     def fprime(self, nid: str) -> float:
+        """f′(z) as the engine used it: from z exactly for outputs (outputs.py), from a for
+        hidden neurons (σ′ = a(1 − a), the hot path's form)."""
         if nid not in self._fprime:
             z = np.array([self.val("z", nid)])
-            a = np.array([self.val("a", nid)])
-            fn = act.ELEMENTWISE[self.activation(nid)]
-            self._fprime[nid] = float(fn.derivative(z, a, np.empty(1))[0])
+            name = self.activation(nid)
+            if nid in self.c.output_ids:
+                value = outputs.exact_derivative(name, z)[0]
+            else:
+                a = np.array([self.val("a", nid)])
+                value = act.ELEMENTWISE[name].derivative(z, a, np.empty(1))[0]
+            self._fprime[nid] = float(value)
         return self._fprime[nid]
 
     def jacobian(self) -> np.ndarray:
-        """J[i, j] = ∂a_i/∂z_j over the softmax group (group order = output file order)."""
+        """J[i, j] = ∂a_i/∂z_j over the softmax group (group order = output file order),
+        from z, exact also when one member has saturated to 1."""
         if self._jac is None:
-            s = np.array([self.val("a", o) for o in self.softmax_group])
-            self._jac = act.softmax_jacobian(s)
+            z = np.array([self.val("z", o) for o in self.softmax_group])
+            self._jac = outputs.softmax_jacobian_exact(z)
         return self._jac
 
     def n_paths(self, nid: str) -> int:

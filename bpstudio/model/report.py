@@ -13,12 +13,12 @@ is computed.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from ..core import activations as act
 from ..core.data import Dataset
 from . import explain as ex
+from . import overflow
 from .compile import Compiled
 from .graph import Graph
 from .trace import PassResult, run_pass
@@ -31,6 +31,10 @@ PATH_BUDGET = 5000
 
 class ReportError(Exception):
     """The report cannot be written (bad format or decimals, a non-finite pass)."""
+
+
+class ReportOverflow(ReportError):
+    """The sample's pass overflows float64 (model/overflow.py says where): the CLI exits 1."""
 
 
 # --------------------------------------------------------------------------- styles
@@ -490,10 +494,9 @@ def render_report(
     if not 0 <= sample < len(ds):
         raise ReportError(f"sample {sample} is out of range: the data has {len(ds)} samples")
     result = run_pass(compiled, ds, [sample], graph.training)
-    if not math.isfinite(float(result.trace.loss)):
-        raise ReportError(
-            f"the loss is not finite ({result.trace.loss}): check the weights and data"
-        )
+    where = overflow.find_overflow(result)  # the first value that is not finite, by id
+    if where is not None:
+        raise ReportOverflow(where)
     style: _Style = _Md(int(decimals)) if fmt == "md" else _Tex(int(decimals))
     doc = _Doc(style)
     title = f"Worked example: {graph.name}"

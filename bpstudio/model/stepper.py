@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from .compile import Compiled, CompileError, compile_graph
 from .graph import Change, Graph
+from .overflow import find_overflow
 from .session import dataset
 from .trace import PassResult, run_pass
 
@@ -72,6 +73,7 @@ class PassStepper:
         self.state = StepState()
         self.result: PassResult | None = None
         self.error: str | None = None
+        self._overflowed = False  # the pass on these parameters overflowed (error says where)
         self._old: tuple[dict, dict] | None = None  # parameters before an applied update
         self._new: tuple[dict, dict] | None = None
         self._applying = False
@@ -106,6 +108,7 @@ class PassStepper:
         self.result = None
         self._old = self._new = None
         self.error = None
+        self._overflowed = False
         if self.state.phase != IDLE:
             self._set(StepState())
 
@@ -121,6 +124,7 @@ class PassStepper:
             return
         self._samples = None if samples is None else list(samples)
         self.result = None
+        self._overflowed = False
         if self.state.phase == UPDATED:
             self._old = self._new = None  # the applied update stays; it is on the undo stack
         if self.state.phase != IDLE:
@@ -137,6 +141,8 @@ class PassStepper:
         """The pass on the current parameters (cached until the graph changes)."""
         if self.result is not None:
             return self.result
+        if self._overflowed:  # known to overflow until the graph or the samples change
+            return None
         try:
             compiled: Compiled = compile_graph(self.graph)
             ds = dataset(self.graph)
@@ -153,8 +159,14 @@ class PassStepper:
         samples = (
             list(range(n)) if self._samples is None else [min(k, n - 1) for k in self._samples]
         )
-        self.error = None
-        self.result = run_pass(compiled, ds, samples, self.graph.training)
+        result = run_pass(compiled, ds, samples, self.graph.training)
+        # a pass that overflows float64 is not shown (no inf/NaN badges, no inf weights
+        # applied): the controls say where instead
+        self.error = find_overflow(result)
+        if self.error is not None:
+            self._overflowed = True
+            return None
+        self.result = result
         return self.result
 
     @property

@@ -5,7 +5,7 @@ This is what ``bpstudio trace`` prints, what the overlays display and what repor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,6 +23,7 @@ class PassResult:
     updated_params: np.ndarray  # after one optimizer step on this batch
     X: np.ndarray
     Y: np.ndarray
+    training: dict = field(default_factory=dict)  # the settings the update used
 
     def value(self, kind: str, neuron_id: str, sample: int | None = None):
         """kind in a, z, dL_da, dL_dz; sample index into the batch (None: all, as a list)."""
@@ -53,8 +54,9 @@ def run_pass(compiled: Compiled, data: Dataset, samples: list[int], training: di
         training.get("optimizer", "sgd"), net.params.size, training, mask=net.update_mask
     )
     updated = net.params.copy()
-    opt.step(updated, trace.grads)
-    return PassResult(compiled, trace, samples, updated, X, Y)
+    with np.errstate(all="ignore"):  # an update that overflows is reported (model/overflow.py)
+        opt.step(updated, trace.grads)
+    return PassResult(compiled, trace, samples, updated, X, Y, dict(training))
 
 
 def to_json(result: PassResult, as_lists: bool | None = None) -> dict:
