@@ -10,6 +10,9 @@ Rule checked: wherever the true value is a normal float64 the engine's value mat
 relative 1e-12; where it is below the normal range the engine's is too (it rounded away);
 where the loss has no finite value (a log loss of an output outside (0, 1), or overflow) the
 engine's loss is not finite either, so the commands report it (tests/test_overflow_cli.py).
+Both paths are checked: the trace (what trace, explain and report show) and the training step.
+Training's loss matches to the same 1e-12; its ∂L/∂z for σ + BCE, softmax + CE and the squared
+losses is the lean closed form from ŷ (ŷ − y, ...), checked to an absolute 1e-15.
 """
 
 from __future__ import annotations

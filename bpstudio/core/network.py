@@ -335,16 +335,19 @@ class Network:
             views = ws.out_views
             z = views[0] if views is not None else ws.Z[self.outputs]
             if lean == "bce":
-                # Σ softplus(z) − y·z: exact unless it cancels
+                # Σ softplus(z) − y·z: exact unless it cancels (saturated and right); then
+                # Σ (max(z, 0) − y·z) + Σ log1p(e^−|z|), whose terms do not cancel
                 total_sp = np.logaddexp(0.0, z).sum()
                 yz = np.vdot(Y, z)
                 total = float(total_sp - yz)
-                if total > _LEAN_GUARD * (total_sp + abs(yz)):
-                    if views is not None:
-                        np.subtract(views[1], Y, out=views[2])
-                    else:
-                        ws.D[self.outputs] = ws.A[self.outputs] - Y
-                    return total / ws.batch
+                if not total > _LEAN_GUARD * (total_sp + abs(yz)):
+                    exact = (np.maximum(z, 0.0) - Y * z).sum() + np.log1p(np.exp(-np.abs(z))).sum()
+                    total = float(exact)
+                if views is not None:
+                    np.subtract(views[1], Y, out=views[2])
+                else:
+                    ws.D[self.outputs] = ws.A[self.outputs] - Y
+                return total / ws.batch
             elif lean == "ce":
                 total = float(-(Y * act.log_softmax(z.T).T).sum())
                 if total > _LEAN_GUARD * float(np.abs(Y).sum()):
@@ -353,7 +356,7 @@ class Network:
                     return total / ws.batch
             elif self._lean_squared(ws, Y):
                 return ws.loss
-        sample_loss, _, dL_dz = self.head.evaluate(self._out(ws.Z), Y)
+        sample_loss, _, dL_dz = self.head.evaluate(self._out(ws.Z), Y, dyhat=False)
         self._set_out(ws.D, dL_dz)
         return float(sample_loss.sum()) / ws.batch
 

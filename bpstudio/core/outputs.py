@@ -145,21 +145,27 @@ class _Softmax:
         self.s = np.exp(self.ls)
         self.is_top = np.zeros(z.shape, dtype=bool)
         self.is_top[self.top, self.cols] = True
-        # log(1 − s): log1p(−s) is exact for every member but the largest (s <= ½ there)
-        with np.errstate(divide="ignore"):
-            self.l1m = np.log1p(-np.where(self.is_top, 0.0, self.s))
-            if k > 1:
-                others = np.where(self.is_top, -np.inf, z)
-                m2 = others.max(axis=0)
-                # log Σ_others e^(z_j − max), kept relative to the max: z itself may be ~700,
-                # where one ulp is 1e-13
-                rest = (m2 - m) + np.log(np.exp(others - m2).sum(axis=0))
-                top_l1m = rest - log_norm
-            else:
-                top_l1m = np.full(b, -np.inf)  # a group of one: s = 1 exactly
-        self.l1m[self.top, self.cols] = top_l1m
         self.top_s = self.s[self.top, self.cols]
-        self.top_comp = np.exp(top_l1m)  # 1 − s of the largest member
+        self.top_comp = self.rest_sum / (1.0 + self.rest_sum)  # 1 − s of the largest member
+        self._z, self._m, self._log_norm = z, m, log_norm
+
+    def log_complement(self) -> np.ndarray:
+        """log(1 − s) per member (binary cross-entropy only): log1p(−s) for all but the largest
+        (s <= ½ there); for the largest the log-sum-exp of the others minus that of all, which
+        stays exact where 1 − s underflows (z = (1000, −1000): log(1 − s) = −2000)."""
+        z, m = self._z, self._m
+        k, b = z.shape
+        l1m = np.log1p(-np.where(self.is_top, 0.0, self.s))
+        if k > 1:
+            others = np.where(self.is_top, -np.inf, z)
+            m2 = others.max(axis=0)
+            # relative to the max: z itself may be ~700, where one ulp is 1e-13
+            rest = (m2 - m) + np.log(np.exp(others - m2).sum(axis=0))
+            top_l1m = rest - self._log_norm
+        else:
+            top_l1m = np.full(b, -np.inf)  # a group of one: s = 1 exactly
+        l1m[self.top, self.cols] = top_l1m
+        return l1m
 
     def top_of(self, v: np.ndarray) -> np.ndarray:
         return v[self.top, self.cols]
@@ -191,68 +197,99 @@ class OutputHead:
         self.groups: list[tuple[str, np.ndarray]] = []
         for n in sorted(set(names) - {act.SOFTMAX}):
             self.groups.append((n, np.array([i for i, m in enumerate(names) if m == n], np.intp)))
+        # one activation for every output (the usual case): whole arrays, no row gathering
+        self.uniform = names[0] if len(set(names)) == 1 else None
         self.scale = {"half_squared_error": 0.5, "squared_error": 1.0, "mse": 1.0 / self.k}.get(
             loss
         )
 
-    def evaluate(self, z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(per-sample loss [B], ∂L/∂ŷ [K, B], ∂L/∂z [K, B]) for (K, B) arrays z and y."""
-        terms, g, d = self.evaluate_terms(z, y)
+    def evaluate(
+        self, z: np.ndarray, y: np.ndarray, dyhat: bool = True
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+        """(per-sample loss [B], ∂L/∂ŷ [K, B], ∂L/∂z [K, B]) for (K, B) arrays z and y.
+        ``dyhat=False`` (training) skips ∂L/∂ŷ, which only the displays need (None then)."""
+        terms, g, d = self.evaluate_terms(z, y, dyhat)
         return terms.sum(axis=0), g, d
 
-    def evaluate_terms(self, z: np.ndarray, y: np.ndarray):
+    def evaluate_terms(self, z: np.ndarray, y: np.ndarray, dyhat: bool = True):
         """As :meth:`evaluate`, with each output's own share of the loss [K, B] (the loss of
         a sample is their sum), so a loss with no finite value can be traced to its output."""
         z = np.asarray(z, dtype=float)
         y = np.asarray(y, dtype=float)
-        terms = np.empty_like(z)
-        g = np.empty_like(z)
-        d = np.empty_like(z)
         with np.errstate(all="ignore"):
-            for name, rows in self.groups:
-                terms[rows], g[rows], d[rows] = self._elementwise(name, z[rows], y[rows])
-            if self.softmax_rows.size:
-                rows = self.softmax_rows
-                terms[rows], g[rows], d[rows] = self._softmax(z[rows], y[rows])
-            # ∂L/∂ŷ can exceed float64 where ∂L/∂z does not (1/σ(−1000)): show the largest float
-            np.clip(g, -BIG, BIG, out=g)
+            if self.uniform is not None:
+                if self.uniform == act.SOFTMAX:
+                    terms, g, d = self._softmax(z, y, dyhat)
+                else:
+                    terms, g, d = self._elementwise(self.uniform, z, y, dyhat)
+            else:
+                terms, d = np.empty_like(z), np.empty_like(z)
+                g = np.empty_like(z) if dyhat else None
+                parts = [(n, rows, self._elementwise) for n, rows in self.groups]
+                if self.softmax_rows.size:
+                    parts.append((act.SOFTMAX, self.softmax_rows, lambda _n, *a: self._softmax(*a)))
+                for name, rows, fn in parts:
+                    t_, g_, d_ = fn(name, z[rows], y[rows], dyhat)
+                    terms[rows], d[rows] = t_, d_
+                    if dyhat:
+                        g[rows] = g_
+            if dyhat:
+                # ∂L/∂ŷ can exceed float64 where ∂L/∂z does not (1/σ(−1000)): the largest float
+                g = np.clip(g, -BIG, BIG)
         return terms, g, d
 
-    def _elementwise(self, name: str, z: np.ndarray, y: np.ndarray):
+    def _elementwise(self, name: str, z: np.ndarray, y: np.ndarray, dyhat: bool):
         if self.scale is not None:
             r = residual(name, z, y)
             g = (2.0 * self.scale) * r
             return self.scale * (r * r), g, g * exact_derivative(name, z)
+        w = 1.0 - y
+        if name == "sigmoid":
+            # log σ(z) = −softplus(−z), log(1 − σ(z)) = −softplus(z): finite for every z, so
+            # no 0·log 0 guard; the shared log1p(e^−|z|) makes this the cheap exact path
+            tail = np.log1p(np.exp(-np.abs(z)))
+            pos = np.maximum(z, 0.0)
+            sp_neg = (pos - z) + tail  # softplus(−z)
+            p, q = sigmoid_pair(z)
+            g = None
+            if self.loss == "cross_entropy":
+                if dyhat:
+                    g = -_xlogy(y, np.exp(sp_neg))
+                return y * sp_neg, g, -y * q
+            if dyhat:
+                g = _xlogy(w, np.exp(pos + tail)) - _xlogy(y, np.exp(sp_neg))
+            return y * sp_neg + w * (pos + tail), g, w * p - y * q
         lp, l1m, dlp, dl1m = _log_terms(name, z)
         if self.loss == "cross_entropy":
-            loss = -_xlogy(y, lp)
-            return loss, -_xlogy(y, np.exp(-lp)), -_xlogy(y, dlp)
-        w = 1.0 - y
+            g = -_xlogy(y, np.exp(-lp)) if dyhat else None
+            return -_xlogy(y, lp), g, -_xlogy(y, dlp)
         loss = -(_xlogy(y, lp) + _xlogy(w, l1m))
-        g = _xlogy(w, np.exp(-l1m)) - _xlogy(y, np.exp(-lp))
+        g = _xlogy(w, np.exp(-l1m)) - _xlogy(y, np.exp(-lp)) if dyhat else None
         return loss, g, -(_xlogy(y, dlp) + _xlogy(w, dl1m))
 
-    def _softmax(self, z: np.ndarray, y: np.ndarray):
+    def _softmax(self, z: np.ndarray, y: np.ndarray, dyhat: bool):
         sm = _Softmax(z)
-        s, ls, l1m = sm.s, sm.ls, sm.l1m
+        s, ls = sm.s, sm.ls
         if self.scale is not None:
             r = s - y
             r[sm.top, sm.cols] = (1.0 - sm.top_of(y)) - sm.top_comp
             g = (2.0 * self.scale) * r
             return self.scale * (r * r), g, sm.jt_times(g)
         if self.loss == "cross_entropy":
-            loss = -_xlogy(y, ls)
+            # log-softmax is finite for finite z: no 0·log 0 guard needed
+            loss = -(y * ls)
             # ŷ·Σy − y; the largest member as −(1 − s)·y + s·Σ_others y (no cancellation)
             d = s * y.sum(axis=0) - y
             yt = sm.top_of(y)
             d[sm.top, sm.cols] = -sm.top_comp * yt + sm.top_s * sm.rest_sum_of(y)
-            return loss, -_xlogy(y, np.exp(-ls)), d
+            return loss, -_xlogy(y, np.exp(-ls)) if dyhat else None, d
         # binary cross-entropy through the softmax Jacobian, in log space:
         # with h_j = s_j g_j = −y_j + (1 − y_j) s_j/(1 − s_j),  ∂L/∂z_k = h_k − s_k Σ_j h_j,
         # the largest member's huge h taken apart so that nothing overflows or cancels.
+        l1m = sm.log_complement()
         w = 1.0 - y
-        loss = -(_xlogy(y, ls) + _xlogy(w, l1m))
-        g = _xlogy(w, np.exp(-l1m)) - _xlogy(y, np.exp(-ls))
+        loss = -(y * ls + _xlogy(w, l1m))
+        g = _xlogy(w, np.exp(-l1m)) - _xlogy(y, np.exp(-ls)) if dyhat else None
         h = _xlogy(w, np.exp(ls - l1m)) - y  # valid for the others (odds <= 1)
         h_rest = sm.rest_sum_of(h)
         yt, wt = sm.top_of(y), sm.top_of(w)
