@@ -12,9 +12,13 @@ import argparse
 import csv
 import json
 import math
+import os
 import sys
 import time
+import traceback
 from pathlib import Path
+
+from .core.limits import TooLarge
 
 SUBCOMMANDS = ("check", "trace", "train", "report", "render", "export")
 
@@ -336,14 +340,37 @@ COMMANDS = {
 }
 
 
+DEBUG_ENV = "BPSTUDIO_DEBUG"
+DEBUG_HINT = f"to see the traceback, run again with --debug or set {DEBUG_ENV}=1"
+
+
+def debug_enabled() -> bool:
+    """True when BPSTUDIO_DEBUG is set (to anything but empty or 0)."""
+    return os.environ.get(DEBUG_ENV, "").strip() not in ("", "0")
+
+
+def _internal_error(exc: BaseException, what: str, debug: bool) -> None:
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+        print(f"error: {what}; please report it with the traceback above", file=sys.stderr)
+    else:
+        print(f"error: {what}; please report it; {DEBUG_HINT}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # --debug is accepted anywhere (also before FILE for the app): tracebacks of internal errors
+    debug = "--debug" in argv or debug_enabled()
+    argv = [a for a in argv if a != "--debug"]
+    file = None
     try:
         if not argv or (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
             if len(argv) > 1:
                 raise UsageError(
                     [f"unknown command {argv[0]!r} (commands: {', '.join(SUBCOMMANDS)})"]
                 )
+            if debug:  # the app is the whole process: its own error handling reads this
+                os.environ[DEBUG_ENV] = "1"
             from .qt.app import run
 
             return run(argv[0] if argv else None)
@@ -351,10 +378,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return 0
+        file = args.file
         return COMMANDS[args.command](args)
     except UsageError as exc:
         for line in exc.lines:
             print(f"error: {line}", file=sys.stderr)
+        return 2
+    except TooLarge as exc:
+        print(f"error: {file}: {exc}", file=sys.stderr)
         return 2
     except RunFailure as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -362,15 +393,31 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 1
-    except RecursionError:
+    except BrokenPipeError:  # `bpstudio trace FILE | head`: the reader left, nothing to say
+        _quiet_stdout()
+        return 1
+    except MemoryError as exc:
+        if debug:
+            traceback.print_exception(exc, file=sys.stderr)
+        print(f"error: {file or 'bpstudio'}: out of memory", file=sys.stderr)
+        return 1
+    except RecursionError as exc:
+        if debug:
+            traceback.print_exception(exc, file=sys.stderr)
         print("error: the input is nested too deeply", file=sys.stderr)
         return 2
     except Exception as exc:  # a bug: still one readable line, not a traceback
-        print(
-            f"error: internal error ({type(exc).__name__}: {exc}); please report it",
-            file=sys.stderr,
-        )
+        _internal_error(exc, f"internal error ({type(exc).__name__}: {exc})", debug)
         return 1
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at devnull so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":

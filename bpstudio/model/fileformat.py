@@ -16,14 +16,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..core import activations, losses, optimizers
+from ..core import activations, files, losses, optimizers
 from ..core import data as coredata
 from ..core.init import INITIALISERS
 from .graph import ROLES, Edge, Graph, Neuron
 
 FORMAT = "bpstudio-network"
 VERSION = 1
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = files.MAX_BYTES  # network files and the CSV files they name
 
 NEURON_KEYS = {"id", "role", "activation", "bias", "label", "x", "y", "trainable"}
 EDGE_KEYS = {"id", "source", "target", "weight", "trainable"}
@@ -128,17 +128,13 @@ def parse_text(text: str) -> Any:
 
 
 def read_text(path: str | os.PathLike) -> str:
-    p = Path(path)
-    if not p.exists():
-        raise NetworkFileError(["no such file"], path)
-    if p.is_dir():
-        raise NetworkFileError(["is a directory, not a network file"], path)
     try:
-        if p.stat().st_size > MAX_BYTES:
-            raise NetworkFileError([f"file is larger than {MAX_BYTES // 2**20} MB"], path)
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise NetworkFileError([f"cannot read: {exc.strerror}"], path) from None
+        raw = files.read_capped(path, MAX_BYTES)
+    except files.UnreadableFile as exc:
+        why = str(exc)
+        if why == "is a directory":
+            why = "is a directory, not a network file"
+        raise NetworkFileError([why], path) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

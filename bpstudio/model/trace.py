@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core import optimizers
+from ..core import limits, optimizers
 from ..core.data import Dataset
 from ..core.network import Trace
 from .compile import Compiled
@@ -47,6 +47,7 @@ class PassResult:
 
 def run_pass(compiled: Compiled, data: Dataset, samples: list[int], training: dict) -> PassResult:
     net = compiled.net
+    limits.check_batch(net.n_neurons, len(samples), "a pass", "trace one sample at a time")
     X, Y = data.X[samples], data.Y[samples]
     trace = net.trace(X, Y)
     opt = optimizers.make(
