@@ -13,8 +13,10 @@ process's own ``ru_maxrss`` from ``os.wait4``. A command that runs longer than -
 killed and shown as a timeout. The files:
 
 * deep_chain   x -> h1 -> ... -> o: 100,000 layers of one neuron
+* deep_limit   the same at the layer limit (core/limits.MAX_LAYERS)
 * skip_chain   a 12,000-layer chain where the input also feeds every layer (long skip edges)
 * wide         1,000,000 neurons in one layer, 100,000 of them connected
+* wide_limit   a fully connected layer at the neuron limit (core/limits.MAX_NEURONS)
 * at_cap       a dense 1000-900-10 network with every weight written, padded to the cap
 * csv_rows     a 1-1 network whose data is a 10,000,000-row CSV (under the cap)
 """
@@ -45,15 +47,24 @@ def _write(path: Path, doc: dict) -> Path:
 
 def deep_chain(folder: Path, depth: int = 100_000) -> Path:
     neurons = [{"id": "x", "role": "input"}]
-    neurons += [{"id": f"h{i}", "role": "hidden", "activation": "identity"} for i in range(1, depth)]
+    neurons += [
+        {"id": f"h{i}", "role": "hidden", "activation": "identity"} for i in range(1, depth)
+    ]
     neurons.append({"id": "o", "role": "output", "activation": "identity"})
     ids = [n["id"] for n in neurons]
     edges = [{"id": f"w{i}", "source": a, "target": b, "weight": 1.0}
-             for i, (a, b) in enumerate(zip(ids, ids[1:]))]  # fmt: skip
+             for i, (a, b) in enumerate(zip(ids[:-1], ids[1:], strict=True))]  # fmt: skip
     data = {"samples": [{"x": [0.5], "y": [0.25]}]}
     doc = {**HEAD, "name": "deep chain", "neurons": neurons, "edges": edges,
            "training": TRAINING, "data": data}  # fmt: skip
     return _write(folder / "deep_chain.json", doc)
+
+
+def deep_limit(folder: Path) -> Path:
+    from bpstudio.core.limits import MAX_LAYERS
+
+    path = deep_chain(folder, MAX_LAYERS)
+    return path.rename(folder / "deep_limit.json")
 
 
 def skip_chain(folder: Path, depth: int = 12_000) -> Path:
@@ -61,7 +72,10 @@ def skip_chain(folder: Path, depth: int = 12_000) -> Path:
     neurons += [{"id": f"h{i}", "role": "hidden", "activation": "tanh"} for i in range(1, depth)]
     neurons.append({"id": "o", "role": "output", "activation": "identity"})
     ids = [n["id"] for n in neurons]
-    edges = [{"id": f"w{i}", "source": a, "target": b} for i, (a, b) in enumerate(zip(ids, ids[1:]))]
+    edges = [
+        {"id": f"w{i}", "source": a, "target": b}
+        for i, (a, b) in enumerate(zip(ids[:-1], ids[1:], strict=True))
+    ]
     edges += [{"id": f"s{i}", "source": "x", "target": t} for i, t in enumerate(ids[2:])]
     data = {"samples": [{"x": [0.5], "y": [0.25]}]}
     doc = {**HEAD, "name": "skip chain", "neurons": neurons, "edges": edges,
@@ -79,6 +93,14 @@ def wide(folder: Path, n: int = 1_000_000, connected: int = 100_000) -> Path:
     doc = {**HEAD, "name": "wide", "neurons": neurons, "edges": edges,
            "training": TRAINING, "data": data}  # fmt: skip
     return _write(folder / "wide.json", doc)
+
+
+def wide_limit(folder: Path) -> Path:
+    from bpstudio.core.limits import MAX_NEURONS
+
+    n = MAX_NEURONS
+    path = wide(folder, n, connected=n - 2)
+    return path.rename(folder / "wide_limit.json")
 
 
 def at_cap(folder: Path, n_in: int = 1000, n_hidden: int = 900, n_out: int = 10) -> Path:
@@ -109,7 +131,10 @@ def csv_rows(folder: Path, rows: int = 10_000_000) -> Path:
         chunk = "".join(f"{i % 10}.5,{i % 7}\n" for i in range(1000))
         for _ in range(rows // 1000):
             fh.write(chunk)
-    neurons = [{"id": "x", "role": "input"}, {"id": "o", "role": "output", "activation": "identity"}]
+    neurons = [
+        {"id": "x", "role": "input"},
+        {"id": "o", "role": "output", "activation": "identity"},
+    ]
     edges = [{"id": "w", "source": "x", "target": "o", "weight": 0.1}]
     data = {"csv": "rows.csv", "inputs": ["x"], "targets": ["y"]}
     training = {**TRAINING, "batch_size": 1000}
@@ -118,12 +143,12 @@ def csv_rows(folder: Path, rows: int = 10_000_000) -> Path:
     return _write(folder / "csv_rows.json", doc)
 
 
-CASES = {"deep_chain": deep_chain, "skip_chain": skip_chain, "wide": wide, "at_cap": at_cap,
-         "csv_rows": csv_rows}  # fmt: skip
+CASES = {"deep_chain": deep_chain, "deep_limit": deep_limit, "skip_chain": skip_chain,
+         "wide": wide, "wide_limit": wide_limit, "at_cap": at_cap, "csv_rows": csv_rows}  # fmt: skip
 
 
-def run(argv: list[str], timeout: float) -> tuple[float, float, int | str, str]:
-    """(wall s, peak RSS MB, exit status or 'timeout', last stderr line) of one subprocess."""
+def run(argv: list[str], timeout: float) -> tuple[float, float, float, int | str, str]:
+    """(wall s, CPU s, peak RSS MB, exit status or 'timeout', last stderr line) of a subprocess."""
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
@@ -143,8 +168,9 @@ def run(argv: list[str], timeout: float) -> tuple[float, float, int | str, str]:
         err.seek(0)
         lines = err.read().decode("utf-8", "replace").strip().splitlines()
     code: int | str = "timeout" if status is None else os.waitstatus_to_exitcode(status)
-    last = lines[-1][:110] if lines else ""
-    return wall, usage.ru_maxrss / 1024, code, last  # ru_maxrss is in KiB on Linux
+    last = lines[-1][:150] if lines else ""
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss / 1024, code, last  # ru_maxrss is in KiB on Linux
 
 
 def main() -> None:
@@ -163,11 +189,23 @@ def main() -> None:
     commands = {
         "check": lambda f: [*exe, "check", str(f)],
         "trace": lambda f: [*exe, "trace", str(f)],
-        "train": lambda f: [*exe, "train", str(f), "--epochs", "1", "--quiet",
-                            "--out", str(folder / "trained.json")],  # fmt: skip
+        "train": lambda f: [
+            *exe,
+            "train",
+            str(f),
+            "--epochs",
+            "1",
+            "--quiet",
+            "--out",
+            str(folder / "trained.json"),
+        ],  # fmt: skip
     }
     print(f"size cap {MAX_BYTES / 2**20:.0f} MiB; timeout {args.timeout:.0f} s per command")
-    print(f"{'case':<11} {'MB':>5}  {'command':<6} {'wall s':>7} {'peak MB':>8}  exit  message")
+    t0 = time.process_time()
+    sum(range(10**7))  # calibration: about 0.15 s on an idle desktop core
+    print(f"calibration: sum(range(10**7)) took {time.process_time() - t0:.2f} s CPU")
+    print(f"{'case':<11} {'MB':>5}  {'command':<6} {'wall s':>7} {'CPU s':>6} {'peak MB':>8}  exit  "
+          "message")  # fmt: skip
     try:
         for name in args.cases or CASES:
             t0 = time.perf_counter()
@@ -177,8 +215,8 @@ def main() -> None:
                 p.stat().st_size for p in folder.glob("*.csv") if name == "csv_rows"
             )
             for cmd in args.commands.split(","):
-                wall, rss, code, last = run(commands[cmd](path), args.timeout)
-                print(f"{name:<11} {size / 2**20:5.1f}  {cmd:<6} {wall:7.2f} {rss:8.0f}  "
+                wall, cpu, rss, code, last = run(commands[cmd](path), args.timeout)
+                print(f"{name:<11} {size / 2**20:5.1f}  {cmd:<6} {wall:7.2f} {cpu:6.2f} {rss:8.0f}  "
                       f"{code!s:>4}  {last}", flush=True)  # fmt: skip
             print(f"{'':<11} (generated in {made:.1f} s)", flush=True)
             if not args.keep:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import math
 import os
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 from .core.limits import TooLarge
 
 SUBCOMMANDS = ("check", "trace", "train", "report", "render", "export")
+MAX_WARNINGS = 20  # check prints this many neuron warnings, then a count
 
 
 class UsageError(Exception):
@@ -85,29 +85,42 @@ def cmd_check(args) -> int:
     graph = _load(args.file)
     compiled = _compile(graph, args.file)
     _dataset(graph, args.file)
-    for why in graph_warnings(graph).values():
+    warnings = list(graph_warnings(graph).values())
+    for why in warnings[:MAX_WARNINGS]:
         print(f"warning: {args.file}: {why}", file=sys.stderr)
+    if len(warnings) > MAX_WARNINGS:
+        print(
+            f"warning: {args.file}: ... and {len(warnings) - MAX_WARNINGS:,} more neurons "
+            "like these (the app marks each one)",
+            file=sys.stderr,
+        )
     print(f"ok: {len(graph.neurons)} neurons, {len(graph.edges)} edges, {compiled.n_layers} layers")
     return 0
 
 
 def cmd_trace(args) -> int:
-    from .model.trace import run_pass, to_json
+    from .model.trace import json_text, run_pass, to_json
 
     graph = _load(args.file)
     compiled = _compile(graph, args.file)
     ds = _dataset(graph, args.file)
     samples = _samples(args, ds, args.file)
     result = run_pass(compiled, ds, samples, graph.training)
-    doc = to_json(result, as_lists=args.all)
-    if not math.isfinite(doc["loss"]):
+    if not math.isfinite(result.trace.loss):
         raise RunFailure(
-            f"{args.file}: the loss is not finite ({doc['loss']}): check the weights and data"
+            f"{args.file}: the loss is not finite ({result.trace.loss}): check the weights and data"
         )
     if args.format == "json":
-        print(json.dumps(doc, indent=1))
+        try:
+            text = json_text(result, as_lists=args.all)
+        except ValueError:
+            raise RunFailure(
+                f"{args.file}: a value of the pass is not finite (it overflowed): "
+                "check the weights, the data and the learning rate"
+            ) from None
+        print(text)
     else:
-        print(trace_text(doc, graph))
+        print(trace_text(to_json(result, as_lists=args.all), graph))
     return 0
 
 

@@ -19,7 +19,10 @@ class UnreadableFile(Exception):
 
 
 def size_text(n: int) -> str:
-    return f"{n / 2**20:.0f} MB" if n >= 2**20 else f"{n} bytes"
+    """64 MB, 64.3 MB, 512 bytes."""
+    if n < 2**20:
+        return f"{n} bytes"
+    return f"{n // 2**20} MB" if n % 2**20 == 0 else f"{n / 2**20:.1f} MB"
 
 
 def _kind(mode: int) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core import init as core_init
 from ..core import limits
+from ..core.gcpause import paused_gc
 from ..core.network import LayerSpec, Network
 from .graph import Graph
 
@@ -129,8 +130,11 @@ def structure_errors(g: Graph, arrays: _EdgeArrays | None = None) -> list[str]:
         order = np.argsort(key, kind="stable")
         dup = np.nonzero(key[order][1:] == key[order][:-1])[0]
         for k in dup:
-            e = edges[ok[order[k + 1]]]
-            errors.append(f"edge {e.id!r}: duplicate connection {e.source!r} -> {e.target!r}")
+            e, first = edges[ok[order[k + 1]]], edges[ok[order[k]]]
+            errors.append(
+                f"edge {e.id!r}: duplicate connection {e.source!r} -> {e.target!r} "
+                f"(also edge {first.id!r})"
+            )
     for n in neurons:
         if n.activation == "softmax" and n.role != "output":
             errors.append(f"neuron {n.id!r}: softmax is allowed on output neurons only")
@@ -171,36 +175,46 @@ def find_cycle(g: Graph) -> list[str] | None:
 
 
 def graph_warnings(g: Graph) -> dict[str, str]:
-    """Neurons with no path from an input or to an output: id -> why (for badges and check)."""
-    fwd: dict[str, list[str]] = {n: [] for n in g.neurons}
-    back: dict[str, list[str]] = {n: [] for n in g.neurons}
-    for e in g.edges.values():
-        if e.source in fwd and e.target in fwd:
-            fwd[e.source].append(e.target)
-            back[e.target].append(e.source)
+    """Neurons with no path from an input or to an output: id -> why (for badges and check).
 
-    def reach(starts, adj):
-        seen = set(starts)
-        todo = list(starts)
-        while todo:
-            for m in adj[todo.pop()]:
-                if m not in seen:
-                    seen.add(m)
-                    todo.append(m)
-        return seen
-
-    from_inputs = reach([n.id for n in g.neurons.values() if n.role == "input"], fwd)
-    to_outputs = reach([n.id for n in g.neurons.values() if n.role == "output"], back)
+    Index arrays and one walk per direction, linear in neurons + edges (1,000,000 neurons)."""
+    ea = _edge_arrays(g)
+    neurons = list(g.neurons.values())
+    n = len(neurons)
+    ok = (ea.src >= 0) & (ea.tgt >= 0)
+    src, tgt = ea.src[ok], ea.tgt[ok]
+    roles = [nn.role for nn in neurons]
+    from_inputs = _reach([i for i, r in enumerate(roles) if r == "input"], src, tgt, n)
+    to_outputs = _reach([i for i, r in enumerate(roles) if r == "output"], tgt, src, n)
+    no_source = "no path from an input reaches it, so its value never depends on the data"
+    no_sink = "it has no path to an output, so it never affects the loss (gradient 0)"
     warnings = {}
-    for n in g.neurons.values():
-        why = []
-        if n.role in ("hidden", "output") and n.id not in from_inputs:
-            why.append("no path from an input reaches it, so its value never depends on the data")
-        if n.role in ("input", "hidden", "bias") and n.id not in to_outputs:
-            why.append("it has no path to an output, so it never affects the loss (gradient 0)")
-        if why:
-            warnings[n.id] = f"{n.display_label}: " + "; ".join(why)
+    for i, nn in enumerate(neurons):
+        role = nn.role
+        a = role in ("hidden", "output") and not from_inputs[i]
+        b = role != "output" and not to_outputs[i]
+        if a or b:
+            why = f"{no_source}; {no_sink}" if a and b else (no_source if a else no_sink)
+            warnings[nn.id] = f"{nn.display_label}: {why}"
     return warnings
+
+
+def _reach(starts: list[int], src: np.ndarray, tgt: np.ndarray, n: int) -> bytearray:
+    """Which of n nodes a walk along src -> tgt from ``starts`` reaches (1) or not (0)."""
+    order = np.argsort(src, kind="stable")
+    first = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=n))]).tolist()
+    adj = tgt[order].tolist()
+    seen = bytearray(n)
+    for s in starts:
+        seen[s] = 1
+    todo = list(starts)
+    while todo:
+        u = todo.pop()
+        for v in adj[first[u] : first[u + 1]]:
+            if not seen[v]:
+                seen[v] = 1
+                todo.append(v)
+    return seen
 
 
 # --------------------------------------------------------------------------- compile
@@ -326,6 +340,11 @@ def _check_matrix_size(starts: np.ndarray, src_lo: np.ndarray) -> None:
 
 def compile_graph(g: Graph, init_seed_offset: int = 0) -> Compiled:
     """Build the core network. Missing weights are drawn from training.init/seed (stable order)."""
+    with paused_gc():  # id maps of a 1,000,000-neuron graph: see core/gcpause.py
+        return _compile_graph(g, init_seed_offset)
+
+
+def _compile_graph(g: Graph, init_seed_offset: int) -> Compiled:
     ea = _edge_arrays(g)
     errors = structure_errors(g, ea)
     inputs = [n.id for n in g.neurons.values() if n.role == "input"]
