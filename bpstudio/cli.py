@@ -21,6 +21,7 @@ from .core.limits import TooLarge
 
 SUBCOMMANDS = ("check", "trace", "train", "report", "render", "export")
 MAX_WARNINGS = 20  # check prints this many neuron warnings, then a count
+MAX_ERRORS = 50  # and this many errors of a bad file (a file of a million bad edges)
 
 
 class UsageError(Exception):
@@ -394,8 +395,10 @@ def main(argv: list[str] | None = None) -> int:
         file = args.file
         return COMMANDS[args.command](args)
     except UsageError as exc:
-        for line in exc.lines:
+        for line in exc.lines[:MAX_ERRORS]:
             print(f"error: {line}", file=sys.stderr)
+        if len(exc.lines) > MAX_ERRORS:
+            print(f"error: ... and {len(exc.lines) - MAX_ERRORS:,} more errors", file=sys.stderr)
         return 2
     except TooLarge as exc:
         print(f"error: {file}: {exc}", file=sys.stderr)

@@ -285,3 +285,13 @@ def test_a_save_that_could_not_be_opened_again_is_refused(monkeypatch, tmp_path)
     monkeypatch.setattr(fileformat, "MAX_BYTES", size)
     fileformat.save(g, target)
     assert fileformat.load(target).edges.keys() == g.edges.keys()
+
+
+def test_a_file_with_very_many_errors_prints_a_few_then_a_count(tmp_path, capsys):
+    doc = chain_doc(3)
+    doc["edges"] += [{"id": f"bad{i}", "source": "x", "target": f"nowhere{i}"} for i in range(80)]
+    code = cli.main(["check", str(write_doc(tmp_path / "bad.json", doc))])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 2 and len(err) == cli.MAX_ERRORS + 1
+    assert err[0].endswith("edges[3] (id 'bad0').target 'nowhere0' is not a neuron id")
+    assert err[-1] == f"error: ... and {80 - cli.MAX_ERRORS} more errors"

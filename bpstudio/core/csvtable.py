@@ -171,8 +171,8 @@ def _number(cell: str) -> float:
 
 def _lines(text: str) -> Iterable[str]:
     """The lines of ``text`` with their ends, as the csv module wants them. Not io.StringIO,
-    which holds a 4-byte-per-character copy of the text (228 MB for a 57 MB file); a lone
-    '\r' (old Mac line ends) ends a line too, as in a universal-newline file."""
+    which holds a 4-byte-per-character copy of the text (228 MB for a 57 MB file). A lone
+    carriage return (old Mac line ends) ends a line too, as in a universal-newline file."""
     if "\r" in text and text.count("\r") != text.count("\r\n"):
         yield from io.StringIO(text, newline="")
         return

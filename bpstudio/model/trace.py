@@ -129,11 +129,13 @@ def json_text(result: PassResult, as_lists: bool | None = None) -> str:
         f'    {_key(eid)}: {{"weight": {w[i]}, "grad": {g[i]}, "updated": {u[i]}}}'
         for i, eid in enumerate(c.edge_ids)
     ]
-    head = f'{{\n  "loss": {float(t.loss)!r},\n  "samples": {json.dumps(list(result.samples))},'
-    return "\n".join(
-        [head, '  "neurons": {', ",\n".join(neurons), "  },", '  "edges": {', ",\n".join(edges)]
-        + ["  }", "}"]
-    ).replace("{\n\n", "{\n")  # an empty section: no blank line
+    head = f'  "loss": {float(t.loss)!r},\n  "samples": {json.dumps(list(result.samples))},\n'
+    return f"{{\n{head}{_section('neurons', neurons)},\n{_section('edges', edges)}\n}}"
+
+
+def _section(name: str, lines: list[str]) -> str:
+    body = ",\n".join(lines)
+    return f'  "{name}": {{\n{body}\n  }}' if lines else f'  "{name}": {{}}'
 
 
 _ROW_KEYS = ("a", "z", "dL_da", "dL_dz")
