@@ -100,7 +100,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_trace(args) -> int:
-    from .model.trace import json_text, run_pass, to_json
+    from .model.trace import json_chunks, run_pass, to_json
 
     graph = _load(args.file)
     compiled = _compile(graph, args.file)
@@ -113,13 +113,14 @@ def cmd_trace(args) -> int:
         )
     if args.format == "json":
         try:
-            text = json_text(result, as_lists=args.all)
+            pieces = json_chunks(result, as_lists=args.all)
         except ValueError:
             raise RunFailure(
                 f"{args.file}: a value of the pass is not finite (it overflowed): "
                 "check the weights, the data and the learning rate"
             ) from None
-        print(text)
+        sys.stdout.writelines(pieces)
+        sys.stdout.write("\n")
     else:
         print(trace_text(to_json(result, as_lists=args.all), graph))
     return 0

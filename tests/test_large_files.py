@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers import write_doc
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bpstudio import cli
 from bpstudio.core import files, limits
@@ -257,10 +259,14 @@ def test_graph_warnings_match_a_reference_walk():
             assert ("no path to an output" in got[nid]) == ("no path to an output" in parts)
 
 
+@pytest.mark.parametrize("block", [1, 2, 8192])  # neurons/edges per piece written
 @pytest.mark.parametrize("as_lists", [False, True])
-def test_trace_json_text_is_the_trace_document(as_lists):
+def test_trace_json_text_is_the_trace_document(as_lists, block, monkeypatch):
+    from bpstudio.model import trace
     from bpstudio.model.session import dataset
     from bpstudio.paths import example_files
+
+    monkeypatch.setattr(trace, "_BLOCK", block)
 
     for path in example_files():
         g = fileformat.load(path)
@@ -295,3 +301,53 @@ def test_a_file_with_very_many_errors_prints_a_few_then_a_count(tmp_path, capsys
     assert code == 2 and len(err) == cli.MAX_ERRORS + 1
     assert err[0].endswith("edges[3] (id 'bad0').target 'nowhere0' is not a neuron id")
     assert err[-1] == f"error: ... and {80 - cli.MAX_ERRORS} more errors"
+
+
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    neuron_extra=st.dictionaries(st.text(), _json_values, max_size=3),
+    edge_extra=st.dictionaries(st.text(), _json_values, max_size=3),
+    top_extra=st.dictionaries(st.text(), _json_values, max_size=3),
+    label=st.text(),
+    weight=st.floats(allow_nan=False, allow_infinity=False),
+)
+def test_dumps_writes_exactly_what_json_dumps_would(neuron_extra, edge_extra, top_extra, label,
+                                                     weight):  # fmt: skip
+    g = fileformat.loads(json.dumps(chain_doc(3)))
+    n = g.neurons["h1"]
+    n.extra, n.label = (
+        {k: v for k, v in neuron_extra.items() if k not in fileformat.NEURON_KEYS},
+        label,
+    )
+    e = g.edges["w1"]
+    e.extra, e.weight = (
+        {k: v for k, v in edge_extra.items() if k not in fileformat.EDGE_KEYS},
+        weight,
+    )
+    g.extra = {k: v for k, v in top_extra.items() if k not in fileformat.TOP_KEYS}
+    doc = fileformat.to_document(g)
+    want = json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    assert fileformat.dumps(g) == want
+
+
+def test_dumps_refuses_what_json_refuses():
+    g = fileformat.loads(json.dumps(chain_doc(3)))
+    for bad in (float("nan"), float("inf")):
+        g.edges["w1"].weight = bad
+        with pytest.raises(ValueError):
+            fileformat.dumps(g)
+    g.edges["w1"].weight = 0.5
+    g.neurons["h1"].extra = {"deep": [float("-inf")]}
+    with pytest.raises(ValueError):
+        fileformat.dumps(g)

@@ -6,6 +6,7 @@ This is what ``bpstudio trace`` prints, what the overlays display and what repor
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _key
 
@@ -96,50 +97,72 @@ def to_json(result: PassResult, as_lists: bool | None = None) -> dict:
 
 
 def json_text(result: PassResult, as_lists: bool | None = None) -> str:
-    """:func:`to_json`'s document as JSON text, one neuron or edge per line (cli.md's layout).
+    """:func:`to_json`'s document as JSON text (see :func:`json_chunks`)."""
+    return "".join(json_chunks(result, as_lists))
+
+
+def json_chunks(result: PassResult, as_lists: bool | None = None) -> Iterator[str]:
+    """:func:`to_json`'s document as JSON text in pieces, one neuron or edge per line (the
+    layout of cli.md), for ``bpstudio trace`` to write as they come.
 
     Written from the arrays rather than by ``json.dumps(to_json(...), indent=...)``, whose
-    pure-Python indenting encoder took 9 s for a 1,000,000-neuron trace. Floats are printed
-    with ``repr`` (the shortest text that reads back to the same float, as json prints them),
-    ids with json's own string encoder. A non-finite value raises ValueError, as
-    ``json.dumps(allow_nan=False)`` does: NaN and Infinity are not JSON.
+    pure-Python indenting encoder took 9 s and gigabytes for a 1,000,000-neuron trace. Floats
+    are printed with ``repr`` (the shortest text that reads back to the same float, as json
+    prints them), ids with json's own string encoder. A non-finite value raises ValueError
+    here, before the first piece, as ``json.dumps(allow_nan=False)`` would: NaN and Infinity
+    are not JSON, and stdout gets valid JSON or nothing.
     """
-    c, t = result.compiled, result.trace
-    single = len(result.samples) == 1 if as_lists is None else not as_lists
-    p = c.edge_param
+    t = result.trace
     columns = [t.z, t.a, t.dL_da, t.dL_dz, t.grads, t.params, result.updated_params]
     if not all(np.isfinite(x).all() for x in columns) or not np.isfinite(t.loss):
         raise ValueError("a trace value is not finite")
-    if single:
-        per_row = {k: list(map(repr, getattr(t, k)[:, 0].tolist())) for k in _ROW_KEYS}
-    else:
-        per_row = {k: [_list(r) for r in getattr(t, k).tolist()] for k in _ROW_KEYS}
+    single = len(result.samples) == 1 if as_lists is None else not as_lists
+    return _chunks(result, single)
+
+
+_BLOCK = 8192  # neurons or edges per piece
+
+
+def _chunks(result: PassResult, single: bool) -> Iterator[str]:
+    c, t = result.compiled, result.trace
+    ids, n = c.neuron_ids, len(c.neuron_ids)
     n0 = len(c.input_ids) + len(c.bias_unit_ids)  # rows of layer 0: inputs, bias units
-    ids = c.neuron_ids
-    db = list(map(repr, t.grads[[c.bias_param[nid] for nid in ids[n0:]]].tolist()))
-    a, z, da, dz = (per_row[k] for k in _ROW_KEYS)
-    neurons = [f'    {_key(ids[r])}: {{"a": {a[r]}}}' for r in range(n0)]
-    neurons += [
-        f'    {_key(ids[r])}: {{"z": {z[r]}, "a": {a[r]}, "dL_da": {da[r]}, '
-        f'"dL_dz": {dz[r]}, "dL_db": {db[r - n0]}}}'
-        for r in range(n0, len(ids))
-    ]
-    w, g, u = (list(map(repr, x[p].tolist())) for x in (t.params, t.grads, result.updated_params))
-    edges = [
-        f'    {_key(eid)}: {{"weight": {w[i]}, "grad": {g[i]}, "updated": {u[i]}}}'
-        for i, eid in enumerate(c.edge_ids)
-    ]
-    head = f'  "loss": {float(t.loss)!r},\n  "samples": {json.dumps(list(result.samples))},\n'
-    return f"{{\n{head}{_section('neurons', neurons)},\n{_section('edges', edges)}\n}}"
+    yield f'{{\n  "loss": {float(t.loss)!r},\n  "samples": {json.dumps(list(result.samples))},\n'
+    yield '  "neurons": {' + ("\n" if n else "")
+    for lo in range(0, n, _BLOCK):
+        rows = slice(lo, min(lo + _BLOCK, n))
+        a, z, da, dz = (_texts(getattr(t, k)[rows], single) for k in ("a", "z", "dL_da", "dL_dz"))
+        hidden = [c.bias_param[nid] for nid in ids[max(lo, n0) : rows.stop]]
+        db = list(map(repr, t.grads[hidden].tolist()))
+        lines = []
+        for r in range(lo, rows.stop):
+            k = r - lo
+            if r < n0:
+                lines.append(f'    {_key(ids[r])}: {{"a": {a[k]}}}')
+            else:
+                lines.append(
+                    f'    {_key(ids[r])}: {{"z": {z[k]}, "a": {a[k]}, "dL_da": {da[k]}, '
+                    f'"dL_dz": {dz[k]}, "dL_db": {db[r - max(lo, n0)]}}}'
+                )
+        yield ",\n".join(lines) + (",\n" if rows.stop < n else "\n")
+    yield "  },\n"
+    p, eids, m = c.edge_param, c.edge_ids, len(c.edge_ids)
+    yield '  "edges": {' + ("\n" if m else "")
+    for lo in range(0, m, _BLOCK):
+        sel = p[lo : lo + _BLOCK]
+        w, g, u = (
+            list(map(repr, x[sel].tolist())) for x in (t.params, t.grads, result.updated_params)
+        )
+        lines = [
+            f'    {_key(eid)}: {{"weight": {w[k]}, "grad": {g[k]}, "updated": {u[k]}}}'
+            for k, eid in enumerate(eids[lo : lo + _BLOCK])
+        ]
+        yield ",\n".join(lines) + (",\n" if lo + _BLOCK < m else "\n")
+    yield "  }\n}"
 
 
-def _section(name: str, lines: list[str]) -> str:
-    body = ",\n".join(lines)
-    return f'  "{name}": {{\n{body}\n  }}' if lines else f'  "{name}": {{}}'
-
-
-_ROW_KEYS = ("a", "z", "dL_da", "dL_dz")
-
-
-def _list(values: list[float]) -> str:
-    return "[" + ", ".join(map(repr, values)) + "]"
+def _texts(values: np.ndarray, single: bool) -> list[str]:
+    """Per row: the first sample's value, or the list of every sample's values, as JSON."""
+    if single:
+        return list(map(repr, values[:, 0].tolist()))
+    return ["[" + ", ".join(map(repr, row)) + "]" for row in values.tolist()]
