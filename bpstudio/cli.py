@@ -12,12 +12,17 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
+import os
 import sys
 import time
+import traceback
 from pathlib import Path
 
+from .core.limits import TooLarge
+
 SUBCOMMANDS = ("check", "trace", "train", "report", "render", "export")
+MAX_WARNINGS = 20  # check prints this many neuron warnings, then a count
+MAX_ERRORS = 50  # and this many errors of a bad file (a file of a million bad edges)
 
 
 class UsageError(Exception):
@@ -82,8 +87,15 @@ def cmd_check(args) -> int:
     graph = _load(args.file)
     compiled = _compile(graph, args.file)
     _dataset(graph, args.file)
-    for why in graph_warnings(graph).values():
+    warnings = list(graph_warnings(graph).values())
+    for why in warnings[:MAX_WARNINGS]:
         print(f"warning: {args.file}: {why}", file=sys.stderr)
+    if len(warnings) > MAX_WARNINGS:
+        print(
+            f"warning: {args.file}: ... and {len(warnings) - MAX_WARNINGS:,} more neurons "
+            "like these (the app marks each one)",
+            file=sys.stderr,
+        )
     print(f"ok: {len(graph.neurons)} neurons, {len(graph.edges)} edges, {compiled.n_layers} layers")
     return 0
 
@@ -101,19 +113,20 @@ def _checked_pass(compiled, ds, samples: list[int], training: dict, path: str):
 
 
 def cmd_trace(args) -> int:
-    from .model.trace import to_json
+    from .model.trace import json_chunks, to_json
 
     graph = _load(args.file)
     compiled = _compile(graph, args.file)
     ds = _dataset(graph, args.file)
     samples = _samples(args, ds, args.file)
     result = _checked_pass(compiled, ds, samples, graph.training, args.file)
-    doc = to_json(result, as_lists=args.all)
     if args.format == "json":
-        # allow_nan=False: never the Infinity/NaN tokens (the check above makes this certain)
-        print(json.dumps(doc, indent=1, allow_nan=False))
+        # written in pieces from the arrays (model/trace.json_chunks); never NaN/Infinity
+        # tokens: the check above refuses a pass with a value that is not finite
+        sys.stdout.writelines(json_chunks(result, as_lists=args.all))
+        sys.stdout.write("\n")
     else:
-        print(trace_text(doc, graph))
+        print(trace_text(to_json(result, as_lists=args.all), graph))
     return 0
 
 
@@ -362,14 +375,37 @@ COMMANDS = {
 }
 
 
+DEBUG_ENV = "BPSTUDIO_DEBUG"
+DEBUG_HINT = f"to see the traceback, run again with --debug or set {DEBUG_ENV}=1"
+
+
+def debug_enabled() -> bool:
+    """True when BPSTUDIO_DEBUG is set (to anything but empty or 0)."""
+    return os.environ.get(DEBUG_ENV, "").strip() not in ("", "0")
+
+
+def _internal_error(exc: BaseException, what: str, debug: bool) -> None:
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+        print(f"error: {what}; please report it with the traceback above", file=sys.stderr)
+    else:
+        print(f"error: {what}; please report it; {DEBUG_HINT}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # --debug is accepted anywhere (also before FILE for the app): tracebacks of internal errors
+    debug = "--debug" in argv or debug_enabled()
+    argv = [a for a in argv if a != "--debug"]
+    file = None
     try:
         if not argv or (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
             if len(argv) > 1:
                 raise UsageError(
                     [f"unknown command {argv[0]!r} (commands: {', '.join(SUBCOMMANDS)})"]
                 )
+            if debug:  # the app is the whole process: its own error handling reads this
+                os.environ[DEBUG_ENV] = "1"
             from .qt.app import run
 
             return run(argv[0] if argv else None)
@@ -377,10 +413,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return 0
+        file = args.file
         return COMMANDS[args.command](args)
     except UsageError as exc:
-        for line in exc.lines:
+        for line in exc.lines[:MAX_ERRORS]:
             print(f"error: {line}", file=sys.stderr)
+        if len(exc.lines) > MAX_ERRORS:
+            print(f"error: ... and {len(exc.lines) - MAX_ERRORS:,} more errors", file=sys.stderr)
+        return 2
+    except TooLarge as exc:
+        print(f"error: {file}: {exc}", file=sys.stderr)
         return 2
     except RunFailure as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -388,15 +430,31 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 1
-    except RecursionError:
+    except BrokenPipeError:  # `bpstudio trace FILE | head`: the reader left, nothing to say
+        _quiet_stdout()
+        return 1
+    except MemoryError as exc:
+        if debug:
+            traceback.print_exception(exc, file=sys.stderr)
+        print(f"error: {file or 'bpstudio'}: out of memory", file=sys.stderr)
+        return 1
+    except RecursionError as exc:
+        if debug:
+            traceback.print_exception(exc, file=sys.stderr)
         print("error: the input is nested too deeply", file=sys.stderr)
         return 2
     except Exception as exc:  # a bug: still one readable line, not a traceback
-        print(
-            f"error: internal error ({type(exc).__name__}: {exc}); please report it",
-            file=sys.stderr,
-        )
+        _internal_error(exc, f"internal error ({type(exc).__name__}: {exc})", debug)
         return 1
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at devnull so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":

@@ -7,13 +7,13 @@ targets when there are as many outputs as classes.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from . import csvtable
 
 GENERATORS = ("circles", "gaussians", "linear", "moons", "sine", "spirals", "xor")
 CLASSIFIERS = {"circles", "gaussians", "moons", "spirals", "xor"}
@@ -130,70 +130,46 @@ def one_hot_targets(labels: np.ndarray, classes: int, n_outputs: int) -> np.ndar
 
 
 # --------------------------------------------------------------------------- CSV
-def read_csv_table(text: str, where: str = "csv") -> tuple[list[str], list[list[str]]]:
-    """Header and rows; the delimiter (comma, semicolon, tab, space) is detected."""
-    sample = text[:4096]
+def read_csv_file(path: str | Path, where: str | None = None) -> csvtable.CsvTable:
+    """A CSV file as a table (see :mod:`.csvtable`); DataError naming the file and row."""
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t ")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    rows = [
-        r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)
-    ]
-    if not rows:
-        raise DataError([f"{where}: the CSV file is empty"])
-    header = [h.strip() for h in rows[0]]
-    return header, [[c.strip() for c in r] for r in rows[1:]]
+        return csvtable.read_table(path, where)
+    except csvtable.CsvError as exc:
+        raise DataError(exc.errors) from None
 
 
-def columns_as_array(
-    header: list[str], rows: list[list[str]], columns: list[str], where: str
-) -> np.ndarray:
-    errors = []
-    idx = []
-    for c in columns:
-        if c not in header:
-            errors.append(f"{where}: column {c!r} is not in the CSV header ({', '.join(header)})")
-        else:
-            idx.append(header.index(c))
-    if errors:
-        raise DataError(errors)
-    out = np.empty((len(rows), len(idx)))
-    for r, row in enumerate(rows):
-        for j, i in enumerate(idx):
-            cell = row[i] if i < len(row) else ""
-            try:
-                v = float(cell)
-            except ValueError:
-                v = math.nan
-            if not math.isfinite(v):
-                errors.append(
-                    f"{where}: row {r + 2}, column {header[i]!r}: {cell!r} is not a finite number"
-                )
-                if len(errors) >= 10:
-                    raise DataError(errors)
-                continue
-            out[r, j] = v
-    if errors:
-        raise DataError(errors)
-    return out
+def csv_columns(table: csvtable.CsvTable, columns: list[str], where: str | None = None):
+    """The named columns of a table as a float array; DataError per bad cell."""
+    try:
+        return csvtable.columns(table, columns, where)
+    except csvtable.CsvError as exc:
+        raise DataError(exc.errors) from None
+
+
+# One file read per (file version, columns): the command line validates, then runs, and the
+# app revalidates on every data edit; a 1,000,000-row file should be parsed once.
+_csv_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 
 
 def load_csv(path: Path, inputs: list[str], targets: list[str], where: str = "data.csv") -> Dataset:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataError([f"{where}: CSV file {str(path)!r} not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError([f"{where}: cannot read CSV file {str(path)!r}: {exc}"]) from None
-    header, rows = read_csv_table(text, where)
-    if not rows:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns,
+               tuple(inputs), tuple(targets))  # fmt: skip
+    except (OSError, ValueError):
+        key = None  # read_csv_file says what is wrong
+    if key is not None and key in _csv_cache:
+        X, Y = _csv_cache[key]
+        return Dataset(X.copy(), Y.copy())
+    table = read_csv_file(path, where)
+    if not len(table):
         raise DataError([f"{where}: CSV file {str(path)!r} has a header but no rows"])
-    return Dataset(
-        columns_as_array(header, rows, inputs, where),
-        columns_as_array(header, rows, targets, where),
-    )
+    XY = csv_columns(table, [*inputs, *targets], where)
+    X, Y = XY[:, : len(inputs)], XY[:, len(inputs) :]
+    if key is not None:
+        _csv_cache.clear()
+        _csv_cache[key] = (X, Y)
+    return Dataset(X.copy(), Y.copy())
 
 
 # --------------------------------------------------------------------------- the data section

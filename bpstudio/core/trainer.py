@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import optimizers
+from . import limits, optimizers
 from .data import Dataset
 from .network import Network, Workspace
 
@@ -50,6 +50,11 @@ class Trainer:
         self.settings = settings
         self.lr = float(settings.get("learning_rate", 0.01))
         self.batch_size = min(int(settings.get("batch_size", len(train)) or len(train)), len(train))
+        limits.check_batch(net.n_neurons, self.batch_size, "a training batch",
+                           "set training.batch_size to at most {most}")  # fmt: skip
+        if validation is not None and len(validation):
+            limits.check_batch(net.n_neurons, len(validation), "the validation set",
+                               "use a smaller training.validation_split")  # fmt: skip
         self.shuffle = bool(settings.get("shuffle", True))
         self.stop_loss = settings.get("stop_loss")
         self.optimizer = optimizers.make(

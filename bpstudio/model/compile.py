@@ -16,6 +16,8 @@ from operator import attrgetter
 import numpy as np
 
 from ..core import init as core_init
+from ..core import limits
+from ..core.gcpause import paused_gc
 from ..core.network import LayerSpec, Network
 from .graph import Graph
 
@@ -128,8 +130,11 @@ def structure_errors(g: Graph, arrays: _EdgeArrays | None = None) -> list[str]:
         order = np.argsort(key, kind="stable")
         dup = np.nonzero(key[order][1:] == key[order][:-1])[0]
         for k in dup:
-            e = edges[ok[order[k + 1]]]
-            errors.append(f"edge {e.id!r}: duplicate connection {e.source!r} -> {e.target!r}")
+            e, first = edges[ok[order[k + 1]]], edges[ok[order[k]]]
+            errors.append(
+                f"edge {e.id!r}: duplicate connection {e.source!r} -> {e.target!r} "
+                f"(also edge {first.id!r})"
+            )
     for n in neurons:
         if n.activation == "softmax" and n.role != "output":
             errors.append(f"neuron {n.id!r}: softmax is allowed on output neurons only")
@@ -170,79 +175,137 @@ def find_cycle(g: Graph) -> list[str] | None:
 
 
 def graph_warnings(g: Graph) -> dict[str, str]:
-    """Neurons with no path from an input or to an output: id -> why (for badges and check)."""
-    fwd: dict[str, list[str]] = {n: [] for n in g.neurons}
-    back: dict[str, list[str]] = {n: [] for n in g.neurons}
-    for e in g.edges.values():
-        if e.source in fwd and e.target in fwd:
-            fwd[e.source].append(e.target)
-            back[e.target].append(e.source)
+    """Neurons with no path from an input or to an output: id -> why (for badges and check).
 
-    def reach(starts, adj):
-        seen = set(starts)
-        todo = list(starts)
-        while todo:
-            for m in adj[todo.pop()]:
-                if m not in seen:
-                    seen.add(m)
-                    todo.append(m)
-        return seen
-
-    from_inputs = reach([n.id for n in g.neurons.values() if n.role == "input"], fwd)
-    to_outputs = reach([n.id for n in g.neurons.values() if n.role == "output"], back)
+    Index arrays and one walk per direction, linear in neurons + edges (1,000,000 neurons)."""
+    ea = _edge_arrays(g)
+    neurons = list(g.neurons.values())
+    n = len(neurons)
+    ok = (ea.src >= 0) & (ea.tgt >= 0)
+    src, tgt = ea.src[ok], ea.tgt[ok]
+    roles = [nn.role for nn in neurons]
+    from_inputs = _reach([i for i, r in enumerate(roles) if r == "input"], src, tgt, n)
+    to_outputs = _reach([i for i, r in enumerate(roles) if r == "output"], tgt, src, n)
+    no_source = "no path from an input reaches it, so its value never depends on the data"
+    no_sink = "it has no path to an output, so it never affects the loss (gradient 0)"
     warnings = {}
-    for n in g.neurons.values():
-        why = []
-        if n.role in ("hidden", "output") and n.id not in from_inputs:
-            why.append("no path from an input reaches it, so its value never depends on the data")
-        if n.role in ("input", "hidden", "bias") and n.id not in to_outputs:
-            why.append("it has no path to an output, so it never affects the loss (gradient 0)")
-        if why:
-            warnings[n.id] = f"{n.display_label}: " + "; ".join(why)
+    for i, nn in enumerate(neurons):
+        role = nn.role
+        a = role in ("hidden", "output") and not from_inputs[i]
+        b = role != "output" and not to_outputs[i]
+        if a or b:
+            why = f"{no_source}; {no_sink}" if a and b else (no_source if a else no_sink)
+            warnings[nn.id] = f"{nn.display_label}: {why}"
     return warnings
 
 
+def _reach(starts: list[int], src: np.ndarray, tgt: np.ndarray, n: int) -> bytearray:
+    """Which of n nodes a walk along src -> tgt from ``starts`` reaches (1) or not (0)."""
+    order = np.argsort(src, kind="stable")
+    first = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=n))]).tolist()
+    adj = tgt[order].tolist()
+    seen = bytearray(n)
+    for s in starts:
+        seen[s] = 1
+    todo = list(starts)
+    while todo:
+        u = todo.pop()
+        for v in adj[first[u] : first[u + 1]]:
+            if not seen[v]:
+                seen[v] = 1
+                todo.append(v)
+    return seen
+
+
 # --------------------------------------------------------------------------- compile
+_WAVES = 64  # numpy waves before the per-node loop takes over (see _longest_path_layers)
+# The last layering: the file loader validates (and layers) a graph, then the command compiles
+# it, and the app recompiles unchanged structures; a layering is a pure function of (roles,
+# sources, targets), so equal arrays may reuse it.
+_last_layering: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+
 def _longest_path_layers(g: Graph, ea: _EdgeArrays) -> np.ndarray | None:
     """Longest-path layer per neuron (graph order), or None if the edges contain a cycle.
 
-    Kahn's algorithm in waves: each wave releases the neurons whose predecessors are all
-    placed, so the work is a few numpy calls per wave (per layer), not per edge.
+    Kahn's algorithm, linear in neurons + edges. Wide, shallow networks (a few layers of
+    thousands of edges) go in numpy waves, one wave per layer, each costing only its own edges;
+    once a graph turns out deep (more than _WAVES waves), a plain per-node loop finishes the
+    job, so a 100,000-layer chain costs one pass over its nodes, not 100,000 numpy calls.
     """
+    global _last_layering
     if ea.layers is not None:  # validation already layered the graph: compile reuses it
         return ea.layers
     n = len(g.neurons)
-    layer = np.array(
-        [0 if nn.role in ("input", "bias") else 1 for nn in g.neurons.values()], dtype=np.intp
+    is_source = np.fromiter(
+        (nn.role in ("input", "bias") for nn in g.neurons.values()), dtype=bool, count=n
     )
+    src, tgt = ea.src, ea.tgt
+    last = _last_layering
+    if (
+        last is not None
+        and np.array_equal(last[0], is_source)
+        and np.array_equal(last[1], src)
+        and np.array_equal(last[2], tgt)
+    ):
+        ea.layers = last[3].copy()
+        return ea.layers
+    layer = np.where(is_source, 0, 1).astype(np.intp)
     if n == 0:
         return layer
-    src, tgt = ea.src, ea.tgt
     indeg = np.bincount(tgt, minlength=n)
     order = np.argsort(src, kind="stable")
     src_sorted, tgt_by_src = src[order], tgt[order]
     outdeg = np.bincount(src, minlength=n)
-    first = np.concatenate([[0], np.cumsum(outdeg)[:-1]])
+    first = np.concatenate([[0], np.cumsum(outdeg)])
     frontier = np.nonzero(indeg == 0)[0]
     placed = 0
-    while frontier.size:
+    for _ in range(_WAVES):
+        if not frontier.size:
+            break
         placed += frontier.size
         counts = outdeg[frontier]
         total = int(counts.sum())
         if total == 0:
+            frontier = frontier[:0]
             break
         # positions of the frontier's out-edges in the source-sorted arrays
         offsets = np.repeat(first[frontier] - (np.cumsum(counts) - counts), counts)
         idx = offsets + np.arange(total)
         targets = tgt_by_src[idx]
         np.maximum.at(layer, targets, layer[src_sorted[idx]] + 1)
-        indeg -= np.bincount(targets, minlength=n)
-        cand = np.unique(targets)
+        cand, hits = np.unique(targets, return_counts=True)  # per wave: its own edges only
+        indeg[cand] -= hits
         frontier = cand[indeg[cand] == 0]
+    if frontier.size:  # a deep graph: finish node by node
+        placed += _layer_rest(frontier, layer, indeg, first, tgt_by_src)
     if placed != n:
         return None
     ea.layers = layer
+    _last_layering = (is_source, src.copy(), tgt.copy(), layer.copy())
     return layer
+
+
+def _layer_rest(
+    frontier: np.ndarray, layer: np.ndarray, indeg: np.ndarray, first: np.ndarray, tgt_by_src
+) -> int:
+    """Kahn's algorithm from ``frontier`` on (layer, indeg) in place; returns neurons placed."""
+    lay, deg, lo, out = layer.tolist(), indeg.tolist(), first.tolist(), tgt_by_src.tolist()
+    todo = frontier.tolist()
+    placed = 0
+    while todo:
+        u = todo.pop()
+        placed += 1
+        nxt = lay[u] + 1
+        for v in out[lo[u] : lo[u + 1]]:
+            if lay[v] < nxt:
+                lay[v] = nxt
+            deg[v] -= 1
+            if deg[v] == 0:
+                todo.append(v)
+    layer[:] = lay
+    indeg[:] = deg
+    return placed
 
 
 def compute_layers(g: Graph) -> dict[str, int]:
@@ -254,8 +317,34 @@ def compute_layers(g: Graph) -> dict[str, int]:
     return dict(zip(g.neurons, layer.tolist(), strict=True))
 
 
+def _check_matrix_size(starts: np.ndarray, src_lo: np.ndarray) -> None:
+    """Refuse (before allocating) weight matrices beyond limits.MAX_WEIGHT_ENTRIES in all."""
+    heights = np.diff(starts)[1:].astype(np.int64)
+    widths = (starts[1:-1] - src_lo[1:]).astype(np.int64)
+    sizes = heights * widths
+    total = int(sizes.sum())
+    if total <= limits.MAX_WEIGHT_ENTRIES:
+        return
+    big = int(np.argmax(sizes))
+    first = int(np.searchsorted(starts, src_lo[big + 1], side="right")) - 1
+    raise CompileError(
+        [
+            f"the weight matrices would hold {total:,} entries, more than the limit of "
+            f"{limits.MAX_WEIGHT_ENTRIES:,}: W({big + 1}) alone is {heights[big]:,} x "
+            f"{widths[big]:,} because layer {big + 1} is fed from as far back as layer {first} "
+            "(a layer's matrix spans every layer between its earliest source and itself, so "
+            "long skip connections widen it; see Size limits in the file format documentation)"
+        ]
+    )
+
+
 def compile_graph(g: Graph, init_seed_offset: int = 0) -> Compiled:
     """Build the core network. Missing weights are drawn from training.init/seed (stable order)."""
+    with paused_gc():  # id maps of a 1,000,000-neuron graph: see core/gcpause.py
+        return _compile_graph(g, init_seed_offset)
+
+
+def _compile_graph(g: Graph, init_seed_offset: int) -> Compiled:
     ea = _edge_arrays(g)
     errors = structure_errors(g, ea)
     inputs = [n.id for n in g.neurons.values() if n.role == "input"]
@@ -268,9 +357,15 @@ def compile_graph(g: Graph, init_seed_offset: int = 0) -> Compiled:
     if errors:
         raise CompileError(errors)
     layer_arr = _longest_path_layers(g, ea)  # not None: structure_errors found no cycle
+    n_layers = int(layer_arr.max())
+    if n_layers > limits.MAX_LAYERS:
+        raise CompileError(
+            [
+                f"the network has {n_layers:,} layers, more than the limit of "
+                f"{limits.MAX_LAYERS:,} (see Size limits in the file format documentation)"
+            ]
+        )
     layer_of = dict(zip(g.neurons, layer_arr.tolist(), strict=True))
-    n_layers = max(layer_of[o] for o in outputs)
-    n_layers = max([n_layers, *layer_of.values()])
 
     # rows: layer 0 = inputs then bias units; then each layer, grouped only if mixed
     by_layer: list[list[str]] = [inputs + bias_units] + [[] for _ in range(n_layers)]
@@ -295,6 +390,7 @@ def compile_graph(g: Graph, init_seed_offset: int = 0) -> Compiled:
     # source range of each layer: from its lowest-row feeder to its own start
     src_lo = starts[:-1].copy()
     np.minimum.at(src_lo, tgt_layer, src_row)
+    _check_matrix_size(starts, src_lo)
 
     weights = np.array(list(map(_WEIGHT, edges)), dtype=float)  # None -> nan: drawn below
     missing = np.isnan(weights)
@@ -310,12 +406,15 @@ def compile_graph(g: Graph, init_seed_offset: int = 0) -> Compiled:
     feeders: list[list[str]] = []
     w_offset = 0
     edge_param = np.zeros(n_e, dtype=np.intp)
+    # edges grouped by layer once (stable: graph order within a layer), not one scan per layer
+    by_target_layer = np.argsort(tgt_layer, kind="stable")
+    layer_bounds = np.searchsorted(tgt_layer[by_target_layer], np.arange(1, n_layers + 2))
     for l in range(1, n_layers + 1):
         start, stop, lo = int(starts[l]), int(starts[l + 1]), int(src_lo[l])
         width = start - lo
         W = np.zeros((stop - start, width))
         mask = np.zeros_like(W)
-        sel = np.nonzero(tgt_layer == l)[0]
+        sel = by_target_layer[layer_bounds[l - 1] : layer_bounds[l]]
         r, c = tgt_row[sel] - start, src_row[sel] - lo
         W[r, c] = weights[sel]
         mask[r, c] = 1.0

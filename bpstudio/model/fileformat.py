@@ -11,20 +11,23 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import stat
 import sys
 import tempfile
+from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
 from typing import Any
 
-from ..core import activations, losses, optimizers
+from ..core import activations, files, limits, losses, optimizers
 from ..core import data as coredata
+from ..core.gcpause import paused_gc
 from ..core.init import INITIALISERS
 from .graph import ROLES, Edge, Graph, Neuron
 
 FORMAT = "bpstudio-network"
 VERSION = 1
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = files.MAX_BYTES  # network files and the CSV files they name
 
 NEURON_KEYS = {"id", "role", "activation", "bias", "label", "x", "y", "trainable"}
 EDGE_KEYS = {"id", "source", "target", "weight", "trainable"}
@@ -85,6 +88,49 @@ def _non_finite_errors(doc: Any) -> list[str]:
     return sorted(errors)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _may_hold_surrogates(text: str) -> bool:
+    """A lone surrogate can only come from a \\udXXX escape (or a str not read from a file)."""
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+        return True
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
+def _surrogate_errors(doc: Any) -> list[str]:
+    """One line per string (value or key) holding a lone surrogate: valid JSON, but not text
+    (it cannot be printed, drawn or saved as UTF-8), so every string the format reads is
+    refused here, unknown keys kept for round-trip included."""
+    errors: list[str] = []
+    todo: list[tuple[str, Any]] = [("", doc)]
+    while todo:
+        where, v = todo.pop()
+        if isinstance(v, str):
+            if _SURROGATE.search(v):
+                errors.append(f"{where or 'the document'}: {_short(v)} {_LONE}")
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                if _SURROGATE.search(k):
+                    errors.append(f"{where or 'the top level'}: the key {_short(k)} {_LONE}")
+                todo.append((f"{where}.{_printable(k)}" if where else _printable(k), x))
+        elif isinstance(v, list):
+            todo.extend((f"{where}[{i}]", x) for i, x in enumerate(v))
+    return sorted(errors)
+
+
+_LONE = "holds a lone surrogate (a \\udXXX escape that is not half of a pair): not text"
+
+
+def _short(s: str) -> str:
+    return repr(s) if len(s) <= 40 else repr(s[:40]) + "..."  # repr escapes the surrogate
+
+
+def _printable(s: str) -> str:
+    return s.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _no_duplicate_keys(pairs):
     obj = dict(pairs)
     if len(obj) != len(pairs):  # rare: find the key to name it
@@ -123,23 +169,21 @@ def parse_text(text: str) -> Any:
     except ValueError as exc:
         raise NetworkFileError([f"not valid JSON: {exc}"]) from None
     errors = _non_finite_errors(doc) if _NonFinite.created != created_before else []
+    if _may_hold_surrogates(text):
+        errors += _surrogate_errors(doc)
     if errors:
         raise NetworkFileError(errors)
     return doc
 
 
 def read_text(path: str | os.PathLike) -> str:
-    p = Path(path)
-    if not p.exists():
-        raise NetworkFileError(["no such file"], path)
-    if p.is_dir():
-        raise NetworkFileError(["is a directory, not a network file"], path)
     try:
-        if p.stat().st_size > MAX_BYTES:
-            raise NetworkFileError([f"file is larger than {MAX_BYTES // 2**20} MB"], path)
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise NetworkFileError([f"cannot read: {exc.strerror}"], path) from None
+        raw = files.read_capped(path, MAX_BYTES)
+    except files.UnreadableFile as exc:
+        why = str(exc)
+        if why == "is a directory":
+            why = "is a directory, not a network file"
+        raise NetworkFileError([why], path) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -156,8 +200,11 @@ def load(path: str | os.PathLike, allow_misfit: bool = False) -> Graph:
     """
     text = read_text(path)
     try:
-        doc = parse_text(text)
-        graph = from_document(doc, Path(path).resolve().parent, allow_misfit)
+        with paused_gc():
+            doc = parse_text(text)
+            graph = from_document(
+                doc, base_dir=Path(path).resolve().parent, allow_misfit=allow_misfit, consume=True
+            )
     except NetworkFileError as exc:
         raise NetworkFileError(exc.errors, path) from None
     return graph
@@ -190,7 +237,14 @@ def _type_name(v: Any) -> str:
     )
 
 
-def from_document(doc: Any, base_dir: Path | None = None, allow_misfit: bool = False) -> Graph:
+def from_document(
+    doc: Any, base_dir: Path | None = None, allow_misfit: bool = False, consume: bool = False
+) -> Graph:
+    """Validate a parsed document and build its Graph (NetworkFileError with every problem).
+
+    allow_misfit: see :func:`load`. consume=True (for a document nobody else holds, as in
+    :func:`load`): each neuron and edge object is dropped from the document once read, so a
+    1,000,000-edge file is not held twice, as JSON objects and as the graph."""
     errors = _Errors()
     if not isinstance(doc, dict):
         raise NetworkFileError([f"the top level must be a JSON object, not {_type_name(doc)}"])
@@ -218,8 +272,17 @@ def from_document(doc: Any, base_dir: Path | None = None, allow_misfit: bool = F
     g.description = doc.get("description") if isinstance(doc.get("description"), str) else ""
     g.extra = {k: v for k, v in doc.items() if k not in TOP_KEYS}
 
-    _read_neurons(doc.get("neurons"), g, errors)
-    _read_edges(doc.get("edges"), g, errors)
+    for key, most in (("neurons", limits.MAX_NEURONS), ("edges", limits.MAX_EDGES)):
+        items = doc.get(key)
+        if isinstance(items, list) and len(items) > most:  # refused before any work on them
+            raise NetworkFileError(
+                [
+                    f"{key}: the file has {len(items):,} {key}, more than the limit of {most:,} "
+                    "(see Size limits in the file format documentation)"
+                ]
+            )
+    _read_neurons(doc.get("neurons"), g, errors, consume)
+    _read_edges(doc.get("edges"), g, errors, consume)
     training = doc.get("training", {})
     if not isinstance(training, dict):
         errors.add(f"training must be an object, not {_type_name(training)}")
@@ -248,86 +311,100 @@ def migrate(doc: dict) -> dict:
     return doc
 
 
-def _read_neurons(items: Any, g: Graph, errors: _Errors) -> None:
+def _read_neurons(items: Any, g: Graph, errors: _Errors, consume: bool = False) -> None:
     if not isinstance(items, list):
         errors.add(f"neurons must be a list, not {_type_name(items)}")
         return
+    # One pass per neuron on files of 1,000,000 neurons: messages (f-strings) are built only
+    # when something is wrong (see _nwhere).
     for i, item in enumerate(items):
-        where = f"neurons[{i}]"
+        if consume:
+            items[i] = None
         if not isinstance(item, dict):
-            errors.add(f"{where} must be an object, not {_type_name(item)}")
+            errors.add(f"neurons[{i}] must be an object, not {_type_name(item)}")
             continue
         nid = item.get("id")
         if not isinstance(nid, str) or not nid:
-            errors.add(f"{where}.id must be a non-empty string")
+            errors.add(f"neurons[{i}].id must be a non-empty string")
             continue
-        where = f"{where} (id {nid!r})"
         role = item.get("role")
         if role not in ROLES:
-            errors.add(f"{where}.role must be one of {', '.join(ROLES)}, not {role!r}")
+            errors.add(f"{_nwhere(i, nid)}.role must be one of {', '.join(ROLES)}, not {role!r}")
             continue
-        n = Neuron(id=nid, role=role, extra={k: v for k, v in item.items() if k not in NEURON_KEYS})
+        n = Neuron(id=nid, role=role)
+        if not item.keys() <= NEURON_KEYS:
+            n.extra = {k: v for k, v in item.items() if k not in NEURON_KEYS}
         if role in ("hidden", "output"):
             a = item.get("activation")
             if a is None:
-                errors.add(f"{where}.activation is required on a {role} neuron")
+                errors.add(f"{_nwhere(i, nid)}.activation is required on a {role} neuron")
             else:
                 try:
                     n.activation = activations.canonical(a) if isinstance(a, str) else _bad()
                 except (KeyError, TypeError):
                     errors.add(
-                        f"{where}.activation {a!r} is not an activation (known: {', '.join(activations.NAMES)})"
+                        f"{_nwhere(i, nid)}.activation {a!r} is not an activation (known: {', '.join(activations.NAMES)})"
                     )
             if "bias" in item:
                 if _is_number(item["bias"]):
                     n.bias = float(item["bias"])
                 else:
                     errors.add(
-                        f"{where}.bias must be a finite number, not {_type_name(item['bias'])}"
+                        f"{_nwhere(i, nid)}.bias must be a finite number, not {_type_name(item['bias'])}"
                     )
         else:
             for key in ("activation", "bias"):
                 if key in item:
-                    errors.add(f"{where}.{key} is not allowed on an {role} neuron")
+                    errors.add(f"{_nwhere(i, nid)}.{key} is not allowed on an {role} neuron")
         if "label" in item:
             if isinstance(item["label"], str):
                 n.label = item["label"]
             else:
-                errors.add(f"{where}.label must be a string")
-        for key in ("x", "y"):
+                errors.add(f"{_nwhere(i, nid)}.label must be a string")
+        for key in _XY:
             if key in item:
                 if _is_number(item[key]):
                     setattr(n, key, float(item[key]))
                 else:
                     errors.add(
-                        f"{where}.{key} must be a finite number, not {_type_name(item[key])}"
+                        f"{_nwhere(i, nid)}.{key} must be a finite number, not {_type_name(item[key])}"
                     )
         if "trainable" in item:
             if isinstance(item["trainable"], bool):
                 n.trainable = item["trainable"]
             else:
-                errors.add(f"{where}.trainable must be true or false")
+                errors.add(f"{_nwhere(i, nid)}.trainable must be true or false")
         if nid in g.neurons:
-            errors.add(f"{where}: duplicate neuron id {nid!r}")
+            errors.add(f"{_nwhere(i, nid)}: duplicate neuron id {nid!r}")
             continue
         g.neurons[nid] = n
+
+
+def _nwhere(i: int, nid: str) -> str:
+    return f"neurons[{i}] (id {nid!r})"
+
+
+_XY = ("x", "y")
 
 
 def _bad():
     raise TypeError
 
 
-def _read_edges(items: Any, g: Graph, errors: _Errors) -> None:
+def _read_edges(items: Any, g: Graph, errors: _Errors, consume: bool = False) -> None:
     if items is None:
         items = []
     if not isinstance(items, list):
         errors.add(f"edges must be a list, not {_type_name(items)}")
         return
     neurons, edges = g.neurons, g.edges
-    pairs: dict[tuple[str, str], str] = {}
-    # One pass per edge on files of 100,000 edges: the messages (f-strings) are built only
-    # when something is wrong.
+    get_neuron = neurons.get
+    # One pass per edge on files of 1,000,000 edges: messages (f-strings) are built only when
+    # something is wrong, and a duplicate (source, target) pair is found by structure_errors
+    # (one sort) rather than a dict of a million tuples here.
     for i, item in enumerate(items):
+        if consume:
+            items[i] = None
         if not isinstance(item, dict):
             errors.add(f"edges[{i}] must be an object, not {_type_name(item)}")
             continue
@@ -336,21 +413,17 @@ def _read_edges(items: Any, g: Graph, errors: _Errors) -> None:
             errors.add(f"edges[{i}].id must be a non-empty string")
             continue
         source, target = item.get("source"), item.get("target")
-        ok = True
-        for key, ref in (("source", source), ("target", target)):
-            if not isinstance(ref, str):
-                errors.add(
-                    f"{_where(i, eid)}.{key} must be a neuron id string, not {_type_name(ref)}"
-                )
-                ok = False
-            elif ref not in neurons:
-                errors.add(f"{_where(i, eid)}.{key} {ref!r} is not a neuron id")
-                ok = False
-        e = Edge(id=eid, source=source, target=target)
-        if not item.keys() <= EDGE_KEYS:
+        s_neuron = get_neuron(source) if isinstance(source, str) else None
+        t_neuron = get_neuron(target) if isinstance(target, str) else None
+        if s_neuron is None or t_neuron is None:
+            _reference_errors(i, eid, source, target, neurons, errors)
+            e = Edge(eid, source, target)
+        else:  # the neurons' own id strings: one copy of each id, not one per edge
+            e = Edge(eid, s_neuron.id, t_neuron.id)
+        if not EDGE_KEYS.issuperset(item):
             e.extra = {k: v for k, v in item.items() if k not in EDGE_KEYS}
-        if "weight" in item:
-            w = item["weight"]
+        w = item.get("weight", _ABSENT)
+        if w is not _ABSENT:
             if _is_number(w):
                 e.weight = float(w)
             else:
@@ -358,29 +431,35 @@ def _read_edges(items: Any, g: Graph, errors: _Errors) -> None:
                     f"{_where(i, eid)}.weight must be a finite number, not {_type_name(w)}"
                     " (leave it out to have it initialised)"
                 )
-        if "trainable" in item:
-            if isinstance(item["trainable"], bool):
-                e.trainable = item["trainable"]
+        t = item.get("trainable", _ABSENT)
+        if t is not _ABSENT:
+            if isinstance(t, bool):
+                e.trainable = t
             else:
                 errors.add(f"{_where(i, eid)}.trainable must be true or false")
         if eid in edges or eid in neurons:
             errors.add(f"{_where(i, eid)}: duplicate id {eid!r}")
             continue
-        if ok:
-            pair = (source, target)
+        if s_neuron is not None and t_neuron is not None:
             if source == target:
                 errors.add(f"{_where(i, eid)}: self-loop on {source!r}")
-            elif neurons[target].role in ("input", "bias"):
-                errors.add(f"{_where(i, eid)}: edge into {neurons[target].role} neuron {target!r}")
-            elif neurons[source].role == "output":
+            elif t_neuron.role in _SOURCE_ROLES:
+                errors.add(f"{_where(i, eid)}: edge into {t_neuron.role} neuron {target!r}")
+            elif s_neuron.role == "output":
                 errors.add(f"{_where(i, eid)}: edge out of output neuron {source!r}")
-            elif pair in pairs:
-                errors.add(
-                    f"{_where(i, eid)}: duplicate connection {source!r} -> {target!r} "
-                    f"(also edge {pairs[pair]!r})"
-                )
-            pairs[pair] = eid
         edges[eid] = e
+
+
+_ABSENT = object()
+_SOURCE_ROLES = ("input", "bias")
+
+
+def _reference_errors(i: int, eid: str, source, target, neurons: dict, errors: _Errors) -> None:
+    for key, ref in (("source", source), ("target", target)):
+        if not isinstance(ref, str):
+            errors.add(f"{_where(i, eid)}.{key} must be a neuron id string, not {_type_name(ref)}")
+        elif ref not in neurons:
+            errors.add(f"{_where(i, eid)}.{key} {ref!r} is not a neuron id")
 
 
 def _where(i: int, eid: str) -> str:
@@ -446,17 +525,37 @@ def validate_data(g: Graph, base_dir: Path | None, allow_misfit: bool = False) -
 
 
 # --------------------------------------------------------------------------- saving
-def to_document(g: Graph) -> dict:
+def to_document(g: Graph, target_dir: Path | None = None) -> dict:
+    """The file's JSON document; with ``target_dir``, a relative CSV path is rewritten to
+    start from that folder (see :func:`rebased_data`)."""
     doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": g.name}
     if g.description:
         doc["description"] = g.description
     doc["neurons"] = [_neuron_dict(n) for n in g.neurons.values()]
     doc["edges"] = [_edge_dict(e) for e in g.edges.values()]
     doc["training"] = g.training
-    doc["data"] = g.data
+    doc["data"] = g.data if target_dir is None else rebased_data(g.data, g.base_dir, target_dir)
     for k, v in g.extra.items():
         doc.setdefault(k, v)
     return doc
+
+
+def rebased_data(data: dict, base_dir: Path | None, target_dir: Path) -> dict:
+    """``data`` with a relative ``csv`` path (relative to base_dir, the folder the graph was
+    read from) made relative to ``target_dir``: a network saved into another folder still
+    finds its CSV file. Absolute paths, and paths of a graph with no folder, stay as they are."""
+    rel = data.get("csv")
+    if not isinstance(rel, str) or not rel or base_dir is None or Path(rel).is_absolute():
+        return data
+    target = os.path.abspath(target_dir)
+    if os.path.abspath(base_dir) == target:
+        return data
+    csv_file = os.path.normpath(os.path.join(os.path.abspath(base_dir), rel))
+    try:
+        new = os.path.relpath(csv_file, target)
+    except ValueError:  # another drive on Windows: no relative path exists
+        new = csv_file
+    return {**data, "csv": Path(new).as_posix()}
 
 
 def _neuron_dict(n: Neuron) -> dict:
@@ -486,13 +585,83 @@ def _edge_dict(e: Edge) -> dict:
     return d
 
 
-def dumps(g: Graph) -> str:
-    return json.dumps(to_document(g), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+def dumps(g: Graph, target_dir: Path | None = None) -> str:
+    """The file's text (for a file in ``target_dir``: see :func:`to_document`).
+
+    Exactly ``json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False)``, but the neuron
+    and edge lists are written here, one item at a time: json's indenting encoder is pure
+    Python and joins one small string per token, 18 million of them (900 MB) for a
+    1,000,000-edge network."""
+    parts = []
+    for key, value in to_document(g, target_dir).items():
+        if key in ("neurons", "edges") and isinstance(value, list) and value:
+            text = "[\n" + ",\n".join(map(_item_text, value)) + "\n ]"
+        else:
+            text = _json_at(value, 1)
+        parts.append(f" {_json_at(key, 1)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def _json_at(value: Any, depth: int) -> str:
+    """json.dumps(value, indent=1) as it appears nested ``depth`` levels deep."""
+    scalar = _SCALAR_TEXT.get(type(value))
+    if scalar is not None:
+        return scalar(value)
+    text = json.dumps(value, indent=1, ensure_ascii=False, allow_nan=False)
+    return text.replace("\n", "\n" + " " * depth)  # strings hold no raw newline
+
+
+def _float_text(x: float) -> str:
+    if x - x != 0.0:  # NaN or infinite: what json.dumps(allow_nan=False) refuses
+        raise ValueError(f"Out of range float values are not JSON compliant: {x!r}")
+    return repr(x)
+
+
+_SCALAR_TEXT = {
+    str: _encode_str,
+    float: _float_text,
+    int: int.__repr__,
+    bool: lambda b: "true" if b else "false",
+    type(None): lambda _: "null",
+}
+
+
+def _item_text(d: Any) -> str:
+    """One neuron or edge dict, two levels deep (one line per key, as indent=1 writes it)."""
+    if type(d) is not dict or not d or not all(type(k) is str for k in d):
+        return "  " + _json_at(d, 2)
+    scalar = _SCALAR_TEXT.get
+    lines = [f"   {_encode_str(k)}: {(scalar(type(v)) or _nested3)(v)}" for k, v in d.items()]
+    return "  {\n" + ",\n".join(lines) + "\n  }"
+
+
+def _nested3(value: Any) -> str:
+    return _json_at(value, 3)
+
+
+class FileTooLarge(OSError):
+    """A save refused because the file could not be opened again (over MAX_BYTES)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 def save(g: Graph, path: str | os.PathLike) -> None:
-    """Atomic save of a network file (see :func:`atomic_write_text`)."""
-    atomic_write_text(Path(path), dumps(g))  # dumps raises before the disk is touched on NaN
+    """Atomic save of a network file (see :func:`atomic_write_text`).
+
+    Nothing is written that could not be opened again: dumps raises on NaN, and a text over
+    the size cap raises FileTooLarge, both before the disk is touched."""
+    path = Path(path)
+    text = dumps(g, path.resolve().parent)
+    size = len(text) if text.isascii() else len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise FileTooLarge(
+            f"the network file would be {files.size_text(size)}, larger than the "
+            f"{files.size_text(MAX_BYTES)} that bpstudio opens, so it was not written"
+        )
+    atomic_write_text(path, text)
+    if g.base_dir is None:  # an untitled graph's relative CSV paths now start from here
+        g.base_dir = path.resolve().parent
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:

@@ -5,11 +5,14 @@ This is what ``bpstudio trace`` prints, what the overlays display and what repor
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii as _key
 
 import numpy as np
 
-from ..core import optimizers
+from ..core import limits, optimizers
 from ..core.data import Dataset
 from ..core.network import Trace
 from .compile import Compiled
@@ -48,6 +51,7 @@ class PassResult:
 
 def run_pass(compiled: Compiled, data: Dataset, samples: list[int], training: dict) -> PassResult:
     net = compiled.net
+    limits.check_batch(net.n_neurons, len(samples), "a pass", "trace one sample at a time")
     X, Y = data.X[samples], data.Y[samples]
     trace = net.trace(X, Y)
     opt = optimizers.make(
@@ -92,3 +96,75 @@ def to_json(result: PassResult, as_lists: bool | None = None) -> dict:
         "neurons": neurons,
         "edges": edges,
     }
+
+
+def json_text(result: PassResult, as_lists: bool | None = None) -> str:
+    """:func:`to_json`'s document as JSON text (see :func:`json_chunks`)."""
+    return "".join(json_chunks(result, as_lists))
+
+
+def json_chunks(result: PassResult, as_lists: bool | None = None) -> Iterator[str]:
+    """:func:`to_json`'s document as JSON text in pieces, one neuron or edge per line (the
+    layout of cli.md), for ``bpstudio trace`` to write as they come.
+
+    Written from the arrays rather than by ``json.dumps(to_json(...), indent=...)``, whose
+    pure-Python indenting encoder took 9 s and gigabytes for a 1,000,000-neuron trace. Floats
+    are printed with ``repr`` (the shortest text that reads back to the same float, as json
+    prints them), ids with json's own string encoder. A non-finite value raises ValueError
+    here, before the first piece, as ``json.dumps(allow_nan=False)`` would: NaN and Infinity
+    are not JSON, and stdout gets valid JSON or nothing.
+    """
+    t = result.trace
+    columns = [t.z, t.a, t.dL_da, t.dL_dz, t.grads, t.params, result.updated_params]
+    if not all(np.isfinite(x).all() for x in columns) or not np.isfinite(t.loss):
+        raise ValueError("a trace value is not finite")
+    single = len(result.samples) == 1 if as_lists is None else not as_lists
+    return _chunks(result, single)
+
+
+_BLOCK = 8192  # neurons or edges per piece
+
+
+def _chunks(result: PassResult, single: bool) -> Iterator[str]:
+    c, t = result.compiled, result.trace
+    ids, n = c.neuron_ids, len(c.neuron_ids)
+    n0 = len(c.input_ids) + len(c.bias_unit_ids)  # rows of layer 0: inputs, bias units
+    yield f'{{\n  "loss": {float(t.loss)!r},\n  "samples": {json.dumps(list(result.samples))},\n'
+    yield '  "neurons": {' + ("\n" if n else "")
+    for lo in range(0, n, _BLOCK):
+        rows = slice(lo, min(lo + _BLOCK, n))
+        a, z, da, dz = (_texts(getattr(t, k)[rows], single) for k in ("a", "z", "dL_da", "dL_dz"))
+        hidden = [c.bias_param[nid] for nid in ids[max(lo, n0) : rows.stop]]
+        db = list(map(repr, t.grads[hidden].tolist()))
+        lines = []
+        for r in range(lo, rows.stop):
+            k = r - lo
+            if r < n0:
+                lines.append(f'    {_key(ids[r])}: {{"a": {a[k]}}}')
+            else:
+                lines.append(
+                    f'    {_key(ids[r])}: {{"z": {z[k]}, "a": {a[k]}, "dL_da": {da[k]}, '
+                    f'"dL_dz": {dz[k]}, "dL_db": {db[r - max(lo, n0)]}}}'
+                )
+        yield ",\n".join(lines) + (",\n" if rows.stop < n else "\n")
+    yield "  },\n"
+    p, eids, m = c.edge_param, c.edge_ids, len(c.edge_ids)
+    yield '  "edges": {' + ("\n" if m else "")
+    for lo in range(0, m, _BLOCK):
+        sel = p[lo : lo + _BLOCK]
+        w, g, u = (
+            list(map(repr, x[sel].tolist())) for x in (t.params, t.grads, result.updated_params)
+        )
+        lines = [
+            f'    {_key(eid)}: {{"weight": {w[k]}, "grad": {g[k]}, "updated": {u[k]}}}'
+            for k, eid in enumerate(eids[lo : lo + _BLOCK])
+        ]
+        yield ",\n".join(lines) + (",\n" if lo + _BLOCK < m else "\n")
+    yield "  }\n}"
+
+
+def _texts(values: np.ndarray, single: bool) -> list[str]:
+    """Per row: the first sample's value, or the list of every sample's values, as JSON."""
+    if single:
+        return list(map(repr, values[:, 0].tolist()))
+    return ["[" + ", ".join(map(repr, row)) + "]" for row in values.tolist()]

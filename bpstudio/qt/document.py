@@ -106,42 +106,20 @@ class Document(QObject):
         if target is None:
             raise ValueError("no file name: use Save As")
         folder = target.resolve().parent
-        rebased, before = self._csv_rebased(folder), self.graph.data
-        if rebased is not None:  # the file must find its CSV from its new folder too
-            self.graph.data = rebased  # for the write only; the graph says so once saved
-        try:
-            fileformat.save(self.graph, target)
-        finally:
-            self.graph.data = before
+        # The file must find its CSV from its new folder too: fileformat.save writes a
+        # relative CSV path rebased onto the target's folder; the graph says so once saved.
+        before = self.graph.data
+        rebased = fileformat.rebased_data(before, self.graph.base_dir, folder)
+        fileformat.save(self.graph, target)
         self.graph.base_dir = folder
         self.example, self.recovered = None, False
         self._set_path(target.resolve())
-        if rebased is not None:
+        if rebased is not before:
             self.graph.set_network(data=rebased)  # panels re-read it from the new folder
         self.undo_stack.setClean()
         self.add_recent(target.resolve())
         places.remember(target)
         self.discard_recovery()
-
-    def _csv_rebased(self, folder: Path) -> dict | None:
-        """The data with a relative CSV path rewritten for a file in folder (None: unchanged).
-
-        Relative paths start at the network file's folder; Save As into another folder (or
-        saving an example's copy) would otherwise write a file whose CSV cannot be found.
-        """
-        data = self.graph.data
-        ref = data.get("csv")
-        old = self.path.parent if self.path else self.graph.base_dir
-        if not isinstance(ref, str) or not ref or Path(ref).is_absolute() or old is None:
-            return None
-        if Path(old).resolve() == folder:
-            return None
-        absolute = (Path(old) / ref).resolve()
-        try:
-            new = Path(os.path.relpath(absolute, folder))
-        except ValueError:  # another drive (Windows)
-            new = absolute
-        return {**data, "csv": new.as_posix()}
 
     def _set_path(self, path: Path | None) -> None:
         self.path = path

@@ -137,6 +137,10 @@ def install_training_tools(window) -> TrainingTools:
     undo = getattr(window, "undo_stack", None)
 
     def base_dir() -> Path | None:
+        # the folder the graph's relative CSV path starts from: the one it was read from
+        # (saving elsewhere rewrites the path in the file, not in the open graph)
+        if window.graph.base_dir is not None:
+            return Path(window.graph.base_dir)
         doc = getattr(window, "document", None)
         path = getattr(doc, "path", None)
         return Path(path).parent if path else None

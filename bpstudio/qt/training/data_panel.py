@@ -84,7 +84,7 @@ class DataPanel(QWidget):
         self.graph = graph
         self.undo_stack = undo_stack
         self._base_dir = base_dir  # callable () -> Path | None
-        self._csv_text: tuple[str, list[str], list[list[str]]] | None = None  # path, header, rows
+        self._csv_text: tuple[str, coredata.csvtable.CsvTable] | None = None  # path, table
         self._filling = False
 
         self.source = QComboBox()
@@ -538,17 +538,14 @@ class DataPanel(QWidget):
     def load_csv(self, path: str | os.PathLike) -> bool:
         """Read a CSV file and offer its columns; nothing changes until 'Use these columns'."""
         try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-            header, rows = coredata.read_csv_table(text, Path(path).name)
-        except (OSError, UnicodeDecodeError) as exc:
-            self.error.setText(f"cannot read {path}: {exc}")
-            return False
+            table = coredata.read_csv_file(path)
         except coredata.DataError as exc:
             self.error.setText("\n".join(exc.errors))
             return False
-        self._csv_text = (str(path), header, rows)
+        header = table.header
+        self._csv_text = (str(path), table)
         self._show_page(2)
-        self.csv_path.setText(f"{Path(path).name}: {len(rows)} rows, columns {', '.join(header)}")
+        self.csv_path.setText(f"{Path(path).name}: {len(table)} rows, columns {', '.join(header)}")
         n_in, n_out = len(self.graph.inputs()), len(self.graph.outputs())
         for lst, chosen in ((self.inputs_list, set(header[:n_in])),
                             (self.targets_list, set(header[n_in : n_in + n_out]))):  # fmt: skip
@@ -570,7 +567,7 @@ class DataPanel(QWidget):
         if self._csv_text is None:
             self.error.setText("import a CSV file first")
             return False
-        path, header, rows = self._csv_text
+        path, table = self._csv_text
         inputs, targets = self._checked(self.inputs_list), self._checked(self.targets_list)
         n_in, n_out = len(self.graph.inputs()), len(self.graph.outputs())
         errors = []
@@ -580,11 +577,11 @@ class DataPanel(QWidget):
         if len(targets) != n_out:
             errors.append(f"pick {n_out} target column{'s' * (n_out != 1)} (the network has "
                           f"{n_out} outputs); {len(targets)} picked")  # fmt: skip
-        if not rows:
+        if not len(table):
             errors.append(f"{Path(path).name} has a header but no rows")
         if not errors:
             try:
-                coredata.columns_as_array(header, rows, inputs + targets, Path(path).name)
+                coredata.csv_columns(table, inputs + targets)
             except coredata.DataError as exc:
                 errors = exc.errors
         if errors:
