@@ -52,7 +52,12 @@ SUBPROCESS_CASES = 4
 REFERENCE = Path("/work/shared/reference")
 # a run failure (exit 1) is one of these, on one line (the training divergence message, the
 # overflow message of a pass, a write failure)
-RUN_FAILURES = re.compile(r"training diverged|not finite|overflow|cannot write|larger than")
+# The one-line run failures the commands document (cli.md): divergence, a pass that overflows
+# or whose loss is not finite (model/overflow.py names where), an output that cannot be written.
+RUN_FAILURES = re.compile(
+    r"training diverged|training stopped at epoch|not finite|overflow"
+    r"|the loss of output \S+ is (nan|-?inf)|cannot write|larger than"
+)
 
 CSV_NET = {
     "format": "bpstudio-network",
