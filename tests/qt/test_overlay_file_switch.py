@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 
 from bpstudio.model import fileformat
@@ -107,6 +108,8 @@ def _assert_only_this_network(window) -> None:
             assert item.edge_id in g.edges, item.edge_id
     legends = [it for it in window.scene.items() if isinstance(it, LegendItem)]
     assert len(legends) == 1
+    ov = window.pass_tools.overlay
+    assert all(shiboken6.isValid(it) for it in ov._all_items())  # nothing it holds is dead
 
 
 @pytest.fixture

@@ -386,6 +386,14 @@ class StrokeLayer(QGraphicsItem):
             self._timer.timeout.connect(self._rebuild_if_stale)
         self._timer.start()
 
+    def forget(self) -> None:
+        """The layer is dropped (the scene deletes it or has): its timer must not fire into
+        it. Touches the timer only, never the item."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer.deleteLater()
+            self._timer = None
+
     def _rebuild_if_stale(self) -> None:
         state = self._view_state()
         if state is not None and self.isVisible() and not self._matches(state[0]):

@@ -99,15 +99,7 @@ class PassOverlay(QObject):
         self.fill_colours: dict[str, object] = {}  # neuron id -> QColor shown (tests read it)
         self._hooked_fill: set[str] = set()
         self._shown: set[int] = set()  # id() of the items the current refresh shows
-        self.legend = LegendItem(theme)
-        self.legend.setVisible(False)
-        self.pulse = PulseLayer()
-        self.stroke_layer = StrokeLayer()  # bulk mode: draws every stroke (see StrokeLayer)
-        self.stroke_layer.view = view
-        self.stroke_layer.setVisible(False)
-        if view is not None:
-            self.stroke_layer.hints = view.renderHints()
-        self.pulse.setVisible(False)
+        self._make_single_items()
         self._z = None
         self.anim = QVariantAnimation(self)
         self.anim.setStartValue(0.0)
@@ -134,25 +126,67 @@ class PassOverlay(QObject):
         self._preview_job_timer.setSingleShot(True)
         self._preview_job_timer.setInterval(0)
         self._preview_job_timer.timeout.connect(self._preview_work)
+        # Another network (open, new): the editor's scene deletes every item when it rebuilds
+        # (clear(), the fast way for 40,000 strokes), and says so first; a bare scene keeps
+        # them, so there we take ours off at the graph's reset event. Either way the overlay
+        # then forgets every item of the old picture and makes new ones for the new network.
+        self._graveyard: list = []  # the old network's items, let go a slice at a time
+        self._graveyard_timer = QTimer(self)
+        self._graveyard_timer.setSingleShot(True)
+        self._graveyard_timer.setInterval(0)
+        self._graveyard_timer.timeout.connect(self._let_go)
+        self._scene_clears = hasattr(scene, "rebuilding")
+        if self._scene_clears:
+            scene.rebuilding.connect(self.forget_network)
         graph.subscribe(self._on_graph_change)
 
+    def _make_single_items(self) -> None:
+        """The items made once per network (the pools grow as a refresh needs)."""
+        self.legend = LegendItem(self.theme)
+        self.legend.setVisible(False)
+        self.pulse = PulseLayer()
+        self.pulse.setVisible(False)
+        self.stroke_layer = StrokeLayer()  # bulk mode: draws every stroke (see StrokeLayer)
+        self.stroke_layer.view = self.view
+        self.stroke_layer.setVisible(False)
+        if self.view is not None:
+            self.stroke_layer.hints = self.view.renderHints()
+
     def _on_graph_change(self, change) -> None:
-        if change.kind == "reset":
+        if change.kind == "reset" and not self._scene_clears:
+            self._take_items_off()
             self.forget_network()
 
     def forget_network(self) -> None:
-        """Another network was opened (or New): stop whatever plays, without revealing it
-        (it belonged to the old network), and take the old picture's items off the scene and
-        out of the pools. The overlay owns its items: the scene never deletes them, and
-        ``refresh`` makes fresh ones for the new network."""
+        """Stop whatever plays, without revealing it (it belonged to the old network), and
+        forget every item (the scene is about to delete them: none is touched after this)."""
         self.abandon()
-        self._take_items_off(keep=(self.legend, self.pulse, self.stroke_layer))
-        self.stroke_layer.set_strokes([])
+        self.stroke_layer.forget()
+        # the wrappers are let go in slices after the switch: freed inside the scene's
+        # clear() (their last owner) 40,000 strokes added ~0.5 s to opening the next file
+        self._graveyard += [*self.strokes.values(), *self.neuron_badges.values()]
+        self._graveyard += [*self.edge_badges.values(), *self.fills.values()]
+        self._graveyard_timer.start()
+        self.neuron_badges = {}
+        self.edge_badges = {}
+        self.strokes = {}
+        self.fills = {}
+        self.loss_badge = None
+        self._make_single_items()
         self._hooked_fill.clear()  # the editor's neuron items are new: none is tinted
         self.fill_colours.clear()
         self._shown = set()
         self._drawn = None
         self.update_settled = False
+
+    def _let_go(self) -> None:
+        """Drop a few ms worth of the old network's item wrappers (never touched again)."""
+        t0 = time.perf_counter()
+        grave = self._graveyard
+        while grave and (time.perf_counter() - t0) * 1000 < PREVIEW_SLICE_MS:
+            del grave[-500:]
+        if grave:
+            self._graveyard_timer.start()
 
     def abandon(self) -> None:
         """Stop a running pulse or update animation without revealing anything: the step it
@@ -167,24 +201,19 @@ class PassOverlay(QObject):
         if self.frozen is not None:
             self.frozen.stop()
 
-    def _take_items_off(self, keep: tuple = ()) -> None:
-        """Take every item we put on the scene off it; forget the pooled ones (``keep``: the
-        legend, pulse and stroke layer, made once, are only hidden)."""
+    def _take_items_off(self) -> None:
+        """Take every item we put on the scene off it (the pools are kept)."""
+        for item in self._all_items():
+            if item.scene() is self.scene:
+                self.scene.removeItem(item)
+
+    def _all_items(self) -> list:
         items = [*self.neuron_badges.values(), *self.edge_badges.values()]
         items += [*self.strokes.values(), *self.fills.values(), self.legend, self.pulse]
         items.append(self.stroke_layer)
         if self.loss_badge is not None:
             items.append(self.loss_badge)
-        for item in {id(it): it for it in items}.values():
-            if item.scene() is self.scene:
-                self.scene.removeItem(item)
-        for item in keep:
-            item.setVisible(False)  # added back, and shown, by the next refresh
-        self.neuron_badges.clear()
-        self.edge_badges.clear()
-        self.strokes.clear()
-        self.fills.clear()
-        self.loss_badge = None
+        return list({id(it): it for it in items}.values())
 
     # ---------------------------------------------------------------- settings
     def set_decimals(self, decimals: int) -> None:
@@ -299,7 +328,15 @@ class PassOverlay(QObject):
             self.frozen.stop()
         self.clear()
         self._take_items_off()
+        self.stroke_layer.forget()
+        self.neuron_badges.clear()
+        self.edge_badges.clear()
+        self.strokes.clear()
+        self.fills.clear()
+        self.loss_badge = None
         self.graph.unsubscribe(self._on_graph_change)
+        if self._scene_clears:
+            self.scene.rebuilding.disconnect(self.forget_network)
 
     # ---------------------------------------------------------------- queries for tests/tips
     def neuron_badge(self, nid: str, role: str) -> ValueBadge | None:
