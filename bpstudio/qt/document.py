@@ -14,11 +14,11 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
-from PySide6.QtGui import QUndoStack
 
 from ..model import fileformat
 from ..model.graph import Graph
 from .layout import fill_missing_positions
+from .undo import UndoStack
 
 MAX_RECENT = 8
 AUTOSAVE_MS = 30_000
@@ -46,7 +46,7 @@ class Document(QObject):
         super().__init__(parent)
         self.graph = graph
         self.path: Path | None = None
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = UndoStack(self)  # says before it changes the model (live training)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_MS)

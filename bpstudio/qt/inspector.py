@@ -225,6 +225,13 @@ class Inspector(QStackedWidget):
             ids = [i for i in ids if self.graph.neurons[i].has_activation]
         if not ids or all(getattr(self.graph.neurons[i], key) == value for i in ids):
             return
+        if key == "activation" and value == "softmax":
+            hidden = [self.graph.neurons[i] for i in ids if self.graph.neurons[i].role != "output"]
+            if hidden:  # the file format refuses it: the network could be saved, never opened
+                names = ", ".join(n.display_label for n in hidden[:3])
+                self._refuse(f"softmax is allowed on output neurons only ({names} "
+                             f"{'is' if len(hidden) == 1 else 'are'} not)")  # fmt: skip
+                return
         what = ids[0] if len(ids) == 1 else f"{len(ids)} neurons"
         self._push(SetNeuronCommand(self.graph, ids, {key: value}, f"Set {key} of {what}",
                                     session=self._session))  # fmt: skip
@@ -255,8 +262,8 @@ class Inspector(QStackedWidget):
         values = {"role": role}
         if role in ("input", "bias"):
             values.update(activation=None, bias=0.0)
-        elif n.activation is None:
-            values["activation"] = "sigmoid"
+        elif n.activation is None or (n.activation == "softmax" and role != "output"):
+            values["activation"] = "sigmoid"  # softmax is for output neurons only
         self._push(SetNeuronCommand(self.graph, [nid], values, f"Make {nid} {role}"))
 
     def _refuse(self, text: str) -> None:
