@@ -181,3 +181,21 @@ def test_softmax_is_refused_on_a_hidden_neuron(make_window, qtbot):
     assert w.graph.neurons["o1"].role == "hidden"
     assert w.graph.neurons["o1"].activation == "sigmoid"
     assert structure_errors(w.graph) == []  # what loading a saved file checks
+
+
+def test_undoing_an_update_on_missing_weights_makes_them_missing_again(make_window, qtbot):
+    """Seed 782498 (xor_241, whose weights the file leaves to training.init): F9 then
+    Ctrl+Z put the initial weights into the network instead of leaving them missing, so
+    undo all no longer gave the file back (and Save would write weights it never had)."""
+    w = open_window(make_window, qtbot, "xor_241")
+    w.pass_tools.controller.set_speed(0)
+    opened = fileformat.dumps(w.graph)
+    assert all(e.weight is None for e in w.graph.edges.values())
+    qtbot.keyClick(w.view, Qt.Key_F9)
+    assert w.undo_stack.undoText().startswith("Update weights")
+    assert all(e.weight is not None for e in w.graph.edges.values())
+    qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier)
+    assert fileformat.dumps(w.graph) == opened
+    qtbot.keyClick(w.view, Qt.Key_F9)  # and the pass's Reset (Shift+F9) takes it back too
+    qtbot.keyClick(w.view, Qt.Key_F9, Qt.ShiftModifier)
+    assert fileformat.dumps(w.graph) == opened
