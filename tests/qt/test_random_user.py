@@ -17,8 +17,8 @@ from random_user import KNOWN_BUGS_PENDING_MERGE, run_random_user
 
 from bpstudio.paths import example_files
 
-ACTIONS_PER_EPISODE = int(os.environ.get("BPSTUDIO_RU_ACTIONS", 180))
-EPISODES_PER_EXAMPLE = 2
+ACTIONS_PER_EPISODE = int(os.environ.get("BPSTUDIO_RU_ACTIONS", 340))
+EPISODES_PER_EXAMPLE = 1
 EXAMPLES = example_files()
 
 
@@ -29,19 +29,61 @@ def seed_for(name: str, k: int = 0) -> int:
     return zlib.crc32(f"{name}/{k}".encode()) % 1_000_000
 
 
-def fail_on(user) -> None:
+def fail_on(user, test_id: str = "") -> None:
     if user.failures:
         seen, reports = set(), []
         for f in user.failures:
             if f.signature() not in seen:
                 seen.add(f.signature())
-                reports.append(f.report())
+                reports.append(f.report(test_id))
         pytest.fail(f"{len(user.failures)} failure(s), {len(reports)} distinct:\n\n"
                     + "\n\n".join(reports[:5]), pytrace=False)  # fmt: skip
 
 
 def test_ci_runs_at_least_3000_actions_over_all_examples():
     assert len(EXAMPLES) * EPISODES_PER_EXAMPLE * ACTIONS_PER_EPISODE >= 3000
+
+
+def test_the_checks_are_not_vacuous(make_window, qtbot, monkeypatch, tmp_path):
+    """The harness sees an exception in a slot, a Qt warning, a Python warning, an edit
+    that bypasses the undo stack, and a saved file that reopens different."""
+    import warnings
+
+    from PySide6.QtCore import QTimer, qWarning
+    from random_user import RandomUser, close_window
+
+    from bpstudio.model import fileformat
+
+    user = RandomUser(qtbot, 1, tmp_path)
+    user.install(monkeypatch)
+    w = make_window()
+    try:
+        user.attach(w)
+
+        def boom():
+            raise ValueError("boom in a slot")
+
+        QTimer.singleShot(0, boom)
+        qtbot.wait(10)
+        qWarning("a Qt warning from bpstudio")
+        warnings.warn("a Python warning", RuntimeWarning, stacklevel=1)
+        w.graph.set_parameters({"w1": 123.0}, {})  # not through the undo stack
+        user.checkpoint()
+        real_load = fileformat.load
+
+        def load_wrong(path):  # a file that reads back different from what was saved
+            g = real_load(path)
+            g.name += " (changed)"
+            return g
+
+        monkeypatch.setattr(fileformat, "load", load_wrong)
+        fileformat.save(w.graph, tmp_path / "x.json")  # the spy reopens it
+    finally:
+        close_window(w)
+        user.uninstall()
+    kinds = [f.kind for f in user.failures]
+    assert kinds == ["exception", "qt-warning", "python-warning", "undo", "save"], kinds
+    assert "boom in a slot" in user.failures[0].text
 
 
 @pytest.mark.skipif(bool(os.environ.get("BPSTUDIO_SOAK")), reason="the soak runs instead")
@@ -54,7 +96,11 @@ def test_random_user_on_example(example, make_window, qtbot, monkeypatch, tmp_pa
         f"{example.stem}: seed {seed}, {user.count} actions in {user.elapsed:.1f} s "
         f"({user.count / user.elapsed:.0f} actions/s), {len(user.saved)} files saved"
     )
-    fail_on(user)
+    slow = sorted(user.seconds.items(), key=lambda kv: -kv[1])[
+        : int(os.environ.get("BPSTUDIO_RU_SLOWEST", 6))
+    ]
+    print("  time by action: " + ", ".join(f"{k} {v:.1f} s/{user.stats[k]}" for k, v in slow))
+    fail_on(user, example.stem)
 
 
 @pytest.mark.skipif(not os.environ.get("BPSTUDIO_SOAK"), reason="set BPSTUDIO_SOAK=100000")
