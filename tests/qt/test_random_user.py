@@ -94,12 +94,14 @@ def test_random_user_on_example(example, make_window, qtbot, monkeypatch, tmp_pa
                            [(example, ACTIONS_PER_EPISODE)] * EPISODES_PER_EXAMPLE)  # fmt: skip
     print(
         f"{example.stem}: seed {seed}, {user.count} actions in {user.elapsed:.1f} s "
-        f"({user.count / user.elapsed:.0f} actions/s), {len(user.saved)} files saved"
+        f"({user.count / user.elapsed:.0f} actions/s; CPU {user.cpu:.1f} s), "
+        f"{len(user.saved)} files saved"
     )
     slow = sorted(user.seconds.items(), key=lambda kv: -kv[1])[
         : int(os.environ.get("BPSTUDIO_RU_SLOWEST", 6))
     ]
     print("  time by action: " + ", ".join(f"{k} {v:.1f} s/{user.stats[k]}" for k, v in slow))
+    print(f"  allowlisted Qt warnings: {user.allowed}")
     fail_on(user, example.stem)
 
 
@@ -116,9 +118,10 @@ def test_random_user_soak(make_window, qtbot, monkeypatch, tmp_path):
     dt = time.perf_counter() - t0
     distinct = sorted({f.signature() for f in user.failures})
     print(f"\nsoak: seed {seed}, {user.count} actions, {len(episodes)} episodes, {dt:.0f} s "
-          f"({user.count / dt:.0f} actions/s), {len(user.saved)} files saved, "
+          f"({user.count / dt:.0f} actions/s; CPU {user.cpu:.0f} s), {len(user.saved)} files saved, "
           f"{len(user.failures)} failures ({len(distinct)} distinct); known bugs avoided: "
           f"{sorted(KNOWN_BUGS_PENDING_MERGE)}")  # fmt: skip
     for sig in distinct:
         print("  ", sig)
+    print(f"allowlisted Qt warnings seen: {user.allowed}")
     fail_on(user)
