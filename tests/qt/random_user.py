@@ -85,13 +85,26 @@ KNOWN_BUGS_PENDING_MERGE: dict[int, str] = {
     5: "data table Tab puts values in the wrong cell: a typed cell is finished with Enter, "
     "never Tab",
     7: "View > Show Legend raises TypeError: that menu action is not triggered",
-    8: "loss plot AttributeError autoRangeEnabled: an exception whose traceback names "
-    "autoRangeEnabled is not counted as a failure",
+    8: "loss plot AttributeError autoRangeEnabled (a validation curve removed and re-added: "
+    "the exception inside QGraphicsItem.itemChange leaves the scene inconsistent, and runs "
+    "that went on after it crashed later): no network has a validation split. The split is "
+    "never edited, an episode on an example with one first types 0 into the Data panel's "
+    "split field, and such examples are not opened from the menus or the Open dialog",
 }
-# what each known bug's exception or Python warning says, for those the harness cannot steer
-# around (they come from a path many actions reach)
+# what each known bug's exception or Python warning says, should one get past the avoidance
+# (the report then names the item instead of failing the run)
 KNOWN_EXCEPTIONS = {8: "autoRangeEnabled"}
 KNOWN_WARNINGS = {8: "Item already added to PlotItem"}  # LossPlot.update_view re-adds val_curve
+
+
+def has_split(path: Path) -> bool:
+    try:
+        return float(fileformat.load(path).training.get("validation_split") or 0) > 0
+    except (fileformat.NetworkFileError, OSError, TypeError, ValueError):
+        return False
+
+
+SPLIT_EXAMPLES = {p for p in example_files() if has_split(p)}  # known bug 8
 
 
 def known(item: int) -> bool:
@@ -106,6 +119,12 @@ QT_WARNING_ALLOWLIST: list[tuple[str, str]] = [
 ]
 
 LOG_KEEP = 30
+# Ctrl+A, Ctrl+D, Ctrl+D, … doubles the network each time; past this size the user stops
+# growing it (large networks are benchmarks/' business, issue 9 item 6)
+MAX_NEURONS, MAX_EDGES = 80, 500
+GROWING_KEYS = {"Ctrl+V", "Ctrl+D", "Ctrl+L", "Ctrl+Shift+C"}
+GROWING_MENUS = ("&Edit > &Paste", "&Edit > &Duplicate", "&Network > Add &Layer…",
+                 "&Network > Connect Selected → Selected &Fully")  # fmt: skip
 # BPSTUDIO_RANDOM_TRACE=file writes every action there as it happens (for crashes)
 TRACE = open(os.environ["BPSTUDIO_RANDOM_TRACE"], "a", encoding="utf-8") if os.environ.get(
     "BPSTUDIO_RANDOM_TRACE") else None  # fmt: skip
@@ -358,7 +377,7 @@ class RandomUser:
         if caption == "Import CSV data":
             options = [*sorted(self.csv_dir.iterdir()), None]
         else:
-            options = [*example_files(), *self.saved[-4:], self.bad_network,
+            options = [*self.examples(), *self.saved[-4:], self.bad_network,
                        self.workdir / "missing.json", self.csv_dir / "good.csv", None]  # fmt: skip
         choice = self.rng.choice(options)
         self.note(f"  dialog {caption!r} → {choice.name if choice else 'Cancel'}")
@@ -386,6 +405,10 @@ class RandomUser:
             path = self.workdir / "exports" / (stem + (ext if self.rng.random() < 0.7 else ""))
         self.note(f"  dialog {caption!r} → {path.name}")
         return (str(path), chosen)
+
+    @staticmethod
+    def examples() -> list[Path]:
+        return [p for p in example_files() if not (known(8) and p in SPLIT_EXAMPLES)]
 
     # ================================================================ file spies
     def _path_is_example(self) -> bool:
@@ -786,7 +809,12 @@ class RandomUser:
             ("Ctrl+L", K.Key_L, C), ("Ctrl+Shift+C", K.Key_C, CS), ("Ctrl+K", K.Key_K, C),
             ("Ctrl+0", K.Key_0, C), ("Ctrl+=", K.Key_Equal, C), ("Ctrl+-", K.Key_Minus, C),
         ])  # fmt: skip
+        if name in GROWING_KEYS and self.too_big():
+            return
         self._send(name, key, mods)
+
+    def too_big(self) -> bool:
+        return len(self.graph.neurons) > MAX_NEURONS or len(self.graph.edges) > MAX_EDGES
 
     def a_f5(self) -> None:
         self._send("F5", Qt.Key.Key_F5, canvas=0.5)
@@ -840,6 +868,12 @@ class RandomUser:
             leaves = [(n, a) for n, a in leaves if not n.startswith("&Pass")]
         if not self.files:
             leaves = [(n, a) for n, a in leaves if not n.startswith(SWITCHING_MENUS)]
+        if self.too_big():
+            leaves = [(n, a) for n, a in leaves if not n.startswith(GROWING_MENUS)]
+        if known(8):  # examples with a validation split (Open Example, Open Recent)
+            avoid = {p.stem.replace("_", " ") for p in SPLIT_EXAMPLES}
+            avoid |= {str(p.resolve()) for p in SPLIT_EXAMPLES}
+            leaves = [(n, a) for n, a in leaves if a.text() not in avoid]
         if not leaves:
             return
         name, action = self.rng.choice(leaves)
@@ -913,7 +947,7 @@ class RandomUser:
         if r < 0.12:
             self.edit_field("data", "source", dp.source, "combo")
             return
-        if r < 0.2:
+        if r < 0.2 and not known(8):
             self.edit_field("data", "validation split", dp.val_split, "number")
             return
         if kind == "samples":
@@ -1201,6 +1235,12 @@ class RandomUser:
                 a.trigger()
                 QApplication.processEvents()
                 self.after_switch()
+                if known(8) and path in SPLIT_EXAMPLES:
+                    self.note("data: type '0' into validation split, Enter (known bug 8)")
+                    self.type_into(self.window.training_tools.data_panel.val_split, "0", "Enter")
+                    QApplication.processEvents()
+                    self.reference = snapshot(self.graph)  # the episode starts from here
+                    self.window.undo_stack.clear()
                 return
         raise LookupError(path)
 
