@@ -101,7 +101,8 @@ def test_random_user_on_example(example, make_window, qtbot, monkeypatch, tmp_pa
         : int(os.environ.get("BPSTUDIO_RU_SLOWEST", 6))
     ]
     print("  time by action: " + ", ".join(f"{k} {v:.1f} s/{user.stats[k]}" for k, v in slow))
-    print(f"  allowlisted Qt warnings: {user.allowed}")
+    print(f"  allowlisted Qt warnings: {user.allowed}; slowest action "
+          f"{user.slowest[0]:.2f} s: {user.slowest[1]}")  # fmt: skip
     fail_on(user, example.stem)
 
 
@@ -124,4 +125,5 @@ def test_random_user_soak(make_window, qtbot, monkeypatch, tmp_path):
     for sig in distinct:
         print("  ", sig)
     print(f"allowlisted Qt warnings seen: {user.allowed}")
+    print(f"slowest action {user.slowest[0]:.2f} s: {user.slowest[1]}")
     fail_on(user)
