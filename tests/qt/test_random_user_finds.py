@@ -199,3 +199,31 @@ def test_undoing_an_update_on_missing_weights_makes_them_missing_again(make_wind
     qtbot.keyClick(w.view, Qt.Key_F9)  # and the pass's Reset (Shift+F9) takes it back too
     qtbot.keyClick(w.view, Qt.Key_F9, Qt.ShiftModifier)
     assert fileformat.dumps(w.graph) == opened
+
+
+def test_a_million_generated_samples_are_not_turned_into_a_table(make_window, qtbot):
+    """Soak (seed 999, spirals_tanh): "1000000" typed into the generator's Samples n, then
+    Edit as table, made a million-row editable table: the window froze for minutes and the
+    process took 3 GB (every later edit refilled the table). It says why and changes nothing."""
+    w = open_window(make_window, qtbot, "spirals_tanh")
+    dp = w.training_tools.data_panel
+    w.training_tools.docks["data"].raise_()
+    assert dp.kind() == "generator"
+    field = dp.gen_n.lineEdit()
+    QTest.mouseClick(field, Qt.LeftButton)
+    QTest.keyClick(field, Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(field, "1000000")
+    QTest.keyClick(field, Qt.Key_Return)
+    assert w.graph.data["generator"]["n"] == 1_000_000
+    before = fileformat.dumps(w.graph)
+    QTest.mouseClick(dp.to_table_button, Qt.LeftButton)
+    assert fileformat.dumps(w.graph) == before and dp.kind() == "generator"
+    assert "too many to edit as a table" in dp.error.text()
+    assert dp.source.currentData() == "generator" and dp.table.rowCount() <= 500
+    field = dp.gen_n.lineEdit()  # a lecture-sized data set still becomes a table
+    QTest.mouseClick(field, Qt.LeftButton)
+    QTest.keyClick(field, Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(field, "40")
+    QTest.keyClick(field, Qt.Key_Return)
+    QTest.mouseClick(dp.to_table_button, Qt.LeftButton)
+    assert dp.kind() == "samples" and len(w.graph.data["samples"]) == 40
