@@ -202,7 +202,7 @@ def test_undoing_an_update_on_missing_weights_makes_them_missing_again(make_wind
 
 
 def test_a_million_generated_samples_are_not_turned_into_a_table(make_window, qtbot):
-    """Soak (seed 999, spirals_tanh): "1000000" typed into the generator's Samples n, then
+    """Soak (seed 106934, episode 3, spirals_tanh): "1000000" typed into the generator's Samples n, then
     Edit as table, made a million-row editable table: the window froze for minutes and the
     process took 3 GB (every later edit refilled the table). It says why and changes nothing."""
     w = open_window(make_window, qtbot, "spirals_tanh")
