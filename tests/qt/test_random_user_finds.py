@@ -202,9 +202,10 @@ def test_undoing_an_update_on_missing_weights_makes_them_missing_again(make_wind
 
 
 def test_a_million_generated_samples_are_not_turned_into_a_table(make_window, qtbot):
-    """Soak (seed 106934, episode 3, spirals_tanh): "1000000" typed into the generator's Samples n, then
-    Edit as table, made a million-row editable table: the window froze for minutes and the
-    process took 3 GB (every later edit refilled the table). It says why and changes nothing."""
+    """Soak (seed 106934, episode 3): "1e9999" typed into the generator's Samples n (the
+    spin box keeps 19999), then Edit as table: every later edit refilled a 20,000-row table
+    and put two copies of the data on the undo stack; the soak froze at 3 GB. A table that
+    large is refused with the reason, and nothing changes."""
     w = open_window(make_window, qtbot, "spirals_tanh")
     dp = w.training_tools.data_panel
     w.training_tools.docks["data"].raise_()
