@@ -16,7 +16,6 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoStack
 
 from ..model import fileformat
 from ..model.graph import Graph
@@ -26,6 +25,7 @@ from .layout import fill_missing_positions
 from .places import settings
 from .recovery import Pending, Slot
 from .recovery import recovery_dir as recovery_dir  # re-exported: older callers import it here
+from .undo import UndoStack
 
 MAX_RECENT = 8
 AUTOSAVE_MS = 30_000
@@ -43,7 +43,7 @@ class Document(QObject):
         self.example: str | None = None  # the bundled example this untitled copy came from
         self.recovered = False  # restored from an autosave and not saved since
         self.slot = Slot()  # this document's autosave files (qt/recovery.py)
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = UndoStack(self)  # says before it changes the model (live training)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_MS)

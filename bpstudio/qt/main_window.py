@@ -291,6 +291,11 @@ class MainWindow(QMainWindow):
         if answer is None:
             return
         count, activation, role = answer
+        if activation == "softmax" and role != "output":  # a file with it would never open
+            self.status(
+                "softmax is allowed on output neurons only: choose output, or another activation"
+            )
+            return
         neurons, _ = self.scene.selected_ids()
         self._push_and_select(editing.add_layer_command(
             self.graph, count, activation, role, neurons))  # fmt: skip

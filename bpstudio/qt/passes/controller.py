@@ -55,7 +55,9 @@ class UpdateParametersCommand(QUndoCommand):
         self.graph.set_parameters(*self.new)
 
     def undo(self) -> None:
-        self.graph.set_parameters(*self.old)
+        from ..training.commands import apply_parameters  # None-aware: missing stays missing
+
+        apply_parameters(self.graph, self.old)
 
 
 class PassController(QObject):
@@ -95,6 +97,11 @@ class PassController(QObject):
             self.graph.set_parameters(new_w, new_b)
             self._last_command = None
             return
+        # undo restores what the graph held, not the pass's numbers: a weight the file left
+        # out (None, drawn from training.init for the pass) must come back missing
+        edges, neurons = self.graph.edges, self.graph.neurons
+        old_w = {eid: edges[eid].weight for eid in new_w if eid in edges}
+        old_b = {nid: neurons[nid].bias for nid in new_b if nid in neurons}
         cmd = UpdateParametersCommand(self.graph, (new_w, new_b), (old_w, old_b), text)
         self.undo_stack.push(cmd)
         self._last_command = cmd

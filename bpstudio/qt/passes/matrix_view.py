@@ -279,16 +279,33 @@ class MatrixView(QWidget):
             t.setUpdatesEnabled(True)
 
     def _on_cell(self, t: LayerTable, i: int, j: int) -> None:
+        # The tables show the pass they were built from; the stepper drops its result as soon
+        # as the network is edited, and the tables catch up later (or never, off screen).
+        # Selecting then rebuilds them, which must not happen inside the clicked table's own
+        # mouse handler (the rebuild deletes the table under it: a segfault): when the tables
+        # are stale the selection runs from the event loop, after the handler has returned.
+        built = getattr(self, "_built", None)
+        r = built[0] if built else None
         item = t.item(i, j)
         eid = item.data(EDGE_ROLE) if item is not None else None
         if eid:
-            self._selected_edge = eid
-            self.edge_clicked.emit(eid)
-        elif j >= t.columnCount() - 3:
-            nid = self.stepper.result.compiled.neuron_ids[
-                self.stepper.result.compiled.net.layers[t.layer - 1].start + i
-            ]
-            self.neuron_clicked.emit(nid)
+            what = ("edge", eid)
+        elif j >= t.columnCount() - 3 and r is not None:
+            what = ("neuron", r.compiled.neuron_ids[r.compiled.net.layers[t.layer - 1].start + i])
+        else:
+            return
+        if r is not None and built == self._key():
+            self._clicked(*what)
+        else:
+            QTimer.singleShot(0, lambda: self._clicked(*what))
+
+    def _clicked(self, kind: str, ident: str) -> None:
+        graph = self.stepper.graph
+        if kind == "edge" and ident in graph.edges:
+            self._selected_edge = ident
+            self.edge_clicked.emit(ident)
+        elif kind == "neuron" and ident in graph.neurons:
+            self.neuron_clicked.emit(ident)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -65,6 +65,9 @@ class TrainingController(QObject):
         if undo_stack is not None:
             undo_stack.indexChanged.connect(self._on_undo_index)
         graph.subscribe(self._on_change)
+        about_to_change = getattr(undo_stack, "about_to_change", None)  # qt/undo.py
+        if about_to_change is not None:
+            about_to_change.connect(self._before_stack_change)
 
     # ---------------------------------------------------------------- state
     @property
@@ -263,6 +266,20 @@ class TrainingController(QObject):
         self.undo_stack.push(SetParametersCommand(self.graph, old, new, text, applied))
 
     # ---------------------------------------------------------------- graph events
+    def _before_stack_change(self, cmd) -> None:
+        """Pause before an edit, Undo or Redo lands mid-stretch, so the stretch so far is its
+        own undo entry below it (undo all then gives the weights back). Settings, data and
+        moves leave the weights alone: training runs on through them."""
+        from ..commands import MoveNeuronsCommand, SetNetworkCommand
+
+        if not self._playing or isinstance(cmd, (SetNetworkCommand, MoveNeuronsCommand)):
+            return
+        if isinstance(cmd, SetParametersCommand):  # the controller's own entries
+            return
+        self._stop()
+        what = "the network was edited" if cmd is not None else "undo/redo"
+        self.message.emit(f"Training paused: {what}.", "info")
+
     def _on_change(self, ch: Change) -> None:
         if ch.kind == "weights_changed" and self.session._writing:
             return

@@ -50,6 +50,9 @@ from .training_panel import push_network
 SOURCES = ("samples", "generator", "csv")
 SOURCE_TEXT = {"samples": "Table of samples", "generator": "Generator", "csv": "CSV file"}
 TABLE_SHOW_MAX = 500  # rows shown for generated/CSV data (read-only)
+# "Edit as table" beyond this: every sample becomes a table row and JSON in the file; a
+# million of them froze the window and took gigabytes (the table is for worked examples)
+TABLE_EDIT_MAX = 2000
 
 
 def _fmt(v: float) -> str:
@@ -461,6 +464,11 @@ class DataPanel(QWidget):
             ds = coredata.dataset_from_spec(self.graph.data, w_in, w_out, base_dir=self.base_dir())
         except coredata.DataError:
             ds = None
+        if ds is not None and len(ds) > TABLE_EDIT_MAX:
+            self.refresh()  # the source box goes back to what the data still is
+            self.error.setText(f"{len(ds):,} samples are too many to edit as a table (at most "
+                               f"{TABLE_EDIT_MAX:,}): lower the number of samples first")  # fmt: skip
+            return
         samples = (
             [{"x": x.tolist(), "y": y.tolist()} for x, y in zip(ds.X, ds.Y, strict=True)]
             if ds is not None

@@ -1,0 +1,129 @@
+"""A random user on the real window, over every bundled example (harness: random_user.py).
+
+CI runs ``EPISODES_PER_EXAMPLE`` episodes of ``ACTIONS_PER_EPISODE`` actions on each example
+(at least 3,000 actions in all). ``BPSTUDIO_SOAK=100000`` runs a soak of that many actions
+instead and prints its figures; ``BPSTUDIO_RANDOM_SEED=<seed>`` replays one seed (the seed a
+failure reported).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import zlib
+
+import pytest
+from random_user import KNOWN_BUGS_PENDING_MERGE, run_random_user
+
+from bpstudio.paths import example_files
+
+ACTIONS_PER_EPISODE = int(os.environ.get("BPSTUDIO_RU_ACTIONS", 340))
+EPISODES_PER_EXAMPLE = 1
+EXAMPLES = example_files()
+
+
+def seed_for(name: str, k: int = 0) -> int:
+    override = os.environ.get("BPSTUDIO_RANDOM_SEED")
+    if override:
+        return int(override)
+    return zlib.crc32(f"{name}/{k}".encode()) % 1_000_000
+
+
+def fail_on(user, test_id: str = "") -> None:
+    if user.failures:
+        seen, reports = set(), []
+        for f in user.failures:
+            if f.signature() not in seen:
+                seen.add(f.signature())
+                reports.append(f.report(test_id))
+        pytest.fail(f"{len(user.failures)} failure(s), {len(reports)} distinct:\n\n"
+                    + "\n\n".join(reports[:5]), pytrace=False)  # fmt: skip
+
+
+def test_ci_runs_at_least_3000_actions_over_all_examples():
+    assert len(EXAMPLES) * EPISODES_PER_EXAMPLE * ACTIONS_PER_EPISODE >= 3000
+
+
+def test_the_checks_are_not_vacuous(make_window, qtbot, monkeypatch, tmp_path):
+    """The harness sees an exception in a slot, a Qt warning, a Python warning, an edit
+    that bypasses the undo stack, and a saved file that reopens different."""
+    import warnings
+
+    from PySide6.QtCore import QTimer, qWarning
+    from random_user import RandomUser, close_window
+
+    from bpstudio.model import fileformat
+
+    user = RandomUser(qtbot, 1, tmp_path)
+    user.install(monkeypatch)
+    w = make_window()
+    try:
+        user.attach(w)
+
+        def boom():
+            raise ValueError("boom in a slot")
+
+        QTimer.singleShot(0, boom)
+        qtbot.wait(10)
+        qWarning("a Qt warning from bpstudio")
+        warnings.warn("a Python warning", RuntimeWarning, stacklevel=1)
+        w.graph.set_parameters({"w1": 123.0}, {})  # not through the undo stack
+        user.checkpoint()
+        real_load = fileformat.load
+
+        def load_wrong(path):  # a file that reads back different from what was saved
+            g = real_load(path)
+            g.name += " (changed)"
+            return g
+
+        monkeypatch.setattr(fileformat, "load", load_wrong)
+        fileformat.save(w.graph, tmp_path / "x.json")  # the spy reopens it
+    finally:
+        close_window(w)
+        user.uninstall()
+    kinds = [f.kind for f in user.failures]
+    assert kinds == ["exception", "qt-warning", "python-warning", "undo", "save"], kinds
+    assert "boom in a slot" in user.failures[0].text
+
+
+@pytest.mark.skipif(bool(os.environ.get("BPSTUDIO_SOAK")), reason="the soak runs instead")
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_random_user_on_example(example, make_window, qtbot, monkeypatch, tmp_path):
+    seed = seed_for(example.stem)
+    user = run_random_user(make_window, qtbot, monkeypatch, tmp_path, seed,
+                           [(example, ACTIONS_PER_EPISODE)] * EPISODES_PER_EXAMPLE)  # fmt: skip
+    print(
+        f"{example.stem}: seed {seed}, {user.count} actions in {user.elapsed:.1f} s "
+        f"({user.count / user.elapsed:.0f} actions/s; CPU {user.cpu:.1f} s), "
+        f"{len(user.saved)} files saved"
+    )
+    slow = sorted(user.seconds.items(), key=lambda kv: -kv[1])[
+        : int(os.environ.get("BPSTUDIO_RU_SLOWEST", 6))
+    ]
+    print("  time by action: " + ", ".join(f"{k} {v:.1f} s/{user.stats[k]}" for k, v in slow))
+    print(f"  allowlisted Qt warnings: {user.allowed}; slowest action "
+          f"{user.slowest[0]:.2f} s: {user.slowest[1]}")  # fmt: skip
+    fail_on(user, example.stem)
+
+
+@pytest.mark.skipif(not os.environ.get("BPSTUDIO_SOAK"), reason="set BPSTUDIO_SOAK=100000")
+def test_random_user_soak(make_window, qtbot, monkeypatch, tmp_path):
+    total = int(os.environ["BPSTUDIO_SOAK"])
+    seed = seed_for("soak")
+    episodes, k = [], 0
+    while k * ACTIONS_PER_EPISODE < total:
+        episodes.append((EXAMPLES[k % len(EXAMPLES)], ACTIONS_PER_EPISODE))
+        k += 1
+    t0 = time.perf_counter()
+    user = run_random_user(make_window, qtbot, monkeypatch, tmp_path, seed, episodes)
+    dt = time.perf_counter() - t0
+    distinct = sorted({f.signature() for f in user.failures})
+    print(f"\nsoak: seed {seed}, {user.count} actions, {len(episodes)} episodes, {dt:.0f} s "
+          f"({user.count / dt:.0f} actions/s; CPU {user.cpu:.0f} s), {len(user.saved)} files saved, "
+          f"{len(user.failures)} failures ({len(distinct)} distinct); known bugs avoided: "
+          f"{sorted(KNOWN_BUGS_PENDING_MERGE)}")  # fmt: skip
+    for sig in distinct:
+        print("  ", sig)
+    print(f"allowlisted Qt warnings seen: {user.allowed}")
+    print(f"slowest action {user.slowest[0]:.2f} s: {user.slowest[1]}")
+    fail_on(user)
