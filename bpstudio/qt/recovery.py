@@ -68,7 +68,9 @@ class Slot:
             self._lock = _lock(self.lock_file)
             if self._lock is None:  # the id is random: another session cannot hold it
                 raise OSError(f"the autosave slot {self.stem} is in use")
-        fileformat.atomic_write_text(self.network_file, fileformat.dumps(graph))
+        # a relative CSV path is rebased onto the recovery folder, so the autosave finds it
+        folder = self.network_file.parent
+        fileformat.atomic_write_text(self.network_file, fileformat.dumps(graph, folder))
         meta = {"path": str(path) if path else None, "time": time.time(), "name": graph.name,
                 "neurons": len(graph.neurons), "edges": len(graph.edges)}  # fmt: skip
         fileformat.atomic_write_text(self.meta_file, json.dumps(meta))

@@ -71,8 +71,8 @@ def test_the_checks_are_not_vacuous(make_window, qtbot, monkeypatch, tmp_path):
         user.checkpoint()
         real_load = fileformat.load
 
-        def load_wrong(path):  # a file that reads back different from what was saved
-            g = real_load(path)
+        def load_wrong(path, **kw):  # a file that reads back different from what was saved
+            g = real_load(path, **kw)
             g.name += " (changed)"
             return g
 
