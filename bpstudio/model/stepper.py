@@ -218,11 +218,8 @@ class PassStepper:
         if not self.backward_done:
             self.state = StepState(BACKWARD, 1)
         r = self.result
-        c = r.compiled
-        old_w = {eid: float(r.trace.params[c.edge_param[i]]) for i, eid in enumerate(c.edge_ids)}
-        old_b = {nid: float(r.trace.params[p]) for nid, p in c.bias_param.items()}
-        new_w = {eid: r.updated_weight(eid) for eid in c.edge_ids}
-        new_b = {nid: r.updated_bias(nid) for nid in c.bias_param}
+        old_w, old_b = r.parameters()
+        new_w, new_b = r.parameters(updated=True)
         self._old, self._new = (old_w, old_b), (new_w, new_b)
         self._applying = True
         try:

@@ -269,6 +269,15 @@ class NetworkScene(QGraphicsScene):
         elif k == "edge_removed":
             self._remove_edge_item(ch.id)
             self._structure_changed()
+        elif k == "edges_added":
+            if self._layer is None:
+                for eid in ch.ids:
+                    self._add_edge_item(eid)
+            self._structure_changed()
+        elif k == "edges_removed":
+            for eid in ch.ids:
+                self._remove_edge_item(eid)
+            self._structure_changed()
         elif k == "edge_changed":
             item = self._edges.get(ch.id)
             if item is not None:
