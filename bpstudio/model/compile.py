@@ -62,6 +62,21 @@ class Compiled:
         20,000-edge networks, where ``edge_ids.index`` made a pass quadratic)."""
         return {eid: i for i, eid in enumerate(self.edge_ids)}
 
+    @cached_property
+    def edge_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(source row, target row) of every edge in graph order, from the parameter slots
+        (vectorised: the overlays draw 20,000 edges without looking each one up)."""
+        n = len(self.edge_ids)
+        if n == 0:
+            return np.zeros(0, np.intp), np.zeros(0, np.intp)
+        layers = self.net.layers
+        k = self.edge_layer.astype(np.intp) - 1
+        width = np.array([lay.W.shape[1] for lay in layers], dtype=np.intp)[k]
+        start = np.array([lay.start for lay in layers], dtype=np.intp)[k]
+        src_lo = np.array([lay.src_lo for lay in layers], dtype=np.intp)[k]
+        offset = self.edge_param - np.asarray(self.net.w_offsets, dtype=np.intp)[k]
+        return src_lo + offset % width, start + offset // width
+
     def weights(self) -> dict[str, float]:
         vals = self.net.params[self.edge_param]
         return dict(zip(self.edge_ids, vals.tolist(), strict=True))

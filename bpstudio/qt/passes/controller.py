@@ -202,11 +202,15 @@ class PassController(QObject):
         goal, self._goal = self._goal, None
         self.overlay.finish()
         if goal is not None:
+            fresh = not self.stepper.updated  # a new pass on the way: its update is unsettled
             while self.stepper.position() < goal:
                 before = self.stepper.position()
                 self.stepper.advance()
+                fresh = fresh or not self.stepper.updated
                 if self.stepper.position() == before:
                     break
+            if fresh:
+                self.overlay.update_settled = False
             self.overlay.refresh()
 
     def _walk(self, goal_of) -> None:
@@ -219,6 +223,12 @@ class PassController(QObject):
         if goal <= p:
             return
         self._goal = goal
+        if self.duration_ms() <= 0:
+            # instant: the stepper walks there (every state is still announced) and the
+            # canvas draws the end state once, not each step on the way (a full step on a
+            # 20,000-edge network drew nine overlays nobody could see)
+            self.land()
+            return
         self._pump()
 
     def _pump(self) -> None:

@@ -37,6 +37,23 @@ from ...model.stepper import PassStepper
 from .colormap import diverging, text_colour_on
 
 EDGE_ROLE = Qt.UserRole + 1
+# roles and flags as plain ints / prebuilt values: the views ask for them per visible cell and
+# header section, many thousand times a second while scrolling (enum arithmetic is slow)
+_DISPLAY, _BACKGROUND, _FOREGROUND = (
+    int(Qt.DisplayRole),
+    int(Qt.BackgroundRole),
+    int(Qt.ForegroundRole),
+)
+_ALIGN, _USER, _EDGE, _TIP = (
+    int(Qt.TextAlignmentRole),
+    int(Qt.UserRole),
+    int(EDGE_ROLE),
+    int(Qt.ToolTipRole),
+)
+_CENTER = int(Qt.AlignCenter)
+_CELL_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+_MASKED_FLAGS = Qt.ItemIsEnabled
+_VERTICAL = Qt.Vertical
 MASKED = QBrush(QColor(200, 200, 205), Qt.BDiagPattern)
 B_FILL = QBrush(QColor(245, 245, 250))
 ZA_FILL = QBrush(QColor(235, 242, 250))
@@ -133,10 +150,10 @@ class LayerModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else self.n_src + 3
 
-    def headerData(self, section: int, orientation, role=Qt.DisplayRole):  # noqa: N802
-        if role != Qt.DisplayRole:
+    def headerData(self, section: int, orientation, role=_DISPLAY):  # noqa: N802
+        if role != _DISPLAY:
             return None
-        if orientation == Qt.Vertical:
+        if orientation is _VERTICAL:
             return self.row_labels[section] if section < len(self.row_labels) else None
         if section < self.n_src:
             return self.src_labels[section]
@@ -144,31 +161,31 @@ class LayerModel(QAbstractTableModel):
 
     def flags(self, index):
         if self.masked(index.row(), index.column()):
-            return Qt.ItemIsEnabled
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable
+            return _MASKED_FLAGS
+        return _CELL_FLAGS
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=_DISPLAY):
         i, j = index.row(), index.column()
         n = self.n_src
-        if role == Qt.DisplayRole:
+        if role == _DISPLAY:
             if j >= n:
                 return ex.fmt(float(self.extra[j - n, i]), self.decimals)
             return "" if self.masked(i, j) else ex.fmt(float(self.W[i, j]), self.decimals)
-        if role == Qt.BackgroundRole:
+        if role == _BACKGROUND:
             if j >= n:
                 return B_FILL if j == n else ZA_FILL
             return MASKED if self.masked(i, j) else self._weight_brushes(float(self.W[i, j]))[0]
-        if role == Qt.ForegroundRole:
+        if role == _FOREGROUND:
             if j < n and not self.masked(i, j):
                 return self._weight_brushes(float(self.W[i, j]))[1]
             return None
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignCenter)
-        if role == Qt.UserRole:
+        if role == _ALIGN:
+            return _CENTER
+        if role == _USER:
             return self.value(i, j)
-        if role == EDGE_ROLE:
+        if role == _EDGE:
             return self.edge_id(i, j)
-        if role == Qt.ToolTipRole and j < n:
+        if role == _TIP and j < n:
             src, tgt = self.src_labels[j], self.row_labels[i]
             if self.masked(i, j):
                 return f"no edge {src} → {tgt}"

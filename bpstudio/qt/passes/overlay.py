@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import time
 
+import numpy as np
 from PySide6.QtCore import (
     QEasingCurve,
     QEvent,
@@ -105,6 +106,7 @@ class PassOverlay(QObject):
         self.stroke_layer = StrokeLayer()  # bulk mode: draws every stroke (see StrokeLayer)
         self.stroke_layer.view = view
         self.stroke_layer.setVisible(False)
+        self._bulk = None  # bulk mode: the strokes of the last refresh, as arrays
         if view is not None:
             self.stroke_layer.hints = view.renderHints()
         self.pulse.setVisible(False)
@@ -395,15 +397,13 @@ class PassOverlay(QObject):
 
         yield
         # edges: ∂L/∂w (colour = sign, width = log |∂L/∂w|), or old → new after the update
-        edges = [
-            (i, eid)
-            for i, eid in enumerate(c.edge_ids)
-            if st.backward_shown(int(c.edge_layer[i])) or st.updated
-        ]
+        shown_idx = self._shown_edges(r)
+        edges = [(i, c.edge_ids[i]) for i in shown_idx.tolist()]
         label_edges = len(edges) <= MAX_EDGE_LABELS and not (st.updated and self.update_settled)
         wmax = 0.0
+        new_w = r.updated_params[c.edge_param] if st.updated else None  # = old_new_weight[1]
         if st.updated:
-            wmax = max((abs(st.old_new_weight(eid)[1]) for _, eid in edges), default=1.0)
+            wmax = float(np.abs(new_w[shown_idx]).max()) if len(shown_idx) else 1.0
             self.update_wmax = wmax
         grads_shown = bool(edges) and not st.updated
         grads = r.trace.grads[c.edge_param]  # by edge position (no per-edge id lookups)
@@ -414,6 +414,13 @@ class PassOverlay(QObject):
         bulk = self.bulk
         base = (id(r), id(self.theme), thin, geo, st.updated, wmax, bulk)
         strokes = self.strokes
+        if bulk:  # no stroke items: the arrays go to the stroke layer (see _layer_steps)
+            values = new_w if st.updated else grads
+            self._bulk = self._bulk_strokes(r, shown_idx, values, centers, radii, thin, wmax)
+            if not label_edges:
+                edges = []
+        else:
+            self._bulk = None
         for k, (i, eid) in enumerate(edges):
             if k % 8 == 7:
                 yield
@@ -423,7 +430,9 @@ class PassOverlay(QObject):
             value = st.old_new_weight(eid)[1] if st.updated else float(grads[i])
             key = (base, value)
             s = strokes.get(eid)
-            if s is not None and s.key == key and s.scene() is self.scene:
+            if bulk:
+                pass  # the stroke layer draws it; only its label is placed below
+            elif s is not None and s.key == key and s.scene() is self.scene:
                 self._show(s)  # drawn from the same numbers: nothing to do
             else:
                 s = self._stroke(eid, bulk)
@@ -449,20 +458,57 @@ class PassOverlay(QObject):
         yield from self._layer_steps(bulk)
         self._drawn = drawn
 
+    def _shown_edges(self, r) -> np.ndarray:
+        """Positions (in compiled edge order) of the edges whose strokes the state shows."""
+        st, c = self.stepper, r.compiled
+        if st.updated:
+            shown = np.ones(len(c.edge_ids), dtype=bool)
+        else:
+            layers = [l for l in range(1, c.n_layers + 1) if st.backward_shown(l)]
+            shown = np.isin(c.edge_layer, layers)
+        if len(self.graph.edges) != len(c.edge_ids):  # edges deleted since the pass
+            shown &= np.fromiter((eid in self.graph.edges for eid in c.edge_ids), bool,
+                                 count=len(c.edge_ids))  # fmt: skip
+        return np.nonzero(shown)[0]
+
+    def _bulk_strokes(self, r, idx, values, centers, radii, thin, wmax):
+        """Bulk mode: every shown stroke as arrays (ends between the rims, colour, width),
+        computed with numpy; what EdgeStroke.set_ends/set_style do per item."""
+        c = r.compiled
+        pos = np.array([(centers[n].x(), centers[n].y()) for n in c.neuron_ids], float)
+        rad = np.array([radii[n] for n in c.neuron_ids], float)
+        src, tgt = (a[idx] for a in c.edge_rows)
+        p0, p1 = pos.reshape(-1, 2)[src], pos.reshape(-1, 2)[tgt]
+        r0, r1 = rad[src], rad[tgt]
+        d = p1 - p0
+        n = np.hypot(d[:, 0], d[:, 1])
+        inside = n > r0 + r1
+        u = d / np.where(inside, n, 1.0)[:, None]
+        p0 = np.where(inside[:, None], p0 + u * r0[:, None], p0)
+        p1 = np.where(inside[:, None], p1 - u * r1[:, None], p1)
+        v = np.asarray(values, float)[idx]
+        if self.stepper.updated:
+            rgba, widths = self.theme.weight_styles(v, wmax)
+        else:
+            rgba, widths = self.theme.grad_styles(v)
+            widths = widths * thin
+        ids = [c.edge_ids[i] for i in idx.tolist()]
+        return ids, np.hstack([p0, p1]), rgba, widths, v
+
     def _layer_steps(self, bulk: bool):
-        """Bulk mode: the visible strokes into the stroke layer, rasterised in slices."""
+        """Bulk mode: the shown strokes into the stroke layer, rasterised in slices."""
         layer = self.stroke_layer
-        shown = [s for s in self.strokes.values() if s.isVisible()] if bulk else []
-        if not shown:
+        arrays = self._bulk if bulk else None
+        if arrays is None or not arrays[0]:
             if layer.runs:
-                layer.set_strokes([])
+                layer.set_arrays([], np.zeros((0, 4)), np.zeros((0, 4)), np.zeros(0), np.zeros(0))
             layer.setVisible(False)
             return
         if layer.scene() is not self.scene:
             self.scene.addItem(layer)
         layer.setZValue(self._z - 0.5)
         self._show(layer)
-        yield from layer.collect(shown)
+        layer.set_arrays(*arrays)
         yield
         yield from layer.build()
 
