@@ -39,6 +39,8 @@ def _backward(window, qtbot, speed: int = 0):
     qtbot.waitUntil(
         lambda: tools.stepper.backward_done and not tools.overlay.animating, timeout=20000
     )
+    # the stroke picture is rasterised in slices after the step (the key is answered first)
+    qtbot.waitUntil(lambda: not tools.overlay.stroke_layer.building, timeout=20000)
     return tools
 
 
@@ -110,6 +112,20 @@ def test_bulk_strokes_keep_their_hover_tips(make_window, qtbot):
     assert f"∂L/∂w = {ex.fmt(tools.stepper.result.edge_grad(eid))}" in tools.tips.text_for(
         ("edge", eid)
     )
+
+
+def test_an_instant_step_answers_first_and_rasterises_the_strokes_after(make_window, qtbot):
+    window = make_window(dense_graph())
+    window.view.fit_all()
+    tools = window.pass_tools
+    tools.controller.set_speed(0)
+    tools.controller.backward_all()  # returns with the strokes set, their picture pending
+    layer = tools.overlay.stroke_layer
+    assert tools.stepper.backward_done and layer.count == len(window.graph.edges)
+    assert layer.building and layer.image is None
+    window.view.viewport().grab()  # a paint meanwhile draws no line (the picture is coming)
+    qtbot.waitUntil(lambda: not layer.building, timeout=20000)
+    assert layer.image is not None and layer._matches(window.view.viewportTransform())
 
 
 def test_bulk_layer_redraws_after_a_zoom(make_window, qtbot):

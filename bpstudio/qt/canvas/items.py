@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFontMetricsF,
+    QImage,
     QPainter,
     QPainterPath,
     QPainterPathStroker,
@@ -419,6 +420,8 @@ class EdgeLayerItem(QGraphicsItem):
 
     BUCKETS = 6
     CACHE_PX = 2048
+    CHUNK = 256  # lines per drawLines call while composing the picture
+    SLICE_MS = 4.0  # composing work per event-loop turn
 
     def __init__(self):
         super().__init__()
@@ -431,6 +434,19 @@ class EdgeLayerItem(QGraphicsItem):
         self._pos = np.zeros((0, 2))
         self._live: list[tuple[int, QPolygonF, np.ndarray, np.ndarray, np.ndarray]] = []
         self._drawn = None  # what the current picture shows (skip identical rebuilds)
+        self._static_views: list[np.ndarray] = []  # numpy views of the _static polygons
+        # The static edges as one picture (in item coordinates, <= CACHE_PX), composed in
+        # slices of SLICE_MS on the event loop: drawing 20,000 antialiased lines takes
+        # ~0.5 s, which froze the window at every open, edit and training redraw. Until a
+        # new picture is complete the previous one stays on screen (double-buffered).
+        self.picture: QImage | None = None
+        self.compose_count = 0  # pictures composed (tests)
+        self._pending = None  # the state the running job composes (swapped in at its end)
+        self._job = None
+        self._job_timer = QTimer()
+        self._job_timer.setSingleShot(True)
+        self._job_timer.setInterval(0)
+        self._job_timer.timeout.connect(self._work)
 
     def _keys(self, weights: np.ndarray) -> np.ndarray:
         """Bucket key per edge: 0..BUCKETS-1 for w >= 0 or unset, BUCKETS.. for w < 0."""
@@ -453,13 +469,14 @@ class EdgeLayerItem(QGraphicsItem):
             pen.setCosmetic(True)
         return pen
 
-    def rebuild(self, edges, pos: dict[str, QPointF], live: set[str] | None = None) -> None:
-        """edges: iterable of Edge; pos: neuron id -> centre; live: moving neuron ids."""
-        self.prepareGeometryChange()
-        self._index = {nid: i for i, nid in enumerate(pos)}
-        self._pos = np.array([(p.x(), p.y()) for p in pos.values()], dtype=np.float64)
-        self._pos = self._pos.reshape(-1, 2)
-        index = self._index
+    def rebuild(self, edges, pos: dict[str, QPointF], live: set[str] | None = None,
+                now: bool = False) -> None:  # fmt: skip
+        """edges: iterable of Edge; pos: neuron id -> centre; live: moving neuron ids.
+
+        The new picture is composed in slices (the old one stays meanwhile); ``now``: at
+        once (a drag start: the moving edges must leave the picture before the next step)."""
+        index = {nid: i for i, nid in enumerate(pos)}
+        xy = np.array([(p.x(), p.y()) for p in pos.values()], dtype=np.float64).reshape(-1, 2)
         src, tgt, w = [], [], []
         for e in edges:
             a, b = index.get(e.source), index.get(e.target)
@@ -471,28 +488,30 @@ class EdgeLayerItem(QGraphicsItem):
         src_a = np.array(src, dtype=np.int64)
         tgt_a = np.array(tgt, dtype=np.int64)
         keys = self._keys(np.array(w, dtype=np.float64))
-        moving = np.zeros(len(self._pos), dtype=bool)
+        moving = np.zeros(len(xy), dtype=bool)
         for nid in live or ():
             if nid in index:
                 moving[index[nid]] = True
-        drawn = (src_a, tgt_a, keys, self._pos.copy(), moving)
+        drawn = (src_a, tgt_a, keys, xy.copy(), moving)
         same = self._drawn is not None and all(
             a.shape == b.shape and np.array_equal(a, b)
             for a, b in zip(drawn, self._drawn, strict=True)
         )
         self._drawn = drawn
         if same:  # e.g. weights moved within their colour buckets: the picture is right
+            if now:
+                self.finish()
             return
         is_live = moving[src_a] | moving[tgt_a] if len(src_a) else np.zeros(0, dtype=bool)
-        if len(self._pos):
-            lo, hi = self._pos.min(axis=0), self._pos.max(axis=0)
+        if len(xy):
+            lo, hi = xy.min(axis=0), xy.max(axis=0)
         else:
             lo = hi = np.zeros(2)
-        # the item draws in scene coordinates * k and is scaled back by 1/k: its cache (the
-        # item's own size, see _recache) stays <= CACHE_PX, so drawing 20,000 edges into it
-        # at a drag start or drop stays a fraction of a second
+        # the item draws in scene coordinates * k and is scaled back by 1/k: its picture (the
+        # item's own size) stays <= CACHE_PX, so composing 20,000 edges stays a fraction of
+        # a second
         k = min(1.0, self.CACHE_PX / max(1.0, *(hi - lo + 2 * R)))
-        self._static, self._live = [], []
+        static, views, live_batches = [], [], []
         for key in np.unique(keys):
             sel = keys == key
             for live_part, part in ((False, sel & ~is_live), (True, sel & is_live)):
@@ -501,19 +520,107 @@ class EdgeLayerItem(QGraphicsItem):
                     continue
                 poly, view = _line_buffer(len(s))
                 if live_part:  # the live item draws in scene coordinates
-                    view[0::2] = self._pos[s]
-                    view[1::2] = self._pos[t]
-                    self._live.append((int(key), poly, view, s, t))
+                    view[0::2] = xy[s]
+                    view[1::2] = xy[t]
+                    live_batches.append((int(key), poly, view, s, t))
                 else:
-                    view[0::2] = self._pos[s] * k
-                    view[1::2] = self._pos[t] * k
-                    self._static.append((int(key), poly))
-        self._bounds = QRectF(lo[0] - R, lo[1] - R, hi[0] - lo[0] + 2 * R, hi[1] - lo[1] + 2 * R)
-        self._bounds = QRectF(self._bounds.topLeft() * k, self._bounds.size() * k)
+                    view[0::2] = xy[s] * k
+                    view[1::2] = xy[t] * k
+                    static.append((int(key), poly))
+                    views.append(view)
+        bounds = QRectF(lo[0] - R, lo[1] - R, hi[0] - lo[0] + 2 * R, hi[1] - lo[1] + 2 * R)
+        bounds = QRectF(bounds.topLeft() * k, bounds.size() * k)
+        state = (static, live_batches, bounds, k, index, xy, views)
+        if self.picture is None and self._job is None and not now:
+            self._swap(state, None)  # nothing on screen yet: the first paint composes it
+            return
+        self._start(state)
+        if now:
+            self.finish()
+
+    # ---------------------------------------------------------------- the picture
+    def _swap(self, state, picture: QImage | None) -> None:
+        static, live_batches, bounds, k, index, xy, views = state
+        self.prepareGeometryChange()
+        self._static, self._live, self._bounds = static, live_batches, bounds
+        self._static_views = views
+        self._index, self._pos = index, xy
         self.setScale(1 / k)
-        self._recache()
+        self.picture = picture
+        self.update()
         if self.live_item is not None:
             self.live_item.moved()
+
+    def _state(self):
+        return (self._static, self._live, self._bounds, 1 / self.scale(), self._index,
+                self._pos, self._static_views)  # fmt: skip
+
+    def _start(self, state) -> None:
+        self._pending = state
+        self._job = self._compose(state)
+        self._job_timer.start()
+
+    def stop(self) -> None:
+        """Drop a picture being composed (the item is leaving the scene)."""
+        self._job_timer.stop()
+        self._job = self._pending = None
+
+    def _work(self) -> None:
+        if self._job is None:
+            return
+        if not shiboken6.isValid(self):  # deleted with its scene (open/new)
+            self.stop()
+            return
+        try:
+            next(self._job)
+        except StopIteration as done:
+            self._job = None
+            state, self._pending = self._pending, None
+            self.compose_count += 1
+            self._swap(state, done.value)
+            return
+        self._job_timer.start()
+
+    def finish(self) -> None:
+        """Complete a picture being composed now (tests, drag starts, exports)."""
+        while self._job is not None:
+            self._work()
+
+    @property
+    def composing(self) -> bool:
+        return self._job is not None
+
+    def _compose(self, state):
+        """Draw the static lines into a new picture, yielding every SLICE_MS."""
+        static, bounds, views = state[0], state[2], state[6]
+        w, h = max(1, math.ceil(bounds.width())), max(1, math.ceil(bounds.height()))
+        img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+        img.fill(0)
+        painter = None
+        clock = time.perf_counter()
+        try:
+            for (key, _poly), view in zip(static, views, strict=True):
+                pen = self.pen(key)
+                n = len(view) // 2
+                for a in range(0, n, self.CHUNK):
+                    if painter is None:
+                        painter = QPainter(img)
+                        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                        painter.translate(-bounds.left(), -bounds.top())
+                        clock = time.perf_counter()
+                    m = min(self.CHUNK, n - a)
+                    chunk, cv = _line_buffer(m)
+                    cv[:] = view[2 * a : 2 * (a + m)]
+                    painter.setPen(pen)
+                    painter.drawLines(chunk)
+                    if (time.perf_counter() - clock) * 1000 > self.SLICE_MS:
+                        painter.end()
+                        painter = None
+                        yield
+        finally:
+            if painter is not None:
+                painter.end()
+        return img
 
     def update_live(self, positions: dict[str, QPointF]) -> None:
         """Cheap per-drag-step update: new centres for the moving neurons; only the lines
@@ -534,19 +641,18 @@ class EdgeLayerItem(QGraphicsItem):
         """(bucket key, line pairs, their numpy view) of the edges with a moving end."""
         return [(key, poly, view) for key, poly, view, _s, _t in self._live]
 
-    def _recache(self) -> None:
-        # The cache is drawn once per change and blitted on every pan/zoom. Its size must be
-        # the item's own: Qt 6.11 blits an ItemCoordinateCache pixmap of any other size
-        # unscaled, which drew the edges at the wrong scale under their neurons.
-        self.setCacheMode(QGraphicsItem.CacheMode.NoCache)  # drop the old pixmap
-        self.setCacheMode(QGraphicsItem.CacheMode.ItemCoordinateCache)
-        self.update()
-
     def boundingRect(self) -> QRectF:
         return self._bounds
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        for key, lines in self._static:
+        if self.picture is not None:  # blitted on every pan/zoom
+            painter.drawImage(self._bounds, self.picture)
+            return
+        if widget is not None:  # on screen: compose the picture (the edges appear when done)
+            if self._job is None:
+                self._start(self._state())
+            return
+        for key, lines in self._static:  # an export (scene.render): the lines themselves
             painter.setPen(self.pen(key))
             painter.drawLines(lines)
 

@@ -50,7 +50,7 @@ class NetworkScene(QGraphicsScene):
         self._timer = QTimer(self)  # coalesces warning/bulk refreshes after bursts of events
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
-        self._timer.timeout.connect(self.flush)
+        self._timer.timeout.connect(self._flush_soon)
         self._weights_timer = QTimer(self)  # bulk mode: weight-only redraws, at most 1 Hz
         self._weights_timer.setSingleShot(True)
         self._weights_timer.setInterval(1000)
@@ -131,7 +131,8 @@ class NetworkScene(QGraphicsScene):
             # drag start: the cached picture keeps only the static edges (redrawn once);
             # edges with a moving end go to the live item, recomputed per step below
             self._live_ids = set(positions)
-            self._layer.rebuild(self.graph.edges.values(), self._positions(), self._live_ids)
+            self._layer.rebuild(self.graph.edges.values(), self._positions(), self._live_ids,
+                                now=True)  # fmt: skip
         elif self._layer is None and set(positions) != self._live_ids:
             # normal mode: one stand-in item draws all edges while the drag lasts
             self._end_item_drag()
@@ -174,6 +175,8 @@ class NetworkScene(QGraphicsScene):
         """Recreate every item from the graph (open/new/reset)."""
         self.blockSignals(True)
         self._end_item_drag()
+        if self._layer is not None:
+            self._layer.stop()
         self.clear()
         self._neurons.clear()
         self._edges.clear()
@@ -298,7 +301,10 @@ class NetworkScene(QGraphicsScene):
     def _weights_due(self) -> None:
         if self._layer is not None:
             self._layer_dirty = True
-            self.flush()
+            self.flush(wait=False)
+
+    def _flush_soon(self) -> None:
+        self.flush(wait=False)
 
     def _structure_changed(self) -> None:
         self._warnings_dirty = True
@@ -306,14 +312,18 @@ class NetworkScene(QGraphicsScene):
             self._layer_dirty = True
         self._timer.start()
 
-    def flush(self) -> None:
-        """Apply coalesced refreshes now (warnings, bulk edge layer, scene rect)."""
+    def flush(self, wait: bool = True) -> None:
+        """Apply coalesced refreshes now (warnings, bulk edge layer, scene rect). ``wait``:
+        the bulk edge picture is complete on return; otherwise (the event loop's own
+        refreshes) it is composed in slices and the previous one stays until it is done."""
         self._timer.stop()
         if self._warnings_dirty:
             self._refresh_warnings()
         if self._layer_dirty and self._layer is not None:
             self._layer_dirty = False
             self._layer.rebuild(self.graph.edges.values(), self._positions(), self._live_ids)
+        if wait and self._layer is not None:
+            self._layer.finish()
         self._update_scene_rect()
 
     def _refresh_warnings(self) -> None:

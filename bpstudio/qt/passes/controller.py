@@ -229,6 +229,9 @@ class PassController(QObject):
             # 20,000-edge network drew nine overlays nobody could see)
             self.land()
             return
+        flush = getattr(self.overlay.scene, "flush", None)
+        if flush is not None:  # the canvas picture complete before the pulse freezes it
+            flush()
         self._pump()
 
     def _pump(self) -> None:

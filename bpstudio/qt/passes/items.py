@@ -256,6 +256,8 @@ class StrokeLayer(QGraphicsItem):
         self.hints = QPainter.RenderHint.Antialiasing
         self.build_count = 0  # tests: images rasterised
         self._timer = None
+        self._job = None  # a build running in slices on the event loop (build_soon)
+        self._job_timer = None
 
     def set_strokes(self, strokes) -> None:
         """strokes: EdgeStroke items in drawing order (their pens and lines). Drops the image."""
@@ -285,8 +287,8 @@ class StrokeLayer(QGraphicsItem):
         wq = np.round(np.asarray(widths, float) * 8) / 8
         q = np.asarray(rgba, float).reshape(-1, 4).copy()  # the theme's few colours, exact
         q[:, 3] = np.round(q[:, 3] * 64) / 64
-        _, colour = np.unique(q[:, :3], axis=0, return_inverse=True)  # one number per colour
-        colour = colour.reshape(-1)
+        c8 = np.round(q[:, :3] * 65535).astype(np.int64)  # QColor keeps 16 bits a channel
+        colour = (c8[:, 0] << 32) | (c8[:, 1] << 16) | c8[:, 2]  # one number per colour
         # faint and thin first, strong on top; equal pens keep the edge order (stable)
         order = np.lexsort((colour, q[:, 3], wq)) if n else np.zeros(0, np.intp)
         wq, q, colour = wq[order], q[order], colour[order]
@@ -315,6 +317,7 @@ class StrokeLayer(QGraphicsItem):
         self._rect = rect
         self.image = None
         self._transform = None
+        self._job = None
         self.update()
 
     # ------------------------------------------------------------------ queries
@@ -365,11 +368,13 @@ class StrokeLayer(QGraphicsItem):
 
     def build(self):
         """Rasterise the strokes for the view as it is now; a generator (yields between
-        slices; drive it to the end). No view: nothing to build (paint draws directly)."""
-        self.image = None
-        self._transform = None
+        slices; drive it to the end). No view: nothing to build (paint draws directly).
+        Until it ends, an image of the same strokes at another transform stays (paint
+        shows it scaled meanwhile)."""
         state = self._view_state()
         if state is None or not self.runs:
+            self.image = None
+            self._transform = None
             return
         vt, vp = state
         if abs(vt.m12()) > 1e-12 or abs(vt.m21()) > 1e-12:
@@ -427,8 +432,39 @@ class StrokeLayer(QGraphicsItem):
                 yield pen, poly
 
     def build_now(self) -> None:
+        self._job = None
         for _ in self.build():
             pass
+
+    def build_soon(self) -> None:
+        """Rasterise in slices on the event loop (an instant step answers the key first;
+        the strokes appear when the picture is done, a fraction of a second later)."""
+        if self._view_state() is None:
+            return
+        if self._job_timer is None:
+            self._job_timer = QTimer()
+            self._job_timer.setSingleShot(True)
+            self._job_timer.setInterval(0)
+            self._job_timer.timeout.connect(self._work)
+        self._job = self.build()
+        self._job_timer.start()
+
+    def _work(self) -> None:
+        if self._job is None:
+            return
+        try:
+            next(self._job)
+        except StopIteration:
+            self._job = None
+            return
+        except RuntimeError:  # the item went with its scene
+            self._job = None
+            return
+        self._job_timer.start()
+
+    @property
+    def building(self) -> bool:
+        return self._job is not None
 
     def _matches(self, wt: QTransform) -> bool:
         t = self._transform
@@ -457,7 +493,7 @@ class StrokeLayer(QGraphicsItem):
     def _rebuild_if_stale(self) -> None:
         state = self._view_state()
         if state is not None and self.isVisible() and not self._matches(state[0]):
-            self.build_now()
+            self.build_soon()
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         wt = painter.worldTransform()
@@ -467,6 +503,20 @@ class StrokeLayer(QGraphicsItem):
             painter.drawImage(self._origin[0], self._origin[1], self.image)
             painter.restore()
             return
+        if widget is not None and self.image is not None and self._transform is not None:
+            # an image for another transform (a zoom, a pan): shown scaled until the new
+            # one is rasterised, instead of drawing every line in this paint
+            inv, ok = self._transform.inverted()
+            if ok:
+                painter.save()
+                painter.setTransform(inv * wt)
+                painter.drawImage(QPointF(*self._origin), self.image)
+                painter.restore()
+                if self._job is None:
+                    self._stale()
+                return
+        if self._job is not None and widget is not None:
+            return  # being rasterised for this view: shown when done
         for pen, lines in self._batches():
             painter.setPen(pen)
             painter.drawLines(lines)

@@ -107,6 +107,7 @@ class PassOverlay(QObject):
         self.stroke_layer.view = view
         self.stroke_layer.setVisible(False)
         self._bulk = None  # bulk mode: the strokes of the last refresh, as arrays
+        self._defer_build = False  # refresh(): the stroke picture is built after it returns
         if view is not None:
             self.stroke_layer.hints = view.renderHints()
         self.pulse.setVisible(False)
@@ -281,8 +282,12 @@ class PassOverlay(QObject):
         """Show exactly what the stepper's state reveals (no animation). Incremental: only
         items whose content changes are touched, the rest are hidden at the end."""
         self._cancel_preview_job()
-        for _ in self._refresh_steps():
-            pass
+        self._defer_build = True  # the bulk stroke picture: rasterised in slices afterwards
+        try:
+            for _ in self._refresh_steps():
+                pass
+        finally:
+            self._defer_build = False
 
     def _refresh_steps(self):
         """The body of :meth:`refresh` as a generator that yields every few edges, so a
@@ -509,6 +514,9 @@ class PassOverlay(QObject):
         layer.setZValue(self._z - 0.5)
         self._show(layer)
         layer.set_arrays(*arrays)
+        if self._defer_build:
+            layer.build_soon()
+            return
         yield
         yield from layer.build()
 
