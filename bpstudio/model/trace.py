@@ -15,7 +15,7 @@ from ..core.network import Trace
 from .compile import Compiled
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: one pass is one object (its arrays have no ==)
 class PassResult:
     compiled: Compiled
     trace: Trace

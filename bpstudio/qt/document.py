@@ -123,7 +123,7 @@ class Document(QObject):
             return False
         target = self.recovery_file()
         target.parent.mkdir(parents=True, exist_ok=True)
-        fileformat.atomic_write_text(target, fileformat.dumps(self.graph))
+        fileformat.atomic_write_text(target, fileformat.dumps(self.graph, compact=True))
         meta = {"path": str(self.path) if self.path else None, "time": time.time()}
         fileformat.atomic_write_text(target.with_suffix(".meta"), json.dumps(meta))
         return True

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 import time
+from itertools import repeat
+from operator import attrgetter
 
 import numpy as np
 import shiboken6
@@ -37,6 +39,7 @@ from ...model.graph import Edge, Neuron
 from .. import theme
 
 R = theme.NEURON_RADIUS
+_SOURCE, _TARGET, _WEIGHT = attrgetter("source"), attrgetter("target"), attrgetter("weight")
 
 
 def _glyph_paths() -> dict[str, QPainterPath]:
@@ -477,17 +480,15 @@ class EdgeLayerItem(QGraphicsItem):
         once (a drag start: the moving edges must leave the picture before the next step)."""
         index = {nid: i for i, nid in enumerate(pos)}
         xy = np.array([(p.x(), p.y()) for p in pos.values()], dtype=np.float64).reshape(-1, 2)
-        src, tgt, w = [], [], []
-        for e in edges:
-            a, b = index.get(e.source), index.get(e.target)
-            if a is None or b is None:
-                continue
-            src.append(a)
-            tgt.append(b)
-            w.append(math.nan if e.weight is None else e.weight)
-        src_a = np.array(src, dtype=np.int64)
-        tgt_a = np.array(tgt, dtype=np.int64)
-        keys = self._keys(np.array(w, dtype=np.float64))
+        edges = list(edges)
+        # map() with attrgetter keeps the per-edge work in C (20,000 edges a second in training)
+        src_a = np.fromiter(map(index.get, map(_SOURCE, edges), repeat(-1)), np.int64, len(edges))
+        tgt_a = np.fromiter(map(index.get, map(_TARGET, edges), repeat(-1)), np.int64, len(edges))
+        w = np.array(list(map(_WEIGHT, edges)), dtype=np.float64)  # None (unset) -> nan
+        ok = (src_a >= 0) & (tgt_a >= 0)
+        if not ok.all():
+            src_a, tgt_a, w = src_a[ok], tgt_a[ok], w[ok]
+        keys = self._keys(w)
         moving = np.zeros(len(xy), dtype=bool)
         for nid in live or ():
             if nid in index:

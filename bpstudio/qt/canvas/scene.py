@@ -291,15 +291,21 @@ class NetworkScene(QGraphicsScene):
         elif k == "weights_changed":
             for eid, item in self._edges.items():
                 item.sync(self.graph.edges[eid])
-            for nid, item in self._neurons.items():
-                item.sync(self.graph.neurons[nid])
-            if self._layer is not None and not self._weights_timer.isActive():
+            if self._layer is None:
+                for nid, item in self._neurons.items():
+                    item.sync(self.graph.neurons[nid])
+            elif not self._weights_timer.isActive():
                 # training writes weights ~30 times a second: redraw the 20,000-edge picture
-                # at most once a second (and only if a colour bucket changed, see rebuild)
+                # and the hundreds of neurons' tool tips (their biases) at most once a
+                # second (the picture only if a colour bucket changed, see rebuild)
                 self._weights_timer.start()
 
     def _weights_due(self) -> None:
         if self._layer is not None:
+            for nid, item in self._neurons.items():
+                n = self.graph.neurons.get(nid)
+                if n is not None:
+                    item.sync(n)
             self._layer_dirty = True
             self.flush(wait=False)
 
