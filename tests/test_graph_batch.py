@@ -54,3 +54,17 @@ def test_removing_a_neuron_removes_its_edges_in_one_event():
     assert neuron.id == "n1_2" and index == 5
     assert len(edges) == 3 + 2 and all("n1_2" in (e.source, e.target) for e, _ in edges)
     assert [c.kind for c in seen] == ["edges_removed", "neuron_removed"]
+
+
+def test_removing_neurons_in_one_go_records_where_each_was():
+    g = dense_network([3, 4, 2])
+    order = list(g.neurons)
+    seen = []
+    g.subscribe(seen.append)
+    removed = g.remove_neurons(["n1_3", "n0_0", "n1_1"])
+    assert [(n.id, i) for n, i in removed] == [("n1_3", 6), ("n1_1", 4), ("n0_0", 0)]
+    assert [c.kind for c in seen] == ["edges_removed"] + ["neuron_removed"] * 3
+    assert not any({"n1_3", "n0_0", "n1_1"} & {e.source, e.target} for e in g.edges.values())
+    for n, i in reversed(removed):
+        g.add_neuron(n, i)
+    assert list(g.neurons) == order

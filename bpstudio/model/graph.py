@@ -188,6 +188,26 @@ class Graph:
         self.emit(Change("neuron_removed", neuron_id))
         return neuron, index, removed_edges
 
+    def remove_neurons(self, neuron_ids: Iterable[str]) -> list[tuple[Neuron, int]]:
+        """Remove neurons and all their edges: the edges in one pass and one event, then each
+        neuron (one event each, from the back). Returns (neuron, index) in removal order, each
+        index the one to reinsert at (reinsert in reverse order)."""
+        dead = set(neuron_ids)
+        missing = dead - self.neurons.keys()
+        if missing:
+            raise KeyError(sorted(missing)[0])
+        attached = [eid for eid, e in self.edges.items() if e.source in dead or e.target in dead]
+        if attached:
+            self.remove_edges(attached)
+        removed = []
+        order = list(self.neurons)
+        for index in range(len(order) - 1, -1, -1):
+            nid = order[index]
+            if nid in dead:
+                removed.append((self.neurons.pop(nid), index))
+                self.emit(Change("neuron_removed", nid))
+        return removed
+
     def edge_index(self, edge_id: str) -> int:
         return list(self.edges).index(edge_id)
 

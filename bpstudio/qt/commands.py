@@ -86,9 +86,8 @@ class DeleteCommand(QUndoCommand):
             self._removed_edges = [(g.remove_edge(edge_ids[0]), index)]
         elif edge_ids:  # many: one pass and one event, with each index to reinsert at
             self._removed_edges = g.remove_edges(edge_ids)
-        for nid in reversed([n for n in g.neurons if n in dead]):
-            neuron, index, _ = g.remove_neuron(nid)
-            self._removed_neurons.append((neuron, index))
+        if dead:  # their edges are gone already: one pass for all of them
+            self._removed_neurons = g.remove_neurons([n for n in g.neurons if n in dead])
 
     def undo(self) -> None:
         for neuron, index in reversed(self._removed_neurons):

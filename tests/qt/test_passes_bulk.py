@@ -39,8 +39,9 @@ def _backward(window, qtbot, speed: int = 0):
     qtbot.waitUntil(
         lambda: tools.stepper.backward_done and not tools.overlay.animating, timeout=20000
     )
-    # the stroke picture is rasterised in slices after the step (the key is answered first)
-    qtbot.waitUntil(lambda: not tools.overlay.stroke_layer.building, timeout=20000)
+    # an instant step draws in slices after it returns (the key is answered first)
+    ov = tools.overlay
+    qtbot.waitUntil(lambda: not ov.refreshing and not ov.stroke_layer.building, timeout=20000)
     return tools
 
 
@@ -119,13 +120,17 @@ def test_an_instant_step_answers_first_and_rasterises_the_strokes_after(make_win
     window.view.fit_all()
     tools = window.pass_tools
     tools.controller.set_speed(0)
-    tools.controller.backward_all()  # returns with the strokes set, their picture pending
-    layer = tools.overlay.stroke_layer
-    assert tools.stepper.backward_done and layer.count == len(window.graph.edges)
-    assert layer.building and layer.image is None
+    ov = tools.overlay
+    tools.controller.backward_all()  # returns at once: the overlay is drawn in slices
+    assert tools.stepper.backward_done and ov.refreshing
+    qtbot.waitUntil(lambda: not ov.refreshing, timeout=20000)
+    layer = ov.stroke_layer
+    assert layer.count == len(window.graph.edges)
+    assert layer.building and layer.image is None  # then the strokes are rasterised
     window.view.viewport().grab()  # a paint meanwhile draws no line (the picture is coming)
     qtbot.waitUntil(lambda: not layer.building, timeout=20000)
     assert layer.image is not None and layer._matches(window.view.viewportTransform())
+    assert ov.neuron_badge("n1_0", "forward") is not None
 
 
 def test_bulk_layer_redraws_after_a_zoom(make_window, qtbot):

@@ -211,7 +211,10 @@ class PassController(QObject):
                     break
             if fresh:
                 self.overlay.update_settled = False
-            self.overlay.refresh()
+            if self.overlay.bulk and self.duration_ms() <= 0:
+                self.overlay.refresh_soon()  # hundreds of badges: the key is answered first
+            else:
+                self.overlay.refresh()
 
     def _walk(self, goal_of) -> None:
         self.land()
@@ -297,10 +300,14 @@ class PassController(QObject):
         if self._goal is not None and self.stepper.state.phase == "idle":
             self._goal = None
             self.overlay.finish()
-        self.overlay.refresh()
+        if self.overlay.bulk and self._goal is None:
+            self.overlay.refresh_soon()  # e.g. F8's own weights event: no long pause either
+        else:
+            self.overlay.refresh()
 
     def close(self) -> None:
         self.land()
+        self.overlay.cancel_refresh_soon()
         self.graph.unsubscribe(self._on_graph_change)
         self.stepper.close()
         self.overlay.remove()

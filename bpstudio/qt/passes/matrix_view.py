@@ -365,6 +365,8 @@ class MatrixView(QWidget):
         structure = self._structure_key(r)
         if structure is not None and structure == self._structure and self.tables:
             self._update_values(r)  # same tables, new numbers: no new widgets
+            if self._selected_edge and self.selected_edge() != self._selected_edge:
+                self._highlight()  # selected while off screen
             return
         self._structure = structure
         body = QWidget()
@@ -405,7 +407,7 @@ class MatrixView(QWidget):
         lay.addStretch(1)
         self.scroll.setWidget(body)
         if self._selected_edge:
-            self.select_edge(self._selected_edge, emit=False)
+            self._highlight()
 
     @staticmethod
     def _cells(c, l: int) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
@@ -468,9 +470,22 @@ class MatrixView(QWidget):
         self._stale = False
 
     def select_edge(self, eid: str | None, emit: bool = False) -> None:
-        """Highlight an edge's cell (from a canvas selection) and scroll it into view."""
-        self.rebuild(force=False)
+        """Highlight an edge's cell (from a canvas selection) and scroll it into view.
+
+        Nothing is rebuilt for it while the view is off screen or nothing is selected (a
+        deletion of many neurons selects nothing once per neuron): the next refresh
+        shows the highlight."""
         self._selected_edge = eid
+        if eid is not None and self.exposed():
+            self.rebuild(force=False)
+        elif eid is not None:
+            self._stale = True
+        self._highlight()
+        if emit and eid:
+            self.edge_clicked.emit(eid)
+
+    def _highlight(self) -> None:
+        eid = self._selected_edge
         for t in self.tables:
             cell = t.cell_of.get(eid) if eid else None
             t.blockSignals(True)
@@ -485,8 +500,6 @@ class MatrixView(QWidget):
                     p = t.viewport().mapTo(body, rect.center())
                     self.scroll.ensureVisible(p.x(), p.y(), rect.width(), rect.height() * 2)
             t.blockSignals(False)
-        if emit and eid:
-            self.edge_clicked.emit(eid)
 
     def selected_edge(self) -> str | None:
         for t in self.tables:

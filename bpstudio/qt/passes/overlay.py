@@ -108,6 +108,11 @@ class PassOverlay(QObject):
         self.stroke_layer.setVisible(False)
         self._bulk = None  # bulk mode: the strokes of the last refresh, as arrays
         self._defer_build = False  # refresh(): the stroke picture is built after it returns
+        self._refresh_job = None  # refresh_soon(): the refresh generator, run in slices
+        self._refresh_job_timer = QTimer(self)
+        self._refresh_job_timer.setSingleShot(True)
+        self._refresh_job_timer.setInterval(0)
+        self._refresh_job_timer.timeout.connect(self._refresh_work)
         if view is not None:
             self.stroke_layer.hints = view.renderHints()
         self.pulse.setVisible(False)
@@ -282,12 +287,52 @@ class PassOverlay(QObject):
         """Show exactly what the stepper's state reveals (no animation). Incremental: only
         items whose content changes are touched, the rest are hidden at the end."""
         self._cancel_preview_job()
+        self.cancel_refresh_soon()
         self._defer_build = True  # the bulk stroke picture: rasterised in slices afterwards
         try:
             for _ in self._refresh_steps():
                 pass
         finally:
             self._defer_build = False
+
+    def refresh_soon(self) -> None:
+        """:meth:`refresh` spread over event-loop turns of PREVIEW_SLICE_MS: an instant step
+        on a network of hundreds of neurons answers the key at once and its numbers appear
+        within a fraction of a second. A refresh or another step meanwhile replaces it."""
+        self._cancel_preview_job()
+        self.cancel_refresh_soon()
+        self._drawn = None  # not drawn until the job is done
+        self._refresh_job = self._refresh_steps()
+        self._refresh_job_timer.start()
+
+    @property
+    def refreshing(self) -> bool:
+        return self._refresh_job is not None
+
+    def cancel_refresh_soon(self) -> None:
+        if self._refresh_job is not None:
+            self._refresh_job.close()
+            self._refresh_job = None
+        self._refresh_job_timer.stop()
+
+    def _refresh_work(self) -> None:
+        job = self._refresh_job
+        if job is None:
+            return
+        self._defer_build = True
+        t0 = time.perf_counter()
+        try:
+            while (time.perf_counter() - t0) * 1000 < PREVIEW_SLICE_MS:
+                next(job)
+        except StopIteration:
+            self._refresh_job = None
+            return
+        except RuntimeError:  # the scene went away (the window is closing)
+            self._refresh_job = None
+            return
+        finally:
+            self._defer_build = False
+        self._refresh_job_timer.start()
 
     def _refresh_steps(self):
         """The body of :meth:`refresh` as a generator that yields every few edges, so a
@@ -403,20 +448,22 @@ class PassOverlay(QObject):
         yield
         # edges: ∂L/∂w (colour = sign, width = log |∂L/∂w|), or old → new after the update
         shown_idx = self._shown_edges(r)
-        edges = [(i, c.edge_ids[i]) for i in shown_idx.tolist()]
-        label_edges = len(edges) <= MAX_EDGE_LABELS and not (st.updated and self.update_settled)
+        bulk = self.bulk
+        few = len(shown_idx) <= MAX_EDGE_LABELS
+        # bulk mode draws the strokes from arrays: the per-edge loop below only places labels
+        edges = [(i, c.edge_ids[i]) for i in shown_idx.tolist()] if few or not bulk else []
+        label_edges = few and not (st.updated and self.update_settled)
         wmax = 0.0
         new_w = r.updated_params[c.edge_param] if st.updated else None  # = old_new_weight[1]
         if st.updated:
             wmax = float(np.abs(new_w[shown_idx]).max()) if len(shown_idx) else 1.0
             self.update_wmax = wmax
-        grads_shown = bool(edges) and not st.updated
+        grads_shown = len(shown_idx) > 0 and not st.updated
         grads = r.trace.grads[c.edge_param]  # by edge position (no per-edge id lookups)
         # dense networks: thinner strokes, or a thousand wide lines become one blob (and slow);
         # by the network's size, so a width means the same at every step of the pass
         thin = max(0.25, min(1.0, math.sqrt(MAX_EDGE_LABELS / max(len(c.edge_ids), 1))))
         geo = hash(tuple((p.x(), p.y(), radii[n]) for n, p in centers.items()))
-        bulk = self.bulk
         base = (id(r), id(self.theme), thin, geo, st.updated, wmax, bulk)
         strokes = self.strokes
         if bulk:  # no stroke items: the arrays go to the stroke layer (see _layer_steps)
