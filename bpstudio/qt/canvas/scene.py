@@ -55,6 +55,10 @@ class NetworkScene(QGraphicsScene):
         self._weights_timer.setSingleShot(True)
         self._weights_timer.setInterval(1000)
         self._weights_timer.timeout.connect(self._weights_due)
+        self._selection_timer = QTimer(self)  # one selection signal after a burst of removals
+        self._selection_timer.setSingleShot(True)
+        self._selection_timer.setInterval(0)
+        self._selection_timer.timeout.connect(self._emit_selection)
         self.selectionChanged.connect(self._emit_selection)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         graph.subscribe(self._on_change)
@@ -82,7 +86,8 @@ class NetworkScene(QGraphicsScene):
         sel = self.selectedItems()
         ns = {i.neuron_id for i in sel if isinstance(i, NeuronItem)}
         es = {i.edge_id for i in sel if isinstance(i, EdgeItem)}
-        return [n for n in self.graph.neurons if n in ns], [e for e in self.graph.edges if e in es]
+        neurons = [n for n in self.graph.neurons if n in ns] if ns else []
+        return neurons, [e for e in self.graph.edges if e in es] if es else []
 
     def select_ids(self, neurons=(), edges=(), add: bool = False) -> None:
         self.blockSignals(True)
@@ -234,7 +239,21 @@ class NetworkScene(QGraphicsScene):
         for end in (item.source, item.target):
             if item in end.edges:
                 end.edges.remove(item)
-        self.removeItem(item)
+        self._remove_quietly(item)
+
+    def _remove_quietly(self, item: QGraphicsItem) -> None:
+        """Remove an item; if it was selected, the selection signal comes once after the
+        burst (deleting 20 selected neurons changed the selection 20 times, and every
+        change redrew the inspector and the docks for neurons about to go)."""
+        if not item.isSelected():
+            self.removeItem(item)
+            return
+        self.blockSignals(True)
+        try:
+            self.removeItem(item)
+        finally:
+            self.blockSignals(False)
+        self._selection_timer.start()
 
     # ---------------------------------------------------------------- model events
     def _on_change(self, ch: Change) -> None:
@@ -250,7 +269,7 @@ class NetworkScene(QGraphicsScene):
             if item is not None:
                 for e in list(item.edges):
                     self._remove_edge_item(e.edge_id)
-                self.removeItem(item)
+                self._remove_quietly(item)
             self._structure_changed()
         elif k == "neuron_changed":
             item = self._neurons.get(ch.id)
@@ -308,6 +327,11 @@ class NetworkScene(QGraphicsScene):
                     item.sync(n)
             self._layer_dirty = True
             self.flush(wait=False)
+
+    def finish_drawing(self) -> None:
+        """Complete the bulk edge picture being composed (a pulse is about to freeze it)."""
+        if self._layer is not None:
+            self._layer.finish()
 
     def _flush_soon(self) -> None:
         self.flush(wait=False)

@@ -232,9 +232,10 @@ class PassController(QObject):
             # 20,000-edge network drew nine overlays nobody could see)
             self.land()
             return
-        flush = getattr(self.overlay.scene, "flush", None)
-        if flush is not None:  # the canvas picture complete before the pulse freezes it
-            flush()
+        self.overlay.complete_refresh_soon()  # the canvas complete before a pulse freezes it
+        finish = getattr(self.overlay.scene, "finish_drawing", None)
+        if finish is not None:
+            finish()
         self._pump()
 
     def _pump(self) -> None:

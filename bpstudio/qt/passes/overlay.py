@@ -109,6 +109,7 @@ class PassOverlay(QObject):
         self._bulk = None  # bulk mode: the strokes of the last refresh, as arrays
         self._defer_build = False  # refresh(): the stroke picture is built after it returns
         self._refresh_job = None  # refresh_soon(): the refresh generator, run in slices
+        self._held = None  # the viewport whose repaints wait for that job
         self._refresh_job_timer = QTimer(self)
         self._refresh_job_timer.setSingleShot(True)
         self._refresh_job_timer.setInterval(0)
@@ -303,17 +304,44 @@ class PassOverlay(QObject):
         self.cancel_refresh_soon()
         self._drawn = None  # not drawn until the job is done
         self._refresh_job = self._refresh_steps()
+        # no repaint of the canvas between slices (each would redraw hundreds of badges
+        # half updated): input is still served, the picture changes once, when it is done
+        vp = self.view.viewport() if self.view is not None else None
+        if vp is not None and vp.updatesEnabled():
+            vp.setUpdatesEnabled(False)
+            self._held = vp
         self._refresh_job_timer.start()
 
     @property
     def refreshing(self) -> bool:
         return self._refresh_job is not None
 
+    def complete_refresh_soon(self) -> None:
+        """Finish a sliced refresh now (a pulse is about to freeze the picture)."""
+        job = self._refresh_job
+        if job is not None:
+            self._defer_build = True
+            try:
+                for _ in job:
+                    pass
+            finally:
+                self._defer_build = False
+        self.cancel_refresh_soon()
+
     def cancel_refresh_soon(self) -> None:
         if self._refresh_job is not None:
             self._refresh_job.close()
             self._refresh_job = None
         self._refresh_job_timer.stop()
+        self._release_view()
+
+    def _release_view(self) -> None:
+        vp, self._held = self._held, None
+        if vp is not None:
+            try:
+                vp.setUpdatesEnabled(True)  # (repaints it)
+            except RuntimeError:  # the view went first
+                pass
 
     def _refresh_work(self) -> None:
         job = self._refresh_job
@@ -326,9 +354,11 @@ class PassOverlay(QObject):
                 next(job)
         except StopIteration:
             self._refresh_job = None
+            self._release_view()
             return
         except RuntimeError:  # the scene went away (the window is closing)
             self._refresh_job = None
+            self._release_view()
             return
         finally:
             self._defer_build = False
