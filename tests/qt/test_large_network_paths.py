@@ -173,3 +173,19 @@ def test_deleting_scattered_edges_in_one_command_undoes_in_order(big_window):
     assert fileformat.to_document(g) == before
     assert [c.kind for c in seen] == ["edges_removed", "edges_added"]
     g.unsubscribe(seen.append)
+
+
+def test_the_edge_picture_matches_the_zoom_and_is_composed_again_when_zoomed_in(big_window, qtbot):
+    window = big_window
+    layer = window.scene._layer
+    window.view.fit_all()
+    window.view.viewport().grab()
+    qtbot.waitUntil(lambda: layer.picture is not None and not layer.composing, timeout=20000)
+    small = layer.picture.size()
+    assert layer._picture_res < 1.0  # an overview: about the screen's size, not CACHE_PX
+    window.view.scale(6, 6)
+    window.view.viewport().grab()  # the paint sees the finer zoom and asks for a picture
+    qtbot.waitUntil(lambda: not layer.composing and layer.picture.size() != small, timeout=20000)
+    assert layer.picture.height() > small.height()
+    # the picture stays the edges: every static line is in it (none live, no drag)
+    assert sum(len(p) // 2 for _k, p in layer._static) == len(window.graph.edges)

@@ -423,8 +423,9 @@ class EdgeLayerItem(QGraphicsItem):
 
     BUCKETS = 6
     CACHE_PX = 2048
-    CHUNK = 256  # lines per drawLines call while composing the picture
+    CHUNK = 96  # lines per drawLines call while composing the picture
     SLICE_MS = 4.0  # composing work per event-loop turn
+    SHARPER = 1.6  # zoomed in this much past the picture's resolution: compose a finer one
 
     def __init__(self):
         super().__init__()
@@ -446,6 +447,14 @@ class EdgeLayerItem(QGraphicsItem):
         self.compose_count = 0  # pictures composed (tests)
         self._pending = None  # the state the running job composes (swapped in at its end)
         self._job = None
+        # pixels of the picture per item unit: what the view shows (x 1.25), at most 1; a
+        # 20,000-edge overview needs a picture of the screen's size, not of CACHE_PX
+        self.resolution = 1.0
+        self._picture_res = 1.0  # the resolution the shown picture was composed at
+        self._want_res = 1.0
+        self._compose_cpu = 0.0  # cost of the last picture (s): the next waits twice that
+        self._last_end = 0.0
+        self._spent = 0.0
         self._job_timer = QTimer()
         self._job_timer.setSingleShot(True)
         self._job_timer.setInterval(0)
@@ -558,8 +567,11 @@ class EdgeLayerItem(QGraphicsItem):
 
     def _start(self, state) -> None:
         self._pending = state
-        self._job = self._compose(state)
-        self._job_timer.start()
+        self._job = self._compose(state, self._want_res)
+        # pictures that cost much wait their turn: training recolours the edges once a
+        # second, and composing 20,000 lines must not take the whole of the event loop
+        wait = self._last_end + 2 * self._compose_cpu - time.perf_counter()
+        self._job_timer.start(max(0, int(wait * 1000)) if self.picture is not None else 0)
 
     def stop(self) -> None:
         """Drop a picture being composed (the item is leaving the scene)."""
@@ -572,15 +584,21 @@ class EdgeLayerItem(QGraphicsItem):
         if not shiboken6.isValid(self):  # deleted with its scene (open/new)
             self.stop()
             return
+        t0 = time.perf_counter()
         try:
             next(self._job)
         except StopIteration as done:
             self._job = None
             state, self._pending = self._pending, None
             self.compose_count += 1
-            self._swap(state, done.value)
+            picture, res = done.value
+            self._swap(state, picture)
+            self._picture_res = res
+            self._last_end = time.perf_counter()
+            self._compose_cpu = self._spent + self._last_end - t0
             return
-        self._job_timer.start()
+        self._spent += time.perf_counter() - t0
+        self._job_timer.start(0)
 
     def finish(self) -> None:
         """Complete a picture being composed now (tests, drag starts, exports)."""
@@ -591,10 +609,13 @@ class EdgeLayerItem(QGraphicsItem):
     def composing(self) -> bool:
         return self._job is not None
 
-    def _compose(self, state):
-        """Draw the static lines into a new picture, yielding every SLICE_MS."""
+    def _compose(self, state, res: float):
+        """Draw the static lines into a new picture (``res`` pixels per item unit), yielding
+        every SLICE_MS; returns (picture, res)."""
         static, bounds, views = state[0], state[2], state[6]
-        w, h = max(1, math.ceil(bounds.width())), max(1, math.ceil(bounds.height()))
+        self._spent = 0.0
+        w = max(1, math.ceil(bounds.width() * res))
+        h = max(1, math.ceil(bounds.height() * res))
         img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
         img.fill(0)
         painter = None
@@ -607,6 +628,7 @@ class EdgeLayerItem(QGraphicsItem):
                     if painter is None:
                         painter = QPainter(img)
                         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                        painter.scale(res, res)
                         painter.translate(-bounds.left(), -bounds.top())
                         clock = time.perf_counter()
                     m = min(self.CHUNK, n - a)
@@ -621,7 +643,7 @@ class EdgeLayerItem(QGraphicsItem):
         finally:
             if painter is not None:
                 painter.end()
-        return img
+        return img, res
 
     def update_live(self, positions: dict[str, QPointF]) -> None:
         """Cheap per-drag-step update: new centres for the moving neurons; only the lines
@@ -646,8 +668,15 @@ class EdgeLayerItem(QGraphicsItem):
         return self._bounds
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
+        if widget is not None:
+            # the resolution the view needs now (device pixels per item unit)
+            t = painter.worldTransform()
+            need = min(1.0, max(0.05, 1.25 * math.hypot(t.m11(), t.m12())))
+            self._want_res = need
         if self.picture is not None:  # blitted on every pan/zoom
             painter.drawImage(self._bounds, self.picture)
+            if widget is not None and need > self._picture_res * self.SHARPER and not self._job:
+                self._start(self._state())  # zoomed in: a sharper picture, in slices
             return
         if widget is not None:  # on screen: compose the picture (the edges appear when done)
             if self._job is None:
