@@ -377,17 +377,11 @@ class EdgeExplanation:
 
 # --------------------------------------------------------------------------- context
 def edge_endpoints(compiled: Compiled) -> dict[str, tuple[str, str]]:
-    """edge id -> (source id, target id), from the compiled layout alone."""
-    net = compiled.net
-    out = {}
-    for i, eid in enumerate(compiled.edge_ids):
-        l = int(compiled.edge_layer[i]) - 1
-        lay = net.layers[l]
-        offset = int(compiled.edge_param[i]) - int(net.w_offsets[l])
-        width = lay.W.shape[1]
-        r, c = divmod(offset, width)
-        out[eid] = (compiled.neuron_ids[lay.src_lo + c], compiled.neuron_ids[lay.start + r])
-    return out
+    """edge id -> (source id, target id), from the compiled layout alone (vectorised)."""
+    ids = compiled.neuron_ids
+    src, tgt = compiled.edge_rows
+    ends = zip([ids[r] for r in src.tolist()], [ids[r] for r in tgt.tolist()], strict=True)
+    return dict(zip(compiled.edge_ids, ends, strict=True))
 
 
 class _Ctx:
@@ -400,13 +394,13 @@ class _Ctx:
         net = compiled.net
         self.net = net
         self.ends = edge_endpoints(compiled)
-        self.edge_index = {e: i for i, e in enumerate(compiled.edge_ids)}
+        self.edge_index = compiled.edge_index
         self.out_edges: dict[str, list[str]] = {n: [] for n in compiled.neuron_ids}
         self.in_edges: dict[str, list[str]] = {n: [] for n in compiled.neuron_ids}
-        for eid in compiled.edge_ids:
-            s, t = self.ends[eid]
-            self.out_edges[s].append(eid)
-            self.in_edges[t].append(eid)
+        out_edges, in_edges = self.out_edges, self.in_edges
+        for eid, (s, t) in self.ends.items():
+            out_edges[s].append(eid)
+            in_edges[t].append(eid)
         self.outputs = list(compiled.output_ids)
         self.single_output = len(self.outputs) == 1
         self.softmax_group = [o for o in self.outputs if self.activation(o) == act.SOFTMAX]

@@ -571,7 +571,8 @@ def _neuron_dict(n: Neuron) -> dict:
         d["y"] = n.y
     if not n.trainable:
         d["trainable"] = False
-    d.update({k: v for k, v in n.extra.items() if k not in d})
+    if n.extra:  # (the comprehension alone cost 5x the rest on 20,000 items)
+        d.update({k: v for k, v in n.extra.items() if k not in d})
     return d
 
 
@@ -581,7 +582,8 @@ def _edge_dict(e: Edge) -> dict:
         d["weight"] = e.weight
     if not e.trainable:
         d["trainable"] = False
-    d.update({k: v for k, v in e.extra.items() if k not in d})
+    if e.extra:
+        d.update({k: v for k, v in e.extra.items() if k not in d})
     return d
 
 

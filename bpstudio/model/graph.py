@@ -9,7 +9,7 @@ written back on save.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,12 +51,15 @@ class Edge:
 @dataclass(frozen=True)
 class Change:
     """What changed. kind: neuron_added/neuron_removed/neuron_changed/edge_added/edge_removed/
-    edge_changed/network_changed/weights_changed/reset. ``id`` is the neuron or edge id (or
-    None), ``keys`` the attribute names that changed (for *_changed)."""
+    edges_added/edges_removed/edge_changed/network_changed/weights_changed/reset. ``id`` is the
+    neuron or edge id (or None), ``keys`` the attribute names that changed (for *_changed),
+    ``ids`` the edge ids of a batch (edges_added/edges_removed: one event for many edges, so
+    deleting 2,000 edges does not run every listener 2,000 times)."""
 
     kind: str
     id: str | None = None
     keys: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
 
 
 Listener = Callable[[Change], None]
@@ -176,13 +179,34 @@ class Graph:
 
     def remove_neuron(self, neuron_id: str) -> tuple[Neuron, int, list[tuple[Edge, int]]]:
         """Remove a neuron and its edges; returns what undo needs to put them back."""
-        removed_edges = [(e, self.edge_index(e.id)) for e in self.edges_of(neuron_id)]
-        for e, _ in reversed(removed_edges):
-            self.remove_edge(e.id)
+        if neuron_id not in self.neurons:
+            raise KeyError(neuron_id)
+        attached = [e.id for e in self.edges_of(neuron_id)]
+        removed_edges = self.remove_edges(attached) if attached else []
         index = list(self.neurons).index(neuron_id)
         neuron = self.neurons.pop(neuron_id)
         self.emit(Change("neuron_removed", neuron_id))
         return neuron, index, removed_edges
+
+    def remove_neurons(self, neuron_ids: Iterable[str]) -> list[tuple[Neuron, int]]:
+        """Remove neurons and all their edges: the edges in one pass and one event, then each
+        neuron (one event each, from the back). Returns (neuron, index) in removal order, each
+        index the one to reinsert at (reinsert in reverse order)."""
+        dead = set(neuron_ids)
+        missing = dead - self.neurons.keys()
+        if missing:
+            raise KeyError(sorted(missing)[0])
+        attached = [eid for eid, e in self.edges.items() if e.source in dead or e.target in dead]
+        if attached:
+            self.remove_edges(attached)
+        removed = []
+        order = list(self.neurons)
+        for index in range(len(order) - 1, -1, -1):
+            nid = order[index]
+            if nid in dead:
+                removed.append((self.neurons.pop(nid), index))
+                self.emit(Change("neuron_removed", nid))
+        return removed
 
     def edge_index(self, edge_id: str) -> int:
         return list(self.edges).index(edge_id)
@@ -203,6 +227,61 @@ class Graph:
         edge = self.edges.pop(edge_id)
         self.emit(Change("edge_removed", edge_id))
         return edge
+
+    def add_edges(self, edges: Iterable[Edge]) -> None:
+        """Append edges in order with one ``edges_added`` event (connect fully, paste)."""
+        edges = list(edges)
+        seen = set(self.edges)
+        for e in edges:
+            if e.id in seen:
+                raise ValueError(f"edge id {e.id!r} already exists")
+            seen.add(e.id)
+        for e in edges:
+            self.edges[e.id] = e
+        if edges:
+            self.emit(Change("edges_added", ids=tuple(e.id for e in edges)))
+
+    def remove_edges(self, edge_ids: Iterable[str]) -> list[tuple[Edge, int]]:
+        """Remove edges with one ``edges_removed`` event, in one pass over the edges.
+
+        Returns (edge, index) in ascending index: what :meth:`insert_edges` needs to put
+        each back where it was."""
+        doomed = set(edge_ids)
+        missing = doomed - self.edges.keys()
+        if missing:
+            raise KeyError(sorted(missing)[0])
+        kept: dict[str, Edge] = {}
+        removed: list[tuple[Edge, int]] = []
+        for i, (eid, e) in enumerate(self.edges.items()):
+            if eid in doomed:
+                removed.append((e, i))
+            else:
+                kept[eid] = e
+        self.edges = kept
+        if removed:
+            self.emit(Change("edges_removed", ids=tuple(e.id for e, _ in removed)))
+        return removed
+
+    def insert_edges(self, entries: Iterable[tuple[Edge, int]]) -> None:
+        """Put edges back at their indices (as :meth:`remove_edges` returned them), in one
+        pass and with one ``edges_added`` event: the edge order is the one before removal."""
+        entries = sorted(entries, key=lambda entry: entry[1])
+        for e, _ in entries:
+            if e.id in self.edges:
+                raise ValueError(f"edge id {e.id!r} already exists")
+        merged: dict[str, Edge] = {}
+        existing = iter(self.edges.items())
+        for e, index in entries:
+            while len(merged) < index:
+                item = next(existing, None)
+                if item is None:
+                    break
+                merged[item[0]] = item[1]
+            merged[e.id] = e
+        merged.update(existing)
+        self.edges = merged
+        if entries:
+            self.emit(Change("edges_added", ids=tuple(e.id for e, _ in entries)))
 
     def set_neuron(self, neuron_id: str, **values: Any) -> dict[str, Any]:
         """Set attributes; returns the old values (for undo)."""

@@ -191,7 +191,8 @@ class TrainingSession:
             if keys <= _LAYOUT_KEYS:
                 return
             self._dirty(params=True, new_run=bool(keys & _STRUCTURAL_NEURON_KEYS))
-        elif kind in ("neuron_added", "neuron_removed", "edge_added", "edge_removed", "reset"):
+        elif kind in ("neuron_added", "neuron_removed", "edge_added", "edge_removed",
+                      "edges_added", "edges_removed", "reset"):  # fmt: skip
             self._dirty(params=True, new_run=True)
             if kind == "reset":
                 # another network (open, new): its run starts now, not at its first successful

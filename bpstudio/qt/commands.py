@@ -30,12 +30,16 @@ class AddItemsCommand(QUndoCommand):
     def redo(self) -> None:
         for n in self.neurons:
             self.graph.add_neuron(copy.deepcopy(n))
-        for e in self.edges:
-            self.graph.add_edge(copy.deepcopy(e))
+        if len(self.edges) == 1:  # one connection: the single-edge event (and its id)
+            self.graph.add_edge(copy.deepcopy(self.edges[0]))
+        else:  # connect fully, paste: one event for all edges
+            self.graph.add_edges(copy.deepcopy(self.edges))
 
     def undo(self) -> None:
-        for e in reversed(self.edges):
-            self.graph.remove_edge(e.id)
+        if len(self.edges) == 1:
+            self.graph.remove_edge(self.edges[0].id)
+        elif self.edges:
+            self.graph.remove_edges([e.id for e in self.edges])
         for n in reversed(self.neurons):
             self.graph.remove_neuron(n.id)
 
@@ -66,30 +70,32 @@ class DeleteCommand(QUndoCommand):
         self.neuron_ids = list(neuron_ids)
         self.edge_ids = [x for x in edge_ids]
         self._removed_neurons: list[tuple[Neuron, int]] = []
-        self._removed_edges: list[tuple[Edge, int]] = []
+        self._removed_edges: list[tuple[Edge, int]] = []  # ascending index
 
     def redo(self) -> None:
         g = self.graph
         self._removed_edges, self._removed_neurons = [], []
         dead = set(self.neuron_ids)
+        chosen = set(self.edge_ids)
         edge_ids = [
-            eid
-            for eid, e in g.edges.items()
-            if eid in set(self.edge_ids) or e.source in dead or e.target in dead
-        ]
-        # remove from the back so each recorded index is the one to reinsert at on undo
-        for eid in reversed(edge_ids):
-            index = g.edge_index(eid)
-            self._removed_edges.append((g.remove_edge(eid), index))
-        for nid in reversed([n for n in g.neurons if n in dead]):
-            neuron, index, _ = g.remove_neuron(nid)
-            self._removed_neurons.append((neuron, index))
+            eid for eid, e in g.edges.items()
+            if eid in chosen or e.source in dead or e.target in dead
+        ]  # fmt: skip
+        if len(edge_ids) == 1:  # one edge: the single-edge event (and its id)
+            index = g.edge_index(edge_ids[0])
+            self._removed_edges = [(g.remove_edge(edge_ids[0]), index)]
+        elif edge_ids:  # many: one pass and one event, with each index to reinsert at
+            self._removed_edges = g.remove_edges(edge_ids)
+        if dead:  # their edges are gone already: one pass for all of them
+            self._removed_neurons = g.remove_neurons([n for n in g.neurons if n in dead])
 
     def undo(self) -> None:
         for neuron, index in reversed(self._removed_neurons):
             self.graph.add_neuron(neuron, index)
-        for edge, index in reversed(self._removed_edges):
-            self.graph.add_edge(edge, index)
+        if len(self._removed_edges) == 1:
+            self.graph.add_edge(*self._removed_edges[0])
+        elif self._removed_edges:
+            self.graph.insert_edges(self._removed_edges)
 
 
 class MoveNeuronsCommand(QUndoCommand):

@@ -376,6 +376,8 @@ class Inspector(QStackedWidget):
             *self.edge_ids,
         ):
             self.refresh()
+        elif ch.ids and not set(ch.ids).isdisjoint(self.edge_ids):  # a batch of edges
+            self.refresh()
         elif ch.kind.endswith(("added", "removed")) and not (self.neuron_ids or self.edge_ids):
             self.refresh()  # network page shows counts
 

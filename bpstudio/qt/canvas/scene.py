@@ -55,11 +55,15 @@ class NetworkScene(QGraphicsScene):
         self._timer = QTimer(self)  # coalesces warning/bulk refreshes after bursts of events
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
-        self._timer.timeout.connect(self.flush)
+        self._timer.timeout.connect(self._flush_soon)
         self._weights_timer = QTimer(self)  # bulk mode: weight-only redraws, at most 1 Hz
         self._weights_timer.setSingleShot(True)
         self._weights_timer.setInterval(1000)
         self._weights_timer.timeout.connect(self._weights_due)
+        self._selection_timer = QTimer(self)  # one selection signal after a burst of removals
+        self._selection_timer.setSingleShot(True)
+        self._selection_timer.setInterval(0)
+        self._selection_timer.timeout.connect(self._emit_selection)
         self.selectionChanged.connect(self._emit_selection)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         graph.subscribe(self._on_change)
@@ -87,7 +91,8 @@ class NetworkScene(QGraphicsScene):
         sel = self.selectedItems()
         ns = {i.neuron_id for i in sel if isinstance(i, NeuronItem)}
         es = {i.edge_id for i in sel if isinstance(i, EdgeItem)}
-        return [n for n in self.graph.neurons if n in ns], [e for e in self.graph.edges if e in es]
+        neurons = [n for n in self.graph.neurons if n in ns] if ns else []
+        return neurons, [e for e in self.graph.edges if e in es] if es else []
 
     def select_ids(self, neurons=(), edges=(), add: bool = False) -> None:
         self.blockSignals(True)
@@ -136,7 +141,8 @@ class NetworkScene(QGraphicsScene):
             # drag start: the cached picture keeps only the static edges (redrawn once);
             # edges with a moving end go to the live item, recomputed per step below
             self._live_ids = set(positions)
-            self._layer.rebuild(self.graph.edges.values(), self._positions(), self._live_ids)
+            self._layer.rebuild(self.graph.edges.values(), self._positions(), self._live_ids,
+                                now=True)  # fmt: skip
         elif self._layer is None and set(positions) != self._live_ids:
             # normal mode: one stand-in item draws all edges while the drag lasts
             self._end_item_drag()
@@ -180,6 +186,8 @@ class NetworkScene(QGraphicsScene):
         self.rebuilding.emit()  # others' items go too: their owners forget them now
         self.blockSignals(True)
         self._end_item_drag()
+        if self._layer is not None:
+            self._layer.stop()
         self.clear()  # every item at once (40,000 pass strokes: ~0.1 s, one by one ~0.6 s)
         self._neurons.clear()
         self._edges.clear()
@@ -237,7 +245,21 @@ class NetworkScene(QGraphicsScene):
         for end in (item.source, item.target):
             if item in end.edges:
                 end.edges.remove(item)
-        self.removeItem(item)
+        self._remove_quietly(item)
+
+    def _remove_quietly(self, item: QGraphicsItem) -> None:
+        """Remove an item; if it was selected, the selection signal comes once after the
+        burst (deleting 20 selected neurons changed the selection 20 times, and every
+        change redrew the inspector and the docks for neurons about to go)."""
+        if not item.isSelected():
+            self.removeItem(item)
+            return
+        self.blockSignals(True)
+        try:
+            self.removeItem(item)
+        finally:
+            self.blockSignals(False)
+        self._selection_timer.start()
 
     # ---------------------------------------------------------------- model events
     def _on_change(self, ch: Change) -> None:
@@ -253,7 +275,7 @@ class NetworkScene(QGraphicsScene):
             if item is not None:
                 for e in list(item.edges):
                     self._remove_edge_item(e.edge_id)
-                self.removeItem(item)
+                self._remove_quietly(item)
             self._structure_changed()
         elif k == "neuron_changed":
             item = self._neurons.get(ch.id)
@@ -275,6 +297,15 @@ class NetworkScene(QGraphicsScene):
         elif k == "edge_removed":
             self._remove_edge_item(ch.id)
             self._structure_changed()
+        elif k == "edges_added":
+            if self._layer is None:
+                for eid in ch.ids:
+                    self._add_edge_item(eid)
+            self._structure_changed()
+        elif k == "edges_removed":
+            for eid in ch.ids:
+                self._remove_edge_item(eid)
+            self._structure_changed()
         elif k == "edge_changed":
             item = self._edges.get(ch.id)
             if item is not None:
@@ -285,17 +316,31 @@ class NetworkScene(QGraphicsScene):
         elif k == "weights_changed":
             for eid, item in self._edges.items():
                 item.sync(self.graph.edges[eid])
-            for nid, item in self._neurons.items():
-                item.sync(self.graph.neurons[nid])
-            if self._layer is not None and not self._weights_timer.isActive():
+            if self._layer is None:
+                for nid, item in self._neurons.items():
+                    item.sync(self.graph.neurons[nid])
+            elif not self._weights_timer.isActive():
                 # training writes weights ~30 times a second: redraw the 20,000-edge picture
-                # at most once a second (and only if a colour bucket changed, see rebuild)
+                # and the hundreds of neurons' tool tips (their biases) at most once a
+                # second (the picture only if a colour bucket changed, see rebuild)
                 self._weights_timer.start()
 
     def _weights_due(self) -> None:
         if self._layer is not None:
+            for nid, item in self._neurons.items():
+                n = self.graph.neurons.get(nid)
+                if n is not None:
+                    item.sync(n)
             self._layer_dirty = True
-            self.flush()
+            self.flush(wait=False)
+
+    def finish_drawing(self) -> None:
+        """Complete the bulk edge picture being composed (a pulse is about to freeze it)."""
+        if self._layer is not None:
+            self._layer.finish()
+
+    def _flush_soon(self) -> None:
+        self.flush(wait=False)
 
     def _structure_changed(self) -> None:
         self._warnings_dirty = True
@@ -303,14 +348,18 @@ class NetworkScene(QGraphicsScene):
             self._layer_dirty = True
         self._timer.start()
 
-    def flush(self) -> None:
-        """Apply coalesced refreshes now (warnings, bulk edge layer, scene rect)."""
+    def flush(self, wait: bool = True) -> None:
+        """Apply coalesced refreshes now (warnings, bulk edge layer, scene rect). ``wait``:
+        the bulk edge picture is complete on return; otherwise (the event loop's own
+        refreshes) it is composed in slices and the previous one stays until it is done."""
         self._timer.stop()
         if self._warnings_dirty:
             self._refresh_warnings()
         if self._layer_dirty and self._layer is not None:
             self._layer_dirty = False
             self._layer.rebuild(self.graph.edges.values(), self._positions(), self._live_ids)
+        if wait and self._layer is not None:
+            self._layer.finish()
         self._update_scene_rect()
 
     def _refresh_warnings(self) -> None:

@@ -209,12 +209,19 @@ class PassController(QObject):
         goal, self._goal = self._goal, None
         self.overlay.finish()
         if goal is not None:
+            fresh = not self.stepper.updated  # a new pass on the way: its update is unsettled
             while self.stepper.position() < goal:
                 before = self.stepper.position()
                 self.stepper.advance()
+                fresh = fresh or not self.stepper.updated
                 if self.stepper.position() == before:
                     break
-            self.overlay.refresh()
+            if fresh:
+                self.overlay.update_settled = False
+            if self.overlay.bulk and self.duration_ms() <= 0:
+                self.overlay.refresh_soon()  # hundreds of badges: the key is answered first
+            else:
+                self.overlay.refresh()
 
     def _walk(self, goal_of) -> None:
         self.land()
@@ -226,6 +233,16 @@ class PassController(QObject):
         if goal <= p:
             return
         self._goal = goal
+        if self.duration_ms() <= 0:
+            # instant: the stepper walks there (every state is still announced) and the
+            # canvas draws the end state once, not each step on the way (a full step on a
+            # 20,000-edge network drew nine overlays nobody could see)
+            self.land()
+            return
+        self.overlay.complete_refresh_soon()  # the canvas complete before a pulse freezes it
+        finish = getattr(self.overlay.scene, "finish_drawing", None)
+        if finish is not None:
+            finish()
         self._pump()
 
     def _pump(self) -> None:
@@ -293,10 +310,14 @@ class PassController(QObject):
             self._refresh_timer.start()
 
     def _refresh_stale(self) -> None:
-        self.overlay.refresh()
+        if self.overlay.bulk and self._goal is None:
+            self.overlay.refresh_soon()  # e.g. F8's own weights event: no long pause either
+        else:
+            self.overlay.refresh()
 
     def close(self) -> None:
         self.land()
+        self.overlay.cancel_refresh_soon()
         self.graph.unsubscribe(self._on_graph_change)
         self.stepper.close()
         self.overlay.remove()

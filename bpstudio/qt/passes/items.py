@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...model.numfmt import MINUS, fmt
+from ..canvas.items import _line_buffer
 from .colormap import NORMAL, Theme, diverging, text_colour_on
 
 ABOVE, BELOW, RIGHT, LEFT, CENTER = "above", "below", "right", "left", "center"
@@ -222,15 +223,18 @@ class EdgeStroke(QGraphicsLineItem):
 class StrokeLayer(QGraphicsItem):
     """Bulk mode (a network drawn by one edge layer): every visible edge stroke in one item.
 
-    The :class:`EdgeStroke` items stay on the scene for their values and hover tips but
-    have ``ItemHasNoContents``: a repaint of 1,600 stroke items cost ~55 ms (the walk's end
-    froze input that long). This item draws the same lines with the same pens in the same
-    order, rasterised once (:meth:`build`, in slices) into an image of the viewport at the
-    view's transform; ``paint`` then blits it pixel for pixel. Painted at any other
-    transform (zoom, pan, an export) it draws the lines directly and asks for a new image.
+    There are no per-edge stroke items in bulk mode: the overlay hands this item the strokes
+    as numpy arrays (:meth:`set_arrays`: ends, colours, widths, computed vectorised), because
+    styling 20,000 QGraphicsLineItems cost a second per step. Pens are grouped (widths to
+    1/8 px, alphas to 1/64) and drawn faintest first, so the strongest gradients lie on top;
+    each group is drawn with a few ``drawLines`` calls on polygons filled from numpy. The lines are
+    rasterised once (:meth:`build`, in slices) into an image of the viewport at the view's
+    transform; ``paint`` then blits it pixel for pixel. Painted at any other transform (zoom,
+    pan, an export) it draws the lines directly and asks for a new image. Hover tips find
+    the edge under the mouse with :meth:`owner_at`.
     """
 
-    CHUNK = 32  # lines per drawLines call of a build (a slice ends after SLICE_MS)
+    CHUNK = 64  # lines per drawLines call of a build (a slice ends after SLICE_MS)
     SLICE_MS = 2.5
 
     def __init__(self):
@@ -239,6 +243,10 @@ class StrokeLayer(QGraphicsItem):
         self.setAcceptHoverEvents(False)
         self.runs: list = []  # (pen spec, first, stop): consecutive lines sharing a pen
         self._lines = np.zeros((0, 4))
+        self._ids: list[str] = []  # edge id per line (drawing order)
+        self._values = np.zeros(0)  # the number each stroke encodes
+        self._widths = np.zeros(0)
+        self._where: dict[str, int] | None = None  # edge id -> line (built when asked)
         self.count = 0
         self._rect = QRectF()
         self.view = None
@@ -248,51 +256,106 @@ class StrokeLayer(QGraphicsItem):
         self.hints = QPainter.RenderHint.Antialiasing
         self.build_count = 0  # tests: images rasterised
         self._timer = None
+        self._job = None  # a build running in slices on the event loop (build_soon)
+        self._job_timer = None
 
     def set_strokes(self, strokes) -> None:
-        """strokes: the visible EdgeStroke items in drawing order. Drops the image."""
+        """strokes: EdgeStroke items in drawing order (their pens and lines). Drops the image."""
         for _ in self.collect(strokes):
             pass
 
     def collect(self, strokes):
-        """:meth:`set_strokes` as a generator that yields every few ms."""
-        # plain floats only (no Qt wrappers kept): 1,600 QPen/QLineF wrappers per step made
-        # the walk's (frozen-heap) collections slow enough to drop frames
-        runs: list[tuple[tuple[float, ...], int, int]] = []  # (r, g, b, a, width), lines
-        coords: list[tuple[float, float, float, float]] = []
-        wmax = 0.0
-        last = None
-        clock = time.perf_counter()
-        for k, s in enumerate(strokes):
+        """:meth:`set_strokes` as a generator (kept for callers that have stroke items)."""
+        strokes = list(strokes)
+        rgba, widths, lines = [], [], []
+        for s in strokes:
             pen, line = s.pen(), s.line()
             c = pen.color()
-            spec = (c.redF(), c.greenF(), c.blueF(), c.alphaF(), pen.widthF())
-            if spec != last:
-                if runs:
-                    runs[-1] = (runs[-1][0], runs[-1][1], k)
-                runs.append((spec, k, k + 1))
-                last = spec
-                wmax = max(wmax, spec[4])
-            coords.append((line.x1(), line.y1(), line.x2(), line.y2()))
-            if k % 64 == 63 and (time.perf_counter() - clock) * 1000 > self.SLICE_MS:
-                yield
-                clock = time.perf_counter()
-        if runs:
-            runs[-1] = (runs[-1][0], runs[-1][1], len(coords))
+            rgba.append((c.redF(), c.greenF(), c.blueF(), c.alphaF()))
+            widths.append(pen.widthF())
+            lines.append((line.x1(), line.y1(), line.x2(), line.y2()))
+        yield
+        self.set_arrays([s.edge_id for s in strokes], np.array(lines, float).reshape(-1, 4),
+                        np.array(rgba, float).reshape(-1, 4), np.array(widths, float),
+                        np.array([s.value for s in strokes], float))  # fmt: skip
+
+    def set_arrays(self, ids: list[str], lines: np.ndarray, rgba: np.ndarray,
+                   widths: np.ndarray, values: np.ndarray) -> None:  # fmt: skip
+        """The strokes to draw: per edge its line (x0, y0, x1, y1) in scene coordinates, pen
+        colour (r, g, b, a in 0..1), pen width and value. Drops the image."""
+        n = len(ids)
+        wq = np.round(np.asarray(widths, float) * 8) / 8
+        q = np.asarray(rgba, float).reshape(-1, 4).copy()  # the theme's few colours, exact
+        q[:, 3] = np.round(q[:, 3] * 64) / 64
+        c8 = np.round(q[:, :3] * 65535).astype(np.int64)  # QColor keeps 16 bits a channel
+        colour = (c8[:, 0] << 32) | (c8[:, 1] << 16) | c8[:, 2]  # one number per colour
+        # faint and thin first, strong on top; equal pens keep the edge order (stable)
+        order = np.lexsort((colour, q[:, 3], wq)) if n else np.zeros(0, np.intp)
+        wq, q, colour = wq[order], q[order], colour[order]
+        runs = []
+        if n:
+            change = (np.diff(wq) != 0) | (np.diff(q[:, 3]) != 0) | (np.diff(colour) != 0)
+            starts = np.concatenate([[0], np.nonzero(change)[0] + 1])
+            stops = np.concatenate([starts[1:], [n]])
+            for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
+                runs.append(((*q[a].tolist(), float(wq[a])), a, b))
+        lines = np.asarray(lines, float).reshape(-1, 4)[order]
         rect = QRectF()
-        if coords:
-            xy = np.array(coords, dtype=np.float64).reshape(-1, 2)
+        if n:
+            xy = lines.reshape(-1, 2)
             lo, hi = xy.min(axis=0), xy.max(axis=0)
-            m = wmax / 2 + 2
+            m = float(wq.max()) / 2 + 2
             rect = QRectF(lo[0] - m, lo[1] - m, hi[0] - lo[0] + 2 * m, hi[1] - lo[1] + 2 * m)
         self.prepareGeometryChange()
         self.runs = runs
-        self._lines = np.array(coords, dtype=np.float64).reshape(-1, 4)
-        self.count = len(coords)
+        self._lines = lines
+        self._ids = [ids[k] for k in order.tolist()]
+        self._values = np.asarray(values, float)[order]
+        self._widths = wq
+        self._where = None
+        self.count = n
         self._rect = rect
         self.image = None
         self._transform = None
+        self._job = None
         self.update()
+
+    # ------------------------------------------------------------------ queries
+    def _index_of(self, edge_id: str) -> int | None:
+        if self._where is None:
+            self._where = {eid: k for k, eid in enumerate(self._ids)}
+        return self._where.get(edge_id)
+
+    def value_of(self, edge_id: str) -> float | None:
+        """The number the edge's stroke encodes (∂L/∂w, or the new weight after an update)."""
+        k = self._index_of(edge_id)
+        return None if k is None else float(self._values[k])
+
+    def pen_of(self, edge_id: str) -> QPen | None:
+        k = self._index_of(edge_id)
+        if k is None:
+            return None
+        for spec, first, stop in self.runs:
+            if first <= k < stop:
+                return self._pen(spec)
+        return None
+
+    def line_of(self, edge_id: str) -> QLineF | None:
+        k = self._index_of(edge_id)
+        return None if k is None else QLineF(*self._lines[k].tolist())
+
+    def owner_at(self, pos: QPointF) -> tuple[str, str] | None:
+        """("edge", id) of the topmost stroke under a scene point (hover tips), or None."""
+        if not self.count or not self.isVisible():
+            return None
+        x0, y0, x1, y1 = self._lines.T
+        dx, dy = x1 - x0, y1 - y0
+        px, py = pos.x(), pos.y()
+        t = np.clip(((px - x0) * dx + (py - y0) * dy) / np.maximum(dx * dx + dy * dy, 1e-12), 0, 1)
+        d = np.hypot(x0 + t * dx - px, y0 + t * dy - py)
+        scale = self.view.transform().m11() if self.view is not None else 1.0
+        hit = np.nonzero(d <= self._widths / 2 + 3.0 / max(scale, 1e-6))[0]
+        return ("edge", self._ids[int(hit[-1])]) if len(hit) else None
 
     def boundingRect(self) -> QRectF:
         return self._rect
@@ -305,11 +368,13 @@ class StrokeLayer(QGraphicsItem):
 
     def build(self):
         """Rasterise the strokes for the view as it is now; a generator (yields between
-        slices; drive it to the end). No view: nothing to build (paint draws directly)."""
-        self.image = None
-        self._transform = None
+        slices; drive it to the end). No view: nothing to build (paint draws directly).
+        Until it ends, an image of the same strokes at another transform stays (paint
+        shows it scaled meanwhile)."""
         state = self._view_state()
         if state is None or not self.runs:
+            self.image = None
+            self._transform = None
             return
         vt, vp = state
         if abs(vt.m12()) > 1e-12 or abs(vt.m21()) > 1e-12:
@@ -347,18 +412,59 @@ class StrokeLayer(QGraphicsItem):
         self.build_count += 1
         self.update()
 
+    @staticmethod
+    def _pen(spec) -> QPen:
+        r, g, b, a, w = spec
+        pen = QPen(QColor.fromRgbF(r, g, b, a), w)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        return pen
+
     def _batches(self):
-        """(QPen, [QLineF]) per run, at most CHUNK lines each, made as they are drawn."""
-        rows = self._lines.tolist()
-        for (r, g, b, a, w), first, stop in self.runs:
-            pen = QPen(QColor.fromRgbF(r, g, b, a), w)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        """(QPen, line pairs as a QPolygonF) per run, at most CHUNK lines each, filled from
+        the numpy lines as they are drawn (no Python object per line)."""
+        lines = self._lines
+        for spec, first, stop in self.runs:
+            pen = self._pen(spec)
             for i in range(first, stop, self.CHUNK):
-                yield pen, [QLineF(*row) for row in rows[i : min(stop, i + self.CHUNK)]]
+                j = min(stop, i + self.CHUNK)
+                poly, view = _line_buffer(j - i)
+                view[:] = lines[i:j].reshape(-1, 2)
+                yield pen, poly
 
     def build_now(self) -> None:
+        self._job = None
         for _ in self.build():
             pass
+
+    def build_soon(self) -> None:
+        """Rasterise in slices on the event loop (an instant step answers the key first;
+        the strokes appear when the picture is done, a fraction of a second later)."""
+        if self._view_state() is None:
+            return
+        if self._job_timer is None:
+            self._job_timer = QTimer()
+            self._job_timer.setSingleShot(True)
+            self._job_timer.setInterval(0)
+            self._job_timer.timeout.connect(self._work)
+        self._job = self.build()
+        self._job_timer.start()
+
+    def _work(self) -> None:
+        if self._job is None:
+            return
+        try:
+            next(self._job)
+        except StopIteration:
+            self._job = None
+            return
+        except RuntimeError:  # the item went with its scene
+            self._job = None
+            return
+        self._job_timer.start()
+
+    @property
+    def building(self) -> bool:
+        return self._job is not None
 
     def _matches(self, wt: QTransform) -> bool:
         t = self._transform
@@ -397,7 +503,7 @@ class StrokeLayer(QGraphicsItem):
     def _rebuild_if_stale(self) -> None:
         state = self._view_state()
         if state is not None and self.isVisible() and not self._matches(state[0]):
-            self.build_now()
+            self.build_soon()
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         wt = painter.worldTransform()
@@ -407,6 +513,20 @@ class StrokeLayer(QGraphicsItem):
             painter.drawImage(self._origin[0], self._origin[1], self.image)
             painter.restore()
             return
+        if widget is not None and self.image is not None and self._transform is not None:
+            # an image for another transform (a zoom, a pan): shown scaled until the new
+            # one is rasterised, instead of drawing every line in this paint
+            inv, ok = self._transform.inverted()
+            if ok:
+                painter.save()
+                painter.setTransform(inv * wt)
+                painter.drawImage(QPointF(*self._origin), self.image)
+                painter.restore()
+                if self._job is None:
+                    self._stale()
+                return
+        if self._job is not None and widget is not None:
+            return  # being rasterised for this view: shown when done
         for pen, lines in self._batches():
             painter.setPen(pen)
             painter.drawLines(lines)

@@ -5,22 +5,29 @@ it (the contiguous source range the engine reads, see network-format.md "Layers"
 z and a of the current pass. Cells are a heat map of the weight with its number; pairs with no
 edge are hatched and empty (structural zeros that training never moves). Clicking a weight
 selects its edge on the canvas and selecting an edge on the canvas highlights its cell.
+
+Each table is a QTableView over a :class:`LayerModel` that holds the layer's numpy arrays and
+formats a cell only when the view paints it: a 100×100 layer costs what its visible cells
+cost, not 10,000 widgets items (a 20,000-edge network built that way kept the window busy for
+minutes). Column widths come from the numbers' magnitudes (numpy), never from measuring
+every cell, and a live refresh swaps the arrays and emits one ``dataChanged``.
 """
 
 from __future__ import annotations
 
+import math
 import time
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
     QHeaderView,
     QLabel,
     QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,24 +37,237 @@ from ...model.stepper import PassStepper
 from .colormap import diverging, text_colour_on
 
 EDGE_ROLE = Qt.UserRole + 1
+# roles and flags as plain ints / prebuilt values: the views ask for them per visible cell and
+# header section, many thousand times a second while scrolling (enum arithmetic is slow)
+_DISPLAY, _BACKGROUND, _FOREGROUND = (
+    int(Qt.DisplayRole),
+    int(Qt.BackgroundRole),
+    int(Qt.ForegroundRole),
+)
+_ALIGN, _USER, _EDGE, _TIP = (
+    int(Qt.TextAlignmentRole),
+    int(Qt.UserRole),
+    int(EDGE_ROLE),
+    int(Qt.ToolTipRole),
+)
+_CENTER = int(Qt.AlignCenter)
+_CELL_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+_MASKED_FLAGS = Qt.ItemIsEnabled
+_VERTICAL = Qt.Vertical
 MASKED = QBrush(QColor(200, 200, 205), Qt.BDiagPattern)
+B_FILL = QBrush(QColor(245, 245, 250))
+ZA_FILL = QBrush(QColor(235, 242, 250))
+CELL_PAD_PX = 14  # horizontal room around a number (the style's margins and some air)
+_EXTRA = ("b", "z", "a")
 
 
-class LayerTable(QTableWidget):
-    def __init__(self, layer: int, parent: QWidget | None = None):
+def fmt_chars(values: np.ndarray, decimals: int) -> np.ndarray:
+    """At least as many characters as ``explain.fmt(x, decimals)`` prints, per value.
+
+    Vectorised, so a table's column widths never need every cell formatted. Mirrors the rules
+    of :func:`bpstudio.model.explain.fmt` (tests compare it with the real strings)."""
+    d = max(int(decimals), 1)
+    x = np.asarray(values, dtype=float)
+    ax = np.abs(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = np.floor(np.log10(np.where(ax > 0, ax, 1.0)))
+    whole = np.where(ax >= 1, mag + 1, 1)  # digits before the point
+    fixed = whole + 1 + d  # |x| >= 10**(1-d): d places
+    small = 2 + (d - 1 - mag)  # 1e-6 <= |x| < 10**(1-d): d significant digits
+    sci = d + 1 + 5  # "1.234e-07" and a three-digit exponent
+    n = np.where(ax >= 10.0 ** (1 - d), fixed, np.where(ax >= 1e-6, small, sci))
+    n = n + (x < 0)
+    n = np.where(ax == 0, 1, n)
+    n = np.where(np.isfinite(x), n, 3)  # nan, ∞, −∞
+    return n.astype(int)
+
+
+class LayerModel(QAbstractTableModel):
+    """W(l) | b z a of one layer, formatted on demand.
+
+    ``set_values`` swaps in new numbers (same layout) and emits one ``dataChanged``; the view
+    then repaints what is on screen, asking :meth:`data` for those cells only."""
+
+    def __init__(self, row_labels: list[str], src_labels: list[str], edge_at: np.ndarray,
+                 edge_ids: list[str], mask: np.ndarray | None, parent=None):  # fmt: skip
+        super().__init__(parent)
+        self.row_labels, self.src_labels = row_labels, src_labels
+        self.n_src = len(src_labels)
+        self.edge_at = edge_at  # (rows, n_src): index into edge_ids, -1 where no edge
+        self.edge_ids = edge_ids
+        self.mask = mask  # None: every pair has an edge
+        self.decimals = 4
+        self.W = np.zeros((len(row_labels), self.n_src))
+        self.extra = np.zeros((3, len(row_labels)))  # b, z, a per row
+        self.wmax = 1.0
+        self._brushes: dict[tuple[int, int, int], tuple[QBrush, QBrush]] = {}
+
+    def set_values(self, W: np.ndarray, b: np.ndarray, z: np.ndarray, a: np.ndarray,
+                   decimals: int) -> None:  # fmt: skip
+        self.W = W
+        self.extra = np.vstack([b, z, a]).astype(float)
+        wmax = float(np.abs(W).max()) if W.size else 1.0
+        self.wmax = wmax if wmax > 0 and math.isfinite(wmax) else 1.0
+        self.decimals = int(decimals)
+        if self.rowCount() and self.columnCount():
+            last = self.index(self.rowCount() - 1, self.columnCount() - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
+    # ------------------------------------------------------------------ queries
+    def masked(self, i: int, j: int) -> bool:
+        return j < self.n_src and self.mask is not None and self.mask[i, j] == 0
+
+    def edge_id(self, i: int, j: int) -> str | None:
+        if j >= self.n_src:
+            return None
+        k = int(self.edge_at[i, j])
+        return self.edge_ids[k] if k >= 0 else None
+
+    def value(self, i: int, j: int) -> float | None:
+        if j < self.n_src:
+            return None if self.masked(i, j) else float(self.W[i, j])
+        return float(self.extra[j - self.n_src, i])
+
+    def column_chars(self) -> np.ndarray:
+        """Characters of the widest number per column (masked cells are empty)."""
+        W = self.W if self.mask is None else np.where(self.mask != 0, self.W, 0.0)
+        cols = fmt_chars(W, self.decimals).max(axis=0) if W.size else np.zeros(0, int)
+        extra = fmt_chars(self.extra, self.decimals).max(axis=1) if self.extra.size else [1] * 3
+        return np.concatenate([cols, extra]).astype(int)
+
+    def _weight_brushes(self, w: float) -> tuple[QBrush, QBrush]:
+        fill = diverging(w, self.wmax)
+        key = (fill.red(), fill.green(), fill.blue())
+        got = self._brushes.get(key)
+        if got is None:
+            got = self._brushes[key] = (QBrush(fill), QBrush(text_colour_on(fill)))
+        return got
+
+    # ------------------------------------------------------------------ Qt model API
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802 (Qt's names)
+        return 0 if parent.isValid() else len(self.row_labels)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else self.n_src + 3
+
+    def headerData(self, section: int, orientation, role=_DISPLAY):  # noqa: N802
+        if role != _DISPLAY:
+            return None
+        if orientation is _VERTICAL:
+            return self.row_labels[section] if section < len(self.row_labels) else None
+        if section < self.n_src:
+            return self.src_labels[section]
+        return _EXTRA[section - self.n_src] if section < self.n_src + 3 else None
+
+    def flags(self, index):
+        if self.masked(index.row(), index.column()):
+            return _MASKED_FLAGS
+        return _CELL_FLAGS
+
+    def data(self, index, role=_DISPLAY):
+        i, j = index.row(), index.column()
+        n = self.n_src
+        if role == _DISPLAY:
+            if j >= n:
+                return ex.fmt(float(self.extra[j - n, i]), self.decimals)
+            return "" if self.masked(i, j) else ex.fmt(float(self.W[i, j]), self.decimals)
+        if role == _BACKGROUND:
+            if j >= n:
+                return B_FILL if j == n else ZA_FILL
+            return MASKED if self.masked(i, j) else self._weight_brushes(float(self.W[i, j]))[0]
+        if role == _FOREGROUND:
+            if j < n and not self.masked(i, j):
+                return self._weight_brushes(float(self.W[i, j]))[1]
+            return None
+        if role == _ALIGN:
+            return _CENTER
+        if role == _USER:
+            return self.value(i, j)
+        if role == _EDGE:
+            return self.edge_id(i, j)
+        if role == _TIP and j < n:
+            src, tgt = self.src_labels[j], self.row_labels[i]
+            if self.masked(i, j):
+                return f"no edge {src} → {tgt}"
+            eid = self.edge_id(i, j)
+            return f"{eid}: {src} → {tgt}" if eid else None
+        return None
+
+
+class Cell:
+    """One cell as the table shows it (text, tool tip, data by role): tests and callers read
+    cells through this instead of the model's indexes."""
+
+    def __init__(self, model: LayerModel, row: int, column: int):
+        self._index = model.index(row, column)
+
+    def text(self) -> str:
+        return self._index.data(Qt.DisplayRole) or ""
+
+    def toolTip(self) -> str:  # noqa: N802 (as QTableWidgetItem)
+        return self._index.data(Qt.ToolTipRole) or ""
+
+    def data(self, role):
+        return self._index.data(role)
+
+
+class LayerTable(QTableView):
+    """The table of one layer. ``cell_of`` maps an edge id to its (row, column)."""
+
+    cellClicked = Signal(int, int)  # noqa: N815 (QTableWidget's name, kept for callers)
+
+    def __init__(self, layer: int, model: LayerModel, cell_of: dict[str, tuple[int, int]],
+                 font: QFont, parent: QWidget | None = None):  # fmt: skip
         super().__init__(parent)
         self.layer = layer
-        self.cell_of: dict[str, tuple[int, int]] = {}
+        self.cell_of = cell_of
+        self.setFont(font)
+        self.setModel(model)
+        model.setParent(self)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
+        self.setWordWrap(False)
+        fm = QFontMetrics(font)
+        self._digit_px = max(fm.horizontalAdvance("0"), fm.horizontalAdvance("−") * 0.9)
+        self._header_px = [fm.horizontalAdvance(t) + CELL_PAD_PX
+                           for t in [*model.src_labels, *_EXTRA]]  # fmt: skip
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            # Fixed: sizes are set below from the numbers; ResizeToContents would measure
+            # every cell of the table
+            header.setSectionResizeMode(QHeaderView.Fixed)
+        self.verticalHeader().setDefaultSectionSize(fm.height() + 8)
+        self.clicked.connect(lambda index: self.cellClicked.emit(index.row(), index.column()))
+        self.fit_columns(grow_only=False)
+
+    def model(self) -> LayerModel:  # the concrete type, for callers
+        return super().model()
+
+    def rowCount(self) -> int:  # noqa: N802 (QTableWidget's names)
+        return self.model().rowCount()
+
+    def columnCount(self) -> int:  # noqa: N802
+        return self.model().columnCount()
+
+    def item(self, row: int, column: int) -> Cell | None:
+        m = self.model()
+        if not (0 <= row < m.rowCount() and 0 <= column < m.columnCount()):
+            return None
+        return Cell(m, row, column)
+
+    def fit_columns(self, grow_only: bool = True) -> None:
+        """Column widths for the widest number of each column (and its header)."""
+        chars = self.model().column_chars()
+        header = self.horizontalHeader()
+        for j, (c, hp) in enumerate(zip(chars.tolist(), self._header_px, strict=True)):
+            want = max(int(c * self._digit_px) + CELL_PAD_PX, hp, 24)
+            if not grow_only or want > header.sectionSize(j):
+                header.resizeSection(j, want)
 
     def fit_height(self) -> None:
-        h = self.horizontalHeader().height() + 4
-        for r in range(self.rowCount()):
-            h += self.rowHeight(r)
+        h = self.horizontalHeader().sizeHint().height() + 4
+        h += self.verticalHeader().defaultSectionSize() * self.rowCount()
         if self.horizontalScrollBar().isVisible() or self.columnCount() > 12:
             h += self.horizontalScrollBar().sizeHint().height()
         self.setFixedHeight(h)
@@ -59,8 +279,8 @@ class MatrixView(QWidget):
     Live refreshes (training writes the weights ~30 times a second) go through
     :meth:`refresh_live`: nothing is done while the view is not on screen (a hidden dock or
     one tabbed away behind Explain, which Qt still reports as visible), at most ``LIVE_HZ``
-    rebuilds a second otherwise, and when only the numbers changed the existing cells are
-    updated in place instead of building new tables.
+    refreshes a second otherwise, and when only the numbers changed the models get the new
+    arrays (the views repaint their visible cells) instead of new tables being built.
     """
 
     edge_clicked = Signal(str)
@@ -145,6 +365,8 @@ class MatrixView(QWidget):
         structure = self._structure_key(r)
         if structure is not None and structure == self._structure and self.tables:
             self._update_values(r)  # same tables, new numbers: no new widgets
+            if self._selected_edge and self.selected_edge() != self._selected_edge:
+                self._highlight()  # selected while off screen
             return
         self._structure = structure
         body = QWidget()
@@ -157,7 +379,6 @@ class MatrixView(QWidget):
             return
         c = r.compiled
         g = st.graph
-        col = min(self.focus, len(r.samples) - 1)
         font = QFont()
         font.setPixelSize(self.font_px)
         label = lambda nid: g.neurons[nid].display_label if nid in g.neurons else nid  # noqa: E731
@@ -174,62 +395,42 @@ class MatrixView(QWidget):
             )
             lay.addWidget(eq)
             self.equations.append(eq)
-            t = LayerTable(l)
-            t.setFont(font)
-            t.setRowCount(len(rows))
-            headers = [label(n) for n in src] + ["b", "z", "a"]
-            t.setColumnCount(len(headers))
-            t.setHorizontalHeaderLabels(headers)
-            t.setVerticalHeaderLabels([label(n) for n in rows])
-            W = layer.W
-            mask = layer.mask
-            wmax = float(abs(W).max()) if W.size else 1.0
-            for i in range(len(rows)):
-                for j in range(len(src)):
-                    item = QTableWidgetItem()
-                    item.setTextAlignment(Qt.AlignCenter)
-                    if mask is not None and mask[i, j] == 0:
-                        item.setBackground(MASKED)
-                        item.setToolTip(f"no edge {label(src[j])} → {label(rows[i])}")
-                        item.setFlags(Qt.ItemIsEnabled)
-                    else:
-                        w = float(W[i, j])
-                        bg = diverging(w, wmax or 1.0)
-                        item.setBackground(bg)
-                        item.setForeground(text_colour_on(bg))
-                        item.setText(ex.fmt(w, self.decimals))
-                        item.setData(Qt.UserRole, w)
-                    t.setItem(i, j, item)
-                nid = rows[i]
-                b = float(layer.b[i, 0])
-                z = r.value("z", nid, col)
-                a = r.value("a", nid, col)
-                for j, v in ((len(src), b), (len(src) + 1, z), (len(src) + 2, a)):
-                    item = QTableWidgetItem(ex.fmt(v, self.decimals))
-                    item.setTextAlignment(Qt.AlignCenter)
-                    item.setData(Qt.UserRole, v)
-                    item.setBackground(
-                        QColor(245, 245, 250) if j == len(src) else QColor(235, 242, 250)
-                    )
-                    t.setItem(i, j, item)
-            for k, eid in enumerate(c.edge_ids):
-                if int(c.edge_layer[k]) != l:
-                    continue
-                _, row, column = c.edge_cell(eid)
-                t.cell_of[eid] = (row, column)
-                t.item(row, column).setData(EDGE_ROLE, eid)
-                s, tg = g.edges[eid].source, g.edges[eid].target
-                t.item(row, column).setToolTip(f"{eid}: {label(s)} → {label(tg)}")
+            edge_at, cell_of = self._cells(c, l)
+            model = LayerModel([label(n) for n in rows], [label(n) for n in src], edge_at,
+                               c.edge_ids, layer.mask)  # fmt: skip
+            self._set_model_values(model, r, l)
+            t = LayerTable(l, model, cell_of, font)
             t.cellClicked.connect(lambda i, j, t=t: self._on_cell(t, i, j))
-            t.resizeColumnsToContents()
-            t.resizeRowsToContents()
             t.fit_height()
             lay.addWidget(t)
             self.tables.append(t)
         lay.addStretch(1)
         self.scroll.setWidget(body)
         if self._selected_edge:
-            self.select_edge(self._selected_edge, emit=False)
+            self._highlight()
+
+    @staticmethod
+    def _cells(c, l: int) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
+        """Which edge sits in which cell of W(l) (vectorised over the compiled edges)."""
+        lay = c.net.layers[l - 1]
+        height, width = lay.W.shape
+        sel = np.nonzero(c.edge_layer == l)[0]
+        offset = c.edge_param[sel] - int(c.net.w_offsets[l - 1])
+        rows, cols = offset // width, offset % width
+        edge_at = np.full((height, width), -1, dtype=np.intp)
+        edge_at[rows, cols] = sel
+        ids = c.edge_ids
+        cell_of = dict(zip([ids[k] for k in sel.tolist()],
+                           zip(rows.tolist(), cols.tolist(), strict=True), strict=True))  # fmt: skip
+        return edge_at, cell_of
+
+    def _set_model_values(self, model: LayerModel, r, l: int) -> None:
+        c = r.compiled
+        layer = c.net.layers[l - 1]
+        col = min(self.focus, len(r.samples) - 1)
+        rows = slice(layer.start, layer.stop)
+        model.set_values(layer.W, layer.b[:, 0], r.trace.z[rows, col], r.trace.a[rows, col],
+                         self.decimals)  # fmt: skip
 
     def _structure_key(self, r):
         """Everything the table layout depends on (not the numbers)."""
@@ -242,41 +443,15 @@ class MatrixView(QWidget):
             for layer in c.net.layers
         )  # fmt: skip
         labels = tuple(g.neurons[n].display_label if n in g.neurons else n for n in c.neuron_ids)
-        edges = tuple((eid, g.edges[eid].source, g.edges[eid].target) for eid in c.edge_ids
-                      if eid in g.edges)  # fmt: skip
+        # which edge sits in which cell: the ids and their parameter slots (cheap to compare)
+        edges = (tuple(c.edge_ids), c.edge_param.tobytes(), c.edge_layer.tobytes())
         return (tuple(c.neuron_ids), labels, layers, edges, len(r.samples), self.font_px)
 
     def _update_values(self, r) -> None:
-        """Write new weights, b, z and a into the existing cells (same layout)."""
-        c = r.compiled
-        col = min(self.focus, len(r.samples) - 1)
-        for t, layer in zip(self.tables, c.net.layers, strict=True):
-            rows = c.neuron_ids[layer.start : layer.stop]
-            n_src = layer.start - layer.src_lo
-            W, mask = layer.W, layer.mask
-            wmax = float(abs(W).max()) if W.size else 1.0
-            t.setUpdatesEnabled(False)
-            for i in range(len(rows)):
-                for j in range(n_src):
-                    if mask is not None and mask[i, j] == 0:
-                        continue
-                    item = t.item(i, j)
-                    w = float(W[i, j])
-                    if item.data(Qt.UserRole) == w:
-                        continue
-                    bg = diverging(w, wmax or 1.0)
-                    item.setBackground(bg)
-                    item.setForeground(text_colour_on(bg))
-                    item.setText(ex.fmt(w, self.decimals))
-                    item.setData(Qt.UserRole, w)
-                nid = rows[i]
-                values = (float(layer.b[i, 0]), r.value("z", nid, col), r.value("a", nid, col))
-                for j, v in enumerate(values, start=n_src):
-                    item = t.item(i, j)
-                    if item.data(Qt.UserRole) != v:
-                        item.setText(ex.fmt(v, self.decimals))
-                        item.setData(Qt.UserRole, v)
-            t.setUpdatesEnabled(True)
+        """New weights, b, z and a into the existing models (same layout)."""
+        for l, t in enumerate(self.tables, start=1):
+            self._set_model_values(t.model(), r, l)
+            t.fit_columns()  # a weight that grew a digit widens its column
 
     def _on_cell(self, t: LayerTable, i: int, j: int) -> None:
         # The tables show the pass they were built from; the stepper drops its result as soon
@@ -286,8 +461,7 @@ class MatrixView(QWidget):
         # are stale the selection runs from the event loop, after the handler has returned.
         built = getattr(self, "_built", None)
         r = built[0] if built else None
-        item = t.item(i, j)
-        eid = item.data(EDGE_ROLE) if item is not None else None
+        eid = t.model().edge_id(i, j)
         if eid:
             what = ("edge", eid)
         elif j >= t.columnCount() - 3 and r is not None:
@@ -313,24 +487,41 @@ class MatrixView(QWidget):
         self._stale = False
 
     def select_edge(self, eid: str | None, emit: bool = False) -> None:
-        """Highlight an edge's cell (from a canvas selection)."""
-        self.rebuild(force=False)
+        """Highlight an edge's cell (from a canvas selection) and scroll it into view.
+
+        Nothing is rebuilt for it while the view is off screen or nothing is selected (a
+        deletion of many neurons selects nothing once per neuron): the next refresh
+        shows the highlight."""
         self._selected_edge = eid
+        if eid is not None and self.exposed():
+            self.rebuild(force=False)
+        elif eid is not None:
+            self._stale = True
+        self._highlight()
+        if emit and eid:
+            self.edge_clicked.emit(eid)
+
+    def _highlight(self) -> None:
+        eid = self._selected_edge
         for t in self.tables:
             cell = t.cell_of.get(eid) if eid else None
             t.blockSignals(True)
             t.clearSelection()
             if cell is not None:
-                t.setCurrentCell(*cell)
-                self.scroll.ensureWidgetVisible(t)
+                index = t.model().index(*cell)
+                t.setCurrentIndex(index)
+                t.scrollTo(index)  # horizontally, inside the table
+                rect = t.visualRect(index)
+                body = self.scroll.widget()
+                if body is not None:
+                    p = t.viewport().mapTo(body, rect.center())
+                    self.scroll.ensureVisible(p.x(), p.y(), rect.width(), rect.height() * 2)
             t.blockSignals(False)
-        if emit and eid:
-            self.edge_clicked.emit(eid)
 
     def selected_edge(self) -> str | None:
         for t in self.tables:
-            for item in t.selectedItems():
-                eid = item.data(EDGE_ROLE)
+            for index in t.selectionModel().selectedIndexes():
+                eid = index.data(EDGE_ROLE)
                 if eid:
                     return eid
         return None
@@ -344,3 +535,6 @@ def make_matrix_dock(view: MatrixView) -> QDockWidget:
     # selecting its tab does not re-show the view (it stayed "visible"): catch up then
     dock.visibilityChanged.connect(lambda shown: shown and view.catch_up())
     return dock
+
+
+__all__ = ["EDGE_ROLE", "LayerModel", "LayerTable", "MatrixView", "fmt_chars"]

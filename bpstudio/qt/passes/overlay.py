@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import time
 
+import numpy as np
 from PySide6.QtCore import (
     QEasingCurve,
     QEvent,
@@ -99,6 +100,14 @@ class PassOverlay(QObject):
         self.fill_colours: dict[str, object] = {}  # neuron id -> QColor shown (tests read it)
         self._hooked_fill: set[str] = set()
         self._shown: set[int] = set()  # id() of the items the current refresh shows
+        self._bulk = None  # bulk mode: the strokes of the last refresh, as arrays
+        self._defer_build = False  # refresh(): the stroke picture is built after it returns
+        self._refresh_job = None  # refresh_soon(): the refresh generator, run in slices
+        self._held = None  # the viewport whose repaints wait for that job
+        self._refresh_job_timer = QTimer(self)
+        self._refresh_job_timer.setSingleShot(True)
+        self._refresh_job_timer.setInterval(0)
+        self._refresh_job_timer.timeout.connect(self._refresh_work)
         self._make_single_items()
         self._z = None
         self.anim = QVariantAnimation(self)
@@ -198,6 +207,8 @@ class PassOverlay(QObject):
         self._preview_state = None
         self._preview_timer.stop()
         self._cancel_preview_job()
+        self.cancel_refresh_soon()  # a sliced refresh of the old network's items
+        self._bulk = None
         if self.frozen is not None:
             self.frozen.stop()
 
@@ -356,8 +367,81 @@ class PassOverlay(QObject):
         """Show exactly what the stepper's state reveals (no animation). Incremental: only
         items whose content changes are touched, the rest are hidden at the end."""
         self._cancel_preview_job()
-        for _ in self._refresh_steps():
-            pass
+        self.cancel_refresh_soon()
+        self._defer_build = True  # the bulk stroke picture: rasterised in slices afterwards
+        try:
+            for _ in self._refresh_steps():
+                pass
+        finally:
+            self._defer_build = False
+
+    def refresh_soon(self) -> None:
+        """:meth:`refresh` spread over event-loop turns of PREVIEW_SLICE_MS: an instant step
+        on a network of hundreds of neurons answers the key at once and its numbers appear
+        within a fraction of a second. A refresh or another step meanwhile replaces it."""
+        self._cancel_preview_job()
+        self.cancel_refresh_soon()
+        self._drawn = None  # not drawn until the job is done
+        self._refresh_job = self._refresh_steps()
+        # no repaint of the canvas between slices (each would redraw hundreds of badges
+        # half updated): input is still served, the picture changes once, when it is done
+        vp = self.view.viewport() if self.view is not None else None
+        if vp is not None and vp.updatesEnabled():
+            vp.setUpdatesEnabled(False)
+            self._held = vp
+        self._refresh_job_timer.start()
+
+    @property
+    def refreshing(self) -> bool:
+        return self._refresh_job is not None
+
+    def complete_refresh_soon(self) -> None:
+        """Finish a sliced refresh now (a pulse is about to freeze the picture)."""
+        job = self._refresh_job
+        if job is not None:
+            self._defer_build = True
+            try:
+                for _ in job:
+                    pass
+            finally:
+                self._defer_build = False
+        self.cancel_refresh_soon()
+
+    def cancel_refresh_soon(self) -> None:
+        if self._refresh_job is not None:
+            self._refresh_job.close()
+            self._refresh_job = None
+        self._refresh_job_timer.stop()
+        self._release_view()
+
+    def _release_view(self) -> None:
+        vp, self._held = self._held, None
+        if vp is not None:
+            try:
+                vp.setUpdatesEnabled(True)  # (repaints it)
+            except RuntimeError:  # the view went first
+                pass
+
+    def _refresh_work(self) -> None:
+        job = self._refresh_job
+        if job is None:
+            return
+        self._defer_build = True
+        t0 = time.perf_counter()
+        try:
+            while (time.perf_counter() - t0) * 1000 < PREVIEW_SLICE_MS:
+                next(job)
+        except StopIteration:
+            self._refresh_job = None
+            self._release_view()
+            return
+        except RuntimeError:  # the scene went away (the window is closing)
+            self._refresh_job = None
+            self._release_view()
+            return
+        finally:
+            self._defer_build = False
+        self._refresh_job_timer.start()
 
     def _refresh_steps(self):
         """The body of :meth:`refresh` as a generator that yields every few edges, so a
@@ -472,25 +556,32 @@ class PassOverlay(QObject):
 
         yield
         # edges: ∂L/∂w (colour = sign, width = log |∂L/∂w|), or old → new after the update
-        edges = [
-            (i, eid)
-            for i, eid in enumerate(c.edge_ids)
-            if st.backward_shown(int(c.edge_layer[i])) or st.updated
-        ]
-        label_edges = len(edges) <= MAX_EDGE_LABELS and not (st.updated and self.update_settled)
+        shown_idx = self._shown_edges(r)
+        bulk = self.bulk
+        few = len(shown_idx) <= MAX_EDGE_LABELS
+        # bulk mode draws the strokes from arrays: the per-edge loop below only places labels
+        edges = [(i, c.edge_ids[i]) for i in shown_idx.tolist()] if few or not bulk else []
+        label_edges = few and not (st.updated and self.update_settled)
         wmax = 0.0
+        new_w = r.updated_params[c.edge_param] if st.updated else None  # = old_new_weight[1]
         if st.updated:
-            wmax = max((abs(st.old_new_weight(eid)[1]) for _, eid in edges), default=1.0)
+            wmax = float(np.abs(new_w[shown_idx]).max()) if len(shown_idx) else 1.0
             self.update_wmax = wmax
-        grads_shown = bool(edges) and not st.updated
+        grads_shown = len(shown_idx) > 0 and not st.updated
         grads = r.trace.grads[c.edge_param]  # by edge position (no per-edge id lookups)
         # dense networks: thinner strokes, or a thousand wide lines become one blob (and slow);
         # by the network's size, so a width means the same at every step of the pass
         thin = max(0.25, min(1.0, math.sqrt(MAX_EDGE_LABELS / max(len(c.edge_ids), 1))))
         geo = hash(tuple((p.x(), p.y(), radii[n]) for n, p in centers.items()))
-        bulk = self.bulk
         base = (id(r), id(self.theme), thin, geo, st.updated, wmax, bulk)
         strokes = self.strokes
+        if bulk:  # no stroke items: the arrays go to the stroke layer (see _layer_steps)
+            values = new_w if st.updated else grads
+            self._bulk = self._bulk_strokes(r, shown_idx, values, centers, radii, thin, wmax)
+            if not label_edges:
+                edges = []
+        else:
+            self._bulk = None
         for k, (i, eid) in enumerate(edges):
             if k % 8 == 7:
                 yield
@@ -500,7 +591,9 @@ class PassOverlay(QObject):
             value = st.old_new_weight(eid)[1] if st.updated else float(grads[i])
             key = (base, value)
             s = strokes.get(eid)
-            if s is not None and s.key == key and s.scene() is self.scene:
+            if bulk:
+                pass  # the stroke layer draws it; only its label is placed below
+            elif s is not None and s.key == key and s.scene() is self.scene:
                 self._show(s)  # drawn from the same numbers: nothing to do
             else:
                 s = self._stroke(eid, bulk)
@@ -526,20 +619,60 @@ class PassOverlay(QObject):
         yield from self._layer_steps(bulk)
         self._drawn = drawn
 
+    def _shown_edges(self, r) -> np.ndarray:
+        """Positions (in compiled edge order) of the edges whose strokes the state shows."""
+        st, c = self.stepper, r.compiled
+        if st.updated:
+            shown = np.ones(len(c.edge_ids), dtype=bool)
+        else:
+            layers = [l for l in range(1, c.n_layers + 1) if st.backward_shown(l)]
+            shown = np.isin(c.edge_layer, layers)
+        if len(self.graph.edges) != len(c.edge_ids):  # edges deleted since the pass
+            shown &= np.fromiter((eid in self.graph.edges for eid in c.edge_ids), bool,
+                                 count=len(c.edge_ids))  # fmt: skip
+        return np.nonzero(shown)[0]
+
+    def _bulk_strokes(self, r, idx, values, centers, radii, thin, wmax):
+        """Bulk mode: every shown stroke as arrays (ends between the rims, colour, width),
+        computed with numpy; what EdgeStroke.set_ends/set_style do per item."""
+        c = r.compiled
+        pos = np.array([(centers[n].x(), centers[n].y()) for n in c.neuron_ids], float)
+        rad = np.array([radii[n] for n in c.neuron_ids], float)
+        src, tgt = (a[idx] for a in c.edge_rows)
+        p0, p1 = pos.reshape(-1, 2)[src], pos.reshape(-1, 2)[tgt]
+        r0, r1 = rad[src], rad[tgt]
+        d = p1 - p0
+        n = np.hypot(d[:, 0], d[:, 1])
+        inside = n > r0 + r1
+        u = d / np.where(inside, n, 1.0)[:, None]
+        p0 = np.where(inside[:, None], p0 + u * r0[:, None], p0)
+        p1 = np.where(inside[:, None], p1 - u * r1[:, None], p1)
+        v = np.asarray(values, float)[idx]
+        if self.stepper.updated:
+            rgba, widths = self.theme.weight_styles(v, wmax)
+        else:
+            rgba, widths = self.theme.grad_styles(v)
+            widths = widths * thin
+        ids = [c.edge_ids[i] for i in idx.tolist()]
+        return ids, np.hstack([p0, p1]), rgba, widths, v
+
     def _layer_steps(self, bulk: bool):
-        """Bulk mode: the visible strokes into the stroke layer, rasterised in slices."""
+        """Bulk mode: the shown strokes into the stroke layer, rasterised in slices."""
         layer = self.stroke_layer
-        shown = [s for s in self.strokes.values() if s.isVisible()] if bulk else []
-        if not shown:
+        arrays = self._bulk if bulk else None
+        if arrays is None or not arrays[0]:
             if layer.runs:
-                layer.set_strokes([])
+                layer.set_arrays([], np.zeros((0, 4)), np.zeros((0, 4)), np.zeros(0), np.zeros(0))
             layer.setVisible(False)
             return
         if layer.scene() is not self.scene:
             self.scene.addItem(layer)
         layer.setZValue(self._z - 0.5)
         self._show(layer)
-        yield from layer.collect(shown)
+        layer.set_arrays(*arrays)
+        if self._defer_build:
+            layer.build_soon()
+            return
         yield
         yield from layer.build()
 

@@ -126,7 +126,8 @@ class HoverTips(QObject):
         if obj is self.scene and event.type() == QEvent.GraphicsSceneHelp:
             owner = None
             for item in self.scene.items(event.scenePos()):
-                owner = self.adapter.id_of(item)
+                owner_at = getattr(item, "owner_at", None)  # the bulk stroke layer
+                owner = owner_at(event.scenePos()) if owner_at else self.adapter.id_of(item)
                 if owner is not None:
                     break
             if owner is None:

@@ -300,6 +300,7 @@ class TrainingController(QObject):
             QTimer.singleShot(0, self._runs_changed)
         elif self._playing and ch.kind in (
             "neuron_added", "neuron_removed", "edge_added", "edge_removed",
+            "edges_added", "edges_removed",
         ):  # fmt: skip
             # the network changed under the run: stop (after the edit's command finished)
             self._timer.stop()

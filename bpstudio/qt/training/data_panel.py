@@ -263,9 +263,13 @@ class DataPanel(QWidget):
         elif ch.kind in ("neuron_added", "neuron_removed") or (
             ch.kind == "neuron_changed" and {"role", "label"} & set(ch.keys)
         ):
+            if self._columns() == getattr(self, "_shown_columns", None):
+                return  # a hidden neuron: the table's columns are the same (refilling a
+                # 64 x 200 table per deleted neuron froze the window for seconds)
             self.refresh()
 
     def refresh(self) -> None:
+        self._shown_columns = self._columns()
         self._filling = True
         try:
             kind = self.kind()
