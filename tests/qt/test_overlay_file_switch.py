@@ -55,9 +55,13 @@ def _key(window, qtbot, key, mods=Qt.KeyboardModifier.NoModifier) -> None:
 
 
 def _settle(window, qtbot) -> None:
-    """Wait until the walk (and any pulse) has landed."""
+    """Wait until the walk (and any pulse) has landed and its numbers are drawn (big
+    networks draw an instant step's overlay in slices: overlay.refreshing)."""
     c = window.pass_tools.controller
-    qtbot.waitUntil(lambda: not c.walking and not c.overlay.animating, timeout=20000)
+    ov = c.overlay
+    qtbot.waitUntil(
+        lambda: not c.walking and not ov.animating and not ov.refreshing, timeout=20000
+    )
 
 
 def _alive_in_scene(window, item) -> bool:
@@ -303,10 +307,11 @@ def _assert_dense_backward_shown(window) -> None:
         b = ov.neuron_badge(nid, "forward")
         assert _alive_in_scene(window, b)
         assert b.values["a"] == pytest.approx(a[nid], rel=1e-9)
-    shown = [s for s in ov.strokes.values() if s.scene() is window.scene and s.isVisible()]
+    # bulk mode: one stroke layer draws every edge from arrays (no per-edge items)
+    shown = ov.stroke_layer.values_by_edge()
     assert len(shown) == len(window.graph.edges) == len(dw)
-    for s in shown:
-        assert s.value == pytest.approx(dw[s.edge_id], rel=1e-9, abs=1e-300)
+    for eid, value in shown.items():
+        assert value == pytest.approx(dw[eid], rel=1e-9, abs=1e-300)
     assert ov.stroke_layer.scene() is window.scene and ov.stroke_layer.isVisible()
     assert ov.stroke_layer.count == len(shown)
     _assert_only_this_network(window)

@@ -117,7 +117,7 @@ def matrix_after_f6(make_window, qtbot):
 
 
 def click_cell(table, row: int, column: int) -> None:
-    rect = table.visualItemRect(table.item(row, column))
+    rect = table.visualRect(table.model().index(row, column))
     QTest.mouseClick(table.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
 
 

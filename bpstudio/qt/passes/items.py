@@ -279,6 +279,10 @@ class StrokeLayer(QGraphicsItem):
                         np.array(rgba, float).reshape(-1, 4), np.array(widths, float),
                         np.array([s.value for s in strokes], float))  # fmt: skip
 
+    def values_by_edge(self) -> dict[str, float]:
+        """The number each drawn stroke encodes, by edge id (what tests and tips read)."""
+        return dict(zip(self._ids, self._values.tolist(), strict=True))
+
     def set_arrays(self, ids: list[str], lines: np.ndarray, rgba: np.ndarray,
                    widths: np.ndarray, values: np.ndarray) -> None:  # fmt: skip
         """The strokes to draw: per edge its line (x0, y0, x1, y1) in scene coordinates, pen

@@ -278,7 +278,8 @@ class TrainingController(QObject):
             return
         self._stop()
         what = "the network was edited" if cmd is not None else "undo/redo"
-        self.message.emit(f"Training paused: {what}.", "info")
+        # said once the command has landed, so that the next undo index change clears it
+        QTimer.singleShot(0, lambda: self._say_paused(what))
 
     def _on_change(self, ch: Change) -> None:
         if ch.kind == "weights_changed" and self.session._writing:
@@ -312,7 +313,10 @@ class TrainingController(QObject):
     def _after_edit_stop(self) -> None:
         self._stretch_start = None  # the edit is on the undo stack after the stretch began
         self.running_changed.emit(False)
-        self.message.emit("Training paused: the network was edited.", "info")
+        self._say_paused("the network was edited")
+
+    def _say_paused(self, what: str) -> None:
+        self.message.emit(f"Training paused: {what}.", "info")
         stack = self.undo_stack
         self._edit_message_at = stack.index() if stack is not None else None
 
