@@ -70,12 +70,7 @@ from bpstudio.qt.layout import fill_missing_positions
 # Issue 9 bugs being fixed on other branches right now. Each entry says how the random user
 # avoids triggering the bug until its fix is merged; delete the entry with the merge and the
 # harness exercises that path again. With the dict empty nothing is skipped.
-KNOWN_BUGS_PENDING_MERGE: dict[int, str] = {
-    6: "large networks freeze (MatrixView refresh, per-edge index lookups): the network is "
-    "kept to 80 neurons / 500 edges (MAX_NEURONS / MAX_EDGES; 300 / 3000 without this "
-    "entry): Paste, Duplicate, Add Layer and Connect Fully are skipped when they could take "
-    "it past that",
-}
+KNOWN_BUGS_PENDING_MERGE: dict[int, str] = {}
 # what each known bug's exception or Python warning says, should one get past the avoidance
 # (the report then names the item instead of failing the run)
 KNOWN_EXCEPTIONS: dict[int, str] = {}
