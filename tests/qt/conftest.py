@@ -19,6 +19,11 @@ def isolated_settings(tmp_path, monkeypatch):
     """Recent files and recovery files go to tmp; every dialog fails loudly unless patched."""
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "cfg"))
+    # QSettings("bpstudio", …) is always NativeFormat (setDefaultFormat does not reach it):
+    # without this, every test run read and wrote the user's real recent files
+    QSettings.setPath(
+        QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "cfg")
+    )
     monkeypatch.setenv("BPSTUDIO_RECOVERY_DIR", str(tmp_path / "recovery"))
 
     def unexpected(name):
