@@ -228,3 +228,14 @@ def test_a_million_generated_samples_are_not_turned_into_a_table(make_window, qt
     QTest.keyClick(field, Qt.Key_Return)
     QTest.mouseClick(dp.to_table_button, Qt.LeftButton)
     assert dp.kind() == "samples" and len(w.graph.data["samples"]) == 40
+
+
+def test_recent_files_of_a_test_stay_in_its_tmp_path(make_window, qtbot, tmp_path):
+    """The soak's File > Open Recent offered files of other checkouts' test runs: the
+    fixture isolated IniFormat only, and QSettings("bpstudio", …) is always NativeFormat, so
+    every test read and wrote the user's real ~/.config/bpstudio."""
+    from bpstudio.qt.document import settings
+
+    w = open_window(make_window, qtbot, "handwritten_221")
+    assert settings().fileName().startswith(str(tmp_path))
+    assert w.document.recent_files() == [str(example("handwritten_221").resolve())]
