@@ -5,6 +5,8 @@ The seed that found each one is named in its test's docstring.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -237,5 +239,7 @@ def test_recent_files_of_a_test_stay_in_its_tmp_path(make_window, qtbot, tmp_pat
     from bpstudio.qt.document import settings
 
     w = open_window(make_window, qtbot, "handwritten_221")
-    assert settings().fileName().startswith(str(tmp_path))
+    # the fixture's settings folder lies beside tmp_path (tmp_path_factory), never in ~
+    assert settings().fileName().startswith(str(tmp_path.parent))
+    assert not settings().fileName().startswith(str(Path.home()))
     assert w.document.recent_files() == [str(example("handwritten_221").resolve())]
