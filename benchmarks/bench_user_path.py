@@ -341,7 +341,7 @@ def pass_done(tools, count_before: int):
         return (
             stack.count() > count_before
             and ov._preview_job is None
-            and not ov.refreshing
+            and not getattr(ov, "refreshing", False)  # (older code: no sliced refresh)
             and ov._drawn is not None
             and (not layer.isVisible() or layer.image is not None)
         )
