@@ -239,3 +239,56 @@ def test_recent_files_of_a_test_stay_in_its_tmp_path(make_window, qtbot, tmp_pat
     w = open_window(make_window, qtbot, "handwritten_221")
     assert settings().fileName().startswith(str(tmp_path))
     assert w.document.recent_files() == [str(example("handwritten_221").resolve())]
+
+
+def test_an_edit_under_a_pulse_drops_the_preview_of_the_old_pass(make_window, qtbot, monkeypatch):
+    """Soak (seed 777, episode 29): Shift+F6, then an edit (Ctrl+Z of a placed neuron) while
+    the first pulse ran: the overlay finished setting up the next step from the pass the edit
+    had dropped and raised KeyError for the removed neuron."""
+    from bpstudio.qt.passes import overlay
+
+    # the next step is set up in slices; on a large network that takes several turns of the
+    # event loop, here a slice does one step so the edit lands in the middle of it
+    monkeypatch.setattr(overlay, "PREVIEW_SLICE_MS", 0.001)
+    w = open_window(make_window, qtbot, "spirals_tanh")
+    tools = w.pass_tools
+    tools.controller.set_speed(40)
+    nid = next(n for n, x in w.graph.neurons.items() if x.role == "hidden")
+    QTest.mouseClick(w.view.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     w.view.mapFromScene(w.scene.neuron_item(nid).pos()))  # fmt: skip
+    qtbot.wait(20)
+    w.view.setFocus()
+    qtbot.keyClick(w.view, Qt.Key_F6, Qt.ShiftModifier)
+    qtbot.waitUntil(lambda: tools.overlay._preview_job is not None, timeout=2000)
+    qtbot.keyClick(w.view, Qt.Key_Delete)  # the selected hidden neuron, mid-pulse
+    assert nid not in w.graph.neurons
+    qtbot.waitUntil(lambda: not tools.overlay.animating and tools.overlay._preview_job is None)
+    qtbot.keyClick(w.view, Qt.Key_F6, Qt.ShiftModifier)  # the pass from the edited network
+    qtbot.waitUntil(lambda: tools.stepper.state.phase == "loss", timeout=10000)
+
+
+def test_minus_zero_noise_generates_data(make_window, qtbot, tmp_path):
+    """Soak (seed 777, episode 16): "-0" typed into the generator's Noise is -0.0, which
+    numpy's normal() refuses ("scale < 0", its sign bit): every refresh of the data raised
+    from inside the undo stack, and `bpstudio train` on such a file was an internal error."""
+    import subprocess
+    import sys
+
+    w = open_window(make_window, qtbot, "spirals_tanh")
+    dp = w.training_tools.data_panel
+    w.training_tools.docks["data"].raise_()
+    field = dp.gen_noise.lineEdit()
+    QTest.mouseClick(field, Qt.LeftButton)
+    QTest.keyClick(field, Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(field, "-0")
+    QTest.keyClick(field, Qt.Key_Return)
+    assert w.graph.data["generator"]["noise"] == 0.0  # -0.0 as typed
+    assert dp.error.text() == "" and dp.table.rowCount() > 0
+    target = tmp_path / "minus_zero.json"
+    fileformat.save(w.graph, target)
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace('"noise": 0.0', '"noise": -0.0'), encoding="utf-8")
+    assert '"noise": -0.0' in target.read_text(encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "bpstudio", "train", str(target), "--epochs", "1",
+                          "--quiet"], capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert out.returncode == 0, out.stderr
