@@ -84,19 +84,19 @@ KNOWN_BUGS_PENDING_MERGE: dict[int, str] = {
     "replaced by Save As / 'Discard'",
     5: "data table Tab puts values in the wrong cell: a typed cell is finished with Enter, "
     "never Tab",
-    7: "View > Show Legend raises TypeError: that menu action is not triggered",
     6: "large networks freeze (MatrixView refresh, per-edge index lookups): the network is "
     "kept to 80 neurons / 500 edges (MAX_NEURONS / MAX_EDGES; 300 / 3000 without this "
     "entry): Paste, Duplicate, Add Layer and Connect Fully are skipped when they could take "
     "it past that",
+    7: "View > Show Legend raises TypeError: that menu action is not triggered",
+    8: "loss plot AttributeError autoRangeEnabled (a validation curve removed and re-added; "
+    "it is raised inside QGraphicsItem.itemChange, leaving pyqtgraph's scene half-updated, "
+    "so it is steered around, not only ignored): no network has a validation split. The split is "
+    "never edited, an episode on an example with one first types 0 into the Data panel's "
+    "split field, and such examples are not opened from the menus or the Open dialog",
     14: "a pass that overflows (a weight of 1e99 typed into the inspector) lets numpy print "
     "RuntimeWarnings ('overflow encountered in …', 'invalid value encountered in …'): those "
     "Python warnings are not counted",
-    8: "loss plot AttributeError autoRangeEnabled (a validation curve removed and re-added: "
-    "the exception inside QGraphicsItem.itemChange leaves the scene inconsistent, and runs "
-    "that went on after it crashed later): no network has a validation split. The split is "
-    "never edited, an episode on an example with one first types 0 into the Data panel's "
-    "split field, and such examples are not opened from the menus or the Open dialog",
 }
 # what each known bug's exception or Python warning says, should one get past the avoidance
 # (the report then names the item instead of failing the run)
