@@ -333,6 +333,9 @@ class RandomUser:
     def fail(self, kind: str, text: str) -> None:
         self.failures.append(Failure(kind, text, self.seed, self.episode, self.count,
                                      list(self.log)))  # fmt: skip
+        if TRACE is not None:  # a crash later loses the report: keep what went before it
+            TRACE.write(f"FAILURE ({kind}) at #{self.count}:\n{text}\n")
+            TRACE.flush()
 
     def note(self, text: str) -> None:
         line = f"#{self.count} {text}"
