@@ -1165,15 +1165,20 @@ class RandomUser:
     def a_autosave(self) -> None:
         doc = self.window.document
         self.note("30 s pass: the autosave timer fires")
-        doc.autosave_timer.timeout.emit()
         f = doc.recovery_file()
-        if doc.modified and not f.exists():
+        modified, expected = doc.modified, snapshot(self.graph)
+        before = f.stat().st_mtime_ns if f.exists() else None
+        doc.autosave_timer.timeout.emit()
+        if not modified:
+            if f.exists() and f.stat().st_mtime_ns != before:
+                self.fail("save", "the autosave rewrote the recovery file of a saved document")
+            return
+        if not f.exists():
             self.fail("save", "the document is modified but the autosave wrote nothing")
-        elif f.exists():
-            fits = not fileformat.validate_data(
-                self.graph, self.window.training_tools.data_panel.base_dir()
-            )
-            self._check_reopens(f, snapshot(self.graph), strict=fits or not known(2))
+            return
+        base = self.window.training_tools.data_panel.base_dir()
+        fits = not fileformat.validate_data(self.graph, base)
+        self._check_reopens(f, expected, strict=fits or not known(2))
 
     # ================================================================ episodes
     def step(self) -> None:

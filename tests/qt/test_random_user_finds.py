@@ -292,3 +292,23 @@ def test_minus_zero_noise_generates_data(make_window, qtbot, tmp_path):
     out = subprocess.run([sys.executable, "-m", "bpstudio", "train", str(target), "--epochs", "1",
                           "--quiet"], capture_output=True, text=True, timeout=120)  # fmt: skip
     assert out.returncode == 0, out.stderr
+
+
+def test_opening_another_file_after_discard_drops_the_old_autosave(make_window, qtbot, monkeypatch):
+    """Soak (seed 106934, episode 43): edits, the 30 s autosave, then Open Recent with
+    "Discard": the discarded network's autosave stayed, so a crash later offered to restore
+    work the lecturer had thrown away."""
+    from bpstudio.qt import dialogs
+
+    w = open_window(make_window, qtbot, "handwritten_221")
+    empty = w.view.mapFromScene(w.scene.network_rect().bottomLeft()) + QPoint(-40, 60)
+    QTest.mouseDClick(w.view.viewport(), Qt.LeftButton, Qt.NoModifier, empty)
+    assert w.document.modified
+    w.document.autosave_timer.timeout.emit()  # 30 s later
+    assert w.document.recovery_file().exists()
+    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")
+    opener = next(a for a in w.example_menu.actions() if a.text() == "xor 241")
+    opener.trigger()  # File > Open Example > xor 241
+    assert w.document.path.name == "xor_241.json"
+    assert not w.document.recovery_file().exists()
+    assert w.document.pending_recovery() is None
