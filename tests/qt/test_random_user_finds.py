@@ -5,6 +5,8 @@ The seed that found each one is named in its test's docstring.
 
 from __future__ import annotations
 
+import json
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -312,3 +314,27 @@ def test_opening_another_file_after_discard_drops_the_old_autosave(make_window, 
     assert w.document.path.name == "xor_241.json"
     assert not w.document.recovery_file().exists()
     assert w.document.pending_recovery() is None
+
+
+def test_export_image_of_a_spread_out_network_stays_openable(make_window, qtbot, tmp_path,
+                                                             monkeypatch):  # fmt: skip
+    """Soak (seed 106934, episode 58): after many drags a neuron sat thousands of pixels
+    away; File > Export Image… then drew a 30,000 x 18,000 PNG (2 GB, 30 s, the window
+    frozen) that Qt itself refuses to open ("exceeds the allocation limit of 256 MB")."""
+    from PySide6.QtGui import QImage
+
+    from bpstudio.qt import dialogs
+    from bpstudio.qt.render import MAX_PNG_SIDE
+
+    doc = fileformat.to_document(fileformat.load(example("handwritten_221")))
+    doc["neurons"][0].update(x=15000.0, y=9000.0)
+    far = tmp_path / "far.json"
+    far.write_text(json.dumps(doc), encoding="utf-8")
+    target = tmp_path / "far.png"
+    monkeypatch.setattr(dialogs, "ask_export_path", lambda *a: str(target))
+    w = make_window(path=far)
+    w.actions["export image"].trigger()  # File > Export Image…
+    image = QImage(str(target))
+    assert not image.isNull()
+    assert max(image.width(), image.height()) <= MAX_PNG_SIDE
+    assert image.width() > image.height() > 2000  # the whole canvas, scaled down
