@@ -21,7 +21,9 @@ An *episode* opens a document, performs N actions, then checks the invariants:
 
 Each action is logged; a failure reports the seed and the last ``LOG_KEEP`` actions.
 Reproduce with ``BPSTUDIO_RANDOM_SEED=<seed>`` (see tests/qt/test_random_user.py). Timers
-(training, animations) make a replay close to, not always exactly, the original run.
+(training, animations) make a replay close to, not always exactly, the original run. Every
+action also goes to a trace file as it happens (``$TMPDIR/bpstudio-random-user-<pid>.log``,
+or ``BPSTUDIO_RANDOM_TRACE``): after a segfault it is the only record of what led there.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import math
 import os
 import random
 import sys
+import tempfile
 import time
 import traceback
 import warnings
@@ -138,9 +141,11 @@ GROWING_KEYS = {"Ctrl+V": "paste", "Ctrl+D": "duplicate", "Ctrl+L": "add layer",
 GROWING_MENUS = {"&Edit > &Paste": "paste", "&Edit > &Duplicate": "duplicate",
                  "&Network > Add &Layer…": "add layer",
                  "&Network > Connect Selected → Selected &Fully": "connect fully"}  # fmt: skip
-# BPSTUDIO_RANDOM_TRACE=file writes every action there as it happens (for crashes)
-TRACE = open(os.environ["BPSTUDIO_RANDOM_TRACE"], "a", encoding="utf-8") if os.environ.get(
-    "BPSTUDIO_RANDOM_TRACE") else None  # fmt: skip
+# Every action (with the seed of its episode) is also written here as it happens: a segfault
+# in Qt ends the interpreter before any report, this file still holds the reproduction.
+TRACE_PATH = Path(os.environ.get("BPSTUDIO_RANDOM_TRACE")
+                  or Path(tempfile.gettempdir()) / f"bpstudio-random-user-{os.getpid()}.log")  # fmt: skip
+TRACE = open(TRACE_PATH, "a", encoding="utf-8")  # open for the whole run
 SWITCHING_MENUS = (
     "&File > &New",
     "&File > &Open",
@@ -209,7 +214,9 @@ class Failure:
             f"random user failure ({self.kind}) — seed {self.seed}, episode {self.episode}, "
             f"action {self.action}\nreproduce: BPSTUDIO_RANDOM_SEED={self.seed} "
             f"QT_QPA_PLATFORM=offscreen python -m pytest tests/qt/test_random_user.py{where}\n"
-            f"last {len(self.log)} actions:\n  " + "\n  ".join(self.log) + f"\n{self.text}"
+            f"last {len(self.log)} actions (all of them: {TRACE_PATH}):\n  "
+            + "\n  ".join(self.log)
+            + f"\n{self.text}"
         )
 
 
@@ -333,16 +340,14 @@ class RandomUser:
     def fail(self, kind: str, text: str) -> None:
         self.failures.append(Failure(kind, text, self.seed, self.episode, self.count,
                                      list(self.log)))  # fmt: skip
-        if TRACE is not None:  # a crash later loses the report: keep what went before it
-            TRACE.write(f"FAILURE ({kind}) at #{self.count}:\n{text}\n")
-            TRACE.flush()
+        TRACE.write(f"FAILURE ({kind}) at #{self.count}:\n{text}\n")  # a crash may follow
+        TRACE.flush()
 
     def note(self, text: str) -> None:
         line = f"#{self.count} {text}"
         self.log.append(line)
-        if TRACE is not None:  # survives a crash of the interpreter (a segfault in Qt)
-            TRACE.write(line + "\n")
-            TRACE.flush()
+        TRACE.write(line + "\n")  # survives a crash of the interpreter (see TRACE_PATH)
+        TRACE.flush()
 
     def _on_graph_change(self, ch) -> None:
         if ch.kind == "reset":  # Document.load_graph: a new file, a new undo history
@@ -1295,7 +1300,8 @@ class RandomUser:
         if known(1):  # alternate: pass episodes and file episodes
             self.passes = (self.seed + self.episode) % 2 == 0
             self.files = not self.passes
-        self.note(f"episode {self.episode}: {'pass' if self.passes else ''}"
+        self.note(f"episode {self.episode} (seed {self.seed}, {path.stem if path else '-'}): "
+                  f"{'pass' if self.passes else ''}"
                   f"{'+' if self.passes and self.files else ''}{'file' if self.files else ''} "
                   "episode")  # fmt: skip
         if path is not None:
