@@ -88,7 +88,7 @@ KNOWN_BUGS_PENDING_MERGE: dict[int, str] = {
     5: "data table Tab puts values in the wrong cell: a typed cell is finished with Enter, "
     "never Tab",
     6: "large networks freeze (MatrixView refresh, per-edge index lookups): the network is "
-    "kept to 80 neurons / 500 edges (MAX_NEURONS / MAX_EDGES; 300 / 3000 without this "
+    "kept to 60 neurons / 300 edges (MAX_NEURONS / MAX_EDGES; 300 / 3000 without this "
     "entry): Paste, Duplicate, Add Layer and Connect Fully are skipped when they could take "
     "it past that",
     7: "View > Show Legend raises TypeError: that menu action is not triggered",
@@ -135,7 +135,7 @@ LOG_KEEP = 30
 # Ctrl+A, Ctrl+D, Ctrl+D, … doubles the network each time, Connect Fully on a big selection
 # adds thousands of edges: the user keeps the network to a lecture's size (with bug 6 pending),
 # or at least to what a CI run can afford
-MAX_NEURONS, MAX_EDGES = (80, 500) if known(6) else (300, 3000)
+MAX_NEURONS, MAX_EDGES = (60, 300) if known(6) else (300, 3000)
 GROWING_KEYS = {"Ctrl+V": "paste", "Ctrl+D": "duplicate", "Ctrl+L": "add layer",
                 "Ctrl+Shift+C": "connect fully"}  # fmt: skip
 GROWING_MENUS = {"&Edit > &Paste": "paste", "&Edit > &Duplicate": "duplicate",
@@ -237,6 +237,7 @@ class RandomUser:
         self.reference: str | None = None  # the document as opened (undo-all target)
         self._switched = False  # a file switch happened during the current action
         self.errors_shown: list[str] = []  # show_errors titles during the current action
+        self._before_open: tuple[str, int] | None = None
         self.stats: dict[str, int] = {}  # actions done, by kind
         self.seconds: dict[str, float] = {}  # time spent, by kind (to tune CI time)
         self.allowed: dict[str, int] = {}  # allowlisted Qt warnings seen
@@ -883,6 +884,7 @@ class RandomUser:
                 return
             self.note(f"(before key {name})")
             self.checkpoint()
+            self.before_open()
         self._send(name, key, mods, canvas=0.6)
 
     # ---------------------------------------------------------------- menus
@@ -922,6 +924,7 @@ class RandomUser:
         self.note(f"menu {name.replace('&', '')}")
         if name.startswith(SWITCHING_MENUS):
             self.checkpoint()
+            self.before_open()
         t0 = time.perf_counter()
         action.trigger()
         QApplication.processEvents()
@@ -1193,12 +1196,7 @@ class RandomUser:
         self.stats[name] = self.stats.get(name, 0) + 1
         self.errors_shown.clear()
         self._switched = False
-        training = self.window.training_tools.controller
-        # a failed open must leave the document as it was (live training changes weights)
-        before = (
-            snapshot(self.graph) if name in ("menu", "file key") and not training.running else None
-        )
-        index_before = self.window.undo_stack.index()
+        self._before_open = None  # set by actions that may open a file (see before_open)
         t0 = time.perf_counter()
         try:
             fn()
@@ -1211,12 +1209,15 @@ class RandomUser:
             self.slowest = (dt, self.log[-1] if self.log else name)
         if self._switched:
             self.after_switch()
-        elif (
-            before is not None
-            and "Cannot open network" in self.errors_shown
-            and not training.running
-        ):
-            self.check_failed_open(before, index_before)
+        elif self._before_open is not None and "Cannot open network" in self.errors_shown:
+            if not self.window.training_tools.controller.running:
+                self.check_failed_open(*self._before_open)
+
+    def before_open(self) -> None:
+        """Remember the document: a failed open must leave it as it was (unless live
+        training changes its weights meanwhile)."""
+        if not self.window.training_tools.controller.running:
+            self._before_open = (snapshot(self.graph), self.window.undo_stack.index())
 
     def after_switch(self) -> None:
         """A file opened: the document shown is the file as it reads (plus filled positions)."""
