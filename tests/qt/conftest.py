@@ -15,15 +15,14 @@ from bpstudio.qt import dialogs  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path, monkeypatch):
+def isolated_settings(tmp_path, tmp_path_factory, monkeypatch):
     """Recent files and recovery files go to tmp; every dialog fails loudly unless patched."""
+    cfg = str(tmp_path_factory.mktemp("cfg"))  # beside tmp_path: tests list what they write
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "cfg"))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, cfg)
     # QSettings("bpstudio", …) is always NativeFormat (setDefaultFormat does not reach it):
     # without this, every test run read and wrote the user's real recent files
-    QSettings.setPath(
-        QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "cfg")
-    )
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, cfg)
     monkeypatch.setenv("BPSTUDIO_RECOVERY_DIR", str(tmp_path / "recovery"))
 
     def unexpected(name):

@@ -232,14 +232,14 @@ def test_a_million_generated_samples_are_not_turned_into_a_table(make_window, qt
     assert dp.kind() == "samples" and len(w.graph.data["samples"]) == 40
 
 
-def test_recent_files_of_a_test_stay_in_its_tmp_path(make_window, qtbot, tmp_path):
+def test_recent_files_of_a_test_stay_in_its_tmp_path(make_window, qtbot, tmp_path_factory):
     """The soak's File > Open Recent offered files of other checkouts' test runs: the
     fixture isolated IniFormat only, and QSettings("bpstudio", …) is always NativeFormat, so
     every test read and wrote the user's real ~/.config/bpstudio."""
     from bpstudio.qt.document import settings
 
     w = open_window(make_window, qtbot, "handwritten_221")
-    assert settings().fileName().startswith(str(tmp_path))
+    assert settings().fileName().startswith(str(tmp_path_factory.getbasetemp()))
     assert w.document.recent_files() == [str(example("handwritten_221").resolve())]
 
 
