@@ -103,6 +103,7 @@ def generate(
 ) -> Dataset:
     """Generate a data set shaped for a network with n_inputs / n_outputs."""
     rng = np.random.default_rng(seed)
+    noise = float(noise) + 0.0  # -0.0 (typed "-0") is zero noise; numpy refuses its sign bit
     if name in CLASSIFIERS:
         fn = globals()[name]
         X, labels = fn(n, noise, rng, classes)

@@ -325,6 +325,7 @@ class MainWindow(QMainWindow):
     def new_document(self, graph: Graph) -> None:
         if self.maybe_save():
             self.document.load_graph(graph, None)
+            self.document.discard_recovery()  # the old document's changes: saved or discarded
             self.view.fit_all()
 
     def open_dialog(self) -> None:
@@ -345,6 +346,7 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             dialogs.show_errors(self, "Cannot open network", str(path), [str(exc)])
             return False
+        self.document.discard_recovery()  # the old document's changes: saved or discarded
         self.view.fit_all()
         self.status(f"Opened {path}")
         return True

@@ -31,6 +31,9 @@ from .passes.overlay import render_overlays  # noqa: E402  (forward/backward: th
 OVERLAYS.update(render_overlays())
 MARGIN = 30.0
 PNG_SCALE = 2.0  # crisp on slides and projectors
+# A neuron dragged far away made a 30,000 x 18,000 PNG: 2 GB and half a minute to draw, and
+# Qt (like most viewers) refuses to open images over 256 MB. Big canvases get a lower scale.
+MAX_PNG_SIDE = 6000
 
 
 def _ensure_app():
@@ -80,13 +83,14 @@ def render_to_file(graph: Graph, path: str | os.PathLike, overlay: str = "none",
         _paint(painter, scene, source, 1.0)
         painter.end()
     else:
+        scale = min(PNG_SCALE, MAX_PNG_SIDE / max(source.width(), source.height()))
         image = QImage(
-            int(source.width() * PNG_SCALE), int(source.height() * PNG_SCALE),
+            int(source.width() * scale), int(source.height() * scale),
             QImage.Format.Format_ARGB32_Premultiplied,
         )  # fmt: skip
         image.fill(Qt.GlobalColor.white)
         painter = QPainter(image)
-        _paint(painter, scene, source, PNG_SCALE)
+        _paint(painter, scene, source, scale)
         painter.end()
         if not image.save(buffer, "PNG"):
             raise OSError(f"cannot encode the image for {path}")

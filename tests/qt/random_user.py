@@ -21,7 +21,9 @@ An *episode* opens a document, performs N actions, then checks the invariants:
 
 Each action is logged; a failure reports the seed and the last ``LOG_KEEP`` actions.
 Reproduce with ``BPSTUDIO_RANDOM_SEED=<seed>`` (see tests/qt/test_random_user.py). Timers
-(training, animations) make a replay close to, not always exactly, the original run.
+(training, animations) make a replay close to, not always exactly, the original run. Every
+action also goes to a trace file as it happens (``$TMPDIR/bpstudio-random-user-<pid>.log``,
+or ``BPSTUDIO_RANDOM_TRACE``): after a segfault it is the only record of what led there.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import math
 import os
 import random
 import sys
+import tempfile
 import time
 import traceback
 import warnings
@@ -111,9 +114,11 @@ GROWING_KEYS = {"Ctrl+V": "paste", "Ctrl+D": "duplicate", "Ctrl+L": "add layer",
 GROWING_MENUS = {"&Edit > &Paste": "paste", "&Edit > &Duplicate": "duplicate",
                  "&Network > Add &Layer…": "add layer",
                  "&Network > Connect Selected → Selected &Fully": "connect fully"}  # fmt: skip
-# BPSTUDIO_RANDOM_TRACE=file writes every action there as it happens (for crashes)
-TRACE = open(os.environ["BPSTUDIO_RANDOM_TRACE"], "a", encoding="utf-8") if os.environ.get(
-    "BPSTUDIO_RANDOM_TRACE") else None  # fmt: skip
+# Every action (with the seed of its episode) is also written here as it happens: a segfault
+# in Qt ends the interpreter before any report, this file still holds the reproduction.
+TRACE_PATH = Path(os.environ.get("BPSTUDIO_RANDOM_TRACE")
+                  or Path(tempfile.gettempdir()) / f"bpstudio-random-user-{os.getpid()}.log")  # fmt: skip
+TRACE = open(TRACE_PATH, "a", encoding="utf-8")  # open for the whole run
 SWITCHING_MENUS = (
     "&File > &New",
     "&File > &Open",
@@ -182,7 +187,9 @@ class Failure:
             f"random user failure ({self.kind}) — seed {self.seed}, episode {self.episode}, "
             f"action {self.action}\nreproduce: BPSTUDIO_RANDOM_SEED={self.seed} "
             f"QT_QPA_PLATFORM=offscreen python -m pytest tests/qt/test_random_user.py{where}\n"
-            f"last {len(self.log)} actions:\n  " + "\n  ".join(self.log) + f"\n{self.text}"
+            f"last {len(self.log)} actions (all of them: {TRACE_PATH}):\n  "
+            + "\n  ".join(self.log)
+            + f"\n{self.text}"
         )
 
 
@@ -203,6 +210,7 @@ class RandomUser:
         self.reference: str | None = None  # the document as opened (undo-all target)
         self._switched = False  # a file switch happened during the current action
         self.errors_shown: list[str] = []  # show_errors titles during the current action
+        self._before_open: tuple[str, int] | None = None
         self.stats: dict[str, int] = {}  # actions done, by kind
         self.seconds: dict[str, float] = {}  # time spent, by kind (to tune CI time)
         self.allowed: dict[str, int] = {}  # allowlisted Qt warnings seen
@@ -306,13 +314,14 @@ class RandomUser:
     def fail(self, kind: str, text: str) -> None:
         self.failures.append(Failure(kind, text, self.seed, self.episode, self.count,
                                      list(self.log)))  # fmt: skip
+        TRACE.write(f"FAILURE ({kind}) at #{self.count}:\n{text}\n")  # a crash may follow
+        TRACE.flush()
 
     def note(self, text: str) -> None:
         line = f"#{self.count} {text}"
         self.log.append(line)
-        if TRACE is not None:  # survives a crash of the interpreter (a segfault in Qt)
-            TRACE.write(line + "\n")
-            TRACE.flush()
+        TRACE.write(line + "\n")  # survives a crash of the interpreter (see TRACE_PATH)
+        TRACE.flush()
 
     def _on_graph_change(self, ch) -> None:
         if ch.kind == "reset":  # Document.load_graph: a new file, a new undo history
@@ -848,6 +857,7 @@ class RandomUser:
                 return
             self.note(f"(before key {name})")
             self.checkpoint()
+            self.before_open()
         self._send(name, key, mods, canvas=0.6)
 
     # ---------------------------------------------------------------- menus
@@ -887,6 +897,7 @@ class RandomUser:
         self.note(f"menu {name.replace('&', '')}")
         if name.startswith(SWITCHING_MENUS):
             self.checkpoint()
+            self.before_open()
         t0 = time.perf_counter()
         action.trigger()
         QApplication.processEvents()
@@ -1133,12 +1144,20 @@ class RandomUser:
     def a_autosave(self) -> None:
         doc = self.window.document
         self.note("30 s pass: the autosave timer fires")
-        doc.autosave_timer.timeout.emit()
         f = doc.slot.network_file
-        if doc.modified and not f.exists():
+        modified, expected = doc.modified, snapshot(self.graph)
+        before = f.stat().st_mtime_ns if f.exists() else None
+        doc.autosave_timer.timeout.emit()
+        if not modified:
+            if f.exists() and f.stat().st_mtime_ns != before:
+                self.fail("save", "the autosave rewrote the recovery file of a saved document")
+            return
+        if not f.exists():
             self.fail("save", "the document is modified but the autosave wrote nothing")
-        elif f.exists():
-            self._check_reopens(f, snapshot(self.graph), strict=True)
+            return
+        base = self.window.training_tools.data_panel.base_dir()
+        fits = not fileformat.validate_data(self.graph, base)
+        self._check_reopens(f, expected, strict=fits or not known(2))
 
     # ================================================================ episodes
     def step(self) -> None:
@@ -1148,12 +1167,7 @@ class RandomUser:
         self.stats[name] = self.stats.get(name, 0) + 1
         self.errors_shown.clear()
         self._switched = False
-        training = self.window.training_tools.controller
-        # a failed open must leave the document as it was (live training changes weights)
-        before = (
-            snapshot(self.graph) if name in ("menu", "file key") and not training.running else None
-        )
-        index_before = self.window.undo_stack.index()
+        self._before_open = None  # set by actions that may open a file (see before_open)
         t0 = time.perf_counter()
         try:
             fn()
@@ -1166,12 +1180,15 @@ class RandomUser:
             self.slowest = (dt, self.log[-1] if self.log else name)
         if self._switched:
             self.after_switch()
-        elif (
-            before is not None
-            and "Cannot open network" in self.errors_shown
-            and not training.running
-        ):
-            self.check_failed_open(before, index_before)
+        elif self._before_open is not None and "Cannot open network" in self.errors_shown:
+            if not self.window.training_tools.controller.running:
+                self.check_failed_open(*self._before_open)
+
+    def before_open(self) -> None:
+        """Remember the document: a failed open must leave it as it was (unless live
+        training changes its weights meanwhile)."""
+        if not self.window.training_tools.controller.running:
+            self._before_open = (snapshot(self.graph), self.window.undo_stack.index())
 
     def after_switch(self) -> None:
         """A file opened: the document shown is the file as it reads (plus filled positions)."""
@@ -1255,7 +1272,8 @@ class RandomUser:
         if known(1):  # alternate: pass episodes and file episodes
             self.passes = (self.seed + self.episode) % 2 == 0
             self.files = not self.passes
-        self.note(f"episode {self.episode}: {'pass' if self.passes else ''}"
+        self.note(f"episode {self.episode} (seed {self.seed}, {path.stem if path else '-'}): "
+                  f"{'pass' if self.passes else ''}"
                   f"{'+' if self.passes and self.files else ''}{'file' if self.files else ''} "
                   "episode")  # fmt: skip
         if path is not None:

@@ -5,6 +5,7 @@ The seed that found each one is named in its test's docstring.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
@@ -243,3 +244,100 @@ def test_recent_files_of_a_test_stay_in_its_tmp_path(make_window, qtbot, tmp_pat
     assert settings().fileName().startswith(str(tmp_path.parent))
     assert not settings().fileName().startswith(str(Path.home()))
     assert w.document.recent_files() == [str(example("handwritten_221").resolve())]
+
+
+def test_an_edit_under_a_pulse_drops_the_preview_of_the_old_pass(make_window, qtbot, monkeypatch):
+    """Soak (seed 777, episode 29): Shift+F6, then an edit (Ctrl+Z of a placed neuron) while
+    the first pulse ran: the overlay finished setting up the next step from the pass the edit
+    had dropped and raised KeyError for the removed neuron."""
+    from bpstudio.qt.passes import overlay
+
+    # the next step is set up in slices; on a large network that takes several turns of the
+    # event loop, here a slice does one step so the edit lands in the middle of it
+    monkeypatch.setattr(overlay, "PREVIEW_SLICE_MS", 0.001)
+    w = open_window(make_window, qtbot, "spirals_tanh")
+    tools = w.pass_tools
+    tools.controller.set_speed(40)
+    nid = next(n for n, x in w.graph.neurons.items() if x.role == "hidden")
+    QTest.mouseClick(w.view.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     w.view.mapFromScene(w.scene.neuron_item(nid).pos()))  # fmt: skip
+    qtbot.wait(20)
+    w.view.setFocus()
+    qtbot.keyClick(w.view, Qt.Key_F6, Qt.ShiftModifier)
+    qtbot.waitUntil(lambda: tools.overlay._preview_job is not None, timeout=2000)
+    qtbot.keyClick(w.view, Qt.Key_Delete)  # the selected hidden neuron, mid-pulse
+    assert nid not in w.graph.neurons
+    qtbot.waitUntil(lambda: not tools.overlay.animating and tools.overlay._preview_job is None)
+    qtbot.keyClick(w.view, Qt.Key_F6, Qt.ShiftModifier)  # the pass from the edited network
+    qtbot.waitUntil(lambda: tools.stepper.state.phase == "loss", timeout=10000)
+
+
+def test_minus_zero_noise_generates_data(make_window, qtbot, tmp_path):
+    """Soak (seed 777, episode 16): "-0" typed into the generator's Noise is -0.0, which
+    numpy's normal() refuses ("scale < 0", its sign bit): every refresh of the data raised
+    from inside the undo stack, and `bpstudio train` on such a file was an internal error."""
+    import subprocess
+    import sys
+
+    w = open_window(make_window, qtbot, "spirals_tanh")
+    dp = w.training_tools.data_panel
+    w.training_tools.docks["data"].raise_()
+    field = dp.gen_noise.lineEdit()
+    QTest.mouseClick(field, Qt.LeftButton)
+    QTest.keyClick(field, Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(field, "-0")
+    QTest.keyClick(field, Qt.Key_Return)
+    assert w.graph.data["generator"]["noise"] == 0.0  # -0.0 as typed
+    assert dp.error.text() == "" and dp.table.rowCount() > 0
+    target = tmp_path / "minus_zero.json"
+    fileformat.save(w.graph, target)
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace('"noise": 0.0', '"noise": -0.0'), encoding="utf-8")
+    assert '"noise": -0.0' in target.read_text(encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "bpstudio", "train", str(target), "--epochs", "1",
+                          "--quiet"], capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+
+
+def test_opening_another_file_after_discard_drops_the_old_autosave(make_window, qtbot, monkeypatch):
+    """Soak (seed 106934, episode 43): edits, the 30 s autosave, then Open Recent with
+    "Discard": the discarded network's autosave stayed, so a crash later offered to restore
+    work the lecturer had thrown away."""
+    from bpstudio.qt import dialogs
+
+    w = open_window(make_window, qtbot, "handwritten_221")
+    empty = w.view.mapFromScene(w.scene.network_rect().bottomLeft()) + QPoint(-40, 60)
+    QTest.mouseDClick(w.view.viewport(), Qt.LeftButton, Qt.NoModifier, empty)
+    assert w.document.modified
+    w.document.autosave_timer.timeout.emit()  # 30 s later
+    autosaved = w.document.slot.network_file
+    assert autosaved.exists()
+    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")
+    opener = next(a for a in w.example_menu.actions() if a.text() == "xor 241")
+    opener.trigger()  # File > Open Example > xor 241
+    assert w.document.example == "xor_241"
+    assert not autosaved.exists() and not w.document.slot.network_file.exists()
+
+
+def test_export_image_of_a_spread_out_network_stays_openable(make_window, qtbot, tmp_path,
+                                                             monkeypatch):  # fmt: skip
+    """Soak (seed 106934, episode 58): after many drags a neuron sat thousands of pixels
+    away; File > Export Image… then drew a 30,000 x 18,000 PNG (2 GB, 30 s, the window
+    frozen) that Qt itself refuses to open ("exceeds the allocation limit of 256 MB")."""
+    from PySide6.QtGui import QImage
+
+    from bpstudio.qt import dialogs
+    from bpstudio.qt.render import MAX_PNG_SIDE
+
+    doc = fileformat.to_document(fileformat.load(example("handwritten_221")))
+    doc["neurons"][0].update(x=15000.0, y=9000.0)
+    far = tmp_path / "far.json"
+    far.write_text(json.dumps(doc), encoding="utf-8")
+    target = tmp_path / "far.png"
+    monkeypatch.setattr(dialogs, "ask_export_path", lambda *a: str(target))
+    w = make_window(path=far)
+    w.actions["export image"].trigger()  # File > Export Image…
+    image = QImage(str(target))
+    assert not image.isNull()
+    assert max(image.width(), image.height()) <= MAX_PNG_SIDE
+    assert image.width() > image.height() > 2000  # the whole canvas, scaled down

@@ -859,14 +859,17 @@ class PassOverlay(QObject):
         if nxt is None or not self.animating or self.frozen is None:
             return
         self._cancel_preview_job()
-        self._preview_job = (nxt, self._refresh_steps())
+        self._preview_job = (nxt, self._refresh_steps(), self.stepper.result)
         self._preview_work()
 
     def _preview_work(self) -> None:
         job = self._preview_job
         if job is None:
             return
-        state, steps = job
+        state, steps, result = job
+        if self.stepper.result is not result:  # an edit under the pulse dropped that pass
+            self._cancel_preview_job()
+            return
         st = self.stepper
         saved, st.state = st.state, state
         done = False
