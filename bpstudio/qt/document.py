@@ -123,7 +123,8 @@ class Document(QObject):
             return False
         target = self.recovery_file()
         target.parent.mkdir(parents=True, exist_ok=True)
-        fileformat.atomic_write_text(target, fileformat.dumps(self.graph))
+        # a relative CSV path rewritten to start from the recovery folder (it must reopen)
+        fileformat.atomic_write_text(target, fileformat.dumps(self.graph, target.parent))
         meta = {"path": str(self.path) if self.path else None, "time": time.time()}
         fileformat.atomic_write_text(target.with_suffix(".meta"), json.dumps(meta))
         return True
