@@ -18,6 +18,7 @@ killed and shown as a timeout. The files:
 * wide         1,000,000 neurons in one layer, 100,000 of them connected
 * wide_limit   a fully connected layer at the neuron limit (core/limits.MAX_NEURONS)
 * at_cap       a dense 1000-900-10 network with every weight written, padded to the cap
+* edge_limit   a dense 998-500-1 network at the edge limit (core/limits.MAX_EDGES)
 * csv_rows     a 1-1 network whose data is a 10,000,000-row CSV (under the cap)
 """
 
@@ -103,7 +104,8 @@ def wide_limit(folder: Path) -> Path:
     return path.rename(folder / "wide_limit.json")
 
 
-def at_cap(folder: Path, n_in: int = 1000, n_hidden: int = 900, n_out: int = 10) -> Path:
+def at_cap(folder: Path, n_in: int = 1000, n_hidden: int = 900, n_out: int = 10,
+           pad: bool = True) -> Path:  # fmt: skip
     neurons = [{"id": f"x{i}", "role": "input"} for i in range(n_in)]
     neurons += [{"id": f"h{i}", "role": "hidden", "activation": "sigmoid"} for i in range(n_hidden)]
     neurons += [{"id": f"o{i}", "role": "output", "activation": "sigmoid"} for i in range(n_out)]
@@ -117,12 +119,23 @@ def at_cap(folder: Path, n_in: int = 1000, n_hidden: int = 900, n_out: int = 10)
     data = {"samples": [{"x": [(i % 10) / 10 for i in range(n_in)], "y": [0.5] * n_out}]}
     doc = {**HEAD, "name": "at the size cap", "description": "", "neurons": neurons,
            "edges": edges, "training": TRAINING, "data": data}  # fmt: skip
+    if not pad:
+        return _write(folder / "at_cap.json", doc)
     text = json.dumps(doc, separators=(",", ":"))
     room = MAX_BYTES - len(text.encode()) - 16
     if room < 0:
         raise SystemExit(f"at_cap: the network alone is {len(text)} bytes, over the cap")
     doc["description"] = "x" * room
     return _write(folder / "at_cap.json", doc)
+
+
+def edge_limit(folder: Path) -> Path:
+    from bpstudio.core.limits import MAX_EDGES
+
+    n_hidden = 500
+    n_in = (MAX_EDGES - n_hidden) // n_hidden
+    path = at_cap(folder, n_in, n_hidden, 1, pad=False)
+    return path.rename(folder / "edge_limit.json")
 
 
 def csv_rows(folder: Path, rows: int = 10_000_000) -> Path:
@@ -144,7 +157,8 @@ def csv_rows(folder: Path, rows: int = 10_000_000) -> Path:
 
 
 CASES = {"deep_chain": deep_chain, "deep_limit": deep_limit, "skip_chain": skip_chain,
-         "wide": wide, "wide_limit": wide_limit, "at_cap": at_cap, "csv_rows": csv_rows}  # fmt: skip
+         "wide": wide, "wide_limit": wide_limit, "at_cap": at_cap, "edge_limit": edge_limit,
+         "csv_rows": csv_rows}  # fmt: skip
 
 
 def run(argv: list[str], timeout: float) -> tuple[float, float, float, int | str, str]:

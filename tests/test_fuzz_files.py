@@ -12,7 +12,7 @@ and run through the real commands (check, trace, train --epochs 2, report), in-p
 * leave stdout empty on failure, valid JSON (no NaN/Infinity) for ``trace`` on success;
 * finish within a generous per-case cap (a hang detector, not a speed test).
 
-CI runs BPSTUDIO_FUZZ_CASES (default 240) cases; a soak: ``BPSTUDIO_FUZZ_CASES=20000``.
+CI runs BPSTUDIO_FUZZ_CASES (default 200) cases; a soak: ``BPSTUDIO_FUZZ_CASES=20000``.
 BPSTUDIO_FUZZ_SEED picks another sequence; a failure names its case, and
 ``BPSTUDIO_FUZZ_KEEP=DIR`` keeps the failing files there. Crashes the fuzzer found are kept as
 the fixed regression cases at the end of this file.
@@ -42,12 +42,12 @@ import pytest
 from bpstudio import cli
 from bpstudio.paths import example_files
 
-CASES = int(os.environ.get("BPSTUDIO_FUZZ_CASES", "240"))
+CASES = int(os.environ.get("BPSTUDIO_FUZZ_CASES", "200"))
 SEED = os.environ.get("BPSTUDIO_FUZZ_SEED", "issue9")
 KEEP = os.environ.get("BPSTUDIO_FUZZ_KEEP")
 CASE_SECONDS = 60  # per case, every command together: only a hang detector
 CHUNKS = 8
-SUBPROCESS_CASES = 4
+SUBPROCESS_CASES = 3
 
 REFERENCE = Path("/work/shared/reference")
 # a run failure (exit 1) is one of these, on one line (the training divergence message, the
@@ -683,7 +683,27 @@ REGRESSIONS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(REGRESSIONS))
+FIXTURES = Path(__file__).parent / "fixtures" / "fuzz"
+# Found by the 20,000-case soak (seed soak20k, case 8873): 1e150 weights in the 8-layer relu
+# example; trace says the pass overflowed (exit 1), report died in math.fsum(-inf + inf).
+# Overflow handling for every command is issue 9 item 14 (another branch): expected to fail
+# here until that lands.
+REGRESSIONS["report-overflowing-path-products"] = (
+    json.loads((FIXTURES / "report_overflow_fsum.json").read_text(encoding="utf-8")),
+    CSV_TEXT,
+)
+OVERFLOW_PENDING = {"report-overflowing-path-products"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(reason="overflow in report: issue 9 item 14"))
+        if n in OVERFLOW_PENDING
+        else n
+        for n in sorted(REGRESSIONS)
+    ],
+)
 def test_fuzzer_regressions(name, tmp_path):
     doc, csv = REGRESSIONS[name]
     case = Case(-1, name, ["regression"], json.dumps(doc, indent=1), csv)

@@ -201,6 +201,7 @@ def test_every_limit_is_documented_with_its_value():
         f"{limits.MAX_WEIGHT_ENTRIES:,}",
         f"{limits.MAX_ACTIVATIONS:,}",
         f"{limits.MAX_CSV_ROWS:,}",
+        f"{limits.MAX_REPORT_NUMBERS:,}",
     ):
         assert value in section, value
 
@@ -351,3 +352,30 @@ def test_dumps_refuses_what_json_refuses():
     g.neurons["h1"].extra = {"deep": [float("-inf")]}
     with pytest.raises(ValueError):
         fileformat.dumps(g)
+
+
+def test_a_report_too_large_to_write_is_refused_at_once(tmp_path, capsys):
+    """A 20,000-layer chain is within the network limits; its worked example (every factor of
+    every path) would take hours: refused from an estimate made before writing anything."""
+    path = write_doc(tmp_path / "deep.json", chain_doc(limits.MAX_LAYERS))
+    code = cli.main(["report", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert re.search(r"the worked example would write about \d{2},\d{3},\d{3} numbers", err)
+    assert (
+        f"more than the limit of {limits.MAX_REPORT_NUMBERS:,}" in err and "bpstudio trace" in err
+    )
+
+
+def test_the_report_estimate_tracks_what_is_written(monkeypatch, tmp_path, capsys):
+    from bpstudio.model import report
+    from bpstudio.model.session import dataset
+
+    for doc in (chain_doc(60), chain_doc(40, skip_every=2)):
+        g = fileformat.loads(json.dumps(doc))
+        c = compile_graph(g)
+        numbers = len(re.findall(r"-?\d+\.\d+", report.render_report(g, c, dataset(g))))
+        assert numbers / 3 < report.report_size(g, c) < numbers * 3
+    monkeypatch.setattr(limits, "MAX_REPORT_NUMBERS", report.report_size(g, c) - 1)
+    assert cli.main(["report", str(write_doc(tmp_path / "n.json", chain_doc(40, 2)))]) == 2
+    assert "more than the limit" in capsys.readouterr().err

@@ -235,7 +235,7 @@ def read_table(path: str | Path, where: str | None = None) -> CsvTable:
         why = str(exc)
         if why == "no such file":
             why = "not found"
-        elif why.startswith("is larger"):
+        elif "larger than" in why:
             why = f"{why} for data files"
         raise CsvError([f"{lead}CSV file {str(path)!r} {why}"]) from None
     pre = _prefix(path.name, where)

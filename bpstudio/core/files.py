@@ -19,10 +19,13 @@ class UnreadableFile(Exception):
 
 
 def size_text(n: int) -> str:
-    """64 MB, 64.3 MB, 512 bytes."""
-    if n < 2**20:
-        return f"{n} bytes"
-    return f"{n // 2**20} MB" if n % 2**20 == 0 else f"{n / 2**20:.1f} MB"
+    """64 MB, 64.3 MB, 512 bytes; 67,108,865 bytes where 64.0 MB would hide the difference."""
+    mb, rest = divmod(n, 2**20)
+    if rest == 0 and mb:
+        return f"{mb} MB"
+    if n < 2**20 or round(n / 2**20, 1) == mb:
+        return f"{n:,} bytes"
+    return f"{n / 2**20:.1f} MB"
 
 
 def _kind(mode: int) -> str:
@@ -59,7 +62,7 @@ def read_capped(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> bytes:
             )
         if st.st_size > max_bytes:
             raise UnreadableFile(
-                f"is larger than the {size_text(max_bytes)} limit ({size_text(st.st_size)})"
+                f"is {size_text(st.st_size)}, larger than the {size_text(max_bytes)} limit"
             )
         chunks: list[bytes] = []
         total = 0

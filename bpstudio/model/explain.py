@@ -525,14 +525,17 @@ def _enumerate(ctx: _Ctx, start: str, cap: int) -> list[tuple[list[str], list[st
     """Up to ``cap`` paths from neuron ``start`` to the loss, as (neurons, edges, factors).
 
     factors are in chain-rule order from the loss down to f′(z_start) included (the caller
-    appends a_source or 1). Edges are followed in file order (depth first).
+    appends a_source or 1). Edges are followed in file order (depth first). The stack holds a
+    link to the parent step, not copies of the path so far: a path is written out once, when
+    it reaches an output, so a 1,000-layer chain costs its length per path, not its square.
     """
     found: list[tuple[list[str], list[str], list[Factor]]] = []
-    # explicit stack: (neuron, neurons so far, edges so far, factors from start upward)
-    stack = [(start, [start], [], [])]
+    # explicit stack of (neuron, link); link = (parent's link, parent neuron, edge) or None
+    stack: list[tuple[str, tuple | None]] = [(start, None)]
     while stack and len(found) < cap:
-        n, nodes, edges, up = stack.pop()
+        n, link = stack.pop()
         if n in ctx.outputs:
+            nodes, edges, up = _unwind(ctx, start, link)
             if n in ctx.softmax_group:
                 for i in ctx.softmax_group:
                     if len(found) >= cap:
@@ -542,15 +545,29 @@ def _enumerate(ctx: _Ctx, start: str, cap: int) -> list[tuple[list[str], list[st
             else:
                 found.append((nodes, edges, [ctx.factor_loss(n), ctx.factor_act(n), *up[::-1]]))
             continue
-        here = up + [ctx.factor_act(n)]
         children = []
         for eid in ctx.out_edges[n]:
             t = ctx.ends[eid][1]
             if ctx.n_paths(t) == 0:
                 continue
-            children.append((t, nodes + [t], edges + [eid], here + [ctx.factor_weight(eid)]))
+            children.append((t, (link, n, eid)))
         stack.extend(reversed(children))  # first edge first
     return found
+
+
+def _unwind(ctx: _Ctx, start: str, link) -> tuple[list[str], list[str], list[Factor]]:
+    """(neurons, edges, factors from start upward) of the path ending in ``link``."""
+    steps = []
+    while link is not None:
+        link, parent, eid = link
+        steps.append((parent, eid))
+    steps.reverse()
+    nodes, edges, up = [start], [], []
+    for parent, eid in steps:
+        up += [ctx.factor_act(parent), ctx.factor_weight(eid)]
+        nodes.append(ctx.ends[eid][1])
+        edges.append(eid)
+    return nodes, edges, up
 
 
 def _path_sum(ctx: _Ctx, kind, param, source, target, last: Factor, value, cap) -> PathSum:

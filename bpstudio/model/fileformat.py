@@ -415,22 +415,25 @@ def _read_edges(items: Any, g: Graph, errors: _Errors, consume: bool = False) ->
         source, target = item.get("source"), item.get("target")
         s_neuron = get_neuron(source) if isinstance(source, str) else None
         t_neuron = get_neuron(target) if isinstance(target, str) else None
-        if s_neuron is None or t_neuron is None:
-            _reference_errors(i, eid, source, target, neurons, errors)
-            e = Edge(eid, source, target)
-        else:  # the neurons' own id strings: one copy of each id, not one per edge
-            e = Edge(eid, s_neuron.id, t_neuron.id)
-        if not EDGE_KEYS.issuperset(item):
-            e.extra = {k: v for k, v in item.items() if k not in EDGE_KEYS}
         w = item.get("weight", _ABSENT)
-        if w is not _ABSENT:
+        if w is _ABSENT:
+            w = None
+        elif type(w) is not float or w - w != 0.0:  # the common case, a finite float, is done
             if _is_number(w):
-                e.weight = float(w)
+                w = float(w)
             else:
                 errors.add(
                     f"{_where(i, eid)}.weight must be a finite number, not {_type_name(w)}"
                     " (leave it out to have it initialised)"
                 )
+                w = None
+        if s_neuron is None or t_neuron is None:
+            _reference_errors(i, eid, source, target, neurons, errors)
+            e = Edge(eid, source, target, w)
+        else:  # the neurons' own id strings: one copy of each id, not one per edge
+            e = Edge(eid, s_neuron.id, t_neuron.id, w)
+        if not EDGE_KEYS.issuperset(item):
+            e.extra = {k: v for k, v in item.items() if k not in EDGE_KEYS}
         t = item.get("trainable", _ABSENT)
         if t is not _ABSENT:
             if isinstance(t, bool):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core import activations as act
+from ..core import limits
 from ..core.data import Dataset
 from . import explain as ex
 from . import overflow
@@ -478,6 +479,41 @@ def _loss_derivative_symbolic(s: _Style, loss: str, k: int) -> str:
 
 
 # --------------------------------------------------------------------------- the report
+_NUMBERS_PER_PARAMETER = 16  # its forward, backward and update lines (measured: ~200 µs each)
+
+
+def report_size(graph: Graph, compiled: Compiled) -> int:
+    """About how many numbers the worked example writes, computed before any is: a few per
+    weight and bias, plus one per chain-rule factor of every path it lists (PATH_CAP per
+    weight, PATH_BUDGET in the document, deepest layers first, as _build lists them)."""
+    cap, top, layer = ex.PATH_CAP, compiled.n_layers, compiled.layer_of
+    out: dict[str, list[str]] = {nid: [] for nid in graph.neurons}
+    fan_in: dict[str, int] = dict.fromkeys(graph.neurons, 0)
+    for e in graph.edges.values():
+        out[e.source].append(e.target)
+        fan_in[e.target] += 1
+    n_softmax = sum(graph.neurons[o].activation == act.SOFTMAX for o in compiled.output_ids)
+    paths: dict[str, int] = {}  # paths to the loss, capped (a Python int would grow huge)
+    for nid in sorted(graph.neurons, key=layer.__getitem__, reverse=True):
+        n = graph.neurons[nid]
+        if n.role == "output":
+            paths[nid] = n_softmax if n.activation == act.SOFTMAX else 1
+        else:
+            paths[nid] = min(cap, sum(paths[t] for t in out[nid]))
+    budget, listed = PATH_BUDGET, 0
+    for l in range(top, 0, -1):
+        for tgt in compiled.layers[l]:
+            k = min(paths[tgt], budget) * fan_in[tgt]
+            listed += k * (top - l + 3)  # ∂L/∂ŷ, f′ and w per layer left, a_source
+            budget -= k
+            if budget <= 0:
+                break
+        if budget <= 0:
+            break
+    parameters = len(compiled.edge_ids) + len(compiled.bias_param)
+    return _NUMBERS_PER_PARAMETER * parameters + listed
+
+
 def render_report(
     graph: Graph,
     compiled: Compiled,
@@ -493,6 +529,13 @@ def render_report(
         raise ReportError(f"--decimals must be between 1 and {MAX_DECIMALS}, not {decimals}")
     if not 0 <= sample < len(ds):
         raise ReportError(f"sample {sample} is out of range: the data has {len(ds)} samples")
+    size = report_size(graph, compiled)
+    if size > limits.MAX_REPORT_NUMBERS:
+        raise ReportError(
+            f"the worked example would write about {size:,} numbers, more than the limit of "
+            f"{limits.MAX_REPORT_NUMBERS:,} (see Size limits in the file format documentation): "
+            "use `bpstudio trace` for the values of a network this large"
+        )
     result = run_pass(compiled, ds, [sample], graph.training)
     where = overflow.find_overflow(result)  # the first value that is not finite, by id
     if where is not None:

@@ -89,3 +89,63 @@ def test_a_named_pipe_or_device_is_refused_without_blocking(data_panel, qtbot, t
         picked.append(str(tmp_path / "pipe.csv"))
         qtbot.mouseClick(panel.csv_button, Qt.MouseButton.LeftButton)
         assert "is a named pipe (FIFO), not a regular file" in panel.error.text()
+
+
+def _csv_lecture(folder):
+    """A network in folder/ whose data is folder/data/points.csv, by a relative path."""
+    import json
+
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "points.csv").write_text("a;b;y\n0,5;1;1\n-1;0,25;0\n", encoding="utf-8")
+    doc = {
+        "format": "bpstudio-network", "version": 1, "name": "csv lecture",
+        "neurons": [{"id": "a", "role": "input", "x": 0, "y": 0},
+                    {"id": "b", "role": "input", "x": 0, "y": 120},
+                    {"id": "o", "role": "output", "activation": "sigmoid", "x": 220, "y": 60}],
+        "edges": [{"id": "w1", "source": "a", "target": "o", "weight": 0.1},
+                  {"id": "w2", "source": "b", "target": "o", "weight": 0.2}],
+        "training": {"loss": "binary_cross_entropy", "optimizer": "sgd", "learning_rate": 0.5},
+        "data": {"csv": "data/points.csv", "inputs": ["a", "b"], "targets": ["y"]},
+    }  # fmt: skip
+    path = folder / "net.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def _move_a_neuron(window, mouse):
+    """Click the output neuron, nudge it with the arrow key: the document is modified."""
+    from PySide6.QtTest import QTest
+
+    mouse(window.view).click(220, 60)
+    assert window.scene.selected_ids()[0] == ["o"]
+    QTest.keyClick(window.view, Qt.Key.Key_Right)
+    assert window.document.modified
+
+
+def test_save_as_elsewhere_and_crash_recovery_keep_finding_the_csv(make_window, mouse, tmp_path,
+                                                                    monkeypatch):  # fmt: skip
+    from bpstudio.qt import dialogs
+
+    src = _csv_lecture(tmp_path / "lecture")
+    window = make_window(path=src)
+    assert dataset(window.graph).X.tolist() == [[0.5, 1.0], [-1.0, 0.25]]
+    _move_a_neuron(window, mouse)
+    assert window.document.autosave()  # what the autosave timer does
+    window.document.slot.release()  # the session dies: its slot is no longer locked
+
+    # the next start: the recovered network still finds its data
+    monkeypatch.setattr(dialogs, "ask_recovery", lambda *a: "open")
+    restored = make_window()
+    restored.offer_recovery()
+    assert restored.graph.name == "csv lecture"
+    assert dataset(restored.graph).X.tolist() == [[0.5, 1.0], [-1.0, 0.25]]
+
+    # Save As into another folder (File → Save As…, the dialog answered), then open that file
+    (tmp_path / "elsewhere" / "deeper").mkdir(parents=True)
+    target = tmp_path / "elsewhere" / "deeper" / "copy.json"
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a: str(target))
+    window.save_as()
+    again = make_window(path=target)
+    assert again.graph.data["csv"] == "../../lecture/data/points.csv"
+    assert dataset(again.graph).Y.ravel().tolist() == [1.0, 0.0]
+    assert dataset(window.graph).X.shape == (2, 2)  # the window that saved still finds it too

@@ -59,9 +59,7 @@ def _settle(window, qtbot) -> None:
     networks draw an instant step's overlay in slices: overlay.refreshing)."""
     c = window.pass_tools.controller
     ov = c.overlay
-    qtbot.waitUntil(
-        lambda: not c.walking and not ov.animating and not ov.refreshing, timeout=20000
-    )
+    qtbot.waitUntil(lambda: not c.walking and not ov.animating and not ov.refreshing, timeout=20000)
 
 
 def _alive_in_scene(window, item) -> bool:
