@@ -64,7 +64,7 @@ class Inspector(QStackedWidget):
         self._session = object()
         self._pushing = False
         self._number_fields: list[QLineEdit] = []
-        self.setMinimumWidth(260)
+        self.setMinimumWidth(230)  # a narrow column: the canvas gets the width (window_layout)
         self._build_network_page()
         self._build_neuron_page()
         self._build_edge_page()

@@ -33,7 +33,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QToolBar
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 
 from ..model import fileformat, templates
 from ..model.graph import Graph
@@ -44,11 +44,13 @@ from .canvas.view import CanvasView
 from .commands import DeleteCommand
 from .docks import hide_stale_tab_bars_soon
 from .document import Document
+from .elided_label import ElidedLabel
 from .exports import install_export_actions
 from .icon import app_icon
 from .inspector import Inspector
 from .passes import install_pass_tools
 from .training import install_training_tools
+from .window_layout import arrange_docks, scrollable, size_columns
 
 APP_NAME = "Backprop Studio"
 
@@ -70,17 +72,18 @@ class MainWindow(QMainWindow):
         self.toolbar = QToolBar("Main toolbar", self)
         self.toolbar.setObjectName("main_toolbar")
         self.addToolBar(self.toolbar)
-        self._hint = QLabel()
+        self._hint = ElidedLabel()  # a long message never widens the window past the screen
         self.statusBar().addWidget(self._hint, 1)
         self._build_actions()
         self.inspector = Inspector(self.graph, self.undo_stack, self)
         self.inspector_dock = QDockWidget("Inspector", self)
         self.inspector_dock.setObjectName("inspector_dock")
-        self.inspector_dock.setWidget(self.inspector)
+        self.inspector_dock.setWidget(scrollable(self.inspector))
         self.add_dock(self.inspector_dock, Qt.DockWidgetArea.RightDockWidgetArea)
         install_training_tools(self)  # training docks, Train menu (bpstudio/qt/training)
         install_pass_tools(self)  # pass stepping, explain + matrix docks, F5 (bpstudio/qt/passes)
         install_export_actions(self)  # File → Export worked example / image (bpstudio/qt/exports)
+        self.reset_layout()
         self.scene.selection_changed_ids.connect(self.selection_changed_ids)
         self.selection_changed_ids.connect(self.inspector.show_selection)
         self.selection_changed_ids.connect(lambda *_: self._update_actions())
@@ -105,6 +108,24 @@ class MainWindow(QMainWindow):
             dock.setObjectName(dock.windowTitle().replace(" ", "_").lower() + "_dock")
         self.addDockWidget(area, dock)
         self.menus["View"].addAction(dock.toggleViewAction())
+
+    def dock_groups(self) -> dict[str, list[QDockWidget]]:
+        t, p = self.training_tools.docks, self.pass_tools
+        return {
+            "left": [t["training"], t["data"]],
+            "right_top": [self.inspector_dock, p.explain_dock, p.matrix_dock],
+            "right_bottom": [t["loss"], t["grads"], t["boundary"], t["activations"]],
+        }
+
+    def reset_layout(self) -> None:
+        """The default arrangement (qt/window_layout.py): the canvas first."""
+        arrange_docks(self, **self.dock_groups())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if not getattr(self, "_columns_sized", False) and self.isVisible():
+            self._columns_sized = True  # once the real size is known, not on every resize
+            size_columns(self, **self.dock_groups())
 
     def status(self, text: str) -> None:
         self._hint.setText(text)
@@ -175,6 +196,9 @@ class MainWindow(QMainWindow):
         # from triggered() with no argument (TypeError, and the legend never hides)
         self._act(v, "legend", "Show &Legend", self._show_legend, None, True)
         self.actions["legend"].setChecked(True)
+        self.menus[v].addSeparator()
+        self._act(v, "reset_layout", "&Reset Layout", self.reset_layout,
+                  tip="Every panel back in its place: the canvas first")  # fmt: skip
         self.menus[v].addSeparator()
 
         n = "Network"

@@ -41,6 +41,7 @@ class CanvasView(QGraphicsView):
         # a child of the view, not the viewport: viewport children scroll with the scene
         self.legend = LegendWidget(self)
         self._pan_from: QPoint | None = None
+        self.auto_fit = False  # fit_all again on resize (until the user zooms or pans)
         self._space = False
         self.tools: dict[str, Tool] = {
             "select": SelectTool(self),
@@ -85,6 +86,7 @@ class CanvasView(QGraphicsView):
         return self.transform().m11()
 
     def zoom_by(self, factor: float, anchor_under_mouse: bool = True) -> None:
+        self.auto_fit = False  # the user chose a zoom: resizing keeps it
         target = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom() * factor))
         factor = target / self.zoom()
         if not anchor_under_mouse:
@@ -99,19 +101,34 @@ class CanvasView(QGraphicsView):
         self.zoom_by(0.8, anchor_under_mouse=False)
 
     def reset_zoom(self) -> None:
+        self.auto_fit = False
         self.setTransform(self.transform().fromScale(1, 1))
 
     def fit_all(self) -> None:
+        """The whole network in view, below the legend (never under it), at most 150 %.
+
+        Until the user zooms or pans, the view keeps fitting as it is resized (a dock
+        closed, the window moved to the projector).
+        """
         rect: QRectF = self.scene().network_rect()
+        self.auto_fit = True
         if rect.isEmpty():
             self.reset_zoom()
             self.centerOn(0, 0)
             return
-        # leave room for the legend and never blow a tiny network up past 150 %
-        self.fitInView(rect.adjusted(-60, -140, 60, 60), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > 1.5:
-            self.setTransform(self.transform().fromScale(1.5, 1.5))
-            self.centerOn(rect.center())
+        vp = self.viewport().rect()
+        top = self.legend.geometry().bottom() + 8 if self.legend.isVisible() else 0
+        pad = 24.0
+        avail_w, avail_h = vp.width() - 2 * pad, vp.height() - top - 2 * pad
+        if avail_w < 40 or avail_h < 40:  # a tiny view: the legend's room is not worth it
+            top, avail_h = 0, vp.height() - 2 * pad
+        scale = min(max(avail_w, 1.0) / max(rect.width(), 1.0),
+                    max(avail_h, 1.0) / max(rect.height(), 1.0), 1.5)  # fmt: skip
+        scale = max(scale, MIN_ZOOM)
+        self.setTransform(self.transform().fromScale(scale, scale))
+        # the network's centre in the middle of the room under the legend
+        self.centerOn(rect.center() - QPointF(0.0, top / 2.0 / scale))
+        self.auto_fit = True  # setTransform / centerOn above are not the user's
 
     def wheelEvent(self, event) -> None:
         delta = event.angleDelta().y()
@@ -139,6 +156,7 @@ class CanvasView(QGraphicsView):
             p = event.position().toPoint()
             d = p - self._pan_from
             self._pan_from = p
+            self.auto_fit = False  # the user placed the view: resizing keeps it
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - d.x())
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - d.y())
         else:
@@ -184,3 +202,5 @@ class CanvasView(QGraphicsView):
         super().resizeEvent(event)
         self.legend.move(self.viewport().geometry().topLeft() + QPoint(10, 10))
         self.legend.raise_()
+        if self.auto_fit:
+            self.fit_all()

@@ -223,11 +223,9 @@ def install_pass_tools(window: QMainWindow) -> PassTools:
             add_dock(dock, area)
         else:
             window.addDockWidget(area, dock)
-    try:
+    if not hasattr(window, "reset_layout"):  # else the window arranges its docks (window_layout)
         window.tabifyDockWidget(tools.explain_dock, tools.matrix_dock)
         tools.explain_dock.raise_()
-    except Exception:  # the window arranged the docks itself
-        pass
     tools.presentation = PresentationMode(window, tools, view)
     window.addAction(tools.presentation.action)  # F5 works with the menus hidden
 

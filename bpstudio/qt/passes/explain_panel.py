@@ -225,7 +225,7 @@ class ExplainPanel(QTextBrowser):
         self.selection: tuple[str, str] | None = None
         self.doc: _Doc | None = None
         self.setOpenLinks(False)
-        self.setMinimumWidth(360)
+        self.setMinimumWidth(240)  # the formulas wrap between factors, never inside a number
         self._show_hint()
 
     def _show_hint(self) -> None:

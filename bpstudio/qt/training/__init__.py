@@ -23,6 +23,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from ...model.graph import Graph
+from ..window_layout import scrollable
 from .boundary import ActivationPlot, BoundaryPlot
 from .controller import TrainingController
 from .data_panel import DataPanel
@@ -124,7 +125,8 @@ class TrainingTools(QObject):
         ):
             d = QDockWidget(title, parent)
             d.setObjectName(f"training_{key}_dock")
-            d.setWidget(widget)
+            # the settings and the data table scroll: the dock may be shorter than the panel
+            d.setWidget(scrollable(widget) if key in ("training", "data") else widget)
             self.docks[key] = d
         for key in ("loss", "grads", "boundary", "activations"):
             plot = self.docks[key].widget()
@@ -152,14 +154,17 @@ def install_training_tools(window) -> TrainingTools:
     left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
     add(docks["training"], left)
     add(docks["data"], left)
-    window.tabifyDockWidget(docks["training"], docks["data"])
-    docks["training"].raise_()
     for key in ("loss", "grads", "boundary", "activations"):
         add(docks[key], bottom)
-    window.splitDockWidget(docks["loss"], docks["grads"], Qt.Orientation.Horizontal)
-    window.splitDockWidget(docks["grads"], docks["boundary"], Qt.Orientation.Horizontal)
-    window.tabifyDockWidget(docks["boundary"], docks["activations"])
-    docks["boundary"].raise_()
+    # a window with its own arrangement (MainWindow: qt/window_layout.py) tabifies once, itself:
+    # each extra tabify before the window is shown leaves Qt 6.11 a stale tab bar
+    if not hasattr(window, "reset_layout"):
+        window.tabifyDockWidget(docks["training"], docks["data"])
+        docks["training"].raise_()
+        window.splitDockWidget(docks["loss"], docks["grads"], Qt.Orientation.Horizontal)
+        window.splitDockWidget(docks["grads"], docks["boundary"], Qt.Orientation.Horizontal)
+        window.tabifyDockWidget(docks["boundary"], docks["activations"])
+        docks["boundary"].raise_()
     menus = getattr(window, "menus", None)
     if isinstance(menus, dict):
         menu = menus.get("Train")

@@ -94,14 +94,19 @@ class DataPanel(QWidget):
         for key in SOURCES:
             self.source.addItem(SOURCE_TEXT[key], key)
         self.source.activated.connect(self._source_chosen)
+        self.source.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.source.setMinimumContentsLength(10)  # its longest entry must not widen the column
         self.error = QLabel("")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b00020; font-size: 12pt;")
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary = QLabel("")
+        self.summary.setWordWrap(True)  # a long summary wraps: the column stays narrow
 
         # ---- what does not fit, and the fixes (shown only then)
-        self.fit_box = QGroupBox("The data does not fit the network")
+        self.fit_box = QGroupBox("Data does not fit")
         self.fit_box.setStyleSheet("QGroupBox { font-weight: bold; }")
         self.fit_label = QLabel("")
         self.fit_label.setWordWrap(True)

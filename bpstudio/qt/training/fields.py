@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 import sys
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QSpinBox
+from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QSizePolicy, QSpinBox
 
 INT_MAX = 2**31 - 1  # what a QSpinBox can hold
 FLOAT_MAX = sys.float_info.max
@@ -40,12 +40,19 @@ class _Refusing:
     """The shared parts: the field's name and rule, and the refusal on Enter / focus out."""
 
     refused: Signal
+    NARROWEST = 96  # px: Qt sizes a spin box for its largest value (1.8e308), too wide a column
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()  # type: ignore[misc]  (the Qt spin box's)
+        return QSize(min(hint.width(), self.NARROWEST), hint.height())
 
     def _setup(self, name: str, rule: str) -> None:
         self.name = name  # "learning rate"
         self.rule = rule  # "> 0", the file format's words
         self.setKeyboardTracking(False)  # one edit per finished number, not per keystroke
         self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue)
+        # may be narrower than its widest value (Qt's Minimum policy makes the hint a floor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)  # type: ignore[attr-defined]
 
     def _special(self, text: str) -> bool:
         s = self.specialValueText()

@@ -65,7 +65,7 @@ class PlotPanel(QWidget):
         self.info.setStyleSheet("font-size: 12pt;")
         self.info.setMinimumWidth(10)  # long text is cut, never pushes the buttons away
         self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        bar.addWidget(self.info, 1)
+        bar.addStretch(1)  # the info has a line of its own (read in a narrow column)
         self.log_box = None
         if log_y is not None:
             self.log_box = QCheckBox("log y")
@@ -86,6 +86,8 @@ class PlotPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
+        self.info.setContentsMargins(6, 2, 6, 0)
+        lay.addWidget(self.info)
         lay.addLayout(bar)
         lay.addWidget(self.plot, 1)
 

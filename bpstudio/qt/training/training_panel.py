@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
@@ -26,6 +25,7 @@ from ...core import losses, optimizers
 from ...core.init import INITIALISERS
 from ...model.fileformat import validate_training
 from ...model.graph import Change
+from ..elided_label import ElidedLabel
 from ..field_note import FieldNote
 from .controller import SPEEDS, TrainingController
 from .fields import INT_MAX, IntSpin, NumberSpin
@@ -71,9 +71,10 @@ class TrainingPanel(QWidget):
         self.play_button.clicked.connect(self._play_clicked)
         self.step_button.clicked.connect(controller.step)
         self.reset_button.clicked.connect(controller.reset)
-        self.epoch_label = QLabel("epoch 0")
+        # shrinks rather than widening the dock as the count grows ("epoch 534 / 3,000")
+        self.epoch_label = ElidedLabel("epoch 0", shrink=True)
         self.epoch_label.setStyleSheet("font-size: 20pt; font-weight: bold;")
-        self.rate_label = QLabel("")
+        self.rate_label = ElidedLabel("")
         self.rate_label.setStyleSheet("font-size: 11pt; color: #505050;")
         self.speed = QComboBox()
         self.speed.addItems(list(SPEEDS))
@@ -87,8 +88,9 @@ class TrainingPanel(QWidget):
         buttons.addWidget(self.play_button, 0, 0, 1, 2)
         buttons.addWidget(self.step_button, 1, 0)
         buttons.addWidget(self.reset_button, 1, 1)
-        counter = QHBoxLayout()
-        counter.addWidget(self.epoch_label, 1)
+        counter = QVBoxLayout()  # the rate under the count: neither pushes the other away
+        counter.setSpacing(0)
+        counter.addWidget(self.epoch_label)
         counter.addWidget(self.rate_label)
 
         # ---- settings
@@ -147,6 +149,11 @@ class TrainingPanel(QWidget):
                 w.refused.connect(note.say)
         for key, combo in (("loss", self.loss), ("optimizer", self.optimizer),
                            ("init", self.init)):  # fmt: skip
+            # "half_squared_error" must not set the column's width: the field narrows instead
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(8)
             combo.currentTextChanged.connect(lambda v, k=key: self._set(k, v))
         for key, spin in (("learning_rate", self.lr), ("momentum", self.momentum),
                           ("beta1", self.beta1), ("beta2", self.beta2), ("eps", self.eps)):  # fmt: skip
@@ -161,9 +168,9 @@ class TrainingPanel(QWidget):
         lay.addLayout(buttons)
         lay.addWidget(self.message)
         lay.addLayout(form)
-        more = QHBoxLayout()
-        more.addWidget(self.reinit_button)
-        more.addWidget(self.clear_runs_button)
+        more = QGridLayout()  # one above the other: the column stays narrow (the canvas first)
+        more.addWidget(self.reinit_button, 0, 0)
+        more.addWidget(self.clear_runs_button, 1, 0)
         lay.addLayout(more)
         lay.addStretch(1)
 
