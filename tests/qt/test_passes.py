@@ -387,10 +387,10 @@ def test_presentation_mode_makes_numbers_big_and_hides_docks(make_tools, qtbot):
     w.show()
     tools.controller.backward_all()
     p = tools.presentation
-    p.keep("matrix_dock", False)
+    p.keep("explain_dock")  # a dock kept on purpose (the lecture plot is None)
     p.enter(full_screen=False)
     assert p.active
-    assert p.screen_px() >= 18
+    assert p.screen_px() >= 24
     assert not tools.matrix_dock.isVisible() and tools.explain_dock.isVisible()
     assert tools.overlay.theme.badge_border.name() == "#000000"
     assert tools.explain.font_px >= 20

@@ -18,8 +18,8 @@ def test_show_legend_toggles_the_key_from_the_view_menu(make_window, qtbot):
         act.trigger()
         assert not act.isChecked()
         assert not legend.isVisible()
-        # View → Presentation mode and back keeps it hidden
-        presentation = _action(window, "Presentation mode")
+        # View → Lecture Layout and back keeps it hidden
+        presentation = _action(window, "Lecture Layout")
         presentation.trigger()
         assert window.pass_tools.presentation.active and not legend.isVisible()
         presentation.trigger()

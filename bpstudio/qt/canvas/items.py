@@ -25,6 +25,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QFont,
     QFontMetricsF,
     QImage,
     QPainter,
@@ -306,6 +307,12 @@ class EdgeItem(QGraphicsItem):
         if show != self.show_label:
             self.show_label = show
             self.adjust()
+
+    def set_label_font(self, font: QFont) -> None:
+        """The weight label's font (the lecture layout enlarges it to read from the back row)."""
+        self._font = font
+        self._fm = QFontMetricsF(font)
+        self.adjust()
 
     # ---------------------------------------------------------------- overlay hooks
     def set_overlay_text(self, text: str | None) -> None:

@@ -18,7 +18,7 @@ individually selectable and have no labels.
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, QTimer, Signal
-from PySide6.QtGui import QPainter, QPen, QPixmapCache
+from PySide6.QtGui import QFont, QPainter, QPen, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from ...model.compile import graph_warnings
@@ -49,6 +49,7 @@ class NetworkScene(QGraphicsScene):
         self._live_ids: set[str] = set()
         self._drag_edges: DragEdgesItem | None = None
         self.show_weights = True
+        self.label_px: float | None = None  # weight label size in the lecture layout
         self.show_grid = True
         self._warnings_dirty = False
         self._layer_dirty = False
@@ -121,6 +122,18 @@ class NetworkScene(QGraphicsScene):
         self.show_weights = show
         for e in self._edges.values():
             e.set_show_label(show)
+
+    def set_label_px(self, px: float | None) -> None:
+        """Weight labels drawn px scene units tall (None: the normal theme font)."""
+        self.label_px = px
+        for e in self._edges.values():
+            e.set_label_font(self.label_font())
+
+    def label_font(self) -> QFont:
+        font = theme.font(theme.WEIGHT_PT)
+        if self.label_px is not None:
+            font.setPixelSize(max(1, round(self.label_px)))
+        return font
 
     def set_show_grid(self, show: bool) -> None:
         self.show_grid = show
@@ -233,6 +246,8 @@ class NetworkScene(QGraphicsScene):
         if s is None or t is None:
             return
         item = EdgeItem(e, s, t, self.show_weights)
+        if self.label_px is not None:
+            item.set_label_font(self.label_font())
         s.edges.append(item)
         t.edges.append(item)
         self._edges[eid] = item

@@ -22,6 +22,7 @@ from .adapter import CanvasAdapter
 from .controller import PassController, build_toolbar
 from .explain_panel import ExplainPanel, make_explain_dock
 from .matrix_view import MatrixView, make_matrix_dock
+from .pass_menu import PassMenuControls
 from .presentation import PresentationMode
 from .tips import HoverTips
 
@@ -83,6 +84,9 @@ class PassTools(QObject):
         badge = self.overlay.visible_loss_badge()
         view = self.view
         if view is None or badge is None or self.controller.walking:
+            return
+        if self.presentation is not None and self.presentation.active:
+            self.presentation.fit()  # zooms out with the numbers kept at their size
             return
         shown = view.mapToScene(view.viewport().rect()).boundingRect()
         if shown.contains(badge.sceneBoundingRect()):
@@ -239,6 +243,9 @@ def install_pass_tools(window: QMainWindow) -> PassTools:
         menu.addAction(tools.controller.actions[key])
     menu.addAction(tools.controller.actions["next"])
     menu.addAction(tools.controller.actions["reset"])
+    tools.pass_menu = PassMenuControls(menu, tools.controls)  # sample, speed, decimals
+    for act in tools.pass_menu.shortcut_actions():
+        window.addAction(act)
     view_menu = menus.get("View") if isinstance(menus, dict) else None
     target = view_menu or menu
     target.addSeparator()

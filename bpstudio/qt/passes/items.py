@@ -107,6 +107,11 @@ class ValueBadge(QGraphicsItem):
         self._colours = colours
         self._relayout()
 
+    @property
+    def font_px(self) -> float:
+        """The height of its text in scene units (on screen: times the view's scale)."""
+        return self._font_px
+
     def set_font_px(self, px: float) -> None:
         if float(px) == self._font_px:
             return

@@ -1,76 +1,203 @@
-"""Presentation mode (F5): full screen, high contrast, big numbers, only the docks you keep.
+"""The lecture layout (F5): the canvas alone, full screen, every number readable from the back.
 
-The rule of thumb for a projected lecture is that a number must be at least 18 px tall on a
-1080p screen to be read from the back row. The canvas zooms, so the overlay's font size is
-set in scene units from the view's current scale: ``font_px * scale >= MIN_SCREEN_PX``.
-Everything changed on entry is remembered and restored on exit.
+What the room sees: the network filling the screen, high contrast, every number on the canvas
+(weight labels, value badges, Δw, the loss badge) at least MIN_SCREEN_PX tall on screen, a
+compact floating bar with the pass and training controls, and at most one plot, the one the
+lecturer picks (View → Lecture Plot). Menus, toolbars, the status bar and every other dock are
+hidden; F5 or Esc leaves, and everything changed on entry is put back.
+
+The canvas zooms, so sizes are set in scene units from the view's scale: a number is
+``font_px * scale`` screen pixels tall.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QGraphicsView, QMainWindow, QMenu
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QGraphicsView,
+    QHBoxLayout,
+    QMainWindow,
+    QMenu,
+    QToolBar,
+    QToolButton,
+)
 
+from ..canvas.scene import NetworkScene
 from ..docks import hide_stale_tab_bars_soon
 from .colormap import HIGH_CONTRAST, NORMAL
 
-MIN_SCREEN_PX = 18.0
-TARGET_SCREEN_PX = 22.0  # aim a little above the minimum
-PANEL_PX = 20
+MIN_SCREEN_PX = 24.0  # the smallest number on the canvas, in screen pixels (1280x720 projector)
+TARGET_SCREEN_PX = 26.0  # aim a little above it
+PANEL_PX = 20  # Explain / Matrices text, should the lecturer keep one of them
+BAR_PT = 14  # the floating bar's buttons (smaller on a narrow screen)
+PLOT_SHARE = 0.3  # of the screen's width for the one plot
+FIT_ROUNDS = 4  # badge sizes depend on the scale and the scale on the badges: iterate
+PLOTS = {"loss": "Loss", "grads": "Gradient norms", "boundary": "Decision boundary",
+         "activations": "Activations"}  # fmt: skip
+
+
+class LectureBar(QFrame):
+    """The floating controls at the bottom of the canvas: a few large buttons, nothing else.
+
+    Each button triggers an action of the window (the same undo steps and checks as its menu
+    entry and shortcut); its text is the short one given here, with the key to press.
+    """
+
+    def __init__(self, view: QGraphicsView, actions: list[tuple[QAction, str | None] | None]):
+        super().__init__(view)
+        self.setObjectName("lecture_bar")
+        self._style(BAR_PT)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(6, 3, 6, 3)
+        lay.setSpacing(2)
+        self.buttons: dict[str, QToolButton] = {}
+        for entry in actions:
+            if entry is None:
+                lay.addSpacing(14)
+                continue
+            act, label = entry
+            b = QToolButton(self)
+            b.setToolTip(act.toolTip())
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay with the canvas
+            b.clicked.connect(act.trigger)
+            act.changed.connect(lambda b=b, a=act, t=label: self._follow(b, a, t))
+            self._follow(b, act, label)
+            lay.addWidget(b)
+            self.buttons[label or act.objectName() or act.text().replace("&", "")] = b
+        self.hide()
+
+    @staticmethod
+    def _follow(button: QToolButton, act: QAction, label: str | None) -> None:
+        """Enabled with its action; without a label of its own, its text too (Play ↔ Pause)."""
+        button.setEnabled(act.isEnabled())
+        button.setText(label or act.text().replace("&", ""))
+
+    def _style(self, pt: float) -> None:
+        self._pt = pt
+        self.setStyleSheet(
+            "#lecture_bar { background: rgba(255, 255, 255, 235); border: 2px solid #303030;"
+            f" border-radius: 10px; }} QToolButton {{ font-size: {pt}pt; padding: 2px 8px; }}"
+        )
+
+    def place(self) -> None:
+        """Bottom centre of the canvas; smaller text where the screen is narrow."""
+        view = self.parentWidget()
+        vp = view.viewport().geometry()
+        pt = BAR_PT
+        while True:
+            if pt != self._pt:
+                self._style(pt)
+            self.adjustSize()
+            if self.width() <= vp.width() - 24 or pt <= 8:
+                break
+            pt -= 1
+        x = vp.left() + (vp.width() - self.width()) // 2
+        self.move(QPoint(max(vp.left(), x), vp.bottom() - self.height() - 12))
+        self.raise_()
 
 
 class PresentationMode(QObject):
+    """The lecture layout of one window (``tools.presentation``; the name is older)."""
+
     def __init__(self, window: QMainWindow, tools, view: QGraphicsView | None = None):
         super().__init__(window)
         self.window = window
         self.tools = tools
         self.view = view
         self.active = False
-        self.kept: set[str] = {"explain_dock"}  # objectNames of docks that stay visible
+        self.plot: str | None = None  # PLOTS key of the one plot shown, or None
+        self.kept: set[str] = set()  # objectNames of other docks kept (Explain, Matrices…)
         self._saved: dict = {}
-        self.action = QAction("Presentation mode", self)
+        self.action = QAction("&Lecture Layout", self)
         self.action.setCheckable(True)
-        self.action.setShortcut(QKeySequence(Qt.Key_F5))
-        self.action.setShortcutContext(Qt.ApplicationShortcut)
-        self.action.setToolTip("Presentation mode: full screen, large numbers, high contrast (F5)")
+        self.action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.action.setToolTip("Lecture layout: the canvas alone, full screen, large numbers (F5)")
         self.action.toggled.connect(self.set_active)
-        self.keep_menu = QMenu("Keep in presentation mode")
+        self.leave_action = QAction("Leave Lecture Layout", self)
+        self.leave_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.leave_action.setEnabled(False)  # Esc keeps its usual meanings outside the layout
+        self.leave_action.triggered.connect(lambda: self.set_active(False))
+        window.addAction(self.leave_action)
+        self.keep_menu = QMenu("Lecture &Plot")
         self.keep_menu.aboutToShow.connect(self._fill_keep_menu)
+        self.bar: LectureBar | None = None
+        if view is not None:
+            view.installEventFilter(self)  # going full screen resizes the canvas later
 
-    # ----------------------------------------------------------------- docks to keep
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if self.active and obj is self.view and event.type() == QEvent.Type.Resize:
+            # the filter runs before the view lays out its viewport: place and fit after it
+            QTimer.singleShot(0, self._relayout)
+        return False
+
+    def _relayout(self) -> None:
+        if self.active:
+            if self.bar is not None:
+                self.bar.place()
+            self.fit()
+
+    # ----------------------------------------------------------------- what is shown
     def docks(self) -> list[QDockWidget]:
         return self.window.findChildren(QDockWidget)
 
+    def plot_docks(self) -> dict[str, QDockWidget]:
+        training = getattr(self.window, "training_tools", None)
+        docks = training.docks if training is not None else {}
+        return {k: docks[k] for k in PLOTS if k in docks}
+
     def _fill_keep_menu(self) -> None:
         self.keep_menu.clear()
-        for dock in self.docks():
-            name = dock.objectName() or dock.windowTitle()
-            act = self.keep_menu.addAction(dock.windowTitle())
+        group = QActionGroup(self.keep_menu)
+        for key, title in [(None, "No Plot"), *PLOTS.items()]:
+            if key is not None and key not in self.plot_docks():
+                continue
+            act = self.keep_menu.addAction(title)
             act.setCheckable(True)
-            act.setChecked(name in self.kept)
-            act.toggled.connect(lambda on, n=name: self.keep(n, on))
+            act.setChecked(self.plot == key)
+            group.addAction(act)
+            act.triggered.connect(lambda _=False, k=key: self.set_plot(k))
+
+    def set_plot(self, key: str | None) -> None:
+        """The one plot beside the canvas in the lecture layout (None: the canvas alone)."""
+        self.plot = key
+        if self.active:
+            self._show_docks()
 
     def keep(self, name: str, on: bool = True) -> None:
+        """Keep a dock that is not a plot (by objectName), e.g. Explain for a derivation."""
         (self.kept.add if on else self.kept.discard)(name)
         if self.active:
-            for dock in self.docks():
-                if (dock.objectName() or dock.windowTitle()) == name:
-                    dock.setVisible(on)
-            self._widen_docks()
+            self._show_docks()
 
-    def _widen_docks(self) -> None:
-        """Kept side docks get a readable share of the screen (the big font needs room)."""
-        w = self.window
-        side = [
-            d
-            for d in self.docks()
-            if d.isVisible()
-            and w.dockWidgetArea(d) in (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea)
-        ]
+    def _show_docks(self) -> None:
+        plots = self.plot_docks()
+        shown = [plots[self.plot]] if self.plot in plots else []
+        for dock in self.docks():
+            if dock.objectName() in self.kept and dock not in shown:
+                shown.append(dock)
+        for dock in self.docks():
+            dock.setVisible(dock in shown)
+        side = [d for d in shown if not d.isFloating()]
         if side:
-            share = int(w.width() * 0.42 / len(side))
-            w.resizeDocks(side, [share] * len(side), Qt.Horizontal)
+            share = int(self.window.width() * PLOT_SHARE / len(side))
+            self.window.resizeDocks(side, [share] * len(side), Qt.Orientation.Horizontal)
+        self.fit()
+
+    def _bar_actions(self) -> list[tuple[QAction, str | None] | None]:
+        a = self.tools.controller.actions
+        acts: list[tuple[QAction, str | None] | None] = [
+            (a["forward"], "Forward F6"), (a["backward"], "Backward F7"),
+            (a["update"], "Update F8"), (a["reset"], "Reset"),
+        ]  # fmt: skip
+        training = getattr(self.window, "training_tools", None)
+        if training is not None:
+            acts += [None, (training.actions["play"], None),
+                     (training.actions["step"], "Epoch")]  # fmt: skip
+        return [*acts, None, (self.leave_action, "Exit Esc")]
 
     # ----------------------------------------------------------------- enter / leave
     def set_active(self, on: bool) -> None:
@@ -87,29 +214,32 @@ class PresentationMode(QObject):
 
     def enter(self, full_screen: bool = True) -> None:
         w, t = self.window, self.tools
+        bars = w.findChildren(QToolBar)
         self._saved = {
             "state": w.saveState(),
             "full": w.isFullScreen(),
             "maximized": w.isMaximized(),
             "geometry": w.saveGeometry(),
             "docks": {d: d.isVisible() for d in self.docks()},
+            "bars": {b: b.isVisible() for b in bars},
+            "menu": w.menuBar().isVisible(),
+            "status": w.statusBar().isVisible() if w.statusBar() else False,
             "overlay_px": t.overlay.font_px,
             "explain_px": t.explain.font_px,
             "matrix_px": t.matrix.font_px,
             "transform": self.view.transform() if self.view is not None else None,
         }
         self.active = True
-        for dock in self.docks():
-            if (dock.objectName() or dock.windowTitle()) not in self.kept:
-                dock.hide()
-        scene = t.overlay.scene
-        for name in ("set_presentation", "set_presentation_mode"):
-            hook = getattr(scene, name, None)
-            if hook is not None:
-                hook(True)  # the editor's larger neurons and labels
-                break
+        self.leave_action.setEnabled(True)
+        w.menuBar().hide()
+        w.statusBar().hide()
+        for b in bars:
+            b.hide()
         legend = getattr(self.view, "legend", None)  # the editor's key: the overlay has its own
         self._saved["legend"] = legend.isVisible() if legend is not None else None
+        self._saved["auto_fit"] = getattr(self.view, "auto_fit", None)
+        if self._saved["auto_fit"] is not None:
+            self.view.auto_fit = False  # this layout fits the view itself (numbers included)
         if legend is not None:
             legend.hide()
         t.overlay.set_theme(HIGH_CONTRAST)
@@ -117,43 +247,74 @@ class PresentationMode(QObject):
         t.matrix.set_font_px(PANEL_PX - 2)
         if full_screen:
             w.showFullScreen()
-        self._widen_docks()
-        self.fit()
+        if self.view is not None:
+            if self.bar is None:
+                self.bar = LectureBar(self.view, self._bar_actions())
+            self.bar.show()
+            self.bar.place()
+        self._show_docks()  # fits the network too
+
+    def _reserved_bottom(self) -> int:
+        """Screen pixels the floating bar covers at the bottom of the canvas."""
+        return self.bar.height() + 24 if self.bar is not None and self.bar.isVisible() else 0
 
     def fit(self) -> None:
-        """Fit the network in the view and size the numbers for the resulting scale."""
+        """The network with its numbers fills the canvas above the bar; numbers >= 24 px."""
         t = self.tools
-        if self.view is not None:
-            rect = t.overlay.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
-            if rect.isValid():
-                self.view.fitInView(rect, Qt.KeepAspectRatio)
-            scale = self.view.transform().m11() or 1.0
-            t.overlay.set_font_px(max(TARGET_SCREEN_PX / scale, self._saved["overlay_px"]))
-            # the badges grew: fit again so nothing is cut off, then re-check the size
-            rect = t.overlay.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
-            self.view.fitInView(rect, Qt.KeepAspectRatio)
-            scale = self.view.transform().m11() or 1.0
-            if t.overlay.font_px * scale < MIN_SCREEN_PX:
-                t.overlay.set_font_px(MIN_SCREEN_PX / scale * 1.02)
-        else:
+        if self.view is None:
             t.overlay.set_font_px(TARGET_SCREEN_PX)
+            return
+        scene = t.overlay.scene
+        vp = self.view.viewport().rect()
+        vp.setBottom(vp.bottom() - self._reserved_bottom())
+        for _ in range(FIT_ROUNDS):
+            rect = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+            if not rect.isValid():
+                break
+            scale = min(vp.width() / rect.width(), vp.height() / rect.height())
+            self.view.resetTransform()
+            self.view.scale(scale, scale)
+            self.view.centerOn(rect.center() + self._bar_offset(scale))
+            self._size_numbers(scale)
+        scale = self.view.transform().m11() or 1.0
+        if t.overlay.font_px * scale < MIN_SCREEN_PX:  # the last round moved the scale
+            self._size_numbers(scale)
+
+    def _bar_offset(self, scale: float) -> QPointF:
+        return QPointF(0.0, self._reserved_bottom() / 2.0 / scale)
+
+    def _size_numbers(self, scale: float) -> None:
+        px = TARGET_SCREEN_PX / scale
+        self.tools.overlay.set_font_px(max(px, MIN_SCREEN_PX / scale * 1.001))
+        scene = self.tools.overlay.scene
+        if isinstance(scene, NetworkScene):
+            scene.set_label_px(px)  # the editor's weight labels
 
     def screen_px(self) -> float:
         """How tall the overlay's numbers are on screen now (pixels)."""
         scale = self.view.transform().m11() if self.view is not None else 1.0
         return self.tools.overlay.font_px * scale
 
+    def weight_label_screen_px(self) -> float | None:
+        """How tall the editor's weight labels are on screen (None: not an editor scene)."""
+        scene = self.tools.overlay.scene
+        if not isinstance(scene, NetworkScene) or self.view is None:
+            return None
+        font = scene.label_font()
+        px = font.pixelSize() if font.pixelSize() > 0 else font.pointSizeF() * 96 / 72
+        return px * self.view.transform().m11()
+
     def leave(self) -> None:
         s, w, t = self._saved, self.window, self.tools
         self.active = False
+        self.leave_action.setEnabled(False)
+        if self.bar is not None:
+            self.bar.hide()
         if not s:
             return
         scene = t.overlay.scene
-        for name in ("set_presentation", "set_presentation_mode"):
-            hook = getattr(scene, name, None)
-            if hook is not None:
-                hook(False)
-                break
+        if isinstance(scene, NetworkScene):
+            scene.set_label_px(None)
         t.overlay.theme = NORMAL
         t.overlay.legend.theme = NORMAL
         t.overlay.set_font_px(s["overlay_px"])
@@ -164,6 +325,10 @@ class PresentationMode(QObject):
             if s["maximized"]:
                 w.showMaximized()
             w.restoreGeometry(s["geometry"])
+        w.menuBar().setVisible(s["menu"])
+        w.statusBar().setVisible(s["status"])
+        for bar, vis in s["bars"].items():
+            bar.setVisible(vis)
         w.restoreState(s["state"])
         for dock, vis in s["docks"].items():
             dock.setVisible(vis)
@@ -173,4 +338,6 @@ class PresentationMode(QObject):
             legend.setVisible(s["legend"])
         if self.view is not None and s["transform"] is not None:
             self.view.setTransform(s["transform"])
+        if s.get("auto_fit") is not None:
+            self.view.auto_fit = s["auto_fit"]
         self._saved = {}
