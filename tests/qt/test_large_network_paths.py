@@ -90,7 +90,7 @@ def test_f8_on_a_big_network_writes_the_update_into_the_matrix_cells(big_window,
     window.view.setFocus()
     QTest.keyClick(window, Qt.Key_F8)
     assert tools.stepper.updated
-    qtbot.waitUntil(lambda: not tools.overlay.refreshing)  # drawn in slices (bulk mode)
+    qtbot.waitUntil(lambda: not tools.overlay.refreshing, timeout=30000)  # drawn in slices
     assert tools.overlay.neuron_badge("n1_0", "forward").values["new"] == r.updated_bias("n1_0")
     # every weight and bias moved to the optimizer step of this pass (one undo entry)
     new_w, new_b = r.parameters(updated=True)

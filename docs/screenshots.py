@@ -1,0 +1,68 @@
+"""Regenerate the README's screenshots (offscreen, 1280x720: the projector size we design for).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py
+
+Each picture is the real window driven as a lecturer would (open an example, press the pass
+keys, F5 for the lecture layout); look at them after a change that moves anything.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from bpstudio.paths import example_files
+from bpstudio.qt.main_window import MainWindow
+
+DOCS = Path(__file__).resolve().parent
+SIZE = (1280, 720)
+
+
+def settle(app: QApplication, seconds: float = 0.4) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+
+
+def window_with(app: QApplication, name: str) -> MainWindow:
+    path = next(p for p in example_files() if p.stem == name)
+    w = MainWindow(path=path)
+    w.resize(*SIZE)
+    w.show()
+    settle(app)
+    w.pass_tools.controller.set_speed(0)
+    return w
+
+
+def lecture(app: QApplication, name: str, steps: list[str], out: str) -> None:
+    w = window_with(app, name)
+    p = w.pass_tools.presentation
+    p.enter(full_screen=False)  # offscreen has no screen to fill: keep the 1280x720 window
+    w.resize(*SIZE)
+    settle(app)
+    for step in steps:
+        w.pass_tools.controller.actions[step].trigger()
+        settle(app)
+    w.grab().save(str(DOCS / out))
+    p.leave()
+    w.document.undo_stack.setClean()
+    w.close()
+
+
+def main() -> None:
+    app = QApplication(sys.argv)
+    w = window_with(app, "ecs171_321")
+    w.grab().save(str(DOCS / "screenshot-main.png"))
+    w.close()
+    lecture(app, "handwritten_221", ["forward_all", "backward_all"], "lecture-221-backward.png")
+    lecture(app, "ecs171_321", ["forward_all", "backward_all", "update"], "lecture-ecs171-update.png")
+    lecture(app, "xor_241", ["forward_all"], "lecture-xor-forward.png")
+    lecture(app, "softmax_3class", ["forward_all", "backward_all"], "lecture-softmax-backward.png")
+    print("written to", DOCS)
+
+
+if __name__ == "__main__":
+    main()
