@@ -38,7 +38,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 from ..model import fileformat, templates
 from ..model.graph import Graph
 from ..paths import example_files
-from . import dialogs, editing, places, recovery
+from . import dialogs, editing, help_pages, places, recovery
 from .canvas.scene import NetworkScene
 from .canvas.view import CanvasView
 from .commands import DeleteCommand
@@ -155,6 +155,8 @@ class MainWindow(QMainWindow):
             if k == 0:
                 a.setShortcut(QKeySequence(S.New))
         self._act(f, "open", "&Open…", self.open_dialog, S.Open)
+        self._act(f, "gallery", "&Browse Examples…", self.show_gallery, "Ctrl+Shift+O",
+                  tip="Every bundled example as a picture with its description")  # fmt: skip
         self.example_menu = self.menus[f].addMenu("Open &Example")
         for p in example_files():
             self.example_menu.addAction(p.stem.replace("_", " "), lambda p=p: self.open_file(p))
@@ -249,7 +251,32 @@ class MainWindow(QMainWindow):
                 editing.distribute_command(self.graph, self.scene.selected_ids()[0], "y")
             ),
         )
+        self._act("Help", "getting_started", "&Getting Started", self.show_getting_started)
+        self._act("Help", "shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, "F1")
+        self.menus["Help"].addSeparator()
         self._act("Help", "about", "&About", lambda: dialogs.about(self, ABOUT))
+
+    # ---------------------------------------------------------------- help (qt/help_pages.py)
+    def _show_page(self, title: str, page: str) -> help_pages.TextDialog:
+        """Non-modal: the lecturer can keep the sheet open beside the window."""
+        dialog = help_pages.TextDialog(self, title, page)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def show_shortcuts(self) -> help_pages.TextDialog:
+        # QWidget.actions(): the window-wide shortcuts (self.actions is the dict by name)
+        rows = help_pages.shortcut_rows(self.menus, QMainWindow.actions(self))
+        return self._show_page("Keyboard Shortcuts", help_pages.shortcut_sheet_html(rows))
+
+    def show_getting_started(self) -> help_pages.TextDialog:
+        return self._show_page("Getting Started", help_pages.GETTING_STARTED)
+
+    def show_gallery(self) -> help_pages.ExampleGallery:
+        gallery = help_pages.ExampleGallery(self, example_files(), self.open_file)
+        gallery.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        gallery.show()
+        return gallery
 
     def _show_legend(self, on: bool) -> None:
         self.view.legend.setVisible(bool(on))

@@ -106,3 +106,26 @@ def _paint(painter: QPainter, scene: NetworkScene, source: QRectF, scale: float)
     painter.scale(scale, scale)
     paint_legend(painter, QPointF(10, 10))
     painter.restore()
+
+
+def thumbnail(graph: Graph, size: QSize) -> QImage:
+    """A small picture of the network alone (no legend, no grid), fitted into size."""
+    g = graph.copy()
+    fill_missing_positions(g)
+    scene = NetworkScene(g)
+    scene.flush()
+    scene.show_grid = False
+    for item in scene.items():
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)  # see render_to_file
+    source = scene.itemsBoundingRect().adjusted(-10, -10, 10, 10)
+    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+    scale = min(size.width() / source.width(), size.height() / source.height())
+    w, h = source.width() * scale, source.height() * scale
+    target = QRectF((size.width() - w) / 2, (size.height() - h) / 2, w, h)
+    scene.render(painter, target, source)
+    painter.end()
+    g.unsubscribe(scene._on_change)
+    return image

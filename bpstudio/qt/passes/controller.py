@@ -297,7 +297,7 @@ class PassController(QObject):
             return f"Backward: ∂L/∂z of layer {state.layer} and ∂L/∂w into it computed"
         if state.phase == UPDATED:
             return "Weights updated (one optimizer step; Reset or Undo takes it back)"
-        return "Ready: press Forward (F) to start a pass"
+        return "Ready: press Forward (F6) to start a pass"
 
     def _on_graph_change(self, change) -> None:
         if self._goal is not None and self.stepper.result is None:
