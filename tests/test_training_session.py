@@ -10,7 +10,13 @@ import pytest
 
 from bpstudio.model import fileformat, templates
 from bpstudio.model.graph import Change
-from bpstudio.model.training_session import History, TrainingSession, run_label, saturation
+from bpstudio.model.training_session import (
+    History,
+    TrainingSession,
+    hidden_activation,
+    run_label,
+    saturation,
+)
 from bpstudio.paths import example_files
 
 
@@ -107,13 +113,13 @@ def test_structural_edit_archives_the_run_with_its_label():
     g = xor_graph()
     s = TrainingSession(g)
     s.run_for(10.0, 30)
-    assert s.run.label == "tanh"
+    assert s.run.label == g.name == "XOR 2-4-1"  # runs are named from the network
     for n in g.neurons.values():
         if n.role == "hidden":
             g.set_neuron(n.id, activation="relu")
     assert s.ensure()
-    assert [r.label for r in s.earlier] == ["tanh"] and len(s.earlier[0].history) == 30
-    assert s.run.label == "relu" and s.epoch == 0
+    assert [r.label for r in s.earlier] == ["XOR 2-4-1"] and len(s.earlier[0].history) == 30
+    assert s.run.label == "XOR 2-4-1 (relu)" and s.epoch == 0  # what changed
 
 
 def test_duplicate_labels_are_numbered_and_clear():
@@ -121,7 +127,7 @@ def test_duplicate_labels_are_numbered_and_clear():
     for _ in range(3):
         s.run_for(10.0, 3)
         s.new_run()
-    assert [r.label for r in s.earlier] == ["tanh", "tanh (2)", "tanh (3)"]
+    assert [r.label for r in s.earlier] == ["XOR 2-4-1", "XOR 2-4-1, run 2", "XOR 2-4-1, run 3"]
     s.clear_earlier()
     assert s.earlier == []
 
@@ -177,9 +183,32 @@ def test_saturation():
     assert saturation("identity", np.array([1.0])) is None
 
 
-def test_run_label_is_the_hidden_activation():
-    assert run_label(example("vanishing_sigmoid.json")) == "sigmoid"
-    assert run_label(example("vanishing_relu.json")) == "relu"
+def test_an_unnamed_network_s_run_is_named_by_its_activation():
+    g = xor_graph()
+    g.name = "Untitled network"
+    assert run_label(g) == "tanh"
+
+
+def test_another_file_keeps_only_the_runs_it_compares_with():
+    """The vanishing pair (same inputs and outputs) stays on the plots; a 2-input XOR run
+    beside a 3-class softmax network would mean nothing, so it goes."""
+    g = xor_graph()
+    s = TrainingSession(g)
+    s.run_for(10.0, 5)
+    same = xor_graph()
+    same.name = "XOR with relu"
+    g.replace_with(same, take=True)  # File > Open of a network with 2 inputs, 1 output
+    assert [r.label for r in s.earlier] == ["XOR 2-4-1"] and s.run.label == "XOR with relu"
+    s.run_for(10.0, 5)
+    other = example("softmax_3class.json")
+    g.replace_with(other, take=True)  # 2 inputs, 3 outputs
+    assert s.earlier == [] and s.run.label == other.name
+
+
+def test_the_vanishing_pair_is_labelled_by_its_networks():
+    sig, relu = example("vanishing_sigmoid.json"), example("vanishing_relu.json")
+    assert hidden_activation(sig) == "sigmoid" and hidden_activation(relu) == "relu"
+    assert run_label(sig) == "Vanishing gradients: 8 sigmoid layers (xavier)"
 
 
 @pytest.mark.parametrize("name,vanishes", [("vanishing_sigmoid.json", True),

@@ -74,8 +74,11 @@ DEFAULT_TRAINING: dict[str, Any] = {
 }
 
 
+UNTITLED = "Untitled network"  # the name of a network nobody has named yet
+
+
 class Graph:
-    def __init__(self, name: str = "Untitled network", description: str = ""):
+    def __init__(self, name: str = UNTITLED, description: str = ""):
         self.name = name
         self.description = description
         self.neurons: dict[str, Neuron] = {}

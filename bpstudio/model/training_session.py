@@ -32,7 +32,7 @@ from ..core.network import Workspace
 from ..core.trainer import EpochStats, Trainer
 from .compile import Compiled, CompileError, compile_graph
 from .datafit import check_fit
-from .graph import Change, Graph
+from .graph import UNTITLED, Change, Graph
 
 _LAYOUT_KEYS = {"x", "y", "label", "extra"}
 _STRUCTURAL_NEURON_KEYS = {"activation", "role"}
@@ -139,6 +139,8 @@ class History:
 class Run:
     label: str
     history: History
+    activation: str = ""  # the hidden activation it trained with (run_label)
+    signature: tuple[int, int] = (0, 0)  # network_signature: which runs compare
     initial_params: np.ndarray | None = None  # weights before the first epoch (for Reset)
     settings: dict = field(default_factory=dict)
 
@@ -150,12 +152,35 @@ class SliceResult:
     message: str = ""
 
 
-def run_label(graph: Graph) -> str:
-    """What distinguishes a run in a lecture: the hidden layers' activation ("sigmoid")."""
+def hidden_activation(graph: Graph) -> str:
+    """What distinguishes two runs of one network in a lecture: the hidden layers' activation."""
     acts = Counter(n.activation for n in graph.neurons.values() if n.role == "hidden")
     if not acts:
         acts = Counter(n.activation for n in graph.neurons.values() if n.role == "output")
     return acts.most_common(1)[0][0] if acts else "run"
+
+
+def run_label(graph: Graph, earlier: list[Run] | None = None) -> str:
+    """The network's name ("XOR 2-4-1"); "XOR 2-4-1 (relu)" when an earlier run of that name
+    had another activation; ", run 2", ", run 3" for repeats (never a bare "tanh (4)")."""
+    name = graph.name.strip()
+    base = name if name and name != UNTITLED else hidden_activation(graph)
+    act = hidden_activation(graph)
+    earlier = earlier or []
+    if any(r.label.startswith(base) and r.activation not in ("", act) for r in earlier):
+        base = f"{base} ({act})"
+    taken = {r.label for r in earlier}
+    label, k = base, 2
+    while label in taken:
+        label = f"{base}, run {k}"
+        k += 1
+    return label
+
+
+def network_signature(graph: Graph) -> tuple[int, int]:
+    """Runs compare on one plot when their networks take the same inputs to the same outputs."""
+    roles = Counter(n.role for n in graph.neurons.values())
+    return roles["input"], roles["output"]
 
 
 class TrainingSession:
@@ -169,8 +194,8 @@ class TrainingSession:
         self.train_set: coredata.Dataset | None = None
         self.val_set: coredata.Dataset | None = None
         self.error: str | None = None
-        self.run = Run(run_label(graph), History(1))
         self.earlier: list[Run] = []
+        self.run = self._empty_run(1)
         self._writing = False
         self._need_compile = True  # rebuild network + trainer at the next epoch
         self._params_from_graph = True  # take weights from the graph, not the old network
@@ -199,6 +224,8 @@ class TrainingSession:
                 # compile, so no view shows the old file's epochs, not even when the new one
                 # cannot be trained (a blank network: no layers yet, so no layer curves)
                 self.new_run(0)
+                self.drop_incomparable()
+                self.run = self._empty_run(0)  # named among the runs that stay
                 self.error = None  # the old network's; the next ensure() says the new one's
         elif kind == "network_changed":
             if keys & {"training", "data"}:
@@ -282,14 +309,21 @@ class TrainingSession:
             self.generation += 1
         if n_layers is None:
             n_layers = self.run.history.n_layers
-        label = run_label(self.graph)
-        taken = {r.label for r in self.earlier}
-        base, k = label, 2
-        while label in taken:
-            label = f"{base} ({k})"
-            k += 1
-        self.run = Run(label, History(n_layers))
+        self.run = self._empty_run(n_layers)
         self._new_run = False
+
+    def _empty_run(self, n_layers: int) -> Run:
+        g = self.graph
+        return Run(run_label(g, self.earlier), History(n_layers), hidden_activation(g),
+                   network_signature(g))  # fmt: skip
+
+    def drop_incomparable(self) -> None:
+        """Another file opened: earlier runs of networks with other inputs or outputs go (their
+        curves would mean nothing beside it); the vanishing pair (same shape) stays."""
+        keep = [r for r in self.earlier if r.signature == network_signature(self.graph)]
+        if len(keep) != len(self.earlier):
+            self.earlier = keep
+            self.generation += 1
 
     def clear_earlier(self) -> None:
         self.earlier.clear()

@@ -64,7 +64,7 @@ def test_opening_another_file_resets_the_training_dock(window, qtbot):
     qtbot.waitUntil(lambda: not c.running, timeout=10000)
     assert panel.epoch_label.text() == "epoch 3 / 3"
     assert panel.message.text().startswith("Trained 3 epochs")
-    assert tools.loss_plot.info.text().startswith("tanh: epoch 3")
+    assert tools.loss_plot.info.text().startswith(f"{window.graph.name}: epoch 3")
 
     _open_example(window, "handwritten 221")
     want = _example_training("handwritten_221")["epochs"]
@@ -74,7 +74,7 @@ def test_opening_another_file_resets_the_training_dock(window, qtbot):
     assert "no epochs yet" in tools.loss_plot.info.text()
     qtbot.wait(50)  # the new file is compiled: its run, its layers
     assert panel.epoch_label.text() == f"epoch 0 / {want:,}"
-    assert tools.loss_plot.info.text() == "sigmoid: no epochs yet"
+    assert tools.loss_plot.info.text() == f"{window.graph.name}: no epochs yet"
     assert _points(tools.loss_plot.train_curve) == 0
     assert len(tools.grad_plot.curves) == 2  # 2-2-1: two weight layers
     _key(window, qtbot, Qt.Key_E, CTRL)  # Step: epoch 1 of the new run
@@ -128,7 +128,7 @@ def test_the_edit_pause_message_goes_with_undo(window, qtbot, mouse):
 def test_a_blank_network_says_there_is_nothing_to_train(window, qtbot):
     tools = window.training_tools
     _key(window, qtbot, Qt.Key_E, CTRL)  # a run on the 2-2-1 start-up network
-    assert tools.loss_plot.info.text().startswith("sigmoid: epoch 1")
+    assert tools.loss_plot.info.text().startswith(f"{window.graph.name}: epoch 1")
     assert len(tools.grad_plot.curves) == 2
     _key(window, qtbot, Qt.Key_N, CTRL)  # File → New → Blank
     assert not window.graph.neurons

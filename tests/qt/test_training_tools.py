@@ -170,11 +170,11 @@ def test_reinitialise_reset_and_compare_runs(tools, qtbot):
     before = g.edges["w1"].weight
     c.reinitialise()
     assert t.undo_stack.text(t.undo_stack.count() - 1).startswith("Re-initialise")
-    assert [r.label for r in c.session.earlier] == ["tanh"] and c.epoch == 0
+    assert [r.label for r in c.session.earlier] == [g.name] and c.epoch == 0
     assert t.loss_plot._earlier_items and t.grad_plot._earlier_items  # greyed, labelled
     labels = [it.textItem.toPlainText() for it in t.grad_plot._earlier_items
               if hasattr(it, "textItem")]  # fmt: skip
-    assert "tanh: layer 1" in labels
+    assert f"{g.name}: layer 1" in labels
     fresh = g.edges["w1"].weight
     t.undo_stack.undo()
     assert g.edges["w1"].weight == before
@@ -323,7 +323,9 @@ def test_vanishing_pair_in_the_window(make_window, qtbot):
     c.session.run_for(30, 60)
     relu = c.session.run.history.grad_norms
     assert np.median(relu[:, 0] / relu[:, -1]) > 1e-2
-    assert [r.label for r in c.session.earlier] == ["sigmoid"] and c.session.run.label == "relu"
+    assert [r.label for r in c.session.earlier] == [
+        "Vanishing gradients: 8 sigmoid layers (xavier)"
+    ] and c.session.run.label == "Vanishing gradients fixed: 8 relu layers (he)"
     tools.update_all()
     assert len(tools.grad_plot.curves) == 9
     names = [tools.grad_plot.legend.items[i][1].text for i in range(9)]
