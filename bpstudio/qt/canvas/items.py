@@ -33,6 +33,7 @@ from PySide6.QtGui import (
     QPainterPathStroker,
     QPen,
     QPolygonF,
+    QTransform,
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyle
 
@@ -68,6 +69,7 @@ def _glyph_paths() -> dict[str, QPainterPath]:
 
 
 _GLYPHS: dict[str, QPainterPath] = {}
+_BADGE_PATHS: dict[int, QPainterPath] = {}  # id(glyph) -> the glyph placed in the badge
 
 
 def glyph(activation: str | None) -> QPainterPath | None:
@@ -236,15 +238,15 @@ class NeuronItem(QGraphicsItem):
         painter.setPen(QPen(border, 1.2))
         painter.setBrush(QColor("white"))
         painter.drawEllipse(c, 9, 9)
-        painter.save()
-        painter.translate(c)
-        painter.scale(5.5, 5.5)
-        p = QPen(border, 1.6)
-        p.setCosmetic(True)
-        painter.setPen(p)
+        # the curve is scaled into the badge here, not by the painter: a cosmetic pen under a
+        # scaled painter becomes SVG's non-scaling-stroke, which librsvg and most SVG viewers
+        # ignore (they drew the glyph as a filled blob, its stroke 5.5 times too wide)
+        path = _BADGE_PATHS.get(id(g))
+        if path is None:
+            path = _BADGE_PATHS[id(g)] = QTransform().translate(c.x(), c.y()).scale(5.5, 5.5).map(g)
+        painter.setPen(QPen(border, 1.6))
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(g)
-        painter.restore()
+        painter.drawPath(path)
 
     def _paint_warning(self, painter: QPainter) -> None:
         tri = QPolygonF([QPointF(R * 0.7, -R - 4), QPointF(R * 0.7 - 10, -R + 14),
