@@ -256,20 +256,29 @@ def _write_history(path: str, rows, n_layers: int) -> None:
 
 
 def cmd_report(args) -> int:
-    from .model.report import ReportError, ReportOverflow, render_report
+    from .model.report import ReportError, ReportOverflow, figure_name, render_report
 
     graph = _load(args.file)
     compiled = _compile(graph, args.file)
     ds = _dataset(graph, args.file)
     sample = _samples(args, ds, args.file)[0]
+    to_file = bool(args.output) and args.output != "-"
+    figure = figure_name(args.output) if to_file else None  # a picture of the network beside it
     try:
-        text = render_report(
-            graph, compiled, ds, sample=sample, fmt=args.format, decimals=args.decimals
-        )
+        text = render_report(graph, compiled, ds, sample=sample, fmt=args.format,
+                             decimals=args.decimals, figure=figure)  # fmt: skip
     except ReportOverflow as exc:  # a failure while running, as for trace (docs/cli.md)
         raise RunFailure(f"{args.file}: {exc}") from None
     except ReportError as exc:
         raise UsageError([f"{args.file}: {exc}"]) from None
+    if figure is not None:
+        from .qt.render import render_to_file
+
+        target = Path(args.output).parent / figure
+        try:
+            render_to_file(graph, target)
+        except OSError as exc:
+            raise RunFailure(f"{target}: cannot write: {exc.strerror or exc}") from None
     _write_text(args.output, text)
     return 0
 

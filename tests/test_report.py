@@ -110,6 +110,20 @@ def test_cli_report(tmp_path, capsys):
     assert main(["report", str(REF / "handwritten_221.json"), "--sample", "3"]) == 2
 
 
+def test_cli_report_writes_the_network_picture_beside_the_document(tmp_path, capsys):
+    out = tmp_path / "lecture 3.tex"
+    assert (
+        main(["report", str(REF / "handwritten_221.json"), "--format", "tex", "-o", str(out)]) == 0
+    )
+    figure = tmp_path / "lecture 3-network.png"
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert r"\includegraphics[width=0.8\linewidth]{lecture 3-network.png}" in out.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lecture 3-network.png", "lecture 3.tex"]
+    # to stdout there is no folder to put it in: no figure
+    assert main(["report", str(REF / "handwritten_221.json")]) == 0
+    assert "![The network]" not in capsys.readouterr().out
+
+
 # --------------------------------------------------------------------------- every number
 _NUM = re.compile(r"(?<![\w.′])(−?)(\d+(?:\.\d+)?)(e[-+]\d+)?(?![\w.]*\d)(?![\w])")
 

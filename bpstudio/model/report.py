@@ -216,6 +216,8 @@ def _render_md(doc: _Doc) -> str:
         kind = b[0]
         if kind == "h":
             out += ["#" * b[1] + " " + b[2], ""]
+        elif kind == "fig":
+            out += [f"![The network]({b[1]})", ""]
         elif kind == "q":
             out += ["> " + line if line.strip() else ">" for line in b[1].splitlines()] + [""]
         elif kind == "p":
@@ -264,6 +266,7 @@ def _render_tex(doc: _Doc, title: str) -> str:
         r"\documentclass[10pt]{article}",
         r"\usepackage{amsmath}",
         r"\usepackage{longtable}",
+        r"\usepackage{graphicx}",
         r"\usepackage[margin=2cm]{geometry}",
         r"\allowdisplaybreaks",
         r"\setlength{\parindent}{0pt}",
@@ -281,6 +284,10 @@ def _render_tex(doc: _Doc, title: str) -> str:
                 continue  # the title
             cmd = {2: "section*", 3: "subsection*"}.get(b[1], "paragraph*")
             out += [f"\\{cmd}{{{ex.tex_escape(b[2])}}}", ""]
+        elif kind == "fig":
+            out += [r"\begin{center}",
+                    r"\includegraphics[width=0.8\linewidth]{" + b[1] + "}",
+                    r"\end{center}", ""]  # fmt: skip
         elif kind == "q":
             out += [
                 r"\begin{quote}",
@@ -521,8 +528,12 @@ def render_report(
     sample: int = 0,
     fmt: str = "md",
     decimals: int = 4,
+    figure: str | None = None,
 ) -> str:
-    """The worked example for data sample ``sample`` as Markdown (``md``) or LaTeX (``tex``)."""
+    """The worked example for data sample ``sample`` as Markdown (``md``) or LaTeX (``tex``).
+
+    ``figure``: the file name of a picture of the network (beside the document: see
+    :func:`figure_name`), shown under the title."""
     if fmt not in FORMATS:
         raise ReportError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if not 1 <= int(decimals) <= MAX_DECIMALS:
@@ -544,9 +555,17 @@ def render_report(
     doc = _Doc(style)
     title = f"Worked example: {graph.name}"
     _build(doc, graph, compiled, result, sample, title)
+    if figure is not None:
+        doc.blocks.insert(1 if doc.blocks and doc.blocks[0][0] == "h" else 0, ("fig", figure))
     if fmt == "md":
         return _render_md(doc)
     return _render_tex(doc, title)
+
+
+def figure_name(document: str) -> str:
+    """The network picture written beside a document: lecture.tex -> lecture-network.png."""
+    stem = document.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return f"{stem}-network.png"
 
 
 def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, title: str) -> None:

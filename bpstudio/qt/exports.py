@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMainWindow
 from ..core.data import DataError
 from ..model.compile import CompileError, compile_graph
 from ..model.fileformat import atomic_write_text
-from ..model.report import ReportError, render_report
+from ..model.report import ReportError, figure_name, render_report
 from ..model.session import dataset
 from ..model.stepper import BACKWARD, FORWARD, LOSS
 from . import dialogs, places
@@ -90,7 +90,8 @@ def export_worked_example(window: QMainWindow) -> Path | None:
         if not target:
             return None
         fmt = "tex" if target.lower().endswith(".tex") else "md"
-        text = render_report(graph, compiled, ds, sample=sample, fmt=fmt)
+        figure = figure_name(target)  # the network's picture, written beside the document
+        text = render_report(graph, compiled, ds, sample=sample, fmt=fmt, figure=figure)
     except (CompileError, DataError) as exc:
         dialogs.show_errors(
             window, "Export worked example", "The network cannot be run:", exc.errors
@@ -101,7 +102,13 @@ def export_worked_example(window: QMainWindow) -> Path | None:
             window, "Export worked example", "No worked example to write:", [str(exc)]
         )
         return None
-    return _write(window, Path(target), lambda p: atomic_write_text(p, text), "worked example")
+    from .render import render_to_file
+
+    def write(p: Path) -> None:
+        render_to_file(graph, p.parent / figure)
+        atomic_write_text(p, text)
+
+    return _write(window, Path(target), write, "worked example")
 
 
 def export_image(window: QMainWindow) -> Path | None:
