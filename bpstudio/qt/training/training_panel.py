@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 
 from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -59,7 +61,8 @@ class TrainingPanel(QWidget):
         self._tokens: dict[str, object] = {}
 
         # ---- run controls
-        self.play_button = QPushButton("▶  Play")
+        # the style's own icons: ⏸ is missing from DejaVu, the font many Linux desktops have
+        self.play_button = QPushButton(self._icon(running=False), "Play")
         self.play_button.setCheckable(True)
         self.play_button.setToolTip("Train until training.epochs (Ctrl+Space)")
         self.step_button = QPushButton("Step epoch")
@@ -181,6 +184,10 @@ class TrainingPanel(QWidget):
         self.refresh()
         self.update_counter()
 
+    def _icon(self, running: bool) -> QIcon:
+        pixmap = QStyle.StandardPixmap
+        return self.style().standardIcon(pixmap.SP_MediaPause if running else pixmap.SP_MediaPlay)
+
     # ---------------------------------------------------------------- model -> widgets
     def _on_change(self, ch: Change) -> None:
         if ch.kind == "reset" or ch.kind == "network_changed" and "training" in ch.keys:
@@ -274,7 +281,8 @@ class TrainingPanel(QWidget):
     def _running_changed(self, running: bool) -> None:
         with QSignalBlocker(self.play_button):
             self.play_button.setChecked(running)
-        self.play_button.setText("⏸  Pause" if running else "▶  Play")
+        self.play_button.setText("Pause" if running else "Play")
+        self.play_button.setIcon(self._icon(running))
         if not running:
             self.rate_label.setText("")
         self.update_counter()
