@@ -276,6 +276,14 @@ class PathSum:
     def __getitem__(self, i):
         return self.paths[i]
 
+    def first_overflow(self) -> Path | None:
+        """The first listed path whose product is not finite, or None.
+
+        The engine sums at every neuron on the way back, so ∂L/∂w can be finite while single
+        path products of large weights are not (1e200 · 1e200 along two paths that cancel):
+        then the listed products and their sum are not the gradient (model/overflow.py)."""
+        return next((p for p in self.paths if not math.isfinite(p.product)), None)
+
 
 @dataclass(frozen=True)
 class Term:
@@ -570,6 +578,15 @@ def _unwind(ctx: _Ctx, start: str, link) -> tuple[list[str], list[str], list[Fac
     return nodes, edges, up
 
 
+def _sum_products(paths: list[Path]) -> float:
+    """Exactly rounded sum of the products; inf or nan (math.fsum raises on -inf + inf) when a
+    product overflowed, which PathSum.first_overflow names."""
+    products = [p.product for p in paths]
+    if all(math.isfinite(v) for v in products):
+        return math.fsum(products)
+    return sum(products)  # Python floats: inf/nan without a numpy warning
+
+
 def _path_sum(ctx: _Ctx, kind, param, source, target, last: Factor, value, cap) -> PathSum:
     n_total = ctx.n_paths(target)
     raw = _enumerate(ctx, target, cap) if n_total else []
@@ -588,7 +605,7 @@ def _path_sum(ctx: _Ctx, kind, param, source, target, last: Factor, value, cap) 
         paths=paths,
         n_paths=n_total,
         capped=len(paths) < n_total,
-        total=math.fsum(p.product for p in paths),
+        total=_sum_products(paths),
         value=value,
     )
 

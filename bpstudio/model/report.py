@@ -849,6 +849,9 @@ def _paths(doc: _Doc, c: Compiled, r: PassResult, eid: str, dw: str, budget: int
     if budget <= 0:
         return budget
     ps = ex.weight_paths(c, r, eid, 0, cap=min(ex.PATH_CAP, budget))
+    where = overflow.path_overflow(ps, r.samples[0])
+    if where is not None:  # inf products summing to nan are no worked example (exit 1)
+        raise ReportOverflow(where)
     if ps.n_paths == 0:
         doc.para("No path leads from ", M(s.id(eid)), " to the loss, so its gradient is 0.")
         return budget
