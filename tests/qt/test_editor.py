@@ -286,3 +286,64 @@ def test_unsaved_prompt_on_open_and_discard(qtbot, make_window, tmp_path, monkey
     assert window.open_file(path) is True and len(window.graph.neurons) == 7
     assert str(path.resolve()) in window.document.recent_files()
     assert window.windowTitle().startswith("xor.json")
+
+
+def _damaged(text: str, how: str) -> str:
+    import json
+
+    doc = json.loads(text)
+    if how == "no-id":  # KeyError 'id' in the old paste_command
+        del doc["neurons"][0]["id"]
+    elif how == "bias-text":  # ValueError from float("heavy")
+        doc["neurons"][1]["bias"] = "heavy"
+    elif how == "weight-list":
+        doc["edges"][0]["weight"] = [1, 2]
+    elif how == "cycle":  # h1 -> x1 added: into an input neuron
+        doc["edges"].append({"id": "back", "source": doc["neurons"][1]["id"], "target": "x1"})
+    elif how == "neurons-not-a-list":
+        doc["neurons"] = {"x1": 1}
+    return json.dumps(doc)
+
+
+def test_paste_of_a_damaged_selection_is_refused_with_a_message(qtbot, make_window, mouse):
+    """Ctrl+C on two neurons, the clipboard text damaged (another program, a hand edit), Ctrl+V:
+    a status message says what is wrong, the network and the undo stack are unchanged; a good
+    selection still pastes afterwards."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window(templates.lecture_221())
+    QGuiApplication.clipboard().setText("")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # shortcuts need it
+    m = mouse(window.view)
+    m.click(*POS["x1"])
+    m.click(*POS["h1"], Qt.KeyboardModifier.ControlModifier)
+    assert sorted(window.scene.selected_ids()[0]) == ["h1", "x1"]
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    good = QGuiApplication.clipboard().text()
+    assert '"bpstudio-selection"' in good
+    before = fileformat.dumps(window.graph)
+    expected = {
+        "no-id": "neurons[0].id must be a non-empty string",
+        "bias-text": "neurons[1] (id 'h1').bias must be a finite number, not a string",
+        "weight-list": "edges[0] (id 'w1').weight must be a finite number",
+        "cycle": "edge into input neuron 'x1'",
+        "neurons-not-a-list": "neurons must be a list",
+    }
+    for how, why in expected.items():
+        QGuiApplication.clipboard().setText(_damaged(good, how))
+        qtbot.keyClick(window.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+        hint = window._hint.text()
+        assert hint.startswith("Nothing pasted: the clipboard's selection is damaged: "), hint
+        assert why in hint, (how, hint)
+        assert fileformat.dumps(window.graph) == before
+        assert window.undo_stack.count() == 0
+    QGuiApplication.clipboard().setText("just some text")
+    qtbot.keyClick(window.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert window._hint.text() == "Nothing pasted: the clipboard holds no copied neurons"
+    QGuiApplication.clipboard().setText(good)
+    qtbot.keyClick(window.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.graph.neurons) == 7 and len(window.graph.edges) == 7
+    assert window.undo_stack.count() == 1
