@@ -75,6 +75,7 @@ def fmt(x: float, decimals: int = 4) -> str:
     * ``10**-6 <= |x| < 10**(1 - decimals)``: ``decimals`` significant digits, fixed point
       (0.0006684, so tiny gradients never print as 0.0007 or 0.0000);
     * ``0 < |x| < 10**-6``: ``decimals`` significant digits, scientific (1.234e-09);
+    * ``|x| >= 1e15``: ``decimals`` significant digits, scientific (1.798e308, not 309 digits);
     * trailing zeros are dropped only when the short form is the exact value (0.4, 1, 0.15):
       a shown zero always means a rounded digit. Negative numbers use the minus sign ``−``.
     """
@@ -86,6 +87,11 @@ def fmt(x: float, decimals: int = 4) -> str:
     if x == 0:
         return "0"
     ax = abs(x)
+    if ax >= 1e15:  # fixed point would print every digit (1.8e308: 309 of them)
+        mant, exp = f"{ax:.{decimals - 1}e}".split("e")
+        if float(f"{mant}e{exp}") == ax and "." in mant:
+            mant = mant.rstrip("0").rstrip(".")
+        return ("−" if x < 0 else "") + f"{mant}e{int(exp)}"
     if ax >= 10.0 ** (1 - decimals):
         places = decimals
     elif ax >= 1e-6:
