@@ -75,7 +75,7 @@ def test_files_match_trace_and_one_sgd_step(path, tmp_path):
     # the file's loss and one plain SGD step on the whole data reproduce the engine's update
     x = torch.tensor(ds.X, dtype=torch.float64)
     y = torch.tensor(ds.Y, dtype=torch.float64)
-    loss = mod.loss_fn(model(x), y)
+    loss = model.loss(x, y)
     assert math.isclose(float(loss.detach()), float(r.trace.loss), rel_tol=1e-9, abs_tol=1e-12)
     if graph.training.get("optimizer", "sgd") != "sgd":
         return
@@ -106,7 +106,7 @@ def test_sparse_stays_sparse_and_frozen_stays_frozen(tmp_path):
     opt = torch.optim.SGD(model.parameters(), lr=0.5)
     for _ in range(5):
         opt.zero_grad()
-        mod.loss_fn(model(torch.tensor(ds.X)), torch.tensor(ds.Y)).backward()
+        model.loss(torch.tensor(ds.X), torch.tensor(ds.Y)).backward()
         opt.step()
     for i, w in enumerate(model.weights):
         mask = getattr(model, f"mask{i}")

@@ -686,24 +686,15 @@ REGRESSIONS = {
 FIXTURES = Path(__file__).parent / "fixtures" / "fuzz"
 # Found by the 20,000-case soak (seed soak20k, case 8873): 1e150 weights in the 8-layer relu
 # example; trace says the pass overflowed (exit 1), report died in math.fsum(-inf + inf).
-# Overflow handling for every command is issue 9 item 14 (another branch): expected to fail
-# here until that lands.
+# Both exit 1 naming the overflow now (model/overflow.py; a finite pass whose path products
+# overflow: tests/test_overflow_cli.py).
 REGRESSIONS["report-overflowing-path-products"] = (
     json.loads((FIXTURES / "report_overflow_fsum.json").read_text(encoding="utf-8")),
     CSV_TEXT,
 )
-OVERFLOW_PENDING = {"report-overflowing-path-products"}
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason="overflow in report: issue 9 item 14"))
-        if n in OVERFLOW_PENDING
-        else n
-        for n in sorted(REGRESSIONS)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(REGRESSIONS))
 def test_fuzzer_regressions(name, tmp_path):
     doc, csv = REGRESSIONS[name]
     case = Case(-1, name, ["regression"], json.dumps(doc, indent=1), csv)

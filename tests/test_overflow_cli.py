@@ -153,3 +153,57 @@ def test_the_trainer_says_the_weights_overflow_before_any_update():
     graph = fileformat.loads(json.dumps(CASES["learning_rate"][0]))
     _, trainer = make_trainer(graph)
     assert "learning rate 1e+308 is too high" in trainer.run_epoch().message
+
+
+def _cancelling_paths() -> dict:
+    """x → h0 → h1 → {h2a, h2b} → o, identity, ½ squared error, y = 1, x = 1e-300.
+
+    Every value of the pass is finite (h1's ∂L/∂a = 1e200 − 1e200 = 0), but the two chain-rule
+    paths of w0 multiply 1e200 (w1) by ±1e200 (woa, wob): their products are ±inf and the
+    report's listing summed them with math.fsum(-inf + inf), a ValueError traceback."""
+
+    def hidden(nid, x):
+        return {"id": nid, "role": "hidden", "activation": "identity", "bias": 0.0, "x": x, "y": 0}
+
+    neurons = [
+        {"id": "x", "role": "input", "x": 0, "y": 0},
+        hidden("h0", 100),
+        hidden("h1", 200),
+        hidden("h2a", 300),
+        hidden("h2b", 300),
+        {"id": "o", "role": "output", "activation": "identity", "bias": 0.0, "x": 400, "y": 0},
+    ]
+    edges = [
+        {"id": i, "source": s, "target": t, "weight": w}
+        for i, s, t, w in (
+            ("w0", "x", "h0", 1.0),
+            ("w1", "h0", "h1", 1e200),
+            ("wa", "h1", "h2a", 1.0),
+            ("wb", "h1", "h2b", 1.0),
+            ("woa", "h2a", "o", 1e200),
+            ("wob", "h2b", "o", -1e200),
+        )
+    ]
+    training = {"loss": "half_squared_error", "optimizer": "sgd", "learning_rate": 0.1}
+    return network_doc(neurons, edges, training, [{"x": [1e-300], "y": [1.0]}])
+
+
+CANCELLING_PATHS = _cancelling_paths()
+
+
+def test_report_refuses_path_products_that_overflow_a_finite_pass(tmp_path):
+    f = tmp_path / "cancel.json"
+    f.write_text(json.dumps(CANCELLING_PATHS), encoding="utf-8")
+    trace = _run(["trace", str(f)], tmp_path)
+    assert trace.returncode == 0, trace.stderr  # the pass itself is finite: trace prints it
+    assert _strict_json(trace.stdout)["edges"]["w0"]["grad"] == 0.0
+    for args in (["report", str(f)], ["report", str(f), "--format", "tex", "-o", "r.tex"]):
+        proc = _run(args, tmp_path)
+        assert proc.returncode == 1, (proc.stdout[-300:], proc.stderr)
+        assert proc.stdout == "" and "Traceback" not in proc.stderr
+        assert proc.stderr.strip().splitlines() == [
+            f"error: {f}: the chain rule of ∂L/∂w of edge w0 overflows along the path "
+            "x → h0 → h1 → h2a → o: its product is -inf (sample 0), although ∂L/∂w = 0 is "
+            "finite; the weights on the path are too large for float64 products"
+        ]
+    assert not (tmp_path / "r.tex").exists()

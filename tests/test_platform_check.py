@@ -1,4 +1,4 @@
-"""`bpstudio` on Linux/X11 without libxcb-cursor0 (issue 9, item 19).
+"""`bpstudio` on Linux/X11 without libxcb-cursor0, libxcb-icccm4 or libxcb-keysyms1 (issue 9, item 19).
 
 Qt's xcb plugin cannot load without the system library libxcb-cursor.so.0 and Qt then aborts
 the process ("Could not load the Qt platform plugin "xcb"", SIGABRT). The GUI entry looks for
@@ -41,10 +41,17 @@ def test_when_qt_will_use_xcb(env, platform, xcb):
     assert platform_check.will_use_xcb(env, platform) is xcb
 
 
-def _no_library(monkeypatch):
+def _no_library(monkeypatch, *missing: str):
+    """The loader finds none of the libraries named in missing (default: libxcb-cursor) and
+    every other xcb library Qt needs (whatever this machine has)."""
+    missing = missing or ("xcb-cursor",)
+    needed = [lib.name for lib in platform_check.LIBRARIES]
+
     def cdll(name, *args, **kwargs):
-        if "xcb-cursor" in str(name):
+        if any(m in str(name) for m in missing):
             raise OSError(f"{name}: cannot open shared object file: No such file or directory")
+        if any(n in str(name) for n in needed):
+            return object()
         return real_cdll(name, *args, **kwargs)
 
     real_cdll = ctypes.CDLL
@@ -93,6 +100,44 @@ def test_the_command_fits_the_package_manager(x11_linux, monkeypatch, tools, com
         platform_check.shutil, "which", lambda tool: f"/usr/bin/{tool}" if tool in tools else None
     )
     assert f"\n    {command}\n" in platform_check.missing_library_message()
+
+
+@pytest.mark.parametrize(
+    ("missing", "tools", "sonames", "command"),
+    [
+        (["xcb-icccm"], {"apt"}, ["libxcb-icccm.so.4"], "sudo apt install libxcb-icccm4"),
+        (["xcb-keysyms"], {"apt"}, ["libxcb-keysyms.so.1"], "sudo apt install libxcb-keysyms1"),
+        (["xcb-icccm", "xcb-keysyms"], {"dnf"}, ["libxcb-icccm.so.4", "libxcb-keysyms.so.1"],
+         "sudo dnf install xcb-util-wm xcb-util-keysyms"),
+        (["xcb-cursor", "xcb-icccm", "xcb-keysyms"], set(),
+         ["libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxcb-keysyms.so.1"],
+         "sudo apt install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1"),
+    ],
+)  # fmt: skip
+def test_icccm_and_keysyms_are_checked_too(x11_linux, monkeypatch, capsys, missing, tools,
+                                           sonames, command):  # fmt: skip
+    """Qt's xcb plugin also aborts without libxcb-icccm4 or libxcb-keysyms1 (minimal installs,
+    containers): each missing library is named and one command installs all of them."""
+    _no_library(monkeypatch, *missing)
+    monkeypatch.setattr(
+        platform_check.shutil, "which", lambda tool: f"/usr/bin/{tool}" if tool in tools else None
+    )
+    from bpstudio import cli
+    from bpstudio.qt import app
+
+    def no_qt(*_a, **_k):
+        raise AssertionError("Qt was started: it would abort the process")
+
+    monkeypatch.setattr(app, "application", no_qt)
+    assert cli.main([]) == 2
+    err = capsys.readouterr().err
+    for soname in sonames:
+        assert soname in err
+    for lib in platform_check.LIBRARIES:
+        if lib.soname not in sonames:
+            assert lib.soname not in err
+    assert f"\n    {command}\n" in err
+    assert err.count("sudo ") == 1
 
 
 def test_nothing_is_said_when_the_library_is_there(x11_linux, monkeypatch):

@@ -40,6 +40,11 @@ def _sigmoid(z, out):
     np.exp(out, out=out)
     out += 1.0
     np.reciprocal(out, out=out)
+    # below z = −700 the clamp above gave σ(−700) = 9.9e-305 for every z (σ(−800) is
+    # 3.7e-348, 0 in float64; σ(−720) = 2.4e-313): there 1 + e^z is 1 and σ(z) = e^z
+    low = z < -_EXP_MAX
+    if low.any():
+        np.exp(z, out=out, where=low)
     return out
 
 

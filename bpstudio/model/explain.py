@@ -75,6 +75,7 @@ def fmt(x: float, decimals: int = 4) -> str:
     * ``10**-6 <= |x| < 10**(1 - decimals)``: ``decimals`` significant digits, fixed point
       (0.0006684, so tiny gradients never print as 0.0007 or 0.0000);
     * ``0 < |x| < 10**-6``: ``decimals`` significant digits, scientific (1.234e-09);
+    * ``|x| >= 1e15``: ``decimals`` significant digits, scientific (1.798e308, not 309 digits);
     * trailing zeros are dropped only when the short form is the exact value (0.4, 1, 0.15):
       a shown zero always means a rounded digit. Negative numbers use the minus sign ``−``.
     """
@@ -86,6 +87,11 @@ def fmt(x: float, decimals: int = 4) -> str:
     if x == 0:
         return "0"
     ax = abs(x)
+    if ax >= 1e15:  # fixed point would print every digit (1.8e308: 309 of them)
+        mant, exp = f"{ax:.{decimals - 1}e}".split("e")
+        if float(f"{mant}e{exp}") == ax and "." in mant:
+            mant = mant.rstrip("0").rstrip(".")
+        return ("−" if x < 0 else "") + f"{mant}e{int(exp)}"
     if ax >= 10.0 ** (1 - decimals):
         places = decimals
     elif ax >= 1e-6:
@@ -275,6 +281,14 @@ class PathSum:
 
     def __getitem__(self, i):
         return self.paths[i]
+
+    def first_overflow(self) -> Path | None:
+        """The first listed path whose product is not finite, or None.
+
+        The engine sums at every neuron on the way back, so ∂L/∂w can be finite while single
+        path products of large weights are not (1e200 · 1e200 along two paths that cancel):
+        then the listed products and their sum are not the gradient (model/overflow.py)."""
+        return next((p for p in self.paths if not math.isfinite(p.product)), None)
 
 
 @dataclass(frozen=True)
@@ -570,6 +584,15 @@ def _unwind(ctx: _Ctx, start: str, link) -> tuple[list[str], list[str], list[Fac
     return nodes, edges, up
 
 
+def _sum_products(paths: list[Path]) -> float:
+    """Exactly rounded sum of the products; inf or nan (math.fsum raises on -inf + inf) when a
+    product overflowed, which PathSum.first_overflow names."""
+    products = [p.product for p in paths]
+    if all(math.isfinite(v) for v in products):
+        return math.fsum(products)
+    return sum(products)  # Python floats: inf/nan without a numpy warning
+
+
 def _path_sum(ctx: _Ctx, kind, param, source, target, last: Factor, value, cap) -> PathSum:
     n_total = ctx.n_paths(target)
     raw = _enumerate(ctx, target, cap) if n_total else []
@@ -588,7 +611,7 @@ def _path_sum(ctx: _Ctx, kind, param, source, target, last: Factor, value, cap) 
         paths=paths,
         n_paths=n_total,
         capped=len(paths) < n_total,
-        total=math.fsum(p.product for p in paths),
+        total=_sum_products(paths),
         value=value,
     )
 

@@ -9,6 +9,11 @@ constant-1 columns for bias units, per-neuron activations (leaky_relu slope 0.01
 one softmax over the softmax outputs, float64 weights. Frozen parameters (``trainable: false``)
 get a gradient hook that zeroes their gradient.
 
+The loss is computed the way the engine computes it (core/outputs.py): from the outputs'
+pre-activations z, in log space (log-sigmoid, log-softmax, complements taken where they are
+exact), never from clipped activations. ``log(ŷ.clamp(1e-15))`` made a sigmoid +
+cross-entropy output at z = −39.5 cost 34.54 instead of 39.5, and its gradient vanish.
+
 No torch here: this module only writes text (``torch_source``).
 """
 
@@ -27,21 +32,21 @@ _TORCH_ACT = {
     "sigmoid": "torch.sigmoid(z)",
     "tanh": "torch.tanh(z)",
     "relu": "torch.relu(z)",
-    "leaky_relu": f"F.leaky_relu(z, negative_slope={act.LEAKY_SLOPE!r})",
+    # not F.leaky_relu: its slope at z = 0 is 0.01, the engine's (and elu's) is 1
+    "leaky_relu": f"torch.where(z >= 0, z, {act.LEAKY_SLOPE!r} * z)",
     "elu": f"F.elu(z, alpha={act.ELU_ALPHA!r})",
     "softplus": "F.softplus(z, beta=1.0, threshold=30.0)",
 }
 
-_LOSS_SRC = {
-    "half_squared_error": "0.5 * ((yhat - y) ** 2).sum(dim=1)",
-    "squared_error": "((yhat - y) ** 2).sum(dim=1)",
-    "mse": "((yhat - y) ** 2).mean(dim=1)",
-    "binary_cross_entropy": (
-        "-(y * torch.log(yhat.clamp(EPS, 1 - EPS))"
-        " + (1 - y) * torch.log1p(-yhat.clamp(EPS, 1 - EPS))).sum(dim=1)"
-    ),
-    "cross_entropy": "-(y * torch.log(yhat.clamp_min(EPS))).sum(dim=1)",
+# one output's share of a sample's loss from z (see _term in the generated file)
+_LOSS_TERM = {
+    "half_squared_error": "0.5 * r * r",
+    "squared_error": "r * r",
+    "mse": "r * r / len(OUTPUT_ACTIVATIONS)",
+    "binary_cross_entropy": "-(_xlogy(y, log_p) + _xlogy(1 - y, log_q))",
+    "cross_entropy": "-_xlogy(y, log_p)",
 }
+_SQUARED = ("half_squared_error", "squared_error", "mse")
 
 
 def _lit(x) -> str:
@@ -115,6 +120,13 @@ def torch_source(graph: Graph, compiled: Compiled) -> str:
     loss = net.loss_name
     softmax_rows = [int(r) for r in net.softmax_rows]
     frozen = any(L["w_trainable"] is not None or L["b_trainable"] is not None for L in layers)
+    out_acts = [str(net.activation_of[int(r)]) for r in net.outputs]
+    softmax_outputs = [i for i, a in enumerate(out_acts) if a == act.SOFTMAX]
+    first_row = int(net.layers[0].start) if net.layers else net.n_inputs + net.n_bias
+    squared = loss in _SQUARED
+    term_prelude = "r = _residual(name, z, y)" if squared else "log_p, log_q = _log_terms(name, z)"
+    loss_term = _LOSS_TERM[loss]
+    elu_alpha = act.ELU_ALPHA
 
     layer_src = []
     for L in layers:
@@ -150,16 +162,21 @@ Going on with training, as the file was set up (loss {loss!r}, optimizer
     for epoch in range({int(tr.get("epochs", 100))}):
         for x, y in batches:              # float64 tensors (batch, inputs), (batch, outputs)
             optimizer.zero_grad()
-            loss = loss_fn(model(x), y)
+            loss = model.loss(x, y)
             loss.backward()
             optimizer.step()
 
-The loss must be the file's loss: ``loss_fn`` below ({loss}, summed over the outputs of a
-sample, averaged over the batch). nn.MSELoss is not the same function (it averages over the
-outputs too); nn.CrossEntropyLoss expects logits, not these softmax activations.
+The loss must be the file's loss: ``model.loss(x, y)`` ({loss}, summed over the outputs of a
+sample, averaged over the batch), computed as bpstudio computes it, from the outputs'
+pre-activations z (``model.output_z(x)``, then ``loss_from_z``) in log space, so it stays
+exact where an output saturates (σ(40) rounds to 1.0, its log loss does not). A loss taken
+from the activations ``model(x)`` loses that: nn.BCELoss clips log ŷ at −100, and
+nn.MSELoss is not the same function (it averages over the outputs too).
 """
 '''
     body = f'''
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -172,7 +189,12 @@ N_BIAS_UNITS = {net.n_bias}  # constant-1 columns after the inputs
 OUTPUT_ROWS = {[int(r) for r in net.outputs]!r}
 SOFTMAX_ROWS = {softmax_rows!r}  # one softmax over these rows, applied after the last layer
 LOSS = {loss!r}
-EPS = 1e-15
+OUTPUT_ACTIVATIONS = {out_acts!r}  # per output, in OUTPUTS order
+SOFTMAX_OUTPUTS = {softmax_outputs!r}  # positions in OUTPUTS of the softmax group
+FIRST_LAYER_ROW = {first_row}  # rows before it are the inputs and bias units
+TANH_SPLIT = 0.5493061443340549  # atanh(1/2): beyond it tanh is nearer ±1 than 0
+ELU_SPLIT = -0.6931471805599453  # log(1/2): below it elu is nearer −alpha than 0
+SOFTPLUS_TAIL = -20.0  # below it log softplus(z) = z − e^z/2 to double precision
 FROZEN = {frozen!r}  # some parameters have trainable: false (their gradient is zeroed)
 
 LAYERS = [
@@ -226,6 +248,18 @@ class Network(nn.Module):
             self.plan.append((spec["src_lo"], spec["start"], groups))
 
     def forward(self, x):
+        return self._run(x)[0]
+
+    def output_z(self, x):
+        """The outputs' pre-activations z (batch, outputs): what the loss is computed from."""
+        return self._run(x)[1]
+
+    def loss(self, x, y):
+        """The file's loss of inputs x against targets y, as bpstudio computes it."""
+        return loss_from_z(self.output_z(x), y)
+
+    def _run(self, x):
+        """(the outputs' activations, the outputs' z), each (batch, outputs)."""
         dtype = self.weights[0].dtype if len(self.weights) else torch.float64
         x = torch.as_tensor(x, dtype=dtype)
         if x.dim() == 1:
@@ -233,10 +267,12 @@ class Network(nn.Module):
         batch = x.shape[0]
         columns = [x, torch.ones(batch, N_BIAS_UNITS, dtype=dtype, device=x.device)]
         a = torch.cat(columns, dim=1)
+        zs = [torch.zeros(batch, FIRST_LAYER_ROW, dtype=dtype, device=x.device)]
         softmax_z = []
         for i, (src_lo, start, groups) in enumerate(self.plan):
             W = self.weights[i] * getattr(self, f"mask{{i}}")
             z = a[:, src_lo:start] @ W.T + self.biases[i]
+            zs.append(z)
             parts = []
             for name, lo, hi in groups:
                 zg = z[:, lo:hi]
@@ -249,13 +285,135 @@ class Network(nn.Module):
         if SOFTMAX_ROWS:
             s = torch.softmax(torch.cat(softmax_z, dim=1), dim=1)
             a = a.index_copy(1, torch.tensor(SOFTMAX_ROWS, device=a.device), s)
-        return a[:, OUTPUT_ROWS]
+        return a[:, OUTPUT_ROWS], torch.cat(zs, dim=1)[:, OUTPUT_ROWS]
 
 
-def loss_fn(yhat, y):
-    """The file's loss ({loss}): per sample summed over outputs, mean over the batch."""
-    y = torch.as_tensor(y, dtype=yhat.dtype)
-    return ({_LOSS_SRC[loss]}).mean()
+# ---- the loss from z, in log space (bpstudio's core/outputs.py, term by term)
+def _softplus(z):
+    """log(1 + e^z), exact for every finite z, with softplus′(0) = ½ (a form through |z| has
+    a gradient of 1 there); each branch sees only the inputs it is chosen for, so the other's
+    overflow never reaches the gradient."""
+    pos, neg = torch.clamp_min(z, 0.0), torch.clamp_max(z, 0.0)
+    return torch.where(z > 0, pos + torch.log1p(torch.exp(-pos)), torch.log1p(torch.exp(neg)))
+
+
+def _sigmoid_pair(z):
+    """(σ(z), σ(−z)), each used where it is small or near ½, where it has full relative
+    precision (σ(−40) = 4.2e-18, not 1 − 1.0), and so has its gradient σ(1 − σ)."""
+    return torch.sigmoid(z), torch.sigmoid(-z)
+
+
+def _xlogy(y, v):
+    """y·v with 0·(±inf) = 0: a term whose target weight is 0 does not count."""
+    return y * torch.where(y == 0, torch.zeros_like(v), v)
+
+
+def _residual(name, z, y):
+    """ŷ − y, exact where ŷ sits near an asymptote equal to y."""
+    if name == "sigmoid":
+        p, q = _sigmoid_pair(z)
+        return torch.where(z > 0, (1 - y) - q, p - y)
+    if name == "tanh":
+        p, q = _sigmoid_pair(2.0 * z)
+        mid = torch.where(z > TANH_SPLIT, (1 - y) - 2.0 * q, torch.tanh(z) - y)
+        return torch.where(z < -TANH_SPLIT, 2.0 * p - (1 + y), mid)
+    if name == "elu":
+        low = {elu_alpha!r} * torch.exp(torch.clamp_max(z, 0.0)) - ({elu_alpha!r} + y)
+        return torch.where(z < ELU_SPLIT, low, _activation("elu", z) - y)
+    if name == "softplus":
+        return _softplus(z) - y
+    return _activation(name, z) - y
+
+
+def _log(v):
+    """log v; −inf at 0 and NaN below as constants, so that a term a target weight of 0 drops
+    (0·log 0) gets no NaN gradient from the log's infinite slope there."""
+    ok = v > 0
+    out = torch.log(torch.where(ok, v, torch.ones_like(v)))
+    return torch.where(ok, out, torch.where(v == 0, -math.inf, math.nan))
+
+
+def _log1m(v):
+    """log(1 − v), as _log."""
+    ok = v < 1
+    out = torch.log1p(-torch.where(ok, v, torch.zeros_like(v)))
+    return torch.where(ok, out, torch.where(v == 1, -math.inf, math.nan))
+
+
+def _log_terms(name, z):
+    """(log ŷ, log(1 − ŷ)) from z; −inf/NaN where ŷ leaves the log's domain."""
+    if name == "sigmoid":
+        return -_softplus(-z), -_softplus(z)
+    if name == "tanh":
+        # log(1 − 2σ(−2z)) where tanh is near 1; its input kept there (log1p(−1) at z = 0
+        # would send a NaN gradient through the branch not taken)
+        q = _sigmoid_pair(2.0 * torch.clamp_min(z, TANH_SPLIT))[1]
+        log_p = torch.where(z > TANH_SPLIT, torch.log1p(-2.0 * q), _log(torch.tanh(z)))
+        return log_p, math.log(2.0) - _softplus(2.0 * z)
+    if name == "softplus":
+        tail = z - 0.5 * torch.exp(torch.clamp_max(z, 0.0))
+        log_p = torch.where(
+            z < SOFTPLUS_TAIL, tail, torch.log(_softplus(torch.clamp_min(z, SOFTPLUS_TAIL)))
+        )
+        return log_p, _log1m(_softplus(z))
+    a = _activation(name, z)
+    return _log(a), _log1m(a)
+
+
+def _term(name, z, y):
+    """One output's share of each sample's loss, from its z ({loss})."""
+    {term_prelude}
+    return {loss_term}
+
+
+def _softmax_logs(z):
+    """(log s, log(1 − s), 1 − s) of a softmax group (batch, members) from z, as bpstudio takes
+    them: relative to the largest member, whose log s is −log1p(Σ_others e^(z_j − max)) (not
+    max − logsumexp, which rounds to 0), whose 1 − s is that sum over 1 + it, and whose
+    log(1 − s) is log Σ_others e^z − log Σ_all e^z; the others' log(1 − s) is log1p(−s)."""
+    top = z.argmax(dim=1, keepdim=True)
+    is_top = torch.zeros_like(z, dtype=torch.bool).scatter(1, top, True)
+    m = z.gather(1, top)
+    # the largest member's own shift is 0 as a constant: as z − max its gradient would be
+    # 1 − 1 plus the others' tiny terms, which cancel to 0 (∂L/∂z = −1.8e-35 became 0)
+    shifted = (z - m).masked_fill(is_top, 0.0)
+    rest = torch.exp(shifted).masked_fill(is_top, 0.0).sum(dim=1, keepdim=True)
+    log_norm = torch.log1p(rest)
+    log_s = shifted - log_norm
+    others = z.masked_fill(is_top, -math.inf)
+    if z.shape[1] > 1:
+        m2 = others.max(dim=1, keepdim=True).values
+        top_q = (m2 - m) + torch.log(torch.exp(others - m2).sum(dim=1, keepdim=True)) - log_norm
+    else:  # a group of one: s = 1 exactly
+        top_q = torch.full_like(m, -math.inf)
+    log_q = torch.where(is_top, top_q, torch.log1p(-torch.exp(log_s).masked_fill(is_top, 0.0)))
+    comp = torch.where(is_top, rest / (1.0 + rest), 1.0 - torch.exp(log_s))
+    return log_s, log_q, comp, is_top
+
+
+def _softmax_terms(z, y):
+    """The softmax group's shares of each sample's loss, from its z (batch, members)."""
+    log_p, log_q, comp, is_top = _softmax_logs(z)
+    # ŷ − y; for the largest member (1 − y) − (1 − s): no cancellation near 1
+    r = torch.where(is_top, (1 - y) - comp, torch.exp(log_p) - y)
+    return {loss_term}
+
+
+def loss_from_z(z, y):
+    """The file's loss ({loss}) from the outputs' z (batch, outputs) and targets y: per sample
+    summed over the outputs, mean over the batch; exact also where an output saturates."""
+    y = torch.as_tensor(y, dtype=z.dtype, device=z.device)
+    if y.dim() == 1:
+        y = y.unsqueeze(0)
+    terms = [None] * len(OUTPUT_ACTIVATIONS)
+    for i, name in enumerate(OUTPUT_ACTIVATIONS):
+        if name != "softmax":
+            terms[i] = _term(name, z[:, i], y[:, i])
+    if SOFTMAX_OUTPUTS:
+        group = _softmax_terms(z[:, SOFTMAX_OUTPUTS], y[:, SOFTMAX_OUTPUTS])
+        for j, i in enumerate(SOFTMAX_OUTPUTS):
+            terms[i] = group[:, j]
+    return torch.stack(terms, dim=1).sum(dim=1).mean()
 
 
 def build():

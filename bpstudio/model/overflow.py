@@ -7,13 +7,22 @@ stepping refuse such a pass with one line naming the first quantity, in the orde
 computes them, that is not finite: z or a of a neuron (forward, layer by layer), the loss of
 an output, ∂L/∂a or ∂L/∂z of a neuron (backward, from the outputs back), ∂L/∂w of an edge,
 ∂L/∂b of a neuron, then the updated weight or bias. The CLI exits 1 with it (docs/cli.md).
+
+The worked example also lists a gradient as a sum of path products (model/explain.py); a
+product can overflow while the pass, which sums at every neuron, stays finite:
+:func:`path_overflow` names the path, and ``report`` refuses it the same way.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .trace import PassResult
+
+if TYPE_CHECKING:
+    from .explain import PathSum
 
 LOG_LOSSES = {"binary_cross_entropy": "(0, 1)", "cross_entropy": "(0, ∞)"}
 # output activations that never leave that domain for a finite z
@@ -144,3 +153,19 @@ def diagnose(compiled, data, training: dict, chunk: int = 256) -> str | None:
         if msg is not None:
             return msg
     return None
+
+
+def path_overflow(ps: PathSum, sample: int) -> str | None:
+    """The message for the first path of ``ps`` whose product is not finite, or None.
+
+    ``sample`` is the data set's sample number (for the message)."""
+    p = ps.first_overflow()
+    if p is None:
+        return None
+    route = " → ".join(((ps.source,) if ps.source is not None else ()) + p.neurons)
+    what = f"∂L/∂w of edge {ps.param}" if ps.kind == "weight" else f"∂L/∂b of neuron {ps.param}"
+    return (
+        f"the chain rule of {what} overflows along the path {route}: its product is "
+        f"{p.product} (sample {sample}), although {what.split(' of ')[0]} = {ps.value:g} "
+        "is finite; the weights on the path are too large for float64 products"
+    )

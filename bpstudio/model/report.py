@@ -13,6 +13,8 @@ is computed.
 
 from __future__ import annotations
 
+import math
+import sys
 from dataclasses import dataclass
 
 from ..core import activations as act
@@ -381,6 +383,91 @@ def _act_substituted(s: _Style, name: str, z: float) -> str | None:
     raise ValueError(name)
 
 
+# e^x overflows float64 above this (its largest number is about 1.8e308); e^−x underflows
+_LOG_MAX = math.log(sys.float_info.max)  # 709.78
+_ULP1 = "1.1e-16"  # the spacing of float64 numbers just below 1 (2^−53), as text
+
+
+def _exp_value(s: _Style, x: float) -> str:
+    """e^x as a number also where float64 cannot hold it (e^800 = 2.726e347), from
+    log10(e^x) = x / ln 10 (the mantissa to the report's digits; e^x itself for exponents
+    so large that their rounding leaves no digit of it)."""
+    l10 = x / math.log(10.0)
+    if abs(l10) > 1e12:
+        return s.exp(s.num(x))
+    n = math.floor(l10)
+    m = 10.0 ** (l10 - n)
+    digits = f"{m:.{s.decimals - 1}f}"
+    if float(digits) >= 10.0:  # 9.99995 rounds up: one more in the exponent
+        n, digits = n + 1, f"{m / 10.0:.{s.decimals - 1}f}"
+    return s.pick(f"{digits}e{n}", rf"{digits} \times 10^{{{n}}}")
+
+
+def _saturation(s: _Style, name: str, z: float, a: float) -> list | None:
+    """Paragraph pieces saying what float64 does with f(z) where the e^(±z) of the formula
+    above overflows or underflows (|z| > 709.78): "1/(1 + e^800) = 0" reads as a slip
+    without them. The values are the true ones (checked against mpmath in the tests)."""
+    if not abs(z) > _LOG_MAX or name not in ("sigmoid", "softplus", "elu", "tanh"):
+        return None
+    M = _Math
+    approx = s.pick(" ≈ ", r" \approx ")
+    beyond = " is beyond float64 (its largest number is about 1.8e308)"
+    below = " is below the smallest float64 (about 4.9e-324)"
+    big = M(s.exp(s.num(abs(z))) + " = " + _exp_value(s, abs(z)))
+    small = M(s.exp(s.num(-abs(z))) + " = " + _exp_value(s, -abs(z)))
+    a_is = M("a = " + s.num(a))
+    near_one = f" in float64 (its numbers near 1 are {_ULP1} apart)."
+
+    def rounded() -> list:
+        if a == 0:
+            return [", which", below, ", so ", a_is, " in float64."]
+        return [", which float64 holds as ", a_is, " (a subnormal number: fewer digits)."]
+
+    if name == "sigmoid" and z < 0:
+        form = s.pick("σ(z) = e^z/(1 + e^z)", r"\sigma(z) = e^z/(1 + e^z)")
+        return ["Saturated: ", big, beyond, "; ", M(form + approx + "e^z = " + _exp_value(s, z)),
+                *rounded()]  # fmt: skip
+    if name == "sigmoid":
+        form = s.pick("σ(z) = 1/(1 + e^−z) = 1 − ", r"\sigma(z) = 1/(1 + e^{-z}) = 1 - ")
+        return ["Saturated: ", small, below, ", so ", M(form + _exp_value(s, -z)),
+                " to the digits shown, which is ", a_is, near_one]  # fmt: skip
+    if name == "softplus" and z > 0:
+        form = s.pick("softplus(z) = z + log(1 + e^−z) = ", r"\mathrm{softplus}(z) = z + "
+                      r"\log(1 + e^{-z}) = ")  # fmt: skip
+        return ["Saturated: ", big, beyond, "; ", M(form + s.num(z) + s.plus + _exp_value(s, -z)),
+                ", which float64 holds as ", a_is, "."]  # fmt: skip
+    if name == "softplus":
+        form = s.pick("softplus(z) = log(1 + e^z)", r"\mathrm{softplus}(z) = \log(1 + e^z)")
+        return ["Saturated: ", M(form + approx + "e^z = " + _exp_value(s, z)), *rounded()]
+    if name == "elu" and z < 0:
+        form = s.pick("elu(z) = e^z − 1", r"\mathrm{elu}(z) = e^z - 1")
+        return ["Saturated: ", small, below, ", so ", M(form), " is ", a_is, " in float64."]
+    if name == "tanh":
+        gap = s.frac("2", s.exp(s.num(2 * abs(z))) + s.plus + "1")
+        gap_value = _exp_value(s, math.log(2.0) - 2 * abs(z))
+        return ["Saturated: |tanh(z)| is 1 minus ", M(gap + approx + gap_value),
+                f", far below the spacing of float64 numbers near 1 ({_ULP1}), so ", a_is,
+                "."]  # fmt: skip
+    return None
+
+
+def _saturated_loss(s: _Style, le: ex.LossExplanation) -> list | None:
+    """A log loss of an output whose ŷ rounds to 0 or 1: log(0) above is not how L is found."""
+    if le.name not in ("binary_cross_entropy", "cross_entropy"):
+        return None
+    if not any(a in (0.0, 1.0) for a in le.yhat):
+        return None
+    M = _Math
+    return [
+        "An output is saturated: its activation rounds to 0 or 1 in float64, so a log above "
+        "reads as log(0). The engine takes the logs from z in log space instead (for a sigmoid ",
+        M(s.pick("log σ(z) = −softplus(−z)", r"\log\sigma(z) = -\mathrm{softplus}(-z)")),
+        ", for a softmax the log-softmax), which is how ",
+        M("L = " + s.num(le.value)),
+        " is exact.",
+    ]
+
+
 def _deriv_symbolic(s: _Style, name: str, nid: str) -> str:
     letter, tex = ex._DERIV_LETTER[name]
     return s.pick(f"{letter}′(z_{nid})", f"{tex}'(z_{{{ex.tex_id(nid)}}})")
@@ -647,8 +734,9 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
             num_terms.append(s.par(e.bias))
             doc.eq(s.sub("z", nid), (sym_terms, s.plus), (num_terms, s.plus), s.num(e.z))
             stages = [_act_symbolic(s, e.activation, nid)]
+            group_z = [neu[j].z for j in e.softmax_group] if e.activation == act.SOFTMAX else []
             if e.activation == act.SOFTMAX:
-                zs = [s.exp(s.num(neu[j].z)) for j in e.softmax_group]
+                zs = [s.exp(s.num(z)) for z in group_z]
                 stages.append(s.frac(s.exp(s.num(e.z)), "(" + s.plus.join(zs) + ")"))
             else:
                 sub = _act_substituted(s, e.activation, e.z)
@@ -658,6 +746,21 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                     stages.append(s.num(e.z))
             stages.append(s.num(e.a))
             doc.eq(s.sub("a", nid), *stages)
+            note = _saturation(s, e.activation, e.z, e.a)
+            if note is not None:
+                doc.para(*note)
+            elif group_z and max(abs(z) for z in group_z) > _LOG_MAX:
+                top = max(group_z, key=abs)
+                doc.para(
+                    "Saturated: ",
+                    M(s.exp(s.num(abs(top))) + " = " + _exp_value(s, abs(top))),
+                    " is beyond float64 (its largest number is about 1.8e308), so the softmax "
+                    "is computed relative to the group's largest z, as ",
+                    M(s.exp(s.pick("z − max", r"z - \max"))),
+                    " over their sum (the same ratio, nothing overflows): ",
+                    M("a = " + s.num(e.a)),
+                    ".",
+                )
     outs = s.pick(", ", r",\ ").join(s.yhat(o) + " = " + s.num(neu[o].a) for o in c.output_ids)
     doc.para("Outputs: ", M(outs), ".")
 
@@ -665,6 +768,9 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
     doc.heading(2, "Loss")
     sym, subst = _loss_lines(s, le, len(c.output_ids) > 1)
     doc.eq("L", sym, subst, s.num(le.value))
+    note = _saturated_loss(s, le)
+    if note is not None:
+        doc.para(*note)
 
     # ---------------------------------------------------------------- backward
     doc.heading(2, "Backward pass")
@@ -760,6 +866,20 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                     s.par(e.dL_da) + s.times + s.par(e.fprime),
                     s.num(e.dL_dz),
                 )
+                why: list = []
+                if is_out and abs(e.dL_da) >= sys.float_info.max:
+                    why += [M(yh), " overflows float64 (the largest float64 stands in for it)"]
+                if is_out and e.fprime == 0 and e.dL_dz != 0:
+                    why += [" and " if why else "", M(dsym), " rounds to 0"]
+                if why:
+                    doc.para(
+                        "Saturated: ",
+                        *why,
+                        ", so the product above is not how ∂L/∂z is found: the engine "
+                        "computes it from z in log space, ",
+                        M(dz + " = " + s.num(e.dL_dz)),
+                        ", exactly.",
+                    )
                 if e.fused_dL_dz is not None:
                     k = c.output_ids.index(nid)
                     doc.para(
@@ -868,6 +988,9 @@ def _paths(doc: _Doc, c: Compiled, r: PassResult, eid: str, dw: str, budget: int
     if budget <= 0:
         return budget
     ps = ex.weight_paths(c, r, eid, 0, cap=min(ex.PATH_CAP, budget))
+    where = overflow.path_overflow(ps, r.samples[0])
+    if where is not None:  # inf products summing to nan are no worked example (exit 1)
+        raise ReportOverflow(where)
     if ps.n_paths == 0:
         doc.para("No path leads from ", M(s.id(eid)), " to the loss, so its gradient is 0.")
         return budget

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
+from ..model import fileformat
 from ..model.graph import Edge, Graph, Neuron
 
 MOVE_ID, SET_NEURON_ID, SET_EDGE_ID, SET_NETWORK_ID = 1, 2, 3, 4
@@ -193,13 +194,31 @@ class SetEdgeCommand(_SetCommand):
 
 
 class SetNetworkCommand(_SetCommand):
+    """Set graph.training / graph.data (and other network-level keys).
+
+    A relative ``data.csv`` path means nothing without the folder it is relative to: the
+    command remembers the graph's folder when it was made, and a Save As into another folder
+    (which rebases the graph's own path, qt/document.py) does not make an undo or redo bring
+    back a path that no longer points at the file: the stored data is rebased onto the
+    folder the graph has when it is applied."""
+
     kind_id = SET_NETWORK_ID
 
     def __init__(self, graph: Graph, values: dict[str, Any], text: str, session=None):
         super().__init__(graph, None, values, text, session)
+        self.folder = graph.base_dir  # what relative CSV paths in old and values are relative to
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if getattr(other, "folder", None) != self.folder:  # saved elsewhere in between
+            return False
+        return super().mergeWith(other)
 
     def _get(self, _):
         return {k: copy.deepcopy(getattr(self.graph, k)) for k in self.values}
 
     def _set(self, _, values):
-        self.graph.set_network(**copy.deepcopy(values))
+        values = copy.deepcopy(values)
+        here = self.graph.base_dir
+        if isinstance(values.get("data"), dict) and self.folder is not None and here is not None:
+            values["data"] = fileformat.rebased_data(values["data"], self.folder, here)
+        self.graph.set_network(**values)

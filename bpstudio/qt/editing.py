@@ -38,34 +38,62 @@ def copy_selection(graph: Graph, neuron_ids: list[str]) -> str:
     return json.dumps(doc, ensure_ascii=False)
 
 
+class PasteRefused(ValueError):
+    """The clipboard holds a bpstudio selection that cannot be pasted; str() says why."""
+
+
+def _selection_graph(doc: dict) -> Graph:
+    """The clipboard's neurons and edges read by the network file's own rules (types, roles,
+    finite numbers, edges between pasted neurons, no cycle): text edited by hand or written by
+    another program is refused with the file format's message, not a KeyError."""
+    from ..core import limits
+    from ..model.compile import structure_errors
+
+    neurons, edges = doc.get("neurons", []), doc.get("edges", [])
+    for key, items, most in (("neurons", neurons, limits.MAX_NEURONS),
+                             ("edges", edges, limits.MAX_EDGES)):  # fmt: skip
+        if isinstance(items, list) and len(items) > most:
+            raise PasteRefused(f"{key}: {len(items):,} {key}, more than the limit of {most:,}")
+    g, errors = Graph(), fileformat._Errors()
+    fileformat._read_neurons(neurons, g, errors)
+    fileformat._read_edges(edges, g, errors)
+    if not errors:
+        errors.extend(structure_errors(g))  # softmax on outputs only, duplicates, cycles
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise PasteRefused(f"{errors[0]}{more}")
+    return g
+
+
 def paste_command(graph: Graph, text: str, offset: float = PASTE_OFFSET) -> AddItemsCommand | None:
-    """Fresh ids for everything pasted; positions shifted so the copy is visible."""
+    """Fresh ids for everything pasted; positions shifted so the copy is visible.
+
+    None when the clipboard holds no bpstudio selection; PasteRefused when it holds a damaged
+    one (nothing is changed either way)."""
     try:
         doc = json.loads(text)
     except (TypeError, ValueError):
         return None
     if not isinstance(doc, dict) or doc.get("format") != CLIPBOARD_FORMAT:
         return None
+    pasted = _selection_graph(doc)
     scratch = graph.copy()  # allocate ids against the graph plus what we add
     scratch._listeners = []
     neurons, edges, id_map = [], [], {}
-    for d in doc.get("neurons", []):
-        role = d.get("role", "hidden")
-        nid = scratch.new_id(ID_PREFIX.get(role, "h"))
-        id_map[d["id"]] = nid
-        n = Neuron(nid, role, activation=d.get("activation"), bias=float(d.get("bias", 0.0)),
-                   label=d.get("label"), trainable=d.get("trainable", True),
-                   x=(d.get("x") or 0.0) + offset, y=(d.get("y") or 0.0) + offset)  # fmt: skip
-        if n.label and n.label == d["id"]:
+    for old in pasted.neurons.values():
+        nid = scratch.new_id(ID_PREFIX.get(old.role, "h"))
+        id_map[old.id] = nid
+        n = Neuron(nid, old.role, activation=old.activation, bias=old.bias, label=old.label,
+                   trainable=old.trainable, x=(old.x or 0.0) + offset,
+                   y=(old.y or 0.0) + offset)  # fmt: skip
+        if n.label and n.label == old.id:
             n.label = None
         scratch.neurons[nid] = n
         neurons.append(n)
-    for d in doc.get("edges", []):
-        if d.get("source") not in id_map or d.get("target") not in id_map:
-            continue
+    for old in pasted.edges.values():  # both ends are pasted neurons (checked above)
         eid = scratch.new_id("w")
-        e = Edge(eid, id_map[d["source"]], id_map[d["target"]], weight=d.get("weight"),
-                 trainable=d.get("trainable", True))  # fmt: skip
+        e = Edge(eid, id_map[old.source], id_map[old.target], weight=old.weight,
+                 trainable=old.trainable)  # fmt: skip
         scratch.edges[eid] = e
         edges.append(e)
     if not neurons:

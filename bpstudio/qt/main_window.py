@@ -325,7 +325,15 @@ class MainWindow(QMainWindow):
             self.undo_stack.push(DeleteCommand(self.graph, neurons, [], text="Cut"))
 
     def paste(self) -> None:
-        self._push_and_select(editing.paste_command(self.graph, QGuiApplication.clipboard().text()))
+        try:
+            cmd = editing.paste_command(self.graph, QGuiApplication.clipboard().text())
+        except editing.PasteRefused as exc:  # a damaged selection: say why, change nothing
+            self.status(f"Nothing pasted: the clipboard's selection is damaged: {exc}")
+            return
+        if cmd is None:
+            self.status("Nothing pasted: the clipboard holds no copied neurons")
+            return
+        self._push_and_select(cmd)
 
     def duplicate(self) -> None:
         neurons, _ = self.scene.selected_ids()

@@ -286,3 +286,129 @@ def test_unsaved_prompt_on_open_and_discard(qtbot, make_window, tmp_path, monkey
     assert window.open_file(path) is True and len(window.graph.neurons) == 7
     assert str(path.resolve()) in window.document.recent_files()
     assert window.windowTitle().startswith("xor.json")
+
+
+def _damaged(text: str, how: str) -> str:
+    import json
+
+    doc = json.loads(text)
+    if how == "no-id":  # KeyError 'id' in the old paste_command
+        del doc["neurons"][0]["id"]
+    elif how == "bias-text":  # ValueError from float("heavy")
+        doc["neurons"][1]["bias"] = "heavy"
+    elif how == "weight-list":
+        doc["edges"][0]["weight"] = [1, 2]
+    elif how == "cycle":  # h1 -> x1 added: into an input neuron
+        doc["edges"].append({"id": "back", "source": doc["neurons"][1]["id"], "target": "x1"})
+    elif how == "neurons-not-a-list":
+        doc["neurons"] = {"x1": 1}
+    return json.dumps(doc)
+
+
+def test_paste_of_a_damaged_selection_is_refused_with_a_message(qtbot, make_window, mouse):
+    """Ctrl+C on two neurons, the clipboard text damaged (another program, a hand edit), Ctrl+V:
+    a status message says what is wrong, the network and the undo stack are unchanged; a good
+    selection still pastes afterwards."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window(templates.lecture_221())
+    QGuiApplication.clipboard().setText("")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # shortcuts need it
+    m = mouse(window.view)
+    m.click(*POS["x1"])
+    m.click(*POS["h1"], Qt.KeyboardModifier.ControlModifier)
+    assert sorted(window.scene.selected_ids()[0]) == ["h1", "x1"]
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    good = QGuiApplication.clipboard().text()
+    assert '"bpstudio-selection"' in good
+    before = fileformat.dumps(window.graph)
+    expected = {
+        "no-id": "neurons[0].id must be a non-empty string",
+        "bias-text": "neurons[1] (id 'h1').bias must be a finite number, not a string",
+        "weight-list": "edges[0] (id 'w1').weight must be a finite number",
+        "cycle": "edge into input neuron 'x1'",
+        "neurons-not-a-list": "neurons must be a list",
+    }
+    for how, why in expected.items():
+        QGuiApplication.clipboard().setText(_damaged(good, how))
+        qtbot.keyClick(window.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+        hint = window._hint.text()
+        assert hint.startswith("Nothing pasted: the clipboard's selection is damaged: "), hint
+        assert why in hint, (how, hint)
+        assert fileformat.dumps(window.graph) == before
+        assert window.undo_stack.count() == 0
+    QGuiApplication.clipboard().setText("just some text")
+    qtbot.keyClick(window.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert window._hint.text() == "Nothing pasted: the clipboard holds no copied neurons"
+    QGuiApplication.clipboard().setText(good)
+    qtbot.keyClick(window.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.graph.neurons) == 7 and len(window.graph.edges) == 7
+    assert window.undo_stack.count() == 1
+
+
+def _gesture_items(scene):
+    """Items a gesture adds (the rubber band, the connect line): not neurons, edges, badges."""
+    from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsRectItem
+
+    return [i for i in scene.items() if type(i) in (QGraphicsRectItem, QGraphicsLineItem)]
+
+
+def test_a_file_opened_mid_drag_cancels_the_drag(qtbot, make_window, mouse, monkeypatch, tmp_path):
+    """Mouse held down in a rubber band, a connect drag from a rim, a move drag, the connect
+    tool's drag; Ctrl+N or Ctrl+O opens another network before the release. The scene rebuild
+    deleted the band / line under the gesture: the next move raised RuntimeError (Internal C++
+    object already deleted) or KeyError, or the release moved or connected neurons of the new
+    file. Now the open cancels the gesture: nothing left on the canvas, the new network as
+    opened, nothing on the undo stack, and the next gesture works."""
+    from PySide6.QtWidgets import QApplication
+
+    from bpstudio.qt import theme
+
+    target = tmp_path / "other.json"
+    fileformat.save(templates.lecture_221(), target)
+    monkeypatch.setattr(dialogs, "ask_open_path", lambda *a: str(target))
+    window = make_window(templates.lecture_221())
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    view, vp = window.view, window.view.viewport()
+    m = mouse(view)
+    L, C = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier
+    rim = (POS["h1"][0] + theme.NEURON_RADIUS - 2, POS["h1"][1])
+    gestures = [  # (tool, press at, moves, opening key)
+        ("select", (300, 200), [(350, 260), (420, 300)], Qt.Key.Key_N),  # rubber band
+        ("select", rim, [(330, -20), (440, 0)], Qt.Key.Key_O),  # connect from the rim
+        ("select", POS["h2"], [(240, 80), (260, 120)], Qt.Key.Key_N),  # move h2
+        ("connect", POS["x1"], [(100, -30), (220, 55)], Qt.Key.Key_O),  # connect tool
+    ]
+    for k, (tool, start, moves, key) in enumerate(gestures):
+        window.open_file(target)  # each gesture starts on the 2-2-1 network
+        if view.tool.name != tool:
+            click_tool(qtbot, window, tool)
+        QTest.mousePress(vp, L, Qt.KeyboardModifier.NoModifier, m.at(*start))
+        QTest.mouseMove(vp, m.at(*moves[0]))
+        if k == 2:  # the move drag previews h2 at the mouse
+            assert view.tool.dragging and window.scene.neuron_item("h2").pos().y() > 60
+        else:  # the band or the dashed line is on the canvas
+            assert len(_gesture_items(window.scene)) == 1
+        qtbot.keyClick(view, key, C)  # File → New / File → Open… while the button is down
+        opened = fileformat.dumps(window.graph)
+        assert window.undo_stack.count() == 0
+        assert not _gesture_items(window.scene)
+        QTest.mouseMove(vp, m.at(*moves[1]))
+        QTest.mouseRelease(vp, L, Qt.KeyboardModifier.NoModifier, m.at(*moves[1]))
+        assert not _gesture_items(window.scene), tool
+        assert fileformat.dumps(window.graph) == opened  # nothing moved, connected or selected
+        assert window.undo_stack.count() == 0
+        assert window.scene.selected_ids() == ([], [])
+    # the canvas still takes gestures: a rubber band selects, a connect drag connects
+    window.open_file(target)
+    click_tool(qtbot, window, "select")
+    m.drag((-40, -100), (260, 100))
+    assert sorted(window.scene.selected_ids()[0]) == ["h1", "h2", "x1", "x2"]
+    window.graph.remove_edge(next(e.id for e in window.graph.edges.values()
+                                  if (e.source, e.target) == ("h1", "o1")))  # fmt: skip
+    m.drag(rim, POS["o1"])
+    assert any((e.source, e.target) == ("h1", "o1") for e in window.graph.edges.values())

@@ -108,3 +108,49 @@ def test_cancelled_dialog_writes_nothing(make_window, tmp_path, monkeypatch):
     window.actions["export image"].trigger()
     window.actions["export worked example"].trigger()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["handwritten_221.json"]
+
+
+def test_plot_export_to_a_folder_that_cannot_be_written(make_window, tmp_path, monkeypatch, qtbot):
+    """The loss plot's PNG and CSV buttons, clicked with the mouse, with a target whose folder
+    is gone (a USB stick pulled) or read-only: a message box names the file and the reason, no
+    exception leaves the slot, nothing (not even a temp file) is left behind; then a writable
+    target works."""
+    import os
+
+    from PySide6.QtCore import Qt
+
+    from bpstudio.qt.training import dialogs as tdialogs
+
+    window, _ = _open(make_window, tmp_path)
+    plot = window.training_tools.loss_plot
+    dock = window.training_tools.docks["loss"]
+    dock.show()
+    dock.raise_()
+    qtbot.waitUntil(lambda: not plot.png_button.visibleRegion().isEmpty())
+    targets = [tmp_path / "gone" / "loss.png", tmp_path / "gone" / "loss.csv"]
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    if not os.access(locked, os.W_OK):  # root writes anywhere: only the missing folder then
+        targets += [locked / "loss.png", locked / "loss.csv"]
+    shown = []
+    monkeypatch.setattr(dialogs, "show_errors", lambda *a: shown.append(a))
+    for target in targets:
+        monkeypatch.setattr(tdialogs, "ask_export_path", lambda *a, t=target: str(t))
+        button = plot.png_button if target.suffix == ".png" else plot.csv_button
+        shown.clear()
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert len(shown) == 1, target
+        _, title, text, reasons = shown[0]
+        assert title == f"Export loss {target.suffix[1:].upper()}"
+        assert text == f"Cannot write {target}:"
+        reason = "No such file or directory" if "gone" in str(target) else "Permission denied"
+        assert reasons == [reason]
+    locked.chmod(0o755)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["handwritten_221.json", "locked"]
+    assert list(locked.iterdir()) == []
+    good = tmp_path / "loss.csv"
+    monkeypatch.setattr(tdialogs, "ask_export_path", lambda *a: str(good))
+    shown.clear()
+    qtbot.mouseClick(plot.csv_button, Qt.MouseButton.LeftButton)
+    assert not shown and good.read_text().startswith("epoch,train_loss")

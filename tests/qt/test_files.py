@@ -619,6 +619,50 @@ def test_save_as_elsewhere_keeps_the_csv_found(qtbot, make_window, tmp_path, mon
     assert check(course / "net.json", capsys)[0] == 0  # the original is untouched
 
 
+def test_undo_past_a_save_as_keeps_the_csv_found(qtbot, make_window, tmp_path, monkeypatch,
+                                                capsys):  # fmt: skip
+    """Import another CSV (one undo step), Save As into another folder (the CSV path is
+    rebased), Ctrl+Z: the earlier CSV comes back as a path from the new folder, not the old
+    relative "xor.csv" that now pointed at elsewhere/xor.csv (missing). Ctrl+S then writes a
+    file that opens with its data; Ctrl+Y brings the imported CSV back, found as well."""
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "xor.csv").write_text("a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n", encoding="utf-8")
+    (course / "and.csv").write_text("p,q,r\n0,0,0\n1,1,1\n", encoding="utf-8")
+    g = templates.xor_241()
+    g.data = {"csv": "xor.csv", "inputs": ["a", "b"], "targets": ["y"]}
+    fileformat.save(g, course / "net.json")
+    window = make_window(path=course / "net.json")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    panel = window.training_tools.data_panel
+    window.training_tools.docks["data"].show()
+    window.training_tools.docks["data"].raise_()
+    qtbot.waitExposed(panel)
+    monkeypatch.setattr(tdialogs, "ask_csv_path", lambda *a: str(course / "and.csv"))
+    qtbot.mouseClick(panel.csv_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.csv_apply, Qt.MouseButton.LeftButton)
+    assert window.graph.data["csv"] == "and.csv" and panel.table.rowCount() == 2
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda p, s: str(other / "copy.json"))
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert window.document.path == other / "copy.json"
+    assert window.graph.data["csv"] == "../course/and.csv"
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert window.graph.data == {"csv": "../course/xor.csv", "inputs": ["a", "b"],
+                                 "targets": ["y"]}  # fmt: skip
+    assert panel.table.rowCount() == 4 and panel.error.text() == ""
+    qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL)
+    assert check(other / "copy.json", capsys)[0] == 0  # the saved file finds its data
+    assert fileformat.load(other / "copy.json").data["csv"] == "../course/xor.csv"
+    qtbot.keyClick(window.view, Qt.Key.Key_Y, CTRL)
+    assert window.graph.data["csv"] == "../course/and.csv" and panel.table.rowCount() == 2
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert not window.document.modified  # back at the state just saved
+
+
 def test_softmax_never_lands_on_a_hidden_neuron(qtbot, make_window, mouse, tmp_path):
     """Each of these once saved a file the app then refused to open."""
     window = make_window(path=example("softmax_3class.json"))

@@ -227,3 +227,35 @@ def test_the_inspector_bias_notes_while_typing(window, qtbot, mouse):
     assert _inspector_note(field) == f"“12e5x” is not a number: the bias stays {before!r}."
     assert window.undo_stack.count() == depth  # and leaves no step to undo or redo
     assert not window.undo_stack.canRedo()
+
+
+def test_the_validation_split_refuses_095_visibly(make_window, qtbot):
+    """0.95 typed into the data panel's split became 0.9 without a word: now refused with a
+    note naming the range and the value kept; 0,3 (decimal comma) and the arrow keys work, and
+    a value in range clears the note; the refusals change nothing."""
+    window = make_window()
+    tools = window.training_tools
+    tools.docks["data"].raise_()  # the Data tab, as a user clicks it
+    spin, note = tools.data_panel.val_split, tools.data_panel.val_split_note
+    _type(qtbot, spin, "0.2")
+    assert window.graph.training["validation_split"] == 0.2
+    assert not note.isVisible()
+    _type(qtbot, spin, "0.95")
+    assert window.graph.training["validation_split"] == 0.2  # not 0.9
+    assert note.isVisible()
+    assert (
+        note.text()
+        == "0.95 is out of range: the validation split must be in [0, 0.9]; it stays 0.2."
+    )
+    assert spin.text() == "0.2"
+    _type(qtbot, spin, "0,3")
+    assert window.graph.training["validation_split"] == 0.3
+    assert not note.isVisible()
+    for _ in range(3):
+        qtbot.keyClick(spin, Qt.Key_Up)
+    assert window.graph.training["validation_split"] == 0.45  # not 0.45000000000000007
+    _type(qtbot, spin, "-0.1")
+    assert "-0.1 is out of range" in note.text() and note.isVisible()
+    assert window.graph.training["validation_split"] == 0.45
+    window.undo_stack.undo()  # the split edits merge into one step (as a slider's would)
+    assert "validation_split" not in window.graph.training

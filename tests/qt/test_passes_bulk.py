@@ -146,19 +146,35 @@ def test_bulk_layer_redraws_after_a_zoom(make_window, qtbot):
     assert layer.build_count > builds
 
 
-def test_bulk_pulse_warms_the_live_canvas_before_it_lands(make_window, qtbot):
+def test_bulk_pulse_warms_the_live_canvas_before_it_lands(make_window, qtbot, monkeypatch,
+                                                          mouse):  # fmt: skip
+    """The pulse's clock is the test's: a pulse of 10 minutes per layer (the speed's time
+    scale injected), so the warm-up under the picture is waited for as a condition, however
+    slow the machine, and the pulse lands when the user clicks (as a click lands it in the
+    app). It was a 300 ms pulse raced against the warm-up: on a loaded machine the pulse won
+    and the test failed without anything being wrong."""
+    from bpstudio.qt.passes import controller as pass_controller
+
     window = make_window(dense_graph())
     window.view.fit_all()
     tools = window.pass_tools
     ov = tools.overlay
-    qtbot.wait(300)  # the window's deferred start-up work (it would land a pulse at once)
+    monkeypatch.setattr(pass_controller, "MS_PER_SPEED", 30_000)  # speed 20: 600 s per layer
     tools.controller.set_speed(20)
     tools.controller.forward_step()  # one pulse: the live canvas comes back at its landing
     assert ov.animating and ov.frozen.isVisible()
-    qtbot.waitUntil(lambda: not ov.animating, timeout=5000)
-    assert not ov.frozen.isVisible()
-    assert ov.frozen.warm_count >= 1  # the landing's canvas was painted under the picture
+    assert ov.neuron_badge("n1_0", "forward") is None  # not landed: layer 1 not yet shown
+    qtbot.waitUntil(lambda: ov.frozen.warm_count >= 1, timeout=60_000)
+    assert ov.animating and ov.frozen.isVisible()  # warmed while the pulse still runs
+    mouse(window.view).click(*_empty_scene_point(window))  # a click lands the pulse
+    assert not ov.animating and not ov.frozen.isVisible()
     assert ov.neuron_badge("n1_0", "forward") is not None
+
+
+def _empty_scene_point(window) -> tuple[float, float]:
+    """A scene point in the view, below the network (no item under it)."""
+    rect = window.scene.network_rect()
+    return rect.center().x(), rect.bottom() + 30
 
 
 def test_small_networks_keep_per_item_strokes(make_window, qtbot):

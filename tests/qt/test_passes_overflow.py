@@ -103,3 +103,40 @@ def test_after_fixing_the_learning_rate_the_pass_steps_again(make_window, tmp_pa
     assert window.pass_tools.stepper.updated
     assert window.graph.edges["w1"].weight == pytest.approx(1.0 - 0.001 * 10000.0)
     assert all(math.isfinite(v) for v in _badge_values(window))
+
+
+def test_path_products_that_overflow_a_finite_pass(
+    make_window, tmp_path, qtbot, monkeypatch, mouse
+):
+    """A finite pass whose chain-rule paths multiply 1e200 by ±1e200 (tests/test_overflow_cli.py
+    builds it): stepping works, clicking the edge explains it without the fsum traceback, and
+    File → Export worked example names the path that overflows and writes nothing."""
+    from test_overflow_cli import CANCELLING_PATHS  # tests/ is on sys.path (its conftest)
+
+    from bpstudio.qt import dialogs
+
+    window = _open(make_window, tmp_path, qtbot, CANCELLING_PATHS)
+    qtbot.keyClick(window.view, Qt.Key_F6, Qt.ShiftModifier)
+    qtbot.keyClick(window.view, Qt.Key_F7, Qt.ShiftModifier)
+    assert window.pass_tools.stepper.backward_done
+    window.view.centerOn(200, 0)
+    m = mouse(window.view)
+    m.click(50, 0)  # on edge w0 (x at 0, h0 at 100)
+    tools = window.pass_tools
+    assert tools.explain.selection == ("edge", "w0")
+    text = tools.explain.plain_text()
+    assert "engine's ∂L/∂w0 = 0" in text and "✓ they agree" not in text
+    assert "the product of path 1 overflows float64" in text
+    # the worked example: the message box names the path, nothing is written
+    out = tmp_path / "cancel_worked_example.md"
+    monkeypatch.setattr(dialogs, "ask_export_path", lambda *a: str(out))
+    shown = []
+    monkeypatch.setattr(dialogs, "show_errors", lambda *a: shown.append(a))
+    window.actions["export worked example"].trigger()
+    assert len(shown) == 1
+    assert shown[0][3] == [
+        "the chain rule of ∂L/∂w of edge w0 overflows along the path x → h0 → h1 → h2a → o: "
+        "its product is -inf (sample 0), although ∂L/∂w = 0 is finite; the weights on the "
+        "path are too large for float64 products"
+    ]
+    assert not out.exists()

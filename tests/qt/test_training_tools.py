@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QApplication
 
 from bpstudio.model import fileformat, templates
 from bpstudio.paths import example_files
@@ -47,22 +48,33 @@ def tools(qtbot):
 
 
 def test_xor_trains_live_click_handled_and_pause_stops(tools, qtbot):
+    """Play, then Pause clicked from inside the event loop while the loop trains (a timer
+    event between ticks, as a user's click arrives). The click is sent once 200 epochs are
+    done, a condition however slow the machine is (it was a 300 ms timer, and on a loaded
+    machine too few epochs had run for the loss to have fallen)."""
     t = tools()
     c, panel = t.controller, t.training_panel
     panel.show()
     seen = {}
 
-    def click_pause():  # a real mouse click, delivered while the loop runs
+    def click_pause_when_trained():  # a real mouse click, delivered while the loop runs
+        if c.epoch < 200:
+            QTimer.singleShot(0, click_pause_when_trained)  # the next turn of the loop
+            return
         seen["epoch"], seen["running"] = c.epoch, c.running
         qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
 
     qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
     assert c.running and panel.play_button.text().endswith("Pause")
-    QTimer.singleShot(300, click_pause)
-    qtbot.waitUntil(lambda: "epoch" in seen and not c.running, timeout=5000)
-    assert seen["running"] and seen["epoch"] > 0  # the click came while training
+    QTimer.singleShot(0, click_pause_when_trained)
+    qtbot.waitUntil(lambda: "epoch" in seen and not c.running, timeout=60_000)
+    assert seen["running"] and seen["epoch"] >= 200  # the click came while training
+    assert c.epoch < c.target  # it stopped because of the click, not at the end
     stopped_at = c.epoch
-    qtbot.wait(100)
+    for _ in range(5):  # turns of the event loop in which a running loop would tick again
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+    assert not c._timer.isActive()
     assert c.epoch == stopped_at and not c.running  # Pause stopped it
     h = c.session.run.history
     assert h.train_loss[-1] < h.train_loss[0] / 5  # the loss fell

@@ -55,6 +55,12 @@ class Tool:
 
     def cancel(self) -> None: ...
 
+    def abandon(self) -> None:
+        """Another network is about to be drawn (open, new) while a gesture may be under way:
+        drop it without touching the model. The scene deletes every item right after, so
+        nothing of the old network is put back."""
+        self.cancel()
+
     def hover_text(self, pos: QPointF) -> str:
         return self.hint
 
@@ -242,6 +248,14 @@ class SelectTool(Tool):
             MoveNeuronsCommand(graph, old, new, text="Nudge neurons", mergeable=True)
         )
         return True
+
+    def abandon(self) -> None:
+        # the previewed neurons belong to the network being replaced: nothing to put back
+        # (their ids may not exist in the new one), only the gesture's own items to drop
+        self.dragging = False
+        if self.moving:
+            self.scene.end_preview()
+        self.cancel()
 
     def cancel(self) -> None:
         if self.connect is not None:

@@ -49,6 +49,10 @@ class CanvasView(QGraphicsView):
             **{f"place_{r}": PlaceTool(self, r) for r in ("input", "hidden", "output", "bias")},
         }
         self.tool: Tool = self.tools["select"]
+        # a file opened (or New) while the mouse is down: the rebuild deletes the rubber band
+        # or connect line under the gesture, so the gesture ends first (the release that
+        # follows then does nothing)
+        scene.rebuilding.connect(self._abandon_gesture)
 
     # ---------------------------------------------------------------- tools
     def set_tool(self, name: str) -> None:
@@ -59,6 +63,10 @@ class CanvasView(QGraphicsView):
         )
         self.say(self.tool.hint)
         self.tool_changed.emit(name)
+
+    def _abandon_gesture(self) -> None:
+        for tool in self.tools.values():
+            tool.abandon()
 
     def say(self, text: str) -> None:
         self.status_message.emit(text)

@@ -179,6 +179,13 @@ def edge_doc(stepper: PassStepper, eid: str, sample: int, decimals: int) -> _Doc
         )
     if ps.capped:
         d.note(f"showing {len(ps.paths)} of {ps.n_paths} paths; the sum below is partial")
+    bad = ps.first_overflow()
+    if bad is not None:  # the pass sums at each neuron and stays finite; single paths may not
+        k = ps.paths.index(bad) + 1
+        d.note(
+            f"the product of path {k} overflows float64 ({bad.product}): the sum of the path "
+            "products is not the gradient here; the engine's value below is"
+        )
     d.eq(f"sum of the path products = {f(ps.total)}")
     single = len(r.samples) == 1
     engine = r.edge_grad(eid) if single else ps.value

@@ -22,6 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -44,7 +45,9 @@ from ...core import data as coredata
 from ...model import datafit
 from ...model.graph import Change, Graph
 from .. import places
+from ..field_note import FieldNote
 from . import dialogs
+from .fields import NumberSpin
 from .training_panel import push_network
 
 SOURCES = ("samples", "generator", "csv")
@@ -199,12 +202,14 @@ class DataPanel(QWidget):
         self.pages.addWidget(gen)
         self.pages.addWidget(csvw)
 
-        self.val_split = QDoubleSpinBox()
-        self.val_split.setRange(0.0, 0.9)
+        # the file format's range (model/fileformat RANGES): 0.95 typed is refused with a note
+        # under the field (a QDoubleSpinBox clamped it to 0.9 without a word)
+        self.val_split = NumberSpin("validation split", "in [0, 0.9]", 0.0, 0.9)
+        self.val_split.setStepType(QAbstractSpinBox.StepType.DefaultStepType)
         self.val_split.setSingleStep(0.05)
-        self.val_split.setDecimals(2)
-        self.val_split.setKeyboardTracking(False)
         self.val_split.valueChanged.connect(self._split_edited)
+        self.val_split_note = FieldNote()
+        self.val_split.refused.connect(self.val_split_note.say)
 
         self.table = QTableWidget()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -214,6 +219,7 @@ class DataPanel(QWidget):
         top = QFormLayout()
         top.addRow("Source", self.source)
         top.addRow("Validation split", self.val_split)
+        top.addRow(self.val_split_note)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.pages)
@@ -486,13 +492,14 @@ class DataPanel(QWidget):
         self._push_data({"samples": samples}, "Use a table of samples")
 
     def _split_edited(self, v: float) -> None:
+        self.val_split_note.say("")  # a value in range was accepted
         new = copy.deepcopy(self.graph.training)
         if float(v) == 0.0:
             if "validation_split" not in new:
                 return
             del new["validation_split"]
-        else:
-            new["validation_split"] = round(float(v), 4)
+        else:  # 10 places: what is typed, without the 0.15000000000000002 of three arrow steps
+            new["validation_split"] = round(float(v), 10)
         token = self._tokens.setdefault("split", object())
         push_network(self.graph, self.undo_stack, {"training": new}, "Set validation split",
                      token)  # fmt: skip

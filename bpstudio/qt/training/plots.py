@@ -197,14 +197,35 @@ class PlotPanel(QWidget):
             self, places.suggest(f"{self.title}.png"), "PNG images (*.png)"
         )
         if path:
-            self.export_png(path if path.lower().endswith(".png") else path + ".png")
+            self._export(path if path.lower().endswith(".png") else path + ".png", "PNG")
 
     def export_csv_dialog(self) -> None:
         path = dialogs.ask_export_path(
             self, places.suggest(f"{self.title}.csv"), "CSV files (*.csv)"
         )
         if path:
-            self.export_csv(path if path.lower().endswith(".csv") else path + ".csv")
+            self._export(path if path.lower().endswith(".csv") else path + ".csv", "CSV")
+
+    def _export(self, path: str, kind: str) -> bool:
+        """Write the plot's PNG or CSV; a folder that cannot be written (read-only, gone, a
+        full disk) is a message box naming the file and the reason, not an exception out of
+        the button's slot. The write is atomic, so a failure leaves no partial file."""
+        from .. import dialogs as app_dialogs
+
+        title = f"Export {self.title} {kind}"
+        try:
+            if kind == "PNG":
+                if not self.export_png(path):
+                    reason = "the plot could not be encoded as a PNG image"
+                    app_dialogs.show_errors(self, title, f"Cannot write {path}:", [reason])
+                    return False
+            else:
+                self.export_csv(path)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            app_dialogs.show_errors(self, title, f"Cannot write {path}:", [reason])
+            return False
+        return True
 
     # ------------------------------------------------------------ earlier runs
     def redraw_earlier(self) -> None:
