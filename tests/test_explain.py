@@ -14,6 +14,7 @@ from bpstudio.model import fileformat
 from bpstudio.model.compile import compile_graph
 from bpstudio.model.session import dataset
 from bpstudio.model.trace import run_pass
+from bpstudio.paths import example_files
 
 REF = Path(__file__).resolve().parent / "fixtures" / "reference"  # copies of the shared references
 ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "identity"]
@@ -289,6 +290,26 @@ def test_tex_escape_is_ascii():
     t = ex.tex_escape("a_b #1 {x} 100% ~ σ x₁ — ok")
     assert t.isascii() and r"\_" in t and r"\#" in t and r"\%" in t
     assert ex.tex_id("h_1") == r"\text{h\_1}"
+
+
+def test_tex_escape_keeps_the_symbols_of_the_worked_examples():
+    """ŷ and ′ came out as "?" in the LaTeX hand-outs."""
+    t = ex.tex_escape("∂L/∂ŷ = σ′(z) ∏ w ≈ 0.5 Wᵀ café")
+    assert t.isascii() and "?" not in t
+    assert r"$\partial\hat{y}$" in t and r"$\sigma '$" in t and r"$\prod$" in t
+    assert r"$\approx$" in t and "cafe" in t
+
+
+@pytest.mark.parametrize("path", example_files(), ids=lambda p: p.stem)
+def test_no_tex_report_of_an_example_loses_a_character(path):
+    """Every character of the worked example is set: no "?" the source text did not have."""
+    from bpstudio.model.report import render_report
+
+    graph = fileformat.load(path)
+    tex = render_report(graph, compile_graph(graph), dataset(graph), fmt="tex")
+    md = render_report(graph, compile_graph(graph), dataset(graph), fmt="md")
+    assert tex.isascii()
+    assert tex.count("?") == md.count("?"), path.stem
 
 
 def test_ecs171_example_matches_the_reference_trace():

@@ -33,6 +33,7 @@ float rounding.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -182,24 +183,51 @@ _GREEK = {
     "Σ": "Sigma",
     "∂": "partial",
 }
+# symbols set in math mode ($…$): the worked example's text uses them between words
+_TEX_MATH = {
+    "ŷ": r"\hat{y}", "∏": r"\prod", "Π": r"\Pi", "∑": r"\sum", "≈": r"\approx",
+    "≤": r"\leq", "≥": r"\geq", "≠": r"\neq", "∞": r"\infty", "∇": r"\nabla",
+    "←": r"\leftarrow", "∈": r"\in", "∝": r"\propto", "√": r"\surd", "±": r"\pm",
+    "′": "'", "″": "''", "ᵀ": r"^{\mathsf{T}}", "⊙": r"\odot",
+}  # fmt: skip
 
 
 def tex_escape(text: str) -> str:
-    """Text-mode LaTeX for any string: specials escaped, output pure ASCII (pdflatex-safe)."""
-    out = []
+    """Text-mode LaTeX for any string: specials escaped, output pure ASCII (pdflatex-safe).
+
+    Symbols set in math mode that follow one another share one ``$…$`` (σ′ is ``$\\sigma'$``).
+    """
+    out: list[str] = []
+    math: list[str] = []  # the math symbols of the current run
+
+    def close_math() -> None:
+        if math:
+            out.append("$" + "".join(math) + "$")
+            math.clear()
+
     for ch in str(text):
+        if ch in _GREEK:
+            math.append("\\" + _GREEK[ch] + ("" if ch == "∂" else " "))
+            continue
+        if ch in _TEX_MATH:
+            math.append(_TEX_MATH[ch])
+            continue
+        close_math()
         if ch in _TEX_CHARS:
             out.append(_TEX_CHARS[ch])
         elif ch in _SUBSCRIPTS:
             out.append(r"\textsubscript{" + _SUBSCRIPTS[ch] + "}")
         elif ch in _SUPERSCRIPTS:
             out.append(r"\textsuperscript{" + _SUPERSCRIPTS[ch] + "}")
-        elif ch in _GREEK:
-            out.append("$\\" + _GREEK[ch] + "$")
         elif ord(ch) < 128:
             out.append(ch if ch.isprintable() or ch in "\n\t" else "?")
+        elif unicodedata.combining(ch):
+            continue  # a combining accent: its letter (already written) stands alone
         else:
-            out.append("?")
+            # é -> e, ﬁ -> fi: the letters without their accents beat a "?" in a hand-out
+            plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+            out.append(tex_escape(plain) if plain else "?")
+    close_math()
     return "".join(out)
 
 

@@ -47,9 +47,10 @@ def test_worked_example_md_and_tex_match_the_report(make_window, tmp_path, monke
         assert text == render_report(graph, compiled, ds, sample=0, fmt=fmt, figure=figure)
         assert not QImage(str(tmp_path / figure)).isNull()  # the network, beside the document
     assert "![The network](example-network.png)" in (tmp_path / "example.md").read_text()
-    assert r"\includegraphics[width=0.8\linewidth]{example-network.png}" in (
-        tmp_path / "example.tex"
-    ).read_text()
+    assert (
+        r"\includegraphics[width=0.8\linewidth]{example-network.png}"
+        in (tmp_path / "example.tex").read_text()
+    )
     assert "0.7414 × 0.1868 × 0.5933 = 0.0822" in (tmp_path / "example.md").read_text()
 
 
