@@ -12,10 +12,11 @@ import html
 import re
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QDockWidget, QTextBrowser, QWidget
 
 from ...model import explain as ex
-from ...model.stepper import PassStepper
+from ...model.stepper import IDLE, PassStepper
 
 _ACT_LETTER = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "identity": "id"}
 
@@ -93,6 +94,28 @@ def _table_html(names: list[str], numbers: list[str], result: str) -> str:
     )
 
 
+def factor(text: str) -> str:
+    """A number written after × or +: a negative one in parentheses ("× (−0.6836)")."""
+    return f"({text})" if text.startswith(("−", "-")) else text
+
+
+def _sum_of_products(terms, f) -> str:
+    """w·a + w·a … with the numbers: "0.15 × 0.05 + (−0.2) × (−0.1)"."""
+    return " + ".join(
+        f"{f(t.weight) if i == 0 else factor(f(t.weight))} × {factor(f(t.value))}"
+        for i, t in enumerate(terms)
+    )
+
+
+def _reveals(stepper: PassStepper):
+    """(forward_shown(layer), backward_shown(layer)) of the pass being stepped. Explain never
+    shows a number the canvas has not revealed yet: the class predicts the next one. With no
+    pass started (the lecturer exploring a network) everything is shown."""
+    if stepper.state.phase == IDLE:
+        return (lambda _layer: True), (lambda _layer: True)
+    return stepper.forward_shown, stepper.backward_shown
+
+
 def _label(graph, nid: str) -> str:
     n = graph.neurons.get(nid)
     return n.display_label if n is not None else nid
@@ -111,17 +134,24 @@ def neuron_doc(stepper: PassStepper, nid: str, sample: int, decimals: int) -> _D
         d.eq(f"a = {f(e.a)}" if e.role == "input" else "a = 1 (constant)")
         return d
     d.h(f"{lab}  ({e.role}, layer {e.layer}, {e.activation}{where})")
+    forward_shown, backward_shown = _reveals(stepper)
+    if not forward_shown(e.layer):
+        d.note(f"z and a appear when the forward pass reaches layer {e.layer} (F6)")
+        return d
     d.sub("Forward")
     names = [f"{t.weight_name}·{t.value_name}" for t in e.terms] + ["b"]
-    nums = [f"{f(t.weight)} × {f(t.value)}" for t in e.terms] + [f(e.bias)]
+    bias = f(e.bias) if not e.terms else factor(f(e.bias))
     d.eq(f"z = Σ w·a + b = {' + '.join(names)}")
-    d.eq(f"   = {' + '.join(nums)}")
+    d.eq(f"   = {' + '.join(filter(None, [_sum_of_products(e.terms, f), bias]))}")
     d.eq(f"   = {f(e.z)}")
     if e.activation == "softmax":
         d.eq(f"a = softmax(z)_{nid} = {f(e.a)}    ({e.activation_formula})")
     else:
         letter = _ACT_LETTER.get(e.activation, e.activation)
         d.eq(f"a = {letter}(z) = {letter}({f(e.z)}) = {f(e.a)}")
+    if not backward_shown(e.layer):
+        d.note(f"∂L/∂z appears when the backward pass reaches layer {e.layer} (F7)")
+        return d
     d.sub("Backward")
     if not e.reaches_loss:
         d.note("no path from this neuron reaches an output: every derivative is 0")
@@ -130,17 +160,17 @@ def neuron_doc(stepper: PassStepper, nid: str, sample: int, decimals: int) -> _D
         d.eq(f"∂L/∂a = ∂L/∂ŷ = {lx.derivative_formula} = {f(e.loss_derivative)}")
     elif e.dL_da_terms:
         names = " + ".join(f"{t.weight_name}·{t.value_name}" for t in e.dL_da_terms)
-        nums = " + ".join(f"{f(t.weight)} × {f(t.value)}" for t in e.dL_da_terms)
+        nums = _sum_of_products(e.dL_da_terms, f)
         d.eq(f"∂L/∂a = Σ w·∂L/∂z = {names}")
         d.eq(f"      = {nums} = {f(e.dL_da)}")
     if e.activation == "softmax":
         names = " + ".join(f"{t.weight_name}·{t.value_name}" for t in e.jacobian_terms)
-        nums = " + ".join(f"{f(t.weight)} × {f(t.value)}" for t in e.jacobian_terms)
+        nums = _sum_of_products(e.jacobian_terms, f)
         d.eq(f"∂L/∂z = Σ_j ∂L/∂a_j·∂a_j/∂z = {names}")
         d.eq(f"      = {nums} = {f(e.dL_dz)}")
     else:
         letter = _ACT_LETTER.get(e.activation, e.activation)
-        d.eq(f"∂L/∂z = {letter}′(z)·∂L/∂a = {f(e.fprime)} × {f(e.dL_da)} = {f(e.dL_dz)}")
+        d.eq(f"∂L/∂z = {letter}′(z)·∂L/∂a = {f(e.fprime)} × {factor(f(e.dL_da))} = {f(e.dL_dz)}")
         if e.derivative_formula:
             d.note(f"{letter}′(z) = {e.derivative_formula}")
     if e.fused_dL_dz is not None:
@@ -162,8 +192,15 @@ def edge_doc(stepper: PassStepper, eid: str, sample: int, decimals: int) -> _Doc
     d.h(
         f"{eid}: {_label(g, e.source)} → {_label(g, e.target)}   w = {f(e.weight)}{_where(r, sample)}"
     )
+    layer = c.layer_of[e.target]
+    if not _reveals(stepper)[1](layer):
+        d.note(f"∂L/∂{eid} appears when the backward pass reaches layer {layer} (F7)")
+        return d
     d.sub("Local rule")
-    d.eq(f"∂L/∂{eid} = ∂L/∂z_{e.target} · a_{e.source} = {f(e.dL_dz_target)} × {f(e.a_source)}")
+    d.eq(
+        f"∂L/∂{eid} = ∂L/∂z_{e.target} · a_{e.source} = "
+        f"{f(e.dL_dz_target)} × {factor(f(e.a_source))}"
+    )
     d.eq(f"      = {f(e.grad)}")
     ps = e.paths
     d.sub(
@@ -174,7 +211,10 @@ def edge_doc(stepper: PassStepper, eid: str, sample: int, decimals: int) -> _Doc
         d.note(f"path {k}: {route}")
         d.path(
             [fa.name for fa in p.factors],
-            [ex.fmt(fa.value, decimals) for fa in p.factors],
+            [
+                ex.fmt(fa.value, decimals) if i == 0 else factor(ex.fmt(fa.value, decimals))
+                for i, fa in enumerate(p.factors)
+            ],
             f(p.product),
         )
     if ps.capped:
@@ -207,7 +247,10 @@ def _update_lines(d: _Doc, u, name: str, decimals: int) -> None:
         d.note(f"{name} is frozen (not trainable): it keeps {f(u.old)}")
         return
     if u.optimizer == "sgd":
-        d.eq(f"{name} ← {name} − η·∂L/∂{name} = {f(u.old)} − {f(u.learning_rate)} × {f(u.grad)}")
+        d.eq(
+            f"{name} ← {name} − η·∂L/∂{name} = "
+            f"{f(u.old)} − {f(u.learning_rate)} × {factor(f(u.grad))}"
+        )
         d.eq(f"   = {ex.fmt_places(u.new, places)}")
     else:
         d.eq(f"{name}: {f(u.old)} → {ex.fmt_places(u.new, places)}  ({u.optimizer} step)")
@@ -232,6 +275,12 @@ class ExplainPanel(QTextBrowser):
         self.selection: tuple[str, str] | None = None
         self.doc: _Doc | None = None
         self.setOpenLinks(False)
+        # break lines between words only: Qt's default also breaks inside a word that does
+        # not fit, which split numbers in a narrow dock ("0.17" / "86"); a wide product
+        # scrolls sideways instead
+        option = self.document().defaultTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        self.document().setDefaultTextOption(option)
         self.setMinimumWidth(240)  # the formulas wrap between factors, never inside a number
         self._show_hint()
 
