@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .core.limits import TooLarge
 
-SUBCOMMANDS = ("check", "trace", "train", "report", "render", "export")
+SUBCOMMANDS = ("check", "trace", "train", "report", "render", "animate", "export")
 MAX_WARNINGS = 20  # check prints this many neuron warnings, then a count
 MAX_ERRORS = 50  # and this many errors of a bad file (a file of a million bad edges)
 
@@ -312,6 +312,36 @@ def cmd_render(args) -> int:
     return 0
 
 
+def cmd_animate(args) -> int:
+    from .qt.render import _ensure_app
+
+    _ensure_app()  # offscreen without a display
+    from .qt.film_writers import output_kind, write_film
+    from .qt.pass_frames import FilmError, PassFilm, parse_size, parse_steps
+
+    graph = _load(args.file)
+    compiled = _compile(graph, args.file)
+    ds = _dataset(graph, args.file)
+    samples = _samples(args, ds, args.file)
+    try:
+        steps = parse_steps(args.steps)
+        size = parse_size(args.size)
+        if not 1 <= args.fps <= 60:
+            raise FilmError(f"--fps {args.fps}: between 1 and 60")
+        output_kind(args.output)
+    except FilmError as exc:
+        raise UsageError([str(exc)]) from None
+    _checked_pass(compiled, ds, samples, graph.training, args.file)  # overflow: exit 1, named
+    try:
+        film = PassFilm(graph, None if args.all else samples[0], size, args.theme)
+        write_film(film.frames(steps, args.fps), args.output, args.fps)
+    except FilmError as exc:
+        raise UsageError([f"{args.file}: {exc}"]) from None
+    except OSError as exc:
+        raise UsageError([f"-o {args.output}: cannot write: {exc.strerror or exc}"]) from None
+    return 0
+
+
 def _write_text(output: str | None, text: str) -> None:
     if not output or output == "-":
         sys.stdout.write(text)
@@ -367,6 +397,17 @@ def build_parser() -> argparse.ArgumentParser:
     rd.add_argument("--overlay", choices=["none", "forward", "backward"], default="none")
     rd.add_argument("--sample", type=int, default=None)
 
+    an = sub.add_parser("animate", help="the stepped pass as an animated GIF, APNG or PNG frames")
+    an.add_argument("file")
+    an.add_argument("-o", "--output", required=True, help="OUT.gif, OUT.png (APNG) or OUT_DIR/")
+    an.add_argument("--steps", default="forward,loss,backward,update")
+    ga = an.add_mutually_exclusive_group()
+    ga.add_argument("--sample", type=int, default=None)
+    ga.add_argument("--all", action="store_true", help="all samples as one batch")
+    an.add_argument("--fps", type=int, default=10)
+    an.add_argument("--size", default="1280x720", help="WIDTHxHEIGHT, 320x200 to 3840x2160")
+    an.add_argument("--theme", choices=["lecture", "normal"], default="lecture")
+
     ex = sub.add_parser("export", help="export to a standalone PyTorch module")
     ex.add_argument("file")
     ex.add_argument("--to", choices=["torch"], required=True)
@@ -380,6 +421,7 @@ COMMANDS = {
     "train": cmd_train,
     "report": cmd_report,
     "render": cmd_render,
+    "animate": cmd_animate,
     "export": cmd_export,
 }
 
