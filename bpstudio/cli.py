@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .core.limits import TooLarge
 
-SUBCOMMANDS = ("check", "trace", "train", "report", "render", "animate", "export")
+SUBCOMMANDS = ("check", "trace", "train", "report", "render", "animate", "slides", "export")
 MAX_WARNINGS = 20  # check prints this many neuron warnings, then a count
 MAX_ERRORS = 50  # and this many errors of a bad file (a file of a million bad edges)
 
@@ -342,6 +342,37 @@ def cmd_animate(args) -> int:
     return 0
 
 
+def cmd_slides(args) -> int:
+    from .qt.render import _ensure_app
+
+    _ensure_app()
+    from .qt.pass_frames import FilmError
+    from .qt.slides import build_slides, check_target, write_beamer, write_pdf
+
+    graph = _load(args.file)
+    compiled = _compile(graph, args.file)
+    ds = _dataset(graph, args.file)
+    samples = _samples(args, ds, args.file)
+    try:
+        kind = check_target(args.output)
+    except FilmError as exc:
+        raise UsageError([str(exc)]) from None
+    _checked_pass(compiled, ds, samples, graph.training, args.file)
+    target = Path(args.output)
+    if not target.parent.is_dir():
+        raise UsageError(
+            [f"-o {args.output}: cannot write: the folder {target.parent} does not exist"]
+        )
+    try:
+        slides = build_slides(graph, samples[0])
+        (write_pdf if kind == "pdf" else write_beamer)(slides, target, graph.name)
+    except FilmError as exc:
+        raise UsageError([f"{args.file}: {exc}"]) from None
+    except OSError as exc:
+        raise UsageError([f"-o {args.output}: cannot write: {exc.strerror or exc}"]) from None
+    return 0
+
+
 def _write_text(output: str | None, text: str) -> None:
     if not output or output == "-":
         sys.stdout.write(text)
@@ -408,6 +439,11 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--size", default="1280x720", help="WIDTHxHEIGHT, 320x200 to 3840x2160")
     an.add_argument("--theme", choices=["lecture", "normal"], default="lecture")
 
+    sl = sub.add_parser("slides", help="one slide per step of the pass: PDF or a Beamer deck")
+    sl.add_argument("file")
+    sl.add_argument("-o", "--output", required=True, help="OUT.pdf or OUT.tex")
+    sl.add_argument("--sample", type=int, default=None)
+
     ex = sub.add_parser("export", help="export to a standalone PyTorch module")
     ex.add_argument("file")
     ex.add_argument("--to", choices=["torch"], required=True)
@@ -422,6 +458,7 @@ COMMANDS = {
     "report": cmd_report,
     "render": cmd_render,
     "animate": cmd_animate,
+    "slides": cmd_slides,
     "export": cmd_export,
 }
 

@@ -123,12 +123,14 @@ class PassFilm:
         the numbers are NUMBER_PX tall at 1280x720 (scaled with the frame's height)."""
         target_px = NUMBER_PX * self.size.height() / 720
         w, h = self.size.width() - 2 * MARGIN_PX, self.size.height() - 2 * MARGIN_PX
-        for _ in range(FIT_ROUNDS):
+        for last in [False] * FIT_ROUNDS + [True]:
             union = QRectF()
             for _state in self._states():
                 union = union.united(self._items_rect())
             self.source = union.adjusted(-10, -10, 10, 10)
             self.scale = min(w / self.source.width(), h / self.source.height())
+            if last:  # the fonts stay: the source holds every badge at its final size
+                break
             self.overlay.set_font_px(target_px / self.scale)
             self.scene.set_label_px(target_px / self.scale)
 
@@ -172,7 +174,8 @@ class PassFilm:
 
     # ----------------------------------------------------------------- the film
     def frames(self, steps: tuple[str, ...] = STEP_KINDS, fps: int = 10,
-               cancelled: Callable[[], bool] = lambda: False) -> Iterator[Frame]:  # fmt: skip
+               cancelled: Callable[[], bool] = lambda: False,
+               pulses: bool = True) -> Iterator[Frame]:  # fmt: skip
         """The architecture, then each kept state: its pulse frames, then the state held."""
         st, ov = self.stepper, self.overlay
         n_pulse = max(1, round(PULSE_S * fps))
@@ -190,10 +193,10 @@ class PassFilm:
             if _kind(st.state.phase) not in steps:
                 ov.refresh()
                 continue
-            # the pulse runs over the state before (the app reveals at the landing)
-            st_before = p
-            self._show_state(st_before)
-            segs = ov.pulse_segments(kind, layer)
+            segs = []
+            if pulses:  # the pulse runs over the state before (the app reveals at the landing)
+                self._show_state(p)
+                segs = ov.pulse_segments(kind, layer)
             if segs:
                 ov.pulse.colour = ov.theme.pulse
                 ov.pulse.dot = max(5.0, ov.font_px * 0.45)
