@@ -312,6 +312,19 @@ def cmd_render(args) -> int:
     return 0
 
 
+def _progress(total: int | None):
+    """With BPSTUDIO_PROGRESS=1 (the app's export runs the command so), "progress K N" lines on
+    stderr for its progress bar; else nothing."""
+    if os.environ.get("BPSTUDIO_PROGRESS") != "1":
+        return lambda k, n=None: None
+
+    def say(k: int, n: int | None = None) -> None:
+        sys.stderr.write(f"progress {k} {n or total or 0}\n")
+        sys.stderr.flush()
+
+    return say
+
+
 def cmd_animate(args) -> int:
     from .qt.render import _ensure_app
 
@@ -334,7 +347,8 @@ def cmd_animate(args) -> int:
     _checked_pass(compiled, ds, samples, graph.training, args.file)  # overflow: exit 1, named
     try:
         film = PassFilm(graph, None if args.all else samples[0], size, args.theme)
-        write_film(film.frames(steps, args.fps), args.output, args.fps)
+        write_film(film.frames(steps, args.fps), args.output, args.fps,
+                   _progress(film.count(steps, args.fps)))  # fmt: skip
     except FilmError as exc:
         raise UsageError([f"{args.file}: {exc}"]) from None
     except OSError as exc:
@@ -364,7 +378,7 @@ def cmd_slides(args) -> int:
             [f"-o {args.output}: cannot write: the folder {target.parent} does not exist"]
         )
     try:
-        slides = build_slides(graph, samples[0])
+        slides = build_slides(graph, samples[0], progress=_progress(None))
         (write_pdf if kind == "pdf" else write_beamer)(slides, target, graph.name)
     except FilmError as exc:
         raise UsageError([f"{args.file}: {exc}"]) from None

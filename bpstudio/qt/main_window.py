@@ -48,6 +48,7 @@ from .elided_label import ElidedLabel
 from .exports import install_export_actions
 from .icon import app_icon
 from .inspector import Inspector
+from .media_export import install_media_actions
 from .passes import install_pass_tools
 from .training import install_training_tools
 from .window_layout import arrange_docks, scrollable, size_columns
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         install_training_tools(self)  # training docks, Train menu (bpstudio/qt/training)
         install_pass_tools(self)  # pass stepping, explain + matrix docks, F5 (bpstudio/qt/passes)
         install_export_actions(self)  # File → Export worked example / image (bpstudio/qt/exports)
+        install_media_actions(self)  # File → Export animation / slides (bpstudio/qt/media_export)
         self.reset_layout()
         self.scene.selection_changed_ids.connect(self.selection_changed_ids)
         self.selection_changed_ids.connect(self.inspector.show_selection)

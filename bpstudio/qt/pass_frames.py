@@ -210,6 +210,14 @@ class PassFilm:
             self._show_state(p + 1)
             yield Frame(self.draw(), _kind(st.state.phase), st.state.label, hold, self.texts())
 
+    def count(self, steps: tuple[str, ...] = STEP_KINDS, fps: int = 10, pulses: bool = True) -> int:
+        """How many frames :meth:`frames` yields (for a progress bar)."""
+        L = self.stepper.n_layers
+        n_pulse = max(1, round(PULSE_S * fps)) if pulses else 0
+        kinds = ["forward"] * L + ["loss"] + ["backward"] * L + ["update"]
+        # the update has no pulse (pulse_segments: the weights change where they are)
+        return 1 + sum(1 + (n_pulse if k != "update" else 0) for k in kinds if k in steps)
+
     def _show_state(self, position: int) -> None:
         """The stepper at ``position`` of its sequence, the overlay showing it."""
         st = self.stepper

@@ -63,7 +63,8 @@ def _layer_lines(sections, top: str, layer: int) -> list[str]:
 
 
 def build_slides(graph: Graph, sample: int = 0, size: QSize | None = None,
-                 cancelled: Callable[[], bool] = lambda: False) -> list[Slide]:  # fmt: skip
+                 cancelled: Callable[[], bool] = lambda: False,
+                 progress: Callable[[int, int], None] = lambda k, n: None) -> list[Slide]:  # fmt: skip
     from ..model.compile import compile_graph
     from ..model.session import dataset
 
@@ -71,7 +72,9 @@ def build_slides(graph: Graph, sample: int = 0, size: QSize | None = None,
     text = render_report(graph, compile_graph(graph), dataset(graph), sample=sample, fmt="md")
     sections = _sections(text)
     slides = []
-    for f in film.frames(pulses=False, cancelled=cancelled):
+    total = film.count(pulses=False)
+    for k, f in enumerate(film.frames(pulses=False, cancelled=cancelled), 1):
+        progress(k, total)
         layer = int(f.label.rsplit(" ", 1)[-1]) if f.label.split()[-1].isdigit() else 0
         if f.step == "architecture":
             title, eqs = "The network and its weights", sections.get(("Architecture",), [])
