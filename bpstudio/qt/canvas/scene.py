@@ -377,6 +377,13 @@ class NetworkScene(QGraphicsScene):
         n, e = self.selected_ids()
         self.selection_changed_ids.emit(n, e)
 
+    def helpEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # neuron tool tips are written when shown (training moves the biases they name)
+        for item in self.items(event.scenePos()):
+            if isinstance(item, NeuronItem):
+                item.refresh_tooltip()
+        super().helpEvent(event)
+
     # ---------------------------------------------------------------- background
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, theme.BACKGROUND)

@@ -1,0 +1,79 @@
+"""Views that training refreshes several times a second do only the work the new weights
+need: what they show must still be the network as it is now (issue 9, item 6)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPointF
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QGraphicsView, QToolTip
+
+from bpstudio.model.graph import Edge, Graph, Neuron
+from bpstudio.model.templates import dense_network
+from bpstudio.qt.canvas.scene import NetworkScene
+from bpstudio.qt.commands import AddItemsCommand
+from bpstudio.qt.inspector import fmt
+
+
+def graph_with_a_dead_end() -> Graph:
+    """1,024 edges (bulk mode) and a hidden neuron with no path to an output."""
+    g = dense_network((8, 16, 16, 16, 16, 8), "dense")
+    g.add_neuron(Neuron("dead", "hidden", activation="tanh", bias=0.5, x=150.0, y=-200.0))
+    g.add_edge(Edge("w_dead", "n0_0", "dead", weight=0.3))
+    g.data = {"samples": [{"x": [0.1 * i for i in range(8)], "y": [0.5] * 8}]}
+    return g
+
+
+def train_a_little(window) -> None:
+    """What a live-training frame does: some epochs, then the weights written to the graph."""
+    session = window.training_tools.controller.session
+    session.run_for(0.05, 3)
+    session.write_back()
+
+
+def tip_over(view, n: Neuron) -> str:
+    """The tool tip Qt shows for a tool-tip request (the mouse resting) over the neuron."""
+    QToolTip.hideText()
+    vp = view.viewport()
+    at = view.mapFromScene(QPointF(n.x, n.y))
+    QApplication.sendEvent(vp, QHelpEvent(QEvent.ToolTip, at, vp.mapToGlobal(at)))
+    return QToolTip.text()
+
+
+def test_neuron_tips_name_the_bias_training_just_wrote(qapp):
+    """The canvas's own tips (no pass tools: those answer with the pass's numbers): written
+    when shown, not for all neurons at every weight write."""
+    g = graph_with_a_dead_end()
+    scene = NetworkScene(g)
+    assert scene.bulk
+    view = QGraphicsView(scene)
+    view.resize(600, 600)
+    view.show()
+    view.fitInView(scene.itemsBoundingRect())
+    qapp.processEvents()
+    n = g.neurons["n2_3"]
+    assert f"bias: {n.bias:g}" in tip_over(view, n)
+    weights = {eid: e.weight for eid, e in g.edges.items()}
+    g.set_parameters(weights, {nid: 0.25 + 0.001 * k for k, nid in enumerate(g.neurons)})
+    scene._weights_due()  # the once-a-second canvas refresh while training writes weights
+    assert n.bias != 0.1 and f"bias: {n.bias:g}" in tip_over(view, n)
+    g.unsubscribe(scene._on_change)
+
+
+def test_inspector_follows_training_and_keeps_the_warning_right(make_window, qtbot, mouse):
+    window = make_window(graph_with_a_dead_end())
+    g, ins = window.graph, window.inspector
+    dead = g.neurons["dead"]
+    mouse(window.view).click(dead.x, dead.y)
+    assert ins.neuron_ids == ["dead"]
+    assert "no path to an output" in ins.n_warning.text()
+    train_a_little(window)
+    assert "no path to an output" in ins.n_warning.text()  # training moved weights only
+    # an edge to an output (not a change of the selected neuron), then the next frame
+    window.undo_stack.push(
+        AddItemsCommand(g, [], [Edge("w_out", "dead", "n5_0", weight=0.2)], "Connect")
+    )
+    train_a_little(window)
+    assert ins.n_warning.text() == ""
+    ins.show_selection(["n2_3"], [])
+    train_a_little(window)
+    assert ins.n_bias.text() == fmt(g.neurons["n2_3"].bias)
