@@ -7,6 +7,7 @@ from PySide6.QtCore import QEvent, QPointF
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QGraphicsView, QToolTip
 
+from bpstudio.model import explain as ex
 from bpstudio.model.graph import Edge, Graph, Neuron
 from bpstudio.model.templates import dense_network
 from bpstudio.qt.canvas.scene import NetworkScene
@@ -52,8 +53,7 @@ def test_neuron_tips_name_the_bias_training_just_wrote(qapp):
     qapp.processEvents()
     n = g.neurons["n2_3"]
     assert f"bias: {n.bias:g}" in tip_over(view, n)
-    weights = {eid: e.weight for eid, e in g.edges.items()}
-    g.set_parameters(weights, {nid: 0.25 + 0.001 * k for k, nid in enumerate(g.neurons)})
+    write_biases(g, 0.25)
     scene._weights_due()  # the once-a-second canvas refresh while training writes weights
     assert n.bias != 0.1 and f"bias: {n.bias:g}" in tip_over(view, n)
     g.unsubscribe(scene._on_change)
@@ -77,3 +77,36 @@ def test_inspector_follows_training_and_keeps_the_warning_right(make_window, qtb
     ins.show_selection(["n2_3"], [])
     train_a_little(window)
     assert ins.n_bias.text() == fmt(g.neurons["n2_3"].bias)
+
+
+def write_biases(g: Graph, base: float) -> None:
+    """What a training frame writes: every weight and bias, one weights_changed event."""
+    weights = {eid: e.weight for eid, e in g.edges.items()}
+    g.set_parameters(weights, {nid: base + 0.001 * k for k, nid in enumerate(g.neurons)})
+
+
+def test_explain_behind_another_tab_catches_up_when_shown(make_window, qtbot):
+    window = make_window(graph_with_a_dead_end())
+    tools, g = window.pass_tools, window.graph
+    explain = tools.explain
+    tools.explain_dock.raise_()
+    tools.select_neuron("n2_3")
+    shown = explain.toPlainText()
+    assert "0.1" in shown
+    tools.matrix_dock.raise_()
+    qtbot.waitUntil(lambda: not explain.exposed())
+    write_biases(g, 0.25)
+    qtbot.wait(400)  # the docks' refresh after a change (120 ms) has run
+    assert explain.toPlainText() == shown  # off screen: not rebuilt
+    want = ex.fmt(g.neurons["n2_3"].bias, explain.decimals)
+    assert want in explain.plain_text()  # read: up to date
+    write_biases(g, 0.5)
+    want = ex.fmt(g.neurons["n2_3"].bias, explain.decimals)
+    tools.explain_dock.raise_()
+    qtbot.waitUntil(lambda: want in explain.toPlainText())
+    # in front, while training writes faster than LIVE_HZ: the last write is shown
+    for k in range(5):
+        write_biases(g, 0.6 + 0.01 * k)
+        qtbot.wait(30)
+    want = ex.fmt(g.neurons["n2_3"].bias, explain.decimals)
+    qtbot.waitUntil(lambda: want in explain.toPlainText())
