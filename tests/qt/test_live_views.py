@@ -110,3 +110,30 @@ def test_explain_behind_another_tab_catches_up_when_shown(make_window, qtbot):
         qtbot.wait(30)
     want = ex.fmt(g.neurons["n2_3"].bias, explain.decimals)
     qtbot.waitUntil(lambda: want in explain.toPlainText())
+
+
+def test_delete_of_selected_neurons_leaves_the_inspector_on_the_network(
+    make_window, qtbot, monkeypatch
+):
+    """Delete unselects first: the inspector shows the network once, never the neurons the
+    deletion goes through one by one (each of those walked the whole graph for warnings)."""
+    from bpstudio.qt.inspector import Inspector
+
+    window = make_window(graph_with_a_dead_end())
+    g, ins = window.graph, window.inspector
+    victims = ["n2_0", "n2_1", "dead"]
+    window.scene.select_ids(victims)
+    assert ins.neuron_ids == victims and ins.currentWidget() is ins.multi_page
+    shown: list[str] = []
+    real = Inspector._fill_neuron
+    monkeypatch.setattr(Inspector, "_fill_neuron", lambda self, n, *a: (shown.append(n.id),
+                                                                        real(self, n, *a)))  # fmt: skip
+    assert window.actions["delete"].isEnabled()
+    window.actions["delete"].trigger()  # Edit > Delete (the Delete key's action)
+    assert not set(victims) & set(g.neurons) and shown == []
+    assert ins.currentWidget() is ins.network_page
+    assert ins.net_stats.text().startswith(f"{len(g.neurons)} neurons, {len(g.edges)} edges")
+    assert window.scene.selectedItems() == []
+    window.undo_stack.undo()
+    assert set(victims) <= set(g.neurons)
+    assert ins.net_stats.text().startswith(f"{len(g.neurons)} neurons, {len(g.edges)} edges")
