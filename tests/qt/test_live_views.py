@@ -137,3 +137,49 @@ def test_delete_of_selected_neurons_leaves_the_inspector_on_the_network(
     window.undo_stack.undo()
     assert set(victims) <= set(g.neurons)
     assert ins.net_stats.text().startswith(f"{len(g.neurons)} neurons, {len(g.edges)} edges")
+
+
+def test_a_scrolled_stroke_picture_is_moved_not_rasterised_again(qapp):
+    """The bulk stroke picture, scrolled by whole pixels (the scene rect grew with a badge,
+    a pan): blitted where it now belongs, pixel for pixel, without a new rasterisation."""
+    import numpy as np
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QGraphicsScene
+
+    from bpstudio.qt.passes.items import StrokeLayer
+
+    scene = QGraphicsScene()
+    scene.setSceneRect(QRectF(-1000, -1000, 2000, 2000))
+    view = QGraphicsView(scene)
+    view.resize(400, 300)
+    view.show()
+    layer = StrokeLayer()
+    layer.view = view
+    scene.addItem(layer)
+    n = 60
+    k = np.arange(n, dtype=float)
+    lines = np.stack([k * 2 - 60, -50 + 0 * k, 60 - k, 50 + 0 * k], axis=1)
+    rgba = np.tile([0.8, 0.1, 0.1, 0.7], (n, 1))
+    layer.set_arrays([f"e{i}" for i in range(n)], lines, rgba, np.full(n, 1.5), k)
+    view.centerOn(0, 0)
+    qapp.processEvents()
+    layer.build_now()
+    builds = layer.build_count
+
+    def shot() -> np.ndarray:
+        img = view.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        a = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), -1, 4)
+        return a[:, : img.width(), :3].copy()
+
+    before = shot()
+    bar = view.horizontalScrollBar()
+    bar.setValue(bar.value() + 7)  # the view moves 7 px: the picture 7 px to the left
+    assert layer._shift(view.viewportTransform()) == (-7, 0)
+    after = shot()
+    assert layer.build_count == builds
+    assert (after[:, : -7 - 1] == before[:, 7:-1]).all()
+    layer._rebuild_if_stale()  # what the settle timer runs: nothing to rasterise
+    assert not layer.building and layer.build_count == builds
+    view.scale(1.5, 1.5)  # a zoom still needs a new picture
+    assert layer._shift(view.viewportTransform()) is None

@@ -467,7 +467,29 @@ class EdgeLayerItem(QGraphicsItem):
         self._job_timer = QTimer()
         self._job_timer.setSingleShot(True)
         self._job_timer.setInterval(0)
-        self._job_timer.timeout.connect(self._work)
+        self._job_timer.timeout.connect(self._turn)
+        self._yielding_since: float | None = None
+
+    YIELD_MS = 20  # while a picture the user waits for is drawn: look again this much later
+    YIELD_MAX_S = 1.5  # ... but never put off for longer than this
+
+    def _turn(self) -> None:
+        """A slice of the picture from the event loop, unless the scene draws something the
+        user is waiting for (the pass overlay after F8: its picture comes first, this one is
+        only the canvas under it, and the old picture stays until the new one is done)."""
+        if self._job is None or not shiboken6.isValid(self):
+            self._work()
+            return
+        busy = getattr(self.scene(), "foreground_busy", None)
+        if busy is not None and busy():
+            now = time.perf_counter()
+            if self._yielding_since is None:
+                self._yielding_since = now
+            if now - self._yielding_since < self.YIELD_MAX_S:
+                self._job_timer.start(self.YIELD_MS)
+                return
+        self._yielding_since = None
+        self._work()
 
     def _keys(self, weights: np.ndarray) -> np.ndarray:
         """Bucket key per edge: 0..BUCKETS-1 for w >= 0 or unset, BUCKETS.. for w < 0."""
