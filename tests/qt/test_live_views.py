@@ -183,3 +183,32 @@ def test_a_scrolled_stroke_picture_is_moved_not_rasterised_again(qapp):
     assert not layer.building and layer.build_count == builds
     view.scale(1.5, 1.5)  # a zoom still needs a new picture
     assert layer._shift(view.viewportTransform()) is None
+
+
+def test_the_canvas_edge_picture_waits_for_the_pass_picture_but_not_forever(
+    make_window, qtbot, monkeypatch
+):
+    from bpstudio.qt.canvas.items import EdgeLayerItem
+
+    window = make_window(graph_with_a_dead_end())
+    scene, g = window.scene, window.graph
+    layer = scene._layer
+    qtbot.waitUntil(lambda: layer.picture is not None and not layer.composing, timeout=10000)
+    busy = [True]
+    scene.add_foreground(lambda: busy[0])
+    count = layer.compose_count
+    weights = {eid: -3 * e.weight for eid, e in g.edges.items()}  # other colour buckets
+    g.set_parameters(weights, {nid: n.bias for nid, n in g.neurons.items()})
+    scene._weights_due()
+    assert layer.composing
+    qtbot.wait(300)
+    assert layer.compose_count == count  # the pass picture is drawn first
+    busy[0] = False
+    qtbot.waitUntil(lambda: layer.compose_count > count, timeout=10000)
+    # a drawing that never ends does not keep the canvas stale
+    monkeypatch.setattr(EdgeLayerItem, "YIELD_MAX_S", 0.2)
+    busy[0] = True
+    count = layer.compose_count
+    g.set_parameters({eid: -w for eid, w in weights.items()}, {})
+    scene._weights_due()
+    qtbot.waitUntil(lambda: layer.compose_count > count, timeout=10000)
