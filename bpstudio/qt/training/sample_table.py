@@ -94,7 +94,9 @@ class SampleModel(QAbstractTableModel):
     def setData(self, index, value, role=_EDIT) -> bool:  # noqa: N802
         if role != _EDIT or not index.isValid() or not self.editable:
             return False
-        self.edited.emit(index.row(), index.column(), str(value))
+        text = str(value)
+        if text != self.text(index.row(), index.column()):  # as a QTableWidgetItem: an
+            self.edited.emit(index.row(), index.column(), text)  # unchanged commit is no edit
         return True
 
 
