@@ -26,6 +26,10 @@ measure the same thing. ``--front explain`` / ``--train`` choose the dock in fro
 
 Targets (issue 9): open and show < 1.5 s; F8 < 50 ms; deleting 2,000 edges < 100 ms; 50 epochs
 with the window answering within 100 ms throughout. Prints figures; it is not a test.
+
+On a machine shared with other work the wall times stretch with the load (the GUI thread
+waits for a core). Each figure is therefore also given in CPU time of the GUI thread
+(``time.thread_time``): the work itself, what the wall time would be on an idle core.
 """
 
 from __future__ import annotations
@@ -197,7 +201,9 @@ class Probe:
         self.sent: list[float] = []
         self.keys: list[tuple[str, float]] = []
         self.handled: list[float] = []
+        self.handled_cpu: list[float] = []  # the GUI thread's CPU time at each handling
         self.beats: list[float] = []
+        self.beat_cpu: list[float] = []
         self._proc = subprocess.Popen(
             [sys.executable, __file__, "--inject"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, text=True, bufsize=1,
@@ -205,7 +211,7 @@ class Probe:
         self._moved = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
         key_press, probe_key = QEvent.Type.KeyPress, Qt.Key.Key_F12
-        handled = self.handled
+        handled, handled_cpu = self.handled, self.handled_cpu
 
         class Filter(QObject):
             def eventFilter(self, obj, ev):  # noqa: N802 (Qt's name)
@@ -213,6 +219,7 @@ class Probe:
                     # every press counts: two probes queued within one server millisecond
                     # (the injector starved of CPU) come out of Qt flagged as auto-repeat
                     handled.append(time.monotonic())
+                    handled_cpu.append(time.thread_time())
                     return True
                 return False
 
@@ -220,8 +227,12 @@ class Probe:
         app.installEventFilter(self._filter)
         self._beat = QTimer()
         self._beat.setTimerType(Qt.TimerType.PreciseTimer)
-        self._beat.timeout.connect(lambda: self.beats.append(time.monotonic()))
+        self._beat.timeout.connect(self._on_beat)
         self._beat.start(2)
+
+    def _on_beat(self) -> None:
+        self.beats.append(time.monotonic())
+        self.beat_cpu.append(time.thread_time())
 
     def _read(self) -> None:
         for line in self._proc.stdout:
@@ -289,6 +300,17 @@ class Probe:
             out.append((min(b, t1) - max(a, t0)) * 1000)
         return out
 
+    def stalls_cpu(self, t0: float, t1: float, over_ms: float = 5.0) -> list[float]:
+        """The GUI thread's CPU time (ms) in each stall of :meth:`stalls` (whole gaps)."""
+        out = []
+        beats, cpu = self.beats, self.beat_cpu
+        for k in range(len(beats) - 1):
+            a, b = beats[k], beats[k + 1]
+            if b < t0 or a > t1 or (b - a) * 1000 - 2.0 <= over_ms:
+                continue
+            out.append((cpu[k + 1] - cpu[k]) * 1000)
+        return out
+
     def close(self) -> None:
         self._beat.stop()
         self.app.removeEventFilter(self._filter)
@@ -303,30 +325,38 @@ def key_cost(probe: Probe, combo: str, after: float = 1.5, done=None) -> dict[st
     probe.settle()
     i = len(probe.sent)
     t = probe.key(combo)
-    t_done = float("nan")
+    cpu0 = time.thread_time()  # the GUI thread waited in key(): the press is not handled yet
+    t_done = cpu_done = float("nan")
     end = time.monotonic() + 60
     while done is not None and time.monotonic() < end:
         probe.wait(0.002)
         if done():
-            t_done = time.monotonic()
+            t_done, cpu_done = time.monotonic(), time.thread_time()
             break
     probe.settle()
     handled = probe.handled[i] if len(probe.handled) > i else float("nan")
+    handled_cpu = probe.handled_cpu[i] if len(probe.handled_cpu) > i else float("nan")
     probe.wait(after)
     t_end = max(handled, t_done if t_done == t_done else handled) + after
     stalls = probe.stalls(t, t_end)
     return {
         "answer_ms": (handled - t) * 1000,
+        "answer_cpu_ms": (handled_cpu - cpu0) * 1000,
         "done_ms": (t_done - t) * 1000,
+        "done_cpu_ms": (cpu_done - cpu0) * 1000,
         "busy_ms": sum(stalls),
         "longest_ms": max(stalls, default=0.0),
     }
 
 
 def fmt_cost(c: dict[str, float]) -> str:
-    done = "" if c["done_ms"] != c["done_ms"] else f", picture done in {c['done_ms']:.0f} ms"
-    return (f"answers in {c['answer_ms']:6.0f} ms, GUI busy {c['busy_ms']:6.0f} ms "
-            f"(longest stall {c['longest_ms']:.0f} ms){done}")  # fmt: skip
+    done = (
+        ""
+        if c["done_ms"] != c["done_ms"]
+        else (f", picture done in {c['done_ms']:.0f} ms (CPU {c['done_cpu_ms']:.0f} ms)")
+    )
+    return (f"answers in {c['answer_ms']:6.0f} ms (CPU {c['answer_cpu_ms']:4.0f} ms), GUI busy "
+            f"{c['busy_ms']:6.0f} ms (longest stall {c['longest_ms']:.0f} ms){done}")  # fmt: skip
 
 
 def pass_done(tools, count_before: int):
@@ -368,9 +398,9 @@ def run_once(app, window, probe: Probe, path: Path, args) -> dict[str, float]:
     since = len(probe.sent)
     probe.stream(20)
     probe.wait(0.1)
-    t0 = time.monotonic()
+    t0, cpu_t0 = time.monotonic(), time.thread_time()
     ok = window.open_file(path)
-    t_ret = time.monotonic()
+    t_ret, cpu_ret = time.monotonic(), time.thread_time()
     assert ok, "the file did not open"
     # until 2 s pass without a late probe (or the cap)
     end = time.monotonic() + args.cap
@@ -382,15 +412,19 @@ def run_once(app, window, probe: Probe, path: Path, args) -> dict[str, float]:
             break
     probe.stop()
     probe.settle()
-    late_handled = [s + ms / 1000 for s, ms in probe.delays(since) if ms > LATE_MS and s >= t0]
+    late = [(s + ms / 1000, cpu) for (s, ms), cpu in
+            zip(probe.delays(since), probe.handled_cpu[since:], strict=False)
+            if ms > LATE_MS and s >= t0]  # fmt: skip
     out["open_call_ms"] = (t_ret - t0) * 1000
-    out["open_answer_ms"] = (max([t_ret, *late_handled]) - t0) * 1000
+    out["open_answer_ms"] = (max([t_ret, *(t for t, _ in late)]) - t0) * 1000
+    out["open_answer_cpu_ms"] = (max([cpu_ret, *(c for _, c in late)]) - cpu_t0) * 1000
     out["open_worst_probe_ms"] = timeline(probe, t0, since)["max_ms"]
     g = window.graph
     assert len(g.neurons) == 500 and len(g.edges) == 20000, (len(g.neurons), len(g.edges))
     m = tools.matrix
     print(f"  open: open_file returned after {out['open_call_ms']:.0f} ms; answering input "
-          f"after {out['open_answer_ms']:.0f} ms (worst probe {out['open_worst_probe_ms']:.0f} ms)"
+          f"after {out['open_answer_ms']:.0f} ms (CPU {out['open_answer_cpu_ms']:.0f} ms; worst "
+          f"probe {out['open_worst_probe_ms']:.0f} ms)"
           f"; matrices shown: {m.exposed()}")  # fmt: skip
 
     # ---- F8 / F9 at speed "instant" (what a lecturer picks for a network this size)
@@ -406,6 +440,7 @@ def run_once(app, window, probe: Probe, path: Path, args) -> dict[str, float]:
     assert tools.stepper.updated, tools.stepper.state
     for name, c in (("shift+F7", back), ("F8", f8), ("F9", f9)):
         print(f"  {name:9s} {fmt_cost(c)}")
+    out.update(f8_answer_cpu_ms=f8["answer_cpu_ms"], f8_done_cpu_ms=f8["done_cpu_ms"])
     out.update(f8_answer_ms=f8["answer_ms"], f8_busy_ms=f8["busy_ms"], f8_done_ms=f8["done_ms"],
                f9_answer_ms=f9["answer_ms"], f9_busy_ms=f9["busy_ms"], f9_done_ms=f9["done_ms"],
                )  # fmt: skip
@@ -427,6 +462,7 @@ def run_once(app, window, probe: Probe, path: Path, args) -> dict[str, float]:
     assert fileformat.to_document(g) == before, "undo did not restore the document"
     print(f"  Delete 20 neurons / {gone} edges: {fmt_cost(dele)}")
     print(f"  Ctrl+Z of it:              {fmt_cost(undo)}")
+    out.update(delete_answer_cpu_ms=dele["answer_cpu_ms"])
     out.update(delete_answer_ms=dele["answer_ms"], delete_busy_ms=dele["busy_ms"],
                undo_answer_ms=undo["answer_ms"], undo_busy_ms=undo["busy_ms"])  # fmt: skip
     # the same 2,000 edges as edges (no neurons): the command the canvas pushes for a selection
@@ -471,9 +507,12 @@ def run_once(app, window, probe: Probe, path: Path, args) -> dict[str, float]:
         probe.stop()
         probe.settle()
         tl = timeline(probe, t0, since)
+        worst_cpu = max(probe.stalls_cpu(t0, t_done + 1.0), default=0.0)
         print(f"  train 50 epochs, {front} in front: {c.epoch - e0} epochs in "
               f"{t_done - t0:.1f} s; probe delay max {tl['max_ms']:.0f} ms, p99 "
-              f"{tl['p99_ms']:.0f} ms, median {tl['median_ms']:.0f} ms over {tl['n']} keys")  # fmt: skip
+              f"{tl['p99_ms']:.0f} ms, median {tl['median_ms']:.0f} ms over {tl['n']} keys; "
+              f"longest stall CPU {worst_cpu:.0f} ms")  # fmt: skip
+        out[f"train_{front}_stall_cpu_ms"] = worst_cpu
         out[f"train_{front}_max_ms"] = tl["max_ms"]
         out[f"train_{front}_p99_ms"] = tl["p99_ms"]
         out[f"train_{front}_s"] = t_done - t0
@@ -552,6 +591,7 @@ def _bench(args) -> int:
         print("the window does not receive key presses (no X focus?)", file=sys.stderr)
         return 1
     probe.handled.clear()
+    probe.handled_cpu.clear()
     probe.sent.clear()
     print(f"display {os.environ['DISPLAY']}, Qt platform {app.platformName()}, "
           f"docks shown: {sum(d.isVisible() for d in window.findChildren(QDockWidget))}"
@@ -575,9 +615,12 @@ def _bench(args) -> int:
             vals = [r[key] for r in results]
             runs = ", ".join(f"{v:.0f}" for v in vals)
             print(f"  {key:24s} {statistics.median(vals):8.0f}   (runs: {runs})")
-    targets = [("open_answer_ms", 1500), ("f8_answer_ms", 50), ("f8_busy_ms", 50),
-               ("delete_answer_ms", 100), ("delete_busy_ms", 100),
-               ("train_matrices_max_ms", 100), ("train_explain_max_ms", 100)]  # fmt: skip
+    targets = [("open_answer_ms", 1500), ("open_answer_cpu_ms", 1500), ("f8_answer_ms", 50),
+               ("f8_busy_ms", 50), ("f8_done_ms", 1000), ("f8_done_cpu_ms", 1000),
+               ("delete_answer_ms", 100), ("delete_answer_cpu_ms", 100),
+               ("delete_busy_ms", 100), ("train_matrices_max_ms", 100),
+               ("train_matrices_stall_cpu_ms", 100), ("train_explain_max_ms", 100),
+               ("train_explain_stall_cpu_ms", 100)]  # fmt: skip
     print("targets: " + "; ".join(
         f"{key} {statistics.median(r[key] for r in results):.0f} (< {limit})"
         for key, limit in targets if key in results[0]))  # fmt: skip

@@ -63,6 +63,7 @@ class Inspector(QStackedWidget):
         self.edge_ids: list[str] = []
         self._session = object()
         self._pushing = False
+        self._warned_for: str | None = None  # the neuron n_warning was computed for
         self._number_fields: list[QLineEdit] = []
         self.setMinimumWidth(230)  # a narrow column: the canvas gets the width (window_layout)
         self._build_network_page()
@@ -209,7 +210,10 @@ class Inspector(QStackedWidget):
             self._note(w, "")
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self, structure: bool = True) -> None:
+        """Show the selection's values. ``structure=False``: only weights and biases moved
+        (training writes them several times a second), so the warnings stay as they are
+        (they depend on the edges and roles alone, and cost a walk of the whole graph)."""
         g = self.graph
         self.neuron_ids = [i for i in self.neuron_ids if i in g.neurons]
         self.edge_ids = [i for i in self.edge_ids if i in g.edges]
@@ -221,7 +225,7 @@ class Inspector(QStackedWidget):
             w.blockSignals(True)
         try:
             if len(ns) == 1 and not es:
-                self._fill_neuron(g.neurons[ns[0]])
+                self._fill_neuron(g.neurons[ns[0]], structure)
             elif len(es) == 1 and not ns:
                 self._fill_edge(g.edges[es[0]])
             elif ns or es:
@@ -247,7 +251,7 @@ class Inspector(QStackedWidget):
         )
         self.setCurrentWidget(self.network_page)
 
-    def _fill_neuron(self, n) -> None:
+    def _fill_neuron(self, n, structure: bool = True) -> None:
         self.neuron_page.heading.setText(f"<b>Neuron {n.id}</b> ({n.role})")
         self._set_text(self.n_label, n.label or "")
         self.n_label.setPlaceholderText(n.id)
@@ -259,8 +263,10 @@ class Inspector(QStackedWidget):
         self._set_text(self.n_bias, self.n_bias.shown)
         self.n_train.setEnabled(n.has_activation)
         self.n_train.setChecked(n.trainable)
-        why = graph_warnings(self.graph).get(n.id)
-        self.n_warning.setText(f"⚠ {why}" if why else "")
+        if structure or self._warned_for != n.id:
+            why = graph_warnings(self.graph).get(n.id)
+            self.n_warning.setText(f"⚠ {why}" if why else "")
+            self._warned_for = n.id
         self.setCurrentWidget(self.neuron_page)
 
     def _fill_edge(self, e) -> None:
@@ -371,7 +377,11 @@ class Inspector(QStackedWidget):
 
     # ---------------------------------------------------------------- model -> fields
     def _on_change(self, ch: Change) -> None:
-        if ch.kind in ("reset", "network_changed", "weights_changed") or ch.id in (
+        if ch.kind == "weights_changed":
+            self.refresh(structure=False)
+            return
+        self._warned_for = None  # anything else may change the warnings: recompute them
+        if ch.kind in ("reset", "network_changed") or ch.id in (
             *self.neuron_ids,
             *self.edge_ids,
         ):

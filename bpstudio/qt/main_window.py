@@ -313,6 +313,9 @@ class MainWindow(QMainWindow):
     def delete_selection(self) -> None:
         neurons, edges = self.scene.selected_ids()
         if neurons or edges:
+            # unselect first: the views following the selection (inspector, Explain) then
+            # change once, instead of once per deleted neuron through every state between
+            self.scene.clearSelection()
             self.undo_stack.push(DeleteCommand(self.graph, neurons, edges))
 
     def copy(self) -> None:
@@ -324,6 +327,7 @@ class MainWindow(QMainWindow):
         neurons, _ = self.scene.selected_ids()
         if neurons:
             self.copy()
+            self.scene.clearSelection()  # (as delete_selection)
             self.undo_stack.push(DeleteCommand(self.graph, neurons, [], text="Cut"))
 
     def paste(self) -> None:

@@ -82,7 +82,11 @@ class MediaExport(QObject):
         self.dialog.hide()
         for part in self.target.parent.glob(f".{self.target.name}.*.part"):
             part.unlink(missing_ok=True)  # a killed command could not remove its own
-        if self.cancelled and self.target.exists() and self.target.stat().st_mtime >= self.started_at:
+        if (
+            self.cancelled
+            and self.target.exists()
+            and self.target.stat().st_mtime >= self.started_at
+        ):
             self.target.unlink()  # it finished just as Cancel was pressed: Cancel wins
         self.network.unlink(missing_ok=True)
         self.network.parent.rmdir()

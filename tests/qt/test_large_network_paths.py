@@ -189,3 +189,45 @@ def test_the_edge_picture_matches_the_zoom_and_is_composed_again_when_zoomed_in(
     assert layer.picture.height() > small.height()
     # the picture stays the edges: every static line is in it (none live, no drag)
     assert sum(len(p) // 2 for _k, p in layer._static) == len(window.graph.edges)
+
+
+def test_matrices_follow_a_deletion_in_the_same_tables(big_window, qtbot):
+    """Deleting neurons changes two layers' layouts: the tables are re-laid out in place
+    (same widgets) and show the network as it is, cell for cell, and again after undo."""
+    window = big_window
+    tools, g = window.pass_tools, window.graph
+    m = tools.matrix
+    tables = list(m.tables)
+    victims = [f"n2_{i}" for i in range(0, 100, 5)]
+    window.scene.select_ids(victims)
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_Delete)
+    assert len(g.neurons) == 480
+    qtbot.waitUntil(lambda: m.table(2).rowCount() == 80, timeout=5000)
+    assert m.tables == tables  # the same widgets
+    assert (m.table(2).rowCount(), m.table(3).columnCount()) == (80, 80 + 3)
+    assert "W(2) is 80×100" in m.equations[1].text()
+    assert "W(3) is 100×80" in m.equations[2].text()
+    assert sum(len(t.cell_of) for t in m.tables) == len(g.edges) == 18000
+    for eid in ("w1", "w5101", "w10002", "w19999"):
+        if eid not in g.edges:
+            continue
+        t, row, col, cell = _cell_text(m, eid)
+        e = g.edges[eid]
+        assert cell.text() == ex.fmt(e.weight, m.decimals)
+        assert cell.toolTip() == f"{eid}: {e.source} → {e.target}"
+        assert t.model().headerData(row, Qt.Vertical) == e.target
+        assert t.model().headerData(col, Qt.Horizontal) == e.source
+    # a click on a re-laid-out cell selects its edge
+    t, row, col, _ = _cell_text(m, "w10002")
+    index = t.model().index(row, col)
+    t.scrollTo(index)
+    m.scroll.ensureWidgetVisible(t)
+    QTest.mouseClick(t.viewport(), Qt.LeftButton, Qt.NoModifier, t.visualRect(index).center())
+    assert m.selected_edge() == "w10002" and tools.explain.selection == ("edge", "w10002")
+    window.undo_stack.undo()
+    qtbot.waitUntil(lambda: m.table(2).rowCount() == 100, timeout=5000)
+    assert m.tables == tables and m.table(3).columnCount() == 103
+    assert sum(len(t.cell_of) for t in m.tables) == 20000
+    _t, _row, _col, cell = _cell_text(m, "w10001")
+    assert cell.text() == ex.fmt(g.edges["w10001"].weight, m.decimals)

@@ -17,6 +17,10 @@ individually selectable and have no labels.
 
 from __future__ import annotations
 
+import inspect
+import weakref
+from collections.abc import Callable
+
 from PySide6.QtCore import QLineF, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QFont, QPainter, QPen, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
@@ -53,6 +57,7 @@ class NetworkScene(QGraphicsScene):
         self.show_grid = True
         self._warnings_dirty = False
         self._layer_dirty = False
+        self._foreground: list[Callable[[], Callable[[], bool] | None]] = []
         self._timer = QTimer(self)  # coalesces warning/bulk refreshes after bursts of events
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -391,6 +396,34 @@ class NetworkScene(QGraphicsScene):
     def _emit_selection(self) -> None:
         n, e = self.selected_ids()
         self.selection_changed_ids.emit(n, e)
+
+    def add_foreground(self, busy: Callable[[], bool]) -> None:
+        """Register a drawing the user waits for (``busy()`` while it is being drawn): the
+        bulk edge picture is composed after it (see EdgeLayerItem._turn). Held weakly."""
+        ref = weakref.WeakMethod(busy) if inspect.ismethod(busy) else (lambda: busy)
+        self._foreground.append(ref)
+
+    def foreground_busy(self) -> bool:
+        alive = []
+        busy = False
+        for ref in self._foreground:
+            fn = ref()
+            if fn is None:
+                continue
+            alive.append(ref)
+            try:
+                busy = busy or bool(fn())
+            except RuntimeError:  # its Qt object went away
+                alive.pop()
+        self._foreground = alive
+        return busy
+
+    def helpEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # neuron tool tips are written when shown (training moves the biases they name)
+        for item in self.items(event.scenePos()):
+            if isinstance(item, NeuronItem):
+                item.refresh_tooltip()
+        super().helpEvent(event)
 
     # ---------------------------------------------------------------- background
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:

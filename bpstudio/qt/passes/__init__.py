@@ -191,8 +191,7 @@ class PassTools(QObject):
             self._timer.start()
 
     def _refresh_docks(self) -> None:
-        if self.explain.isVisible() or self.explain.selection is not None:
-            self.explain.refresh()
+        self.explain.refresh_live()  # off screen / tabbed away: skipped; at most 5 Hz
         self.matrix.refresh_live()  # off screen / tabbed away: skipped; at most 5 Hz
 
     def refresh_now(self) -> None:

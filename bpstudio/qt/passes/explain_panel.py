@@ -4,14 +4,19 @@ Everything shown comes from :mod:`bpstudio.model.explain` (the same objects the 
 report prints), so the panel and the report cannot disagree. Each factor of each product is
 printed, which is what makes a slip in lecture notes easy to spot. The text is also kept as
 plain lines (``plain_text()``) for tests and for copying into notes.
+
+While the network changes (training writes the weights several times a second) the panel is
+refreshed through :meth:`ExplainPanel.refresh_live`: not at all while it is off screen (caught
+up when it is shown or read), at most ``LIVE_HZ`` times a second otherwise.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QDockWidget, QTextBrowser, QWidget
 
@@ -266,6 +271,8 @@ def _where(r, sample: int) -> str:
 class ExplainPanel(QTextBrowser):
     """Shows the explanation of one neuron or edge; refreshes when the pass changes."""
 
+    LIVE_HZ = 5.0
+
     def __init__(self, stepper: PassStepper, parent: QWidget | None = None):
         super().__init__(parent)
         self.stepper = stepper
@@ -282,7 +289,42 @@ class ExplainPanel(QTextBrowser):
         option.setWrapMode(QTextOption.WrapMode.WordWrap)
         self.document().setDefaultTextOption(option)
         self.setMinimumWidth(240)  # the formulas wrap between factors, never inside a number
+        self._stale = False  # a live refresh was skipped while off screen
+        self._refreshed_at = -1e9
+        self._later = QTimer(self)  # the throttled live refresh
+        self._later.setSingleShot(True)
+        self._later.timeout.connect(self.refresh_live)
         self._show_hint()
+
+    # ---------------------------------------------------------------- live refresh
+    def exposed(self) -> bool:
+        """On screen: visible and not covered (a dock tabbed away keeps isVisible())."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    def refresh_live(self) -> None:
+        """Refresh after a change of the network, cheaply: skipped off screen (caught up
+        when shown or read), at most LIVE_HZ times a second."""
+        if self.selection is None and self.doc is None:
+            return  # the hint: nothing depends on the network
+        if not self.exposed():
+            self._stale = True
+            return
+        wait = self._refreshed_at + 1.0 / self.LIVE_HZ - time.perf_counter()
+        if wait > 0:
+            self._stale = True
+            if not self._later.isActive():
+                self._later.start(int(wait * 1000) + 1)
+            return
+        self.refresh()
+
+    def catch_up(self) -> None:
+        """The panel came on screen (shown, or its tab selected): apply skipped refreshes."""
+        if self._stale:
+            QTimer.singleShot(0, self.refresh_live)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self.catch_up()
 
     def _show_hint(self) -> None:
         self.doc = None
@@ -316,6 +358,9 @@ class ExplainPanel(QTextBrowser):
         self.refresh()
 
     def refresh(self) -> None:
+        self._stale = False
+        self._later.stop()
+        self._refreshed_at = time.perf_counter()
         sel = self.selection
         graph = self.stepper.graph
         if sel is None or (sel[0] == "neuron" and sel[1] not in graph.neurons):
@@ -337,6 +382,8 @@ class ExplainPanel(QTextBrowser):
         self.verticalScrollBar().setValue(bar)
 
     def plain_text(self) -> str:
+        if self._stale:  # read while off screen: what it would show now
+            self.refresh()
         return self.doc.plain() if self.doc is not None else self.toPlainText()
 
 
@@ -345,4 +392,6 @@ def make_explain_dock(panel: ExplainPanel) -> QDockWidget:
     dock.setObjectName("explain_dock")
     dock.setWidget(panel)
     dock.setAllowedAreas(Qt.AllDockWidgetAreas)
+    # selecting its tab does not re-show the panel (it stayed "visible"): catch up then
+    dock.visibilityChanged.connect(lambda shown: shown and panel.catch_up())
     return dock

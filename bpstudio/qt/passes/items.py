@@ -475,6 +475,13 @@ class StrokeLayer(QGraphicsItem):
     def building(self) -> bool:
         return self._job is not None
 
+    def stop_build(self) -> None:
+        """Drop the rasterisation in progress (its strokes are about to be replaced): the
+        image shown so far stays until the next one is built."""
+        self._job = None
+        if self._job_timer is not None:
+            self._job_timer.stop()
+
     def _matches(self, wt: QTransform) -> bool:
         t = self._transform
         if t is None or self.image is None:
@@ -487,6 +494,32 @@ class StrokeLayer(QGraphicsItem):
                 strict=True,
             )
         )
+
+    def _shift(self, wt: QTransform) -> tuple[int, int] | None:
+        """(dx, dy) in whole device pixels when ``wt`` is the image's transform moved by
+        that much and the image still covers every stroke on screen: the image is blitted
+        there as it is. A scroll of the view (the scene rect grows with a badge after F8, a
+        pan) then costs no new rasterisation of 20,000 strokes. None: a new image is needed."""
+        t = self._transform
+        if t is None or self.image is None:
+            return None
+        if any(abs(a - b) > 1e-9 for a, b in ((wt.m11(), t.m11()), (wt.m12(), t.m12()),
+                                              (wt.m21(), t.m21()), (wt.m22(), t.m22()))):  # fmt: skip
+            return None
+        dx, dy = wt.dx() - t.dx(), wt.dy() - t.dy()
+        if abs(dx - round(dx)) > 1e-9 or abs(dy - round(dy)) > 1e-9:
+            return None
+        dx, dy = int(round(dx)), int(round(dy))
+        if (dx, dy) == (0, 0):
+            return 0, 0
+        state = self._view_state()
+        if state is None:
+            return None
+        dpr = self.image.devicePixelRatio() or 1.0
+        size = self.image.size() / dpr
+        have = QRect(self._origin[0] + dx, self._origin[1] + dy, size.width(), size.height())
+        need = wt.mapRect(self._rect).toAlignedRect().intersected(state[1])
+        return (dx, dy) if have.contains(need) else None
 
     def _stale(self) -> None:
         """Painted at another transform: a new image once the view has settled."""
@@ -511,15 +544,16 @@ class StrokeLayer(QGraphicsItem):
 
     def _rebuild_if_stale(self) -> None:
         state = self._view_state()
-        if state is not None and self.isVisible() and not self._matches(state[0]):
+        if state is not None and self.isVisible() and self._shift(state[0]) is None:
             self.build_soon()
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         wt = painter.worldTransform()
-        if self._matches(wt):
+        shift = self._shift(wt) if widget is not None else (0, 0) if self._matches(wt) else None
+        if shift is not None:  # pixel for pixel (moved by whole pixels: a scroll)
             painter.save()
             painter.resetTransform()
-            painter.drawImage(self._origin[0], self._origin[1], self.image)
+            painter.drawImage(self._origin[0] + shift[0], self._origin[1] + shift[1], self.image)
             painter.restore()
             return
         if widget is not None and self.image is not None and self._transform is not None:

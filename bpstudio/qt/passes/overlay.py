@@ -148,6 +148,17 @@ class PassOverlay(QObject):
         if self._scene_clears:
             scene.rebuilding.connect(self.forget_network)
         graph.subscribe(self._on_graph_change)
+        add_foreground = getattr(scene, "add_foreground", None)
+        if add_foreground is not None:  # the canvas's own edge picture waits for ours
+            add_foreground(self.drawing)
+
+    def drawing(self) -> bool:
+        """A picture is being set up or rasterised in slices (the canvas waits for it)."""
+        return (
+            self._refresh_job is not None
+            or self._preview_job is not None
+            or self.stroke_layer.building
+        )
 
     def _make_single_items(self) -> None:
         """The items made once per network (the pools grow as a refresh needs)."""
@@ -464,6 +475,9 @@ class PassOverlay(QObject):
         if drawn == self._drawn:
             return  # e.g. the landing of a pulse whose step the scene already previews
         self._drawn = None  # set when done (a preview cut short must not count as drawn)
+        # the stroke picture of the step before is not finished: it would only be thrown
+        # away when this refresh hands the layer its new strokes (see _layer_steps)
+        self.stroke_layer.stop_build()
         self._ensure_added()
         self._shown = set()
         prev_fills, self.fill_colours = self.fill_colours, {}

@@ -8,8 +8,9 @@ When the data does not fit the network (an input placed after the samples were t
 generator of the wrong width) the panel says so and offers the fixes of model/datafit.py
 as buttons, each one undo step; the table then shows the data as it is, read-only.
 
-The table is updated in place, never cleared: a value typed and committed with Tab or Enter
-stays where it was typed and the cursor moves on to the next cell.
+The table (sample_table.py) is updated in place, never cleared: a value typed and committed
+with Tab or Enter stays where it was typed and the cursor moves on to the next cell. Its model
+formats only the cells on screen, so a wide table costs nothing while the dock is hidden.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
@@ -35,8 +35,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +46,8 @@ from .. import places
 from ..field_note import FieldNote
 from . import dialogs
 from .fields import NumberSpin
+from .sample_table import SampleTable
+from .sample_table import fmt as _fmt
 from .training_panel import push_network
 
 SOURCES = ("samples", "generator", "csv")
@@ -56,10 +56,6 @@ TABLE_SHOW_MAX = 500  # rows shown for generated/CSV data (read-only)
 # "Edit as table" beyond this: every sample becomes a table row and JSON in the file; a
 # million of them froze the window and took gigabytes (the table is for worked examples)
 TABLE_EDIT_MAX = 2000
-
-
-def _fmt(v: float) -> str:
-    return f"{v:.6g}"
 
 
 MINUSES = "\u2212\u2013\uff0d"  # the typographic minus (what the canvas shows), en dash, full-width
@@ -211,10 +207,8 @@ class DataPanel(QWidget):
         self.val_split_note = FieldNote()
         self.val_split.refused.connect(self.val_split_note.say)
 
-        self.table = QTableWidget()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.itemChanged.connect(self._cell_edited)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table = SampleTable()
+        self.table.model().edited.connect(self._cell_edited)
 
         top = QFormLayout()
         top.addRow("Source", self.source)
@@ -348,39 +342,11 @@ class DataPanel(QWidget):
     def _set_table(
         self, headers: list[str], rows: list[list[float | None]], editable: bool
     ) -> None:
-        """Show rows, changing only the cells that differ.
-
-        Never clear the table: a commit with Tab/Enter re-enters here (the edit pushes an undo
-        step, the graph says "data changed") while Qt is moving the editor to the next cell,
-        and items deleted under it sent the next typed value to the wrong cell.
-        """
-        t = self.table
-        flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
-        if editable:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        with QSignalBlocker(t):
-            if t.columnCount() != len(headers):
-                t.setColumnCount(len(headers))
-            shown = [t.horizontalHeaderItem(c) for c in range(len(headers))]
-            if [h.text() if h is not None else None for h in shown] != headers:
-                t.setHorizontalHeaderLabels(headers)
-            if t.rowCount() != len(rows):
-                t.setRowCount(len(rows))
-            for r, row in enumerate(rows):
-                for c, v in enumerate(row):
-                    text = "" if v is None else _fmt(float(v))
-                    it = t.item(r, c)
-                    if it is None:
-                        it = QTableWidgetItem(text)
-                        it.setFlags(flags)
-                        it.setTextAlignment(align)
-                        t.setItem(r, c, it)
-                        continue
-                    if it.text() != text:
-                        it.setText(text)
-                    if it.flags() != flags:
-                        it.setFlags(flags)
+        """Show rows. The model formats only the cells on screen, and it is updated in place
+        (never cleared): a commit with Tab/Enter re-enters here (the edit pushes an undo step,
+        the graph says "data changed") while Qt is moving the editor to the next cell, and a
+        table cleared under it sent the next typed value to the wrong cell."""
+        self.table.model().set_content(headers, rows, editable)
 
     # ---------------------------------------------------------------- data that does not fit
     def _show_misfit(self, m: datafit.Misfit | None) -> None:
@@ -505,17 +471,16 @@ class DataPanel(QWidget):
                      token)  # fmt: skip
 
     # ---------------------------------------------------------------- the table
-    def _cell_edited(self, item: QTableWidgetItem) -> None:
+    def _cell_edited(self, r: int, c: int, text: str) -> None:
         if self._filling or self.kind() != "samples" or self.misfit is not None:
             return
-        r, c = item.row(), item.column()
         samples = self._samples_from_model()
         if not 0 <= r < len(samples):
             return
         n_in = len(self.graph.inputs())
         row = samples[r]["x"] if c < n_in else samples[r]["y"]
         k = c if c < n_in else c - n_in
-        v, why = parse_cell(item.text())
+        v, why = parse_cell(text)
         if v is None:
             col = self.table.horizontalHeaderItem(c).text()
             self.error.setText(f"row {r + 1}, column {col!r}: {why}; it keeps {_fmt(row[k])}")
@@ -547,7 +512,7 @@ class DataPanel(QWidget):
         self._push_data({"samples": samples}, "Add sample")
 
     def remove_samples(self) -> None:
-        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        rows = self.table.selected_rows()
         if not rows and self.table.rowCount():
             rows = [self.table.rowCount() - 1]
         samples = [s for i, s in enumerate(self._samples_from_model()) if i not in rows]
