@@ -23,9 +23,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
     QDockWidget,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QScrollArea,
     QTableView,
     QVBoxLayout,
@@ -33,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...model import explain as ex
-from ...model.stepper import PassStepper
+from ...model.stepper import IDLE, PassStepper
 from .colormap import diverging, text_colour_on
 
 EDGE_ROLE = Qt.UserRole + 1
@@ -101,6 +104,10 @@ class LayerModel(QAbstractTableModel):
         self.extra = np.zeros((3, len(row_labels)))  # b, z, a per row
         self.wmax = 1.0
         self._brushes: dict[tuple[int, int, int], tuple[QBrush, QBrush]] = {}
+        self.columns: tuple[str, str, str] = _EXTRA  # the names of the three extra columns
+        # columns from this one on are empty: numbers the stepped pass has not revealed yet
+        # (None: every number shows; in the forward view W and b are known before the pass)
+        self.blank_from: int | None = None
 
     def set_layout(self, row_labels: list[str], src_labels: list[str], edge_at: np.ndarray,
                    edge_ids: list[str], mask: np.ndarray | None) -> None:  # fmt: skip
@@ -115,7 +122,13 @@ class LayerModel(QAbstractTableModel):
         self.endResetModel()
 
     def set_values(self, W: np.ndarray, b: np.ndarray, z: np.ndarray, a: np.ndarray,
-                   decimals: int) -> None:  # fmt: skip
+                   decimals: int, columns: tuple[str, str, str] = _EXTRA,
+                   blank_from: int | None = None) -> None:  # fmt: skip
+        """The matrix and three columns beside it (b, z, a; or δ, ∂L/∂b, ∂L/∂a; …)."""
+        if columns != self.columns:
+            self.columns = columns
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, self.n_src, self.n_src + 2)
+        self.blank_from = blank_from
         self.W = W
         self.extra = np.vstack([b, z, a]).astype(float)
         wmax = float(np.abs(W).max()) if W.size else 1.0
@@ -126,6 +139,9 @@ class LayerModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), last)
 
     # ------------------------------------------------------------------ queries
+    def _blank(self, j: int) -> bool:
+        return self.blank_from is not None and j >= self.blank_from
+
     def masked(self, i: int, j: int) -> bool:
         return j < self.n_src and self.mask is not None and self.mask[i, j] == 0
 
@@ -169,7 +185,7 @@ class LayerModel(QAbstractTableModel):
             return self.row_labels[section] if section < len(self.row_labels) else None
         if section < self.n_src:
             return self.src_labels[section]
-        return _EXTRA[section - self.n_src] if section < self.n_src + 3 else None
+        return self.columns[section - self.n_src] if section < self.n_src + 3 else None
 
     def flags(self, index):
         if self.masked(index.row(), index.column()):
@@ -180,15 +196,19 @@ class LayerModel(QAbstractTableModel):
         i, j = index.row(), index.column()
         n = self.n_src
         if role == _DISPLAY:
+            if self._blank(j):
+                return ""  # the class has not been shown it yet
             if j >= n:
                 return ex.fmt(float(self.extra[j - n, i]), self.decimals)
             return "" if self.masked(i, j) else ex.fmt(float(self.W[i, j]), self.decimals)
         if role == _BACKGROUND:
             if j >= n:
                 return B_FILL if j == n else ZA_FILL
-            return MASKED if self.masked(i, j) else self._weight_brushes(float(self.W[i, j]))[0]
+            if self.masked(i, j):
+                return MASKED
+            return B_FILL if self._blank(j) else self._weight_brushes(float(self.W[i, j]))[0]
         if role == _FOREGROUND:
-            if j < n and not self.masked(i, j):
+            if j < n and not self.masked(i, j) and not self._blank(j):
                 return self._weight_brushes(float(self.W[i, j]))[1]
             return None
         if role == _ALIGN:
@@ -258,7 +278,7 @@ class LayerTable(QTableView):
     def _measure_headers(self) -> None:
         fm = QFontMetrics(self.font())
         self._header_px = [fm.horizontalAdvance(t) + CELL_PAD_PX
-                           for t in [*self.model().src_labels, *_EXTRA]]  # fmt: skip
+                           for t in [*self.model().src_labels, *self.model().columns]]  # fmt: skip
 
     def relayout(self, cell_of: dict[str, tuple[int, int]]) -> None:
         """The model got another layout (set_layout and set_values): fit the table to it."""
@@ -309,6 +329,12 @@ class MatrixView(QWidget):
     edge_clicked = Signal(str)
     neuron_clicked = Signal(str)
     LIVE_HZ = 5.0
+    # what the tables show: the forward pass, matrix-form backprop, or the update
+    MODES = {
+        "forward": "Forward: z = W·a + b",
+        "backward": "Backward: ∂L/∂W = δ·aᵀ",
+        "update": "Update: W − η·∂L/∂W",
+    }
 
     def __init__(self, stepper: PassStepper, parent: QWidget | None = None):
         super().__init__(parent)
@@ -319,8 +345,24 @@ class MatrixView(QWidget):
         self.tables: list[LayerTable] = []
         self.equations: list[QLabel] = []
         self._selected_edge: str | None = None
+        self.mode = "forward"
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        modes = QHBoxLayout()
+        modes.setContentsMargins(6, 4, 6, 0)
+        self.mode_buttons: dict[str, QPushButton] = {}
+        group = QButtonGroup(self)
+        for key, text in self.MODES.items():
+            b = QPushButton(text.split(":")[0])
+            b.setToolTip(text)
+            b.setCheckable(True)
+            b.setChecked(key == self.mode)
+            b.clicked.connect(lambda _=False, k=key: self.set_mode(k))
+            group.addButton(b)
+            modes.addWidget(b)
+            self.mode_buttons[key] = b
+        modes.addStretch(1)
+        outer.addLayout(modes)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         outer.addWidget(self.scroll)
@@ -360,7 +402,15 @@ class MatrixView(QWidget):
             QTimer.singleShot(0, self.refresh_live)
 
     def _key(self):
-        return (self.stepper.result, self.decimals, self.font_px, self.focus)
+        st = self.stepper
+        return (st.result, self.decimals, self.font_px, self.focus, self.mode, st.state)
+
+    def set_mode(self, mode: str) -> None:
+        """Forward (W, b, z, a), backward (∂L/∂W, δ, ∂L/∂b, ∂L/∂a) or the update."""
+        self.mode = mode
+        for key, b in self.mode_buttons.items():
+            b.setChecked(key == mode)
+        self.rebuild()
 
     def set_decimals(self, decimals: int) -> None:
         self.decimals = int(decimals)
@@ -381,7 +431,7 @@ class MatrixView(QWidget):
         """Rebuild the tables (``force=False``: only if the pass or the weights changed)."""
         st = self.stepper
         r = st.compute()
-        key = (r, self.decimals, self.font_px, self.focus)
+        key = self._key()
         if not force and r is not None and getattr(self, "_built", None) == key:
             return
         self._built = key
@@ -439,11 +489,28 @@ class MatrixView(QWidget):
         first = c.layer_of[src[0]] if src else l - 1
         # skip connections: the sources span several earlier layers
         prev = f"a({l - 1})" if first == l - 1 else f"a({first}…{l - 1})"
+        shape = f"{layer.stop - layer.start}×{len(src)}"
+        if self.mode == "backward":
+            what = (f"δ({l}) = ∂L/∂z({l}),  ∂L/∂W({l}) = δ({l})·{prev}ᵀ,  "
+                    f"∂L/∂b({l}) = δ({l})")  # fmt: skip
+            note = "mean over the batch" if self._batch() else f"∂L/∂W({l}) is {shape}"
+        elif self.mode == "update":
+            eta = self.stepper.graph.training.get("learning_rate")
+            opt = str(self.stepper.graph.training.get("optimizer", "sgd"))
+            what = (f"W({l}) ← W({l}) − η·∂L/∂W({l}),  b({l}) ← b({l}) − η·∂L/∂b({l})"
+                    if opt == "sgd" else f"W({l}), b({l}): one {opt} step")  # fmt: skip
+            note = f"η = {ex.fmt(float(eta), self.decimals)}" if opt == "sgd" and eta else ""
+        else:
+            what = f"z({l}) = W({l})·{prev} + b({l})"
+            note = f"W({l}) is {shape}"
         return (
             f"<span style='font-size:{round(self.font_px * 1.15)}px'><b>Layer {l}:</b> "
-            f"z({l}) = W({l})·{prev} + b({l})  &nbsp; <span style='color:#666'>"
-            f"W({l}) is {layer.stop - layer.start}×{len(src)}</span></span>"
+            f"{what}  &nbsp; <span style='color:#666'>{note}</span></span>"
         )
+
+    def _batch(self) -> bool:
+        r = self.stepper.result
+        return r is not None and len(r.samples) > 1
 
     def _relayout(self, r) -> None:
         """The network was edited but has as many layers: new layouts into the existing
@@ -478,12 +545,31 @@ class MatrixView(QWidget):
         return edge_at, cell_of
 
     def _set_model_values(self, model: LayerModel, r, l: int) -> None:
-        c = r.compiled
-        layer = c.net.layers[l - 1]
+        """The layer's arrays for the mode; a step the stepped pass has not reached is blank
+        (the class predicts it; with no pass started everything shows)."""
+        c, st = r.compiled, self.stepper
+        net = c.net
+        layer = net.layers[l - 1]
         col = min(self.focus, len(r.samples) - 1)
         rows = slice(layer.start, layer.stop)
-        model.set_values(layer.W, layer.b[:, 0], r.trace.z[rows, col], r.trace.a[rows, col],
-                         self.decimals)  # fmt: skip
+        ws = slice(int(net.w_offsets[l - 1]), int(net.w_offsets[l]))
+        bs = slice(int(net.b_offsets[l - 1]), int(net.b_offsets[l]))
+        t, shape = r.trace, layer.W.shape
+        idle = st.state.phase == IDLE
+        if self.mode == "backward":
+            W = t.grads[ws].reshape(shape)
+            extras = (t.dL_dz[rows, col], t.grads[bs], t.dL_da[rows, col])
+            names, shown = ("δ = ∂L/∂z", "∂L/∂b", "∂L/∂a"), idle or st.backward_shown(l)
+            blank_from = None if shown else 0
+        elif self.mode == "update":
+            W = r.updated_params[ws].reshape(shape)
+            extras = (r.updated_params[bs], t.params[bs], t.grads[bs])
+            names, blank_from = ("new b", "b", "∂L/∂b"), None if idle or st.updated else 0
+        else:
+            W, extras = layer.W, (layer.b[:, 0], t.z[rows, col], t.a[rows, col])
+            names = _EXTRA  # W and b are known before the pass: only z and a wait for it
+            blank_from = None if idle or st.forward_shown(l) else layer.start - layer.src_lo + 1
+        model.set_values(W, *extras, self.decimals, names, blank_from)
 
     def _structure_key(self, r):
         """Everything the table layout depends on (not the numbers)."""
@@ -503,8 +589,15 @@ class MatrixView(QWidget):
     def _update_values(self, r) -> None:
         """New weights, b, z and a into the existing models (same layout)."""
         for l, t in enumerate(self.tables, start=1):
+            before = t.model().columns
             self._set_model_values(t.model(), r, l)
-            t.fit_columns()  # a weight that grew a digit widens its column
+            if t.model().columns != before:  # another mode: other column names and numbers
+                t._measure_headers()
+                t.fit_columns(grow_only=False)
+            else:
+                t.fit_columns()  # a weight that grew a digit widens its column
+        for l, eq in enumerate(self.equations, start=1):
+            eq.setText(self._equation(r.compiled, l))
 
     def _on_cell(self, t: LayerTable, i: int, j: int) -> None:
         # The tables show the pass they were built from; the stepper drops its result as soon
