@@ -47,10 +47,12 @@ def test_ci_runs_at_least_3000_actions_over_all_examples():
 
 def test_the_checks_are_not_vacuous(make_window, qtbot, monkeypatch, tmp_path):
     """The harness sees an exception in a slot, a Qt warning, a Python warning, an edit
-    that bypasses the undo stack, and a saved file that reopens different."""
+    that bypasses the undo stack, a saved file that reopens different, and an undo-stack
+    operation started inside another."""
     import warnings
 
     from PySide6.QtCore import QTimer, qWarning
+    from PySide6.QtGui import QUndoCommand
     from random_user import RandomUser, close_window
 
     from bpstudio.model import fileformat
@@ -79,21 +81,23 @@ def test_the_checks_are_not_vacuous(make_window, qtbot, monkeypatch, tmp_path):
 
         monkeypatch.setattr(fileformat, "load", load_wrong)
         fileformat.save(w.graph, tmp_path / "x.json")  # the spy reopens it
+
+        class Nested(QUndoCommand):  # a push from inside a push (harmless there, not in redo)
+            def redo(self):
+                if self.text() == "outer":
+                    w.undo_stack.push(QUndoCommand("inner"))
+
+        w.undo_stack.push(Nested("outer"))
     finally:
         close_window(w)
         user.uninstall()
     kinds = [f.kind for f in user.failures]
-    assert kinds == ["exception", "qt-warning", "python-warning", "undo", "save"], kinds
+    assert kinds == ["exception", "qt-warning", "python-warning", "undo", "save",
+                     "undo-reentry"], kinds  # fmt: skip
     assert "boom in a slot" in user.failures[0].text
 
 
 @pytest.mark.skipif(bool(os.environ.get("BPSTUDIO_SOAK")), reason="the soak runs instead")
-@pytest.mark.skipif(
-    not os.environ.get("BPSTUDIO_RANDOM_USER"),
-    reason="open bug (issue 9 notes): after the merge of every item's fix, full-suite runs "
-    "segfault inside QUndoStack.push (qt/undo.py) under the random user; set "
-    "BPSTUDIO_RANDOM_USER=1 to run it until that is fixed",
-)
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_random_user_on_example(example, make_window, qtbot, monkeypatch, tmp_path):
     seed = seed_for(example.stem)
