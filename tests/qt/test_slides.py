@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -58,12 +59,21 @@ def test_one_page_per_step_with_that_step_s_numbers(tmp_path, capsys):
         assert f(n[nid]["z"]) not in pages[0]  # not before its step
     assert f(n["o1"]["z"]) in pages[2] and f(n["o1"]["a"]) in pages[2]
     assert f(t["loss"]) in pages[3]
-    assert f(n["o1"]["dL_dz"]) in pages[4] and f(e["w5"]["grad"]) in pages[4]
-    for nid in ("h1", "h2"):
-        assert f(n[nid]["dL_dz"]) in pages[5]
-    assert f(e["w1"]["grad"]) in pages[5]
-    # the update slide: each weight's new value (as the worked example writes it)
-    assert "0.39995" in pages[6] or "0.3999" in pages[6]
+    # backward: every ∂L/∂z of the layer and every ∂L/∂w into it, on that layer's page
+    into = {4: (["o1"], ["w5", "w6"]), 5: (["h1", "h2"], ["w1", "w2", "w3", "w4"])}
+    for page, (neurons, edges) in into.items():
+        for nid in neurons:
+            assert f(n[nid]["dL_dz"]) in pages[page] and f(n[nid]["dL_db"]) in pages[page]
+        for eid in edges:
+            assert f(e[eid]["grad"]) in pages[page], (page, eid)
+    # the update slide: every weight's step, old and new (as the worked example writes them)
+    update = " ".join(pages[6].split())  # the lines a long equation wraps onto, joined
+    for eid in e:
+        m = re.search(rf"{eid}_new = {eid} − η·∂L/∂{eid} = .*? = (−?[0-9.]+)", update)
+        assert m, eid
+        shown = m.group(1).replace("−", "-")
+        digits = len(shown.split(".")[1]) if "." in shown else 0
+        assert abs(float(shown) - e[eid]["updated"]) <= 0.5 * 10.0**-digits, (eid, shown)
 
 
 @needs_poppler
