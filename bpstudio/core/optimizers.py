@@ -11,9 +11,9 @@ absent edges at zero and frozen parameters fixed.
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass
 
-NAMES = ["adam", "momentum", "rmsprop", "sgd"]
+import numpy as np
 
 
 class Optimizer:
@@ -115,11 +115,37 @@ class Adam(Optimizer):
         return self.tmp
 
 
-_CLASSES = {c.name: c for c in (SGD, Momentum, RMSprop, Adam)}
+@dataclass(frozen=True)
+class OptimizerEntry:
+    """Everything the app, reports and the export know of one optimizer."""
+
+    name: str
+    cls: type[Optimizer]
+    defaults: dict[str, float]  # its hyperparameters (training keys) and their defaults
+    torch: str  # the torch.optim call, a str.format template over learning_rate and defaults
+
+
+OPTIMIZERS: dict[str, OptimizerEntry] = {
+    e.name: e
+    for e in [
+        OptimizerEntry("adam", Adam, {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+                       "torch.optim.Adam(model.parameters(), lr={learning_rate!r}, "
+                       "betas=({beta1!r}, {beta2!r}), eps={eps!r})"),
+        OptimizerEntry("momentum", Momentum, {"momentum": 0.9},
+                       "torch.optim.SGD(model.parameters(), lr={learning_rate!r}, "
+                       "momentum={momentum!r})"),
+        OptimizerEntry("rmsprop", RMSprop, {"beta2": 0.9, "eps": 1e-8},
+                       "torch.optim.RMSprop(model.parameters(), lr={learning_rate!r}, "
+                       "alpha={beta2!r}, eps={eps!r})"),
+        OptimizerEntry("sgd", SGD, {}, "torch.optim.SGD(model.parameters(), lr={learning_rate!r})"),
+    ]
+}  # fmt: skip
+NAMES = list(OPTIMIZERS)
+HYPERPARAMETERS = ("momentum", "beta1", "beta2", "eps")  # every optimizer's keys, in this order
 
 
 def make(name: str, size: int, settings: dict, mask: np.ndarray | None = None) -> Optimizer:
     """Build an optimizer from a file's training settings (defaults per optimizer)."""
-    cls = _CLASSES[name]
-    kwargs = {k: settings[k] for k in ("momentum", "beta1", "beta2", "eps") if k in settings}
-    return cls(size, settings.get("learning_rate", 0.01), mask=mask, **kwargs)
+    entry = OPTIMIZERS[name]
+    kwargs = {k: settings[k] for k in entry.defaults if k in settings}
+    return entry.cls(size, settings.get("learning_rate", 0.01), mask=mask, **kwargs)

@@ -478,7 +478,9 @@ class _Ctx:
         return f"∂L/∂ŷ_{nid}", rf"\frac{{\partial L}}{{\partial \hat{{y}}_{{{tex_id(nid)}}}}}"
 
     def fprime_name(self, nid: str) -> tuple[str, str]:
-        letter, tex = _DERIV_LETTER.get(self.activation(nid), ("f", "f"))
+        name = self.activation(nid)
+        a = act.ELEMENTWISE.get(name) if name is not None else None
+        letter, tex = a.prime_symbol if a is not None else ("f", "f")
         return f"{letter}′(z_{nid})", f"{tex}'(z_{{{tex_id(nid)}}})"
 
     def jac_name(self, i: str, j: str) -> tuple[str, str]:
@@ -507,17 +509,6 @@ class _Ctx:
     def factor_source(self, nid: str) -> Factor:
         n, s = self.a_name(nid)
         return Factor("source", n, s, self.val("a", nid), nid)
-
-
-_DERIV_LETTER = {
-    "sigmoid": ("σ", r"\sigma"),
-    "tanh": ("tanh", r"\tanh"),
-    "relu": ("relu", r"\mathrm{relu}"),
-    "leaky_relu": ("lrelu", r"\mathrm{lrelu}"),
-    "elu": ("elu", r"\mathrm{elu}"),
-    "softplus": ("softplus", r"\mathrm{softplus}"),
-    "identity": ("id", r"\mathrm{id}"),
-}
 
 
 # --------------------------------------------------------------------------- paths
@@ -635,9 +626,7 @@ def _ctx(compiled: Compiled, result: PassResult, sample: int) -> _Ctx:
 def _formulas(name: str | None) -> tuple[str | None, str | None]:
     if name is None:
         return None, None
-    if name == act.SOFTMAX:
-        return "a_i = e^(z_i) / Σ_j e^(z_j)", "∂a_i/∂z_j = a_i(δ_ij − a_j)"
-    a = act.ELEMENTWISE[name]
+    a = act.entry(name)
     return a.formula, a.derivative_formula
 
 

@@ -19,29 +19,19 @@ import textwrap
 import numpy as np
 
 from ..core import activations as act
+from ..core import losses, optimizers
 from .compile import Compiled
 from .graph import Graph
 
-_TORCH_ACT = {
-    "identity": "z",
-    "sigmoid": "torch.sigmoid(z)",
-    "tanh": "torch.tanh(z)",
-    "relu": "torch.relu(z)",
-    "leaky_relu": f"F.leaky_relu(z, negative_slope={act.LEAKY_SLOPE!r})",
-    "elu": f"F.elu(z, alpha={act.ELU_ALPHA!r})",
-    "softplus": "F.softplus(z, beta=1.0, threshold=30.0)",
-}
 
-_LOSS_SRC = {
-    "half_squared_error": "0.5 * ((yhat - y) ** 2).sum(dim=1)",
-    "squared_error": "((yhat - y) ** 2).sum(dim=1)",
-    "mse": "((yhat - y) ** 2).mean(dim=1)",
-    "binary_cross_entropy": (
-        "-(y * torch.log(yhat.clamp(EPS, 1 - EPS))"
-        " + (1 - y) * torch.log1p(-yhat.clamp(EPS, 1 - EPS))).sum(dim=1)"
-    ),
-    "cross_entropy": "-(y * torch.log(yhat.clamp_min(EPS))).sum(dim=1)",
-}
+def _activation_source() -> str:
+    """The generated file's ``_activation``: one branch per registered elementwise activation
+    (core/activations.py holds each one's torch expression)."""
+    lines = ["def _activation(name, z):"]
+    for a in act.ELEMENTWISE.values():
+        lines += [f"    if name == {a.name!r}:", f"        return {a.torch}"]
+    lines.append("    raise ValueError(name)")
+    return "\n".join(lines)
 
 
 def _lit(x) -> str:
@@ -56,23 +46,9 @@ def _lit(x) -> str:
 
 
 def _optimizer_hint(training: dict) -> str:
-    opt = training.get("optimizer", "sgd")
-    lr = float(training.get("learning_rate", 0.01))
-    if opt == "momentum":
-        mu = float(training.get("momentum", 0.9))
-        return f"torch.optim.SGD(model.parameters(), lr={lr!r}, momentum={mu!r})"
-    if opt == "rmsprop":
-        rho = float(training.get("beta2", 0.9))
-        eps = float(training.get("eps", 1e-8))
-        return f"torch.optim.RMSprop(model.parameters(), lr={lr!r}, alpha={rho!r}, eps={eps!r})"
-    if opt == "adam":
-        b1 = float(training.get("beta1", 0.9))
-        b2 = float(training.get("beta2", 0.999))
-        eps = float(training.get("eps", 1e-8))
-        return (
-            f"torch.optim.Adam(model.parameters(), lr={lr!r}, betas=({b1!r}, {b2!r}), eps={eps!r})"
-        )
-    return f"torch.optim.SGD(model.parameters(), lr={lr!r})"
+    entry = optimizers.OPTIMIZERS[training.get("optimizer", "sgd")]
+    values = {k: float(training.get(k, v)) for k, v in entry.defaults.items()}
+    return entry.torch.format(learning_rate=float(training.get("learning_rate", 0.01)), **values)
 
 
 def torch_source(graph: Graph, compiled: Compiled) -> str:
@@ -180,22 +156,7 @@ LAYERS = [
 ]
 
 
-def _activation(name, z):
-    if name == "identity":
-        return z
-    if name == "sigmoid":
-        return {_TORCH_ACT["sigmoid"]}
-    if name == "tanh":
-        return {_TORCH_ACT["tanh"]}
-    if name == "relu":
-        return {_TORCH_ACT["relu"]}
-    if name == "leaky_relu":
-        return {_TORCH_ACT["leaky_relu"]}
-    if name == "elu":
-        return {_TORCH_ACT["elu"]}
-    if name == "softplus":
-        return {_TORCH_ACT["softplus"]}
-    raise ValueError(name)
+{_activation_source()}
 
 
 class Network(nn.Module):
@@ -255,7 +216,7 @@ class Network(nn.Module):
 def loss_fn(yhat, y):
     """The file's loss ({loss}): per sample summed over outputs, mean over the batch."""
     y = torch.as_tensor(y, dtype=yhat.dtype)
-    return ({_LOSS_SRC[loss]}).mean()
+    return ({losses.LOSSES[loss].torch}).mean()
 
 
 def build():

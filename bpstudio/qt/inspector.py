@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core import activations
 from ..model.compile import graph_warnings
 from ..model.graph import ROLES, Change, Graph
 from .commands import SetEdgeCommand, SetNetworkCommand, SetNeuronCommand
-from .dialogs import ACTIVATIONS
 from .field_note import FieldNote
 
 
@@ -167,7 +167,7 @@ class Inspector(QStackedWidget):
         self.n_role.activated.connect(lambda _: self._set_role(self.n_role.currentText()))
         form.addRow("Role", self.n_role)
         self.n_act = QComboBox()
-        self.n_act.addItems(ACTIVATIONS)
+        self.n_act.addItems(activations.listed())
         self.n_act.activated.connect(
             lambda _: self._set_neurons("activation", self.n_act.currentText())
         )
@@ -193,7 +193,7 @@ class Inspector(QStackedWidget):
     def _build_multi_page(self) -> None:
         self.multi_page, form = self._page("Selection")
         self.m_act = QComboBox()
-        self.m_act.addItems(["(mixed)"] + ACTIVATIONS)
+        self.m_act.addItems(["(mixed)"] + activations.listed())
         self.m_act.activated.connect(self._multi_activation)
         form.addRow("Activation (all)", self.m_act)
         self.m_bias = self._number_line(form, "Bias (all)", "bias", self._bias_edited)

@@ -35,6 +35,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyle
 
+from ...core import activations as act
 from ...model.graph import Edge, Neuron
 from .. import theme
 
@@ -42,37 +43,24 @@ R = theme.NEURON_RADIUS
 _SOURCE, _TARGET, _WEIGHT = attrgetter("source"), attrgetter("target"), attrgetter("weight")
 
 
-def _glyph_paths() -> dict[str, QPainterPath]:
-    """Tiny plots of each activation in a [-1, 1] box (y up), drawn in the neuron's badge."""
-
-    def curve(f, lo=-1.0, hi=1.0, n=24) -> QPainterPath:
-        p = QPainterPath()
-        for i in range(n + 1):
-            x = lo + (hi - lo) * i / n
-            pt = QPointF(x, -max(-1.0, min(1.0, f(x))))
-            p.moveTo(pt) if i == 0 else p.lineTo(pt)
-        return p
-
-    return {
-        "sigmoid": curve(lambda x: 2 / (1 + math.exp(-6 * x)) - 1),
-        "tanh": curve(lambda x: math.tanh(3 * x)),
-        "relu": curve(lambda x: max(0.0, x) * 2 - 0.6),
-        "leaky_relu": curve(lambda x: (x if x > 0 else 0.15 * x) * 2 - 0.6),
-        "elu": curve(lambda x: (x if x > 0 else math.exp(2 * x) - 1) * 1.2 - 0.2),
-        "softplus": curve(lambda x: math.log1p(math.exp(4 * x)) / 2.5 - 0.8),
-        "identity": curve(lambda x: x),
-        "linear": curve(lambda x: x),
-        "softmax": curve(lambda x: 2 / (1 + math.exp(-6 * x)) - 1),
-    }
-
-
-_GLYPHS: dict[str, QPainterPath] = {}
+_GLYPHS: dict[tuple[tuple[float, float], ...], QPainterPath] = {}
 
 
 def glyph(activation: str | None) -> QPainterPath | None:
-    if not _GLYPHS:
-        _GLYPHS.update(_glyph_paths())
-    return _GLYPHS.get(activation or "")
+    """The activation's badge (its registry entry's polyline, y up) as a path in Qt's y-down
+    coordinates; None for input and bias units or an unknown name."""
+    try:
+        points = act.entry(activation or "").glyph
+    except KeyError:
+        return None
+    path = _GLYPHS.get(points)
+    if path is None:
+        path = QPainterPath()
+        path.moveTo(QPointF(points[0][0], -points[0][1]))
+        for x, y in points[1:]:
+            path.lineTo(QPointF(x, -y))
+        _GLYPHS[points] = path
+    return path
 
 
 class NeuronItem(QGraphicsItem):

@@ -14,10 +14,14 @@ import re
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QTextBrowser, QWidget
 
+from ...core import activations as act
 from ...model import explain as ex
 from ...model.stepper import PassStepper
 
-_ACT_LETTER = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "identity": "id"}
+
+def _letter(activation: str | None) -> str:
+    """f in "f(z)" for the panel: the registry's symbol (σ, tanh, relu, id, ...)."""
+    return act.entry(activation).symbol if activation else ""
 
 
 class _Doc:
@@ -120,7 +124,7 @@ def neuron_doc(stepper: PassStepper, nid: str, sample: int, decimals: int) -> _D
     if e.activation == "softmax":
         d.eq(f"a = softmax(z)_{nid} = {f(e.a)}    ({e.activation_formula})")
     else:
-        letter = _ACT_LETTER.get(e.activation, e.activation)
+        letter = _letter(e.activation)
         d.eq(f"a = {letter}(z) = {letter}({f(e.z)}) = {f(e.a)}")
     d.sub("Backward")
     if not e.reaches_loss:
@@ -139,7 +143,7 @@ def neuron_doc(stepper: PassStepper, nid: str, sample: int, decimals: int) -> _D
         d.eq(f"∂L/∂z = Σ_j ∂L/∂a_j·∂a_j/∂z = {names}")
         d.eq(f"      = {nums} = {f(e.dL_dz)}")
     else:
-        letter = _ACT_LETTER.get(e.activation, e.activation)
+        letter = _letter(e.activation)
         d.eq(f"∂L/∂z = {letter}′(z)·∂L/∂a = {f(e.fprime)} × {f(e.dL_da)} = {f(e.dL_dz)}")
         if e.derivative_formula:
             d.note(f"{letter}′(z) = {e.derivative_formula}")

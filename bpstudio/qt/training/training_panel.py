@@ -30,8 +30,6 @@ from ..field_note import FieldNote
 from .controller import SPEEDS, TrainingController
 from .fields import INT_MAX, IntSpin, NumberSpin
 
-OPTIMIZER_KEYS = {"sgd": (), "momentum": ("momentum",), "rmsprop": ("beta2", "eps"),
-                  "adam": ("beta1", "beta2", "eps")}  # fmt: skip
 DEFAULTS = {"momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "learning_rate": 0.01}
 LEVEL_STYLE = {"error": "color: #b00020; font-weight: bold;", "warning": "color: #8a5a00;",
                "info": "color: #205020;"}  # fmt: skip
@@ -197,7 +195,7 @@ class TrainingPanel(QWidget):
         self.seed.setValue(min(int(t.get("seed", 0)), INT_MAX))
         for b in blockers:
             b.unblock()
-        shown = set(OPTIMIZER_KEYS.get(opt, ()))
+        shown = set(optimizers.OPTIMIZERS[opt].defaults) if opt in optimizers.OPTIMIZERS else set()
         for key in ("momentum", "beta1", "beta2", "eps"):
             lab, w = self._rows[key]
             lab.setVisible(key in shown)
