@@ -137,7 +137,7 @@ def _fmt(v) -> str:
 
 
 def trace_text(doc: dict, graph) -> str:
-    loss = graph.training.get("loss", "half_squared_error")
+    loss = graph.settings.loss
     lines = [f"loss ({loss}, samples {doc['samples']}): {doc['loss']:.10g}", "", "neurons:"]
     for nid, v in doc["neurons"].items():
         parts = "  ".join(f"{k}={_fmt(x)}" for k, x in v.items())
@@ -186,7 +186,7 @@ def cmd_train(args) -> int:
     ds = _dataset(graph, args.file)
     if len(ds) == 0:
         raise UsageError([f"{args.file}: data: there are no samples to train on"])
-    epochs = args.epochs if args.epochs is not None else int(graph.training.get("epochs", 100))
+    epochs = args.epochs if args.epochs is not None else graph.settings.epochs
     if epochs < 0:
         raise UsageError([f"--epochs must be >= 0, not {epochs}"])
     compiled, trainer = make_trainer(graph, compiled)

@@ -11,9 +11,14 @@ absent edges at zero and frozen parameters fixed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .settings import TrainingSettings
 
 
 class Optimizer:
@@ -144,8 +149,15 @@ NAMES = list(OPTIMIZERS)
 HYPERPARAMETERS = ("momentum", "beta1", "beta2", "eps")  # every optimizer's keys, in this order
 
 
-def make(name: str, size: int, settings: dict, mask: np.ndarray | None = None) -> Optimizer:
+def make(
+    name: str,
+    size: int,
+    settings: TrainingSettings | Mapping[str, Any],
+    mask: np.ndarray | None = None,
+) -> Optimizer:
     """Build an optimizer from a file's training settings (defaults per optimizer)."""
+    from .settings import settings_of  # settings imports this module's registry
+
+    settings = settings_of(settings)
     entry = OPTIMIZERS[name]
-    kwargs = {k: settings[k] for k in entry.defaults if k in settings}
-    return entry.cls(size, settings.get("learning_rate", 0.01), mask=mask, **kwargs)
+    return entry.cls(size, settings.learning_rate, mask=mask, **settings.hyperparameters(name))

@@ -419,8 +419,8 @@ def _compile_graph(g: Graph, init_seed_offset: int) -> Compiled:
     if missing.any():
         fan_in = np.bincount(tgt_row, minlength=len(neuron_ids))[tgt_row]
         fan_out = np.bincount(src_row, minlength=len(neuron_ids))[src_row]
-        rng = np.random.default_rng(int(g.training.get("seed", 0)) + init_seed_offset)
-        scheme = g.training.get("init", "xavier_uniform")
+        rng = np.random.default_rng(g.settings.seed + init_seed_offset)
+        scheme = g.settings.init
         weights[missing] = core_init.draw(scheme, fan_in[missing], fan_out[missing], rng)
     trainable = np.fromiter(map(_TRAINABLE, edges), dtype=bool, count=n_e)
 
@@ -469,7 +469,7 @@ def _compile_graph(g: Graph, init_seed_offset: int) -> Compiled:
         n_bias=len(bias_units),
         layers=specs,
         outputs=[row_of[o] for o in outputs],
-        loss=g.training.get("loss", "half_squared_error"),
+        loss=g.settings.loss,
     )
     bias_param = {}
     for l, spec in enumerate(specs):

@@ -33,13 +33,15 @@ float rounding.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from ..core import activations as act
 from ..core import losses, outputs
+from ..core.settings import TrainingSettings, settings_of
 from .compile import Compiled
 from .trace import PassResult
 
@@ -742,18 +744,17 @@ def edge_explanation(
     result: PassResult,
     edge_id: str,
     sample: int = 0,
-    training: dict | None = None,
+    training: TrainingSettings | Mapping[str, Any] | None = None,
     with_paths: bool = False,
     cap: int = PATH_CAP,
 ) -> EdgeExplanation:
     """∂L/∂w = ∂L/∂z_t · a_s for one sample, and the pass's update of the weight.
 
-    ``training`` is the file's training dict (optimizer name and learning rate for the
-    update; defaults sgd / 0.01 as the engine's). ``with_paths`` also fills ``paths``.
+    ``training`` is the file's training dict or settings (optimizer name and learning rate
+    for the update; None: those the pass used). ``with_paths`` also fills ``paths``.
     """
     ctx = _ctx(compiled, result, sample)
     s, t = ctx.ends[edge_id]
-    training = training or {}
     update = _update_of(
         compiled, result, int(compiled.edge_param[ctx.edge_index[edge_id]]), training
     )
@@ -772,18 +773,27 @@ def edge_explanation(
 
 
 def bias_update(
-    compiled: Compiled, result: PassResult, neuron_id: str, training: dict | None = None
+    compiled: Compiled,
+    result: PassResult,
+    neuron_id: str,
+    training: TrainingSettings | Mapping[str, Any] | None = None,
 ) -> UpdateExplanation:
     """The pass's update of one neuron's bias."""
-    return _update_of(compiled, result, compiled.bias_param[neuron_id], training or {})
+    return _update_of(compiled, result, compiled.bias_param[neuron_id], training)
 
 
-def _update_of(compiled: Compiled, result: PassResult, p: int, training: dict) -> UpdateExplanation:
+def _update_of(
+    compiled: Compiled,
+    result: PassResult,
+    p: int,
+    training: TrainingSettings | Mapping[str, Any] | None,
+) -> UpdateExplanation:
     """Old value, gradient and new value of flat parameter p after the pass's optimizer step."""
     upd = compiled.net.update_mask
+    settings = result.training if training is None else settings_of(training)
     return UpdateExplanation(
-        optimizer=str(training.get("optimizer", "sgd")),
-        learning_rate=float(training.get("learning_rate", 0.01)),
+        optimizer=settings.optimizer,
+        learning_rate=settings.learning_rate,
         old=float(result.trace.params[p]),
         grad=float(result.trace.grads[p]),
         new=float(result.updated_params[p]),

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..core import activations as act
 from ..core import losses, optimizers
+from ..core.settings import TrainingSettings
 from .compile import Compiled
 from .graph import Graph
 
@@ -45,10 +46,9 @@ def _lit(x) -> str:
     return repr(x)
 
 
-def _optimizer_hint(training: dict) -> str:
-    entry = optimizers.OPTIMIZERS[training.get("optimizer", "sgd")]
-    values = {k: float(training.get(k, v)) for k, v in entry.defaults.items()}
-    return entry.torch.format(learning_rate=float(training.get("learning_rate", 0.01)), **values)
+def _optimizer_hint(settings: TrainingSettings) -> str:
+    entry = optimizers.OPTIMIZERS[settings.optimizer]
+    return entry.torch.format(learning_rate=settings.learning_rate, **settings.hyperparameters())
 
 
 def torch_source(graph: Graph, compiled: Compiled) -> str:
@@ -87,7 +87,7 @@ def torch_source(graph: Graph, compiled: Compiled) -> str:
                 "b_trainable": bt,
             }
         )
-    tr = graph.training
+    tr = graph.settings
     loss = net.loss_name
     softmax_rows = [int(r) for r in net.softmax_rows]
     frozen = any(L["w_trainable"] is not None or L["b_trainable"] is not None for L in layers)
@@ -106,7 +106,7 @@ def torch_source(graph: Graph, compiled: Compiled) -> str:
             "    },"
         )
     name = graph.name.replace('"""', "'''").replace("\\", "/")
-    batch = tr.get("batch_size")
+    batch = tr.batch_size
     batch_text = f"batches of {batch} samples" if batch else "the full data set as one batch"
     header = f'''\
 """{name}: a PyTorch module exported by bpstudio (``bpstudio export --to torch``).
@@ -119,11 +119,11 @@ weights loaded (float64): forward maps a (batch, {len(compiled.input_ids)}) tens
 weight matrix by its mask, so training never grows an edge that was not drawn.
 
 Going on with training, as the file was set up (loss {loss!r}, optimizer
-{tr.get("optimizer", "sgd")!r}, {batch_text}):
+{tr.optimizer!r}, {batch_text}):
 
     model = build()
     optimizer = {_optimizer_hint(tr)}
-    for epoch in range({int(tr.get("epochs", 100))}):
+    for epoch in range({tr.epochs}):
         for x, y in batches:              # float64 tensors (batch, inputs), (batch, outputs)
             optimizer.zero_grad()
             loss = loss_fn(model(x), y)

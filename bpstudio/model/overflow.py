@@ -75,7 +75,7 @@ def find_overflow(result: PassResult) -> str | None:
     if i is not None:
         p = bias_param[i]
         return f"the backward pass overflows at neuron {bias_ids[i]}: ∂L/∂b = {t.grads[p]}"
-    lr = float(result.training.get("learning_rate", 0.01))
+    lr = result.training.learning_rate
     hint = f"; the learning rate {lr:g} is too large for it"
     i = _first_bad(result.updated_params[edge_param])
     if i is not None:

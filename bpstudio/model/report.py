@@ -448,8 +448,8 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
     M = _Math
     tr = graph.training
     loss_name = c.net.loss_name
-    opt = str(tr.get("optimizer", "sgd"))
-    lr = float(tr.get("learning_rate", 0.01))
+    opt = graph.settings.optimizer
+    lr = graph.settings.learning_rate
     ends = ex.edge_endpoints(c)
     L = c.n_layers
     le = ex.loss_explanation(c, r, 0)
@@ -708,9 +708,7 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
             ".",
         )
     else:
-        settings = ", ".join(
-            f"{k} {tr[k]}" for k in optimizers.HYPERPARAMETERS if k in tr
-        )
+        settings = ", ".join(f"{k} {tr[k]}" for k in optimizers.HYPERPARAMETERS if k in tr)
         doc.para(
             f"Optimizer {opt} (one step from a fresh optimizer state, learning rate ",
             M(s.num(lr)),

@@ -22,13 +22,14 @@ import io
 import math
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..core import data as coredata
 from ..core.network import Workspace
+from ..core.settings import DEFAULTS, TrainingSettings
 from ..core.trainer import EpochStats, Trainer
 from .compile import Compiled, CompileError, compile_graph
 from .datafit import check_fit
@@ -140,7 +141,7 @@ class Run:
     label: str
     history: History
     initial_params: np.ndarray | None = None  # weights before the first epoch (for Reset)
-    settings: dict = field(default_factory=dict)
+    settings: TrainingSettings = DEFAULTS  # what the run last trained with
 
 
 @dataclass
@@ -239,10 +240,8 @@ class TrainingSession:
             ds = self.dataset()
             if len(ds) == 0:
                 raise coredata.DataError(["there are no samples to train on (add data first)"])
-            t = self.graph.training
-            train, val = coredata.split(
-                ds, float(t.get("validation_split", 0.0) or 0.0), int(t.get("seed", 0))
-            )
+            t = self.graph.settings
+            train, val = coredata.split(ds, t.validation_split, t.seed)
             trainer = Trainer(compiled.net, train, t, validation=val)
         except (CompileError, coredata.DataError) as exc:
             self.error = "; ".join(exc.errors)
@@ -265,7 +264,7 @@ class TrainingSession:
         self.compiled, self.trainer = compiled, trainer
         self.train_set, self.val_set = train, val
         trainer.epoch = len(self.run.history)  # its messages count the run's epochs
-        self.run.settings = dict(t)
+        self.run.settings = t
         if self.run.initial_params is None:
             self.run.initial_params = compiled.net.params.copy()
         self.error = None

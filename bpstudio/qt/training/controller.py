@@ -16,6 +16,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ...core.settings import DEFAULTS
 from ...model.compile import CompileError, compile_graph
 from ...model.graph import Change, Graph
 from ...model.training_session import TrainingSession
@@ -84,9 +85,9 @@ class TrainingController(QObject):
 
     def epochs_setting(self) -> int:
         try:
-            return max(int(self.graph.training.get("epochs", 1000)), 0)
-        except (TypeError, ValueError):
-            return 1000
+            return max(self.graph.settings.epochs, 0)
+        except (TypeError, ValueError):  # a setting the file format refuses (never saved)
+            return DEFAULTS.epochs
 
     # ---------------------------------------------------------------- controls
     def play(self) -> None:
@@ -158,8 +159,7 @@ class TrainingController(QObject):
         except CompileError as exc:
             self.message.emit("Cannot re-initialise: " + "; ".join(exc.errors), "error")
             return
-        scheme = self.graph.training.get("init", "xavier_uniform")
-        seed = self.graph.training.get("seed", 0)
+        scheme, seed = self.graph.settings.init, self.graph.settings.seed
         self._push(
             graph_parameters(self.graph),
             (c.weights(), c.biases()),

@@ -279,7 +279,7 @@ class DataPanel(QWidget):
                 self.source.setCurrentIndex(SOURCES.index(kind))
             self._show_page(SOURCES.index(kind))
             with QSignalBlocker(self.val_split):
-                self.val_split.setValue(float(self.graph.training.get("validation_split", 0.0)))
+                self.val_split.setValue(self.graph.settings.validation_split)
             if kind == "generator":
                 g = self.graph.data.get("generator") or {}
                 for w, key, default in ((self.gen_n, "n", 200), (self.gen_seed, "seed", 1),
