@@ -12,8 +12,8 @@ are *shown* as products and sums. Conventions:
   reports them; for a one-sample pass they are the engine's gradients (``result.edge_grad``),
   for a batch the engine's gradient is their mean over the batch.
 * Every displayed object carries a Unicode ``name`` (``σ′(z_h1)``) and a LaTeX ``symbol``
-  (``\\sigma'(z_{\\text{h1}})``); values are full-precision floats. :func:`fmt` is the one
-  rounding rule for display.
+  (``\\sigma'(z_{\\text{h1}})``); values are full-precision floats. :func:`fmt`
+  (:mod:`bpstudio.model.numfmt`) is the one rounding rule for display.
 
 The path view (:func:`weight_paths`, :func:`bias_paths`): a parameter's gradient is the sum
 over every directed path from the parameter's neuron to the loss of the product of the
@@ -43,6 +43,7 @@ from ..core import activations as act
 from ..core import losses, outputs
 from ..core.settings import TrainingSettings, settings_of
 from .compile import Compiled
+from .numfmt import fmt, fmt_places, update_places  # the display rule (re-exported)
 from .trace import PassResult
 
 PATH_CAP = 200
@@ -61,78 +62,17 @@ __all__ = [
     "edge_endpoints",
     "edge_explanation",
     "fmt",
+    "fmt_places",
     "loss_explanation",
     "neuron_explanation",
     "tex_escape",
     "tex_id",
+    "update_places",
     "weight_paths",
 ]
 
 
 # --------------------------------------------------------------------------- display helpers
-def fmt(x: float, decimals: int = 4) -> str:
-    """The one display rule for numbers (reports and the explain panel).
-
-    * ``|x| >= 10**(1 - decimals)``: fixed point with ``decimals`` places (0.7414);
-    * ``10**-6 <= |x| < 10**(1 - decimals)``: ``decimals`` significant digits, fixed point
-      (0.0006684, so tiny gradients never print as 0.0007 or 0.0000);
-    * ``0 < |x| < 10**-6``: ``decimals`` significant digits, scientific (1.234e-09);
-    * trailing zeros are dropped only when the short form is the exact value (0.4, 1, 0.15):
-      a shown zero always means a rounded digit. Negative numbers use the minus sign ``−``.
-    """
-    decimals = max(int(decimals), 1)
-    if x != x:
-        return "nan"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    if x == 0:
-        return "0"
-    ax = abs(x)
-    if ax >= 10.0 ** (1 - decimals):
-        places = decimals
-    elif ax >= 1e-6:
-        places = decimals - 1 - math.floor(math.log10(ax))
-        # rounding can carry into the next digit (0.00099996 -> 0.001000): recount then
-        if float(f"{ax:.{places}f}") >= 10.0 ** (math.floor(math.log10(ax)) + 1):
-            places -= 1
-    else:
-        text = f"{ax:.{decimals - 1}e}"
-        if float(text) == ax:
-            mant, exp = text.split("e")
-            mant = mant.rstrip("0").rstrip(".") if "." in mant else mant
-            text = f"{mant}e{exp}"
-        return ("−" if x < 0 else "") + text
-    return _fixed(x, places)
-
-
-def fmt_places(x: float, places: int) -> str:
-    """Fixed point with ``places`` decimals (exact short forms shortened, like :func:`fmt`)."""
-    return _fixed(x, max(int(places), 0))
-
-
-def _fixed(x: float, places: int) -> str:
-    text = f"{abs(x):.{places}f}"
-    if "." in text:
-        short = text.rstrip("0").rstrip(".")
-        if float(short) == abs(x):
-            text = short
-    if float(text) == 0:
-        return "0"
-    return ("−" if x < 0 else "") + text
-
-
-def update_places(old: float, new: float, decimals: int = 4) -> int:
-    """Decimal places that make a step old → new visible with ``decimals`` significant digits.
-
-    A step of 8.2e-6 on a weight of 0.4 needs 9 places (0.399991783); at 4 places both would
-    print as 0.4000 and the update would be invisible.
-    """
-    step = abs(new - old)
-    if step == 0 or not math.isfinite(step):
-        return decimals
-    return max(decimals, decimals - 1 - math.floor(math.log10(step)))
-
-
 _TEX_CHARS = {
     "\\": r"\textbackslash{}",
     "{": r"\{",

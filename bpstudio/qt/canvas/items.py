@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyle
 
 from ...core import activations as act
 from ...model.graph import Edge, Neuron
+from ...model.numfmt import general
 from .. import theme
 
 R = theme.NEURON_RADIUS
@@ -274,7 +275,7 @@ class EdgeItem(QGraphicsItem):
 
     def sync(self, e: Edge) -> None:
         self.weight = e.weight
-        text = "" if e.weight is None else f"{e.weight:.3g}"
+        text = "" if e.weight is None else general(e.weight, 3)
         width = theme.edge_width(e.weight)
         old = getattr(self, "_look", None)
         look = (text, theme.edge_colour(e.weight).rgba(), e.trainable)

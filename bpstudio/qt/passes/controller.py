@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...model.graph import Graph
+from ...model.numfmt import general
 from ...model.stepper import BACKWARD, FORWARD, LOSS, UPDATED, PassStepper, StepState
 from .adapter import CanvasAdapter
 from .overlay import PassOverlay
@@ -291,7 +292,7 @@ class PassController(QObject):
         if state.phase == LOSS:
             r = self.stepper.result
             return "Forward pass done: loss computed" + (
-                f" (L = {r.trace.loss:.6g})" if r is not None else ""
+                f" (L = {general(r.trace.loss)})" if r is not None else ""
             )
         if state.phase == BACKWARD:
             return f"Backward: ∂L/∂z of layer {state.layer} and ∂L/∂w into it computed"

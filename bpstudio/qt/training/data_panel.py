@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from ...core import data as coredata
 from ...model import datafit
 from ...model.graph import Change, Graph
+from ...model.numfmt import general
 from .. import places
 from . import dialogs
 from .training_panel import push_network
@@ -53,10 +54,6 @@ TABLE_SHOW_MAX = 500  # rows shown for generated/CSV data (read-only)
 # "Edit as table" beyond this: every sample becomes a table row and JSON in the file; a
 # million of them froze the window and took gigabytes (the table is for worked examples)
 TABLE_EDIT_MAX = 2000
-
-
-def _fmt(v: float) -> str:
-    return f"{v:.6g}"
 
 
 MINUSES = "\u2212\u2013\uff0d"  # the typographic minus (what the canvas shows), en dash, full-width
@@ -358,7 +355,7 @@ class DataPanel(QWidget):
                 t.setRowCount(len(rows))
             for r, row in enumerate(rows):
                 for c, v in enumerate(row):
-                    text = "" if v is None else _fmt(float(v))
+                    text = "" if v is None else general(v)
                     it = t.item(r, c)
                     if it is None:
                         it = QTableWidgetItem(text)
@@ -506,7 +503,7 @@ class DataPanel(QWidget):
         v, why = parse_cell(item.text())
         if v is None:
             col = self.table.horizontalHeaderItem(c).text()
-            self.error.setText(f"row {r + 1}, column {col!r}: {why}; it keeps {_fmt(row[k])}")
+            self.error.setText(f"row {r + 1}, column {col!r}: {why}; it keeps {general(row[k])}")
             self.refresh_keep_error()  # the cell shows the old value again
             return
         row[k] = v

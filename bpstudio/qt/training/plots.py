@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...model.fileformat import atomic_write_bytes, atomic_write_text
+from ...model.numfmt import general
 from ...model.training_session import History, Run, TrainingSession
 from .. import places
 from . import dialogs
@@ -302,8 +303,10 @@ class LossPlot(PlotPanel):
         if last is None:
             self.info.setText(self.no_epochs_text())
         else:
-            v = "" if last[1] is None else f"   validation {last[1]:.4g}"
-            self.info.setText(f"{self.session.run.label}: epoch {len(h)}   loss {last[0]:.4g}{v}")
+            v = "" if last[1] is None else f"   validation {general(last[1], 4)}"
+            self.info.setText(
+                f"{self.session.run.label}: epoch {len(h)}   loss {general(last[0], 4)}{v}"
+            )
 
     def value_bounds(self, h: History) -> tuple[float, float]:
         return positive_bounds(h.train_loss, h.val_loss, log=self._log())
@@ -358,9 +361,9 @@ class GradNormPlot(PlotPanel):
             first, final = last[0], last[-1]
             ratio = first / final if final > 0 else float("inf")
             self.info.setText(
-                f"{self.session.run.label}: layer 1 / layer {h.n_layers} = {ratio:.2g}"
+                f"{self.session.run.label}: layer 1 / layer {h.n_layers} = {general(ratio, 2)}"
                 if h.n_layers > 1
-                else f"{self.session.run.label}: ‖∂L/∂W‖ = {first:.3g}"
+                else f"{self.session.run.label}: ‖∂L/∂W‖ = {general(first, 3)}"
             )
         else:
             self.info.setText(self.no_epochs_text())
