@@ -378,7 +378,8 @@ def _compile_graph(g: Graph, init_seed_offset: int) -> Compiled:
         errors.append("the network has no output neurons")
     if errors:
         raise CompileError(errors)
-    layer_arr = _longest_path_layers(g, ea)  # not None: structure_errors found no cycle
+    layer_arr = _longest_path_layers(g, ea)
+    assert layer_arr is not None  # structure_errors found no cycle
     n_layers = int(layer_arr.max())
     if n_layers > limits.MAX_LAYERS:
         raise CompileError(
@@ -456,7 +457,7 @@ def _compile_graph(g: Graph, init_seed_offset: int) -> Compiled:
                 weights=W,
                 mask=None if mask.all() else mask,
                 bias=np.array([g.neurons[n].bias for n in lay_ids], float),
-                activations=[g.neurons[n].activation for n in lay_ids],
+                activations=[str(g.neurons[n].activation) for n in lay_ids],  # hidden/output
                 weight_trainable=wt,
                 bias_trainable=None if bt.all() else bt,
             )

@@ -348,7 +348,7 @@ class _Ctx:
         self.softmax_group = [o for o in self.outputs if self.activation(o) == act.SOFTMAX]
         self._fprime: dict[str, float] = {}
         self._count: dict[str, int] = {}
-        self._jac = None
+        self._jac: np.ndarray | None = None
 
     # values
     def val(self, kind: str, nid: str) -> float:
@@ -370,6 +370,7 @@ class _Ctx:
         if nid not in self._fprime:
             z = np.array([self.val("z", nid)])
             name = self.activation(nid)
+            assert name is not None  # f′ exists for hidden and output neurons only
             if nid in self.c.output_ids:
                 value = outputs.exact_derivative(name, z)[0]
             else:
@@ -589,7 +590,7 @@ def neuron_explanation(
         if neuron_id in c.output_ids
         else "hidden"
     )
-    base = dict(
+    base: dict[str, Any] = dict(
         neuron=neuron_id,
         role=role,
         layer=int(c.layer_of[neuron_id]),

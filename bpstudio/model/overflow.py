@@ -47,7 +47,9 @@ def find_overflow(result: PassResult) -> str | None:
             name, row, arr = "z", z_row, t.z
         else:
             name, row, arr = "a", a_row, t.a
+        assert row is not None  # one of the two rows is set
         col = _first_bad(arr[row])
+        assert col is not None  # the row has a non-finite value
         return (
             f"the forward pass overflows at neuron {ids[row]}: {name} = {arr[row, col]}"
             f" ({_sample(result, col)}); a weight, bias or input is too large for float64"

@@ -156,7 +156,8 @@ def run_label(graph: Graph) -> str:
     acts = Counter(n.activation for n in graph.neurons.values() if n.role == "hidden")
     if not acts:
         acts = Counter(n.activation for n in graph.neurons.values() if n.role == "output")
-    return acts.most_common(1)[0][0] if acts else "run"
+    top = acts.most_common(1)[0][0] if acts else None
+    return top or "run"
 
 
 class TrainingSession:
@@ -256,7 +257,7 @@ class TrainingSession:
             and old.neuron_ids == compiled.neuron_ids
             and old.edge_ids == compiled.edge_ids
         )
-        if keep:
+        if keep and old is not None:
             compiled.net.params[:] = old.net.params
         n_layers = len(compiled.net.layers)
         if self._new_run or self.run.history.n_layers != n_layers:
@@ -306,6 +307,7 @@ class TrainingSession:
         if not self.ensure():
             return SliceResult(0, "error", self.error or "")
         trainer, hist = self.trainer, self.run.history
+        assert trainer is not None  # ensure() made it
         append, clock = hist.append, time.perf_counter
         deadline = clock() + seconds
         done = 0
@@ -334,6 +336,13 @@ class TrainingSession:
         finally:
             self._writing = False
 
+    def _compiled(self) -> Compiled:
+        """The compiled network, once :meth:`ensure` has built it (the views call this after
+        data_points() or ensure() said yes)."""
+        if self.compiled is None:
+            raise RuntimeError("the training session has no compiled network yet")
+        return self.compiled
+
     def current_parameters(self) -> tuple[dict[str, float], dict[str, float]] | None:
         if self.compiled is None:
             return None
@@ -341,7 +350,7 @@ class TrainingSession:
 
     def parameters_for(self, params: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
         """Edge weights and neuron biases of a flat parameter vector of the current network."""
-        c = self.compiled
+        c = self._compiled()
         saved = c.net.params.copy()
         try:
             c.net.params[:] = params
@@ -383,7 +392,7 @@ class TrainingSession:
         xs = np.linspace(lo[0], hi[0], resolution)
         ys = np.linspace(lo[1], hi[1], resolution)
         gx, gy = np.meshgrid(xs, ys, indexing="ij")
-        P = self.compiled.net.predict(np.c_[gx.ravel(), gy.ravel()])
+        P = self._compiled().net.predict(np.c_[gx.ravel(), gy.ravel()])
         return xs, ys, P.reshape(resolution, resolution, -1)
 
     def predict_curve(self, points: int = 200) -> tuple[np.ndarray, np.ndarray] | None:
@@ -394,13 +403,13 @@ class TrainingSession:
         lo, hi = float(pts[0].min()), float(pts[0].max())
         pad = max((hi - lo) * 0.05, 0.1)
         x = np.linspace(lo - pad, hi + pad, points)
-        return x, self.compiled.net.predict(x[:, None])
+        return x, self._compiled().net.predict(x[:, None])
 
     def layer_activations(self, max_samples: int = 500) -> list[tuple[str, np.ndarray]]:
         """(activation name, all its neurons' outputs) per layer on the training data."""
         if not self.ensure() or self.train_set is None:
             return []
-        c, X = self.compiled, self.train_set.X[:max_samples]
+        c, X = self._compiled(), self.train_set.X[:max_samples]
         net = c.net
         ws = Workspace(net, X.shape[0])
         net.load_inputs(ws, X)
@@ -409,7 +418,7 @@ class TrainingSession:
         out = []
         for l, lay in enumerate(net.layers, start=1):
             names = {self.graph.neurons[n].activation for n in c.layers[l]}
-            name = names.pop() if len(names) == 1 else "mixed"
+            name = str(names.pop()) if len(names) == 1 else "mixed"
             out.append((name, ws.A[lay.start : lay.stop].ravel().copy()))
         return out
 

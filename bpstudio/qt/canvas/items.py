@@ -67,7 +67,7 @@ def glyph(activation: str | None) -> QPainterPath | None:
 class NeuronItem(QGraphicsItem):
     """A neuron: role-styled circle (square for bias), label, activation badge, warning badge."""
 
-    Type = QGraphicsItem.UserType + 1
+    Type = QGraphicsItem.UserType + 1  # type: ignore[attr-defined]  # UserType (65536) is missing from the PySide6 stubs
 
     def __init__(self, neuron: Neuron):
         super().__init__()
@@ -248,7 +248,7 @@ class NeuronItem(QGraphicsItem):
 class EdgeItem(QGraphicsItem):
     """An arrow from the source rim to the target rim; colour = sign, width = |w|."""
 
-    Type = QGraphicsItem.UserType + 2
+    Type = QGraphicsItem.UserType + 2  # type: ignore[attr-defined]  # UserType (65536) is missing from the PySide6 stubs
     LABEL_AT = 0.7  # labels near the target: "the weights into j" reads naturally
     frozen = False  # True while a DragEdgesItem stands in for it (geometry not kept current)
 
@@ -395,8 +395,8 @@ def _line_buffer(n_lines: int) -> tuple[QPolygonF, np.ndarray]:
     poly.resize(2 * n_lines)
     if n_lines == 0:
         return poly, np.zeros((0, 2))
-    buf = shiboken6.VoidPtr(poly.data(), 2 * n_lines * 16, True)
-    return poly, np.frombuffer(buf, dtype=np.float64).reshape(-1, 2)
+    buf = shiboken6.VoidPtr(poly.data(), 2 * n_lines * 16, True)  # type: ignore[call-arg, arg-type]  # stubs: VoidPtr(address, size, writable)
+    return poly, np.frombuffer(buf, dtype=np.float64).reshape(-1, 2)  # type: ignore[call-overload]  # VoidPtr has the buffer protocol
 
 
 class EdgeLayerItem(QGraphicsItem):
@@ -624,7 +624,7 @@ class EdgeLayerItem(QGraphicsItem):
                     chunk, cv = _line_buffer(m)
                     cv[:] = view[2 * a : 2 * (a + m)]
                     painter.setPen(pen)
-                    painter.drawLines(chunk)
+                    painter.drawLines(chunk)  # type: ignore[call-overload]  # Qt accepts a QPolygonF as point pairs; the stubs lack it
                     if (time.perf_counter() - clock) * 1000 > self.SLICE_MS:
                         painter.end()
                         painter = None
@@ -673,7 +673,7 @@ class EdgeLayerItem(QGraphicsItem):
             return
         for key, lines in self._static:  # an export (scene.render): the lines themselves
             painter.setPen(self.pen(key))
-            painter.drawLines(lines)
+            painter.drawLines(lines)  # type: ignore[call-overload]  # Qt accepts a QPolygonF as point pairs; the stubs lack it
 
 
 class LiveEdgesItem(QGraphicsItem):
@@ -755,7 +755,7 @@ class LiveEdgesItem(QGraphicsItem):
             if self.stride > 1:
                 poly, view = self._sparse[(key, self.stride)]
             painter.setPen(self.layer.pen(key))
-            painter.drawLines(poly)
+            painter.drawLines(poly)  # type: ignore[call-overload]  # Qt accepts a QPolygonF as point pairs; the stubs lack it
             drawn += len(view) // 2
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)  # DontSavePainterState
         if drawn >= 200:  # enough lines for a meaningful per-line cost
@@ -873,7 +873,7 @@ class DragEdgesItem(QGraphicsItem):
         for pen, selected, poly, _view, _s, _t in self._batches:
             if selected:
                 painter.setPen(QPen(theme.SELECTION, pen.widthF() + 6))
-                painter.drawLines(poly)
+                painter.drawLines(poly)  # type: ignore[call-overload]  # Qt accepts a QPolygonF as point pairs; the stubs lack it
             painter.setPen(pen)
-            painter.drawLines(poly)
+            painter.drawLines(poly)  # type: ignore[call-overload]  # Qt accepts a QPolygonF as point pairs; the stubs lack it
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)  # DontSavePainterState

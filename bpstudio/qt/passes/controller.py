@@ -343,7 +343,7 @@ class PassControls(QWidget):
         lay.addWidget(self.sample)
         lay.addSpacing(12)
         lay.addWidget(QLabel("Speed:"))
-        self.speed = QSlider(Qt.Horizontal)
+        self.speed = QSlider(Qt.Orientation.Horizontal)
         self.speed.setRange(0, 100)
         self.speed.setValue(controller.speed)
         self.speed.setFixedWidth(120)
@@ -422,6 +422,8 @@ def build_toolbar(controller: PassController, title: str = "Pass") -> QToolBar:
         bar.addAction(controller.actions[key])
     bar.addAction(controller.actions["reset"])
     bar.addSeparator()
-    bar.controls = PassControls(controller)  # type: ignore[attr-defined]
-    bar.addWidget(bar.controls)
+    controls = PassControls(controller)
+    # read back as tools.controls (passes/__init__.py); a QToolBar subclass would type it
+    bar.controls = controls  # type: ignore[attr-defined]
+    bar.addWidget(controls)
     return bar

@@ -292,5 +292,5 @@ def make_explain_dock(panel: ExplainPanel) -> QDockWidget:
     dock = QDockWidget("Explain")
     dock.setObjectName("explain_dock")
     dock.setWidget(panel)
-    dock.setAllowedAreas(Qt.AllDockWidgetAreas)
+    dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
     return dock

@@ -31,8 +31,8 @@ class PresentationMode(QObject):
         self._saved: dict = {}
         self.action = QAction("Presentation mode", self)
         self.action.setCheckable(True)
-        self.action.setShortcut(QKeySequence(Qt.Key_F5))
-        self.action.setShortcutContext(Qt.ApplicationShortcut)
+        self.action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.action.setToolTip("Presentation mode: full screen, large numbers, high contrast (F5)")
         self.action.toggled.connect(self.set_active)
         self.keep_menu = QMenu("Keep in presentation mode")
@@ -66,11 +66,12 @@ class PresentationMode(QObject):
             d
             for d in self.docks()
             if d.isVisible()
-            and w.dockWidgetArea(d) in (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea)
+            and w.dockWidgetArea(d)
+            in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
         ]
         if side:
             share = int(w.width() * 0.42 / len(side))
-            w.resizeDocks(side, [share] * len(side), Qt.Horizontal)
+            w.resizeDocks(side, [share] * len(side), Qt.Orientation.Horizontal)
 
     # ----------------------------------------------------------------- enter / leave
     def set_active(self, on: bool) -> None:
@@ -126,12 +127,12 @@ class PresentationMode(QObject):
         if self.view is not None:
             rect = t.overlay.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
             if rect.isValid():
-                self.view.fitInView(rect, Qt.KeepAspectRatio)
+                self.view.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
             scale = self.view.transform().m11() or 1.0
             t.overlay.set_font_px(max(TARGET_SCREEN_PX / scale, self._saved["overlay_px"]))
             # the badges grew: fit again so nothing is cut off, then re-check the size
             rect = t.overlay.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
-            self.view.fitInView(rect, Qt.KeepAspectRatio)
+            self.view.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
             scale = self.view.transform().m11() or 1.0
             if t.overlay.font_px * scale < MIN_SCREEN_PX:
                 t.overlay.set_font_px(MIN_SCREEN_PX / scale * 1.02)

@@ -52,7 +52,8 @@ class TrainingController(QObject):
         self._frame_gap = 1.0 / FRAME_HZ
         self._framed_at: float | None = None
         self._loop_cost = 0.0
-        self._stretch_start = None  # graph parameters when Play was pressed
+        # graph parameters when Play was pressed
+        self._stretch_start: tuple[dict[str, float | None], dict[str, float]] | None = None
         self._rate_t0 = 0.0
         self._rate_e0 = 0
         self._generation = self.session.generation

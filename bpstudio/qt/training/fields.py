@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import sys
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QValidator
@@ -36,10 +37,23 @@ def _partial_number(t: str) -> bool:
     return t in _PARTIAL or t.lower().endswith(("e", "e-", "e+"))
 
 
-class _Refusing:
+if TYPE_CHECKING:  # the mixin is only ever combined with a spin box (below)
+    _SpinBox = QAbstractSpinBox
+else:
+    _SpinBox = object
+
+
+class _Refusing(_SpinBox):
     """The shared parts: the field's name and rule, and the refusal on Enter / focus out."""
 
     refused: Signal
+    if TYPE_CHECKING:  # what NumberSpin / IntSpin (and their Qt bases) provide
+
+        def _parse(self, t: str) -> Any: ...
+        def minimum(self) -> Any: ...
+        def maximum(self) -> Any: ...
+        def value(self) -> Any: ...
+        def textFromValue(self, value: Any) -> str: ...
 
     def _setup(self, name: str, rule: str) -> None:
         self.name = name  # "learning rate"

@@ -7,6 +7,7 @@ as fast as 100. Earlier runs are drawn once per change of the run list, not per 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -93,8 +94,8 @@ class PlotPanel(QWidget):
         # the view follows the data in coarse steps (1-2-5 epochs, whole decades): the axes
         # are then repainted a few times per run instead of every frame
         self.follow = True
-        self.x_hint = None  # callable () -> planned number of epochs, or None
-        self._fitted = None
+        self.x_hint: Callable[[], int | None] | None = None  # planned number of epochs
+        self._fitted: tuple[float, float, float, bool] | None = None
         self._earlier_bounds = (0, np.inf, -np.inf)
         vb = self.item.getViewBox()
         vb.disableAutoRange()
@@ -180,7 +181,7 @@ class PlotPanel(QWidget):
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         if not self.plot.grab().save(buffer, "PNG"):
             return False
-        atomic_write_bytes(path, bytes(buffer.data()))
+        atomic_write_bytes(path, buffer.data().data())
         places.remember(path)
         return True
 

@@ -120,6 +120,7 @@ class TrainingPanel(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._rows = {}
         self.notes: dict[str, FieldNote] = {}
+        self._spins: dict[str, NumberSpin | IntSpin] = {}  # the number fields (with notes)
         for key, label, w in (
             ("loss", "Loss", self.loss),
             ("optimizer", "Optimizer", self.optimizer),
@@ -139,6 +140,7 @@ class TrainingPanel(QWidget):
             form.addRow(lab, w)
             self._rows[key] = (lab, w)
             if isinstance(w, (NumberSpin, IntSpin)):
+                self._spins[key] = w
                 note = self.notes[key] = FieldNote()
                 form.addRow(note)
                 w.refused.connect(note.say)
@@ -215,7 +217,7 @@ class TrainingPanel(QWidget):
         for key, note in self.notes.items():
             note.say("")
             v = t.get(key)
-            w = self._rows[key][1]
+            w = self._spins[key]
             if isinstance(v, (int, float)) and not isinstance(v, bool) and w.value() != v:
                 note.say(f"The file's {w.name} is {v!r}; this field can only show "
                          f"{w.textFromValue(w.value())}. The file's value is kept unless "
@@ -253,7 +255,7 @@ class TrainingPanel(QWidget):
             note = self.notes.get(key)
             text = "; ".join(errors)
             if note is not None:
-                w = self._rows[key][1]
+                w = self._spins[key]
                 note.say(f"{text}; it stays {w.textFromValue(w.value())}.")
             else:
                 self.show_message(text, "error")
