@@ -7,6 +7,11 @@ All are numerically safe for |z| up to 1e300: no overflow warnings, no NaN.
 
 ``softmax`` is a vector activation: it is handled by the network as a group (see
 :func:`softmax` and :func:`softmax_backward`), its Jacobian is diag(s) - s sᵀ.
+
+:data:`REGISTRY` is the one place an activation is described: besides the two functions, each
+:class:`Activation` entry holds what the app, ``bpstudio report``, the explanations and the
+PyTorch export show of it (symbols, derivative text, torch expression, canvas badge). The file
+is longer than most because every activation's entry sits here, beside its functions.
 """
 
 from __future__ import annotations
@@ -139,9 +144,9 @@ def glyph_curve(f: Callable[[float], float]) -> tuple[tuple[float, float], ...]:
 class Activation:
     """Everything the app, the reports, the explanations and the export know of one activation.
 
-    Adding an activation is one :func:`register` call (CONTRIBUTING.md): the inspector's list,
-    the canvas badge, the explain panel, ``bpstudio report`` (md and tex) and the PyTorch export
-    all read this entry.
+    Adding an activation is one :func:`register` call (tests/registry_swish.py shows one): the
+    inspector's list, the canvas badge, the explain panel, ``bpstudio report`` (md and tex)
+    and the PyTorch export all read this entry.
     """
 
     name: str

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core import losses
 from .trace import PassResult
 
-LOG_LOSSES = {"binary_cross_entropy": "(0, 1)", "cross_entropy": "(0, ∞)"}
+LOG_LOSSES = {n: x.log_domain for n, x in losses.LOSSES.items() if x.log_domain}
 # output activations that never leave that domain for a finite z
 IN_DOMAIN = {
     "binary_cross_entropy": {"sigmoid", "softmax"},

@@ -44,7 +44,8 @@ R = theme.NEURON_RADIUS
 _SOURCE, _TARGET, _WEIGHT = attrgetter("source"), attrgetter("target"), attrgetter("weight")
 
 
-_GLYPHS: dict[tuple[tuple[float, float], ...], QPainterPath] = {}
+# per activation name: (the entry's polyline, its path); rebuilt when the entry is replaced
+_GLYPHS: dict[str, tuple[tuple[tuple[float, float], ...], QPainterPath]] = {}
 
 
 def glyph(activation: str | None) -> QPainterPath | None:
@@ -54,13 +55,14 @@ def glyph(activation: str | None) -> QPainterPath | None:
         points = act.entry(activation or "").glyph
     except KeyError:
         return None
-    path = _GLYPHS.get(points)
-    if path is None:
-        path = QPainterPath()
-        path.moveTo(QPointF(points[0][0], -points[0][1]))
-        for x, y in points[1:]:
-            path.lineTo(QPointF(x, -y))
-        _GLYPHS[points] = path
+    cached = _GLYPHS.get(activation or "")
+    if cached is not None and cached[0] is points:
+        return cached[1]
+    path = QPainterPath()
+    path.moveTo(QPointF(points[0][0], -points[0][1]))
+    for x, y in points[1:]:
+        path.lineTo(QPointF(x, -y))
+    _GLYPHS[activation or ""] = (points, path)
     return path
 
 
