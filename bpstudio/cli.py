@@ -19,6 +19,7 @@ import traceback
 from pathlib import Path
 
 from .core.limits import TooLarge
+from .model.numfmt import general  # only math: the CLI still starts without numpy work
 
 SUBCOMMANDS = ("check", "trace", "train", "report", "render", "animate", "slides", "export")
 MAX_WARNINGS = 20  # check prints this many neuron warnings, then a count
@@ -130,24 +131,25 @@ def cmd_trace(args) -> int:
     return 0
 
 
-def _fmt(v) -> str:
+def _values(v) -> str:
+    """One number or a list of them (``trace --all``), 6 significant digits."""
     if isinstance(v, list):
-        return "[" + ", ".join(f"{x:.6g}" for x in v) + "]"
-    return f"{v:.6g}"
+        return "[" + ", ".join(general(x) for x in v) + "]"
+    return general(v)
 
 
 def trace_text(doc: dict, graph) -> str:
-    loss = graph.training.get("loss", "half_squared_error")
-    lines = [f"loss ({loss}, samples {doc['samples']}): {doc['loss']:.10g}", "", "neurons:"]
+    loss = graph.settings.loss
+    lines = [f"loss ({loss}, samples {doc['samples']}): {general(doc['loss'], 10)}", "", "neurons:"]
     for nid, v in doc["neurons"].items():
-        parts = "  ".join(f"{k}={_fmt(x)}" for k, x in v.items())
+        parts = "  ".join(f"{k}={_values(x)}" for k, x in v.items())
         lines.append(f"  {nid:<10} {parts}")
     lines += ["", "edges:"]
     for eid, v in doc["edges"].items():
         e = graph.edges[eid]
         lines.append(
-            f"  {eid:<10} {e.source}->{e.target}  weight={v['weight']:.6g}  "
-            f"grad={v['grad']:.6g}  updated={v['updated']:.10g}"
+            f"  {eid:<10} {e.source}->{e.target}  weight={general(v['weight'])}  "
+            f"grad={general(v['grad'])}  updated={general(v['updated'], 10)}"
         )
     return "\n".join(lines)
 
@@ -167,7 +169,7 @@ class ProgressBar:
         frac = min(done / self.total, 1.0)
         bar = "#" * int(frac * 30)
         sys.stderr.write(
-            f"\r[{bar:<30}] {frac * 100:5.1f}%  epoch {done}/{self.total}  loss {loss:.6g}"
+            f"\r[{bar:<30}] {frac * 100:5.1f}%  epoch {done}/{self.total}  loss {general(loss)}"
         )
         sys.stderr.flush()
 
@@ -186,7 +188,7 @@ def cmd_train(args) -> int:
     ds = _dataset(graph, args.file)
     if len(ds) == 0:
         raise UsageError([f"{args.file}: data: there are no samples to train on"])
-    epochs = args.epochs if args.epochs is not None else int(graph.training.get("epochs", 100))
+    epochs = args.epochs if args.epochs is not None else graph.settings.epochs
     if epochs < 0:
         raise UsageError([f"--epochs must be >= 0, not {epochs}"])
     compiled, trainer = make_trainer(graph, compiled)
@@ -226,7 +228,10 @@ def cmd_train(args) -> int:
             print("trained 0 epochs", file=sys.stderr)
         else:
             why = f" ({last.message})" if last.stopped else ""
-            print(f"trained {last.epoch} epochs: loss {last.train_loss:.6g}{why}", file=sys.stderr)
+            print(
+                f"trained {last.epoch} epochs: loss {general(last.train_loss)}{why}",
+                file=sys.stderr,
+            )
     return 0
 
 

@@ -1,6 +1,7 @@
 import os
 
 from hypothesis import settings
+from registry_swish import swish  # noqa: F401  (fixture: a test-only activation, registered)
 
 # Qt tests run headless; set before any test module imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

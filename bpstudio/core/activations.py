@@ -7,14 +7,22 @@ All are numerically safe for |z| up to 1e300: no overflow warnings, no NaN.
 
 ``softmax`` is a vector activation: it is handled by the network as a group (see
 :func:`softmax` and :func:`softmax_backward`), its Jacobian is diag(s) - s sᵀ.
+
+:data:`REGISTRY` is the one place an activation is described: besides the two functions, each
+:class:`Activation` entry holds what the app, ``bpstudio report``, the explanations and the
+PyTorch export show of it (symbols, derivative text, torch expression, canvas badge). The file
+is longer than most because every activation's entry sits here, beside its functions.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from .notation import Notation
 
 # exp() overflows float64 above ~709.78; clamping its argument keeps results exact where they
 # are representable and saturates smoothly elsewhere, without the cost of np.errstate.
@@ -117,36 +125,269 @@ def _softplus_d(z, a, out):
     return _sigmoid(z, out)
 
 
+Forward = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (z, out) -> a, written into out
+Derivative = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]  # (z, a, out) -> f′(z)
+# the formula with this neuron's numbers, in a report's notation (None: nothing to substitute)
+Substituted = Callable[[Notation, float], "str | None"]
+SubstitutedDerivative = Callable[[Notation, float, float], list[str]]  # (z, a) -> stages
+
+GLYPH_POINTS = 25  # samples of the badge curve
+
+
+def glyph_curve(f: Callable[[float], float]) -> tuple[tuple[float, float], ...]:
+    """The badge drawn on a neuron: ``f`` sampled on [−1, 1], clipped to the [−1, 1] box (y
+    up). Only the look matters (a steep sigmoid reads better than the true one at this size)."""
+    n = GLYPH_POINTS - 1
+    points = []
+    for i in range(GLYPH_POINTS):
+        x = -1.0 + 2.0 * i / n
+        points.append((x, max(-1.0, min(1.0, float(f(x))))))
+    return tuple(points)
+
+
 @dataclass(frozen=True)
 class Activation:
+    """Everything the app, the reports, the explanations and the export know of one activation.
+
+    Adding an activation is one :func:`register` call (tests/registry_swish.py shows one): the
+    inspector's list, the canvas badge, the explain panel, ``bpstudio report`` (md and tex)
+    and the PyTorch export all read this entry.
+    """
+
     name: str
-    forward: Callable
-    derivative: Callable
-    formula: str  # shown in the explain panel and reports
-    derivative_formula: str
+    forward: Forward
+    derivative: Derivative
+    formula: str  # a = f(z), shown in the explain panel and reports
+    derivative_formula: str  # f′(z), Unicode
+    symbol: str  # f in "f(z)": "σ"
+    tex: str  # f in TeX math: r"\sigma"
+    tex_derivative: str  # f′(z) in TeX math
+    torch: str  # a PyTorch expression of the tensor ``z`` (``torch``, ``F`` imported)
+    glyph: tuple[tuple[float, float], ...]  # the canvas badge's polyline (glyph_curve)
+    prime: str = ""  # the letter in f′ when it is not ``symbol`` ("lrelu"); "" = symbol
+    prime_tex: str = ""
+    substituted: Substituted | None = None  # default: symbol(z) with the number
+    substituted_derivative: SubstitutedDerivative | None = None  # default: no stage
+    elementwise: bool = True  # False only for softmax (a Jacobian, handled as a group)
+
+    @property
+    def prime_symbol(self) -> tuple[str, str]:
+        """(Unicode, TeX) of the function's letter in f′(z)."""
+        return self.prime or self.symbol, self.prime_tex or self.tex
+
+    def substitute(self, s: Notation, z: float) -> str | None:
+        """f(z) with the number: ``1/(1 + e^(−0.3775))``; None when a = z."""
+        if self.substituted is not None:
+            return self.substituted(s, z)
+        zs = s.num(z)
+        return s.pick(f"{self.symbol}({zs})", f"{self.tex}({zs})")
+
+    def substitute_derivative(self, s: Notation, z: float, a: float) -> list[str]:
+        """Stages of f′(z) with the numbers (``0.5933 × (1 − 0.5933)``); [] when none."""
+        if self.substituted_derivative is not None:
+            return self.substituted_derivative(s, z, a)
+        return []
 
 
-ELEMENTWISE: dict[str, Activation] = {
-    a.name: a
-    for a in [
-        Activation("identity", _identity, _identity_d, "z", "1"),
-        Activation("sigmoid", _sigmoid, _sigmoid_d, "1/(1+e^(−z))", "a(1−a)"),
-        Activation("tanh", _tanh, _tanh_d, "tanh(z)", "1−a²"),
-        Activation("relu", _relu, _relu_d, "max(0, z)", "1 if z>0 else 0"),
-        Activation("leaky_relu", _leaky_relu, _leaky_relu_d, "max(0.01z, z)", "1 if z≥0 else 0.01"),
-        Activation("elu", _elu, _elu_d, "z if z>0 else e^z−1", "1 if z>0 else a+1"),
-        Activation("softplus", _softplus, _softplus_d, "log(1+e^z)", "σ(z)"),
-    ]
-}
+def _since(s: Notation, holds: bool, yes: tuple[str, str], no: tuple[str, str]) -> list[str]:
+    """A piecewise derivative's stage: which piece applies ("since z > 0")."""
+    cond, tex = yes if holds else no
+    return [s.pick(f"since {cond}", rf"\text{{since }} {tex}")]
+
+
+def _sigmoid_sub(s: Notation, z: float) -> str:
+    return s.frac("1", "1" + s.plus + s.exp(s.minus.strip() + s.par(z)))
+
+
+def _leaky_sub(s: Notation, z: float) -> str:
+    inner = s.num(LEAKY_SLOPE) + s.times + s.par(z)
+    zs = s.num(z)
+    return s.pick(f"max({inner}, {zs})", rf"\max({inner}, {zs})")
+
+
+_Z_POS = (("z > 0", "z > 0"), ("z ≤ 0", r"z \le 0"))
+_Z_NONNEG = (("z ≥ 0", r"z \ge 0"), ("z < 0", "z < 0"))
+
+
+def _elu_d_sub(s: Notation, z: float, a: float) -> list[str]:
+    if z > 0:
+        return _since(s, True, *_Z_POS)
+    return [s.num(a) + s.plus + s.num(ELU_ALPHA)]
+
+
+def _softmax_forward(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return softmax(z, out)
+
+
+def _softmax_derivative(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    raise ValueError("softmax has a Jacobian, not an elementwise derivative")
+
+
+def _sigmoid_glyph(x: float) -> float:
+    return 2 / (1 + math.exp(-6 * x)) - 1
+
+
+# The registry, in the order the inspector lists them.
+REGISTRY: dict[str, Activation] = {}
+ELEMENTWISE: dict[str, Activation] = {}  # REGISTRY without softmax (kept in step by register)
 ALIASES = {"linear": "identity"}
 SOFTMAX = "softmax"
-NAMES = sorted([*ELEMENTWISE, *ALIASES, SOFTMAX])
+IDENTITY = "identity"
+NAMES: list[str] = []  # every name a file may use, aliases included (sorted; kept in step)
+
+
+def register(a: Activation) -> None:
+    """Add (or replace) an activation everywhere at once."""
+    REGISTRY[a.name] = a
+    if a.elementwise:
+        ELEMENTWISE[a.name] = a
+    _renamed()
+
+
+def unregister(name: str) -> None:
+    """Remove an activation registered with :func:`register` (tests add one temporarily)."""
+    REGISTRY.pop(name, None)
+    ELEMENTWISE.pop(name, None)
+    _renamed()
+
+
+def _renamed() -> None:
+    NAMES[:] = sorted([*REGISTRY, *ALIASES])
+
+
+def listed() -> list[str]:
+    """The names offered to a user (inspector, new-neuron dialog), in registry order."""
+    return list(REGISTRY)
+
+
+def entry(name: str) -> Activation:
+    """The registry entry of a name or alias; KeyError if unknown."""
+    return REGISTRY[canonical(name)]
+
+
+for _a in [
+    Activation(
+        name="sigmoid",
+        forward=_sigmoid,
+        derivative=_sigmoid_d,
+        formula="1/(1+e^(−z))",
+        derivative_formula="a(1−a)",
+        symbol="σ",
+        tex=r"\sigma",
+        tex_derivative="a(1 - a)",
+        torch="torch.sigmoid(z)",
+        glyph=glyph_curve(_sigmoid_glyph),
+        substituted=_sigmoid_sub,
+        substituted_derivative=lambda s, z, a: [
+            s.num(a) + s.times + "(1" + s.minus + s.num(a) + ")"
+        ],
+    ),
+    Activation(
+        name="tanh",
+        forward=_tanh,
+        derivative=_tanh_d,
+        formula="tanh(z)",
+        derivative_formula="1−a²",
+        symbol="tanh",
+        tex=r"\tanh",
+        tex_derivative="1 - a^2",
+        torch="torch.tanh(z)",
+        glyph=glyph_curve(lambda x: math.tanh(3 * x)),
+        substituted_derivative=lambda s, z, a: ["1" + s.minus + s.sq(s.par(a))],
+    ),
+    Activation(
+        name="relu",
+        forward=_relu,
+        derivative=_relu_d,
+        formula="max(0, z)",
+        derivative_formula="1 if z>0 else 0",
+        symbol="relu",
+        tex=r"\mathrm{relu}",
+        tex_derivative=r"\begin{cases}1 & z > 0\\ 0 & z \le 0\end{cases}",
+        torch="torch.relu(z)",
+        glyph=glyph_curve(lambda x: max(0.0, x) * 2 - 0.6),
+        substituted=lambda s, z: s.pick(f"max(0, {s.num(z)})", rf"\max(0, {s.num(z)})"),
+        substituted_derivative=lambda s, z, a: _since(s, z > 0, *_Z_POS),
+    ),
+    Activation(
+        name="leaky_relu",
+        forward=_leaky_relu,
+        derivative=_leaky_relu_d,
+        formula="max(0.01z, z)",
+        derivative_formula="1 if z≥0 else 0.01",
+        symbol="leaky_relu",
+        tex=r"\mathrm{leaky\_relu}",
+        tex_derivative=r"\begin{cases}1 & z \ge 0\\ 0.01 & z < 0\end{cases}",
+        # not F.leaky_relu: its slope at z = 0 is 0.01, the engine's (and elu's) is 1
+        torch=f"torch.where(z >= 0, z, {LEAKY_SLOPE!r} * z)",
+        glyph=glyph_curve(lambda x: (x if x > 0 else 0.15 * x) * 2 - 0.6),
+        prime="lrelu",
+        prime_tex=r"\mathrm{lrelu}",
+        substituted=_leaky_sub,
+        substituted_derivative=lambda s, z, a: _since(s, z >= 0, *_Z_NONNEG),
+    ),
+    Activation(
+        name="elu",
+        forward=_elu,
+        derivative=_elu_d,
+        formula="z if z>0 else e^z−1",
+        derivative_formula="1 if z>0 else a+1",
+        symbol="elu",
+        tex=r"\mathrm{elu}",
+        tex_derivative=r"\begin{cases}1 & z > 0\\ a + 1 & z \le 0\end{cases}",
+        torch=f"F.elu(z, alpha={ELU_ALPHA!r})",
+        glyph=glyph_curve(lambda x: (x if x > 0 else math.exp(2 * x) - 1) * 1.2 - 0.2),
+        substituted=lambda s, z: s.num(z) if z > 0 else s.exp(s.num(z)) + s.minus + "1",
+        substituted_derivative=_elu_d_sub,
+    ),
+    Activation(
+        name="softplus",
+        forward=_softplus,
+        derivative=_softplus_d,
+        formula="log(1+e^z)",
+        derivative_formula="σ(z)",
+        symbol="softplus",
+        tex=r"\mathrm{softplus}",
+        tex_derivative=r"\sigma(z)",
+        torch="F.softplus(z, beta=1.0, threshold=30.0)",
+        glyph=glyph_curve(lambda x: math.log1p(math.exp(4 * x)) / 2.5 - 0.8),
+        substituted=lambda s, z: s.log("1" + s.plus + s.exp(s.num(z))),
+        substituted_derivative=lambda s, z, a: [s.pick(f"σ({s.num(z)})", rf"\sigma({s.num(z)})")],
+    ),
+    Activation(
+        name="identity",
+        forward=_identity,
+        derivative=_identity_d,
+        formula="z",
+        derivative_formula="1",
+        symbol="id",
+        tex=r"\mathrm{id}",
+        tex_derivative="1",
+        torch="z",
+        glyph=glyph_curve(lambda x: x),
+        substituted=lambda s, z: None,
+    ),
+    Activation(
+        name=SOFTMAX,
+        forward=_softmax_forward,
+        derivative=_softmax_derivative,
+        formula="a_i = e^(z_i) / Σ_j e^(z_j)",
+        derivative_formula="∂a_i/∂z_j = a_i(δ_ij − a_j)",
+        symbol="softmax",
+        tex=r"\mathrm{softmax}",
+        tex_derivative=r"a_i(\delta_{ij} - a_j)",
+        torch="torch.softmax(z, dim=1)",
+        glyph=glyph_curve(_sigmoid_glyph),
+        elementwise=False,
+    ),
+]:
+    register(_a)
 
 
 def canonical(name: str) -> str:
     """The canonical activation name (``linear`` -> ``identity``); KeyError if unknown."""
     name = ALIASES.get(name, name)
-    if name != SOFTMAX and name not in ELEMENTWISE:
+    if name not in REGISTRY:
         raise KeyError(name)
     return name
 

@@ -57,10 +57,10 @@ def moons(n, noise, rng, classes=2):
     t = rng.uniform(0, math.pi, n)
     X = np.where(
         labels[:, None] == 0,
-        np.c_[np.cos(t), np.sin(t)],
-        np.c_[1 - np.cos(t), 0.5 - np.sin(t)],
+        np.column_stack([np.cos(t), np.sin(t)]),
+        np.column_stack([1 - np.cos(t), 0.5 - np.sin(t)]),
     )
-    X = (X - [0.5, 0.25]) / 1.2
+    X = (X - np.array([0.5, 0.25])) / 1.2
     return X + rng.normal(0, noise, X.shape), labels
 
 
@@ -272,7 +272,7 @@ def dataset_from_spec(
     rel = spec["csv"]
     if not isinstance(rel, str) or not rel:
         raise DataError([f"{where}.csv must be a file path string"])
-    cols = {}
+    cols: dict[str, list[str]] = {}
     for key, n in (("inputs", n_inputs), ("targets", n_outputs)):
         v = spec.get(key)
         if not isinstance(v, list) or not all(isinstance(c, str) for c in v):
@@ -283,7 +283,7 @@ def dataset_from_spec(
                 if key == "inputs"
                 else f"{where}.{key} names {len(v)} columns but the network has {n} outputs"
             )
-        cols[key] = v
+        cols[key] = v if isinstance(v, list) else []  # refused above when not a list
     if errors:
         raise DataError(errors)
     path = Path(rel)

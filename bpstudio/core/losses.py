@@ -8,9 +8,12 @@ spec's table as written (tests and display); log(0) gives +inf, not a clipped va
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from .notation import Notation
 
 
 def _xlog(y, p):
@@ -49,27 +52,147 @@ def cross_entropy(yhat, y):
     return -_xlog(y, yhat).sum(axis=0), -_xdiv(y, yhat)
 
 
+LossFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+# (notation, [(ŷ_k, y_k), ...]) -> the sample's loss with its numbers
+Substituted = Callable[[Notation, list[tuple[float, float]]], str]
+
+
 @dataclass(frozen=True)
 class Loss:
+    """Everything the app, reports, explanations and the export know of one loss."""
+
     name: str
-    fn: object  # (yhat, y) on (outputs, batch) arrays -> (per-sample loss [B], dL/dyhat [K, B])
+    fn: LossFn  # (yhat, y) on (outputs, batch) arrays -> (per-sample loss [B], dL/dyhat [K, B])
     formula: str
     derivative_formula: str
+    tex: str  # the formula in TeX math
+    torch: str  # a PyTorch expression of tensors yhat, y (batch, outputs): the per-sample loss
+    substituted: Substituted
+    # ∂L/∂ŷ_k in a notation: symbolic (notation, K) and with numbers (notation, ŷ, y, K)
+    derivative_symbolic: Callable[[Notation, int], str]
+    derivative_substituted: Callable[[Notation, float, float, int], str]
+    log_domain: str = ""  # the interval ŷ must stay in for the log ("(0, 1)"); "" = no log
+
+
+def _squares(pre: Callable[[Notation, int], str]) -> Substituted:
+    def text(s: Notation, pairs: list[tuple[float, float]]) -> str:
+        diff = [s.sq("(" + s.num(a) + s.minus + s.num(y) + ")") for a, y in pairs]
+        body = s.plus.join(diff)
+        if len(diff) > 1:
+            body = s.pick(f"[{body}]", rf"\left[{body}\right]")
+        p = pre(s, len(pairs))
+        return (p + s.times + body) if p else body
+
+    return text
+
+
+def _negated_sum(parts: list[str], s: Notation) -> str:
+    inner = s.plus.join(parts)
+    return s.minus.strip() + s.pick(f"[{inner}]", rf"\left[{inner}\right]")
+
+
+def _bce_text(s: Notation, pairs: list[tuple[float, float]]) -> str:
+    parts = [
+        s.num(y)
+        + s.times
+        + s.log(s.num(a))
+        + s.plus
+        + "(1"
+        + s.minus
+        + s.num(y)
+        + ")"
+        + s.times
+        + s.log("1" + s.minus + s.num(a))
+        for a, y in pairs
+    ]
+    return _negated_sum(parts, s)
+
+
+def _ce_text(s: Notation, pairs: list[tuple[float, float]]) -> str:
+    return _negated_sum([s.num(y) + s.times + s.log(s.num(a)) for a, y in pairs], s)
+
+
+def _scaled_diff(factor: Callable[[Notation, int], str]) -> Callable[..., str]:
+    def text(s: Notation, a: float, y: float, k: int) -> str:
+        f = factor(s, k)
+        d = s.num(a) + s.minus + s.num(y)
+        return f + s.times + "(" + d + ")" if f else d
+
+    return text
 
 
 LOSSES: dict[str, Loss] = {
     x.name: x
     for x in [
-        Loss("half_squared_error", half_squared_error, "½ Σ (ŷ − y)²", "ŷ − y"),
-        Loss("squared_error", squared_error, "Σ (ŷ − y)²", "2(ŷ − y)"),
-        Loss("mse", mse, "(1/K) Σ (ŷ − y)²", "(2/K)(ŷ − y)"),
+        Loss(
+            "half_squared_error",
+            half_squared_error,
+            "½ Σ (ŷ − y)²",
+            "ŷ − y",
+            r"\frac{1}{2}\sum_k (\hat{y}_k - y_k)^2",
+            "0.5 * ((yhat - y) ** 2).sum(dim=1)",
+            _squares(lambda s, k: s.pick("½", r"\frac{1}{2}")),
+            lambda s, k: s.yhat() + s.minus + s.y(),
+            _scaled_diff(lambda s, k: ""),
+        ),
+        Loss(
+            "squared_error",
+            squared_error,
+            "Σ (ŷ − y)²",
+            "2(ŷ − y)",
+            r"\sum_k (\hat{y}_k - y_k)^2",
+            "((yhat - y) ** 2).sum(dim=1)",
+            _squares(lambda s, k: ""),
+            lambda s, k: "2(" + s.yhat() + s.minus + s.y() + ")",
+            _scaled_diff(lambda s, k: "2"),
+        ),
+        Loss(
+            "mse",
+            mse,
+            "(1/K) Σ (ŷ − y)²",
+            "(2/K)(ŷ − y)",
+            r"\frac{1}{K}\sum_k (\hat{y}_k - y_k)^2",
+            "((yhat - y) ** 2).mean(dim=1)",
+            _squares(lambda s, k: s.frac("1", str(k))),
+            lambda s, k: s.frac("2", str(k)) + "(" + s.yhat() + s.minus + s.y() + ")",
+            _scaled_diff(lambda s, k: s.frac("2", str(k))),
+        ),
         Loss(
             "binary_cross_entropy",
             binary_cross_entropy,
             "−Σ [y log ŷ + (1 − y) log(1 − ŷ)]",
             "−y/ŷ + (1 − y)/(1 − ŷ)",
+            r"-\sum_k \left[y_k \log \hat{y}_k + (1 - y_k)\log(1 - \hat{y}_k)\right]",
+            "-(y * torch.log(yhat.clamp(EPS, 1 - EPS))"
+            " + (1 - y) * torch.log1p(-yhat.clamp(EPS, 1 - EPS))).sum(dim=1)",
+            _bce_text,
+            lambda s, k: (
+                s.frac("1" + s.minus + s.y(), "1" + s.minus + s.yhat())
+                + s.minus
+                + s.frac(s.y(), s.yhat())
+            ),
+            lambda s, a, y, k: (
+                s.frac("1" + s.minus + s.num(y), "1" + s.minus + s.num(a))
+                + s.minus
+                + s.frac(s.num(y), s.num(a))
+            ),
+            log_domain="(0, 1)",
         ),
-        Loss("cross_entropy", cross_entropy, "−Σ y log ŷ", "−y/ŷ"),
+        Loss(
+            "cross_entropy",
+            cross_entropy,
+            "−Σ y log ŷ",
+            "−y/ŷ",
+            r"-\sum_k y_k \log \hat{y}_k",
+            "-(y * torch.log(yhat.clamp_min(EPS))).sum(dim=1)",
+            _ce_text,
+            lambda s, k: s.minus.strip() + s.frac(s.y(), s.yhat()),
+            lambda s, a, y, k: (
+                s.minus.strip()
+                + s.pick(f"({s.num(y)}/{s.num(a)})", rf"\frac{{{s.num(y)}}}{{{s.num(a)}}}")
+            ),
+            log_domain="(0, ∞)",
+        ),
     ]
 }
 NAMES = sorted(LOSSES)

@@ -277,6 +277,7 @@ class Network:
     def forward(self, ws: Workspace) -> None:
         if ws.fwd_plan is None:
             self._plan(ws)
+        assert ws.fwd_plan is not None  # for the type checker: _plan built it
         matmul = np.dot  # 2-D with a C-contiguous out: less dispatch overhead than np.matmul
         for W, src, z, b, acts in ws.fwd_plan:
             matmul(W, src, out=z)
@@ -312,6 +313,7 @@ class Network:
         output rows (exact at saturation, see outputs.py); returns the mean. ``Y`` is
         (outputs, batch)."""
         sample_loss, dL_da, dL_dz = self.head.evaluate(self._out(ws.Z), Y)
+        assert dL_da is not None  # evaluate's dyhat=True
         ws.sample_loss[:] = sample_loss
         self._set_out(ws.G, dL_da)
         self._set_out(ws.D, dL_dz)
@@ -364,6 +366,7 @@ class Network:
         """c·Σ(ŷ − y)² and ∂L/∂z = 2c(ŷ − y)·f′ (softmax: its Jacobian) from ŷ; False (nothing
         written that counts) when the residuals are too small next to ŷ and y to be exact."""
         c = self.head.scale
+        assert c is not None  # only the squared losses take this path (self._lean)
         views = ws.out_views
         if views is not None:
             r = views[3]
@@ -400,6 +403,7 @@ class Network:
         inv_batch = 1.0 / ws.batch
         if ws.bwd_plan is None:
             self._plan(ws)
+        assert ws.bwd_plan is not None  # for the type checker: _plan built it
         if not per_sample:
             if ws.out_views is not None:
                 d_out = ws.out_views[2]

@@ -11,9 +11,14 @@ absent edges at zero and frozen parameters fixed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
-NAMES = ["adam", "momentum", "rmsprop", "sgd"]
+if TYPE_CHECKING:
+    from .settings import TrainingSettings
 
 
 class Optimizer:
@@ -115,11 +120,44 @@ class Adam(Optimizer):
         return self.tmp
 
 
-_CLASSES = {c.name: c for c in (SGD, Momentum, RMSprop, Adam)}
+@dataclass(frozen=True)
+class OptimizerEntry:
+    """Everything the app, reports and the export know of one optimizer."""
+
+    name: str
+    cls: type[Optimizer]
+    defaults: dict[str, float]  # its hyperparameters (training keys) and their defaults
+    torch: str  # the torch.optim call, a str.format template over learning_rate and defaults
 
 
-def make(name: str, size: int, settings: dict, mask: np.ndarray | None = None) -> Optimizer:
+OPTIMIZERS: dict[str, OptimizerEntry] = {
+    e.name: e
+    for e in [
+        OptimizerEntry("adam", Adam, {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+                       "torch.optim.Adam(model.parameters(), lr={learning_rate!r}, "
+                       "betas=({beta1!r}, {beta2!r}), eps={eps!r})"),
+        OptimizerEntry("momentum", Momentum, {"momentum": 0.9},
+                       "torch.optim.SGD(model.parameters(), lr={learning_rate!r}, "
+                       "momentum={momentum!r})"),
+        OptimizerEntry("rmsprop", RMSprop, {"beta2": 0.9, "eps": 1e-8},
+                       "torch.optim.RMSprop(model.parameters(), lr={learning_rate!r}, "
+                       "alpha={beta2!r}, eps={eps!r})"),
+        OptimizerEntry("sgd", SGD, {}, "torch.optim.SGD(model.parameters(), lr={learning_rate!r})"),
+    ]
+}  # fmt: skip
+NAMES = list(OPTIMIZERS)
+HYPERPARAMETERS = ("momentum", "beta1", "beta2", "eps")  # every optimizer's keys, in this order
+
+
+def make(
+    name: str,
+    size: int,
+    settings: TrainingSettings | Mapping[str, Any],
+    mask: np.ndarray | None = None,
+) -> Optimizer:
     """Build an optimizer from a file's training settings (defaults per optimizer)."""
-    cls = _CLASSES[name]
-    kwargs = {k: settings[k] for k in ("momentum", "beta1", "beta2", "eps") if k in settings}
-    return cls(size, settings.get("learning_rate", 0.01), mask=mask, **kwargs)
+    from .settings import settings_of  # settings imports this module's registry
+
+    settings = settings_of(settings)
+    entry = OPTIMIZERS[name]
+    return entry.cls(size, settings.learning_rate, mask=mask, **settings.hyperparameters(name))

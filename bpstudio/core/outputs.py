@@ -211,11 +211,14 @@ class OutputHead:
         terms, g, d = self.evaluate_terms(z, y, dyhat)
         return terms.sum(axis=0), g, d
 
-    def evaluate_terms(self, z: np.ndarray, y: np.ndarray, dyhat: bool = True):
+    def evaluate_terms(
+        self, z: np.ndarray, y: np.ndarray, dyhat: bool = True
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
         """As :meth:`evaluate`, with each output's own share of the loss [K, B] (the loss of
         a sample is their sum), so a loss with no finite value can be traced to its output."""
         z = np.asarray(z, dtype=float)
         y = np.asarray(y, dtype=float)
+        g: np.ndarray | None
         with np.errstate(all="ignore"):
             if self.uniform is not None:
                 if self.uniform == act.SOFTMAX:
@@ -231,14 +234,17 @@ class OutputHead:
                 for name, rows, fn in parts:
                     t_, g_, d_ = fn(name, z[rows], y[rows], dyhat)
                     terms[rows], d[rows] = t_, d_
-                    if dyhat:
+                    if g is not None:  # dyhat
                         g[rows] = g_
-            if dyhat:
+            if g is not None:  # dyhat
                 # ∂L/∂ŷ can exceed float64 where ∂L/∂z does not (1/σ(−1000)): the largest float
                 g = np.clip(g, -BIG, BIG)
         return terms, g, d
 
-    def _elementwise(self, name: str, z: np.ndarray, y: np.ndarray, dyhat: bool):
+    def _elementwise(
+        self, name: str, z: np.ndarray, y: np.ndarray, dyhat: bool
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+        g: np.ndarray | None
         if self.scale is not None:
             r = residual(name, z, y)
             g = (2.0 * self.scale) * r

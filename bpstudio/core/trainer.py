@@ -12,14 +12,16 @@ gradient norms are a handful of numpy calls whatever the depth.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from . import limits, optimizers
 from .data import Dataset
 from .network import Network, Workspace
+from .settings import TrainingSettings, settings_of
 
 
 @dataclass
@@ -41,26 +43,26 @@ class Trainer:
         self,
         net: Network,
         train: Dataset,
-        settings: dict,
+        settings: TrainingSettings | Mapping[str, Any],
         validation: Dataset | None = None,
     ):
         if len(train) == 0:
             raise ValueError("no training samples")
         self.net = net
-        self.settings = settings
-        self.lr = float(settings.get("learning_rate", 0.01))
-        self.batch_size = min(int(settings.get("batch_size", len(train)) or len(train)), len(train))
+        self.settings = settings = settings_of(settings)
+        self.lr = settings.learning_rate
+        self.batch_size = min(settings.batch_size or len(train), len(train))
         limits.check_batch(net.n_neurons, self.batch_size, "a training batch",
                            "set training.batch_size to at most {most}")  # fmt: skip
         if validation is not None and len(validation):
             limits.check_batch(net.n_neurons, len(validation), "the validation set",
                                "use a smaller training.validation_split")  # fmt: skip
-        self.shuffle = bool(settings.get("shuffle", True))
-        self.stop_loss = settings.get("stop_loss")
+        self.shuffle = settings.shuffle
+        self.stop_loss = settings.stop_loss
         self.optimizer = optimizers.make(
-            settings.get("optimizer", "sgd"), net.params.size, settings, mask=net.update_mask
+            settings.optimizer, net.params.size, settings, mask=net.update_mask
         )
-        self.rng = np.random.default_rng([int(settings.get("seed", 0)), 1])
+        self.rng = np.random.default_rng([settings.seed, 1])
         self.n = len(train)
         self.XT = np.ascontiguousarray(train.X.T)
         self.YT = np.ascontiguousarray(train.Y.T)

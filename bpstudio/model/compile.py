@@ -378,7 +378,8 @@ def _compile_graph(g: Graph, init_seed_offset: int) -> Compiled:
         errors.append("the network has no output neurons")
     if errors:
         raise CompileError(errors)
-    layer_arr = _longest_path_layers(g, ea)  # not None: structure_errors found no cycle
+    layer_arr = _longest_path_layers(g, ea)
+    assert layer_arr is not None  # structure_errors found no cycle
     n_layers = int(layer_arr.max())
     if n_layers > limits.MAX_LAYERS:
         raise CompileError(
@@ -419,8 +420,8 @@ def _compile_graph(g: Graph, init_seed_offset: int) -> Compiled:
     if missing.any():
         fan_in = np.bincount(tgt_row, minlength=len(neuron_ids))[tgt_row]
         fan_out = np.bincount(src_row, minlength=len(neuron_ids))[src_row]
-        rng = np.random.default_rng(int(g.training.get("seed", 0)) + init_seed_offset)
-        scheme = g.training.get("init", "xavier_uniform")
+        rng = np.random.default_rng(g.settings.seed + init_seed_offset)
+        scheme = g.settings.init
         weights[missing] = core_init.draw(scheme, fan_in[missing], fan_out[missing], rng)
     trainable = np.fromiter(map(_TRAINABLE, edges), dtype=bool, count=n_e)
 
@@ -456,7 +457,7 @@ def _compile_graph(g: Graph, init_seed_offset: int) -> Compiled:
                 weights=W,
                 mask=None if mask.all() else mask,
                 bias=np.array([g.neurons[n].bias for n in lay_ids], float),
-                activations=[g.neurons[n].activation for n in lay_ids],
+                activations=[str(g.neurons[n].activation) for n in lay_ids],  # hidden/output
                 weight_trainable=wt,
                 bias_trainable=None if bt.all() else bt,
             )
@@ -469,7 +470,7 @@ def _compile_graph(g: Graph, init_seed_offset: int) -> Compiled:
         n_bias=len(bias_units),
         layers=specs,
         outputs=[row_of[o] for o in outputs],
-        loss=g.training.get("loss", "half_squared_error"),
+        loss=g.settings.loss,
     )
     bias_param = {}
     for l, spec in enumerate(specs):

@@ -36,7 +36,8 @@ class Fix:
     """
 
     text: str
-    options: list[tuple[str, Callable[[], dict]]]
+    # each maker is called with no argument (its lambda's defaults bind the column)
+    options: list[tuple[str, Callable[..., dict]]]
     tip: str = ""
 
     def data(self, option: int = 0) -> dict:

@@ -12,8 +12,8 @@ are *shown* as products and sums. Conventions:
   reports them; for a one-sample pass they are the engine's gradients (``result.edge_grad``),
   for a batch the engine's gradient is their mean over the batch.
 * Every displayed object carries a Unicode ``name`` (``σ′(z_h1)``) and a LaTeX ``symbol``
-  (``\\sigma'(z_{\\text{h1}})``); values are full-precision floats. :func:`fmt` is the one
-  rounding rule for display.
+  (``\\sigma'(z_{\\text{h1}})``); values are full-precision floats. :func:`fmt`
+  (:mod:`bpstudio.model.numfmt`) is the one rounding rule for display.
 
 The path view (:func:`weight_paths`, :func:`bias_paths`): a parameter's gradient is the sum
 over every directed path from the parameter's neuron to the loss of the product of the
@@ -34,14 +34,17 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from ..core import activations as act
 from ..core import losses, outputs
+from ..core.settings import TrainingSettings, settings_of
 from .compile import Compiled
+from .numfmt import fmt, fmt_places, update_places  # the display rule (re-exported)
 from .trace import PassResult
 
 PATH_CAP = 200
@@ -60,84 +63,17 @@ __all__ = [
     "edge_endpoints",
     "edge_explanation",
     "fmt",
+    "fmt_places",
     "loss_explanation",
     "neuron_explanation",
     "tex_escape",
     "tex_id",
+    "update_places",
     "weight_paths",
 ]
 
 
 # --------------------------------------------------------------------------- display helpers
-def fmt(x: float, decimals: int = 4) -> str:
-    """The one display rule for numbers (reports and the explain panel).
-
-    * ``|x| >= 10**(1 - decimals)``: fixed point with ``decimals`` places (0.7414);
-    * ``10**-6 <= |x| < 10**(1 - decimals)``: ``decimals`` significant digits, fixed point
-      (0.0006684, so tiny gradients never print as 0.0007 or 0.0000);
-    * ``0 < |x| < 10**-6``: ``decimals`` significant digits, scientific (1.234e-09);
-    * ``|x| >= 1e15``: ``decimals`` significant digits, scientific (1.798e308, not 309 digits);
-    * trailing zeros are dropped only when the short form is the exact value (0.4, 1, 0.15):
-      a shown zero always means a rounded digit. Negative numbers use the minus sign ``−``.
-    """
-    decimals = max(int(decimals), 1)
-    if x != x:
-        return "nan"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    if x == 0:
-        return "0"
-    ax = abs(x)
-    if ax >= 1e15:  # fixed point would print every digit (1.8e308: 309 of them)
-        mant, exp = f"{ax:.{decimals - 1}e}".split("e")
-        if float(f"{mant}e{exp}") == ax and "." in mant:
-            mant = mant.rstrip("0").rstrip(".")
-        return ("−" if x < 0 else "") + f"{mant}e{int(exp)}"
-    if ax >= 10.0 ** (1 - decimals):
-        places = decimals
-    elif ax >= 1e-6:
-        places = decimals - 1 - math.floor(math.log10(ax))
-        # rounding can carry into the next digit (0.00099996 -> 0.001000): recount then
-        if float(f"{ax:.{places}f}") >= 10.0 ** (math.floor(math.log10(ax)) + 1):
-            places -= 1
-    else:
-        text = f"{ax:.{decimals - 1}e}"
-        if float(text) == ax:
-            mant, exp = text.split("e")
-            mant = mant.rstrip("0").rstrip(".") if "." in mant else mant
-            text = f"{mant}e{exp}"
-        return ("−" if x < 0 else "") + text
-    return _fixed(x, places)
-
-
-def fmt_places(x: float, places: int) -> str:
-    """Fixed point with ``places`` decimals (exact short forms shortened, like :func:`fmt`)."""
-    return _fixed(x, max(int(places), 0))
-
-
-def _fixed(x: float, places: int) -> str:
-    text = f"{abs(x):.{places}f}"
-    if "." in text:
-        short = text.rstrip("0").rstrip(".")
-        if float(short) == abs(x):
-            text = short
-    if float(text) == 0:
-        return "0"
-    return ("−" if x < 0 else "") + text
-
-
-def update_places(old: float, new: float, decimals: int = 4) -> int:
-    """Decimal places that make a step old → new visible with ``decimals`` significant digits.
-
-    A step of 8.2e-6 on a weight of 0.4 needs 9 places (0.399991783); at 4 places both would
-    print as 0.4000 and the update would be invisible.
-    """
-    step = abs(new - old)
-    if step == 0 or not math.isfinite(step):
-        return decimals
-    return max(decimals, decimals - 1 - math.floor(math.log10(step)))
-
-
 _TEX_CHARS = {
     "\\": r"\textbackslash{}",
     "{": r"\{",
@@ -463,7 +399,7 @@ class _Ctx:
         self.softmax_group = [o for o in self.outputs if self.activation(o) == act.SOFTMAX]
         self._fprime: dict[str, float] = {}
         self._count: dict[str, int] = {}
-        self._jac = None
+        self._jac: np.ndarray | None = None
 
     # values
     def val(self, kind: str, nid: str) -> float:
@@ -485,6 +421,7 @@ class _Ctx:
         if nid not in self._fprime:
             z = np.array([self.val("z", nid)])
             name = self.activation(nid)
+            assert name is not None  # f′ exists for hidden and output neurons only
             if nid in self.c.output_ids:
                 value = outputs.exact_derivative(name, z)[0]
             else:
@@ -535,7 +472,9 @@ class _Ctx:
         return f"∂L/∂ŷ_{nid}", rf"\frac{{\partial L}}{{\partial \hat{{y}}_{{{tex_id(nid)}}}}}"
 
     def fprime_name(self, nid: str) -> tuple[str, str]:
-        letter, tex = _DERIV_LETTER.get(self.activation(nid), ("f", "f"))
+        name = self.activation(nid)
+        a = act.ELEMENTWISE.get(name) if name is not None else None
+        letter, tex = a.prime_symbol if a is not None else ("f", "f")
         return f"{letter}′(z_{nid})", f"{tex}'(z_{{{tex_id(nid)}}})"
 
     def jac_name(self, i: str, j: str) -> tuple[str, str]:
@@ -564,17 +503,6 @@ class _Ctx:
     def factor_source(self, nid: str) -> Factor:
         n, s = self.a_name(nid)
         return Factor("source", n, s, self.val("a", nid), nid)
-
-
-_DERIV_LETTER = {
-    "sigmoid": ("σ", r"\sigma"),
-    "tanh": ("tanh", r"\tanh"),
-    "relu": ("relu", r"\mathrm{relu}"),
-    "leaky_relu": ("lrelu", r"\mathrm{lrelu}"),
-    "elu": ("elu", r"\mathrm{elu}"),
-    "softplus": ("softplus", r"\mathrm{softplus}"),
-    "identity": ("id", r"\mathrm{id}"),
-}
 
 
 # --------------------------------------------------------------------------- paths
@@ -701,9 +629,7 @@ def _ctx(compiled: Compiled, result: PassResult, sample: int) -> _Ctx:
 def _formulas(name: str | None) -> tuple[str | None, str | None]:
     if name is None:
         return None, None
-    if name == act.SOFTMAX:
-        return "a_i = e^(z_i) / Σ_j e^(z_j)", "∂a_i/∂z_j = a_i(δ_ij − a_j)"
-    a = act.ELEMENTWISE[name]
+    a = act.entry(name)
     return a.formula, a.derivative_formula
 
 
@@ -724,7 +650,7 @@ def neuron_explanation(
         if neuron_id in c.output_ids
         else "hidden"
     )
-    base = dict(
+    base: dict[str, Any] = dict(
         neuron=neuron_id,
         role=role,
         layer=int(c.layer_of[neuron_id]),
@@ -819,18 +745,17 @@ def edge_explanation(
     result: PassResult,
     edge_id: str,
     sample: int = 0,
-    training: dict | None = None,
+    training: TrainingSettings | Mapping[str, Any] | None = None,
     with_paths: bool = False,
     cap: int = PATH_CAP,
 ) -> EdgeExplanation:
     """∂L/∂w = ∂L/∂z_t · a_s for one sample, and the pass's update of the weight.
 
-    ``training`` is the file's training dict (optimizer name and learning rate for the
-    update; defaults sgd / 0.01 as the engine's). ``with_paths`` also fills ``paths``.
+    ``training`` is the file's training dict or settings (optimizer name and learning rate
+    for the update; None: those the pass used). ``with_paths`` also fills ``paths``.
     """
     ctx = _ctx(compiled, result, sample)
     s, t = ctx.ends[edge_id]
-    training = training or {}
     update = _update_of(
         compiled, result, int(compiled.edge_param[ctx.edge_index[edge_id]]), training
     )
@@ -849,18 +774,27 @@ def edge_explanation(
 
 
 def bias_update(
-    compiled: Compiled, result: PassResult, neuron_id: str, training: dict | None = None
+    compiled: Compiled,
+    result: PassResult,
+    neuron_id: str,
+    training: TrainingSettings | Mapping[str, Any] | None = None,
 ) -> UpdateExplanation:
     """The pass's update of one neuron's bias."""
-    return _update_of(compiled, result, compiled.bias_param[neuron_id], training or {})
+    return _update_of(compiled, result, compiled.bias_param[neuron_id], training)
 
 
-def _update_of(compiled: Compiled, result: PassResult, p: int, training: dict) -> UpdateExplanation:
+def _update_of(
+    compiled: Compiled,
+    result: PassResult,
+    p: int,
+    training: TrainingSettings | Mapping[str, Any] | None,
+) -> UpdateExplanation:
     """Old value, gradient and new value of flat parameter p after the pass's optimizer step."""
     upd = compiled.net.update_mask
+    settings = result.training if training is None else settings_of(training)
     return UpdateExplanation(
-        optimizer=str(training.get("optimizer", "sgd")),
-        learning_rate=float(training.get("learning_rate", 0.01)),
+        optimizer=settings.optimizer,
+        learning_rate=settings.learning_rate,
         old=float(result.trace.params[p]),
         grad=float(result.trace.grads[p]),
         new=float(result.updated_params[p]),

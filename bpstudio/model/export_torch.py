@@ -24,19 +24,21 @@ import textwrap
 import numpy as np
 
 from ..core import activations as act
+from ..core import optimizers
+from ..core.settings import TrainingSettings
 from .compile import Compiled
 from .graph import Graph
 
-_TORCH_ACT = {
-    "identity": "z",
-    "sigmoid": "torch.sigmoid(z)",
-    "tanh": "torch.tanh(z)",
-    "relu": "torch.relu(z)",
-    # not F.leaky_relu: its slope at z = 0 is 0.01, the engine's (and elu's) is 1
-    "leaky_relu": f"torch.where(z >= 0, z, {act.LEAKY_SLOPE!r} * z)",
-    "elu": f"F.elu(z, alpha={act.ELU_ALPHA!r})",
-    "softplus": "F.softplus(z, beta=1.0, threshold=30.0)",
-}
+
+def _activation_source() -> str:
+    """The generated file's ``_activation``: one branch per registered elementwise activation
+    (core/activations.py holds each one's torch expression)."""
+    lines = ["def _activation(name, z):"]
+    for a in act.ELEMENTWISE.values():
+        lines += [f"    if name == {a.name!r}:", f"        return {a.torch}"]
+    lines.append("    raise ValueError(name)")
+    return "\n".join(lines)
+
 
 # one output's share of a sample's loss from z (see _term in the generated file)
 _LOSS_TERM = {
@@ -60,24 +62,9 @@ def _lit(x) -> str:
     return repr(x)
 
 
-def _optimizer_hint(training: dict) -> str:
-    opt = training.get("optimizer", "sgd")
-    lr = float(training.get("learning_rate", 0.01))
-    if opt == "momentum":
-        mu = float(training.get("momentum", 0.9))
-        return f"torch.optim.SGD(model.parameters(), lr={lr!r}, momentum={mu!r})"
-    if opt == "rmsprop":
-        rho = float(training.get("beta2", 0.9))
-        eps = float(training.get("eps", 1e-8))
-        return f"torch.optim.RMSprop(model.parameters(), lr={lr!r}, alpha={rho!r}, eps={eps!r})"
-    if opt == "adam":
-        b1 = float(training.get("beta1", 0.9))
-        b2 = float(training.get("beta2", 0.999))
-        eps = float(training.get("eps", 1e-8))
-        return (
-            f"torch.optim.Adam(model.parameters(), lr={lr!r}, betas=({b1!r}, {b2!r}), eps={eps!r})"
-        )
-    return f"torch.optim.SGD(model.parameters(), lr={lr!r})"
+def _optimizer_hint(settings: TrainingSettings) -> str:
+    entry = optimizers.OPTIMIZERS[settings.optimizer]
+    return entry.torch.format(learning_rate=settings.learning_rate, **settings.hyperparameters())
 
 
 def torch_source(graph: Graph, compiled: Compiled) -> str:
@@ -116,7 +103,7 @@ def torch_source(graph: Graph, compiled: Compiled) -> str:
                 "b_trainable": bt,
             }
         )
-    tr = graph.training
+    tr = graph.settings
     loss = net.loss_name
     softmax_rows = [int(r) for r in net.softmax_rows]
     frozen = any(L["w_trainable"] is not None or L["b_trainable"] is not None for L in layers)
@@ -142,7 +129,7 @@ def torch_source(graph: Graph, compiled: Compiled) -> str:
             "    },"
         )
     name = graph.name.replace('"""', "'''").replace("\\", "/")
-    batch = tr.get("batch_size")
+    batch = tr.batch_size
     batch_text = f"batches of {batch} samples" if batch else "the full data set as one batch"
     header = f'''\
 """{name}: a PyTorch module exported by bpstudio (``bpstudio export --to torch``).
@@ -155,11 +142,11 @@ weights loaded (float64): forward maps a (batch, {len(compiled.input_ids)}) tens
 weight matrix by its mask, so training never grows an edge that was not drawn.
 
 Going on with training, as the file was set up (loss {loss!r}, optimizer
-{tr.get("optimizer", "sgd")!r}, {batch_text}):
+{tr.optimizer!r}, {batch_text}):
 
     model = build()
     optimizer = {_optimizer_hint(tr)}
-    for epoch in range({int(tr.get("epochs", 100))}):
+    for epoch in range({tr.epochs}):
         for x, y in batches:              # float64 tensors (batch, inputs), (batch, outputs)
             optimizer.zero_grad()
             loss = model.loss(x, y)
@@ -202,22 +189,7 @@ LAYERS = [
 ]
 
 
-def _activation(name, z):
-    if name == "identity":
-        return z
-    if name == "sigmoid":
-        return {_TORCH_ACT["sigmoid"]}
-    if name == "tanh":
-        return {_TORCH_ACT["tanh"]}
-    if name == "relu":
-        return {_TORCH_ACT["relu"]}
-    if name == "leaky_relu":
-        return {_TORCH_ACT["leaky_relu"]}
-    if name == "elu":
-        return {_TORCH_ACT["elu"]}
-    if name == "softplus":
-        return {_TORCH_ACT["softplus"]}
-    raise ValueError(name)
+{_activation_source()}
 
 
 class Network(nn.Module):

@@ -15,6 +15,7 @@ import re
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
 from typing import Any
@@ -429,7 +430,7 @@ def _read_edges(items: Any, g: Graph, errors: _Errors, consume: bool = False) ->
                 w = None
         if s_neuron is None or t_neuron is None:
             _reference_errors(i, eid, source, target, neurons, errors)
-            e = Edge(eid, source, target, w)
+            e = Edge(eid, str(source), str(target), w)  # refused: errors name the reference
         else:  # the neurons' own id strings: one copy of each id, not one per edge
             e = Edge(eid, s_neuron.id, t_neuron.id, w)
         if not EDGE_KEYS.issuperset(item):
@@ -622,7 +623,7 @@ def _float_text(x: float) -> str:
     return repr(x)
 
 
-_SCALAR_TEXT = {
+_SCALAR_TEXT: dict[type, Callable[[Any], str]] = {
     str: _encode_str,
     float: _float_text,
     int: int.__repr__,
@@ -674,7 +675,7 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike, data: bytes | bytearray | memoryview) -> None:
     """Write a temp file beside the target, fsync, then replace: the old file survives any failure.
 
     Every file bpstudio writes goes through here. The result has the mode a plain ``open(path,

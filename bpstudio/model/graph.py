@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.settings import DEFAULTS, TrainingSettings
+
 ROLES = ("input", "hidden", "output", "bias")
 
 
@@ -64,14 +66,10 @@ class Change:
 
 Listener = Callable[[Change], None]
 
-DEFAULT_TRAINING: dict[str, Any] = {
-    "loss": "half_squared_error",
-    "optimizer": "sgd",
-    "learning_rate": 0.5,
-    "epochs": 1000,
-    "seed": 0,
-    "init": "xavier_uniform",
-}
+# what a new network's file says (the values are the defaults of core/settings.py)
+DEFAULT_TRAINING: dict[str, Any] = DEFAULTS.to_dict(
+    ("loss", "optimizer", "learning_rate", "epochs", "seed", "init")
+)
 
 
 UNTITLED = "Untitled network"  # the name of a network nobody has named yet
@@ -105,6 +103,11 @@ class Graph:
             listener(change)
 
     # ---------------------------------------------------------------- queries
+    @property
+    def settings(self) -> TrainingSettings:
+        """``training`` with every default filled in (the file keeps only its own keys)."""
+        return TrainingSettings.from_dict(self.training)
+
     def inputs(self) -> list[Neuron]:
         return [n for n in self.neurons.values() if n.role == "input"]
 

@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..core import losses
 from .trace import PassResult
 
 if TYPE_CHECKING:
     from .explain import PathSum
 
-LOG_LOSSES = {"binary_cross_entropy": "(0, 1)", "cross_entropy": "(0, ∞)"}
+LOG_LOSSES = {n: x.log_domain for n, x in losses.LOSSES.items() if x.log_domain}
 # output activations that never leave that domain for a finite z
 IN_DOMAIN = {
     "binary_cross_entropy": {"sigmoid", "softmax"},
@@ -56,7 +57,9 @@ def find_overflow(result: PassResult) -> str | None:
             name, row, arr = "z", z_row, t.z
         else:
             name, row, arr = "a", a_row, t.a
+        assert row is not None  # one of the two rows is set
         col = _first_bad(arr[row])
+        assert col is not None  # the row has a non-finite value
         return (
             f"the forward pass overflows at neuron {ids[row]}: {name} = {arr[row, col]}"
             f" ({_sample(result, col)}); a weight, bias or input is too large for float64"
@@ -84,7 +87,7 @@ def find_overflow(result: PassResult) -> str | None:
     if i is not None:
         p = bias_param[i]
         return f"the backward pass overflows at neuron {bias_ids[i]}: ∂L/∂b = {t.grads[p]}"
-    lr = float(result.training.get("learning_rate", 0.01))
+    lr = result.training.learning_rate
     hint = f"; the learning rate {lr:g} is too large for it"
     i = _first_bad(result.updated_params[edge_param])
     if i is not None:

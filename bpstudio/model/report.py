@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass
 
 from ..core import activations as act
-from ..core import limits
+from ..core import limits, losses, optimizers
 from ..core.data import Dataset
 from . import explain as ex
 from . import overflow
@@ -345,42 +345,14 @@ def _act_symbolic(s: _Style, name: str, nid: str) -> str:
     z = s.sub("z", nid)
     if name == act.SOFTMAX:
         return s.pick(f"softmax(z)_{nid}", rf"\mathrm{{softmax}}(z)_{{{ex.tex_id(nid)}}}")
-    return {
-        "identity": z,
-        "sigmoid": s.pick(f"σ({z})", rf"\sigma({z})"),
-        "tanh": s.pick(f"tanh({z})", rf"\tanh({z})"),
-        "relu": s.pick(f"relu({z})", rf"\mathrm{{relu}}({z})"),
-        "leaky_relu": s.pick(f"leaky_relu({z})", rf"\mathrm{{leaky\_relu}}({z})"),
-        "elu": s.pick(f"elu({z})", rf"\mathrm{{elu}}({z})"),
-        "softplus": s.pick(f"softplus({z})", rf"\mathrm{{softplus}}({z})"),
-    }[name]
-
-
-def _neg_arg(s: _Style, x: float) -> str:
-    """−z for an exponent: −0.3775 or −(−0.5)."""
-    return s.minus.strip() + s.par(x)
+    if name == act.IDENTITY:
+        return z
+    a = act.entry(name)
+    return s.pick(f"{a.symbol}({z})", f"{a.tex}({z})")
 
 
 def _act_substituted(s: _Style, name: str, z: float) -> str | None:
-    zs = s.num(z)
-    if name == "identity":
-        return None
-    if name == "sigmoid":
-        return s.frac("1", "1" + s.plus + s.exp(_neg_arg(s, z)))
-    if name == "tanh":
-        return s.pick(f"tanh({zs})", rf"\tanh({zs})")
-    if name == "relu":
-        return s.pick(f"max(0, {zs})", rf"\max(0, {zs})")
-    if name == "leaky_relu":
-        inner = s.num(act.LEAKY_SLOPE) + s.times + s.par(z)
-        return s.pick(f"max({inner}, {zs})", rf"\max({inner}, {zs})")
-    if name == "elu":
-        if z > 0:
-            return zs
-        return s.exp(zs) + s.minus + "1"
-    if name == "softplus":
-        return s.log("1" + s.plus + s.exp(zs))
-    raise ValueError(name)
+    return act.entry(name).substitute(s, z)
 
 
 # e^x overflows float64 above this (its largest number is about 1.8e308); e^−x underflows
@@ -469,107 +441,29 @@ def _saturated_loss(s: _Style, le: ex.LossExplanation) -> list | None:
 
 
 def _deriv_symbolic(s: _Style, name: str, nid: str) -> str:
-    letter, tex = ex._DERIV_LETTER[name]
+    letter, tex = act.entry(name).prime_symbol
     return s.pick(f"{letter}′(z_{nid})", f"{tex}'(z_{{{ex.tex_id(nid)}}})")
 
 
 def _deriv_substituted(s: _Style, name: str, z: float, a: float) -> list[str]:
     """Stages for f′(z): the formula with numbers (empty when f′ is a constant rule)."""
-    if name == "sigmoid":
-        return [s.num(a) + s.times + "(1" + s.minus + s.num(a) + ")"]
-    if name == "tanh":
-        return ["1" + s.minus + s.sq(s.par(a))]
-    if name == "relu":
-        return (
-            [s.pick("since z > 0", r"\text{since } z > 0")]
-            if z > 0
-            else [s.pick("since z ≤ 0", r"\text{since } z \le 0")]
-        )
-    if name == "leaky_relu":
-        return (
-            [s.pick("since z ≥ 0", r"\text{since } z \ge 0")]
-            if z >= 0
-            else [s.pick("since z < 0", r"\text{since } z < 0")]
-        )
-    if name == "elu":
-        if z > 0:
-            return [s.pick("since z > 0", r"\text{since } z > 0")]
-        return [s.num(a) + s.plus + s.num(act.ELU_ALPHA)]
-    if name == "softplus":
-        return [s.pick(f"σ({s.num(z)})", rf"\sigma({s.num(z)})")]
-    return []
+    return act.entry(name).substitute_derivative(s, z, a)
 
 
 def _loss_lines(s: _Style, le: ex.LossExplanation, multi: bool) -> tuple[str, str]:
     """(symbolic formula, substituted expression) for one sample's loss."""
-    names = le.name
+    loss = losses.LOSSES[le.name]
     pairs = list(zip(le.yhat, le.y, strict=True))
-    diff = [s.sq("(" + s.num(a) + s.minus + s.num(y) + ")") for a, y in pairs]
-    sym = s.pick(le.formula, _TEX_LOSS[names])
-    if names in ("half_squared_error", "squared_error", "mse"):
-        body = s.plus.join(diff)
-        if len(diff) > 1:
-            body = s.pick(f"[{body}]", rf"\left[{body}\right]")
-        pre = {
-            "half_squared_error": s.pick("½", r"\frac{1}{2}"),
-            "squared_error": "",
-            "mse": s.frac("1", str(len(pairs))),
-        }[names]
-        return sym, (pre + s.times + body) if pre else body
-    if names == "binary_cross_entropy":
-        parts = [
-            s.num(y)
-            + s.times
-            + s.log(s.num(a))
-            + s.plus
-            + "(1"
-            + s.minus
-            + s.num(y)
-            + ")"
-            + s.times
-            + s.log("1" + s.minus + s.num(a))
-            for a, y in pairs
-        ]
-    else:
-        parts = [s.num(y) + s.times + s.log(s.num(a)) for a, y in pairs]
-    inner = s.plus.join(parts)
-    return sym, s.minus.strip() + s.pick(f"[{inner}]", rf"\left[{inner}\right]")
-
-
-_TEX_LOSS = {
-    "half_squared_error": r"\frac{1}{2}\sum_k (\hat{y}_k - y_k)^2",
-    "squared_error": r"\sum_k (\hat{y}_k - y_k)^2",
-    "mse": r"\frac{1}{K}\sum_k (\hat{y}_k - y_k)^2",
-    "binary_cross_entropy": r"-\sum_k \left[y_k \log \hat{y}_k + (1 - y_k)\log(1 - \hat{y}_k)\right]",
-    "cross_entropy": r"-\sum_k y_k \log \hat{y}_k",
-}
+    return s.pick(le.formula, loss.tex), loss.substituted(s, pairs)
 
 
 def _loss_derivative(s: _Style, loss: str, a: float, y: float, k: int) -> str:
     """∂L/∂ŷ_k with its numbers."""
-    A, Y = s.num(a), s.num(y)
-    if loss == "half_squared_error":
-        return A + s.minus + Y
-    if loss == "squared_error":
-        return "2" + s.times + "(" + A + s.minus + Y + ")"
-    if loss == "mse":
-        return s.frac("2", str(k)) + s.times + "(" + A + s.minus + Y + ")"
-    if loss == "binary_cross_entropy":
-        return s.frac("1" + s.minus + Y, "1" + s.minus + A) + s.minus + s.frac(Y, A)
-    return s.minus.strip() + s.pick(f"({Y}/{A})", rf"\frac{{{Y}}}{{{A}}}")
+    return losses.LOSSES[loss].derivative_substituted(s, a, y, k)
 
 
 def _loss_derivative_symbolic(s: _Style, loss: str, k: int) -> str:
-    yh, y = s.yhat(), s.y()
-    if loss == "half_squared_error":
-        return yh + s.minus + y
-    if loss == "squared_error":
-        return "2(" + yh + s.minus + y + ")"
-    if loss == "mse":
-        return s.frac("2", str(k)) + "(" + yh + s.minus + y + ")"
-    if loss == "binary_cross_entropy":
-        return s.frac("1" + s.minus + y, "1" + s.minus + yh) + s.minus + s.frac(y, yh)
-    return s.minus.strip() + s.frac(y, yh)
+    return losses.LOSSES[loss].derivative_symbolic(s, k)
 
 
 # --------------------------------------------------------------------------- the report
@@ -660,8 +554,8 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
     M = _Math
     tr = graph.training
     loss_name = c.net.loss_name
-    opt = str(tr.get("optimizer", "sgd"))
-    lr = float(tr.get("learning_rate", 0.01))
+    opt = graph.settings.optimizer
+    lr = graph.settings.learning_rate
     ends = ex.edge_endpoints(c)
     L = c.n_layers
     le = ex.loss_explanation(c, r, 0)
@@ -855,7 +749,7 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                 dsym = _deriv_symbolic(s, e.activation, nid)
                 doc.eq(
                     dsym,
-                    s.pick(e.derivative_formula, _TEX_DERIV[e.activation]),
+                    s.pick(e.derivative_formula, act.entry(e.activation).tex_derivative),
                     *_deriv_substituted(s, e.activation, e.z, e.a),
                     s.num(e.fprime),
                 )
@@ -953,9 +847,7 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
             ".",
         )
     else:
-        settings = ", ".join(
-            f"{k} {tr[k]}" for k in ("momentum", "beta1", "beta2", "eps") if k in tr
-        )
+        settings = ", ".join(f"{k} {tr[k]}" for k in optimizers.HYPERPARAMETERS if k in tr)
         doc.para(
             f"Optimizer {opt} (one step from a fresh optimizer state, learning rate ",
             M(s.num(lr)),
@@ -968,17 +860,6 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                 _update_line(doc, s.id(t.edge), u, opt)
             u = ex.bias_update(c, r, tgt, tr)
             _update_line(doc, s.sub("b", tgt), u, opt)
-
-
-_TEX_DERIV = {
-    "identity": "1",
-    "sigmoid": "a(1 - a)",
-    "tanh": "1 - a^2",
-    "relu": r"\begin{cases}1 & z > 0\\ 0 & z \le 0\end{cases}",
-    "leaky_relu": r"\begin{cases}1 & z \ge 0\\ 0.01 & z < 0\end{cases}",
-    "elu": r"\begin{cases}1 & z > 0\\ a + 1 & z \le 0\end{cases}",
-    "softplus": r"\sigma(z)",
-}
 
 
 def _paths(doc: _Doc, c: Compiled, r: PassResult, eid: str, dw: str, budget: int) -> int:

@@ -24,6 +24,6 @@ def dataset(graph: Graph) -> coredata.Dataset:
 def make_trainer(graph: Graph, compiled: Compiled | None = None) -> tuple[Compiled, Trainer]:
     compiled = compiled or compile_graph(graph)
     ds = dataset(graph)
-    t = graph.training
-    train, val = coredata.split(ds, float(t.get("validation_split", 0.0)), int(t.get("seed", 0)))
+    t = graph.settings
+    train, val = coredata.split(ds, t.validation_split, t.seed)
     return compiled, Trainer(compiled.net, train, t, validation=val)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.data import Dataset
 from .compile import Compiled, CompileError, compile_graph
 from .graph import Change, Graph
 from .overflow import find_overflow
@@ -82,7 +83,7 @@ class PassStepper:
         # the last compiled network and data set: when only the parameters changed (training
         # writes them ~30 times a second) the next pass reuses them with the new numbers
         self._compiled: Compiled | None = None
-        self._dataset = None
+        self._dataset: Dataset | None = None
         self._listeners: list[Callable[[StepState], None]] = []
         graph.subscribe(self._on_graph_change)
 
@@ -266,6 +267,7 @@ class PassStepper:
         if not self.backward_done:
             self.state = StepState(BACKWARD, 1)
         r = self.result
+        assert r is not None  # _begin() computed it
         old_w, old_b = r.parameters()
         new_w, new_b = r.parameters(updated=True)
         self._old, self._new = (old_w, old_b), (new_w, new_b)

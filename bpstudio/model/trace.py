@@ -6,15 +6,17 @@ This is what ``bpstudio trace`` prints, what the overlays display and what repor
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _key
+from typing import Any
 
 import numpy as np
 
 from ..core import limits, optimizers
 from ..core.data import Dataset
 from ..core.network import Trace
+from ..core.settings import DEFAULTS, TrainingSettings, settings_of
 from .compile import Compiled
 
 
@@ -26,7 +28,7 @@ class PassResult:
     updated_params: np.ndarray  # after one optimizer step on this batch
     X: np.ndarray
     Y: np.ndarray
-    training: dict = field(default_factory=dict)  # the settings the update used
+    training: TrainingSettings = DEFAULTS  # the settings the update used
 
     def value(self, kind: str, neuron_id: str, sample: int | None = None):
         """kind in a, z, dL_da, dL_dz; sample index into the batch (None: all, as a list)."""
@@ -60,18 +62,22 @@ class PassResult:
         return weights, biases
 
 
-def run_pass(compiled: Compiled, data: Dataset, samples: list[int], training: dict) -> PassResult:
+def run_pass(
+    compiled: Compiled,
+    data: Dataset,
+    samples: list[int],
+    training: TrainingSettings | Mapping[str, Any],
+) -> PassResult:
     net = compiled.net
     limits.check_batch(net.n_neurons, len(samples), "a pass", "trace one sample at a time")
     X, Y = data.X[samples], data.Y[samples]
     trace = net.trace(X, Y)
-    opt = optimizers.make(
-        training.get("optimizer", "sgd"), net.params.size, training, mask=net.update_mask
-    )
+    settings = settings_of(training)
+    opt = optimizers.make(settings.optimizer, net.params.size, settings, mask=net.update_mask)
     updated = net.params.copy()
     with np.errstate(all="ignore"):  # an update that overflows is reported (model/overflow.py)
         opt.step(updated, trace.grads)
-    return PassResult(compiled, trace, samples, updated, X, Y, dict(training))
+    return PassResult(compiled, trace, samples, updated, X, Y, settings)
 
 
 def to_json(result: PassResult, as_lists: bool | None = None) -> dict:

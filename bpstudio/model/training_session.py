@@ -22,13 +22,14 @@ import io
 import math
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..core import data as coredata
 from ..core.network import Workspace
+from ..core.settings import DEFAULTS, TrainingSettings
 from ..core.trainer import EpochStats, Trainer
 from .compile import Compiled, CompileError, compile_graph
 from .datafit import check_fit
@@ -142,7 +143,7 @@ class Run:
     activation: str = ""  # the hidden activation it trained with (run_label)
     signature: tuple[int, int] = (0, 0)  # network_signature: which runs compare
     initial_params: np.ndarray | None = None  # weights before the first epoch (for Reset)
-    settings: dict = field(default_factory=dict)
+    settings: TrainingSettings = DEFAULTS  # what the run last trained with
 
 
 @dataclass
@@ -157,7 +158,8 @@ def hidden_activation(graph: Graph) -> str:
     acts = Counter(n.activation for n in graph.neurons.values() if n.role == "hidden")
     if not acts:
         acts = Counter(n.activation for n in graph.neurons.values() if n.role == "output")
-    return acts.most_common(1)[0][0] if acts else "run"
+    top = acts.most_common(1)[0][0] if acts else None
+    return top or "run"
 
 
 def run_label(graph: Graph, earlier: list[Run] | None = None) -> str:
@@ -266,10 +268,8 @@ class TrainingSession:
             ds = self.dataset()
             if len(ds) == 0:
                 raise coredata.DataError(["there are no samples to train on (add data first)"])
-            t = self.graph.training
-            train, val = coredata.split(
-                ds, float(t.get("validation_split", 0.0) or 0.0), int(t.get("seed", 0))
-            )
+            t = self.graph.settings
+            train, val = coredata.split(ds, t.validation_split, t.seed)
             trainer = Trainer(compiled.net, train, t, validation=val)
         except (CompileError, coredata.DataError) as exc:
             self.error = "; ".join(exc.errors)
@@ -284,7 +284,7 @@ class TrainingSession:
             and old.neuron_ids == compiled.neuron_ids
             and old.edge_ids == compiled.edge_ids
         )
-        if keep:
+        if keep and old is not None:
             compiled.net.params[:] = old.net.params
         n_layers = len(compiled.net.layers)
         if self._new_run or self.run.history.n_layers != n_layers:
@@ -292,7 +292,7 @@ class TrainingSession:
         self.compiled, self.trainer = compiled, trainer
         self.train_set, self.val_set = train, val
         trainer.epoch = len(self.run.history)  # its messages count the run's epochs
-        self.run.settings = dict(t)
+        self.run.settings = t
         if self.run.initial_params is None:
             self.run.initial_params = compiled.net.params.copy()
         self.error = None
@@ -341,6 +341,7 @@ class TrainingSession:
         if not self.ensure():
             return SliceResult(0, "error", self.error or "")
         trainer, hist = self.trainer, self.run.history
+        assert trainer is not None  # ensure() made it
         append, clock = hist.append, time.perf_counter
         deadline = clock() + seconds
         done = 0
@@ -369,6 +370,13 @@ class TrainingSession:
         finally:
             self._writing = False
 
+    def _compiled(self) -> Compiled:
+        """The compiled network, once :meth:`ensure` has built it (the views call this after
+        data_points() or ensure() said yes)."""
+        if self.compiled is None:
+            raise RuntimeError("the training session has no compiled network yet")
+        return self.compiled
+
     def current_parameters(self) -> tuple[dict[str, float], dict[str, float]] | None:
         if self.compiled is None:
             return None
@@ -376,7 +384,7 @@ class TrainingSession:
 
     def parameters_for(self, params: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
         """Edge weights and neuron biases of a flat parameter vector of the current network."""
-        c = self.compiled
+        c = self._compiled()
         saved = c.net.params.copy()
         try:
             c.net.params[:] = params
@@ -418,7 +426,7 @@ class TrainingSession:
         xs = np.linspace(lo[0], hi[0], resolution)
         ys = np.linspace(lo[1], hi[1], resolution)
         gx, gy = np.meshgrid(xs, ys, indexing="ij")
-        P = self.compiled.net.predict(np.c_[gx.ravel(), gy.ravel()])
+        P = self._compiled().net.predict(np.c_[gx.ravel(), gy.ravel()])
         return xs, ys, P.reshape(resolution, resolution, -1)
 
     def predict_curve(self, points: int = 200) -> tuple[np.ndarray, np.ndarray] | None:
@@ -429,13 +437,13 @@ class TrainingSession:
         lo, hi = float(pts[0].min()), float(pts[0].max())
         pad = max((hi - lo) * 0.05, 0.1)
         x = np.linspace(lo - pad, hi + pad, points)
-        return x, self.compiled.net.predict(x[:, None])
+        return x, self._compiled().net.predict(x[:, None])
 
     def layer_activations(self, max_samples: int = 500) -> list[tuple[str, np.ndarray]]:
         """(activation name, all its neurons' outputs) per layer on the training data."""
         if not self.ensure() or self.train_set is None:
             return []
-        c, X = self.compiled, self.train_set.X[:max_samples]
+        c, X = self._compiled(), self.train_set.X[:max_samples]
         net = c.net
         ws = Workspace(net, X.shape[0])
         net.load_inputs(ws, X)
@@ -444,7 +452,7 @@ class TrainingSession:
         out = []
         for l, lay in enumerate(net.layers, start=1):
             names = {self.graph.neurons[n].activation for n in c.layers[l]}
-            name = names.pop() if len(names) == 1 else "mixed"
+            name = str(names.pop()) if len(names) == 1 else "mixed"
             out.append((name, ws.A[lay.start : lay.stop].ravel().copy()))
         return out
 

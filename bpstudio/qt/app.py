@@ -15,9 +15,9 @@ from .icon import app_icon
 
 def application() -> QApplication:
     """The one QApplication (created on first use, with names QSettings needs)."""
-    app = QApplication.instance()
-    if app is None:
-        app = QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    # a QCoreApplication made elsewhere has no windows: that would be a programming error
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setOrganizationName("bpstudio")
     app.setApplicationName("Backprop Studio")
     app.setApplicationDisplayName("Backprop Studio")

@@ -118,7 +118,7 @@ class MoveNeuronsCommand(QUndoCommand):
         return MOVE_ID
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not (self.mergeable and getattr(other, "mergeable", False)):
+        if not (isinstance(other, MoveNeuronsCommand) and self.mergeable and other.mergeable):
             return False
         if set(other.new) != set(self.new):
             return False
@@ -151,10 +151,17 @@ class _SetCommand(QUndoCommand):
     def id(self) -> int:
         return self.kind_id
 
+    def _get(self, i: str | None) -> Any:
+        raise NotImplementedError
+
+    def _set(self, i: str | None, values: dict[str, Any]) -> None:
+        raise NotImplementedError
+
     def mergeWith(self, other: QUndoCommand) -> bool:
         if (
             self.session is None
-            or getattr(other, "session", None) is not self.session
+            or not isinstance(other, _SetCommand)
+            or other.session is not self.session
             or other.ids != self.ids
             or set(other.values) != set(self.values)
         ):

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core import activations
+
 FILE_FILTER = "bpstudio networks (*.json);;All files (*)"
-ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "identity", "softmax"]
 
 
 def ask_save_changes(parent: QWidget | None, name: str) -> str:
@@ -107,7 +108,7 @@ def ask_layer(parent: QWidget | None, default_activation: str = "sigmoid"):
     count.setRange(1, 256)
     count.setValue(3)
     act = QComboBox()
-    act.addItems(ACTIVATIONS)
+    act.addItems(activations.listed())
     act.setCurrentText(default_activation)
     role = QComboBox()
     role.addItems(["hidden", "output"])

@@ -90,10 +90,10 @@ def paste_command(graph: Graph, text: str, offset: float = PASTE_OFFSET) -> AddI
             n.label = None
         scratch.neurons[nid] = n
         neurons.append(n)
-    for old in pasted.edges.values():  # both ends are pasted neurons (checked above)
+    for old_edge in pasted.edges.values():  # both ends are pasted neurons (checked above)
         eid = scratch.new_id("w")
-        e = Edge(eid, id_map[old.source], id_map[old.target], weight=old.weight,
-                 trainable=old.trainable)  # fmt: skip
+        e = Edge(eid, id_map[old_edge.source], id_map[old_edge.target], weight=old_edge.weight,
+                 trainable=old_edge.trainable)  # fmt: skip
         scratch.edges[eid] = e
         edges.append(e)
     if not neurons:

@@ -107,7 +107,7 @@ def _write_frames(frames: Iterable[Frame], folder: Path, progress) -> int:
         for k, f in enumerate(frames, 1):
             for _ in range(f.hold):
                 n += 1
-                if not f.image.save(str(tmp / f"frame_{n:04d}.png"), "PNG"):
+                if not f.image.save(str(tmp / f"frame_{n:04d}.png")):  # PNG by its suffix
                     raise OSError(f"cannot write {tmp / f'frame_{n:04d}.png'}")
             progress(k)
         if folder.exists():

@@ -59,8 +59,9 @@ def shortcut_rows(menus: dict[str, QMenu], extra: list[QAction]) -> list[tuple[s
 
     def visit(title: str, menu: QMenu) -> None:
         for act in menu.actions():
-            if act.menu() is not None:
-                visit(f"{title} → {act.text().replace('&', '')}", act.menu())
+            sub = act.menu()
+            if isinstance(sub, QMenu):
+                visit(f"{title} → {act.text().replace('&', '')}", sub)
             elif act.shortcuts():
                 seen.add(id(act))
                 keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText)

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core import activations
 from ..model.compile import graph_warnings
 from ..model.graph import ROLES, Change, Graph
+from ..model.numfmt import exact
 from .commands import SetEdgeCommand, SetNetworkCommand, SetNeuronCommand
-from .dialogs import ACTIVATIONS
 from .field_note import FieldNote
 
 
@@ -49,10 +50,6 @@ def number_problem(text: str) -> str | None:
 
 
 PARTIAL = ("", "-", "+", ".", "-.", "−", "−.")  # on the way to a number: no note while typing
-
-
-def fmt(v: float | None) -> str:
-    return "" if v is None else repr(float(v))
 
 
 class Inspector(QStackedWidget):
@@ -168,7 +165,7 @@ class Inspector(QStackedWidget):
         self.n_role.activated.connect(lambda _: self._set_role(self.n_role.currentText()))
         form.addRow("Role", self.n_role)
         self.n_act = QComboBox()
-        self.n_act.addItems(ACTIVATIONS)
+        self.n_act.addItems(activations.listed())
         self.n_act.activated.connect(
             lambda _: self._set_neurons("activation", self.n_act.currentText())
         )
@@ -194,7 +191,7 @@ class Inspector(QStackedWidget):
     def _build_multi_page(self) -> None:
         self.multi_page, form = self._page("Selection")
         self.m_act = QComboBox()
-        self.m_act.addItems(["(mixed)"] + ACTIVATIONS)
+        self.m_act.addItems(["(mixed)"] + activations.listed())
         self.m_act.activated.connect(self._multi_activation)
         form.addRow("Activation (all)", self.m_act)
         self.m_bias = self._number_line(form, "Bias (all)", "bias", self._bias_edited)
@@ -259,7 +256,7 @@ class Inspector(QStackedWidget):
         self.n_act.setEnabled(n.has_activation)
         self.n_act.setCurrentText(n.activation or "")
         self.n_bias.setEnabled(n.has_activation)
-        self.n_bias.shown = fmt(n.bias) if n.has_activation else ""
+        self.n_bias.shown = exact(n.bias) if n.has_activation else ""
         self._set_text(self.n_bias, self.n_bias.shown)
         self.n_train.setEnabled(n.has_activation)
         self.n_train.setChecked(n.trainable)
@@ -273,7 +270,7 @@ class Inspector(QStackedWidget):
         g = self.graph
         s, t = g.neurons[e.source].display_label, g.neurons[e.target].display_label
         self.edge_page.heading.setText(f"<b>Edge {e.id}</b>: {s} → {t}")
-        self.e_weight.shown = fmt(e.weight)
+        self.e_weight.shown = exact(e.weight)
         self._set_text(self.e_weight, self.e_weight.shown)
         self.e_train.setChecked(e.trainable)
         self.setCurrentWidget(self.edge_page)
@@ -286,7 +283,7 @@ class Inspector(QStackedWidget):
             f"<b>{len(self.neuron_ids)} neurons, {len(self.edge_ids)} edges selected</b>"
         )
         self.m_act.setCurrentText(acts.pop() if len(acts) == 1 else "(mixed)")
-        self.m_bias.shown = fmt(biases.pop()) if len(biases) == 1 else ""
+        self.m_bias.shown = exact(biases.pop()) if len(biases) == 1 else ""
         self._set_text(self.m_bias, self.m_bias.shown)
         self.m_bias.setPlaceholderText("(mixed)")
         self.setCurrentWidget(self.multi_page)

@@ -48,9 +48,9 @@ from .elided_label import ElidedLabel
 from .exports import install_export_actions
 from .icon import app_icon
 from .inspector import Inspector
-from .media_export import install_media_actions
-from .passes import install_pass_tools
-from .training import install_training_tools
+from .media_export import MediaExport, install_media_actions
+from .passes import PassTools, install_pass_tools
+from .training import TrainingTools, install_training_tools
 from .window_layout import arrange_docks, scrollable, size_columns
 
 APP_NAME = "Backprop Studio"
@@ -58,6 +58,10 @@ APP_NAME = "Backprop Studio"
 
 class MainWindow(QMainWindow):
     selection_changed_ids = Signal(list, list)
+    # set by the install_* functions in __init__
+    training_tools: TrainingTools
+    pass_tools: PassTools
+    media_export: MediaExport | None = None  # the running (or last) File > Export animation
 
     def __init__(self, graph: Graph | None = None, path: str | Path | None = None):
         super().__init__()

@@ -12,13 +12,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow, QProgressDialog
+from PySide6.QtWidgets import QProgressDialog
 
 from ..model import fileformat
 from . import dialogs, places
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 ANIMATION_FILTERS = "Animated GIF (*.gif);;Animated PNG (*.png)"
 SLIDES_FILTERS = "PDF slides (*.pdf);;Beamer slides (*.tex)"
@@ -27,7 +31,7 @@ SLIDES_FILTERS = "PDF slides (*.pdf);;Beamer slides (*.tex)"
 class MediaExport(QObject):
     """One running export: the process, its progress dialog, and the clean-up."""
 
-    def __init__(self, window: QMainWindow, command: str, target: Path, extra: list[str]):
+    def __init__(self, window: MainWindow, command: str, target: Path, extra: list[str]):
         super().__init__(window)
         self.window, self.command, self.target = window, command, target
         folder = Path(tempfile.mkdtemp(prefix="bpstudio-export-"))
@@ -41,23 +45,27 @@ class MediaExport(QObject):
         self.process.setProcessEnvironment(env)
         self.process.readyReadStandardError.connect(self._read)
         self.process.finished.connect(self._finished)
-        self.process.started.connect(lambda: self.cancelled and self.process.kill())
+        self.process.started.connect(self._started)
         self.started_at = time.time()
         self.errors: list[str] = []
+        self.cancelled = False
+        self.done = False
         what = "animation" if command == "animate" else "slides"
         self.dialog = QProgressDialog(f"Rendering the {what}…", "Cancel", 0, 0, window)
         self.dialog.setWindowTitle(f"Export {what}")
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(0)
         self.dialog.canceled.connect(self.cancel)
-        self.cancelled = False
-        self.done = False
         self.process.start(sys.executable, ["-m", "bpstudio", command, str(self.network),
                                             "-o", str(target), *extra])  # fmt: skip
         self.dialog.show()
 
+    def _started(self) -> None:
+        if self.cancelled:  # Cancel came while it was starting
+            self.process.kill()
+
     def _read(self) -> None:
-        text = bytes(self.process.readAllStandardError()).decode("utf-8", "replace")
+        text = bytes(self.process.readAllStandardError().data()).decode("utf-8", "replace")
         for line in text.splitlines():
             parts = line.split()
             if len(parts) == 3 and parts[0] == "progress":
@@ -101,7 +109,7 @@ class MediaExport(QObject):
                                 self.errors or [f"the command exited with {code}"])  # fmt: skip
 
 
-def export_media(window: QMainWindow, command: str) -> MediaExport | None:
+def export_media(window: MainWindow, command: str) -> MediaExport | None:
     from .exports import _suggestion, current_sample
 
     animate = command == "animate"
@@ -114,11 +122,11 @@ def export_media(window: QMainWindow, command: str) -> MediaExport | None:
     if not target:
         return None
     export = MediaExport(window, command, Path(target), ["--sample", str(current_sample(window))])
-    window._media_export = export  # kept alive while it runs (and for tests)
+    window.media_export = export  # kept alive while it runs (and for tests)
     return export
 
 
-def install_media_actions(window: QMainWindow) -> None:
+def install_media_actions(window: MainWindow) -> None:
     menu = window.menus["File"]
     before = window.actions.get("quit")
     for key, text, tip, command in (

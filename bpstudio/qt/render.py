@@ -92,10 +92,11 @@ def render_to_file(graph: Graph, path: str | os.PathLike, overlay: str = "none",
         painter = QPainter(image)
         _paint(painter, scene, source, scale)
         painter.end()
-        if not image.save(buffer, "PNG"):
+        # the stubs say the format is bytes; the binding only accepts str at run time
+        if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
             raise OSError(f"cannot encode the image for {path}")
     g.unsubscribe(scene._on_change)
-    atomic_write_bytes(path, bytes(buffer.data()))
+    atomic_write_bytes(path, buffer.data().data())
 
 
 def _paint(painter: QPainter, scene: NetworkScene, source: QRectF, scale: float) -> None:

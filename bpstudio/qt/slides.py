@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from ..model.explain import tex_escape
 from ..model.graph import Graph
@@ -34,7 +34,7 @@ class Slide:
     title: str
     step: str  # architecture, forward, loss, backward, update
     equations: list[str]
-    frame: object  # the canvas picture (QImage)
+    frame: QImage  # the canvas picture
 
 
 def _sections(markdown: str) -> dict[tuple[str, ...], list[str]]:
@@ -166,7 +166,7 @@ def write_beamer(slides: list[Slide], target: Path, name: str) -> list[Path]:
     frames = []
     for k, s in enumerate(slides, 1):
         png = target.parent / f"{target.stem}-slide-{k:02d}.png"
-        if not s.frame.save(str(png), "PNG"):
+        if not s.frame.save(str(png)):  # PNG by its suffix
             raise OSError(f"cannot write {png}")
         pictures.append(png)
         items = "\n".join(r"  \item \texttt{" + tex_escape(e) + "}" for e in s.equations[:12])

@@ -27,7 +27,7 @@ def test_export_animation_writes_the_gif_while_the_window_answers(make_window, q
     w = _window(make_window, monkeypatch, target)
     w.graph.set_network(name="edited, not saved")  # the open network, not the file, is drawn
     w.actions["export animation"].trigger()  # File > Export Animation…
-    export = w._media_export
+    export = w.media_export
     assert export.dialog.isVisible()
     ticks = []
     while export.process.state() != QProcess.ProcessState.NotRunning or not export.done:
@@ -44,7 +44,7 @@ def test_cancel_leaves_nothing_behind(make_window, qtbot, tmp_path, monkeypatch)
     target = tmp_path / "deck.pdf"
     w = _window(make_window, monkeypatch, target)
     w.actions["export slides"].trigger()  # File > Export Slides…
-    export = w._media_export
+    export = w.media_export
     (cancel,) = [b for b in export.dialog.findChildren(QPushButton) if b.text() == "Cancel"]
     QTest.mouseClick(cancel, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: export.done, timeout=30000)

@@ -37,51 +37,42 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyle
 
+from ...core import activations as act
 from ...model.graph import Edge, Neuron
+from ...model.numfmt import general
 from .. import theme
 
 R = theme.NEURON_RADIUS
 _SOURCE, _TARGET, _WEIGHT = attrgetter("source"), attrgetter("target"), attrgetter("weight")
 
 
-def _glyph_paths() -> dict[str, QPainterPath]:
-    """Tiny plots of each activation in a [-1, 1] box (y up), drawn in the neuron's badge."""
-
-    def curve(f, lo=-1.0, hi=1.0, n=24) -> QPainterPath:
-        p = QPainterPath()
-        for i in range(n + 1):
-            x = lo + (hi - lo) * i / n
-            pt = QPointF(x, -max(-1.0, min(1.0, f(x))))
-            p.moveTo(pt) if i == 0 else p.lineTo(pt)
-        return p
-
-    return {
-        "sigmoid": curve(lambda x: 2 / (1 + math.exp(-6 * x)) - 1),
-        "tanh": curve(lambda x: math.tanh(3 * x)),
-        "relu": curve(lambda x: max(0.0, x) * 2 - 0.6),
-        "leaky_relu": curve(lambda x: (x if x > 0 else 0.15 * x) * 2 - 0.6),
-        "elu": curve(lambda x: (x if x > 0 else math.exp(2 * x) - 1) * 1.2 - 0.2),
-        "softplus": curve(lambda x: math.log1p(math.exp(4 * x)) / 2.5 - 0.8),
-        "identity": curve(lambda x: x),
-        "linear": curve(lambda x: x),
-        "softmax": curve(lambda x: 2 / (1 + math.exp(-6 * x)) - 1),
-    }
-
-
-_GLYPHS: dict[str, QPainterPath] = {}
-_BADGE_PATHS: dict[int, QPainterPath] = {}  # id(glyph) -> the glyph placed in the badge
+# per activation name: (the entry's polyline, its path); rebuilt when the entry is replaced
+_GLYPHS: dict[str, tuple[tuple[tuple[float, float], ...], QPainterPath]] = {}
+_BADGE_PATHS: dict[int, tuple[QPainterPath, QPainterPath]] = {}  # id(glyph) -> (it, placed)
 
 
 def glyph(activation: str | None) -> QPainterPath | None:
-    if not _GLYPHS:
-        _GLYPHS.update(_glyph_paths())
-    return _GLYPHS.get(activation or "")
+    """The activation's badge (its registry entry's polyline, y up) as a path in Qt's y-down
+    coordinates; None for input and bias units or an unknown name."""
+    try:
+        points = act.entry(activation or "").glyph
+    except KeyError:
+        return None
+    cached = _GLYPHS.get(activation or "")
+    if cached is not None and cached[0] is points:
+        return cached[1]
+    path = QPainterPath()
+    path.moveTo(QPointF(points[0][0], -points[0][1]))
+    for x, y in points[1:]:
+        path.lineTo(QPointF(x, -y))
+    _GLYPHS[activation or ""] = (points, path)
+    return path
 
 
 class NeuronItem(QGraphicsItem):
     """A neuron: role-styled circle (square for bias), label, activation badge, warning badge."""
 
-    Type = QGraphicsItem.UserType + 1
+    Type = QGraphicsItem.UserType + 1  # type: ignore[attr-defined]  # UserType (65536) is missing from the PySide6 stubs
 
     def __init__(self, neuron: Neuron):
         super().__init__()
@@ -250,9 +241,13 @@ class NeuronItem(QGraphicsItem):
         # the curve is scaled into the badge here, not by the painter: a cosmetic pen under a
         # scaled painter becomes SVG's non-scaling-stroke, which librsvg and most SVG viewers
         # ignore (they drew the glyph as a filled blob, its stroke 5.5 times too wide)
-        path = _BADGE_PATHS.get(id(g))
-        if path is None:
-            path = _BADGE_PATHS[id(g)] = QTransform().translate(c.x(), c.y()).scale(5.5, 5.5).map(g)
+        cached = _BADGE_PATHS.get(id(g))
+        if cached is None or cached[0] is not g:  # (an id can be reused by a newer glyph)
+            cached = _BADGE_PATHS[id(g)] = (
+                g,
+                QTransform().translate(c.x(), c.y()).scale(5.5, 5.5).map(g),
+            )
+        path = cached[1]
         painter.setPen(QPen(border, 1.6))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
@@ -271,7 +266,7 @@ class NeuronItem(QGraphicsItem):
 class EdgeItem(QGraphicsItem):
     """An arrow from the source rim to the target rim; colour = sign, width = |w|."""
 
-    Type = QGraphicsItem.UserType + 2
+    Type = QGraphicsItem.UserType + 2  # type: ignore[attr-defined]  # UserType (65536) is missing from the PySide6 stubs
     LABEL_AT = 0.7  # labels near the target: "the weights into j" reads naturally
     frozen = False  # True while a DragEdgesItem stands in for it (geometry not kept current)
 
@@ -298,7 +293,7 @@ class EdgeItem(QGraphicsItem):
 
     def sync(self, e: Edge) -> None:
         self.weight = e.weight
-        text = "" if e.weight is None else f"{e.weight:.3g}"
+        text = "" if e.weight is None else general(e.weight, 3)
         width = theme.edge_width(e.weight)
         old = getattr(self, "_look", None)
         look = (text, theme.edge_colour(e.weight).rgba(), e.trainable)
@@ -424,8 +419,8 @@ def _line_buffer(n_lines: int) -> tuple[QPolygonF, np.ndarray]:
     poly.resize(2 * n_lines)
     if n_lines == 0:
         return poly, np.zeros((0, 2))
-    buf = shiboken6.VoidPtr(poly.data(), 2 * n_lines * 16, True)
-    return poly, np.frombuffer(buf, dtype=np.float64).reshape(-1, 2)
+    buf = shiboken6.VoidPtr(poly.data(), 2 * n_lines * 16, True)  # type: ignore[call-arg, arg-type]  # stubs: VoidPtr(address, size, writable)
+    return poly, np.frombuffer(buf, dtype=np.float64).reshape(-1, 2)  # type: ignore[call-overload]  # VoidPtr has the buffer protocol
 
 
 class EdgeLayerItem(QGraphicsItem):
@@ -675,7 +670,7 @@ class EdgeLayerItem(QGraphicsItem):
                     chunk, cv = _line_buffer(m)
                     cv[:] = view[2 * a : 2 * (a + m)]
                     painter.setPen(pen)
-                    painter.drawLines(chunk)
+                    painter.drawLines(chunk)  # type: ignore[call-overload]  # Qt accepts a QPolygonF as point pairs; the stubs lack it
                     if (time.perf_counter() - clock) * 1000 > self.SLICE_MS:
                         painter.end()
                         painter = None
@@ -724,7 +719,7 @@ class EdgeLayerItem(QGraphicsItem):
             return
         for key, lines in self._static:  # an export (scene.render): the lines themselves
             painter.setPen(self.pen(key))
-            painter.drawLines(lines)
+            painter.drawLines(lines)  # type: ignore[call-overload]  # Qt accepts a QPolygonF as point pairs; the stubs lack it
 
 
 class LiveEdgesItem(QGraphicsItem):
@@ -806,7 +801,7 @@ class LiveEdgesItem(QGraphicsItem):
             if self.stride > 1:
                 poly, view = self._sparse[(key, self.stride)]
             painter.setPen(self.layer.pen(key))
-            painter.drawLines(poly)
+            painter.drawLines(poly)  # type: ignore[call-overload]  # Qt accepts a QPolygonF as point pairs; the stubs lack it
             drawn += len(view) // 2
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)  # DontSavePainterState
         if drawn >= 200:  # enough lines for a meaningful per-line cost
@@ -924,7 +919,7 @@ class DragEdgesItem(QGraphicsItem):
         for pen, selected, poly, _view, _s, _t in self._batches:
             if selected:
                 painter.setPen(QPen(theme.SELECTION, pen.widthF() + 6))
-                painter.drawLines(poly)
+                painter.drawLines(poly)  # type: ignore[call-overload]  # Qt accepts a QPolygonF as point pairs; the stubs lack it
             painter.setPen(pen)
-            painter.drawLines(poly)
+            painter.drawLines(poly)  # type: ignore[call-overload]  # Qt accepts a QPolygonF as point pairs; the stubs lack it
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)  # DontSavePainterState

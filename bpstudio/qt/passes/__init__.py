@@ -215,12 +215,12 @@ def install_pass_tools(window: QMainWindow) -> PassTools:
         window.graph, window.scene, getattr(window, "undo_stack", None), view, parent=window
     )
     if getattr(window, "toolbar", None) is not None:
-        window.addToolBarBreak(Qt.TopToolBarArea)  # the pass controls get their own row
-    window.addToolBar(Qt.TopToolBarArea, tools.toolbar)
+        window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)  # the pass controls get their own row
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, tools.toolbar)
     add_dock = getattr(window, "add_dock", None)
     for dock, area in (
-        (tools.explain_dock, Qt.RightDockWidgetArea),
-        (tools.matrix_dock, Qt.RightDockWidgetArea),
+        (tools.explain_dock, Qt.DockWidgetArea.RightDockWidgetArea),
+        (tools.matrix_dock, Qt.DockWidgetArea.RightDockWidgetArea),
     ):
         if add_dock is not None:
             add_dock(dock, area)

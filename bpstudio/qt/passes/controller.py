@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...model.graph import Graph
+from ...model.numfmt import general
 from ...model.stepper import BACKWARD, FORWARD, LOSS, UPDATED, PassStepper, StepState
 from .adapter import CanvasAdapter
 from .overlay import PassOverlay
@@ -291,7 +292,7 @@ class PassController(QObject):
         if state.phase == LOSS:
             r = self.stepper.result
             return "Forward pass done: loss computed" + (
-                f" (L = {r.trace.loss:.6g})" if r is not None else ""
+                f" (L = {general(r.trace.loss)})" if r is not None else ""
             )
         if state.phase == BACKWARD:
             return f"Backward: ∂L/∂z of layer {state.layer} and ∂L/∂w into it computed"
@@ -342,7 +343,7 @@ class PassControls(QWidget):
         lay.addWidget(self.sample)
         lay.addSpacing(12)
         lay.addWidget(QLabel("Speed:"))
-        self.speed = QSlider(Qt.Horizontal)
+        self.speed = QSlider(Qt.Orientation.Horizontal)
         self.speed.setRange(0, 100)
         self.speed.setValue(controller.speed)
         self.speed.setFixedWidth(120)
@@ -421,6 +422,8 @@ def build_toolbar(controller: PassController, title: str = "Pass") -> QToolBar:
         bar.addAction(controller.actions[key])
     bar.addAction(controller.actions["reset"])
     bar.addSeparator()
-    bar.controls = PassControls(controller)  # type: ignore[attr-defined]
-    bar.addWidget(bar.controls)
+    controls = PassControls(controller)
+    # read back as tools.controls (passes/__init__.py); a QToolBar subclass would type it
+    bar.controls = controls  # type: ignore[attr-defined]
+    bar.addWidget(controls)
     return bar

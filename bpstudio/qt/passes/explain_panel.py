@@ -20,10 +20,14 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QDockWidget, QTextBrowser, QWidget
 
+from ...core import activations as act
 from ...model import explain as ex
 from ...model.stepper import IDLE, PassStepper
 
-_ACT_LETTER = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "identity": "id"}
+
+def _letter(activation: str | None) -> str:
+    """f in "f(z)" for the panel: the registry's symbol (σ, tanh, relu, id, ...)."""
+    return act.entry(activation).symbol if activation else ""
 
 
 class _Doc:
@@ -152,7 +156,7 @@ def neuron_doc(stepper: PassStepper, nid: str, sample: int, decimals: int) -> _D
     if e.activation == "softmax":
         d.eq(f"a = softmax(z)_{nid} = {f(e.a)}    ({e.activation_formula})")
     else:
-        letter = _ACT_LETTER.get(e.activation, e.activation)
+        letter = _letter(e.activation)
         d.eq(f"a = {letter}(z) = {letter}({f(e.z)}) = {f(e.a)}")
     if not backward_shown(e.layer):
         d.note(f"∂L/∂z appears when the backward pass reaches layer {e.layer} (F7)")
@@ -174,7 +178,7 @@ def neuron_doc(stepper: PassStepper, nid: str, sample: int, decimals: int) -> _D
         d.eq(f"∂L/∂z = Σ_j ∂L/∂a_j·∂a_j/∂z = {names}")
         d.eq(f"      = {nums} = {f(e.dL_dz)}")
     else:
-        letter = _ACT_LETTER.get(e.activation, e.activation)
+        letter = _letter(e.activation)
         d.eq(f"∂L/∂z = {letter}′(z)·∂L/∂a = {f(e.fprime)} × {factor(f(e.dL_da))} = {f(e.dL_dz)}")
         if e.derivative_formula:
             d.note(f"{letter}′(z) = {e.derivative_formula}")
@@ -391,7 +395,12 @@ def make_explain_dock(panel: ExplainPanel) -> QDockWidget:
     dock = QDockWidget("Explain")
     dock.setObjectName("explain_dock")
     dock.setWidget(panel)
-    dock.setAllowedAreas(Qt.AllDockWidgetAreas)
+    dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
+
     # selecting its tab does not re-show the panel (it stayed "visible"): catch up then
-    dock.visibilityChanged.connect(lambda shown: shown and panel.catch_up())
+    def shown(visible: bool) -> None:
+        if visible:
+            panel.catch_up()
+
+    dock.visibilityChanged.connect(shown)
     return dock

@@ -163,7 +163,7 @@ class ValueBadge(QGraphicsItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         t = self.theme
-        painter.setRenderHint(QPainter.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         border = self.accent or t.badge_border
         painter.setPen(QPen(border, 2.0 if self.accent else 1.0))
         painter.setBrush(QBrush(t.badge_fill))
@@ -219,7 +219,7 @@ class EdgeStroke(QGraphicsLineItem):
     def set_style(self, value: float, colour: QColor, width: float) -> None:
         self.value = float(value)
         pen = QPen(colour, width)
-        pen.setCapStyle(Qt.RoundCap)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         if pen != self.pen():
             self.setPen(pen)
             self.version += 1
@@ -592,14 +592,14 @@ class FillDisc(QGraphicsItem):
         return QRectF(-r, -r, 2 * r, 2 * r)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.setRenderHint(QPainter.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(QPen(QColor(60, 60, 70), 2.0))
         painter.setBrush(self.colour)
         r = self.radius
         painter.drawEllipse(QRectF(-r, -r, 2 * r, 2 * r))
         painter.setPen(text_colour_on(self.colour))
         painter.setFont(overlay_font(r * 0.8, bold=True))
-        painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignCenter, self.label)
+        painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, self.label)
 
 
 class PulseLayer(QGraphicsItem):
@@ -614,7 +614,7 @@ class PulseLayer(QGraphicsItem):
         self._rect = QRectF()
         self.paint_count = 0  # frames drawn
         self.paint_times: list[float] | None = None  # benchmarks set a list to record frames
-        self.setAcceptedMouseButtons(Qt.NoButton)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
     def set_segments(self, segments: list[tuple[QPointF, QPointF]]) -> None:
         self.prepareGeometryChange()
@@ -638,7 +638,7 @@ class PulseLayer(QGraphicsItem):
         if self.paint_times is not None:
             self.paint_times.append(time.perf_counter())
         if self.segments:
-            painter.setRenderHint(QPainter.Antialiasing, True)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             paint_dots(painter, self.segments, self.progress, self.colour, self.dot)
 
 
@@ -690,7 +690,7 @@ class LegendItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         t = self.theme
-        painter.setRenderHint(QPainter.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(QPen(t.badge_border, 1))
         painter.setBrush(t.badge_fill)
         painter.drawRoundedRect(self._rect, 8, 8)
@@ -830,10 +830,10 @@ class FrozenPulse(QWidget):
     def __init__(self, view):
         super().__init__(view.viewport())
         self.view = view
-        self.setAttribute(Qt.WA_TransparentForMouseEvents)
-        self.setAttribute(Qt.WA_OpaquePaintEvent)
-        self.setAttribute(Qt.WA_NoSystemBackground)
-        self.setFocusPolicy(Qt.NoFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.under = None  # QPixmap: the canvas without the overlay
         self.snapshot = None  # QPixmap: what is shown under the dots
         self.scene_segments: list[tuple[QPointF, QPointF]] = []
@@ -927,7 +927,11 @@ class FrozenPulse(QWidget):
                     painter.drawLine(it.line())
                 else:
                     painter.setTransform(it.sceneTransform() * vt)
-                    option.state = QStyle.State_Selected if it.isSelected() else QStyle.State_None
+                    option.state = (
+                        QStyle.StateFlag.State_Selected
+                        if it.isSelected()
+                        else QStyle.StateFlag.State_None
+                    )
                     option.exposedRect = it.boundingRect()
                     it.paint(painter, option, None)
                 painter.restore()
@@ -1087,7 +1091,7 @@ class FrozenPulse(QWidget):
         if self.snapshot is not None:
             painter.drawPixmap(0, 0, self.snapshot)
         if self.dots:
-            painter.setRenderHint(QPainter.Antialiasing, True)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             paint_dots(painter, self.segments, self.progress, self.colour, self.dot)
         painter.end()
         self.paint_ms.append((time.perf_counter() - t0) * 1000)
@@ -1112,7 +1116,7 @@ def paint_dots(painter: QPainter, segments, t: float, colour: QColor, dot: float
         c = QColor(colour)
         c.setAlphaF(1.0 - k / (trail + 1))
         pen = QPen(c, 2 * dot * (1.0 - 0.12 * k))
-        pen.setCapStyle(Qt.RoundCap)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
         pts = p0 + d * tk
         painter.drawPoints(QPolygonF([QPointF(x, y) for x, y in pts.tolist()]))

@@ -39,25 +39,25 @@ from ...model import explain as ex
 from ...model.stepper import IDLE, PassStepper
 from .colormap import diverging, text_colour_on
 
-EDGE_ROLE = Qt.UserRole + 1
+EDGE_ROLE = Qt.ItemDataRole.UserRole + 1
 # roles and flags as plain ints / prebuilt values: the views ask for them per visible cell and
 # header section, many thousand times a second while scrolling (enum arithmetic is slow)
 _DISPLAY, _BACKGROUND, _FOREGROUND = (
-    int(Qt.DisplayRole),
-    int(Qt.BackgroundRole),
-    int(Qt.ForegroundRole),
+    int(Qt.ItemDataRole.DisplayRole),
+    int(Qt.ItemDataRole.BackgroundRole),
+    int(Qt.ItemDataRole.ForegroundRole),
 )
 _ALIGN, _USER, _EDGE, _TIP = (
-    int(Qt.TextAlignmentRole),
-    int(Qt.UserRole),
+    int(Qt.ItemDataRole.TextAlignmentRole),
+    int(Qt.ItemDataRole.UserRole),
     int(EDGE_ROLE),
-    int(Qt.ToolTipRole),
+    int(Qt.ItemDataRole.ToolTipRole),
 )
-_CENTER = int(Qt.AlignCenter)
-_CELL_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
-_MASKED_FLAGS = Qt.ItemIsEnabled
-_VERTICAL = Qt.Vertical
-MASKED = QBrush(QColor(200, 200, 205), Qt.BDiagPattern)
+_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_MASKED_FLAGS = Qt.ItemFlag.ItemIsEnabled
+_VERTICAL = Qt.Orientation.Vertical
+MASKED = QBrush(QColor(200, 200, 205), Qt.BrushStyle.BDiagPattern)
 B_FILL = QBrush(QColor(245, 245, 250))
 ZA_FILL = QBrush(QColor(235, 242, 250))
 CELL_PAD_PX = 14  # horizontal room around a number (the style's margins and some air)
@@ -234,10 +234,10 @@ class Cell:
         self._index = model.index(row, column)
 
     def text(self) -> str:
-        return self._index.data(Qt.DisplayRole) or ""
+        return self._index.data(Qt.ItemDataRole.DisplayRole) or ""
 
     def toolTip(self) -> str:  # noqa: N802 (as QTableWidgetItem)
-        return self._index.data(Qt.ToolTipRole) or ""
+        return self._index.data(Qt.ItemDataRole.ToolTipRole) or ""
 
     def data(self, role):
         return self._index.data(role)
@@ -256,10 +256,10 @@ class LayerTable(QTableView):
         self.setFont(font)
         self.setModel(model)
         model.setParent(self)
-        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setWordWrap(False)
         fm = QFontMetrics(font)
         self._digit_px = max(fm.horizontalAdvance("0"), fm.horizontalAdvance("−") * 0.9)
@@ -267,7 +267,7 @@ class LayerTable(QTableView):
         for header in (self.horizontalHeader(), self.verticalHeader()):
             # Fixed: sizes are set below from the numbers; ResizeToContents would measure
             # every cell of the table
-            header.setSectionResizeMode(QHeaderView.Fixed)
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(fm.height() + 8)
         self.clicked.connect(lambda index: self.cellClicked.emit(index.row(), index.column()))
         self.fit_columns(grow_only=False)
@@ -677,7 +677,7 @@ def make_matrix_dock(view: MatrixView) -> QDockWidget:
     dock = QDockWidget("Matrices")
     dock.setObjectName("matrix_dock")
     dock.setWidget(view)
-    dock.setAllowedAreas(Qt.AllDockWidgetAreas)
+    dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
     # selecting its tab does not re-show the view (it stayed "visible"): catch up then
     dock.visibilityChanged.connect(lambda shown: shown and view.catch_up())
     return dock

@@ -56,7 +56,7 @@ from .update_anim import WeightSettle
 
 # a wheel or a click means the lecturer is taking over: show the result at once. (Scrolls,
 # zooms and resizes from elsewhere just make the frozen picture re-grab, see FrozenPulse.)
-_LANDING_EVENTS = (QEvent.Wheel, QEvent.MouseButtonPress, QEvent.MouseButtonDblClick)
+_LANDING_EVENTS = (QEvent.Type.Wheel, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
 PREVIEW_SLICE_MS = 5.0  # work per event-loop turn when setting up the next step's overlay
 MAX_EDGE_LABELS = 80  # beyond this the labels are noise: strokes + hover tips only
 
@@ -113,7 +113,7 @@ class PassOverlay(QObject):
         self.anim = QVariantAnimation(self)
         self.anim.setStartValue(0.0)
         self.anim.setEndValue(1.0)
-        self.anim.setEasingCurve(QEasingCurve.InOutSine)
+        self.anim.setEasingCurve(QEasingCurve.Type.InOutSine)
         self.anim.valueChanged.connect(self._on_anim_value)
         self.anim.finished.connect(self._on_anim_finished)
         self._after_pulse = None
@@ -967,7 +967,7 @@ class PassOverlay(QObject):
     def finish(self) -> None:
         """Jump a running pulse to its end (pressing a key mid-animation never waits), and a
         running update animation to its settled state."""
-        if self.anim.state() == QVariantAnimation.Running:
+        if self.anim.state() == QVariantAnimation.State.Running:
             self.anim.stop()
             self._on_anim_finished()
         self.settle.finish()
@@ -992,7 +992,7 @@ class PassOverlay(QObject):
 
     @property
     def animating(self) -> bool:
-        return self.anim.state() == QVariantAnimation.Running
+        return self.anim.state() == QVariantAnimation.State.Running
 
     def _on_anim_value(self, value) -> None:
         t = float(value)

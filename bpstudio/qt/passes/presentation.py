@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..canvas.scene import NetworkScene
+from ..canvas.view import CanvasView
 from ..docks import hide_stale_tab_bars_soon
 from .colormap import HIGH_CONTRAST, NORMAL
 
@@ -48,6 +49,7 @@ class LectureBar(QFrame):
 
     def __init__(self, view: QGraphicsView, actions: list[tuple[QAction, str | None] | None]):
         super().__init__(view)
+        self.view = view
         self.setObjectName("lecture_bar")
         self._style(BAR_PT)
         lay = QHBoxLayout(self)
@@ -84,8 +86,7 @@ class LectureBar(QFrame):
 
     def place(self) -> None:
         """Bottom centre of the canvas; smaller text where the screen is narrow."""
-        view = self.parentWidget()
-        vp = view.viewport().geometry()
+        vp = self.view.viewport().geometry()
         pt = BAR_PT
         while True:
             if pt != self._pt:
@@ -237,9 +238,10 @@ class PresentationMode(QObject):
             b.hide()
         legend = getattr(self.view, "legend", None)  # the editor's key: the overlay has its own
         self._saved["legend"] = legend.isVisible() if legend is not None else None
-        self._saved["auto_fit"] = getattr(self.view, "auto_fit", None)
-        if self._saved["auto_fit"] is not None:
-            self.view.auto_fit = False  # this layout fits the view itself (numbers included)
+        canvas = self.view if isinstance(self.view, CanvasView) else None  # (tests: a bare view)
+        self._saved["auto_fit"] = canvas.auto_fit if canvas is not None else None
+        if canvas is not None:
+            canvas.auto_fit = False  # this layout fits the view itself (numbers included)
         if legend is not None:
             legend.hide()
         t.overlay.set_theme(HIGH_CONTRAST)
@@ -338,6 +340,6 @@ class PresentationMode(QObject):
             legend.setVisible(s["legend"])
         if self.view is not None and s["transform"] is not None:
             self.view.setTransform(s["transform"])
-        if s.get("auto_fit") is not None:
+        if isinstance(self.view, CanvasView) and s.get("auto_fit") is not None:
             self.view.auto_fit = s["auto_fit"]
         self._saved = {}

@@ -123,7 +123,7 @@ class HoverTips(QObject):
         return ""
 
     def eventFilter(self, obj, event) -> bool:
-        if obj is self.scene and event.type() == QEvent.GraphicsSceneHelp:
+        if obj is self.scene and event.type() == QEvent.Type.GraphicsSceneHelp:
             owner = None
             for item in self.scene.items(event.scenePos()):
                 owner_at = getattr(item, "owner_at", None)  # the bulk stroke layer

@@ -54,12 +54,16 @@ class WeightSettle(QObject):
         self._end_pens: list[QPen] = []
         self._last_frame = 0.0
         self._keys: list = []  # each stroke's key when it started (a redraw ends its part)
-        self._w0 = self._dw = self._c0 = self._dc = None
+        # widths and colours (rgba) at the start and their change, one row per stroke
+        self._w0: np.ndarray = np.zeros(0)
+        self._dw: np.ndarray = np.zeros(0)
+        self._c0: np.ndarray = np.zeros((0, 4))
+        self._dc: np.ndarray = np.zeros((0, 4))
         self.frames = 0
         self.anim = QVariantAnimation(self)
         self.anim.setStartValue(0.0)
         self.anim.setEndValue(1.0)
-        self.anim.setEasingCurve(QEasingCurve.InOutCubic)
+        self.anim.setEasingCurve(QEasingCurve.Type.InOutCubic)
         self.anim.valueChanged.connect(self._on_value)
         self.anim.finished.connect(self._on_eased)
         self.hold = QTimer(self)
@@ -137,7 +141,7 @@ class WeightSettle(QObject):
             if s.key is not k:
                 continue  # restyled by the overlay meanwhile (e.g. a theme change)
             pen = QPen(QColor.fromRgbF(r, g, b, a), w)
-            pen.setCapStyle(Qt.RoundCap)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             s.setPen(pen)
 
     def _on_value(self, value) -> None:

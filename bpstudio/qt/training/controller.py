@@ -16,6 +16,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ...core.settings import DEFAULTS
 from ...model.compile import CompileError, compile_graph
 from ...model.graph import Change, Graph
 from ...model.training_session import TrainingSession
@@ -51,7 +52,8 @@ class TrainingController(QObject):
         self._frame_gap = 1.0 / FRAME_HZ
         self._framed_at: float | None = None
         self._loop_cost = 0.0
-        self._stretch_start = None  # graph parameters when Play was pressed
+        # graph parameters when Play was pressed
+        self._stretch_start: tuple[dict[str, float | None], dict[str, float]] | None = None
         self._rate_t0 = 0.0
         self._rate_e0 = 0
         self._generation = self.session.generation
@@ -84,9 +86,9 @@ class TrainingController(QObject):
 
     def epochs_setting(self) -> int:
         try:
-            return max(int(self.graph.training.get("epochs", 1000)), 0)
-        except (TypeError, ValueError):
-            return 1000
+            return max(self.graph.settings.epochs, 0)
+        except (TypeError, ValueError):  # a setting the file format refuses (never saved)
+            return DEFAULTS.epochs
 
     # ---------------------------------------------------------------- controls
     def play(self) -> None:
@@ -158,8 +160,7 @@ class TrainingController(QObject):
         except CompileError as exc:
             self.message.emit("Cannot re-initialise: " + "; ".join(exc.errors), "error")
             return
-        scheme = self.graph.training.get("init", "xavier_uniform")
-        seed = self.graph.training.get("seed", 0)
+        scheme, seed = self.graph.settings.init, self.graph.settings.seed
         self._push(
             graph_parameters(self.graph),
             (c.weights(), c.biases()),

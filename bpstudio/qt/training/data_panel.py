@@ -42,12 +42,12 @@ from PySide6.QtWidgets import (
 from ...core import data as coredata
 from ...model import datafit
 from ...model.graph import Change, Graph
+from ...model.numfmt import general
 from .. import places
 from ..field_note import FieldNote
 from . import dialogs
 from .fields import NumberSpin
 from .sample_table import SampleTable
-from .sample_table import fmt as _fmt
 from .training_panel import push_network
 
 SOURCES = ("samples", "generator", "csv")
@@ -284,7 +284,7 @@ class DataPanel(QWidget):
                 self.source.setCurrentIndex(SOURCES.index(kind))
             self._show_page(SOURCES.index(kind))
             with QSignalBlocker(self.val_split):
-                self.val_split.setValue(float(self.graph.training.get("validation_split", 0.0)))
+                self.val_split.setValue(self.graph.settings.validation_split)
             if kind == "generator":
                 g = self.graph.data.get("generator") or {}
                 for w, key, default in ((self.gen_n, "n", 200), (self.gen_seed, "seed", 1),
@@ -483,7 +483,7 @@ class DataPanel(QWidget):
         v, why = parse_cell(text)
         if v is None:
             col = self.table.horizontalHeaderItem(c).text()
-            self.error.setText(f"row {r + 1}, column {col!r}: {why}; it keeps {_fmt(row[k])}")
+            self.error.setText(f"row {r + 1}, column {col!r}: {why}; it keeps {general(row[k])}")
             self.refresh_keep_error()  # the cell shows the old value again
             return
         row[k] = v

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import sys
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QValidator
@@ -36,15 +37,29 @@ def _partial_number(t: str) -> bool:
     return t in _PARTIAL or t.lower().endswith(("e", "e-", "e+"))
 
 
-class _Refusing:
+if TYPE_CHECKING:  # the mixin is only ever combined with a spin box (below)
+    _SpinBox = QAbstractSpinBox
+else:
+    _SpinBox = object
+
+
+class _Refusing(_SpinBox):
     """The shared parts: the field's name and rule, and the refusal on Enter / focus out."""
 
     refused: Signal
     NARROWEST = 96  # px: Qt sizes a spin box for its largest value (1.8e308), too wide a column
 
     def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()  # type: ignore[misc]  (the Qt spin box's)
+        hint = super().minimumSizeHint()  # the Qt spin box's (the mixin comes first)
         return QSize(min(hint.width(), self.NARROWEST), hint.height())
+
+    if TYPE_CHECKING:  # what NumberSpin / IntSpin (and their Qt bases) provide
+
+        def _parse(self, t: str) -> Any: ...
+        def minimum(self) -> Any: ...
+        def maximum(self) -> Any: ...
+        def value(self) -> Any: ...
+        def textFromValue(self, value: Any) -> str: ...
 
     def _setup(self, name: str, rule: str) -> None:
         self.name = name  # "learning rate"
@@ -52,7 +67,7 @@ class _Refusing:
         self.setKeyboardTracking(False)  # one edit per finished number, not per keystroke
         self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue)
         # may be narrower than its widest value (Qt's Minimum policy makes the hint a floor)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)  # type: ignore[attr-defined]
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def _special(self, text: str) -> bool:
         s = self.specialValueText()

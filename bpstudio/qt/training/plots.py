@@ -7,6 +7,7 @@ as fast as 100. Earlier runs are drawn once per change of the run list, not per 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...model.fileformat import atomic_write_bytes, atomic_write_text
+from ...model.numfmt import general
 from ...model.training_session import History, Run, TrainingSession
 from .. import places
 from . import dialogs
@@ -94,8 +96,8 @@ class PlotPanel(QWidget):
         # the view follows the data in coarse steps (1-2-5 epochs, whole decades): the axes
         # are then repainted a few times per run instead of every frame
         self.follow = True
-        self.x_hint = None  # callable () -> planned number of epochs, or None
-        self._fitted = None
+        self.x_hint: Callable[[], int | None] | None = None  # planned number of epochs
+        self._fitted: tuple[float, float, float, bool] | None = None
         self._earlier_bounds = (0, np.inf, -np.inf)
         vb = self.item.getViewBox()
         vb.disableAutoRange()
@@ -181,7 +183,7 @@ class PlotPanel(QWidget):
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         if not self.plot.grab().save(buffer, "PNG"):
             return False
-        atomic_write_bytes(path, bytes(buffer.data()))
+        atomic_write_bytes(path, buffer.data().data())
         places.remember(path)
         return True
 
@@ -325,8 +327,10 @@ class LossPlot(PlotPanel):
         if last is None:
             self.info.setText(self.no_epochs_text())
         else:
-            v = "" if last[1] is None else f"   validation {last[1]:.4g}"
-            self.info.setText(f"{self.session.run.label}: epoch {len(h)}   loss {last[0]:.4g}{v}")
+            v = "" if last[1] is None else f"   validation {general(last[1], 4)}"
+            self.info.setText(
+                f"{self.session.run.label}: epoch {len(h)}   loss {general(last[0], 4)}{v}"
+            )
 
     def value_bounds(self, h: History) -> tuple[float, float]:
         return positive_bounds(h.train_loss, h.val_loss, log=self._log())
@@ -381,9 +385,9 @@ class GradNormPlot(PlotPanel):
             first, final = last[0], last[-1]
             ratio = first / final if final > 0 else float("inf")
             self.info.setText(
-                f"{self.session.run.label}: layer 1 / layer {h.n_layers} = {ratio:.2g}"
+                f"{self.session.run.label}: layer 1 / layer {h.n_layers} = {general(ratio, 2)}"
                 if h.n_layers > 1
-                else f"{self.session.run.label}: ‖∂L/∂W‖ = {first:.3g}"
+                else f"{self.session.run.label}: ‖∂L/∂W‖ = {general(first, 3)}"
             )
         else:
             self.info.setText(self.no_epochs_text())

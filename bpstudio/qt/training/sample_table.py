@@ -16,10 +16,13 @@ with ``text()``, ``flags()``, ``setText()``; ``currentRow()``; ``visualItemRect(
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
-_DISPLAY, _EDIT, _ALIGN = int(Qt.DisplayRole), int(Qt.EditRole), int(Qt.TextAlignmentRole)
+_DISPLAY, _EDIT = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _HORIZONTAL = Qt.Orientation.Horizontal
 _READ_ONLY = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
@@ -117,13 +120,13 @@ class SampleCell:
         return self._table.model().index(self.row(), self.column())
 
     def text(self) -> str:
-        return self._index.data(Qt.DisplayRole) or ""
+        return self._index.data(Qt.ItemDataRole.DisplayRole) or ""
 
     def flags(self) -> Qt.ItemFlag:
         return self._table.model().flags(self.index())
 
     def setText(self, text: str) -> None:  # noqa: N802 (QTableWidgetItem's name)
-        self._table.model().setData(self.index(), text, Qt.EditRole)
+        self._table.model().setData(self.index(), text, Qt.ItemDataRole.EditRole)
 
 
 class _Header:
@@ -144,7 +147,7 @@ class SampleTable(QTableView):
         self.horizontalHeader().setStretchLastSection(False)
 
     def model(self) -> SampleModel:  # the concrete type, for callers
-        return super().model()
+        return cast(SampleModel, super().model())
 
     def rowCount(self) -> int:  # noqa: N802 (QTableWidget's names)
         return self.model().rowCount()

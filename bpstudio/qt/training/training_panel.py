@@ -32,9 +32,6 @@ from ..field_note import FieldNote
 from .controller import SPEEDS, TrainingController
 from .fields import INT_MAX, IntSpin, NumberSpin
 
-OPTIMIZER_KEYS = {"sgd": (), "momentum": ("momentum",), "rmsprop": ("beta2", "eps"),
-                  "adam": ("beta1", "beta2", "eps")}  # fmt: skip
-DEFAULTS = {"momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "learning_rate": 0.01}
 LEVEL_STYLE = {"error": "color: #b00020; font-weight: bold;", "warning": "color: #8a5a00;",
                "info": "color: #205020;"}  # fmt: skip
 
@@ -128,6 +125,7 @@ class TrainingPanel(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._rows = {}
         self.notes: dict[str, FieldNote] = {}
+        self._spins: dict[str, NumberSpin | IntSpin] = {}  # the number fields (with notes)
         for key, label, w in (
             ("loss", "Loss", self.loss),
             ("optimizer", "Optimizer", self.optimizer),
@@ -147,6 +145,7 @@ class TrainingPanel(QWidget):
             form.addRow(lab, w)
             self._rows[key] = (lab, w)
             if isinstance(w, (NumberSpin, IntSpin)):
+                self._spins[key] = w
                 note = self.notes[key] = FieldNote()
                 form.addRow(note)
                 w.refused.connect(note.say)
@@ -194,24 +193,30 @@ class TrainingPanel(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        t = self.graph.training
+        t = self.graph.settings
         blockers = [QSignalBlocker(w) for _, w in self._rows.values()]
-        self.loss.setCurrentText(str(t.get("loss", "half_squared_error")))
-        opt = str(t.get("optimizer", "sgd"))
+        self.loss.setCurrentText(t.loss)
+        opt = t.optimizer
         self.optimizer.setCurrentText(opt)
-        for key in ("learning_rate", "momentum", "beta1", "beta2", "eps"):
-            v = t.get(key, DEFAULTS[key])
-            getattr(self, {"learning_rate": "lr"}.get(key, key)).setValue(float(v))
+        self.lr.setValue(t.learning_rate)
+        # the hyperparameter fields show the values in use (the file's, else the optimizer's
+        # default: β₂ is 0.9 for rmsprop, 0.999 for adam); only the chosen optimizer's show
+        known = opt in optimizers.OPTIMIZERS
+        shown = optimizers.OPTIMIZERS[opt].defaults if known else {}
+        values: dict[str, float] = {}
+        for name in [*optimizers.NAMES, *([opt] if known else [])]:
+            values.update(t.hyperparameters(name))
+        for key, v in values.items():
+            getattr(self, key).setValue(v)
         # a QSpinBox holds at most 2³¹ − 1: a larger file value is shown clamped and noted
         # (_note_values); the file's value itself is kept
-        self.batch.setValue(min(int(t.get("batch_size") or 0), INT_MAX))
-        self.epochs.setValue(min(int(t.get("epochs", 1000)), INT_MAX))
-        self.stop_loss.setValue(float(t.get("stop_loss") or 0.0))
-        self.init.setCurrentText(str(t.get("init", "xavier_uniform")))
-        self.seed.setValue(min(int(t.get("seed", 0)), INT_MAX))
+        self.batch.setValue(min(t.batch_size or 0, INT_MAX))
+        self.epochs.setValue(min(t.epochs, INT_MAX))
+        self.stop_loss.setValue(t.stop_loss or 0.0)
+        self.init.setCurrentText(t.init)
+        self.seed.setValue(min(t.seed, INT_MAX))
         for b in blockers:
             b.unblock()
-        shown = set(OPTIMIZER_KEYS.get(opt, ()))
         for key in ("momentum", "beta1", "beta2", "eps"):
             lab, w = self._rows[key]
             lab.setVisible(key in shown)
@@ -226,7 +231,7 @@ class TrainingPanel(QWidget):
         for key, note in self.notes.items():
             note.say("")
             v = t.get(key)
-            w = self._rows[key][1]
+            w = self._spins[key]
             if isinstance(v, (int, float)) and not isinstance(v, bool) and w.value() != v:
                 note.say(f"The file's {w.name} is {v!r}; this field can only show "
                          f"{w.textFromValue(w.value())}. The file's value is kept unless "
@@ -264,7 +269,7 @@ class TrainingPanel(QWidget):
             note = self.notes.get(key)
             text = "; ".join(errors)
             if note is not None:
-                w = self._rows[key][1]
+                w = self._spins[key]
                 note.say(f"{text}; it stays {w.textFromValue(w.value())}.")
             else:
                 self.show_message(text, "error")
