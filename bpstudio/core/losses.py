@@ -66,7 +66,10 @@ class Loss:
     formula: str
     derivative_formula: str
     tex: str  # the formula in TeX math
-    torch: str  # a PyTorch expression of tensors yhat, y (batch, outputs): the per-sample loss
+    # one output's term of the exported file's loss_from_z (model/export_torch.py), computed from
+    # z as the engine does (core/outputs.py): a squared loss in the residual r = ŷ − y, a log
+    # loss (log_domain set) in log_p = log ŷ and log_q = log(1 − ŷ), never clipped
+    torch: str
     substituted: Substituted
     # ∂L/∂ŷ_k in a notation: symbolic (notation, K) and with numbers (notation, ŷ, y, K)
     derivative_symbolic: Callable[[Notation, int], str]
@@ -130,7 +133,7 @@ LOSSES: dict[str, Loss] = {
             "½ Σ (ŷ − y)²",
             "ŷ − y",
             r"\frac{1}{2}\sum_k (\hat{y}_k - y_k)^2",
-            "0.5 * ((yhat - y) ** 2).sum(dim=1)",
+            "0.5 * r * r",
             _squares(lambda s, k: s.pick("½", r"\frac{1}{2}")),
             lambda s, k: s.yhat() + s.minus + s.y(),
             _scaled_diff(lambda s, k: ""),
@@ -141,7 +144,7 @@ LOSSES: dict[str, Loss] = {
             "Σ (ŷ − y)²",
             "2(ŷ − y)",
             r"\sum_k (\hat{y}_k - y_k)^2",
-            "((yhat - y) ** 2).sum(dim=1)",
+            "r * r",
             _squares(lambda s, k: ""),
             lambda s, k: "2(" + s.yhat() + s.minus + s.y() + ")",
             _scaled_diff(lambda s, k: "2"),
@@ -152,7 +155,7 @@ LOSSES: dict[str, Loss] = {
             "(1/K) Σ (ŷ − y)²",
             "(2/K)(ŷ − y)",
             r"\frac{1}{K}\sum_k (\hat{y}_k - y_k)^2",
-            "((yhat - y) ** 2).mean(dim=1)",
+            "r * r / len(OUTPUT_ACTIVATIONS)",
             _squares(lambda s, k: s.frac("1", str(k))),
             lambda s, k: s.frac("2", str(k)) + "(" + s.yhat() + s.minus + s.y() + ")",
             _scaled_diff(lambda s, k: s.frac("2", str(k))),
@@ -163,8 +166,7 @@ LOSSES: dict[str, Loss] = {
             "−Σ [y log ŷ + (1 − y) log(1 − ŷ)]",
             "−y/ŷ + (1 − y)/(1 − ŷ)",
             r"-\sum_k \left[y_k \log \hat{y}_k + (1 - y_k)\log(1 - \hat{y}_k)\right]",
-            "-(y * torch.log(yhat.clamp(EPS, 1 - EPS))"
-            " + (1 - y) * torch.log1p(-yhat.clamp(EPS, 1 - EPS))).sum(dim=1)",
+            "-(_xlogy(y, log_p) + _xlogy(1 - y, log_q))",
             _bce_text,
             lambda s, k: (
                 s.frac("1" + s.minus + s.y(), "1" + s.minus + s.yhat())
@@ -184,7 +186,7 @@ LOSSES: dict[str, Loss] = {
             "−Σ y log ŷ",
             "−y/ŷ",
             r"-\sum_k y_k \log \hat{y}_k",
-            "-(y * torch.log(yhat.clamp_min(EPS))).sum(dim=1)",
+            "-_xlogy(y, log_p)",
             _ce_text,
             lambda s, k: s.minus.strip() + s.frac(s.y(), s.yhat()),
             lambda s, a, y, k: (

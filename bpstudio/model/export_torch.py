@@ -24,7 +24,7 @@ import textwrap
 import numpy as np
 
 from ..core import activations as act
-from ..core import optimizers
+from ..core import losses, optimizers
 from ..core.settings import TrainingSettings
 from .compile import Compiled
 from .graph import Graph
@@ -38,17 +38,6 @@ def _activation_source() -> str:
         lines += [f"    if name == {a.name!r}:", f"        return {a.torch}"]
     lines.append("    raise ValueError(name)")
     return "\n".join(lines)
-
-
-# one output's share of a sample's loss from z (see _term in the generated file)
-_LOSS_TERM = {
-    "half_squared_error": "0.5 * r * r",
-    "squared_error": "r * r",
-    "mse": "r * r / len(OUTPUT_ACTIVATIONS)",
-    "binary_cross_entropy": "-(_xlogy(y, log_p) + _xlogy(1 - y, log_q))",
-    "cross_entropy": "-_xlogy(y, log_p)",
-}
-_SQUARED = ("half_squared_error", "squared_error", "mse")
 
 
 def _lit(x) -> str:
@@ -110,9 +99,9 @@ def torch_source(graph: Graph, compiled: Compiled) -> str:
     out_acts = [str(net.activation_of[int(r)]) for r in net.outputs]
     softmax_outputs = [i for i, a in enumerate(out_acts) if a == act.SOFTMAX]
     first_row = int(net.layers[0].start) if net.layers else net.n_inputs + net.n_bias
-    squared = loss in _SQUARED
+    squared = not losses.LOSSES[loss].log_domain  # a squared loss: in the residual
     term_prelude = "r = _residual(name, z, y)" if squared else "log_p, log_q = _log_terms(name, z)"
-    loss_term = _LOSS_TERM[loss]
+    loss_term = losses.LOSSES[loss].torch  # one output's term (core/losses.py)
     elu_alpha = act.ELU_ALPHA
 
     layer_src = []
