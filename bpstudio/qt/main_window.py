@@ -42,6 +42,7 @@ from . import dialogs, editing, help_pages, places, recovery
 from .canvas.scene import NetworkScene
 from .canvas.view import CanvasView
 from .commands import DeleteCommand
+from .design import install_design_tools
 from .docks import hide_stale_tab_bars_soon
 from .document import Document
 from .elided_label import ElidedLabel
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         install_training_tools(self)  # training docks, Train menu (bpstudio/qt/training)
         install_pass_tools(self)  # pass stepping, explain + matrix docks, F5 (bpstudio/qt/passes)
         install_export_actions(self)  # File → Export worked example / image (bpstudio/qt/exports)
+        install_design_tools(self)  # palette, layer handles and panel, quick start (qt/design.py)
         self.reset_layout()
         self.scene.selection_changed_ids.connect(self.selection_changed_ids)
         self.selection_changed_ids.connect(self.inspector.show_selection)
@@ -112,7 +114,7 @@ class MainWindow(QMainWindow):
     def dock_groups(self) -> dict[str, list[QDockWidget]]:
         t, p = self.training_tools.docks, self.pass_tools
         return {
-            "left": [t["training"], t["data"]],
+            "left": [t["training"], t["data"], self.palette_dock],
             "right_top": [self.inspector_dock, p.explain_dock, p.matrix_dock],
             "right_bottom": [t["loss"], t["grads"], t["boundary"], t["activations"]],
         }
@@ -149,7 +151,7 @@ class MainWindow(QMainWindow):
             self.menus[name] = bar.addMenu("&" + name)
         S = QKeySequence.StandardKey
         f = "File"
-        new_menu = self.menus[f].addMenu("&New")
+        new_menu = self.new_menu = self.menus[f].addMenu("&New")  # + quick start (qt/design.py)
         for k, (title, make) in enumerate(templates.TEMPLATES.items()):
             a = new_menu.addAction(title, lambda m=make: self.new_document(m()))
             if k == 0:
@@ -342,7 +344,7 @@ class MainWindow(QMainWindow):
         if answer is None:
             return
         count, activation, role = answer
-        if activation == "softmax" and role != "output":  # a file with it would never open
+        if activation == "softmax" and role == "hidden":  # a file with it would never open
             self.status(
                 "softmax is allowed on output neurons only: choose output, or another activation"
             )
