@@ -24,7 +24,8 @@ from .templates import COLUMN, ROW
 MAX_LAYERS = 12
 MAX_WIDTH = 256  # a layer larger than this is unreadable on a projector
 MAX_EDGES = 20_000
-SEPARATORS = re.compile(r"\s*[-–—x×,\s]\s*")
+TOKEN = re.compile(r"[^\s\-–—,;×]+")  # separated by spaces, dashes, commas or ×
+PRODUCT = re.compile(r"\d+(?:x\d+)+")  # "3x5x2"
 
 
 class SizeError(ValueError):
@@ -36,7 +37,9 @@ def parse_sizes(text: str) -> list[int]:
     t = (text or "").strip()
     if not t:
         raise SizeError("type the layer sizes, e.g. 2-4-1 (inputs, hidden layers, outputs)")
-    parts = [p for p in SEPARATORS.split(t) if p != ""]
+    parts = []
+    for tok in TOKEN.findall(t):
+        parts.extend(tok.split("x") if PRODUCT.fullmatch(tok) else [tok])
     sizes = []
     for k, p in enumerate(parts, start=1):
         if not p.isdigit():
