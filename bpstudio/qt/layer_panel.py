@@ -26,6 +26,20 @@ from .dialogs import ACTIVATIONS
 from .field_note import FieldNote
 
 
+class WholeField(QLineEdit):
+    """Clicked into, the whole text is selected: typing replaces it (numbers off a slide)."""
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self._fresh = True
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        if getattr(self, "_fresh", False) and not self.hasSelectedText():
+            self.selectAll()
+        self._fresh = False
+
+
 class LayerPanel(QGroupBox):
     def __init__(self, graph: Graph, undo_stack: QUndoStack, parent: QWidget | None = None):
         super().__init__("Layer", parent)
@@ -49,14 +63,14 @@ class LayerPanel(QGroupBox):
         self.activation.addItems(ACTIVATIONS)
         self.activation.activated.connect(lambda _: self._set_activation())
         form.addRow("Activation", self.activation)
-        self.weights = QLineEdit()
+        self.weights = WholeField()
         self.weights.setObjectName("layer_weights")
         self.weights.setPlaceholderText("weights into the layer, e.g. 0.15 0.2; 0.25 0.3")
         self.weights.editingFinished.connect(self._set_weights)
         form.addRow("Weights in", self.weights)
         self.weights_note = FieldNote()
         form.addRow(self.weights_note)
-        self.bias = QLineEdit()
+        self.bias = WholeField()
         self.bias.setObjectName("layer_bias")
         self.bias.setPlaceholderText("one bias for every neuron")
         self.bias.editingFinished.connect(self._set_bias)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from ...model.graph import Change
@@ -23,7 +23,7 @@ from .tools import DRAG_START
 if TYPE_CHECKING:
     from .view import CanvasView
 
-HANDLE_W, HANDLE_H = 118.0, 22.0
+HANDLE_W, HANDLE_H = 118.0, 22.0  # the width grows with the text
 GAP = 18.0  # between the handle and the top neuron's circle
 
 
@@ -36,9 +36,10 @@ class LayerHandle(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip(f"Layer of {text}: click to select it, drag to move it")
+        self.width = max(HANDLE_W, QFontMetricsF(theme.font(9)).horizontalAdvance("⠿ " + text) + 16)
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-HANDLE_W / 2, -HANDLE_H / 2, HANDLE_W, HANDLE_H)
+        return QRectF(-self.width / 2, -HANDLE_H / 2, self.width, HANDLE_H)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         scene = self.scene()

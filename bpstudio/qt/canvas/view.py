@@ -228,8 +228,9 @@ class CanvasView(QGraphicsView):
             event.ignore()
 
     def dragLeaveEvent(self, event) -> None:
+        # not QGraphicsView's: it never saw the enter (warns "drag leave before drag enter")
         self.drops.leave()
-        super().dragLeaveEvent(event)
+        event.accept()
 
     def dropEvent(self, event) -> None:
         if not self.drops.drop(event):
