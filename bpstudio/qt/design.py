@@ -93,9 +93,18 @@ def install_design_tools(window: MainWindow) -> None:
     handles = QAction("Show Layer &Handles", window)
     handles.setCheckable(True)
     handles.setChecked(True)
-    handles.toggled.connect(window.layer_handles.set_visible)
     window.menus["View"].addAction(handles)
     window.actions["layer_handles"] = handles
+    pres = getattr(getattr(window, "pass_tools", None), "presentation", None)
+
+    def follow(*_) -> None:  # the lecture layout shows the network, not the editing handles
+        lecture = pres is not None and pres.active
+        window.layer_handles.set_visible(handles.isChecked() and not lecture)
+
+    handles.toggled.connect(follow)
+    if pres is not None:
+        pres.action.toggled.connect(lambda _: QTimer.singleShot(0, follow))
+        pres.leave_action.triggered.connect(lambda: QTimer.singleShot(0, follow))
     quick = QAction("&Fully Connected Network…", window)
     quick.setShortcut(QKeySequence("Ctrl+Shift+N"))
     quick.setStatusTip("A fully connected network from its layer sizes (2-4-1), with data")

@@ -174,3 +174,15 @@ def test_n_adds_a_connected_neuron_in_the_next_column_and_tab_cycles(make_window
     QTest.keyClick(w2.view, Qt.Key.Key_N)
     assert [(n.id, n.role, n.x) for n in w2.graph.neurons.values()] == [
         ("x1", "input", 0), ("h1", "hidden", 220.0), ("h2", "hidden", 440.0)]  # fmt: skip
+
+
+def test_the_lecture_layout_hides_the_layer_handles(make_window, qtbot):
+    w = make_window()
+    qtbot.waitUntil(lambda: len(w.layer_handles.handles) == 3)
+    pres = w.pass_tools.presentation
+    pres.action.trigger()  # F5
+    qtbot.waitUntil(lambda: pres.active and not w.layer_handles.handles)
+    pres.leave_action.trigger()  # Esc
+    qtbot.waitUntil(lambda: len(w.layer_handles.handles) == 3)
+    w.actions["layer_handles"].trigger()  # View > Show Layer Handles off
+    assert not w.layer_handles.handles
