@@ -64,6 +64,9 @@ def tab_hook(view):
     def hook(event: QKeyEvent) -> bool:
         if event.key() not in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
             return False
+        if event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                | Qt.KeyboardModifier.AltModifier):  # fmt: skip
+            return False  # Ctrl+Tab leaves the canvas as usual
         forward = event.key() == Qt.Key.Key_Tab and not (
             event.modifiers() & Qt.KeyboardModifier.ShiftModifier
         )
