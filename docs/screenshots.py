@@ -58,7 +58,9 @@ def main() -> None:
     w.grab().save(str(DOCS / "screenshot-main.png"))
     w.close()
     lecture(app, "handwritten_221", ["forward_all", "backward_all"], "lecture-221-backward.png")
-    lecture(app, "ecs171_321", ["forward_all", "backward_all", "update"], "lecture-ecs171-update.png")
+    lecture(
+        app, "ecs171_321", ["forward_all", "backward_all", "update"], "lecture-ecs171-update.png"
+    )
     lecture(app, "xor_241", ["forward_all"], "lecture-xor-forward.png")
     lecture(app, "softmax_3class", ["forward_all", "backward_all"], "lecture-softmax-backward.png")
     print("written to", DOCS)

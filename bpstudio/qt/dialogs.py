@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QLabel,
+    QLineEdit,
     QMessageBox,
     QSpinBox,
     QWidget,
@@ -111,7 +113,7 @@ def ask_layer(parent: QWidget | None, default_activation: str = "sigmoid"):
     act.addItems(activations.listed())
     act.setCurrentText(default_activation)
     role = QComboBox()
-    role.addItems(["hidden", "output"])
+    role.addItems(["hidden", "output", "input"])
     form.addRow("Neurons", count)
     form.addRow("Activation", act)
     form.addRow("Role", role)
@@ -124,6 +126,50 @@ def ask_layer(parent: QWidget | None, default_activation: str = "sigmoid"):
     if dlg.exec() != QDialog.DialogCode.Accepted:
         return None
     return count.value(), act.currentText(), role.currentText()
+
+
+def ask_quick_start(parent: QWidget | None, check, sizes: str = "2-4-1"):
+    """File → New → Fully Connected Network…: (size text, hidden activation) or None.
+
+    ``check(text, activation) -> (ok, message)`` runs as the user types: the message (what
+    will be built, or what is wrong with the text) shows under the field, and OK is enabled
+    only for a text that builds."""
+    dlg = QDialog(parent)
+    dlg.setWindowTitle("New network")
+    form = QFormLayout(dlg)
+    field = QLineEdit(sizes)
+    field.setObjectName("quick_sizes")
+    field.setPlaceholderText("2-4-1, 2-8-8-1, 3-5-2 …")
+    act = QComboBox()
+    act.setObjectName("quick_activation")
+    act.addItems([a for a in activations.listed() if a != "softmax"])
+    note = QLabel()
+    note.setObjectName("quick_note")
+    note.setWordWrap(True)
+    note.setMinimumWidth(320)
+    form.addRow("Layer sizes", field)
+    form.addRow("Hidden activation", act)
+    form.addRow(note)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def update() -> None:
+        ok, message = check(field.text(), act.currentText())
+        note.setText(message)
+        note.setStyleSheet("" if ok else "color: #b00020")
+        ok_button.setEnabled(ok)
+
+    field.textChanged.connect(update)
+    act.currentTextChanged.connect(update)
+    update()
+    buttons.accepted.connect(dlg.accept)
+    buttons.rejected.connect(dlg.reject)
+    form.addRow(buttons)
+    if dlg.exec() != QDialog.DialogCode.Accepted or not ok_button.isEnabled():
+        return None
+    return field.text(), act.currentText()
 
 
 def about(parent: QWidget | None, text: str) -> None:

@@ -17,6 +17,7 @@ from ..model.graph import Edge, Graph, Neuron
 from ..model.templates import COLUMN, ROW
 from .canvas.tools import DEFAULT_ACTIVATION, ID_PREFIX, SUBSCRIPTS
 from .commands import AddItemsCommand, MoveNeuronsCommand
+from .layers import add_input_layer_command
 from .layout import align, auto_layout, distribute, layers_of
 
 CLIPBOARD_FORMAT = "bpstudio-selection"
@@ -147,7 +148,10 @@ def add_layer_command(
     """N new neurons in a column right of the feeding layer, fully connected from it.
 
     Without a selection the layer is fed by the last layer (the outputs, or the highest layer
-    that is not an output when a new output layer would otherwise be fed by outputs)."""
+    that is not an output when a new output layer would otherwise be fed by outputs). An
+    input layer feeds instead (qt/layers.py)."""
+    if role == "input":
+        return add_input_layer_command(graph, count, feed_from)
     layer = layers_of(graph)
     if not feed_from and graph.neurons:
         candidates = [i for i, n in graph.neurons.items() if n.role != "output"]

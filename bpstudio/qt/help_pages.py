@@ -43,8 +43,11 @@ weight update. Shift+F6 / Shift+F7 do a whole pass; Shift+F9 takes it back.</li>
 with the numbers, and for a weight every chain-rule path to the loss.</li>
 <li><b>Train</b>: Ctrl+Space plays and pauses; watch the loss and the gradient norms per layer.
 Every stretch of training is one undo step.</li>
-<li><b>Draw your own</b>: the Input / Hidden / Output / Bias tools, then click the canvas;
-drag from a neuron's rim to another to connect; Network → Add Layer… for a whole layer.</li>
+<li><b>Draw your own</b>: File → New → Blank, then drag layer blocks from the Palette onto
+the canvas (a layer dropped beside another is connected fully to it) and type the weights into
+the Layer panel under it; or File → New → Fully Connected Network… and type 2-4-1. The
+Input / Hidden / Output / Bias tools, then a click, add single neurons; drag from a neuron's
+rim to another to connect; N adds a connected neuron in the next column.</li>
 <li><b>In front of the class</b>: <b>F5</b> is the lecture layout — the canvas alone, full
 screen, numbers large enough for the back row. Esc leaves.</li>
 </ol>

@@ -39,16 +39,20 @@ from ..model import fileformat, templates
 from ..model.graph import Graph
 from ..paths import example_files
 from . import dialogs, editing, help_pages, places, recovery
+from .canvas.layer_handles import LayerHandles
 from .canvas.scene import NetworkScene
 from .canvas.view import CanvasView
 from .commands import DeleteCommand
+from .design import install_design_tools
 from .docks import hide_stale_tab_bars_soon
 from .document import Document
 from .elided_label import ElidedLabel
 from .exports import install_export_actions
 from .icon import app_icon
 from .inspector import Inspector
+from .layer_panel import LayerPanel
 from .media_export import MediaExport, install_media_actions
+from .palette import Palette
 from .passes import PassTools, install_pass_tools
 from .training import TrainingTools, install_training_tools
 from .window_layout import arrange_docks, scrollable, size_columns
@@ -62,6 +66,11 @@ class MainWindow(QMainWindow):
     training_tools: TrainingTools
     pass_tools: PassTools
     media_export: MediaExport | None = None  # the running (or last) File > Export animation
+    # drag-and-drop design (qt/design.py)
+    palette_dock: QDockWidget
+    design_palette: Palette
+    layer_panel: LayerPanel
+    layer_handles: LayerHandles
 
     def __init__(self, graph: Graph | None = None, path: str | Path | None = None):
         super().__init__()
@@ -89,6 +98,7 @@ class MainWindow(QMainWindow):
         install_pass_tools(self)  # pass stepping, explain + matrix docks, F5 (bpstudio/qt/passes)
         install_export_actions(self)  # File → Export worked example / image (bpstudio/qt/exports)
         install_media_actions(self)  # File → Export animation / slides (bpstudio/qt/media_export)
+        install_design_tools(self)  # palette, layer handles and panel, quick start (qt/design.py)
         self.reset_layout()
         self.scene.selection_changed_ids.connect(self.selection_changed_ids)
         self.selection_changed_ids.connect(self.inspector.show_selection)
@@ -118,7 +128,7 @@ class MainWindow(QMainWindow):
     def dock_groups(self) -> dict[str, list[QDockWidget]]:
         t, p = self.training_tools.docks, self.pass_tools
         return {
-            "left": [t["training"], t["data"]],
+            "left": [t["training"], t["data"], self.palette_dock],
             "right_top": [self.inspector_dock, p.explain_dock, p.matrix_dock],
             "right_bottom": [t["loss"], t["grads"], t["boundary"], t["activations"]],
         }
@@ -155,7 +165,7 @@ class MainWindow(QMainWindow):
             self.menus[name] = bar.addMenu("&" + name)
         S = QKeySequence.StandardKey
         f = "File"
-        new_menu = self.menus[f].addMenu("&New")
+        new_menu = self.new_menu = self.menus[f].addMenu("&New")  # + quick start (qt/design.py)
         for k, (title, make) in enumerate(templates.TEMPLATES.items()):
             a = new_menu.addAction(title, lambda m=make: self.new_document(m()))
             if k == 0:
@@ -360,7 +370,7 @@ class MainWindow(QMainWindow):
         if answer is None:
             return
         count, activation, role = answer
-        if activation == "softmax" and role != "output":  # a file with it would never open
+        if activation == "softmax" and role == "hidden":  # a file with it would never open
             self.status(
                 "softmax is allowed on output neurons only: choose output, or another activation"
             )

@@ -6,7 +6,7 @@ The room looks at the canvas, so by default it gets at least half of the window 
     ┌──────────┬──────────────────────────────┬──────────────────────────────┐
     │ Training │                              │ Inspector | Explain | Matrices│
     │ | Data   │           canvas             ├──────────────────────────────┤
-    │          │                              │ Loss | Gradient norms | …     │
+    │ | Palette│                              │ Loss | Gradient norms | …     │
     └──────────┴──────────────────────────────┴──────────────────────────────┘
 
 Every panel that can be tall scrolls inside its dock (:func:`scrollable`), so the window's

@@ -135,7 +135,8 @@ CSV_FILES = {
 }
 
 DIALOG_FUNCTIONS = ("ask_save_changes", "show_errors", "ask_open_path", "ask_save_path",
-                    "ask_export_path", "ask_recovery", "ask_layer", "about")  # fmt: skip
+                    "ask_export_path", "ask_recovery", "ask_layer", "about",
+                    "ask_quick_start")  # fmt: skip
 # the real functions (tests/qt/conftest.py replaces them with "fail on any dialog" per test;
 # the random user runs them and answers their modal loops instead)
 _REAL_DIALOGS = {name: getattr(dialogs, name) for name in DIALOG_FUNCTIONS}
@@ -378,6 +379,8 @@ class RandomUser:
         return SB.Ok.value
 
     def _dialog_exec(self, dlg: QDialog) -> int:
+        if dlg.windowTitle() == "New network":  # issue 15 (the design block below)
+            return self.answer_quick_start(dlg)
         if dlg.windowTitle() == "Add layer":
             if self.rng.random() < 0.2:
                 self.note("  dialog 'Add layer' → Cancel")
@@ -685,6 +688,7 @@ class RandomUser:
             (1, "matrix click", self.a_matrix_click),
             (4, "wait", self.a_wait),
             (0.5, "autosave", self.a_autosave),
+            *self.design_actions(),  # issue 15: the design block below
         ]
 
     # ---------------------------------------------------------------- canvas mouse
@@ -1191,6 +1195,159 @@ class RandomUser:
         base = self.window.training_tools.data_panel.base_dir()
         fits = not fileformat.validate_data(self.graph, base)
         self._check_reopens(f, expected, strict=fits or not known(2))
+
+    # ================================================================ issue 15: design
+    # Drag-and-drop design: palette drops (the tile's own QDrag mime data, played to the
+    # viewport as Qt's drag manager would: QDrag.exec blocks), layer handles, the Layer panel
+    # (grow, shrink, activation, weights, bias), N and Tab, the quick-start dialog.
+    def design_actions(self):
+        return [
+            (4, "palette drop", self.a_palette_drop),
+            (2, "layer handle", self.a_layer_handle),
+            (4, "layer panel", self.a_layer_panel),
+            (2, "design key", self.a_design_key),
+        ]
+
+    def design_room(self, neurons: int, edges: int) -> bool:
+        g = self.graph
+        return len(g.neurons) + neurons <= MAX_NEURONS and len(g.edges) + edges <= MAX_EDGES
+
+    def a_palette_drop(self) -> None:
+        from bpstudio.qt.palette import ROLES
+
+        pal = self.window.design_palette
+        if self.rng.random() < 0.6:
+            role = self.rng.choice(["input", "hidden", "output"])
+            tile = pal.layer_tiles[role]
+            if self.rng.random() < 0.5:
+                self.type_into(pal.counts[role], str(self.rng.choice([1, 2, 3, 4, 0, 300])),
+                               "Enter")  # fmt: skip
+            if role in pal.activations and self.rng.random() < 0.4:
+                self.choose_combo(pal.activations[role])
+            count = pal.counts[role].value()
+        else:
+            role = self.rng.choice(ROLES)
+            tile, count = pal.tiles[role], 1
+        widest = max((len(c) for c in self._columns()), default=0)
+        if not self.design_room(count, count * max(widest, 1)):
+            return
+        if self.rng.random() < 0.15:
+            self.note("  click 'Connect fully'")
+            self.click_widget(pal.connect_box)
+        p = self.random_empty() if self.rng.random() < 0.7 else None
+        if p is None:
+            got = self.random_point()
+            p = got[1] if got else QPoint(40, 40)
+        shift = self.rng.random() < 0.25
+        cancel = self.rng.random() < 0.1
+        self.show_dock_of(tile)
+        self.note(f"drag palette {tile.label.text()} → {p.x()},{p.y()}"
+                  f"{' +Shift' if shift else ''}{' (leaves again)' if cancel else ''}")  # fmt: skip
+        self.play_drop(tile.drag_object().mimeData(), p, shift, cancel)
+
+    def play_drop(self, mime, end: QPoint, shift: bool, cancel: bool) -> None:
+        from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
+
+        vp = self.view.viewport()
+        copy, left = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
+        mods = Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier.NoModifier
+        start = QPoint(1, max(1, min(end.y(), vp.height() - 2)))
+        enter = QDragEnterEvent(start, copy, mime, left, mods)
+        QApplication.sendEvent(vp, enter)
+        if not enter.isAccepted():
+            self.fail("harness-or-app", "the canvas refused a palette drag")
+            return
+        for k in range(1, self.rng.choice([2, 4]) + 1):
+            QApplication.sendEvent(vp, QDragMoveEvent(start + (end - start) * (k / 4), copy,
+                                                      mime, left, mods))  # fmt: skip
+        if cancel:
+            QApplication.sendEvent(vp, QDragLeaveEvent())
+            return
+        QApplication.sendEvent(vp, QDropEvent(QPointF(end), copy, mime, left, mods))
+
+    def _columns(self) -> list[list[str]]:
+        from bpstudio.qt.layers import columns
+
+        return columns(self.graph)
+
+    def a_layer_handle(self) -> None:
+        handles = self.window.layer_handles.handles
+        if not handles:
+            return
+        h = self.rng.choice(handles)
+        p = self.vp_point(h.scenePos())
+        if p is None:
+            return
+        if self.rng.random() < 0.7:
+            m = self.mods() if self.rng.random() < 0.3 else Qt.KeyboardModifier.NoModifier
+            self.note(f"click layer handle {h.text}{self.mods_text(m)}")
+            QTest.mouseClick(self.view.viewport(), Qt.MouseButton.LeftButton, m, p)
+        else:
+            d = QPoint(self.rng.randint(-120, 120), self.rng.randint(-80, 80))
+            self.note(f"drag layer handle {h.text} by ({d.x()}, {d.y()}) px")
+            self.press_move_release(p, p + d, steps=self.rng.choice([1, 3]))
+
+    def a_layer_panel(self) -> None:
+        panel = self.window.layer_panel
+        if not panel.column or self.rng.random() < 0.3:
+            self.a_layer_handle()
+        if not panel.column:
+            return
+        what = self.rng.choice(["grow", "shrink", "size", "activation", "weights", "bias"])
+        col = len(panel.column)
+        if what in ("grow", "size"):
+            widest = max(len(c) for c in self._columns())
+            if not self.design_room(3, 3 * 2 * max(widest, 1)):
+                what = "shrink"
+        if what in ("grow", "shrink"):
+            key = Qt.Key.Key_Up if what == "grow" else Qt.Key.Key_Down
+            self.note(f"layer panel: {what} the layer of {col} (arrow key in Neurons)")
+            self.click_widget_focus(panel.size_field)
+            QTest.keyClick(panel.size_field, key)
+        elif what == "size":
+            text = self.rng.choice(["1", "2", str(col + 2), "0", "abc", ""])
+            self.note(f"layer panel: type {text!r} into Neurons")
+            self.type_into(panel.size_field, text, self.end_key())
+        elif what == "activation":
+            self.note("layer panel: activation")
+            self.choose_combo(panel.activation)
+        elif what == "weights":
+            n = len(panel.weights.placeholderText().split(",")) + col
+            nums = [self.rng.choice(ODD_NUMBERS) or "0.5" for _ in range(n)]
+            text = " ".join(nums) if self.rng.random() < 0.5 else panel.weights.text()
+            self.note(f"layer panel: weights {text[:60]!r}")
+            self.type_into(panel.weights, text, self.end_key())
+        else:
+            text = self.rng.choice(ODD_NUMBERS)
+            self.note(f"layer panel: bias {text!r}")
+            self.type_into(panel.bias, text, self.end_key())
+
+    def a_design_key(self) -> None:
+        K, M = Qt.Key, Qt.KeyboardModifier
+        name, key, mods = self.rng.choice([
+            ("N", K.Key_N, M.NoModifier), ("N", K.Key_N, M.NoModifier),
+            ("Tab", K.Key_Tab, M.NoModifier), ("Shift+Tab", K.Key_Backtab, M.ShiftModifier),
+        ])  # fmt: skip
+        if name == "N" and not self.design_room(1, len(self.scene.selected_ids()[0])):
+            return
+        self._send(name, key, mods, canvas=0.9)
+
+    def answer_quick_start(self, dlg: QDialog) -> int:
+        """File > New > Fully Connected Network…: a size text, good or bad, then OK/Cancel."""
+        from PySide6.QtWidgets import QDialogButtonBox, QLabel
+
+        text = self.rng.choice(["2-4-1", "2-8-8-1", "3-5-2", "2-3", "2", "2-x-1", "", "4 4 4",
+                                "1-300-1", "2x2x2", "−1-2"])  # fmt: skip
+        field = dlg.findChild(QLineEdit, "quick_sizes")
+        field.selectAll()
+        self.type_text(field, text)
+        ok = dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        note = dlg.findChild(QLabel, "quick_note").text()
+        if self.rng.random() < 0.2 or not ok.isEnabled():
+            self.note(f"  dialog 'New network' {text!r} ({note[:80]}) → Cancel")
+            return QDialog.DialogCode.Rejected.value
+        self.note(f"  dialog 'New network' {text!r} ({note[:80]}) → OK")
+        return QDialog.DialogCode.Accepted.value
 
     # ================================================================ episodes
     def step(self) -> None:

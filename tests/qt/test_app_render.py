@@ -253,6 +253,6 @@ def test_no_leftover_tab_bars_float_over_the_window(tmp_path):
     assert sorted(groups) == [
         ("Inspector", "Explain", "Matrices"),
         ("Loss", "Gradient norms", "Decision boundary", "Activations"),
-        ("Training", "Data"),
+        ("Training", "Data", "Palette"),
     ], groups
     assert len(groups) == len(set(groups)), f"a dock group shows two tab bars: {groups}"

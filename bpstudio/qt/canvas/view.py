@@ -3,11 +3,12 @@ dispatch of left-button gestures to the active tool (see tools.py)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter, QUndoStack
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QPainter, QUndoStack
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
 from ...model.graph import Graph
+from .drop import DropTarget
 from .items import EdgeItem, NeuronItem
 from .legend import LegendWidget
 from .scene import NetworkScene
@@ -53,6 +54,13 @@ class CanvasView(QGraphicsView):
         # or connect line under the gesture, so the gesture ends first (the release that
         # follows then does nothing)
         scene.rebuilding.connect(self._abandon_gesture)
+        # palette drops (canvas/drop.py); gesture/key hooks of qt/design.py (layer handles,
+        # keyboard design): each returns True when it took the event
+        self.drops = DropTarget(self)
+        self.setAcceptDrops(True)
+        self.gesture_hooks: list = []  # objects with press/move/release(event, pos) -> bool
+        self.key_hooks: list = []  # callables (key event) -> bool; Tab comes as well
+        self._hooked = None  # the hook that took the current press
 
     # ---------------------------------------------------------------- tools
     def set_tool(self, name: str) -> None:
@@ -156,7 +164,10 @@ class CanvasView(QGraphicsView):
             self._pan_from = event.position().toPoint()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
         elif event.button() == Qt.MouseButton.LeftButton:
-            self.tool.press(event, self._scene_pos(event))
+            pos = self._scene_pos(event)
+            self._hooked = next((h for h in self.gesture_hooks if h.press(event, pos)), None)
+            if self._hooked is None:
+                self.tool.press(event, pos)
         event.accept()
 
     def mouseMoveEvent(self, event) -> None:
@@ -167,6 +178,8 @@ class CanvasView(QGraphicsView):
             self.auto_fit = False  # the user placed the view: resizing keeps it
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - d.x())
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - d.y())
+        elif self._hooked is not None:
+            self._hooked.move(event, self._scene_pos(event))
         else:
             self.tool.move(event, self._scene_pos(event))
         event.accept()
@@ -178,7 +191,11 @@ class CanvasView(QGraphicsView):
                 Qt.CursorShape.OpenHandCursor if self._space else Qt.CursorShape.ArrowCursor
             )
         elif event.button() == Qt.MouseButton.LeftButton:
-            self.tool.release(event, self._scene_pos(event))
+            hooked, self._hooked = self._hooked, None
+            if hooked is not None:
+                hooked.release(event, self._scene_pos(event))
+            else:
+                self.tool.release(event, self._scene_pos(event))
         event.accept()
 
     def mouseDoubleClickEvent(self, event) -> None:
@@ -197,7 +214,35 @@ class CanvasView(QGraphicsView):
             return
         if self.tool.key_press(event):
             return
+        if any(hook(event) for hook in self.key_hooks):
+            return
         super().keyPressEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab / Shift+Tab reach the key hooks first (they cycle the neurons)."""
+        key = Qt.Key.Key_Tab if next else Qt.Key.Key_Backtab
+        event = QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier)
+        if self.hasFocus() and any(hook(event) for hook in self.key_hooks):
+            return True
+        return super().focusNextPrevChild(next)
+
+    # ---------------------------------------------------------------- palette drops
+    def dragEnterEvent(self, event) -> None:
+        if not self.drops.enter(event):
+            event.ignore()  # text or files from another application: nothing to drop here
+
+    def dragMoveEvent(self, event) -> None:
+        if not self.drops.move(event):
+            event.ignore()
+
+    def dragLeaveEvent(self, event) -> None:
+        # not QGraphicsView's: it never saw the enter (warns "drag leave before drag enter")
+        self.drops.leave()
+        event.accept()
+
+    def dropEvent(self, event) -> None:
+        if not self.drops.drop(event):
+            event.ignore()
 
     def keyReleaseEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
