@@ -34,6 +34,7 @@ PAUSE_S = 1.0  # the hold on each completed step
 NUMBER_PX = 26.0  # the numbers' height on a 1280x720 frame (the lecture layout's, >= 24 px)
 MARGIN_PX = 16
 FIT_ROUNDS = 4
+MIN_FIT_SHARE = 0.25  # never below this share of the bare network's fit (see presentation.py)
 MIN_SIZE, MAX_SIZE = QSize(320, 200), QSize(3840, 2160)
 DEFAULT_SIZE = QSize(1280, 720)
 
@@ -123,12 +124,17 @@ class PassFilm:
         the numbers are NUMBER_PX tall at 1280x720 (scaled with the frame's height)."""
         target_px = NUMBER_PX * self.size.height() / 720
         w, h = self.size.width() - 2 * MARGIN_PX, self.size.height() - 2 * MARGIN_PX
+        bare = self.scene.network_rect().adjusted(-10, -10, 10, 10)
+        floor = MIN_FIT_SHARE * min(w / max(bare.width(), 1.0), h / max(bare.height(), 1.0))
         for last in [False] * FIT_ROUNDS + [True]:
             union = QRectF()
             for _state in self._states():
                 union = union.united(self._items_rect())
             self.source = union.adjusted(-10, -10, 10, 10)
             self.scale = min(w / self.source.width(), h / self.source.height())
+            if self.scale < floor:  # dense: the numbers' extent would shrink it towards 0
+                self.scale = floor
+                self.source = _centred(bare, w / floor, h / floor)
             if last:  # the fonts stay: the source holds every badge at its final size
                 break
             self.overlay.set_font_px(target_px / self.scale)
@@ -226,6 +232,12 @@ class PassFilm:
             while st.position() < position:
                 st.advance()
         self.overlay.refresh()
+
+
+def _centred(rect: QRectF, width: float, height: float) -> QRectF:
+    out = QRectF(0, 0, width, height)
+    out.moveCenter(rect.center())
+    return out
 
 
 def _transition(p: int, L: int) -> tuple[str, int]:

@@ -144,3 +144,24 @@ def test_pass_menu_sets_sample_mode_speed_and_decimals(make_window, qtbot, monke
     assert w.pass_tools.overlay.decimals == 3 and c.decimals.value() == 3
     c.decimals.setValue(7)  # set on the toolbar: no preset is checked
     assert not any(a.isChecked() for a in decimals.actions())
+
+
+def test_a_dense_network_never_shrinks_away_under_its_numbers(make_window, qtbot, monkeypatch):
+    """Numbers are sized in screen pixels: fitting a dense network with all its badges shrank
+    the scale, which grew the badges, which shrank it again (a random-user run spent minutes
+    in that loop). The bare network keeps at least a quarter of its own fit."""
+    from bpstudio.qt.passes.presentation import MIN_FIT_SHARE
+
+    w = lecture_window(make_window, qtbot, monkeypatch, "vanishing_sigmoid")  # 51 neurons
+    enter(w, qtbot)
+    qtbot.keyClick(w.view, Qt.Key.Key_F7, Qt.KeyboardModifier.ShiftModifier)  # all the badges
+    qtbot.wait(30)
+    p = w.pass_tools.presentation
+    for _ in range(3):  # fitting again (each step, each resize) does not drift
+        p.fit()
+    vp = w.view.viewport().rect()
+    net = w.scene.network_rect()
+    bare_fit = min(vp.width() / net.width(), (vp.height() - p._reserved_bottom()) / net.height())
+    assert w.view.transform().m11() >= MIN_FIT_SHARE * bare_fit * 0.999
+    assert p.screen_px() >= MIN_SCREEN_PX
+    assert w.pass_tools.overlay.font_px * w.view.transform().m11() < 40  # not runaway numbers

@@ -36,6 +36,7 @@ PANEL_PX = 20  # Explain / Matrices text, should the lecturer keep one of them
 BAR_PT = 14  # the floating bar's buttons (smaller on a narrow screen)
 PLOT_SHARE = 0.3  # of the screen's width for the one plot
 FIT_ROUNDS = 4  # badge sizes depend on the scale and the scale on the badges: iterate
+MIN_FIT_SHARE = 0.25  # the scale never goes below this share of the bare network's fit
 PLOTS = {"loss": "Loss", "grads": "Gradient norms", "boundary": "Decision boundary",
          "activations": "Activations"}  # fmt: skip
 
@@ -269,11 +270,21 @@ class PresentationMode(QObject):
         scene = t.overlay.scene
         vp = self.view.viewport().rect()
         vp.setBottom(vp.bottom() - self._reserved_bottom())
+        # the numbers are sized in screen pixels, so on a dense network their extent alone can
+        # exceed the screen: fitting it would shrink the scale, grow the numbers, and so on
+        # towards zero (a random-user run spent minutes there). The bare network at a quarter
+        # of its own fit is the floor; numbers beyond the edge are then left to the placement.
+        bare = (
+            scene.network_rect() if isinstance(scene, NetworkScene) else scene.itemsBoundingRect()
+        )
+        floor = 0.0
+        if bare.isValid() and bare.width() > 0 and bare.height() > 0:
+            floor = MIN_FIT_SHARE * min(vp.width() / bare.width(), vp.height() / bare.height())
         for _ in range(FIT_ROUNDS):
             rect = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
             if not rect.isValid():
                 break
-            scale = min(vp.width() / rect.width(), vp.height() / rect.height())
+            scale = max(min(vp.width() / rect.width(), vp.height() / rect.height()), floor)
             self.view.resetTransform()
             self.view.scale(scale, scale)
             self.view.centerOn(rect.center() + self._bar_offset(scale))
