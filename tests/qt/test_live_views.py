@@ -9,10 +9,10 @@ from PySide6.QtWidgets import QApplication, QGraphicsView, QToolTip
 
 from bpstudio.model import explain as ex
 from bpstudio.model.graph import Edge, Graph, Neuron
+from bpstudio.model.numfmt import exact as fmt  # what the inspector shows
 from bpstudio.model.templates import dense_network
 from bpstudio.qt.canvas.scene import NetworkScene
 from bpstudio.qt.commands import AddItemsCommand
-from bpstudio.qt.inspector import fmt
 
 
 def graph_with_a_dead_end() -> Graph:
