@@ -159,10 +159,10 @@ def place_labels(
     sizes = sorted(max(lb.width, lb.height) for lb in labels)
     cell = max(8.0, 2.0 * sizes[len(sizes) // 2] + 2 * margin)
     grid = _Grid(cell)
-    for d in discs:
-        grid.add_disc(Disc(d.x, d.y, d.r + margin))
+    for d in discs:  # the query rect carries the margin: a gap of ``margin`` to everything
+        grid.add_disc(d)
     for r in fixed:
-        grid.add((r[0] - margin, r[1] - margin, r[2] + margin, r[3] + margin))
+        grid.add(r)
     order = sorted(range(len(labels)), key=lambda i: -labels[i].priority)  # stable: ties keep order
     m = margin
     for i in order:
@@ -201,14 +201,25 @@ EDGE_FRACTIONS = (0.7, 0.6, 0.8, 0.5, 0.4, 0.3, 0.86, 0.22)  # near the target f
 
 
 def along_segment(
-    p0: Point, p1: Point, r0: float, r1: float, fractions: Sequence[float] = EDGE_FRACTIONS
+    p0: Point,
+    p1: Point,
+    r0: float,
+    r1: float,
+    fractions: Sequence[float] = EDGE_FRACTIONS,
+    beside: float = 0.0,
 ) -> list[Point]:
-    """Centres along an edge between the neuron rims, in ``fractions`` order (those that fall
-    inside a disc are dropped; the placer would reject them anyway)."""
+    """Centres along an edge between the neuron rims, in ``fractions`` order; with
+    ``beside`` > 0 then the same spots moved that far off the line on either side (a label
+    touching its edge still reads as its own). Spots inside a rim are dropped."""
     dx, dy = p1[0] - p0[0], p1[1] - p0[1]
     length = math.hypot(dx, dy) or 1.0
     lo, hi = r0 / length, 1 - r1 / length
-    return [(p0[0] + dx * t, p0[1] + dy * t) for t in fractions if lo <= t <= hi]
+    on = [(p0[0] + dx * t, p0[1] + dy * t) for t in fractions if lo <= t <= hi]
+    if beside <= 0:
+        return on
+    nx, ny = -dy / length * beside, dx / length * beside
+    off = [q for x, y in on for q in ((x + nx, y + ny), (x - nx, y - ny))]
+    return on + off
 
 
 def around_disc(d: Disc, w: float, h: float, gap: float, order: str = "above") -> list[Point]:
