@@ -147,12 +147,15 @@ def place_labels(
     discs: Sequence[Disc] = (),
     fixed: Sequence[Rect] = (),
     margin: float = 2.0,
-    leader_rings: int = 4,
+    leader_rings: int = 7,
+    leader_budget: int = 4000,
 ) -> Placement:
     """Place ``labels`` (see the module notes); deterministic for the same input.
 
     ``margin`` keeps a gap around every placed label (text never touches text);
-    ``leader_rings`` bounds how far a leader reaches (rings one label height apart)."""
+    ``leader_rings`` bounds how far a leader reaches (rings one label height apart);
+    ``leader_budget`` bounds the spots tried for leaders in all (a crowded network of
+    hundreds of badges would otherwise try ~170 spots for each: they go to hover instead)."""
     out = Placement()
     if not labels:
         return out
@@ -174,9 +177,12 @@ def place_labels(
                 spot = (cx, cy)
                 break
         how = PLACED
-        if spot is None and lb.leader and lb.anchor is not None:
+        if spot is None and lb.leader and lb.anchor is not None and leader_budget > 0:
             step = max(lb.height, 4.0)
             for cx, cy in _ring_spots(lb, step, leader_rings):
+                leader_budget -= 1
+                if leader_budget < 0:
+                    break
                 if grid.free((cx - w2 - m, cy - h2 - m, cx + w2 + m, cy + h2 + m)):
                     spot, how = (cx, cy), LED
                     break

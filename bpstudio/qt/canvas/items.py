@@ -287,7 +287,7 @@ class EdgeItem(QGraphicsItem):
         self._label_at: QPointF | None = None  # the placed centre (None: LABEL_AT, unplaced)
         self.label_hover_only = False  # placement found no room: shown on hover only
         self.label = EdgeLabelItem(self)
-        self.setAcceptHoverEvents(True)
+        self._hovered = False  # the mouse is over the edge (see NetworkScene.hover_label_at)
         self.sync(edge)
 
     def type(self) -> int:
@@ -400,21 +400,17 @@ class EdgeItem(QGraphicsItem):
         return QRectF(self._label_rect) if self.label.isVisible() else QRectF()
 
     def _sync_label(self) -> None:
-        hovered = self.isUnderMouse() and self.label_hover_only
+        hovered = self._hovered and self.label_hover_only
         self.label.set_content(
             self._label_text(), self._label_rect, (self._pen_override or self._pen).color(),
             self._font, not self.label_hover_only or hovered,
         )  # fmt: skip
 
-    def hoverEnterEvent(self, event) -> None:
+    def show_hover_label(self, on: bool) -> None:
+        """The mouse is over this edge (the view tells the scene): a hover-only label shows."""
+        self._hovered = on
         if self.label_hover_only and not self._label_rect.isNull():
-            self.label.show_hovered(True)
-        super().hoverEnterEvent(event)
-
-    def hoverLeaveEvent(self, event) -> None:
-        if self.label_hover_only:
-            self.label.show_hovered(False)
-        super().hoverLeaveEvent(event)
+            self.label.show_hovered(on)
 
     def _label_text(self) -> str:
         parts = []

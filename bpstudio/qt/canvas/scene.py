@@ -79,6 +79,7 @@ class NetworkScene(QGraphicsScene):
         self._labels_timer.setInterval(0)
         self._labels_timer.timeout.connect(self.place_labels)
         self._guests: tuple[list[Label], object, bool] | None = None  # a pass overlay's labels
+        self._hovered: EdgeItem | None = None  # the edge whose hover-only label shows
         self._placing = False
         self.selectionChanged.connect(self._emit_selection)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
@@ -225,6 +226,7 @@ class NetworkScene(QGraphicsScene):
             item.set_overview(self._layer is not None)
         self.blockSignals(False)
         self._guests = None  # the overlay's items went with clear()
+        self._hovered = None
         self.place_labels()
         self._refresh_warnings()
         self._update_scene_rect()
@@ -330,6 +332,25 @@ class NetworkScene(QGraphicsScene):
         finally:
             self._placing = False
         return out
+
+    def hover_label_at(self, pos: QPointF | None) -> None:
+        """The mouse is at ``pos`` (None: gone or dragging): the edge under it shows its label
+        if that label is hover-only (no room on the canvas)."""
+        edge = None
+        if pos is not None and self._edges:
+            for it in self.items(pos):
+                if isinstance(it, NeuronItem):
+                    break  # a neuron is on top: its own tip
+                if isinstance(it, EdgeItem):
+                    edge = it
+                    break
+        if edge is self._hovered:
+            return
+        if self._hovered is not None and self._hovered.scene() is self:
+            self._hovered.show_hover_label(False)
+        self._hovered = edge
+        if edge is not None:
+            edge.show_hover_label(True)
 
     def place_labels_with(
         self, guests: list[Label] | None, apply=None, weights: bool = True

@@ -546,7 +546,7 @@ class PassOverlay(QObject):
                     dec,
                 )
                 w, _h = b.size()
-                side = self._around(b, p, rad, gap)
+                side = self._around(b, p, rad, gap, every=True)
                 self._want(b, ("o", oid), [side[2], *side[:2], *side[4:]], P_OUTPUT, p)
                 right = max(right, p.x() + rad + CLEARANCE + gap + w)
                 ys.append(p.y())
@@ -735,16 +735,22 @@ class PassOverlay(QObject):
             b.accent = self.theme.sign_colour(g)
 
     # ---------------------------------------------------------------- label placement
-    def _around(self, b: ValueBadge, p: QPointF, rad: float, gap: float) -> list:
+    def _around(self, b: ValueBadge, p: QPointF, rad: float, gap: float, every=False) -> list:
+        """Spots around a neuron: above, below, right, left, the diagonals."""
         w, h = b.size()
-        return around_disc(Disc(p.x(), p.y(), rad + CLEARANCE), w, h, gap)
+        spots = around_disc(Disc(p.x(), p.y(), rad + CLEARANCE), w, h, gap)
+        # a bulk-mode network is a field of strokes: beside a neuron a badge would hide them;
+        # one that has no room above or below goes to the hover tips
+        return spots if every or not self.bulk else spots[:2]
 
     def _want(self, b: ValueBadge, key, candidates, priority: float, anchor) -> None:
         """Ask for a place for badge ``b`` (centres in order of preference); ``anchor``: what
         a leader points at when none of them is free (None: hidden, hover tips instead)."""
         w, h = b.size()
         at = None if anchor is None else (anchor.x(), anchor.y())
-        self._labels.append(Label(key, w, h, candidates, priority, at, at is not None))
+        # a bulk-mode network is a field of strokes: a badge led into it would hide them
+        lead = at is not None and not self.bulk
+        self._labels.append(Label(key, w, h, candidates, priority, at, lead))
         self._label_badges[key] = b
 
     def _place_badges(self, centers: dict, radii: dict, weights: bool = True) -> QRectF:
