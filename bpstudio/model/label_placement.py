@@ -121,8 +121,10 @@ class _Grid:
                 for o in rects.get(key, ()):
                     if left < o[2] and o[0] < right and top < o[3] and o[1] < bottom:
                         return False
-                for d in discs.get(key, ()):
-                    if rect_hits_disc(r, d):
+                for d in discs.get(key, ()):  # rect_hits_disc, inlined (the hot loop)
+                    nx = left if d.x < left else right if d.x > right else d.x
+                    ny = top if d.y < top else bottom if d.y > bottom else d.y
+                    if (nx - d.x) ** 2 + (ny - d.y) ** 2 < d.r * d.r:
                         return False
         return True
 
@@ -159,8 +161,10 @@ def place_labels(
     out = Placement()
     if not labels:
         return out
-    sizes = sorted(max(lb.width, lb.height) for lb in labels)
-    cell = max(8.0, 2.0 * sizes[len(sizes) // 2] + 2 * margin)
+    # about a typical label's smaller side x 2: a wide badge spans a few cells, and a query
+    # meets few rectangles and discs that do not touch it
+    sizes = sorted(math.sqrt(max(lb.width, 1.0) * max(lb.height, 1.0)) for lb in labels)
+    cell = max(8.0, 1.5 * sizes[len(sizes) // 2] + 2 * margin)
     grid = _Grid(cell)
     for d in discs:  # the query rect carries the margin: a gap of ``margin`` to everything
         grid.add_disc(d)

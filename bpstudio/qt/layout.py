@@ -45,7 +45,65 @@ def auto_layout(graph: Graph, ids: list[str] | None = None, origin=(0.0, 0.0)) -
         top = origin[1] - (len(members) - 1) * ROW / 2
         for k, nid in enumerate(members):
             out[nid] = (origin[0] + col * COLUMN, top + k * ROW)
-    return out
+    return _clear_skip_edges(graph, layer, columns, out)
+
+
+SKIP_CLEARANCE = 40.0  # a skip edge passing nearer a neuron's centre reads as through it
+COLUMN_SHIFTS = (0.0, ROW / 2, -ROW / 2, ROW / 4, -ROW / 4, ROW, -ROW)
+SKIP_WORK = 20_000  # skip edges x neurons beyond which the columns are left as they are
+
+
+def _clear_skip_edges(graph: Graph, layer: dict, columns: dict, out: Positions) -> Positions:
+    """Columns a skip edge jumps are shifted up or down (by a fraction of a row) so the skip
+    edge passes between their neurons, not through one of them and along the normal edges
+    (a 1-1-1 chain with a skip edge drew it on top of the two normal ones). Deterministic:
+    computed from the columns alone, so laying out twice changes nothing."""
+    skips = [(e.source, e.target) for e in graph.edges.values()
+             if e.source in out and e.target in out
+             and abs(layer[e.target] - layer[e.source]) > 1]  # fmt: skip
+    if not skips:
+        return out
+    shift = {col: 0.0 for col in columns}
+
+    def hits(col: int) -> int:
+        n = 0
+        for s, t in skips:
+            lo, hi = sorted((layer[s], layer[t]))
+            if not lo < col < hi:
+                continue
+            (x0, y0), (x1, y1) = out[s], out[t]
+            y0, y1 = y0 + shift[layer[s]], y1 + shift[layer[t]]
+            for nid in columns[col]:
+                x, y = out[nid][0], out[nid][1] + shift[col]
+                n += _segment_distance(x, y, x0, y0, x1, y1) < SKIP_CLEARANCE
+        return n
+
+    inner = sorted(columns)[1:-1]
+    if len(skips) * len(out) > SKIP_WORK:
+        return out  # a big network: its skip edges are a field anyway
+
+    def total() -> int:
+        return sum(hits(c) for c in inner)
+
+    for _ in range(4):  # a shifted column moves the skip edges that end there: settle
+        changed = False
+        for col in inner:
+            was, costs = shift[col], []
+            for k, d in enumerate(COLUMN_SHIFTS):
+                shift[col] = d
+                costs.append((total(), k))
+            shift[col] = COLUMN_SHIFTS[min(costs)[1]]
+            changed |= shift[col] != was
+        if not changed:
+            break
+    return {nid: (x, y + shift[layer[nid]]) for nid, (x, y) in out.items()}
+
+
+def _segment_distance(px, py, x0, y0, x1, y1) -> float:
+    dx, dy = x1 - x0, y1 - y0
+    n = dx * dx + dy * dy
+    t = 0.0 if n == 0 else max(0.0, min(1.0, ((px - x0) * dx + (py - y0) * dy) / n))
+    return ((x0 + t * dx - px) ** 2 + (y0 + t * dy - py) ** 2) ** 0.5
 
 
 def missing_positions(graph: Graph) -> Positions:
