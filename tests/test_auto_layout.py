@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from bpstudio.model import fileformat
-from bpstudio.qt.layout import SKIP_CLEARANCE, _segment_distance, auto_layout, layers_of
+from bpstudio.model.templates import COLUMN, ROW
+from bpstudio.qt.layout import (
+    SKIP_CLEARANCE,
+    _segment_distance,
+    auto_layout,
+    layers_of,
+    spacing_for_labels,
+)
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.json"))
 
@@ -46,3 +53,20 @@ def test_the_skip_connection_example_draws_its_skip_edges_apart():
     assert through(g, pos) == []
     # the columns keep their order left to right
     assert pos["x1"][0] < pos["h1"][0] < pos["h2"][0] < pos["o1"][0]
+
+
+def test_spacing_leaves_room_for_the_overlay_numbers_at_any_font():
+    """A three-line badge fits between two neurons of a column, a gradient and a weight
+    label along an edge; larger fonts (the lecture layout) spread the network more."""
+    small, big = spacing_for_labels(15), spacing_for_labels(32)
+    assert small[0] >= COLUMN and small[1] >= ROW
+    assert big[0] > small[0] and big[1] > small[1]
+    for px in (15, 24, 32):
+        column, row = spacing_for_labels(px)
+        badge_h = 3 * 1.17 * px + 0.24 * 1.17 * px  # ValueBadge: 3 lines and its padding
+        assert row - 2 * (22 + 6) >= badge_h + 2 * max(0.25 * px, 3) + 2
+    g = fileformat.load(EXAMPLES[0].with_name("softmax_3class.json"))
+    pos = auto_layout(g, spacing=big)
+    ys = sorted(y for nid, (x, y) in pos.items() if x == pos["h1"][0])
+    assert min(b - a for a, b in zip(ys, ys[1:], strict=False)) >= big[1] - 1e-9
+    assert through(g, pos) == []

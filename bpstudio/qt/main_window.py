@@ -48,6 +48,7 @@ from .elided_label import ElidedLabel
 from .exports import install_export_actions
 from .icon import app_icon
 from .inspector import Inspector
+from .layout import spacing_for_labels
 from .passes import install_pass_tools
 from .training import install_training_tools
 from .window_layout import arrange_docks, scrollable, size_columns
@@ -333,7 +334,10 @@ class MainWindow(QMainWindow):
         self._push(cmd)
 
     def auto_layout(self) -> None:
-        self._push(editing.layout_command(self.graph))
+        # room for the pass overlay's numbers at the size it draws them (larger on a projector)
+        overlay = getattr(getattr(self, "pass_tools", None), "overlay", None)
+        spacing = spacing_for_labels(overlay.font_px) if overlay is not None else None
+        self._push(editing.layout_command(self.graph, spacing=spacing))
         self.view.fit_all()
 
     # ---------------------------------------------------------------- files

@@ -163,3 +163,20 @@ def test_dense_weight_labels_give_way_to_hover(make_window, qtbot):
     assert e.label.text() == f"{w.graph.edges[e.edge_id].weight:.3g}"
     QTest.mouseMove(vp, w.view.mapFromScene(p + QPointF(0, 400)))
     qtbot.waitUntil(lambda: not e.label.isVisible(), timeout=2000)
+
+
+def test_auto_layout_at_a_projector_font_leaves_room_for_every_badge(make_window, qtbot):
+    """Auto-Layout spaces the network for the numbers at the overlay's font: at 28 px every
+    value badge of softmax_3class's backward step sits by its neuron (no leader, none hidden)."""
+    w = _open(make_window, EXAMPLES[0].with_name("softmax_3class.json"), SIZES[0])
+    ov = w.pass_tools.overlay
+    ov.set_font_px(28.0)
+    w.actions["layout"].trigger()
+    QApplication.processEvents()
+    qtbot.keyClick(w.view, Qt.Key_F7, Qt.ShiftModifier)
+    QApplication.processEvents()
+    assert collisions(w.scene) == []
+    for nid in w.graph.neurons:
+        b = ov.neuron_badge(nid, "forward")
+        assert b is not None and b.leader() is None, nid
+    assert ov.visible_loss_badge() is not None

@@ -29,6 +29,7 @@ from PySide6.QtCore import (
     QVariantAnimation,
     Signal,
 )
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
 
 from ...model.explain import fmt_places, update_places
@@ -48,6 +49,7 @@ from .items import (
     StrokeLayer,
     ValueBadge,
     circle_rect,
+    overlay_font,
     weight_width,
 )
 from .update_anim import WeightSettle
@@ -500,6 +502,9 @@ class PassOverlay(QObject):
             if c.layer_of[nid] > 0 and st.forward_shown(c.layer_of[nid])
         ]
         vmax = activation_scale(a_vals)
+        # outputs get a ŷ / y badge beside them: their value badge goes above or below it
+        outputs_badged = set(c.output_ids) if st.loss_shown and not st.updated else set()
+        yhat_half = QFontMetricsF(overlay_font(self.font_px)).height() * (2 + 0.24) / 2 + 2
         yield
         for k, nid in enumerate(c.neuron_ids):
             if k % 8 == 7:
@@ -532,7 +537,10 @@ class PassOverlay(QObject):
                 b.set_rows(rows, dec, colours)
                 if st.backward_shown(layer):
                     b.values["dL_da"] = r.value("dL_da", nid, col)
-            self._want(b, ("n", nid), self._around(b, p, rad, gap), P_NEURON, p)
+            room = rad
+            if nid in outputs_badged:  # its ŷ / y badge sits to the right, as tall as 2 lines
+                room = max(rad, yhat_half - CLEARANCE)
+            self._want(b, ("n", nid), self._around(b, p, room, gap), P_NEURON, p)
 
         # loss: ŷ and y beside each output, L beside them (hidden after the update: old pass)
         if st.loss_shown and not st.updated:
