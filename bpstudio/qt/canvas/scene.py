@@ -32,7 +32,14 @@ from ...model.graph import Change, Graph
 from ...model.label_placement import HIDDEN, Disc, Label, Placement, along_segment, place_labels
 from .. import theme
 from ..layout import missing_positions
-from .items import DragEdgesItem, EdgeItem, EdgeLayerItem, LiveEdgesItem, NeuronItem
+from .items import (
+    DragEdgesItem,
+    EdgeItem,
+    EdgeLabelItem,
+    EdgeLayerItem,
+    LiveEdgesItem,
+    NeuronItem,
+)
 
 BULK_EDGES = 1000  # above this, per-edge labels are unreadable and per-item painting slow
 DENSE_LABELS = 250  # above this many weight labels, all give way to hover (no placement)
@@ -98,6 +105,10 @@ class NetworkScene(QGraphicsScene):
 
     def edge_items(self) -> list[EdgeItem]:
         return list(self._edges.values())
+
+    def edge_label_items(self) -> list[EdgeLabelItem]:
+        """Every edge's label item (none in bulk mode)."""
+        return [e.label for e in self._edges.values()]
 
     @property
     def bulk(self) -> bool:
@@ -269,6 +280,8 @@ class NetworkScene(QGraphicsScene):
                 end.edges.remove(item)
         if item.label.scene() is self:
             self.removeItem(item.label)
+        if self._hovered is item:
+            self._hovered = None
         self._remove_quietly(item)
         self.labels_changed()
 

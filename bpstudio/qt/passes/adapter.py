@@ -133,13 +133,8 @@ class CanvasAdapter:
 
     def label_items(self) -> list[QGraphicsItem]:
         """The editor's edge label items (a step may move them: they belong in its picture)."""
-        out = []
-        for eid in self.graph.edges:
-            item = self.edge_item(eid)
-            label = getattr(item, "label", None) if item is not None else None
-            if isinstance(label, QGraphicsItem):
-                out.append(label)
-        return out
+        fn = getattr(self.scene, "edge_label_items", None)
+        return fn() if fn is not None else []
 
     # ------------------------------------------------------------- fill hook
     def set_fill(self, nid: str, colour: QColor | None) -> bool:

@@ -777,8 +777,8 @@ class PassOverlay(QObject):
         """Move the badges where the placement put them (also called by the editor's scene
         when it places again, e.g. a weight label changed size under the overlay)."""
         for key, b in self._label_badges.items():
-            if not shiboken6.isValid(b) or b.scene() is not self.scene:
-                continue
+            if key not in out.how or not shiboken6.isValid(b) or b.scene() is not self.scene:
+                continue  # (a refresh cut short: the badges of the next one are not in it)
             r = out.rects.get(key)
             if r is None:  # no room anywhere near: hover tips show it
                 self._shown.discard(id(b))
