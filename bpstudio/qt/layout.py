@@ -69,7 +69,7 @@ def auto_layout(
 
 SKIP_CLEARANCE = 40.0  # a skip edge passing nearer a neuron's centre reads as through it
 COLUMN_SHIFTS = (0.0, 0.5, -0.5, 0.25, -0.25, 1.0, -1.0)  # in rows
-SKIP_WORK = 20_000  # skip edges x neurons beyond which the columns are left as they are
+SKIP_WORK = 300_000  # distance tests (~0.3 s) beyond which the columns are left as they are
 
 
 def _clear_skip_edges(
@@ -100,8 +100,9 @@ def _clear_skip_edges(
         return n
 
     inner = sorted(columns)[1:-1]
-    if len(skips) * len(out) > SKIP_WORK:
-        return out  # a big network: its skip edges are a field anyway
+    # distance tests of the search below (4 passes x columns x shifts x skips x neurons)
+    if 4 * len(COLUMN_SHIFTS) * len(inner) * len(skips) * len(out) > SKIP_WORK:
+        return out  # a big network: its skip edges are a field anyway (and this stays fast)
 
     def total() -> int:
         return sum(hits(c) for c in inner)
