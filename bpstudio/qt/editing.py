@@ -184,8 +184,10 @@ def add_layer_command(
     return AddItemsCommand(graph, neurons, edges, f"Add layer of {count} {activation} neurons")
 
 
-def layout_command(graph: Graph, ids: list[str] | None = None) -> QUndoCommand | None:
-    new = auto_layout(graph, ids or None)
+def layout_command(
+    graph: Graph, ids: list[str] | None = None, spacing: tuple[float, float] | None = None
+) -> QUndoCommand | None:
+    new = auto_layout(graph, ids or None, spacing=spacing)
     return _moves(graph, new, "Auto-layout")
 
 

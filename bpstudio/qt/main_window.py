@@ -51,6 +51,7 @@ from .exports import install_export_actions
 from .icon import app_icon
 from .inspector import Inspector
 from .layer_panel import LayerPanel
+from .layout import spacing_for_labels
 from .media_export import MediaExport, install_media_actions
 from .palette import Palette
 from .passes import PassTools, install_pass_tools
@@ -388,7 +389,10 @@ class MainWindow(QMainWindow):
         self._push(cmd)
 
     def auto_layout(self) -> None:
-        self._push(editing.layout_command(self.graph))
+        # room for the pass overlay's numbers at the size it draws them (larger on a projector)
+        overlay = getattr(getattr(self, "pass_tools", None), "overlay", None)
+        spacing = spacing_for_labels(overlay.font_px) if overlay is not None else None
+        self._push(editing.layout_command(self.graph, spacing=spacing))
         self.view.fit_all()
 
     # ---------------------------------------------------------------- files

@@ -9,6 +9,11 @@ Overlay hooks for later panels (forward/backward values, highlights):
 - ``EdgeItem.set_overlay_text(text | None)``: a second label line on the edge (∂L/∂w).
 - ``EdgeItem.set_pen_override(QPen | None)``: replaces the weight-derived pen (highlight a path).
 
+An edge's label (its weight, and an overlay line) is a separate item, :class:`EdgeLabelItem`,
+stacked above every stroke (a later edge's stroke never crosses an earlier edge's number); the
+scene's label placement (``NetworkScene.place_labels``) moves it along its edge or makes it
+hover-only (it then shows while the mouse is over the edge).
+
 Pass ``None`` to clear. All are cheap (they only store the value and schedule a repaint).
 """
 
@@ -285,7 +290,11 @@ class EdgeItem(QGraphicsItem):
         self._arrow = QPolygonF()
         self._shape = QPainterPath()
         self._bounds = QRectF()
-        self._label_rect = QRectF()
+        self._label_rect = QRectF()  # where the label is (scene = item coordinates); null: none
+        self._label_at: QPointF | None = None  # the placed centre (None: LABEL_AT, unplaced)
+        self.label_hover_only = False  # placement found no room: shown on hover only
+        self.label = EdgeLabelItem(self)
+        self._hovered = False  # the mouse is over the edge (see NetworkScene.hover_label_at)
         self.sync(edge)
 
     def type(self) -> int:
@@ -361,15 +370,60 @@ class EdgeItem(QGraphicsItem):
         self._bounds = self._shape.boundingRect().adjusted(-4, -4, 4, 4)
         text = self._label_text()
         if text:
-            lines = text.split("\n")
-            w = max(self._fm.horizontalAdvance(s) for s in lines) + 8
-            h = self._fm.height() * len(lines) + 2
-            c = line.pointAt(self.LABEL_AT)
+            w, h = self.label_size()
+            c = self._label_at if self._label_at is not None else line.pointAt(self.LABEL_AT)
             self._label_rect = QRectF(c.x() - w / 2, c.y() - h / 2, w, h)
-            self._bounds = self._bounds.united(self._label_rect)
         else:
             self._label_rect = QRectF()
+        self._sync_label()
         self.update()
+        scene = self.scene()
+        if scene is not None and hasattr(scene, "labels_changed"):
+            # an end moved or the text changed size: the labels are placed again (coalesced)
+            scene.labels_changed()
+
+    # ---------------------------------------------------------------- the label
+    def label_size(self) -> tuple[float, float]:
+        """Width and height of the label box of the current text (its font, any size)."""
+        lines = self._label_text().split("\n")
+        w = max(self._fm.horizontalAdvance(s) for s in lines) + 8
+        return w, self._fm.height() * len(lines) + 2
+
+    def has_label(self) -> bool:
+        return bool(self._label_text())
+
+    def place_label(self, center: QPointF | None, hover_only: bool = False) -> None:
+        """Put the label's centre at ``center`` (scene), or back at LABEL_AT (None);
+        ``hover_only``: no room for it, shown while the mouse is over the edge."""
+        if center == self._label_at and hover_only == self.label_hover_only:
+            return
+        self._label_at = QPointF(center) if center is not None else None
+        self.label_hover_only = hover_only
+        if not self._label_rect.isNull():
+            w, h = self._label_rect.width(), self._label_rect.height()
+            c = center if center is not None else self._line_center()
+            self._label_rect = QRectF(c.x() - w / 2, c.y() - h / 2, w, h)
+        self._sync_label()
+
+    def _line_center(self) -> QPointF:
+        return QLineF(self.source.pos(), self.target.pos()).pointAt(self.LABEL_AT)
+
+    def label_scene_rect(self) -> QRectF:
+        """The label's box on the scene, null when it is not drawn (none, or hover-only)."""
+        return QRectF(self._label_rect) if self.label.isVisible() else QRectF()
+
+    def _sync_label(self) -> None:
+        hovered = self._hovered and self.label_hover_only
+        self.label.set_content(
+            self._label_text(), self._label_rect, (self._pen_override or self._pen).color(),
+            self._font, not self.label_hover_only or hovered,
+        )  # fmt: skip
+
+    def show_hover_label(self, on: bool) -> None:
+        """The mouse is over this edge (the view tells the scene): a hover-only label shows."""
+        self._hovered = on
+        if self.label_hover_only and not self._label_rect.isNull():
+            self.label.show_hovered(on)
 
     def _label_text(self) -> str:
         parts = []
@@ -398,17 +452,59 @@ class EdgeItem(QGraphicsItem):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(pen.color())
             painter.drawPolygon(self._arrow)
-        # labels under ~4 px on screen are noise, and text is most of an edge's paint cost
-        if (
-            not self._label_rect.isNull()
-            and painter.worldTransform().m11() * self._fm.height() >= 4
-        ):
-            painter.setPen(QPen(pen.color(), 1))
-            painter.setBrush(theme.LABEL_BACKGROUND)
-            painter.drawRoundedRect(self._label_rect, 4, 4)
-            painter.setPen(theme.TEXT)
-            painter.setFont(self._font)
-            painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self._label_text())
+
+
+class EdgeLabelItem(QGraphicsItem):
+    """An edge's number in a rounded box, above every edge stroke (and the pass overlay's
+    strokes), below the overlay's badges. Mouse-transparent: clicks and hovers reach the
+    edge or neuron beneath. Added to and removed from the scene with its edge."""
+
+    Z = 11.0  # neurons are 10, overlay strokes 9.5, overlay badges 12
+    HOVER_Z = 13.0  # a hover-only label shown on hover goes over everything
+
+    def __init__(self, edge: EdgeItem):
+        super().__init__()
+        self.edge_id = edge.edge_id  # the editor's hit tests and the overlay find its edge
+        self.setZValue(self.Z)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(False)
+        self._text = ""
+        self._rect = QRectF()
+        self._colour = QColor()
+        self._font = edge._font
+        self._fm = QFontMetricsF(self._font)
+        self.setVisible(False)
+
+    def set_content(self, text: str, rect: QRectF, colour: QColor, font, shown: bool) -> None:
+        if (text, rect, colour.rgba()) != (self._text, self._rect, self._colour.rgba()):
+            self.prepareGeometryChange()
+            self._text, self._rect, self._colour = text, QRectF(rect), QColor(colour)
+            if font is not self._font:
+                self._font, self._fm = font, QFontMetricsF(font)
+            self.update()
+        self.setZValue(self.Z)
+        self.setVisible(shown and bool(text) and not rect.isNull())
+
+    def show_hovered(self, on: bool) -> None:
+        self.setZValue(self.HOVER_Z if on else self.Z)
+        self.setVisible(on and bool(self._text) and not self._rect.isNull())
+
+    def text(self) -> str:
+        return self._text
+
+    def boundingRect(self) -> QRectF:
+        return self._rect.adjusted(-1, -1, 1, 1) if not self._rect.isNull() else QRectF()
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        # labels under ~4 px on screen are noise, and text is most of a label's paint cost
+        if self._rect.isNull() or painter.worldTransform().m11() * self._fm.height() < 4:
+            return
+        painter.setPen(QPen(self._colour, 1))
+        painter.setBrush(theme.LABEL_BACKGROUND)
+        painter.drawRoundedRect(self._rect, 4, 4)
+        painter.setPen(theme.TEXT)
+        painter.setFont(self._font)
+        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self._text)
 
 
 def _line_buffer(n_lines: int) -> tuple[QPolygonF, np.ndarray]:
@@ -867,6 +963,7 @@ class DragEdgesItem(QGraphicsItem):
         for e in edges:
             e.frozen = True
             e.setOpacity(0.0)  # not painted (and stays selected, unlike a hidden item)
+            e.label.setOpacity(0.0)
         self.picture = StaticEdgesPicture(static, zoom) if static else None
         ends = {id(n): n for e in self.live for n in (e.source, e.target)}
         self._ends = list(ends.values())
@@ -906,6 +1003,7 @@ class DragEdgesItem(QGraphicsItem):
         for e in self.edges:
             e.frozen = False
             e.setOpacity(1.0)
+            e.label.setOpacity(1.0)
         return self.live
 
     def boundingRect(self) -> QRectF:

@@ -10,6 +10,12 @@ move, add and remove items here. Extension points (used by overlay/stepping pane
 - ``rebuilding = Signal()``: another network is about to be drawn and every item on the
   scene, whoever added it, is deleted right after: forget the ones you hold.
 
+Labels: every edge's weight label is placed by :mod:`bpstudio.model.label_placement` (along
+its edge, never over a neuron or another label; what has no room is shown on hover), again
+whenever an edge, a neuron position or a label's size changes (coalesced). A pass overlay
+joins in as a *guest* (``place_labels_with``): its badges and the weight labels are placed
+together, the overlay's first, so a gradient never lands on a weight.
+
 Large networks (more than ``BULK_EDGES`` edges) are drawn in *bulk mode*: one cached item
 draws all edges, so a 20,000-edge file opens and repaints fast; edges are then not
 individually selectable and have no labels.
@@ -27,11 +33,22 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from ...model.compile import graph_warnings
 from ...model.graph import Change, Graph
+from ...model.label_placement import HIDDEN, Disc, Label, Placement, along_segment, place_labels
 from .. import theme
 from ..layout import missing_positions
-from .items import DragEdgesItem, EdgeItem, EdgeLayerItem, LiveEdgesItem, NeuronItem
+from .items import (
+    DragEdgesItem,
+    EdgeItem,
+    EdgeLabelItem,
+    EdgeLayerItem,
+    LiveEdgesItem,
+    NeuronItem,
+)
 
 BULK_EDGES = 1000  # above this, per-edge labels are unreadable and per-item painting slow
+DENSE_LABELS = 250  # above this many weight labels, all give way to hover (no placement)
+WEIGHT_PRIORITY = 0.0  # weight labels give way to everything a pass overlay shows
+NEURON_CLEARANCE = 6.0  # the activation glyph and the warning badge reach past the circle
 
 
 class NetworkScene(QGraphicsScene):
@@ -70,6 +87,14 @@ class NetworkScene(QGraphicsScene):
         self._selection_timer.setSingleShot(True)
         self._selection_timer.setInterval(0)
         self._selection_timer.timeout.connect(self._emit_selection)
+        self._labels_timer = QTimer(self)  # one label placement after a burst of changes
+        self._labels_timer.setSingleShot(True)
+        self._labels_timer.setInterval(0)
+        self._labels_timer.timeout.connect(self.place_labels)
+        # a pass overlay's labels, the function that applies their placement, weights shown
+        self._guests: tuple[list[Label], Callable[[Placement], None] | None, bool] | None = None
+        self._hovered: EdgeItem | None = None  # the edge whose hover-only label shows
+        self._placing = False
         self.selectionChanged.connect(self._emit_selection)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         graph.subscribe(self._on_change)
@@ -87,6 +112,10 @@ class NetworkScene(QGraphicsScene):
 
     def edge_items(self) -> list[EdgeItem]:
         return list(self._edges.values())
+
+    def edge_label_items(self) -> list[EdgeLabelItem]:
+        """Every edge's label item (none in bulk mode)."""
+        return [e.label for e in self._edges.values()]
 
     @property
     def bulk(self) -> bool:
@@ -226,6 +255,9 @@ class NetworkScene(QGraphicsScene):
         for item in self._neurons.values():
             item.set_overview(self._layer is not None)
         self.blockSignals(False)
+        self._guests = None  # the overlay's items went with clear()
+        self._hovered = None
+        self.place_labels()
         self._refresh_warnings()
         self._update_scene_rect()
         self._emit_selection()
@@ -257,6 +289,8 @@ class NetworkScene(QGraphicsScene):
         t.edges.append(item)
         self._edges[eid] = item
         self.addItem(item)
+        self.addItem(item.label)
+        self.labels_changed()
 
     def _remove_edge_item(self, eid: str) -> None:
         item = self._edges.pop(eid, None)
@@ -265,7 +299,12 @@ class NetworkScene(QGraphicsScene):
         for end in (item.source, item.target):
             if item in end.edges:
                 end.edges.remove(item)
+        if item.label.scene() is self:
+            self.removeItem(item.label)
+        if self._hovered is item:
+            self._hovered = None
         self._remove_quietly(item)
+        self.labels_changed()
 
     def _remove_quietly(self, item: QGraphicsItem) -> None:
         """Remove an item; if it was selected, the selection signal comes once after the
@@ -280,6 +319,82 @@ class NetworkScene(QGraphicsScene):
         finally:
             self.blockSignals(False)
         self._selection_timer.start()
+
+    # ---------------------------------------------------------------- label placement
+    def labels_changed(self) -> None:
+        """An edge moved, appeared, went or its label changed size: place again (soon)."""
+        if not self._placing and not self._labels_timer.isActive():
+            self._labels_timer.start()
+
+    def neuron_discs(self) -> list[Disc]:
+        """What no label may cover: every neuron's circle with its badges."""
+        r = theme.NEURON_RADIUS + NEURON_CLEARANCE
+        return [Disc(n.pos().x(), n.pos().y(), r) for n in self._neurons.values()]
+
+    def weight_labels(self) -> list[Label]:
+        """The weight labels to place: candidates along each edge, near the target first."""
+        out = []
+        rad = theme.NEURON_RADIUS + NEURON_CLEARANCE
+        for eid, e in self._edges.items():
+            if not e.has_label():
+                continue
+            w, h = e.label_size()
+            a, b = e.source.pos(), e.target.pos()
+            cands = along_segment((a.x(), a.y()), (b.x(), b.y()), rad, rad, beside=h / 2 + 3)
+            out.append(Label(("w", eid), w, h, cands, WEIGHT_PRIORITY, None, leader=False))
+        return out
+
+    def place_labels(self) -> Placement:
+        """Place the weight labels (and a guest overlay's labels) now; see the module notes."""
+        self._labels_timer.stop()
+        guests, apply_guests, weights_shown = self._guests or ([], None, True)
+        labelled = [e for e in self._edges.values() if e.has_label()]
+        dense = len(labelled) > DENSE_LABELS or not weights_shown
+        weights = [] if dense else self.weight_labels()
+        out = place_labels([*guests, *weights], self.neuron_discs())
+        self._placing = True  # moving a label is not a change that asks for a placement
+        try:
+            for e in labelled:
+                key = ("w", e.edge_id)
+                rect = out.rects.get(key)
+                if rect is None:
+                    e.place_label(None, hover_only=dense or out.how.get(key) == HIDDEN)
+                else:
+                    e.place_label(QPointF((rect[0] + rect[2]) / 2, (rect[1] + rect[3]) / 2))
+            if apply_guests is not None:
+                apply_guests(out)
+        finally:
+            self._placing = False
+        return out
+
+    def hover_label_at(self, pos: QPointF | None) -> None:
+        """The mouse is at ``pos`` (None: gone or dragging): the edge under it shows its label
+        if that label is hover-only (no room on the canvas)."""
+        edge = None
+        if pos is not None and self._edges:
+            for it in self.items(pos):
+                if isinstance(it, NeuronItem):
+                    break  # a neuron is on top: its own tip
+                if isinstance(it, EdgeItem):
+                    edge = it
+                    break
+        if edge is self._hovered:
+            return
+        if self._hovered is not None and self._hovered.scene() is self:
+            self._hovered.show_hover_label(False)
+        self._hovered = edge
+        if edge is not None:
+            edge.show_hover_label(True)
+
+    def place_labels_with(
+        self, guests: list[Label] | None, apply=None, weights: bool = True
+    ) -> Placement:
+        """A pass overlay's labels join the placement (``None``: they leave). ``apply(out)`` is
+        called with every later placement too (a weight label changed size, an edge went).
+        ``weights=False``: the overlay shows the weights itself (old → new), so the weight
+        labels are hover-only meanwhile."""
+        self._guests = (list(guests), apply, weights) if guests is not None else None
+        return self.place_labels()
 
     # ---------------------------------------------------------------- model events
     def _on_change(self, ch: Change) -> None:

@@ -181,8 +181,18 @@ class CanvasView(QGraphicsView):
         elif self._hooked is not None:
             self._hooked.move(event, self._scene_pos(event))
         else:
-            self.tool.move(event, self._scene_pos(event))
+            pos = self._scene_pos(event)
+            self.tool.move(event, pos)
+            hover = getattr(self.scene(), "hover_label_at", None)
+            if hover is not None:  # a weight label with no room shows while pointed at
+                hover(pos if event.buttons() == Qt.MouseButton.NoButton else None)
         event.accept()
+
+    def leaveEvent(self, event) -> None:
+        hover = getattr(self.scene(), "hover_label_at", None)
+        if hover is not None:
+            hover(None)
+        super().leaveEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:
         if self._pan_from is not None:

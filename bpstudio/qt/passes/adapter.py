@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from ...model.graph import Graph
+from ...model.label_placement import Disc, Label, Placement, place_labels
 
 DEFAULT_RADIUS = 24.0
 
@@ -108,11 +109,32 @@ class CanvasAdapter:
         out = []
         for eid in self.graph.edges:
             item = self.edge_item(eid)
-            # EdgeItem keeps its label box in _label_rect (null when the label is hidden)
-            rect = getattr(item, "_label_rect", None) if item is not None else None
+            fn = getattr(item, "label_scene_rect", None) if item is not None else None
+            rect = fn() if fn is not None else None
             if isinstance(rect, QRectF) and not rect.isNull() and item.isVisible():
-                out.append(item.mapRectToScene(rect))
+                out.append(rect)
         return out
+
+    # ------------------------------------------------------------- label placement
+    def place_labels_with(
+        self, labels: list[Label] | None, apply, discs: list[Disc], weights: bool = True
+    ) -> Placement:
+        """Place the overlay's ``labels`` together with the editor's weight labels (the
+        editor's scene owns that placement and calls ``apply`` again when it re-places), or,
+        on a bare scene, alone among ``discs``. ``None``: the overlay's labels leave;
+        ``weights=False``: the weight labels give way (the overlay shows old → new)."""
+        fn = getattr(self.scene, "place_labels_with", None)
+        if fn is not None:
+            return fn(labels, apply, weights)
+        out = place_labels(labels or [], discs)
+        if labels is not None and apply is not None:
+            apply(out)
+        return out
+
+    def label_items(self) -> list[QGraphicsItem]:
+        """The editor's edge label items (a step may move them: they belong in its picture)."""
+        fn = getattr(self.scene, "edge_label_items", None)
+        return fn() if fn is not None else []
 
     # ------------------------------------------------------------- fill hook
     def set_fill(self, nid: str, colour: QColor | None) -> bool:

@@ -64,6 +64,7 @@ class ValueBadge(QGraphicsItem):
         self._accent: QColor | None = None
         self._rect = QRectF()
         self._pad = (0.0, 0.0)
+        self._leader: QPointF | None = None  # item coordinates: a line from there to the box
         self.anchor_mode = ABOVE
         self.version = 0  # bumped whenever what it paints changes (the frozen picture reads it)
         self.setAcceptHoverEvents(True)
@@ -155,8 +156,29 @@ class ValueBadge(QGraphicsItem):
         if point != self.pos():
             self.setPos(point)
 
+    def size(self) -> tuple[float, float]:
+        return self._rect.width(), self._rect.height()
+
+    def set_leader(self, anchor: QPointF | None) -> None:
+        """A thin line from ``anchor`` (scene) to the box: the label placement found no room
+        next to what the badge describes. None: no line."""
+        local = None if anchor is None else anchor - self.pos()
+        if local != self._leader:
+            self.prepareGeometryChange()
+            self._leader = local
+            self.version += 1
+            self.update()
+
+    def leader(self) -> QPointF | None:
+        """The leader's anchor in scene coordinates (None: no leader)."""
+        return None if self._leader is None else self._leader + self.pos()
+
     def boundingRect(self) -> QRectF:
-        return self._rect.adjusted(-1.5, -1.5, 1.5, 1.5)
+        r = self._rect.adjusted(-1.5, -1.5, 1.5, 1.5)
+        if self._leader is not None:
+            p = self._leader
+            r = r.united(QRectF(p.x() - 2, p.y() - 2, 4, 4))
+        return r
 
     def scene_rect(self) -> QRectF:
         return self._rect.translated(self.pos())
@@ -165,6 +187,15 @@ class ValueBadge(QGraphicsItem):
         t = self.theme
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         border = self.accent or t.badge_border
+        if self._leader is not None:
+            r, p = self._rect, self._leader
+            end = QPointF(
+                min(max(p.x(), r.left()), r.right()), min(max(p.y(), r.top()), r.bottom())
+            )
+            painter.setPen(QPen(border, 1.2))
+            painter.drawLine(p, end)
+            painter.setBrush(QBrush(border))
+            painter.drawEllipse(p, 2.0, 2.0)
         painter.setPen(QPen(border, 2.0 if self.accent else 1.0))
         painter.setBrush(QBrush(t.badge_fill))
         radius = min(self._rect.height() / 2, QFontMetricsF(self._font).height() * 0.45)

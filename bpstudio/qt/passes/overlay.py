@@ -18,6 +18,7 @@ import math
 import time
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import (
     QEasingCurve,
     QEvent,
@@ -28,28 +29,27 @@ from PySide6.QtCore import (
     QVariantAnimation,
     Signal,
 )
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
 
 from ...model.explain import fmt_places, update_places
 from ...model.graph import Graph
+from ...model.label_placement import Disc, Label, Placement, along_segment, around_disc
 from ...model.numfmt import fmt, fmt_signed
 from ...model.stepper import BACKWARD, FORWARD, LOSS, PassStepper, StepState
 from .adapter import CanvasAdapter
 from .colormap import NORMAL, Theme, activation_scale, diverging
 from .items import (
-    ABOVE,
-    BELOW,
     CENTER,
-    RIGHT,
     EdgeStroke,
     FillDisc,
     FrozenPulse,
     LegendItem,
     PulseLayer,
-    RectIndex,
     StrokeLayer,
     ValueBadge,
     circle_rect,
+    overlay_font,
     weight_width,
 )
 from .update_anim import WeightSettle
@@ -59,6 +59,10 @@ from .update_anim import WeightSettle
 _LANDING_EVENTS = (QEvent.Type.Wheel, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
 PREVIEW_SLICE_MS = 5.0  # work per event-loop turn when setting up the next step's overlay
 MAX_EDGE_LABELS = 80  # beyond this the labels are noise: strokes + hover tips only
+# label placement: what the student reads first wins the room (the editor's weight labels: 0)
+P_LOSS, P_OUTPUT, P_NEURON, P_EDGE = 50.0, 40.0, 30.0, 20.0
+CLEARANCE = 6.0  # around a neuron's circle: its activation glyph and warning badge
+EDGE_BADGE_FRACTIONS = (0.6, 0.5, 0.7, 0.4, 0.78, 0.32, 0.86, 0.24)
 
 
 class PassOverlay(QObject):
@@ -97,6 +101,8 @@ class PassOverlay(QObject):
         self.loss_badge: ValueBadge | None = None
         self.strokes: dict[str, EdgeStroke] = {}
         self.fills: dict[str, FillDisc] = {}
+        self._labels: list[Label] = []  # this refresh's badges, as the label placer sees them
+        self._label_badges: dict = {}  # placement key -> badge
         self.fill_colours: dict[str, object] = {}  # neuron id -> QColor shown (tests read it)
         self._hooked_fill: set[str] = set()
         self._shown: set[int] = set()  # id() of the items the current refresh shows
@@ -192,6 +198,7 @@ class PassOverlay(QObject):
         self.strokes = {}
         self.fills = {}
         self.loss_badge = None
+        self._labels, self._label_badges = [], {}  # the scene forgets them too (rebuild)
         self._make_single_items()
         self._hooked_fill.clear()  # the editor's neuron items are new: none is tinted
         self.fill_colours.clear()
@@ -317,17 +324,24 @@ class PassOverlay(QObject):
         return [it for it in {id(it): it for it in items}.values() if it.scene() is self.scene]
 
     def _picture_items(self) -> list:
-        """What a step can change on the canvas: our items and the (tinted) neurons."""
+        """What a step can change on the canvas: our items, the (tinted) neurons and the
+        editor's weight labels (placed with our badges, so a step may move them)."""
         items = self.own_items()
         for nid in self.graph.neurons:
             item = self.adapter.neuron_item(nid)
             if item is not None:
                 items.append(item)
-        return items
+        return items + self.adapter.label_items()
+
+    def _hidden_in_grab(self) -> list:
+        """What the picture under a pulse is grabbed without (it is composed over it)."""
+        return self.own_items() + self.adapter.label_items()
 
     def clear(self) -> None:
         """Hide everything (items are kept for reuse)."""
         self._drawn = None
+        if self._label_badges:
+            self._release_labels()
         for pool in (self.neuron_badges, self.edge_badges, self.strokes, self.fills):
             for item in pool.values():
                 item.setVisible(False)
@@ -343,6 +357,8 @@ class PassOverlay(QObject):
         self.stroke_layer.setVisible(False)
 
     def remove(self) -> None:
+        if self._label_badges:
+            self._release_labels()
         self.anim.stop()
         self.settle.stop()
         self._cancel_preview_job()
@@ -485,14 +501,12 @@ class PassOverlay(QObject):
         c = r.compiled
         col = min(self.focus, len(r.samples) - 1)
         dec, ad = self.decimals, self.adapter
-        reserved = RectIndex()
         centers = {nid: ad.center(nid) for nid in c.neuron_ids}
         radii = {nid: ad.radius(nid) for nid in c.neuron_ids}
-        for nid in c.neuron_ids:
-            reserved.append(circle_rect(centers[nid], radii[nid]))
-        if len(self.graph.edges) <= 4 * MAX_EDGE_LABELS:
-            reserved.extend(ad.edge_label_rects())  # the editor's weight labels stay readable
-        gap = self.font_px * 0.25
+        # every badge is placed at the end, all at once with the editor's weight labels (see
+        # _place_badges); here each only says where it would like to go
+        self._labels, self._label_badges = [], {}
+        gap = max(self.font_px * 0.25, 3.0)
 
         # one badge per neuron: x (inputs), or z and a, then ∂L/∂z once the backward pass is
         # there; after an update it shows the bias step instead (the pass's values are old)
@@ -502,6 +516,9 @@ class PassOverlay(QObject):
             if c.layer_of[nid] > 0 and st.forward_shown(c.layer_of[nid])
         ]
         vmax = activation_scale(a_vals)
+        # outputs get a ŷ / y badge beside them: their value badge goes above or below it
+        outputs_badged = set(c.output_ids) if st.loss_shown and not st.updated else set()
+        yhat_half = QFontMetricsF(overlay_font(self.font_px)).height() * (2 + 0.24) / 2 + 2
         yield
         for k, nid in enumerate(c.neuron_ids):
             if k % 8 == 7:
@@ -534,8 +551,10 @@ class PassOverlay(QObject):
                 b.set_rows(rows, dec, colours)
                 if st.backward_shown(layer):
                     b.values["dL_da"] = r.value("dL_da", nid, col)
-            self._place_neuron_badge(b, p, rad, gap, reserved)
-            reserved.append(b.scene_rect())
+            room = rad
+            if nid in outputs_badged:  # its ŷ / y badge sits to the right, as tall as 2 lines
+                room = max(rad, yhat_half - CLEARANCE)
+            self._want(b, ("n", nid), self._around(b, p, room, gap), P_NEURON, p)
 
         # loss: ŷ and y beside each output, L beside them (hidden after the update: old pass)
         if st.loss_shown and not st.updated:
@@ -548,9 +567,10 @@ class PassOverlay(QObject):
                     [("yhat", "ŷ =", r.value("a", oid, col)), ("y", "y =", float(r.Y[col, k]))],
                     dec,
                 )
-                b.set_anchor(QPointF(p.x() + rad + gap, p.y()), RIGHT)
-                reserved.append(b.scene_rect())
-                right = max(right, b.scene_rect().right())
+                w, _h = b.size()
+                side = self._around(b, p, rad, gap, every=True)
+                self._want(b, ("o", oid), [side[2], *side[:2], *side[4:]], P_OUTPUT, p)
+                right = max(right, p.x() + rad + CLEARANCE + gap + w)
                 ys.append(p.y())
             lb = self.loss_badge
             if lb is None or lb.scene() is not self.scene:
@@ -565,8 +585,10 @@ class PassOverlay(QObject):
                 rows.append(("batch_loss", "batch L =", float(r.trace.loss)))
             lb.set_rows(rows, dec)
             lb.accent = self.theme.pulse
-            lb.set_anchor(QPointF(right + gap * 4, sum(ys) / len(ys)), RIGHT)
-            reserved.append(lb.scene_rect())
+            w, h = lb.size()
+            x, y = right + gap * 4 + w / 2, sum(ys) / len(ys)
+            cands = [(x, y), (x, y - h), (x, y + h), (x + w / 2, y), (x, y - 2 * h), (x, y + 2 * h)]
+            self._want(lb, ("loss",), cands, P_LOSS, None)
 
         yield
         # edges: ∂L/∂w (colour = sign, width = log |∂L/∂w|), or old → new after the update
@@ -624,11 +646,16 @@ class PassOverlay(QObject):
             if label_edges:
                 b = self._badge(self.edge_badges, eid, ("edge", eid), "edge")
                 self._edge_label(b, eid, float(grads[i]), st)
-                self._place_edge_label(b, p0, p1, radii[e.source], radii[e.target], reserved)
-                reserved.append(b.scene_rect())
+                ends = ((p0.x(), p0.y()), (p1.x(), p1.y()))
+                r0, r1 = radii[e.source] + CLEARANCE, radii[e.target] + CLEARANCE
+                beside = b.size()[1] / 2 + 3
+                cands = along_segment(*ends, r0, r1, EDGE_BADGE_FRACTIONS, beside)
+                self._want(b, ("e", eid), cands, P_EDGE, p0 + (p1 - p0) * 0.62)
 
         yield
-        self._place_legend(centers, radii, vmax, grads=grads_shown, weights=st.updated)
+        # after the update the Δw labels show old → new: the weight labels give way meanwhile
+        placed = self._place_badges(centers, radii, weights=not (st.updated and label_edges))
+        self._place_legend(centers, radii, vmax, grads_shown, st.updated, placed)
         self._hide_unshown()
         yield from self._layer_steps(bulk)
         self._drawn = drawn
@@ -729,41 +756,76 @@ class PassOverlay(QObject):
             b.set_rows([("grad", "", g)], dec, colours=[self.theme.sign_colour(g).darker(140)])
             b.accent = self.theme.sign_colour(g)
 
-    def _place_neuron_badge(self, b, p: QPointF, rad: float, gap: float, reserved) -> None:
-        """Above the neuron, or below it when that covers less (crowded columns)."""
-        up, down = QPointF(p.x(), p.y() - rad - gap), QPointF(p.x(), p.y() + rad + gap)
-        above = reserved.overlap(b.rect_at(up, ABOVE))
-        if above == 0 or reserved.overlap(b.rect_at(down, BELOW)) >= above:
-            b.set_anchor(up, ABOVE)
-        else:
-            b.set_anchor(down, BELOW)
+    # ---------------------------------------------------------------- label placement
+    def _around(self, b: ValueBadge, p: QPointF, rad: float, gap: float, every=False) -> list:
+        """Spots around a neuron: above, below, right, left, the diagonals."""
+        w, h = b.size()
+        spots = around_disc(Disc(p.x(), p.y(), rad + CLEARANCE), w, h, gap)
+        # a bulk-mode network is a field of strokes: beside a neuron a badge would hide them;
+        # one that has no room above or below goes to the hover tips
+        return spots if every or not self.bulk else spots[:2]
 
-    def _place_edge_label(self, b, p0, p1, r0, r1, reserved) -> None:
-        """The spot along the edge (near the target first) that covers least of what is placed."""
-        length = math.hypot(p1.x() - p0.x(), p1.y() - p0.y()) or 1.0
-        lo, hi = (r0 + 4) / length, 1 - (r1 + 4) / length
-        best, best_cost = 0.6, math.inf
-        for k, t in enumerate((0.62, 0.72, 0.52, 0.8, 0.42, 0.34, 0.88, 0.26, 0.18)):
-            if not lo <= t <= hi:
+    def _want(self, b: ValueBadge, key, candidates, priority: float, anchor) -> None:
+        """Ask for a place for badge ``b`` (centres in order of preference); ``anchor``: what
+        a leader points at when none of them is free (None: hidden, hover tips instead)."""
+        w, h = b.size()
+        at = None if anchor is None else (anchor.x(), anchor.y())
+        # a bulk-mode network is a field of strokes: a badge led into it would hide them
+        lead = at is not None and not self.bulk
+        self._labels.append(Label(key, w, h, candidates, priority, at, lead))
+        self._label_badges[key] = b
+
+    def _place_badges(self, centers: dict, radii: dict, weights: bool = True) -> QRectF:
+        """Place every badge of this refresh with the editor's weight labels (overlay first:
+        a weight label gives way, never a value just computed); returns what they cover."""
+        discs = [Disc(p.x(), p.y(), radii[nid] + CLEARANCE) for nid, p in centers.items()]
+        out = self.adapter.place_labels_with(self._labels, self._apply_placement, discs, weights)
+        covered = QRectF()
+        for key in self._label_badges:
+            r = out.rects.get(key)
+            if r is not None:
+                covered = covered.united(QRectF(r[0], r[1], r[2] - r[0], r[3] - r[1]))
+        return covered
+
+    def _apply_placement(self, out: Placement) -> None:
+        """Move the badges where the placement put them (also called by the editor's scene
+        when it places again, e.g. a weight label changed size under the overlay)."""
+        for key, b in self._label_badges.items():
+            if key not in out.how or not shiboken6.isValid(b) or b.scene() is not self.scene:
+                continue  # (a refresh cut short: the badges of the next one are not in it)
+            r = out.rects.get(key)
+            if r is None:  # no room anywhere near: hover tips show it
+                self._shown.discard(id(b))
+                b.setVisible(False)
                 continue
-            at = p0 + (p1 - p0) * t
-            cost = reserved.overlap(b.rect_at(at, CENTER).adjusted(-3, -3, 3, 3))
-            if cost == 0:
-                b.set_anchor(at, CENTER)
-                return
-            cost += k  # ties: prefer the earlier (nearer the target) spot
-            if cost < best_cost:
-                best, best_cost = t, cost
-        b.set_anchor(p0 + (p1 - p0) * best, CENTER)
+            b.set_anchor(QPointF((r[0] + r[2]) / 2, (r[1] + r[3]) / 2), CENTER)
+            lead = out.leaders.get(key)
+            b.set_leader(None if lead is None else QPointF(*self._rim(key, lead)))
+            self._show(b)
 
-    def _place_legend(self, centers, radii, vmax, grads: bool, weights: bool) -> None:
+    def _rim(self, key, lead) -> tuple[float, float]:
+        """A neuron badge's leader starts at the neuron's rim, not its centre."""
+        (ax, ay), (ex, ey) = lead
+        if key[0] not in ("n", "o"):
+            return ax, ay
+        d = math.hypot(ex - ax, ey - ay) or 1.0
+        rad = self.adapter.radius(key[1])
+        return ax + (ex - ax) / d * rad, ay + (ey - ay) / d * rad
+
+    def _release_labels(self) -> None:
+        """The overlay's badges leave the placement: the weight labels take the room back."""
+        self._labels, self._label_badges = [], {}
+        if shiboken6.isValid(self.scene):
+            self.adapter.place_labels_with(None, None, [])
+
+    def _place_legend(self, centers, radii, vmax, grads: bool, weights: bool, placed) -> None:
         if not centers:
             return
-        rect = QRectF()
+        rect = QRectF(placed)
         for nid, p in centers.items():
             rect = rect.united(circle_rect(p, radii[nid]))
         self.legend.configure(vmax, True, grads, weights, self.font_px)
-        pos = QPointF(rect.left(), rect.bottom() + self.font_px * 5)
+        pos = QPointF(rect.left(), rect.bottom() + self.font_px * 2)
         if pos != self.legend.pos():
             self.legend.setPos(pos)
         self._show(self.legend)
@@ -848,7 +910,7 @@ class PassOverlay(QObject):
         if self.frozen is not None and self.view.isVisible():
             fz = self.frozen
             if not fz.active:  # first pulse of a walk (or the view moved): one grab
-                fz.begin(self.own_items(), self._picture_items())
+                fz.begin(self._hidden_in_grab(), self._picture_items())
             fz.start(segs, self.theme.pulse, dot)
             nxt = self._next_state() if reveals_next else None
             self._preview_state = nxt
@@ -928,7 +990,7 @@ class PassOverlay(QObject):
         fz = self.frozen
         nxt = self._next_state() if self._preview_state is not None else None
         self.refresh()
-        fz.begin(self.own_items(), self._picture_items())
+        fz.begin(self._hidden_in_grab(), self._picture_items())
         progress = fz.progress
         fz.start(fz.scene_segments, fz.colour, fz.base_dot)
         fz.progress = progress
@@ -1023,7 +1085,7 @@ class PassOverlay(QObject):
         if fz is not None and not self.animating:
             fz.stop()  # the walk is over: back to the live canvas
         elif fz is not None and warm_only and fz.isVisible():
-            fz.begin(self.own_items(), self._picture_items())  # not the end after all
+            fz.begin(self._hidden_in_grab(), self._picture_items())  # not the end after all
         self.pulse_finished.emit()
 
 
