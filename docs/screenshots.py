@@ -40,14 +40,14 @@ def window_with(app: QApplication, name: str) -> MainWindow:
 def lecture(app: QApplication, name: str, steps: list[str], out: str) -> None:
     w = window_with(app, name)
     p = w.pass_tools.presentation
-    p.enter(full_screen=False)  # offscreen has no screen to fill: keep the 1280x720 window
-    w.resize(*SIZE)
+    w.showFullScreen = lambda: w.resize(*SIZE)  # offscreen has no screen: a 1280x720 projector
+    p.action.trigger()  # F5 (View > Lecture Layout)
     settle(app)
     for step in steps:
         w.pass_tools.controller.actions[step].trigger()
         settle(app)
     w.grab().save(str(DOCS / out))
-    p.leave()
+    p.action.trigger()
     w.document.undo_stack.setClean()
     w.close()
 
