@@ -50,7 +50,7 @@ def test_explain_and_the_views_use_numfmts_functions():
 def test_general_and_exact_keep_the_old_texts():
     for v in (0.5932699921071872, -1e-7, 123456789.0, 2.0, 0.1 + 0.2):
         assert numfmt.general(v) == f"{v:.6g}"  # data table, CLI text trace
-        assert numfmt.general(v, 3) == f"{v:.3g}"  # edge weight labels
+        assert numfmt.general(v, 3) == f"{v:.3g}"  # the %g rule (data table, CLI)
         assert numfmt.exact(v) == repr(v)  # editable fields: reads back the same float
         assert float(numfmt.exact(v)) == v
     assert numfmt.exact(None) == ""

@@ -15,6 +15,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from bpstudio.model import numfmt
 from bpstudio.model.graph import Edge, Graph, Neuron
 from bpstudio.model.label_placement import Disc, rect_hits_disc
 from bpstudio.qt import theme
@@ -160,7 +161,7 @@ def test_dense_weight_labels_give_way_to_hover(make_window, qtbot):
     QTest.mouseMove(vp, w.view.mapFromScene(p + QPointF(0, 40)))
     QTest.mouseMove(vp, w.view.mapFromScene(p))
     qtbot.waitUntil(lambda: e.label.isVisible(), timeout=2000)
-    assert e.label.text() == f"{w.graph.edges[e.edge_id].weight:.3g}"
+    assert e.label.text() == numfmt.fmt(w.graph.edges[e.edge_id].weight, 4)  # the Decimals
     QTest.mouseMove(vp, w.view.mapFromScene(p + QPointF(0, 400)))
     qtbot.waitUntil(lambda: not e.label.isVisible(), timeout=2000)
 

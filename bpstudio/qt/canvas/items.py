@@ -44,7 +44,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyle
 
 from ...core import activations as act
 from ...model.graph import Edge, Neuron
-from ...model.numfmt import general
+from ...model.numfmt import fmt
 from .. import theme
 
 R = theme.NEURON_RADIUS
@@ -275,7 +275,14 @@ class EdgeItem(QGraphicsItem):
     LABEL_AT = 0.7  # labels near the target: "the weights into j" reads naturally
     frozen = False  # True while a DragEdgesItem stands in for it (geometry not kept current)
 
-    def __init__(self, edge: Edge, source: NeuronItem, target: NeuronItem, show_label: bool):
+    def __init__(
+        self,
+        edge: Edge,
+        source: NeuronItem,
+        target: NeuronItem,
+        show_label: bool,
+        decimals: int = 4,
+    ):
         super().__init__()
         self.edge_id = edge.id
         self.source, self.target = source, target
@@ -294,6 +301,9 @@ class EdgeItem(QGraphicsItem):
         self._label_at: QPointF | None = None  # the placed centre (None: LABEL_AT, unplaced)
         self.label_hover_only = False  # placement found no room: shown on hover only
         self.label = EdgeLabelItem(self)
+        # the Decimals setting, as for every number a student reads: 0.15 → 0.149666 after an
+        # update reads 0.1497, not "0.15" (3 significant digits hid the step)
+        self.decimals = int(decimals)
         self._hovered = False  # the mouse is over the edge (see NetworkScene.hover_label_at)
         self.sync(edge)
 
@@ -302,7 +312,7 @@ class EdgeItem(QGraphicsItem):
 
     def sync(self, e: Edge) -> None:
         self.weight = e.weight
-        text = "" if e.weight is None else general(e.weight, 3)
+        text = "" if e.weight is None else fmt(e.weight, self.decimals)
         width = theme.edge_width(e.weight)
         old = getattr(self, "_look", None)
         look = (text, theme.edge_colour(e.weight).rgba(), e.trainable)
@@ -424,6 +434,10 @@ class EdgeItem(QGraphicsItem):
         self._hovered = on
         if self.label_hover_only and not self._label_rect.isNull():
             self.label.show_hovered(on)
+
+    def label_text(self) -> str:
+        """What the weight label says (the weight at the Decimals setting, and any overlay)."""
+        return self._label_text()
 
     def _label_text(self) -> str:
         parts = []

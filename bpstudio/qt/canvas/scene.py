@@ -71,6 +71,7 @@ class NetworkScene(QGraphicsScene):
         self._drag_edges: DragEdgesItem | None = None
         self.show_weights = True
         self.label_px: float | None = None  # weight label size in the lecture layout
+        self.decimals = 4  # of the weight labels (set_decimals)
         self.show_grid = True
         self._warnings_dirty = False
         self._layer_dirty = False
@@ -156,6 +157,16 @@ class NetworkScene(QGraphicsScene):
         self.show_weights = show
         for e in self._edges.values():
             e.set_show_label(show)
+
+    def set_decimals(self, decimals: int) -> None:
+        """Weight labels with this many decimals (the pass controls' Decimals setting)."""
+        self.decimals = int(decimals)
+        for eid, item in self._edges.items():
+            e = self.graph.edges.get(eid)
+            if e is not None and item.decimals != self.decimals:
+                item.decimals = self.decimals
+                item._look = None  # the text changes even where the weight did not
+                item.sync(e)
 
     def set_label_px(self, px: float | None) -> None:
         """Weight labels drawn px scene units tall (None: the normal theme font)."""
@@ -282,7 +293,7 @@ class NetworkScene(QGraphicsScene):
         s, t = self._neurons.get(e.source), self._neurons.get(e.target)
         if s is None or t is None:
             return
-        item = EdgeItem(e, s, t, self.show_weights)
+        item = EdgeItem(e, s, t, self.show_weights, self.decimals)
         if self.label_px is not None:
             item.set_label_font(self.label_font())
         s.edges.append(item)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
+from ..canvas.scene import NetworkScene
 from .adapter import CanvasAdapter
 from .controller import PassController, build_toolbar
 from .explain_panel import ExplainPanel, make_explain_dock
@@ -53,6 +54,9 @@ class PassTools(QObject):
 
         self.controls.decimals.valueChanged.connect(self.explain.set_decimals)
         self.controls.decimals.valueChanged.connect(self.matrix.set_decimals)
+        if isinstance(scene, NetworkScene):  # the weight labels follow the same setting
+            self.controls.decimals.valueChanged.connect(scene.set_decimals)
+            scene.set_decimals(self.controls.decimals.value())
         self.controls.sample.valueChanged.connect(lambda _k: self._sync_focus())
         self.controls.mode.currentIndexChanged.connect(lambda _i: self._sync_focus())
         self.matrix.edge_clicked.connect(self.select_edge)

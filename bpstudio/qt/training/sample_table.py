@@ -21,16 +21,14 @@ from typing import cast
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
+from ...model.numfmt import general
+
 _DISPLAY, _EDIT = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole)
 _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _HORIZONTAL = Qt.Orientation.Horizontal
 _READ_ONLY = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
 _EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
-
-
-def fmt(v: float) -> str:
-    return f"{v:.6g}"
 
 
 class SampleModel(QAbstractTableModel):
@@ -66,7 +64,7 @@ class SampleModel(QAbstractTableModel):
 
     def text(self, row: int, column: int) -> str:
         v = self.rows[row][column]
-        return "" if v is None else fmt(float(v))
+        return "" if v is None else general(float(v))  # %g, 6 digits (model/numfmt.py)
 
     # ------------------------------------------------------------------ Qt model API
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802 (Qt's names)
