@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self.view.status_message.connect(self.status)
         self.document.modified_changed.connect(lambda _: self._update_title())
         self.document.path_changed.connect(lambda _: self._update_title())
+        self.graph.subscribe(self._on_graph_reset)
         self.document.recent_changed.connect(lambda _: self._fill_recent())
         self.undo_stack.indexChanged.connect(lambda _: self._update_title())
         self.resize(1280, 800)
@@ -213,6 +214,8 @@ class MainWindow(QMainWindow):
         self.actions["weights"].setChecked(True)
         # not the bound setVisible: PySide6 calls a Python QWidget subclass's inherited slot
         # from triggered() with no argument (TypeError, and the legend never hides)
+        self._act(v, "biases", "Show &Biases", self.scene.set_show_biases, "Ctrl+B", True,
+                  tip="b = … under each hidden and output neuron")  # fmt: skip
         self._act(v, "legend", "Show &Legend", self._show_legend, None, True)
         self.actions["legend"].setChecked(True)
         self.menus[v].addSeparator()
@@ -294,6 +297,15 @@ class MainWindow(QMainWindow):
         gallery.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         gallery.show()
         return gallery
+
+    BIASES_UP_TO = 40  # neurons: a network this small shows its biases when it opens
+
+    def _on_graph_reset(self, change) -> None:
+        """Another network: its biases show if it is small (View > Show Biases changes it)."""
+        if change.kind == "reset":
+            show = len(self.graph.neurons) <= self.BIASES_UP_TO
+            self.actions["biases"].setChecked(show)
+            self.scene.set_show_biases(show)
 
     def _show_legend(self, on: bool) -> None:
         self.view.legend.setVisible(bool(on))

@@ -94,6 +94,13 @@ class NeuronItem(QGraphicsItem):
         self._small = theme.font(9)
         self._overlay_rect = QRectF()
         self._bounds = QRectF(-R - 6, -R - 6, 2 * R + 12, 2 * R + 12)
+        # "b = 0.35" under a hidden or output neuron (View > Show Biases): drawn by the item,
+        # a fixed rectangle to the label placement
+        self.show_bias = False
+        self.decimals = 4
+        self._bias_font = theme.font(theme.WEIGHT_PT)
+        self._bias_text = ""
+        self._bias_rect = QRectF()
         self._cache()
         self.sync(neuron)
 
@@ -120,6 +127,7 @@ class NeuronItem(QGraphicsItem):
 
     # ---------------------------------------------------------------- model -> item
     def sync(self, n: Neuron) -> None:
+        self._sync_bias(n)
         look = (n.role, n.display_label, n.activation if n.has_activation else None, n.trainable)
         if look == getattr(self, "_look", None):  # e.g. only the bias moved (training)
             # no repaint (the cached picture stays valid), and the tool tip is written when
@@ -132,6 +140,45 @@ class NeuronItem(QGraphicsItem):
         self.role, self.label, self.activation, self.trainable = look
         self._update_tooltip(n)
         self.update()
+
+    def set_show_bias(
+        self, show: bool, n: Neuron, decimals: int, font: QFont | None = None
+    ) -> None:
+        if font is not None and font != self._bias_font:
+            self._bias_font = font
+            self._bias_text = ""  # measured again in the new font
+        self.show_bias, self.decimals = bool(show), int(decimals)
+        self._sync_bias(n)
+
+    def _sync_bias(self, n: Neuron) -> None:
+        text = f"b = {fmt(n.bias, self.decimals)}" if self.show_bias and n.has_activation else ""
+        if text == self._bias_text:
+            return
+        self.prepareGeometryChange()
+        self._bias_text = text
+        if text:
+            fm = QFontMetricsF(self._bias_font)
+            w, h = fm.horizontalAdvance(text) + 8, fm.height() + 2
+            self._bias_rect = QRectF(-w / 2, R + 5, w, h)
+        else:
+            self._bias_rect = QRectF()
+        self._update_bounds()
+        self.update()
+
+    def bias_text(self) -> str:
+        return self._bias_text
+
+    def bias_rect(self) -> QRectF:
+        """Where the bias label is, in scene coordinates (empty when not shown)."""
+        return self.mapRectToScene(self._bias_rect) if self._bias_text else QRectF()
+
+    def _update_bounds(self) -> None:
+        r = QRectF(-R - 6, -R - 6, 2 * R + 12, 2 * R + 12)
+        if self._overlay:
+            r = r.united(self._overlay_rect)
+        if self._bias_text:
+            r = r.united(self._bias_rect)
+        self._bounds = r
 
     def _update_tooltip(self, n: Neuron) -> None:
         parts = [f"<b>{n.display_label}</b> ({n.id}) — {n.role}"]
@@ -168,8 +215,7 @@ class NeuronItem(QGraphicsItem):
             w = max(fm.horizontalAdvance(s) for s in lines) + 8
             h = fm.height() * len(lines) + 4
             self._overlay_rect = QRectF(-w / 2, R + 6, w, h)
-        r = QRectF(-R - 6, -R - 6, 2 * R + 12, 2 * R + 12)
-        self._bounds = r.united(self._overlay_rect) if self._overlay else r
+        self._update_bounds()
         self._cache()
         self.update()
 
@@ -224,6 +270,13 @@ class NeuronItem(QGraphicsItem):
             self._paint_badge(painter, g, style.border)
         if self._warning:
             self._paint_warning(painter)
+        if self._bias_text:
+            painter.setPen(QPen(theme.GRID_COLOUR.darker(150), 1))
+            painter.setBrush(theme.LABEL_BACKGROUND)
+            painter.drawRoundedRect(self._bias_rect, 4, 4)
+            painter.setPen(theme.TEXT)
+            painter.setFont(self._bias_font)
+            painter.drawText(self._bias_rect, Qt.AlignmentFlag.AlignCenter, self._bias_text)
         if self._overlay:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(theme.LABEL_BACKGROUND)

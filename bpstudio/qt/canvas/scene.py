@@ -72,6 +72,10 @@ class NetworkScene(QGraphicsScene):
         self.show_weights = True
         self.label_px: float | None = None  # weight label size in the lecture layout
         self.decimals = 4  # of the weight labels (set_decimals)
+        self.show_biases = False  # "b = …" under each neuron (View > Show Biases)
+        # while a pass is on screen its badges take that room (the bias is in Explain and the
+        # Matrices' b column): the labels come back when the pass is reset
+        self.biases_paused = False
         self.show_grid = True
         self._warnings_dirty = False
         self._layer_dirty = False
@@ -158,9 +162,25 @@ class NetworkScene(QGraphicsScene):
         for e in self._edges.values():
             e.set_show_label(show)
 
+    def set_show_biases(self, show: bool) -> None:
+        self.show_biases = bool(show)
+        shown = self.show_biases and not self.biases_paused
+        for nid, item in self._neurons.items():
+            n = self.graph.neurons.get(nid)
+            if n is not None:
+                item.set_show_bias(shown, n, self.decimals, self.label_font())
+        self.labels_changed()
+
+    def pause_biases(self, paused: bool) -> None:
+        if paused != self.biases_paused:
+            self.biases_paused = paused
+            self.set_show_biases(self.show_biases)
+
     def set_decimals(self, decimals: int) -> None:
-        """Weight labels with this many decimals (the pass controls' Decimals setting)."""
+        """Weight and bias labels with this many decimals (the pass controls' setting)."""
         self.decimals = int(decimals)
+        if self.show_biases:
+            self.set_show_biases(True)
         for eid, item in self._edges.items():
             e = self.graph.edges.get(eid)
             if e is not None and item.decimals != self.decimals:
@@ -173,6 +193,7 @@ class NetworkScene(QGraphicsScene):
         self.label_px = px
         for e in self._edges.values():
             e.set_label_font(self.label_font())
+        self.set_show_biases(self.show_biases)  # the bias labels in the same size
 
     def label_font(self) -> QFont:
         font = theme.font(theme.WEIGHT_PT)
@@ -279,6 +300,8 @@ class NetworkScene(QGraphicsScene):
     def _add_neuron_item(self, nid: str, fallback=None) -> None:
         n = self.graph.neurons[nid]
         item = NeuronItem(n)
+        if self.show_biases and not self.biases_paused:
+            item.set_show_bias(True, n, self.decimals, self.label_font())
         if n.x is None or n.y is None:
             fb = fallback if fallback is not None else missing_positions(self.graph)
             x, y = fb.get(nid, (0.0, 0.0))
@@ -362,7 +385,9 @@ class NetworkScene(QGraphicsScene):
         labelled = [e for e in self._edges.values() if e.has_label()]
         dense = len(labelled) > DENSE_LABELS or not weights_shown
         weights = [] if dense else self.weight_labels()
-        out = place_labels([*guests, *weights], self.neuron_discs())
+        biases = [item.bias_rect() for item in self._neurons.values() if item.bias_text()]
+        fixed = [(r.left(), r.top(), r.right(), r.bottom()) for r in biases]
+        out = place_labels([*guests, *weights], self.neuron_discs(), fixed)
         self._placing = True  # moving a label is not a change that asks for a placement
         try:
             for e in labelled:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
+from ...model.stepper import IDLE
 from ..canvas.scene import NetworkScene
 from .adapter import CanvasAdapter
 from .controller import PassController, build_toolbar
@@ -57,6 +58,8 @@ class PassTools(QObject):
         if isinstance(scene, NetworkScene):  # the weight labels follow the same setting
             self.controls.decimals.valueChanged.connect(scene.set_decimals)
             scene.set_decimals(self.controls.decimals.value())
+            # the pass's badges take the room of the bias labels while it is on screen
+            self.stepper.subscribe(lambda state: scene.pause_biases(state.phase != IDLE))
         self.controls.sample.valueChanged.connect(lambda _k: self._sync_focus())
         self.controls.mode.currentIndexChanged.connect(lambda _i: self._sync_focus())
         self.matrix.edge_clicked.connect(self.select_edge)
