@@ -330,30 +330,33 @@ def _progress(total: int | None):
     return say
 
 
-def cmd_animate(args) -> int:
+def _media(args, check_options) -> tuple:
+    """What animate and slides share: Qt offscreen, the file read and compiled, the options
+    checked (``check_options()`` raises FilmError), the pass run once (an overflow: exit 1)."""
     from .qt.render import _ensure_app
 
     _ensure_app()  # offscreen without a display
-    from .qt.film_writers import output_kind, write_film
-    from .qt.pass_frames import FilmError, PassFilm, parse_size, parse_steps
+    from .qt.pass_frames import FilmError
 
     graph = _load(args.file)
     compiled = _compile(graph, args.file)
     ds = _dataset(graph, args.file)
     samples = _samples(args, ds, args.file)
     try:
-        steps = parse_steps(args.steps)
-        size = parse_size(args.size)
-        if not 1 <= args.fps <= 60:
-            raise FilmError(f"--fps {args.fps}: between 1 and 60")
-        output_kind(args.output)
+        checked = check_options()
     except FilmError as exc:
         raise UsageError([str(exc)]) from None
-    _checked_pass(compiled, ds, samples, graph.training, args.file)  # overflow: exit 1, named
+    _checked_pass(compiled, ds, samples, graph.training, args.file)
+    return graph, samples, checked
+
+
+def _media_write(args, write) -> int:
+    """Run ``write()``: a bad option found late is exit 2, so is an output that cannot be
+    written (the writers leave nothing behind)."""
+    from .qt.pass_frames import FilmError
+
     try:
-        film = PassFilm(graph, None if args.all else samples[0], size, args.theme)
-        write_film(film.frames(steps, args.fps), args.output, args.fps,
-                   _progress(film.count(steps, args.fps)))  # fmt: skip
+        write()
     except FilmError as exc:
         raise UsageError([f"{args.file}: {exc}"]) from None
     except OSError as exc:
@@ -361,35 +364,42 @@ def cmd_animate(args) -> int:
     return 0
 
 
-def cmd_slides(args) -> int:
-    from .qt.render import _ensure_app
+def cmd_animate(args) -> int:
+    from .qt.film_writers import output_kind, write_film
+    from .qt.pass_frames import FilmError, PassFilm, parse_size, parse_steps
 
-    _ensure_app()
-    from .qt.pass_frames import FilmError
+    def options():
+        steps, size = parse_steps(args.steps), parse_size(args.size)
+        if not 1 <= args.fps <= 60:
+            raise FilmError(f"--fps {args.fps}: between 1 and 60")
+        output_kind(args.output)
+        return steps, size
+
+    graph, samples, (steps, size) = _media(args, options)
+
+    def write() -> None:
+        film = PassFilm(graph, None if args.all else samples[0], size, args.theme)
+        write_film(film.frames(steps, args.fps), args.output, args.fps,
+                   _progress(film.count(steps, args.fps)))  # fmt: skip
+
+    return _media_write(args, write)
+
+
+def cmd_slides(args) -> int:
     from .qt.slides import build_slides, check_target, write_beamer, write_pdf
 
-    graph = _load(args.file)
-    compiled = _compile(graph, args.file)
-    ds = _dataset(graph, args.file)
-    samples = _samples(args, ds, args.file)
-    try:
-        kind = check_target(args.output)
-    except FilmError as exc:
-        raise UsageError([str(exc)]) from None
-    _checked_pass(compiled, ds, samples, graph.training, args.file)
+    graph, samples, kind = _media(args, lambda: check_target(args.output))
     target = Path(args.output)
     if not target.parent.is_dir():
         raise UsageError(
             [f"-o {args.output}: cannot write: the folder {target.parent} does not exist"]
         )
-    try:
+
+    def write() -> None:
         slides = build_slides(graph, samples[0], progress=_progress(None))
         (write_pdf if kind == "pdf" else write_beamer)(slides, target, graph.name)
-    except FilmError as exc:
-        raise UsageError([f"{args.file}: {exc}"]) from None
-    except OSError as exc:
-        raise UsageError([f"-o {args.output}: cannot write: {exc.strerror or exc}"]) from None
-    return 0
+
+    return _media_write(args, write)
 
 
 def _write_text(output: str | None, text: str) -> None:
