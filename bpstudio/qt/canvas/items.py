@@ -363,9 +363,18 @@ class EdgeItem(QGraphicsItem):
     def type(self) -> int:
         return self.Type
 
+    # set by the scene when its labels are hover-only (a dense network): the text is then
+    # written when it is read (hover, placement), not at every weight change of training —
+    # 20,000 edges formatted ~30 times a second cost ~60 ms a frame
+    lazy_text = False
+
     def sync(self, e: Edge) -> None:
         self.weight = e.weight
-        text = "" if e.weight is None else fmt(e.weight, self.decimals)
+        if self.lazy_text:
+            self._text_stale = True
+            text = None  # the look then changes with the colour and width only
+        else:
+            text = self._format()
         width = theme.edge_width(e.weight)
         old = getattr(self, "_look", None)
         look = (text, theme.edge_colour(e.weight).rgba(), e.trainable)
@@ -377,8 +386,10 @@ class EdgeItem(QGraphicsItem):
         self._pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         if not e.trainable:
             self._pen.setStyle(Qt.PenStyle.DashLine)
-        self._text = text  # unset: "" (no label noise)
-        self.setToolTip(f"{e.id}: {e.source} → {e.target}, w = {self._text or 'not set'}")
+        if text is not None:
+            self._text = text  # unset: "" (no label noise)
+        shown = self._label_text_now()
+        self.setToolTip(f"{e.id}: {e.source} → {e.target}, w = {shown or 'not set'}")
         self.adjust()
 
     def set_show_label(self, show: bool) -> None:
@@ -492,9 +503,18 @@ class EdgeItem(QGraphicsItem):
         """What the weight label says (the weight at the Decimals setting, and any overlay)."""
         return self._label_text()
 
+    def _format(self) -> str:
+        return "" if self.weight is None else fmt(self.weight, self.decimals)
+
+    def _label_text_now(self) -> str:
+        """The weight's text, written now if it was left for later (lazy_text)."""
+        if getattr(self, "_text_stale", False):
+            self._text, self._text_stale = self._format(), False
+        return self._text
+
     def _label_text(self) -> str:
         parts = []
-        if self.show_label and self._text:
+        if self.show_label and self._label_text_now():
             parts.append(self._text)
         if self._overlay:
             parts.append(self._overlay)

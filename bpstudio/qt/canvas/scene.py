@@ -384,6 +384,8 @@ class NetworkScene(QGraphicsScene):
         guests, apply_guests, weights_shown = self._guests or ([], None, True)
         labelled = [e for e in self._edges.values() if e.has_label()]
         dense = len(labelled) > DENSE_LABELS or not weights_shown
+        for e in labelled:
+            e.lazy_text = dense  # hover-only labels: their text is written when read
         weights = [] if dense else self.weight_labels()
         biases = [item.bias_rect() for item in self._neurons.values() if item.bias_text()]
         fixed = [(r.left(), r.top(), r.right(), r.bottom()) for r in biases]
