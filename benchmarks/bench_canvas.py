@@ -16,31 +16,18 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("BPSTUDIO_RECOVERY_DIR", tempfile.mkdtemp())
 
+from big_network import half_masked_500  # noqa: E402  (beside this script)
 from PySide6.QtCore import QPointF, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
 import bpstudio.qt  # noqa: E402,F401
 from bpstudio.model import fileformat  # noqa: E402
-from bpstudio.model.graph import Edge, Graph, Neuron  # noqa: E402
 from bpstudio.qt.app import application  # noqa: E402
 
 
 def big_file(path: Path) -> None:
     """5 layers x 100 neurons, each fed by 50 neurons of the previous layer: 20,000 edges."""
-    g = Graph("bench 500/20000")
-    for layer in range(5):
-        role = "input" if layer == 0 else "output" if layer == 4 else "hidden"
-        for i in range(100):
-            g.add_neuron(Neuron(f"n{layer}_{i}", role, activation=None if layer == 0 else "tanh",
-                                x=layer * 300.0, y=i * 60.0))  # fmt: skip
-    k = 0
-    for layer in range(1, 5):
-        for i in range(100):
-            for j in range(50):
-                k += 1
-                g.add_edge(Edge(f"w{k}", f"n{layer - 1}_{(i + j) % 100}", f"n{layer}_{i}",
-                                weight=((k * 37) % 200 - 100) / 50))  # fmt: skip
-    fileformat.save(g, path)
+    fileformat.save(half_masked_500(50), path)
 
 
 def main() -> int:

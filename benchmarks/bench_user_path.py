@@ -156,22 +156,9 @@ def big_graph(n_samples: int = 64):
     """5 layers x 100 neurons, each fed by 50 neurons of the previous layer: 20,000 edges
     (half of every W is hatched: masked pairs), tanh, n_samples samples, 50 epochs."""
     import numpy as np
+    from big_network import half_masked_500  # beside this script
 
-    from bpstudio.model.graph import Edge, Graph, Neuron
-
-    g = Graph("bench 500/20000")
-    for layer in range(5):
-        role = "input" if layer == 0 else "output" if layer == 4 else "hidden"
-        for i in range(100):
-            g.add_neuron(Neuron(f"n{layer}_{i}", role, activation=None if layer == 0 else "tanh",
-                                x=layer * 300.0, y=i * 60.0))  # fmt: skip
-    k = 0
-    for layer in range(1, 5):
-        for i in range(100):
-            for j in range(50):
-                k += 1
-                g.add_edge(Edge(f"w{k}", f"n{layer - 1}_{(i + j) % 100}", f"n{layer}_{i}",
-                                weight=((k * 37) % 200 - 100) / 500))  # fmt: skip
+    g = half_masked_500(500)
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 1, (n_samples, 100)).round(3)
     y = np.tanh(x[:, ::-1] * 0.5).round(3)

@@ -778,15 +778,6 @@ class LegendItem(QGraphicsItem):
 _SUP = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def overlap_area(rect: QRectF, others: list[QRectF]) -> float:
-    total = 0.0
-    for o in others:
-        if rect.intersects(o):
-            i = rect.intersected(o)
-            total += i.width() * i.height()
-    return total
-
-
 def circle_rect(center: QPointF, r: float) -> QRectF:
     return QRectF(center.x() - r, center.y() - r, 2 * r, 2 * r)
 
@@ -795,43 +786,6 @@ def weight_width(w: float, theme: Theme, wmax: float) -> float:
     if not math.isfinite(w) or wmax <= 0:
         return theme.min_width
     return theme.min_width + (theme.max_width * 0.6 - theme.min_width) * min(1.0, abs(w) / wmax)
-
-
-class RectIndex:
-    """Placed label rectangles in a coarse grid, so placing n labels costs O(n), not O(n²)."""
-
-    def __init__(self, cell: float = 120.0):
-        self.cell = cell
-        self.grid: dict[tuple[int, int], list[QRectF]] = {}
-
-    def _cells(self, r: QRectF):
-        c = self.cell
-        for i in range(int(r.left() // c), int(r.right() // c) + 1):
-            for j in range(int(r.top() // c), int(r.bottom() // c) + 1):
-                yield i, j
-
-    def add(self, r: QRectF) -> None:
-        for key in self._cells(r):
-            self.grid.setdefault(key, []).append(r)
-
-    def extend(self, rects) -> None:
-        for r in rects:
-            self.add(r)
-
-    append = add
-
-    def overlap(self, r: QRectF) -> float:
-        seen: set[int] = set()
-        total = 0.0
-        for key in self._cells(r):
-            for o in self.grid.get(key, ()):
-                if id(o) in seen:
-                    continue
-                seen.add(id(o))
-                if r.intersects(o):
-                    i = r.intersected(o)
-                    total += i.width() * i.height()
-        return total
 
 
 class FrozenPulse(QWidget):
