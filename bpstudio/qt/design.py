@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDockWidget
 
 from ..model import quickstart
 from ..model.graph import Change
+from ..model.stepper import IDLE
 from . import dialogs, keyboard_design
 from .canvas.layer_handles import LayerHandles
 from .layer_panel import LayerPanel
@@ -97,11 +98,19 @@ def install_design_tools(window: MainWindow) -> None:
     window.actions["layer_handles"] = handles
     pres = getattr(getattr(window, "pass_tools", None), "presentation", None)
 
-    def follow(*_) -> None:  # the lecture layout shows the network, not the editing handles
+    stepper = window.pass_tools.stepper
+
+    def follow(*_) -> None:
+        """The handles are for editing: the lecture layout shows the network, and a pass on
+        screen needs the room above the layers for its numbers."""
         lecture = pres is not None and pres.active
-        window.layer_handles.set_visible(handles.isChecked() and not lecture)
+        passing = stepper.state.phase != IDLE
+        on = handles.isChecked() and not lecture and not passing
+        if on != window.layer_handles.visible:  # (each pass step: no rebuild of the handles)
+            window.layer_handles.set_visible(on)
 
     handles.toggled.connect(follow)
+    stepper.subscribe(follow)
     if pres is not None:
         pres.action.toggled.connect(lambda _: QTimer.singleShot(0, follow))
         pres.leave_action.triggered.connect(lambda: QTimer.singleShot(0, follow))

@@ -48,11 +48,14 @@ def test_bias_labels_follow_the_update_and_the_decimals(make_window, qtbot):
     qtbot.keyClick(w.view, Qt.Key.Key_F9)  # forward, backward, update
     new = w.graph.neurons["h1"].bias
     assert new != 0.35
-    # while the pass is on screen its badges take the room: the bias is in Explain / Matrices
+    # while the pass is on screen its badges take the room: the bias is in Explain / Matrices,
+    # and the layer handles step aside too
     assert w.scene.neuron_item("h1").bias_text() == ""
+    assert not w.layer_handles.visible and not w.layer_handles.handles
     qtbot.keyClick(w.view, Qt.Key.Key_F6)  # a new pass starts from the updated network …
     qtbot.keyClick(w.view, Qt.Key.Key_F9, Qt.KeyboardModifier.ShiftModifier)  # … reset it
     qtbot.waitUntil(lambda: w.scene.neuron_item("h1").bias_text() != "")
+    assert w.layer_handles.visible and w.layer_handles.handles
     new = w.graph.neurons["h1"].bias  # (Shift+F9 takes back only an update it applied)
     assert w.scene.neuron_item("h1").bias_text() == f"b = {numfmt.fmt(new, 4)}"
     assert new != 0.35
