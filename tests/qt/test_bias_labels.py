@@ -31,8 +31,11 @@ def test_a_small_network_shows_its_biases_and_no_label_covers_them(make_window, 
     qtbot.wait(50)  # the label placement runs on the next turn
     w.scene.place_labels()
     biases = [w.scene.neuron_item(n).bias_rect() for n in ("h1", "h2", "o1")]
+    handles = [h.sceneBoundingRect() for h in w.layer_handles.handles]
+    assert handles  # the editor shows them
     for rect in _visible_weight_labels(w):
         assert not any(rect.intersects(b) for b in biases), rect
+        assert not any(rect.intersects(h) for h in handles), rect  # nor under a layer handle
     # View > Show Biases (Ctrl+B) hides them, and shows them again
     w.view.setFocus()
     qtbot.keyClick(w.view, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)

@@ -100,6 +100,8 @@ class LayerHandles:
             if h.scene() is not None:
                 h.scene().removeItem(h)
         self.handles = []
+        self.scene.label_obstacles = self.handles  # no label is placed under a handle
+        self.scene.labels_changed()
         if not self.visible:
             return
         for col in columns(self.graph):

@@ -76,6 +76,8 @@ class NetworkScene(QGraphicsScene):
         # while a pass is on screen its badges take that room (the bias is in Explain and the
         # Matrices' b column): the labels come back when the pass is reset
         self.biases_paused = False
+        # items drawn above the network that labels must not cover (the layer handles)
+        self.label_obstacles: list[QGraphicsItem] = []
         self.show_grid = True
         self._warnings_dirty = False
         self._layer_dirty = False
@@ -388,6 +390,7 @@ class NetworkScene(QGraphicsScene):
             e.lazy_text = dense  # hover-only labels: their text is written when read
         weights = [] if dense else self.weight_labels()
         biases = [item.bias_rect() for item in self._neurons.values() if item.bias_text()]
+        biases += [it.sceneBoundingRect() for it in self.label_obstacles if it.scene() is self]
         fixed = [(r.left(), r.top(), r.right(), r.bottom()) for r in biases]
         out = place_labels([*guests, *weights], self.neuron_discs(), fixed)
         self._placing = True  # moving a label is not a change that asks for a placement
