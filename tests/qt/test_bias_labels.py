@@ -70,3 +70,20 @@ def test_a_large_network_opens_without_them(make_window, qtbot):
     w = _open(make_window, qtbot, "vanishing_sigmoid")  # 51 neurons
     assert not w.actions["biases"].isChecked()
     assert all(item.bias_text() == "" for item in w.scene.neuron_items())
+
+
+def test_opening_another_example_with_handles_shown_places_labels_again(make_window, qtbot):
+    """The layer handles are obstacles to the placement; opening another file deletes them
+    with every item (a real-window lecture raised "LayerHandle already deleted" here)."""
+    w = _open(make_window, qtbot, "handwritten_221")
+    assert w.layer_handles.handles
+    with qtbot.captureExceptions() as raised:
+        for name in ("ecs171 321", "xor 241"):
+            next(a for a in w.example_menu.actions() if a.text() == name).trigger()
+            qtbot.wait(30)
+            w.scene.place_labels()
+            w.pass_tools.controller.set_speed(0)
+            w.view.setFocus()
+            qtbot.keyClick(w.view, Qt.Key.Key_F6)
+    assert raised == []
+    assert all(h.scene() is w.scene for h in w.scene.label_obstacles)

@@ -270,6 +270,7 @@ class NetworkScene(QGraphicsScene):
         if self._layer is not None:
             self._layer.stop()
         self.clear()  # every item at once (40,000 pass strokes: ~0.1 s, one by one ~0.6 s)
+        self.label_obstacles = []  # the layer handles went too (their owner makes new ones)
         self._neurons.clear()
         self._edges.clear()
         self._layer = self._live = None
