@@ -147,3 +147,23 @@ def test_two_thousand_labels_of_a_dense_network_place_without_overlap():
                 for o in cells.get((i, j), []):
                     assert not rects_overlap(r, out.rects[o])
                 cells.setdefault((i, j), []).append(k)
+
+
+@settings(max_examples=60, deadline=None)
+@given(labels_st(), discs_st, st.tuples(coord, coord, st.floats(0, 500), st.floats(0, 500)))
+def test_with_bounds_every_placed_label_lies_inside_them(labels, discs, box):
+    x, y, w, h = box
+    bounds = (x, y, x + w, y + h)
+    out = place_labels(labels, discs, bounds=bounds)
+    assert set(out.how) == {lb.key for lb in labels}
+    for r in out.rects.values():
+        assert bounds[0] <= r[0] and bounds[1] <= r[1] and r[2] <= bounds[2] and r[3] <= bounds[3]
+    assert not brute_overlaps(out.rects)
+
+
+def test_a_label_whose_first_spot_is_off_screen_takes_the_next_inside():
+    off, inside = (-100.0, 0.0), (50.0, 0.0)
+    label = Label("b", 40, 16, [off, inside], 1)
+    assert place_labels([label]).rects["b"][0] < 0  # without bounds the first spot wins
+    out = place_labels([label], bounds=(0.0, -50.0, 200.0, 50.0))
+    assert out.how["b"] == PLACED and out.rects["b"] == (30.0, -8.0, 70.0, 8.0)

@@ -153,13 +153,16 @@ def place_labels(
     margin: float = 2.0,
     leader_rings: int = 7,
     leader_budget: int = 4000,
+    bounds: Rect | None = None,
 ) -> Placement:
     """Place ``labels`` (see the module notes); deterministic for the same input.
 
     ``margin`` keeps a gap around every placed label (text never touches text);
     ``leader_rings`` bounds how far a leader reaches (rings one label height apart);
     ``leader_budget`` bounds the spots tried for leaders in all (a crowded network of
-    hundreds of badges would otherwise try ~170 spots for each: they go to hover instead)."""
+    hundreds of badges would otherwise try ~170 spots for each: they go to hover instead);
+    ``bounds``: every placed label lies wholly inside it (the lecture layout passes the
+    screen, so a number is never drawn past its edge: it leads or goes to hover instead)."""
     out = Placement()
     if not labels:
         return out
@@ -174,12 +177,20 @@ def place_labels(
         grid.add(r)
     order = sorted(range(len(labels)), key=lambda i: -labels[i].priority)  # stable: ties keep order
     m = margin
+
+    def free(cx: float, cy: float, w2: float, h2: float) -> bool:
+        if bounds is not None and (
+            cx - w2 < bounds[0] or cy - h2 < bounds[1] or cx + w2 > bounds[2] or cy + h2 > bounds[3]
+        ):
+            return False
+        return grid.free((cx - w2 - m, cy - h2 - m, cx + w2 + m, cy + h2 + m))
+
     for i in order:
         lb = labels[i]
         w2, h2 = lb.width / 2, lb.height / 2
         spot = None
         for cx, cy in lb.candidates:
-            if grid.free((cx - w2 - m, cy - h2 - m, cx + w2 + m, cy + h2 + m)):
+            if free(cx, cy, w2, h2):
                 spot = (cx, cy)
                 break
         how = PLACED
@@ -189,7 +200,7 @@ def place_labels(
                 leader_budget -= 1
                 if leader_budget < 0:
                     break
-                if grid.free((cx - w2 - m, cy - h2 - m, cx + w2 + m, cy + h2 + m)):
+                if free(cx, cy, w2, h2):
                     spot, how = (cx, cy), LED
                     break
         if spot is None:

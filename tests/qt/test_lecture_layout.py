@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar
 
@@ -85,6 +85,7 @@ def _numbers_on_screen_px(w) -> list[float]:
 def test_every_number_is_at_least_24_px_at_1280x720(make_window, qtbot, monkeypatch, name):
     w = lecture_window(make_window, qtbot, monkeypatch, name)
     enter(w, qtbot)
+    scales = []
     for key in (Qt.Key.Key_F6, Qt.Key.Key_F7, Qt.Key.Key_F8):  # forward, backward, update
         qtbot.keyClick(w.view, key, Qt.KeyboardModifier.ShiftModifier if key != Qt.Key.Key_F8
                        else Qt.KeyboardModifier.NoModifier)  # fmt: skip
@@ -96,6 +97,16 @@ def test_every_number_is_at_least_24_px_at_1280x720(make_window, qtbot, monkeypa
         if loss is not None:  # the loss badge is on screen, not past the edge
             on_screen = w.view.mapFromScene(loss.sceneBoundingRect()).boundingRect()
             assert w.view.viewport().rect().contains(on_screen), (name, key, on_screen)
+        # no number past the screen's edge or under the bar: the placement keeps them inside
+        p = w.pass_tools.presentation
+        room = w.view.viewport().rect().adjusted(0, 0, 0, -p._reserved_bottom())
+        for item in w.scene.items():
+            if isinstance(item, ValueBadge) and item.isVisible() and item.lines:
+                box = w.view.mapFromScene(item.sceneBoundingRect()).boundingRect()
+                assert room.adjusted(-2, -2, 2, 2).contains(box), (name, key, item.lines, box)
+        scales.append(w.view.transform().m11())
+    # the network keeps its size from step to step (the scale comes from the network alone)
+    assert max(scales) == pytest.approx(min(scales)), (name, scales)
     # and the network with its numbers is on screen, above the bar
     net = w.view.mapFromScene(w.scene.network_rect()).boundingRect()
     assert w.view.viewport().rect().contains(net)
@@ -165,3 +176,41 @@ def test_a_dense_network_never_shrinks_away_under_its_numbers(make_window, qtbot
     assert w.view.transform().m11() >= MIN_FIT_SHARE * bare_fit * 0.999
     assert p.screen_px() >= MIN_SCREEN_PX
     assert w.pass_tools.overlay.font_px * w.view.transform().m11() < 40  # not runaway numbers
+
+
+def test_a_tall_network_is_spread_sideways_on_screen_only(make_window, qtbot, monkeypatch):
+    """ECS171's 3-2-1 with its bias unit is taller than a 16:9 screen's shape: the lecture
+    layout draws it wider (its edges then carry their numbers), the document untouched; a
+    neuron dragged meanwhile lands where it was dropped, and Esc draws the file's layout."""
+    w = lecture_window(make_window, qtbot, monkeypatch, "ecs171_321")
+    doc = {nid: (n.x, n.y) for nid, n in w.graph.neurons.items()}
+    enter(w, qtbot)
+    scene = w.scene
+    assert scene.view_stretch > 1.2
+    assert {nid: (n.x, n.y) for nid, n in w.graph.neurons.items()} == doc
+    xs = {nid: scene.neuron_item(nid).pos().x() for nid in doc}
+    span = max(xs.values()) - min(xs.values())
+    assert span == pytest.approx(scene.view_stretch * (max(x for x, _ in doc.values())
+                                                       - min(x for x, _ in doc.values())))  # fmt: skip
+    assert not w.isWindowModified()
+    # drag the output 60 screen px to the right with the mouse
+    out = next(nid for nid, n in w.graph.neurons.items() if n.role == "output")
+    item = scene.neuron_item(out)
+    start = w.view.mapFromScene(item.pos())
+    end = start + QPoint(60, 0)
+    vp = w.view.viewport()
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for k in range(1, 7):
+        QTest.mouseMove(vp, start + QPoint(10 * k, 0))
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    qtbot.wait(30)
+    n = w.graph.neurons[out]
+    moved = 60 / w.view.transform().m11() / scene.view_stretch  # in the document's units
+    assert n.x == pytest.approx(doc[out][0] + moved, abs=0.6) and n.y == doc[out][1]
+    drawn = w.view.mapFromScene(scene.neuron_item(out).pos())
+    assert abs(drawn.x() - end.x()) <= 2 and abs(drawn.y() - end.y()) <= 2  # where it was let go
+    qtbot.keyClick(w.view, Qt.Key.Key_Escape)
+    assert scene.view_stretch == 1.0
+    for nid in doc:  # drawn at the document's positions again (the dragged one's new one)
+        want = (w.graph.neurons[nid].x, w.graph.neurons[nid].y)
+        assert (scene.neuron_item(nid).pos().x(), scene.neuron_item(nid).pos().y()) == want

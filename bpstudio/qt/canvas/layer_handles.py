@@ -163,8 +163,7 @@ class LayerHandles:
             delta = pos - start
             graph = self.graph
             old = {i: (graph.neurons[i].x, graph.neurons[i].y) for i in self._moving}
-            new = {i: (round(p.x() + delta.x(), 1), round(p.y() + delta.y(), 1))
-                   for i, p in self._moving.items()}  # fmt: skip
+            new = {i: self.scene.model_point(p + delta) for i, p in self._moving.items()}
             self.scene.end_preview()
             if delta.manhattanLength() > 0:
                 self.view.undo_stack.push(MoveNeuronsCommand(graph, old, new,

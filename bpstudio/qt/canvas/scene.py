@@ -78,6 +78,13 @@ class NetworkScene(QGraphicsScene):
         self.biases_paused = False
         # items drawn above the network that labels must not cover (the layer handles)
         self.label_obstacles: list[QGraphicsItem] = []
+        # where labels may go, in scene units (None: anywhere). The lecture layout sets the
+        # screen's rect, so no number is drawn past the edge of the projector's picture.
+        self.label_bounds: QRectF | None = None
+        # the lecture layout spreads a tall network sideways on screen only (see
+        # set_view_stretch): x shown = centre + (x - centre) * stretch; the document keeps x
+        self.view_stretch = 1.0
+        self._stretch_cx = 0.0
         self.show_grid = True
         self._warnings_dirty = False
         self._layer_dirty = False
@@ -214,6 +221,39 @@ class NetworkScene(QGraphicsScene):
             r = r.united(n.sceneBoundingRect())
         return r
 
+    # ---------------------------------------------------------------- view stretch
+    def shown_pos(self, x: float, y: float) -> QPointF:
+        """Where the document's position (x, y) is drawn (see set_view_stretch)."""
+        k = self.view_stretch
+        return QPointF(x if k == 1.0 else self._stretch_cx + (x - self._stretch_cx) * k, y)
+
+    def model_point(self, p: QPointF) -> tuple[float, float]:
+        """The document's position of a point drawn at ``p`` (a drop, rounded as a move is)."""
+        k = self.view_stretch
+        x = p.x() if k == 1.0 else self._stretch_cx + (p.x() - self._stretch_cx) / k
+        return round(x, 1), round(p.y(), 1)
+
+    def set_view_stretch(self, k: float) -> None:
+        """Draw the network ``k`` times wider about its centre, the document untouched.
+
+        The lecture layout's numbers are 24 px on screen whatever the zoom, so a network
+        taller than the screen's shape (ECS171's 3-2-1 with its bias unit) is drawn small
+        and its edges are too short to carry their numbers; spread sideways, it fills the
+        projector's width. Moves made meanwhile are mapped back (model_point). A bulk-drawn
+        network is never stretched (its picture is cached by document positions)."""
+        if self._layer is not None:
+            k = 1.0
+        xs = [n.x for n in self.graph.neurons.values() if n.x is not None]
+        cx = (min(xs) + max(xs)) / 2 if xs else 0.0
+        if k == self.view_stretch and cx == self._stretch_cx:
+            return
+        self.view_stretch, self._stretch_cx = float(k), cx
+        for nid, item in self._neurons.items():
+            n = self.graph.neurons.get(nid)
+            if n is not None and n.x is not None and n.y is not None:
+                item.setPos(self.shown_pos(n.x, n.y))
+        self.labels_changed()
+
     # ---------------------------------------------------------------- live moves (drag)
     def preview_move(self, positions: dict[str, QPointF]) -> None:
         """Move items without touching the model (a drag in progress); the tool pushes one
@@ -310,7 +350,7 @@ class NetworkScene(QGraphicsScene):
             x, y = fb.get(nid, (0.0, 0.0))
         else:
             x, y = n.x, n.y
-        item.setPos(x, y)
+        item.setPos(self.shown_pos(x, y))
         self._neurons[nid] = item
         self.addItem(item)
 
@@ -393,7 +433,9 @@ class NetworkScene(QGraphicsScene):
         biases = [item.bias_rect() for item in self._neurons.values() if item.bias_text()]
         biases += [it.sceneBoundingRect() for it in self.label_obstacles if it.scene() is self]
         fixed = [(r.left(), r.top(), r.right(), r.bottom()) for r in biases]
-        out = place_labels([*guests, *weights], self.neuron_discs(), fixed)
+        lb = self.label_bounds
+        bounds = None if lb is None else (lb.left(), lb.top(), lb.right(), lb.bottom())
+        out = place_labels([*guests, *weights], self.neuron_discs(), fixed, bounds=bounds)
         self._placing = True  # moving a label is not a change that asks for a placement
         try:
             for e in labelled:
@@ -460,7 +502,7 @@ class NetworkScene(QGraphicsScene):
                 return
             n = self.graph.neurons[ch.id]
             if ("x" in ch.keys or "y" in ch.keys) and n.x is not None and n.y is not None:
-                item.setPos(n.x, n.y)
+                item.setPos(self.shown_pos(n.x, n.y))
                 if self._layer is not None:
                     self._layer_dirty = True
                     self._timer.start()

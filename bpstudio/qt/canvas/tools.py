@@ -203,8 +203,8 @@ class SelectTool(Tool):
             delta = pos - self.press_pos
             graph = self.view.graph
             old = {i: (graph.neurons[i].x, graph.neurons[i].y) for i in self.moving}
-            new = {i: (round(p.x() + delta.x(), 1), round(p.y() + delta.y(), 1))
-                   for i, p in self.moving.items()}  # fmt: skip
+            # (mapped back to the document's positions: the lecture layout may stretch them)
+            new = {i: self.scene.model_point(p + delta) for i, p in self.moving.items()}
             self.scene.end_preview()
             if delta.manhattanLength() > 0:
                 self.view.undo_stack.push(MoveNeuronsCommand(graph, old, new))
@@ -243,7 +243,7 @@ class SelectTool(Tool):
         graph = self.view.graph
         old = {i: (graph.neurons[i].x, graph.neurons[i].y) for i in ids}
         pos = {i: self.scene.neuron_item(i).pos() for i in ids}
-        new = {i: (round(p.x() + d[0], 1), round(p.y() + d[1], 1)) for i, p in pos.items()}
+        new = {i: self.scene.model_point(p + QPointF(*d)) for i, p in pos.items()}
         self.view.undo_stack.push(
             MoveNeuronsCommand(graph, old, new, text="Nudge neurons", mergeable=True)
         )

@@ -61,6 +61,8 @@ PREVIEW_SLICE_MS = 5.0  # work per event-loop turn when setting up the next step
 MAX_EDGE_LABELS = 80  # beyond this the labels are noise: strokes + hover tips only
 # label placement: what the student reads first wins the room (the editor's weight labels: 0)
 P_LOSS, P_OUTPUT, P_NEURON, P_EDGE = 50.0, 40.0, 30.0, 20.0
+P_LEGEND = 1.0  # below every number (the editor's weight labels are lower still)
+LEGEND_KEY = ("legend",)
 CLEARANCE = 6.0  # around a neuron's circle: its activation glyph and warning badge
 EDGE_BADGE_FRACTIONS = (0.6, 0.5, 0.7, 0.4, 0.78, 0.32, 0.86, 0.24)
 
@@ -588,6 +590,11 @@ class PassOverlay(QObject):
             w, h = lb.size()
             x, y = right + gap * 4 + w / 2, sum(ys) / len(ys)
             cands = [(x, y), (x, y - h), (x, y + h), (x + w / 2, y), (x, y - 2 * h), (x, y + 2 * h)]
+            screen = getattr(self.scene, "label_bounds", None)  # the lecture layout's screen
+            if screen is not None:  # the loss is never left out: the screen's right corners
+                inset = gap + w / 2, gap + h / 2
+                right_x = screen.right() - inset[0]
+                cands += [(right_x, screen.top() + inset[1]), (right_x, screen.bottom() - inset[1])]
             self._want(lb, ("loss",), cands, P_LOSS, None)
 
         yield
@@ -653,9 +660,16 @@ class PassOverlay(QObject):
                 self._want(b, ("e", eid), cands, P_EDGE, p0 + (p1 - p0) * 0.62)
 
         yield
+        # the lecture layout bounds the labels to the screen: the legend is then one of them,
+        # in a free corner, so it never covers the network or a number
+        screen = getattr(self.scene, "label_bounds", None)  # (a bare scene has none)
+        if screen is not None and centers:
+            self.legend.configure(vmax, True, grads_shown, st.updated, self.font_px)
+            self._want_legend(screen)
         # after the update the Δw labels show old → new: the weight labels give way meanwhile
         placed = self._place_badges(centers, radii, weights=not (st.updated and label_edges))
-        self._place_legend(centers, radii, vmax, grads_shown, st.updated, placed)
+        if screen is None:
+            self._place_legend(centers, radii, vmax, grads_shown, st.updated, placed)
         self._hide_unshown()
         yield from self._layer_steps(bulk)
         self._drawn = drawn
@@ -735,8 +749,19 @@ class PassOverlay(QObject):
         old, new = on
         places = update_places(old, new, self.decimals)
         texts = {"old": fmt(old, self.decimals), "new": fmt_places(new, places)}
-        b.set_text_lines([f"b: {texts['old']} → {texts['new']}"], {"old": old, "new": new}, texts)
+        texts["delta"] = fmt_signed(new - old, self.decimals)
+        values = {"old": old, "new": new, "delta": new - old}
+        if self._on_projector():  # one short line: the room reads the step itself
+            b.set_text_lines([f"Δb = {texts['delta']}"], values, texts)
+        else:
+            b.set_text_lines([f"b: {texts['old']} → {texts['new']}"], values, texts)
         return True
+
+    def _on_projector(self) -> bool:
+        """The lecture layout is on (its screen bounds the labels): update labels are one
+        line each, Δw and Δb, so a network past the 2-2-1 keeps its numbers by its edges
+        (two-line old → new labels, 24 px tall, did not fit and hung on long leaders)."""
+        return getattr(self.scene, "label_bounds", None) is not None
 
     def _edge_label(self, b: ValueBadge, eid: str, g: float, st: PassStepper) -> None:
         dec = self.decimals
@@ -750,6 +775,8 @@ class PassOverlay(QObject):
                 "delta": fmt_signed(d, dec),
             }
             lines = [f"{texts['old']} → {texts['new']}", f"Δw = {texts['delta']}"]
+            if self._on_projector():
+                lines = lines[1:]
             b.set_text_lines(lines, {"old": old, "new": new, "delta": d}, texts)
             b.accent = None
         else:
@@ -787,9 +814,34 @@ class PassOverlay(QObject):
                 covered = covered.united(QRectF(r[0], r[1], r[2] - r[0], r[3] - r[1]))
         return covered
 
+    def _want_legend(self, screen: QRectF) -> None:
+        """Ask for a corner of ``screen`` for the legend (lowest priority: the numbers first;
+        no corner free: it is not shown)."""
+        r = self.legend.boundingRect()
+        w, h = r.width(), r.height()
+        inset = 2.0 + self.font_px * 0.2
+        x0, x1 = screen.left() + inset + w / 2, screen.right() - inset - w / 2
+        y0, y1 = screen.top() + inset + h / 2, screen.bottom() - inset - h / 2
+        xm, ym = screen.center().x(), screen.center().y()
+        corners = [(x0, y1), (x0, y0), (x1, y0), (x1, y1), (x0, ym), (xm, y1), (xm, y0), (x1, ym)]
+        self._labels.append(Label(LEGEND_KEY, w, h, corners, P_LEGEND, None, leader=False))
+
+    def _apply_legend(self, out: Placement) -> None:
+        r = out.rects.get(LEGEND_KEY)
+        if LEGEND_KEY not in out.how or not shiboken6.isValid(self.legend):
+            return
+        if r is None:
+            self._shown.discard(id(self.legend))
+            self.legend.setVisible(False)
+            return
+        box = self.legend.boundingRect()
+        self.legend.setPos(QPointF(r[0] - box.left(), r[1] - box.top()))
+        self._show(self.legend)
+
     def _apply_placement(self, out: Placement) -> None:
         """Move the badges where the placement put them (also called by the editor's scene
         when it places again, e.g. a weight label changed size under the overlay)."""
+        self._apply_legend(out)
         for key, b in self._label_badges.items():
             if key not in out.how or not shiboken6.isValid(b) or b.scene() is not self.scene:
                 continue  # (a refresh cut short: the badges of the next one are not in it)

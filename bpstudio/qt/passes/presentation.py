@@ -13,7 +13,7 @@ The canvas zooms, so sizes are set in scene units from the view's scale: a numbe
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QFontMetricsF, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
@@ -25,17 +25,21 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
+from ...model.numfmt import fmt
 from ..canvas.scene import NetworkScene
 from ..canvas.view import CanvasView
 from ..docks import hide_stale_tab_bars_soon
 from .colormap import HIGH_CONTRAST, NORMAL
+from .items import overlay_font
 
 MIN_SCREEN_PX = 24.0  # the smallest number on the canvas, in screen pixels (1280x720 projector)
 TARGET_SCREEN_PX = 26.0  # aim a little above it
 PANEL_PX = 20  # Explain / Matrices text, should the lecturer keep one of them
 BAR_PT = 14  # the floating bar's buttons (smaller on a narrow screen)
 PLOT_SHARE = 0.3  # of the screen's width for the one plot
-FIT_ROUNDS = 4  # badge sizes depend on the scale and the scale on the badges: iterate
+MAX_STRETCH = 2.2  # a tall network is drawn up to this much wider in the lecture layout
+MAX_STRETCH_NEURONS = 60  # (past this its numbers go to hover anyway: no stretch)
+MAX_ZOOM = 2.5  # a small network is not blown up past this (neurons 110 px across)
 MIN_FIT_SHARE = 0.25  # the scale never goes below this share of the bare network's fit
 PLOTS = {"loss": "Loss", "grads": "Gradient norms", "boundary": "Decision boundary",
          "activations": "Activations"}  # fmt: skip
@@ -262,7 +266,14 @@ class PresentationMode(QObject):
         return self.bar.height() + 24 if self.bar is not None and self.bar.isVisible() else 0
 
     def fit(self) -> None:
-        """The network with its numbers fills the canvas above the bar; numbers >= 24 px."""
+        """The network fills the canvas above the bar, with a ring of label-sized room around
+        it for the numbers; every number >= 24 px and inside the screen.
+
+        The scale comes from the network and the numbers' screen size alone, not from where
+        the numbers happen to sit, so it is the same at every step of the pass (the network
+        does not jump while the lecturer steps) and cannot spiral: numbers sized in screen
+        pixels, fitted by their scene extent, would shrink the scale, grow in scene units,
+        and so on (a random-user run once spent minutes there)."""
         t = self.tools
         if self.view is None:
             t.overlay.set_font_px(TARGET_SCREEN_PX)
@@ -270,28 +281,60 @@ class PresentationMode(QObject):
         scene = t.overlay.scene
         vp = self.view.viewport().rect()
         vp.setBottom(vp.bottom() - self._reserved_bottom())
-        # the numbers are sized in screen pixels, so on a dense network their extent alone can
-        # exceed the screen: fitting it would shrink the scale, grow the numbers, and so on
-        # towards zero (a random-user run spent minutes there). The bare network at a quarter
-        # of its own fit is the floor; numbers beyond the edge are then left to the placement.
+        left, top, right, bottom = self._label_room(t.overlay.decimals)
+        if isinstance(scene, NetworkScene):
+            scene.set_view_stretch(1.0)  # measure the document's own shape
         bare = (
             scene.network_rect() if isinstance(scene, NetworkScene) else scene.itemsBoundingRect()
         )
-        floor = 0.0
-        if bare.isValid() and bare.width() > 0 and bare.height() > 0:
-            floor = MIN_FIT_SHARE * min(vp.width() / bare.width(), vp.height() / bare.height())
-        for _ in range(FIT_ROUNDS):
-            rect = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
-            if not rect.isValid():
-                break
-            scale = max(min(vp.width() / rect.width(), vp.height() / rect.height()), floor)
-            self.view.resetTransform()
-            self.view.scale(scale, scale)
-            self.view.centerOn(rect.center() + self._bar_offset(scale))
-            self._size_numbers(scale)
-        scale = self.view.transform().m11() or 1.0
-        if t.overlay.font_px * scale < MIN_SCREEN_PX:  # the last round moved the scale
-            self._size_numbers(scale)
+        if not bare.isValid() or bare.width() <= 0 or bare.height() <= 0 or vp.height() <= 0:
+            return
+        if isinstance(scene, NetworkScene) and len(t.overlay.graph.neurons) <= MAX_STRETCH_NEURONS:
+            # a network taller than the room's shape is spread sideways (on screen only), so
+            # its edges are long enough to carry their numbers beside them
+            room_w, room_h = vp.width() - left - right, vp.height() - top - bottom
+            if room_w > 0 and room_h > 0 and bare.width() > 0:
+                k = (room_w / room_h) * bare.height() / bare.width()
+                scene.set_view_stretch(min(max(k, 1.0), MAX_STRETCH))
+                bare = scene.network_rect()
+        bare_fit = min(vp.width() / bare.width(), vp.height() / bare.height())
+        room = min(
+            (vp.width() - left - right) / bare.width(), (vp.height() - top - bottom) / bare.height()
+        )
+        # a small network is not blown up past MAX_ZOOM (its neurons would dwarf the numbers);
+        # a wide one keeps at least MIN_FIT_SHARE of its bare fit (its numbers then lead or
+        # go to hover rather than the network vanishing)
+        scale = min(max(room, MIN_FIT_SHARE * bare_fit), MAX_ZOOM)
+        # centre the network in the room left between the margins (the loss sits right)
+        dx = (right - left) / 2.0 / scale
+        dy = (bottom - top) / 2.0 / scale
+        self.view.resetTransform()
+        self.view.scale(scale, scale)
+        self.view.centerOn(bare.center() + QPointF(dx, dy) + self._bar_offset(scale))
+        if isinstance(scene, NetworkScene):
+            shown = self.view.mapToScene(vp.adjusted(4, 4, -4, -4)).boundingRect()
+            scene.label_bounds = shown  # no number past the edge of the picture
+        self._size_numbers(scale)
+        if isinstance(scene, NetworkScene):
+            scene.labels_changed()
+
+    def _label_room(self, decimals: int) -> tuple[float, float, float, float]:
+        """Screen pixels kept free left, above, right and below the network: a neuron's
+        three-row badge beside the outermost neurons, and right of the outputs their ŷ / y
+        badge and the loss (sized for the numbers the Decimals setting writes)."""
+        fm = QFontMetricsF(overlay_font(TARGET_SCREEN_PX))
+        line = fm.height()
+        pad = line * 0.7  # the badge's padding, both sides
+        number = fmt(-0.5, decimals).replace("5", "0")  # as wide as a typical value
+        badge_w = fm.horizontalAdvance(f"∂L/∂z = {number}") + pad
+        badge_h = 3 * line + line * 0.24
+        yhat_w = fm.horizontalAdvance(f"ŷ = {number}") + pad
+        lm = QFontMetricsF(overlay_font(TARGET_SCREEN_PX * 1.15))
+        loss_w = lm.horizontalAdvance(f"L = {number}") + pad
+        gap = line * 0.5
+        left = fm.horizontalAdvance(f"x = {number}") + pad + gap
+        right = max(badge_w, yhat_w + loss_w + 4 * gap) + 3 * gap
+        return left, badge_h + gap, right, badge_h + gap
 
     def _bar_offset(self, scale: float) -> QPointF:
         return QPointF(0.0, self._reserved_bottom() / 2.0 / scale)
@@ -328,6 +371,9 @@ class PresentationMode(QObject):
         scene = t.overlay.scene
         if isinstance(scene, NetworkScene):
             scene.set_label_px(None)
+            scene.label_bounds = None
+            scene.set_view_stretch(1.0)
+            scene.labels_changed()
         t.overlay.theme = NORMAL
         t.overlay.legend.theme = NORMAL
         t.overlay.set_font_px(s["overlay_px"])
