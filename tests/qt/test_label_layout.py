@@ -181,3 +181,20 @@ def test_auto_layout_at_a_projector_font_leaves_room_for_every_badge(make_window
         b = ov.neuron_badge(nid, "forward")
         assert b is not None and b.leader() is None, nid
     assert ov.visible_loss_badge() is not None
+
+
+@pytest.mark.parametrize("name", ["ecs171_321", "softmax_3class"])
+def test_fit_to_view_shows_every_number_of_the_update(make_window, qtbot, name):
+    """F (Fit to View) after the update fits the numbers too: the Δw labels under the lowest
+    neurons once ran past the canvas's bottom edge (the fit saw the neurons only)."""
+    w = _open(make_window, EXAMPLES[0].with_name(f"{name}.json"), SIZES[0])
+    for _state, key, mods in KEYS:
+        qtbot.keyClick(w.view, key, mods)
+    QApplication.processEvents()
+    qtbot.keyClick(w.view, Qt.Key_F)  # Fit to View
+    QApplication.processEvents()
+    vp = w.view.viewport().rect()
+    shown = [(t, r) for t, r in visible_labels(w.scene) if t.startswith("badge")]
+    assert len(shown) >= len(w.graph.edges)  # the Δw labels are on the canvas
+    for text, rect in shown:
+        assert vp.contains(w.view.mapFromScene(rect).boundingRect()), text

@@ -254,6 +254,18 @@ class NetworkScene(QGraphicsScene):
                 item.setPos(self.shown_pos(n.x, n.y))
         self.labels_changed()
 
+    def content_rect(self) -> QRectF:
+        """The network with every number drawn around it (weight labels, bias labels, a
+        pass's badges and legend): what Fit to View shows, so an update's Δw labels below
+        the lowest neuron are not cut off by the canvas's edge."""
+        r = self.network_rect()
+        for it in self.items():
+            if it.parentItem() is None and it.isVisible() and not isinstance(it, NeuronItem):
+                box = it.sceneBoundingRect()
+                if box.isValid() and box.width() < 1e6 and box.height() < 1e6:
+                    r = r.united(box)
+        return r
+
     # ---------------------------------------------------------------- live moves (drag)
     def preview_move(self, positions: dict[str, QPointF]) -> None:
         """Move items without touching the model (a drag in progress); the tool pushes one

@@ -121,12 +121,13 @@ class CanvasView(QGraphicsView):
         self.setTransform(self.transform().fromScale(1, 1))
 
     def fit_all(self) -> None:
-        """The whole network in view, below the legend (never under it), at most 150 %.
+        """The whole network with its numbers in view, below the legend (never under it),
+        at most 150 %.
 
         Until the user zooms or pans, the view keeps fitting as it is resized (a dock
         closed, the window moved to the projector).
         """
-        rect: QRectF = self.scene().network_rect()
+        rect: QRectF = self.scene().content_rect()
         self.auto_fit = True
         if rect.isEmpty():
             self.reset_zoom()
