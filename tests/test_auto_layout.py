@@ -48,7 +48,10 @@ def test_no_skip_edge_runs_through_a_neuron_after_auto_layout(path):
 def test_the_skip_connection_example_draws_its_skip_edges_apart():
     g = fileformat.load(EXAMPLES[0].with_name("skip_connection.json"))
     stored = {nid: (n.x, n.y) for nid, n in g.neurons.items()}
-    assert ("s2", "h2") in through(g, stored)  # the file's drawing: h1 → o1 through h2
+    assert through(g, stored) == []  # as shipped (it once drew h1 → o1 through h2)
+    for nid in ("h1", "h2", "o1"):  # the old drawing: one row, the skip edge on the others
+        g.neurons[nid].y = 60.0
+    assert ("s2", "h2") in through(g, {nid: (n.x, n.y) for nid, n in g.neurons.items()})
     pos = auto_layout(g)
     assert through(g, pos) == []
     # the columns keep their order left to right
