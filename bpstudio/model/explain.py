@@ -403,7 +403,7 @@ class _Ctx:
 
     # values
     def val(self, kind: str, nid: str) -> float:
-        return float(getattr(self.r.trace, kind)[self.c.row_of[nid], self.k])
+        return float(getattr(self.r.shown, kind)[self.c.row_of[nid], self.k])  # noise reads 0
 
     def weight(self, eid: str) -> float:
         return float(self.r.trace.params[self.c.edge_param[self.edge_index[eid]]])
@@ -796,7 +796,7 @@ def _update_of(
         optimizer=settings.optimizer,
         learning_rate=settings.learning_rate,
         old=float(result.trace.params[p]),
-        grad=float(result.trace.grads[p]),
+        grad=float(result.shown.grads[p]),
         new=float(result.updated_params[p]),
         trainable=upd is None or bool(upd[p]),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from json.encoder import encode_basestring_ascii as _key
 from typing import Any
 
@@ -18,6 +19,7 @@ from ..core.data import Dataset
 from ..core.network import Trace
 from ..core.settings import DEFAULTS, TrainingSettings, settings_of
 from .compile import Compiled
+from .noise import without_noise
 
 
 @dataclass(eq=False)  # compared by identity: one pass is one object (its arrays have no ==)
@@ -30,18 +32,26 @@ class PassResult:
     Y: np.ndarray
     training: TrainingSettings = DEFAULTS  # the settings the update used
 
+    @cached_property
+    def shown(self) -> Trace:
+        """The trace as a reader sees it: floating-point noise (a z that cancels to
+        −2.8e-17) is exactly 0 (model/noise.py). Every display reads this; ``trace`` is the
+        engine's exact one (``bpstudio trace``, training, the update)."""
+        return without_noise(self.compiled, self.trace)
+
     def value(self, kind: str, neuron_id: str, sample: int | None = None):
-        """kind in a, z, dL_da, dL_dz; sample index into the batch (None: all, as a list)."""
+        """kind in a, z, dL_da, dL_dz, as shown (:attr:`shown`); sample index into the batch
+        (None: all, as a list)."""
         row = self.compiled.row_of[neuron_id]
-        arr = getattr(self.trace, kind)[row]
+        arr = getattr(self.shown, kind)[row]
         return float(arr[sample]) if sample is not None else arr.tolist()
 
     def edge_grad(self, edge_id: str) -> float:
         i = self.compiled.edge_index[edge_id]
-        return float(self.trace.grads[self.compiled.edge_param[i]])
+        return float(self.shown.grads[self.compiled.edge_param[i]])
 
     def bias_grad(self, neuron_id: str) -> float:
-        return float(self.trace.grads[self.compiled.bias_param[neuron_id]])
+        return float(self.shown.grads[self.compiled.bias_param[neuron_id]])
 
     def updated_weight(self, edge_id: str) -> float:
         i = self.compiled.edge_index[edge_id]

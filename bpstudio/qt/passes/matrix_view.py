@@ -554,7 +554,7 @@ class MatrixView(QWidget):
         rows = slice(layer.start, layer.stop)
         ws = slice(int(net.w_offsets[l - 1]), int(net.w_offsets[l]))
         bs = slice(int(net.b_offsets[l - 1]), int(net.b_offsets[l]))
-        t, shape = r.trace, layer.W.shape
+        t, shape = r.shown, layer.W.shape  # floating-point noise reads 0 (model/noise.py)
         idle = st.state.phase == IDLE
         if self.mode == "backward":
             W = t.grads[ws].reshape(shape)

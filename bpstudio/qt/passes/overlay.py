@@ -611,7 +611,7 @@ class PassOverlay(QObject):
             wmax = float(np.abs(new_w[shown_idx]).max()) if len(shown_idx) else 1.0
             self.update_wmax = wmax
         grads_shown = len(shown_idx) > 0 and not st.updated
-        grads = r.trace.grads[c.edge_param]  # by edge position (no per-edge id lookups)
+        grads = r.shown.grads[c.edge_param]  # by edge position (no per-edge id lookups)
         # dense networks: thinner strokes, or a thousand wide lines become one blob (and slow);
         # by the network's size, so a width means the same at every step of the pass
         thin = max(0.25, min(1.0, math.sqrt(MAX_EDGE_LABELS / max(len(c.edge_ids), 1))))
