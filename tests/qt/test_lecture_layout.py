@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar
+from test_label_layout import collisions  # noqa: E402 (tests/qt on the path)
 
 from bpstudio.paths import example_files
 from bpstudio.qt.passes.items import ValueBadge
@@ -81,9 +82,12 @@ def _numbers_on_screen_px(w) -> list[float]:
     return sizes
 
 
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["720p", "1080p"])
 @pytest.mark.parametrize("name", [p.stem for p in example_files()])
-def test_every_number_is_at_least_24_px_at_1280x720(make_window, qtbot, monkeypatch, name):
-    w = lecture_window(make_window, qtbot, monkeypatch, name)
+def test_every_number_is_at_least_24_px_on_screen_and_none_collide(
+    make_window, qtbot, monkeypatch, name, size
+):
+    w = lecture_window(make_window, qtbot, monkeypatch, name, size)
     enter(w, qtbot)
     scales = []
     for key in (Qt.Key.Key_F6, Qt.Key.Key_F7, Qt.Key.Key_F8):  # forward, backward, update
@@ -105,6 +109,7 @@ def test_every_number_is_at_least_24_px_at_1280x720(make_window, qtbot, monkeypa
                 box = w.view.mapFromScene(item.sceneBoundingRect()).boundingRect()
                 assert room.adjusted(-2, -2, 2, 2).contains(box), (name, key, item.lines, box)
         scales.append(w.view.transform().m11())
+        assert collisions(w.scene) == [], (name, size, key)  # no label on a label or a neuron
     # the network keeps its size from step to step (the scale comes from the network alone)
     assert max(scales) == pytest.approx(min(scales)), (name, scales)
     # and the network with its numbers is on screen, above the bar
