@@ -296,7 +296,8 @@ class PassOverlay(QObject):
         want = mode.DeviceCoordinateCache if self.bulk else mode.NoCache
         if b.cacheMode() != want:
             b.setCacheMode(want)
-        b.setZValue(self._z + 2)
+        if b.zValue() not in (self._z + 2, self._z + 1.9):  # (1.9: led, see _apply_placement)
+            b.setZValue(self._z + 2)
         b.set_font_px(self.font_px)
         self._show(b)
         return b
@@ -853,6 +854,10 @@ class PassOverlay(QObject):
             b.set_anchor(QPointF((r[0] + r[2]) / 2, (r[1] + r[3]) / 2), CENTER)
             lead = out.leaders.get(key)
             b.set_leader(None if lead is None else QPointF(*self._rim(key, lead)))
+            # a led badge sits just beneath the others: its line passes under their text
+            want_z = self._z + (1.9 if lead is not None else 2.0)
+            if b.zValue() != want_z and key != ("loss",):
+                b.setZValue(want_z)
             self._show(b)
 
     def _rim(self, key, lead) -> tuple[float, float]:
