@@ -179,3 +179,28 @@ def test_unregistering_removes_it_again(swish):
     with pytest.raises(fileformat.NetworkFileError, match="swish"):
         fileformat.from_document(net_doc("swish"))
     act.register(swish)  # the fixture's teardown removes it once more
+
+
+def test_saturation_and_histogram_range_come_from_the_entry(swish):
+    """A registered activation's value range and flat tails drive the activations histogram
+    and the saturation warning; nothing else names it (here: swish given a lower bound and
+    'tails' below −0.2, as a test of the plumbing, not of swish)."""
+    import dataclasses
+
+    import numpy as np
+
+    from bpstudio.model.training_session import saturation
+    from bpstudio.qt.training.boundary import _hist_range
+
+    assert saturation("swish", np.array([-0.3, 0.5])) is None  # no tails declared
+    act.register(
+        dataclasses.replace(
+            swish, value_range=(-0.28, None), flat_tails=lambda a: a < -0.2, tails_word="flat"
+        )
+    )
+    assert saturation("swish", np.array([-0.25, 0.5, 1.0, -0.21])) == 0.5
+    assert _hist_range("swish", np.array([0.1, 3.0])) == (-0.28, 3.0)
+    assert _hist_range("sigmoid", np.array([0.3, 0.4])) == (0.0, 1.0)
+    assert _hist_range("relu", np.array([0.5, 2.0])) == (0.0, 2.0)
+    assert _hist_range("identity", np.array([-3.0, 2.0])) == (-3.0, 2.0)
+    assert act.entry("relu").tails_word == "dead"

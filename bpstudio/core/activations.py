@@ -169,6 +169,12 @@ class Activation:
     substituted: Substituted | None = None  # default: symbol(z) with the number
     substituted_derivative: SubstitutedDerivative | None = None  # default: no stage
     elementwise: bool = True  # False only for softmax (a Jacobian, handled as a group)
+    # what the activations histogram and the saturation warnings know: the range of a
+    # (None: unbounded on that side), and the flat tails where f′ ≈ 0, as a mask of values a
+    # (None: it has none), with the word the warning uses ("saturated", relu's "dead")
+    value_range: tuple[float | None, float | None] = (None, None)
+    flat_tails: Callable[[np.ndarray], np.ndarray] | None = None
+    tails_word: str = "saturated"
 
     @property
     def prime_symbol(self) -> tuple[str, str]:
@@ -281,6 +287,8 @@ for _a in [
         substituted_derivative=lambda s, z, a: [
             s.num(a) + s.times + "(1" + s.minus + s.num(a) + ")"
         ],
+        value_range=(0.0, 1.0),
+        flat_tails=lambda a: (a < 0.02) | (a > 0.98),
     ),
     Activation(
         name="tanh",
@@ -294,6 +302,8 @@ for _a in [
         torch="torch.tanh(z)",
         glyph=glyph_curve(lambda x: math.tanh(3 * x)),
         substituted_derivative=lambda s, z, a: ["1" + s.minus + s.sq(s.par(a))],
+        value_range=(-1.0, 1.0),
+        flat_tails=lambda a: np.abs(a) > 0.96,
     ),
     Activation(
         name="relu",
@@ -308,6 +318,9 @@ for _a in [
         glyph=glyph_curve(lambda x: max(0.0, x) * 2 - 0.6),
         substituted=lambda s, z: s.pick(f"max(0, {s.num(z)})", rf"\max(0, {s.num(z)})"),
         substituted_derivative=lambda s, z, a: _since(s, z > 0, *_Z_POS),
+        value_range=(0.0, None),
+        flat_tails=lambda a: a <= 0.0,  # zero output and zero gradient
+        tails_word="dead",
     ),
     Activation(
         name="leaky_relu",
@@ -339,6 +352,7 @@ for _a in [
         glyph=glyph_curve(lambda x: (x if x > 0 else math.exp(2 * x) - 1) * 1.2 - 0.2),
         substituted=lambda s, z: s.num(z) if z > 0 else s.exp(s.num(z)) + s.minus + "1",
         substituted_derivative=_elu_d_sub,
+        value_range=(-ELU_ALPHA, None),
     ),
     Activation(
         name="softplus",
@@ -353,6 +367,7 @@ for _a in [
         glyph=glyph_curve(lambda x: math.log1p(math.exp(4 * x)) / 2.5 - 0.8),
         substituted=lambda s, z: s.log("1" + s.plus + s.exp(s.num(z))),
         substituted_derivative=lambda s, z, a: [s.pick(f"σ({s.num(z)})", rf"\sigma({s.num(z)})")],
+        value_range=(0.0, None),
     ),
     Activation(
         name="identity",
@@ -379,6 +394,8 @@ for _a in [
         torch="torch.softmax(z, dim=1)",
         glyph=glyph_curve(_sigmoid_glyph),
         elementwise=False,
+        value_range=(0.0, 1.0),
+        flat_tails=lambda a: (a < 0.02) | (a > 0.98),
     ),
 ]:
     register(_a)

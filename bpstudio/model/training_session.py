@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core import activations
 from ..core import data as coredata
 from ..core.network import Workspace
 from ..core.settings import DEFAULTS, TrainingSettings
@@ -458,13 +459,9 @@ class TrainingSession:
 
 
 def saturation(name: str, values: np.ndarray) -> float | None:
-    """Fraction of outputs in the flat tails of a squashing activation (None if it has none)."""
-    if not values.size:
+    """Fraction of outputs in the flat tails of the activation (its registry entry's
+    ``flat_tails``; None if it has none, or for a layer of mixed activations)."""
+    entry = activations.REGISTRY.get(name)
+    if not values.size or entry is None or entry.flat_tails is None:
         return None
-    if name in ("sigmoid", "softmax"):
-        return float(np.mean((values < 0.02) | (values > 0.98)))
-    if name == "tanh":
-        return float(np.mean(np.abs(values) > 0.96))
-    if name in ("relu",):
-        return float(np.mean(values <= 0.0))  # "dead": zero output and zero gradient
-    return None
+    return float(np.mean(entry.flat_tails(values)))

@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QWidget
 
+from ...core import activations as act
 from ...model.training_session import TrainingSession, saturation
 from .plots import PlotPanel
 from .style import (
@@ -225,7 +226,8 @@ class ActivationPlot(PlotPanel):
             frac = counts / max(values.size, 1)
             c.setData(edges, frac)
             sat = saturation(name, values)
-            word = "dead" if name == "relu" else "saturated"
+            entry = act.REGISTRY.get(name)
+            word = entry.tails_word if entry is not None else "saturated"
             extra = "" if sat is None else f" · {sat:.0%} {word}"
             p.setTitle(f"layer {l} · {name}{extra}", color="#202020", size="11pt")
             self._hist.append((name, edges, frac, sat))
@@ -240,15 +242,17 @@ class ActivationPlot(PlotPanel):
 
 
 def _hist_range(name: str, values: np.ndarray) -> tuple[float, float]:
-    if name in ("sigmoid", "softmax"):
-        return 0.0, 1.0
-    if name == "tanh":
-        return -1.0, 1.0
+    """The histogram's range: the activation's own where it is bounded (its registry
+    entry's ``value_range``), the data's where not."""
+    entry = act.REGISTRY.get(name)
+    fixed_lo, fixed_hi = entry.value_range if entry is not None else (None, None)
+    if fixed_lo is not None and fixed_hi is not None:
+        return fixed_lo, fixed_hi
     if not values.size:
         return 0.0, 1.0
     lo, hi = float(values.min()), float(values.max())
-    if name == "relu":
-        lo = 0.0
+    if fixed_lo is not None:
+        lo = fixed_lo
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return lo - 0.5, lo + 0.5
     return lo, hi
