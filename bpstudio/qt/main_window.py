@@ -1,6 +1,8 @@
 """The main window: canvas in the middle, inspector dock, toolbar, menus, status bar.
 
-Extension points for panels added by other features (stable; please keep them so):
+Extension points for panels added by other features (stable; please keep them so). The pass
+and training tools see them through the Protocols of ``qt/host.py`` (``PassHost``,
+``TrainingHost``, ``Canvas``), so mypy reports a renamed one:
 
 ``window.graph``
     The one :class:`~bpstudio.model.graph.Graph` of the session. Open/New replace its contents
@@ -63,7 +65,7 @@ APP_NAME = "Backprop Studio"
 
 class MainWindow(QMainWindow):
     selection_changed_ids = Signal(list, list)
-    # set by the install_* functions in __init__
+    # made by the install_* functions in __init__ (they take the window as a qt/host.py host)
     training_tools: TrainingTools
     pass_tools: PassTools
     media_export: MediaExport | None = None  # the running (or last) File > Export animation
@@ -95,8 +97,8 @@ class MainWindow(QMainWindow):
         self.inspector_dock.setObjectName("inspector_dock")
         self.inspector_dock.setWidget(scrollable(self.inspector))
         self.add_dock(self.inspector_dock, Qt.DockWidgetArea.RightDockWidgetArea)
-        install_training_tools(self)  # training docks, Train menu (bpstudio/qt/training)
-        install_pass_tools(self)  # pass stepping, explain + matrix docks, F5 (bpstudio/qt/passes)
+        self.training_tools = install_training_tools(self)  # docks, Train menu (qt/training)
+        self.pass_tools = install_pass_tools(self)  # pass stepping, explain, matrix, F5 (qt/passes)
         install_export_actions(self)  # File → Export worked example / image (bpstudio/qt/exports)
         install_media_actions(self)  # File → Export animation / slides (bpstudio/qt/media_export)
         install_design_tools(self)  # palette, layer handles and panel, quick start (qt/design.py)

@@ -11,10 +11,10 @@ animation. At speed 0 every walk is instant (what the tests and the renderer use
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
-    QGraphicsScene,
+    QGraphicsView,
     QHBoxLayout,
     QLabel,
     QSlider,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ...model.graph import Graph
 from ...model.numfmt import general
 from ...model.stepper import BACKWARD, FORWARD, LOSS, UPDATED, PassStepper, StepState
+from ..canvas.scene import NetworkScene
 from .adapter import CanvasAdapter
 from .overlay import PassOverlay
 
@@ -68,11 +69,11 @@ class PassController(QObject):
     def __init__(
         self,
         graph: Graph,
-        scene: QGraphicsScene,
-        undo_stack=None,
+        scene: NetworkScene,
+        undo_stack: QUndoStack | None = None,
         adapter: CanvasAdapter | None = None,
         parent: QObject | None = None,
-        view=None,
+        view: QGraphicsView | None = None,
     ):
         super().__init__(parent or scene)
         self.graph = graph
@@ -241,9 +242,7 @@ class PassController(QObject):
             self.land()
             return
         self.overlay.complete_refresh_soon()  # the canvas complete before a pulse freezes it
-        finish = getattr(self.overlay.scene, "finish_drawing", None)
-        if finish is not None:
-            finish()
+        self.overlay.scene.finish_drawing()
         self._pump()
 
     def _pump(self) -> None:
@@ -415,15 +414,20 @@ class PassControls(QWidget):
         self.speed_label.setText("instant" if v == 0 else f"{v * MS_PER_SPEED / 1000:.2f} s")
 
 
-def build_toolbar(controller: PassController, title: str = "Pass") -> QToolBar:
-    bar = QToolBar(title)
+class PassToolbar(QToolBar):
+    """The pass toolbar: the controller's actions, then its :class:`PassControls`."""
+
+    controls: PassControls
+
+
+def build_toolbar(controller: PassController, title: str = "Pass") -> PassToolbar:
+    bar = PassToolbar(title)
     bar.setObjectName("pass_toolbar")
     for key in ("forward", "forward_all", "backward", "backward_all", "update", "full_step"):
         bar.addAction(controller.actions[key])
     bar.addAction(controller.actions["reset"])
     bar.addSeparator()
     controls = PassControls(controller)
-    # read back as tools.controls (passes/__init__.py); a QToolBar subclass would type it
-    bar.controls = controls  # type: ignore[attr-defined]
+    bar.controls = controls
     bar.addWidget(controls)
     return bar

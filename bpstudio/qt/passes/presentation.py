@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
-from ..canvas.scene import NetworkScene
 from ..canvas.view import CanvasView
 from ..docks import hide_stale_tab_bars_soon
 from .colormap import HIGH_CONTRAST, NORMAL
@@ -274,9 +273,7 @@ class PresentationMode(QObject):
         # exceed the screen: fitting it would shrink the scale, grow the numbers, and so on
         # towards zero (a random-user run spent minutes there). The bare network at a quarter
         # of its own fit is the floor; numbers beyond the edge are then left to the placement.
-        bare = (
-            scene.network_rect() if isinstance(scene, NetworkScene) else scene.itemsBoundingRect()
-        )
+        bare = scene.network_rect()
         floor = 0.0
         if bare.isValid() and bare.width() > 0 and bare.height() > 0:
             floor = MIN_FIT_SHARE * min(vp.width() / bare.width(), vp.height() / bare.height())
@@ -299,9 +296,7 @@ class PresentationMode(QObject):
     def _size_numbers(self, scale: float) -> None:
         px = TARGET_SCREEN_PX / scale
         self.tools.overlay.set_font_px(max(px, MIN_SCREEN_PX / scale * 1.001))
-        scene = self.tools.overlay.scene
-        if isinstance(scene, NetworkScene):
-            scene.set_label_px(px)  # the editor's weight labels
+        self.tools.overlay.scene.set_label_px(px)  # the editor's weight labels
 
     def screen_px(self) -> float:
         """How tall the overlay's numbers are on screen now (pixels)."""
@@ -309,11 +304,10 @@ class PresentationMode(QObject):
         return self.tools.overlay.font_px * scale
 
     def weight_label_screen_px(self) -> float | None:
-        """How tall the editor's weight labels are on screen (None: not an editor scene)."""
-        scene = self.tools.overlay.scene
-        if not isinstance(scene, NetworkScene) or self.view is None:
+        """How tall the editor's weight labels are on screen (None: no view)."""
+        if self.view is None:
             return None
-        font = scene.label_font()
+        font = self.tools.overlay.scene.label_font()
         px = font.pixelSize() if font.pixelSize() > 0 else font.pointSizeF() * 96 / 72
         return px * self.view.transform().m11()
 
@@ -325,9 +319,7 @@ class PresentationMode(QObject):
             self.bar.hide()
         if not s:
             return
-        scene = t.overlay.scene
-        if isinstance(scene, NetworkScene):
-            scene.set_label_px(None)
+        t.overlay.scene.set_label_px(None)
         t.overlay.theme = NORMAL
         t.overlay.legend.theme = NORMAL
         t.overlay.set_font_px(s["overlay_px"])

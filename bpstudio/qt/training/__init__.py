@@ -9,9 +9,9 @@ The main window calls :func:`install_training_tools` once; everything hangs off 
 * ``loss_plot``, ``grad_plot``, ``boundary_plot``, ``activation_plot`` (docks at the bottom),
   each exportable as PNG and CSV.
 
-The window needs ``graph``; ``undo_stack``, ``add_dock``, ``menus``, ``toolbar``, ``status``
-and ``document.path`` (for CSV paths relative to the file) are used when present. Without a
-window, ``TrainingTools(graph, undo_stack)`` builds the same widgets for tests and scripts.
+What the window must offer is :class:`~bpstudio.qt.host.TrainingHost` (graph, undo stack,
+document, menus, toolbar, ``add_dock``, ``status``). Without a window,
+``TrainingTools(graph, undo_stack)`` builds the same widgets for tests and scripts.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from ...model.graph import Graph
+from ..host import TrainingHost
 from ..window_layout import scrollable
 from .boundary import ActivationPlot, BoundaryPlot
 from .controller import TrainingController
@@ -134,55 +135,41 @@ class TrainingTools(QObject):
         return self.docks
 
 
-def install_training_tools(window) -> TrainingTools:
-    """Add the training docks, the Train menu and toolbar buttons to the main window."""
-    undo = getattr(window, "undo_stack", None)
+def install_training_tools(window: TrainingHost) -> TrainingTools:
+    """Add the training docks, the Train menu and toolbar buttons to the main window (which
+    arranges the docks itself: qt/window_layout.py). ``window`` is also a QMainWindow."""
+    if not isinstance(window, QMainWindow):
+        raise TypeError(f"the training tools need a QMainWindow, not {type(window).__name__}")
 
     def base_dir() -> Path | None:
         # the folder the graph's relative CSV path starts from: the one it was read from
         # (saving elsewhere rewrites the path in the file, not in the open graph)
         if window.graph.base_dir is not None:
             return Path(window.graph.base_dir)
-        doc = getattr(window, "document", None)
-        path = getattr(doc, "path", None)
-        return Path(path).parent if path else None
+        path = window.document.path
+        return path.parent if path else None
 
-    tools = TrainingTools(window.graph, undo, base_dir=base_dir, parent=window)
-    window.training_tools = tools
+    tools = TrainingTools(window.graph, window.undo_stack, base_dir=base_dir, parent=window)
     docks = tools.make_docks(window)
-    add = getattr(window, "add_dock", None) or (lambda d, area: window.addDockWidget(area, d))
     left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
-    add(docks["training"], left)
-    add(docks["data"], left)
+    window.add_dock(docks["training"], left)
+    window.add_dock(docks["data"], left)
     for key in ("loss", "grads", "boundary", "activations"):
-        add(docks[key], bottom)
-    # a window with its own arrangement (MainWindow: qt/window_layout.py) tabifies once, itself:
-    # each extra tabify before the window is shown leaves Qt 6.11 a stale tab bar
-    if not hasattr(window, "reset_layout"):
-        window.tabifyDockWidget(docks["training"], docks["data"])
-        docks["training"].raise_()
-        window.splitDockWidget(docks["loss"], docks["grads"], Qt.Orientation.Horizontal)
-        window.splitDockWidget(docks["grads"], docks["boundary"], Qt.Orientation.Horizontal)
-        window.tabifyDockWidget(docks["boundary"], docks["activations"])
-        docks["boundary"].raise_()
-    menus = getattr(window, "menus", None)
-    if isinstance(menus, dict):
-        menu = menus.get("Train")
-        if menu is None:
-            menu = window.menuBar().addMenu("&Train")
-            menus["Train"] = menu
-        for key in ("play", "step", "reset", "reinit"):
-            menu.addAction(tools.actions[key])
-        menu.addSeparator()
-        menu.addAction(tools.actions["clear_runs"])
-    else:
-        window.addActions(list(tools.actions.values()))
-    toolbar = getattr(window, "toolbar", None)
-    if toolbar is not None:
-        toolbar.addSeparator()
-        toolbar.addAction(tools.actions["play"])
-        toolbar.addAction(tools.actions["step"])
-    status = getattr(window, "status", None)
-    if callable(status):
-        tools.controller.message.connect(lambda text, level: text and status(text))
+        window.add_dock(docks[key], bottom)
+    menu = window.menus.get("Train")
+    if menu is None:
+        menu = window.menus["Train"] = window.menuBar().addMenu("&Train")
+    for key in ("play", "step", "reset", "reinit"):
+        menu.addAction(tools.actions[key])
+    menu.addSeparator()
+    menu.addAction(tools.actions["clear_runs"])
+    window.toolbar.addSeparator()
+    window.toolbar.addAction(tools.actions["play"])
+    window.toolbar.addAction(tools.actions["step"])
+
+    def show(text: str, _level: object) -> None:
+        if text:
+            window.status(text)
+
+    tools.controller.message.connect(show)
     return tools
