@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
-from ...model.graph import Change, Graph
+from ...model.graph import Change, ChangeKind, Graph
 
 Params = tuple[dict[str, float | None], dict[str, float]]
 
@@ -34,7 +34,7 @@ def apply_parameters(graph: Graph, params: Params) -> None:
         n = neurons.get(nid)
         if n is not None:
             n.bias = float(b)
-    graph.emit(Change("weights_changed"))
+    graph.emit(Change(ChangeKind.WEIGHTS_CHANGED))
 
 
 class SetParametersCommand(QUndoCommand):

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ...core.settings import DEFAULTS
 from ...model.compile import CompileError, compile_graph
-from ...model.graph import Change, Graph
+from ...model.graph import STRUCTURE_KINDS, Change, ChangeKind, Graph
 from ...model.training_session import TrainingSession
 from .commands import SetParametersCommand, apply_parameters, graph_parameters
 
@@ -283,11 +283,11 @@ class TrainingController(QObject):
         QTimer.singleShot(0, lambda: self._say_paused(what))
 
     def _on_change(self, ch: Change) -> None:
-        if ch.kind == "weights_changed" and self.session._writing:
+        if ch.kind == ChangeKind.WEIGHTS_CHANGED and self.session._writing:
             return
-        if ch.kind in ("neuron_changed", "edge_changed") and set(ch.keys) <= {"x", "y", "label"}:
+        if ch.layout_only:
             return
-        if ch.kind == "reset":
+        if ch.kind == ChangeKind.RESET:
             # another file: its undo stack is new, so the stretch is not an undo entry
             self._stretch_start = None
             self.target = None  # the old run's "/ N epochs"
@@ -300,10 +300,7 @@ class TrainingController(QObject):
             self.frame.emit()  # the counter and curves of the new (empty) run, at once
             # compiled once the document knows the new path (CSV data is relative to it)
             QTimer.singleShot(0, self._runs_changed)
-        elif self._playing and ch.kind in (
-            "neuron_added", "neuron_removed", "edge_added", "edge_removed",
-            "edges_added", "edges_removed",
-        ):  # fmt: skip
+        elif self._playing and ch.kind in STRUCTURE_KINDS:
             # the network changed under the run: stop (after the edit's command finished)
             self._timer.stop()
             self._playing = False
