@@ -9,7 +9,7 @@ written back on save.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -359,13 +359,30 @@ class Graph:
         return old
 
     def set_parameters(
-        self, weights: dict[str, float], biases: dict[str, float], emit: bool = True
+        self,
+        weights: Mapping[str, float | None],
+        biases: Mapping[str, float],
+        emit: bool = True,
     ) -> None:
-        """Write trained weights/biases back to the edges and neurons in one event."""
-        for eid, w in weights.items():
-            self.edges[eid].weight = float(w)
-        for nid, b in biases.items():
-            self.neurons[nid].bias = float(b)
+        """Write weights and biases to the edges and neurons in one event (training, a pass's
+        update, and the undo of either). A ``None`` weight is "not initialised yet": undoing
+        the first training of a file that left its weights out makes them missing again.
+        Ids no longer in the graph (deleted since the values were taken) are skipped."""
+        edges, neurons = self.edges, self.neurons
+        try:  # the common case, live training's every frame: all there, all numbers
+            for eid, w in weights.items():
+                edges[eid].weight = float(w)  # type: ignore[arg-type]  # None: TypeError
+            for nid, b in biases.items():
+                neurons[nid].bias = float(b)
+        except (KeyError, TypeError):  # a None weight or a deleted id: write all again, slowly
+            for eid, w in weights.items():
+                e = edges.get(eid)
+                if e is not None:
+                    e.weight = None if w is None else float(w)
+            for nid, b in biases.items():
+                n = neurons.get(nid)
+                if n is not None:
+                    n.bias = float(b)
         if emit:
             self.emit(Change(ChangeKind.WEIGHTS_CHANGED))
 

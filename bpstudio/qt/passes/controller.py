@@ -11,7 +11,7 @@ animation. At speed 0 every walk is instant (what the tests and the renderer use
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsView,
@@ -27,6 +27,7 @@ from ...model.graph import Graph
 from ...model.numfmt import general
 from ...model.stepper import BACKWARD, FORWARD, LOSS, UPDATED, PassStepper, StepState
 from ..canvas.scene import NetworkScene
+from ..commands import SetParametersCommand
 from .adapter import CanvasAdapter
 from .overlay import PassOverlay
 
@@ -46,22 +47,6 @@ SHORTCUTS = {
 }
 
 
-class UpdateParametersCommand(QUndoCommand):
-    """One optimizer step as one undo entry (redo applies it, undo restores the old values)."""
-
-    def __init__(self, graph: Graph, new: tuple[dict, dict], old: tuple[dict, dict], text: str):
-        super().__init__(text)
-        self.graph, self.new, self.old = graph, new, old
-
-    def redo(self) -> None:
-        self.graph.set_parameters(*self.new)
-
-    def undo(self) -> None:
-        from ..training.commands import apply_parameters  # None-aware: missing stays missing
-
-        apply_parameters(self.graph, self.old)
-
-
 class PassController(QObject):
     state_changed = Signal(object)  # StepState after each revealed step
     status = Signal(str)  # one line for the status bar / the controls' label
@@ -78,7 +63,7 @@ class PassController(QObject):
         super().__init__(parent or scene)
         self.graph = graph
         self.undo_stack = undo_stack
-        self._last_command: UpdateParametersCommand | None = None
+        self._last_command: SetParametersCommand | None = None
         self.stepper = PassStepper(graph, apply=self._apply, revert=self._revert)
         self.adapter = adapter or CanvasAdapter(scene, graph)
         self.overlay = PassOverlay(scene, graph, self.stepper, self.adapter, view=view)
@@ -104,7 +89,7 @@ class PassController(QObject):
         edges, neurons = self.graph.edges, self.graph.neurons
         old_w = {eid: edges[eid].weight for eid in new_w if eid in edges}
         old_b = {nid: neurons[nid].bias for nid in new_b if nid in neurons}
-        cmd = UpdateParametersCommand(self.graph, (new_w, new_b), (old_w, old_b), text)
+        cmd = SetParametersCommand(self.graph, (old_w, old_b), (new_w, new_b), text)
         self.undo_stack.push(cmd)
         self._last_command = cmd
 
