@@ -38,7 +38,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, Q
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 
 from ..model import fileformat, templates
-from ..model.graph import Graph
+from ..model.graph import ChangeKind, Graph
 from ..paths import example_files
 from . import dialogs, editing, help_pages, places, recovery
 from .canvas.layer_handles import LayerHandles
@@ -304,7 +304,7 @@ class MainWindow(QMainWindow):
 
     def _on_graph_reset(self, change) -> None:
         """Another network: its biases show if it is small (View > Show Biases changes it)."""
-        if change.kind == "reset":
+        if change.kind == ChangeKind.RESET:
             show = len(self.graph.neurons) <= self.BIASES_UP_TO
             self.actions["biases"].setChecked(show)
             self.scene.set_show_biases(show)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...model.graph import Graph
+from ...model.graph import ChangeKind, Graph
 from ...model.numfmt import general
 from ...model.stepper import BACKWARD, FORWARD, LOSS, UPDATED, PassStepper, StepState
 from ..canvas.scene import NetworkScene
@@ -371,7 +371,7 @@ class PassControls(QWidget):
         self.sample.blockSignals(False)
 
     def _on_graph_change(self, change) -> None:
-        if change.kind in ("network_changed", "reset"):
+        if change.kind in (ChangeKind.NETWORK_CHANGED, ChangeKind.RESET):
             self._sync_range()
 
     def _on_mode(self, index: int) -> None:
