@@ -96,7 +96,7 @@ def install_design_tools(window: MainWindow) -> None:
     handles.setChecked(True)
     window.menus["View"].addAction(handles)
     window.actions["layer_handles"] = handles
-    pres = getattr(getattr(window, "pass_tools", None), "presentation", None)
+    pres = window.pass_tools.presentation  # (made with the pass tools, before this)
 
     stepper = window.pass_tools.stepper
 

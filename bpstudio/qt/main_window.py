@@ -12,9 +12,9 @@ and training tools see them through the Protocols of ``qt/host.py`` (``PassHost`
     ``window.document`` holds the path, modified state, recent files and autosave.
 ``window.scene`` / ``window.view``
     :class:`NetworkScene` and :class:`CanvasView`. ``scene.neuron_item(id)`` and
-    ``scene.edge_item(id)`` (None in bulk mode, > BULK_EDGES = 1000 edges) give the items, whose overlay
-    hooks are ``set_overlay_text(str | None)``, ``NeuronItem.set_fill_override(QColor | None)``
-    and ``EdgeItem.set_pen_override(QPen | None)``; ``scene.clear_overlays()`` resets them.
+    ``scene.edge_item(id)`` (None in bulk mode, > BULK_EDGES = 1000 edges) give the items; the
+    pass overlay draws its own items and tints a neuron with
+    ``NeuronItem.set_fill_override(QColor | None)``.
 ``window.selection_changed_ids``
     Signal(list[str], list[str]): selected neuron ids, selected edge ids (model order). The
     same signal exists on the scene.
@@ -404,8 +404,7 @@ class MainWindow(QMainWindow):
 
     def auto_layout(self) -> None:
         # room for the pass overlay's numbers at the size it draws them (larger on a projector)
-        overlay = getattr(getattr(self, "pass_tools", None), "overlay", None)
-        spacing = spacing_for_labels(overlay.font_px) if overlay is not None else None
+        spacing = spacing_for_labels(self.pass_tools.overlay.font_px)
         self._push(editing.layout_command(self.graph, spacing=spacing))
         self.view.fit_all()
 
