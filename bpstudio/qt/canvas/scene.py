@@ -6,7 +6,6 @@ move, add and remove items here. Extension points (used by overlay/stepping pane
 - ``neuron_item(id) -> NeuronItem | None`` and ``edge_item(id) -> EdgeItem | None``
   (``edge_item`` is None for every edge of a network drawn in bulk mode, see below);
 - ``selection_changed_ids = Signal(list, list)``: selected neuron ids, selected edge ids;
-- ``clear_overlays()`` removes every overlay text / fill / pen override at once;
 - ``rebuilding = Signal()``: another network is about to be drawn and every item on the
   scene, whoever added it, is deleted right after: forget the ones you hold.
 
@@ -150,14 +149,6 @@ class NetworkScene(QGraphicsScene):
         finally:
             self.blockSignals(False)
         self._emit_selection()
-
-    def clear_overlays(self) -> None:
-        for n in self._neurons.values():
-            n.set_overlay_text(None)
-            n.set_fill_override(None)
-        for e in self._edges.values():
-            e.set_overlay_text(None)
-            e.set_pen_override(None)
 
     def set_show_weights(self, show: bool) -> None:
         self.show_weights = show
