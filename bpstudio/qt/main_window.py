@@ -57,7 +57,7 @@ from .layout import spacing_for_labels
 from .media_export import MediaExport, install_media_actions
 from .palette import Palette
 from .passes import PassTools, install_pass_tools
-from .training import TrainingTools, install_training_tools
+from .training import PLOTS, TrainingTools, install_training_tools
 from .window_layout import arrange_docks, scrollable, size_columns
 
 APP_NAME = "Backprop Studio"
@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         return {
             "left": [t["training"], t["data"], self.palette_dock],
             "right_top": [self.inspector_dock, p.explain_dock, p.matrix_dock],
-            "right_bottom": [t["loss"], t["grads"], t["boundary"], t["activations"]],
+            "right_bottom": [t[plot.key] for plot in PLOTS],
         }
 
     def reset_layout(self) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..canvas.view import CanvasView
 from ..docks import hide_stale_tab_bars_soon
+from ..training import PLOTS as TRAINING_PLOTS
 from .colormap import HIGH_CONTRAST, NORMAL
 
 MIN_SCREEN_PX = 24.0  # the smallest number on the canvas, in screen pixels (1280x720 projector)
@@ -36,8 +37,7 @@ BAR_PT = 14  # the floating bar's buttons (smaller on a narrow screen)
 PLOT_SHARE = 0.3  # of the screen's width for the one plot
 FIT_ROUNDS = 4  # badge sizes depend on the scale and the scale on the badges: iterate
 MIN_FIT_SHARE = 0.25  # the scale never goes below this share of the bare network's fit
-PLOTS = {"loss": "Loss", "grads": "Gradient norms", "boundary": "Decision boundary",
-         "activations": "Activations"}  # fmt: skip
+PLOTS = {p.key: p.title for p in TRAINING_PLOTS}  # the lecture plot: one of these, or none
 
 
 class LectureBar(QFrame):
