@@ -6,7 +6,9 @@ off the :class:`PassTools` it returns (``window.pass_tools``):
 * ``controller`` (:mod:`.controller`): actions, speed, sample; owns the Qt-free
   :class:`~bpstudio.model.stepper.PassStepper` and the :class:`~.overlay.PassOverlay`;
 * ``explain`` (:mod:`.explain_panel`) and ``matrix`` (:mod:`.matrix_view`) docks;
-* ``presentation`` (:mod:`.presentation`, F5) and live hover ``tips`` (:mod:`.tips`).
+* ``presentation`` (:mod:`.presentation`, F5) and live hover ``tips`` (:mod:`.tips`);
+* ``display`` (:mod:`.display`): decimals and the focused sample, which the overlay, Explain,
+  Matrices and the weight labels follow.
 
 What the window must offer is :class:`~bpstudio.qt.host.PassHost` (graph, undo stack, the
 editor's scene and view, menus, toolbar, ``add_dock``, ``status``). Selection flows both ways:
@@ -65,14 +67,13 @@ class PassTools(QObject):
         self.presentation: PresentationMode | None = None
         self._syncing = False
 
-        self.controls.decimals.valueChanged.connect(self.explain.set_decimals)
-        self.controls.decimals.valueChanged.connect(self.matrix.set_decimals)
-        self.controls.decimals.valueChanged.connect(scene.set_decimals)  # the weight labels
-        scene.set_decimals(self.controls.decimals.value())
+        self.display = self.controller.display  # decimals and focus (the controls set them)
+        self.display.watch(self.explain)
+        self.display.watch(self.matrix)
+        self.display.decimals_changed.connect(scene.set_decimals)  # the weight labels
+        scene.set_decimals(self.display.decimals)
         # the pass's badges take the room of the bias labels while it is on screen
         self.stepper.subscribe(lambda state: scene.pause_biases(state.phase != IDLE))
-        self.controls.sample.valueChanged.connect(lambda _k: self._sync_focus())
-        self.controls.mode.currentIndexChanged.connect(lambda _i: self._sync_focus())
         self.matrix.edge_clicked.connect(self.select_edge)
         self.matrix.neuron_clicked.connect(self.select_neuron)
         scene.selection_changed_ids.connect(self._on_selected_ids)  # (neuron ids, edge ids)
@@ -172,11 +173,6 @@ class PassTools(QObject):
             self._syncing = False
 
     # ----------------------------------------------------------------- refresh
-    def _sync_focus(self) -> None:
-        k = self.controls.sample.value() if self.controls.mode.currentIndex() == 1 else 0
-        self.explain.set_focus_sample(k)
-        self.matrix.set_focus_sample(k)
-
     def _on_graph_change(self, _change) -> None:
         if not self._timer.isActive():
             self._timer.start()

@@ -29,6 +29,7 @@ from ...model.stepper import BACKWARD, FORWARD, LOSS, UPDATED, PassStepper, Step
 from ..canvas.scene import NetworkScene
 from ..commands import SetParametersCommand
 from .adapter import CanvasAdapter
+from .display import DisplaySettings
 from .overlay import PassOverlay
 
 MS_PER_SPEED = 15  # speed 1..100 -> 15..1500 ms per layer
@@ -67,6 +68,9 @@ class PassController(QObject):
         self.stepper = PassStepper(graph, apply=self._apply, revert=self._revert)
         self.adapter = adapter or CanvasAdapter(scene, graph)
         self.overlay = PassOverlay(scene, graph, self.stepper, self.adapter, view=view)
+        # decimals and focus, for the overlay and the docks alike (PassTools adds those)
+        self.display = DisplaySettings(self.overlay.decimals, parent=self)
+        self.display.watch(self.overlay)
         self.speed = 40  # 0 = instant
         self._goal: int | None = None
         self.stepper.subscribe(self._on_state)
@@ -349,7 +353,7 @@ class PassControls(QWidget):
         self.mode.currentIndexChanged.connect(self._on_mode)
         self.sample.valueChanged.connect(self._on_sample)
         self.speed.valueChanged.connect(self._on_speed)
-        self.decimals.valueChanged.connect(controller.overlay.set_decimals)
+        self.decimals.valueChanged.connect(controller.display.set_decimals)
         controller.status.connect(self.state_label.setText)
         controller.graph.subscribe(self._on_graph_change)
         self._sync_range()
@@ -379,20 +383,21 @@ class PassControls(QWidget):
         c.land()
         if index == 1:
             c.stepper.set_batch()
-            c.overlay.set_focus_sample(self.sample.value())
+            c.display.set_focus(self.sample.value())
         else:
             c.stepper.set_sample(self.sample.value())
-            c.overlay.set_focus_sample(0)
+            c.display.set_focus(0)
         c.overlay.refresh()
 
     def _on_sample(self, k: int) -> None:
         c = self.controller
         c.land()
         if self.mode.currentIndex() == 1:
-            c.overlay.set_focus_sample(k)
+            c.display.set_focus(k)
         else:
             c.stepper.set_sample(k)
             c.overlay.refresh()
+            c.display.set_focus(0)  # (the docks show the new sample at once)
 
     def _on_speed(self, v: int) -> None:
         self.controller.set_speed(v)
