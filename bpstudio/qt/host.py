@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # (the canvas imports nothing from here: no cycle at run time
     from .canvas.items import EdgeItem, EdgeLabelItem, NeuronItem
     from .canvas.scene import NetworkScene
     from .document import Document
+    from .training import TrainingTools
 
 
 class Canvas(Protocol):
@@ -90,6 +91,10 @@ class PassHost(WindowHost, Protocol):
 
     @property
     def view(self) -> QGraphicsView: ...
+
+    @property
+    def training_tools(self) -> TrainingTools | None:
+        """The lecture layout's plots and Play/Step (installed first; None: no training)."""
 
 
 class TrainingHost(WindowHost, Protocol):

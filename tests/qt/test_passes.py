@@ -44,6 +44,7 @@ class BareWindow(QMainWindow):
         self.menus = {"View": self.menuBar().addMenu("&View")}
         self.toolbar = QToolBar("Main toolbar", self)
         self.addToolBar(self.toolbar)
+        self.training_tools = None  # no training docks: the lecture layout has no plot
 
     def add_dock(self, dock, area):
         self.addDockWidget(area, dock)

@@ -203,7 +203,7 @@ def install_pass_tools(window: PassHost) -> PassTools:
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, tools.toolbar)
     window.add_dock(tools.explain_dock, Qt.DockWidgetArea.RightDockWidgetArea)
     window.add_dock(tools.matrix_dock, Qt.DockWidgetArea.RightDockWidgetArea)
-    tools.presentation = PresentationMode(window, tools, window.view)
+    tools.presentation = PresentationMode(window, tools, window.view, window.training_tools)
     window.addAction(tools.presentation.action)  # F5 works with the menus hidden
 
     menus = window.menus

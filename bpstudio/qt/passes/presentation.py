@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ..canvas.view import CanvasView
 from ..docks import hide_stale_tab_bars_soon
 from ..training import PLOTS as TRAINING_PLOTS
+from ..training import TrainingTools
 from .colormap import HIGH_CONTRAST, NORMAL
 
 MIN_SCREEN_PX = 24.0  # the smallest number on the canvas, in screen pixels (1280x720 projector)
@@ -103,11 +104,18 @@ class LectureBar(QFrame):
 class PresentationMode(QObject):
     """The lecture layout of one window (``tools.presentation``; the name is older)."""
 
-    def __init__(self, window: QMainWindow, tools, view: QGraphicsView | None = None):
+    def __init__(
+        self,
+        window: QMainWindow,
+        tools,
+        view: QGraphicsView | None = None,
+        training: TrainingTools | None = None,
+    ):
         super().__init__(window)
         self.window = window
         self.tools = tools
         self.view = view
+        self.training = training  # its plot docks and Play/Step (None: a window without)
         self.active = False
         self.plot: str | None = None  # PLOTS key of the one plot shown, or None
         self.kept: set[str] = set()  # objectNames of other docks kept (Explain, Matrices…)
@@ -146,8 +154,7 @@ class PresentationMode(QObject):
         return self.window.findChildren(QDockWidget)
 
     def plot_docks(self) -> dict[str, QDockWidget]:
-        training = getattr(self.window, "training_tools", None)
-        docks = training.docks if training is not None else {}
+        docks = self.training.docks if self.training is not None else {}
         return {k: docks[k] for k in PLOTS if k in docks}
 
     def _fill_keep_menu(self) -> None:
@@ -194,7 +201,7 @@ class PresentationMode(QObject):
             (a["forward"], "Forward F6"), (a["backward"], "Backward F7"),
             (a["update"], "Update F8"), (a["reset"], "Reset"),
         ]  # fmt: skip
-        training = getattr(self.window, "training_tools", None)
+        training = self.training
         if training is not None:
             acts += [None, (training.actions["play"], None),
                      (training.actions["step"], "Epoch")]  # fmt: skip
