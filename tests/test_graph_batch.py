@@ -68,3 +68,20 @@ def test_removing_neurons_in_one_go_records_where_each_was():
     for n, i in reversed(removed):
         g.add_neuron(n, i)
     assert list(g.neurons) == order
+
+
+def test_set_parameters_writes_missing_weights_and_skips_deleted_ids_in_one_event():
+    """The one mutator for new weights (training, a pass's update, their undo)."""
+    from bpstudio.model.graph import ChangeKind
+
+    g = dense_network([2, 3, 1])
+    seen = []
+    g.subscribe(seen.append)
+    first, second = list(g.edges)[:2]
+    hidden = next(nid for nid, n in g.neurons.items() if n.role == "hidden")
+    g.set_parameters({first: None, second: 2, "gone": 1.0}, {hidden: 0.5, "gone_too": 1.0})
+    assert g.edges[first].weight is None  # not initialised: stays missing
+    assert g.edges[second].weight == 2.0 and type(g.edges[second].weight) is float
+    assert g.neurons[hidden].bias == 0.5
+    assert "gone" not in g.edges and "gone_too" not in g.neurons
+    assert [c.kind for c in seen] == [ChangeKind.WEIGHTS_CHANGED]

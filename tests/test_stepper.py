@@ -234,3 +234,35 @@ def test_a_pass_after_new_weights_equals_a_fresh_compile():
     g.remove_edge("w1")
     third = st.compute()
     assert third.compiled is not second.compiled and "w1" not in third.compiled.edge_ids
+
+
+def test_layout_only_is_one_definition_for_the_stepper_and_the_training_session():
+    """Moving, renaming or a file's unknown keys change no number: the stepper keeps its pass
+    and the session its network; any other key is a real edit to both."""
+    from bpstudio.model.graph import LAYOUT_KEYS, Change, ChangeKind
+    from bpstudio.model.training_session import TrainingSession
+
+    graph, _ = _load("handwritten_221")
+    st = PassStepper(graph)
+    st.forward_all()
+    session = TrainingSession(graph)
+    assert session.ensure()
+    assert not session._need_compile
+    for keys in [("x",), ("x", "y"), ("label",), ("extra",), tuple(sorted(LAYOUT_KEYS))]:
+        assert Change(ChangeKind.NEURON_CHANGED, "h1", keys).layout_only
+        st.graph.set_neuron("h1", **{k: getattr(st.graph.neurons["h1"], k) for k in keys})
+        assert st.result is not None and st.state.phase != IDLE, keys
+        assert not session._need_compile, keys
+    st.graph.set_neuron("h1", x=1.0, bias=0.25)  # a layout key with a number
+    assert not Change(ChangeKind.NEURON_CHANGED, "h1", ("x", "bias")).layout_only
+    assert st.result is None and st.state.phase == IDLE
+    assert session._need_compile
+    session.close()
+
+
+def test_a_change_kind_that_does_not_exist_fails_when_made():
+    from bpstudio.model.graph import Change, ChangeKind
+
+    assert Change("reset").kind is ChangeKind.RESET  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        Change("weight_changed")  # type: ignore[arg-type]

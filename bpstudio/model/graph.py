@@ -9,8 +9,9 @@ written back on save.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -50,18 +51,63 @@ class Edge:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class ChangeKind(StrEnum):
+    """What a :class:`Change` is about. A ``str`` (StrEnum): ``kind == "reset"`` still holds,
+    but a kind that does not exist fails when the Change is made (ValueError) and a misspelt
+    member fails the type check."""
+
+    NEURON_ADDED = "neuron_added"
+    NEURON_REMOVED = "neuron_removed"
+    NEURON_CHANGED = "neuron_changed"  # keys: the Neuron attributes set
+    EDGE_ADDED = "edge_added"
+    EDGE_REMOVED = "edge_removed"
+    EDGES_ADDED = "edges_added"  # ids: a batch of edges, one event
+    EDGES_REMOVED = "edges_removed"
+    EDGE_CHANGED = "edge_changed"  # keys: the Edge attributes set
+    NETWORK_CHANGED = "network_changed"  # keys: name, description, training, data
+    WEIGHTS_CHANGED = "weights_changed"  # any weights and biases, one event (training)
+    RESET = "reset"  # another network (open, new): everything
+
+
+# the structure of the network: a listener that compiled it compiles again
+STRUCTURE_KINDS = frozenset(
+    {
+        ChangeKind.NEURON_ADDED,
+        ChangeKind.NEURON_REMOVED,
+        ChangeKind.EDGE_ADDED,
+        ChangeKind.EDGE_REMOVED,
+        ChangeKind.EDGES_ADDED,
+        ChangeKind.EDGES_REMOVED,
+    }
+)
+# attributes that change the picture but not a single number of a pass or of training:
+# a neuron's place and its label, and the unknown keys a file carried (kept for save)
+LAYOUT_KEYS = frozenset({"x", "y", "label", "extra"})
+
+
 @dataclass(frozen=True)
 class Change:
-    """What changed. kind: neuron_added/neuron_removed/neuron_changed/edge_added/edge_removed/
-    edges_added/edges_removed/edge_changed/network_changed/weights_changed/reset. ``id`` is the
-    neuron or edge id (or None), ``keys`` the attribute names that changed (for *_changed),
-    ``ids`` the edge ids of a batch (edges_added/edges_removed: one event for many edges, so
-    deleting 2,000 edges does not run every listener 2,000 times)."""
+    """What changed (see :class:`ChangeKind`). ``id`` is the neuron or edge id (or None),
+    ``keys`` the attribute names that changed (for *_changed), ``ids`` the edge ids of a batch
+    (edges_added/edges_removed: one event for many edges, so deleting 2,000 edges does not
+    run every listener 2,000 times)."""
 
-    kind: str
+    kind: ChangeKind
     id: str | None = None
     keys: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if type(self.kind) is not ChangeKind:  # a plain string: checked (and typed) here
+            object.__setattr__(self, "kind", ChangeKind(self.kind))
+
+    @property
+    def layout_only(self) -> bool:
+        """A neuron or edge changed only in :data:`LAYOUT_KEYS`: no number changed (the pass
+        stays, training goes on). The one definition: the stepper, the training session and
+        the training controller all ask this."""
+        changed = self.kind in (ChangeKind.NEURON_CHANGED, ChangeKind.EDGE_CHANGED)
+        return changed and LAYOUT_KEYS.issuperset(self.keys)
 
 
 Listener = Callable[[Change], None]
@@ -180,7 +226,7 @@ class Graph:
             items = list(self.neurons.items())
             items.insert(index, (neuron.id, neuron))
             self.neurons = dict(items)
-        self.emit(Change("neuron_added", neuron.id))
+        self.emit(Change(ChangeKind.NEURON_ADDED, neuron.id))
         return neuron
 
     def remove_neuron(self, neuron_id: str) -> tuple[Neuron, int, list[tuple[Edge, int]]]:
@@ -191,7 +237,7 @@ class Graph:
         removed_edges = self.remove_edges(attached) if attached else []
         index = list(self.neurons).index(neuron_id)
         neuron = self.neurons.pop(neuron_id)
-        self.emit(Change("neuron_removed", neuron_id))
+        self.emit(Change(ChangeKind.NEURON_REMOVED, neuron_id))
         return neuron, index, removed_edges
 
     def remove_neurons(self, neuron_ids: Iterable[str]) -> list[tuple[Neuron, int]]:
@@ -211,7 +257,7 @@ class Graph:
             nid = order[index]
             if nid in dead:
                 removed.append((self.neurons.pop(nid), index))
-                self.emit(Change("neuron_removed", nid))
+                self.emit(Change(ChangeKind.NEURON_REMOVED, nid))
         return removed
 
     def edge_index(self, edge_id: str) -> int:
@@ -226,12 +272,12 @@ class Graph:
             items = list(self.edges.items())
             items.insert(index, (edge.id, edge))
             self.edges = dict(items)
-        self.emit(Change("edge_added", edge.id))
+        self.emit(Change(ChangeKind.EDGE_ADDED, edge.id))
         return edge
 
     def remove_edge(self, edge_id: str) -> Edge:
         edge = self.edges.pop(edge_id)
-        self.emit(Change("edge_removed", edge_id))
+        self.emit(Change(ChangeKind.EDGE_REMOVED, edge_id))
         return edge
 
     def add_edges(self, edges: Iterable[Edge]) -> None:
@@ -245,7 +291,7 @@ class Graph:
         for e in edges:
             self.edges[e.id] = e
         if edges:
-            self.emit(Change("edges_added", ids=tuple(e.id for e in edges)))
+            self.emit(Change(ChangeKind.EDGES_ADDED, ids=tuple(e.id for e in edges)))
 
     def remove_edges(self, edge_ids: Iterable[str]) -> list[tuple[Edge, int]]:
         """Remove edges with one ``edges_removed`` event, in one pass over the edges.
@@ -263,7 +309,7 @@ class Graph:
             del kept[eid]
         self.edges = kept
         if removed:
-            self.emit(Change("edges_removed", ids=tuple(e.id for e, _ in removed)))
+            self.emit(Change(ChangeKind.EDGES_REMOVED, ids=tuple(e.id for e, _ in removed)))
         return removed
 
     def insert_edges(self, entries: Iterable[tuple[Edge, int]]) -> None:
@@ -285,7 +331,7 @@ class Graph:
         merged.update(existing)
         self.edges = merged
         if entries:
-            self.emit(Change("edges_added", ids=tuple(e.id for e, _ in entries)))
+            self.emit(Change(ChangeKind.EDGES_ADDED, ids=tuple(e.id for e, _ in entries)))
 
     def set_neuron(self, neuron_id: str, **values: Any) -> dict[str, Any]:
         """Set attributes; returns the old values (for undo)."""
@@ -293,7 +339,7 @@ class Graph:
         old = {k: getattr(n, k) for k in values}
         for k, v in values.items():
             setattr(n, k, v)
-        self.emit(Change("neuron_changed", neuron_id, tuple(values)))
+        self.emit(Change(ChangeKind.NEURON_CHANGED, neuron_id, tuple(values)))
         return old
 
     def set_edge(self, edge_id: str, **values: Any) -> dict[str, Any]:
@@ -301,7 +347,7 @@ class Graph:
         old = {k: getattr(e, k) for k in values}
         for k, v in values.items():
             setattr(e, k, v)
-        self.emit(Change("edge_changed", edge_id, tuple(values)))
+        self.emit(Change(ChangeKind.EDGE_CHANGED, edge_id, tuple(values)))
         return old
 
     def set_network(self, **values: Any) -> dict[str, Any]:
@@ -309,19 +355,36 @@ class Graph:
         old = {k: copy.deepcopy(getattr(self, k)) for k in values}
         for k, v in values.items():
             setattr(self, k, v)
-        self.emit(Change("network_changed", None, tuple(values)))
+        self.emit(Change(ChangeKind.NETWORK_CHANGED, None, tuple(values)))
         return old
 
     def set_parameters(
-        self, weights: dict[str, float], biases: dict[str, float], emit: bool = True
+        self,
+        weights: Mapping[str, float | None],
+        biases: Mapping[str, float],
+        emit: bool = True,
     ) -> None:
-        """Write trained weights/biases back to the edges and neurons in one event."""
-        for eid, w in weights.items():
-            self.edges[eid].weight = float(w)
-        for nid, b in biases.items():
-            self.neurons[nid].bias = float(b)
+        """Write weights and biases to the edges and neurons in one event (training, a pass's
+        update, and the undo of either). A ``None`` weight is "not initialised yet": undoing
+        the first training of a file that left its weights out makes them missing again.
+        Ids no longer in the graph (deleted since the values were taken) are skipped."""
+        edges, neurons = self.edges, self.neurons
+        try:  # the common case, live training's every frame: all there, all numbers
+            for eid, w in weights.items():
+                edges[eid].weight = float(w)  # type: ignore[arg-type]  # None: TypeError
+            for nid, b in biases.items():
+                neurons[nid].bias = float(b)
+        except (KeyError, TypeError):  # a None weight or a deleted id: write all again, slowly
+            for eid, w in weights.items():
+                e = edges.get(eid)
+                if e is not None:
+                    e.weight = None if w is None else float(w)
+            for nid, b in biases.items():
+                n = neurons.get(nid)
+                if n is not None:
+                    n.bias = float(b)
         if emit:
-            self.emit(Change("weights_changed"))
+            self.emit(Change(ChangeKind.WEIGHTS_CHANGED))
 
     def replace_with(self, other: Graph, take: bool = False) -> None:
         """Become a copy of other (open/new), keeping subscribers; one 'reset' event.
@@ -336,7 +399,7 @@ class Graph:
         self.data = dup(other.data)
         self.extra = dup(other.extra)
         self.base_dir = other.base_dir
-        self.emit(Change("reset"))
+        self.emit(Change(ChangeKind.RESET))
 
     def copy(self) -> Graph:
         g = Graph(self.name, self.description)

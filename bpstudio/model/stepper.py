@@ -25,7 +25,7 @@ import numpy as np
 
 from ..core.data import Dataset
 from .compile import Compiled, CompileError, compile_graph
-from .graph import Change, Graph
+from .graph import Change, ChangeKind, Graph
 from .overflow import find_overflow
 from .session import dataset
 from .trace import PassResult, run_pass
@@ -106,13 +106,9 @@ class PassStepper:
     def _on_graph_change(self, change: Change) -> None:
         if self._applying:
             return
-        if change.kind in ("neuron_changed", "edge_changed") and set(change.keys) <= {
-            "x",
-            "y",
-            "label",
-        }:
+        if change.layout_only:
             return  # moving or renaming a neuron does not change a single number
-        if change.kind != "weights_changed":
+        if change.kind != ChangeKind.WEIGHTS_CHANGED:
             self._compiled = self._dataset = None
         self.result = None
         self._old = self._new = None

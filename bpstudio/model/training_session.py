@@ -34,9 +34,8 @@ from ..core.settings import DEFAULTS, TrainingSettings
 from ..core.trainer import EpochStats, Trainer
 from .compile import Compiled, CompileError, compile_graph
 from .datafit import check_fit
-from .graph import UNTITLED, Change, Graph
+from .graph import STRUCTURE_KINDS, UNTITLED, Change, ChangeKind, Graph
 
-_LAYOUT_KEYS = {"x", "y", "label", "extra"}
 _STRUCTURAL_NEURON_KEYS = {"activation", "role"}
 MAX_EARLIER_RUNS = 6
 
@@ -212,17 +211,16 @@ class TrainingSession:
     # ---------------------------------------------------------------- graph events
     def _on_change(self, ch: Change) -> None:
         kind, keys = ch.kind, set(ch.keys)
-        if kind == "weights_changed":
+        if kind == ChangeKind.WEIGHTS_CHANGED:
             if not self._writing:
                 self._dirty(params=True)
-        elif kind in ("neuron_changed", "edge_changed"):
-            if keys <= _LAYOUT_KEYS:
+        elif kind in (ChangeKind.NEURON_CHANGED, ChangeKind.EDGE_CHANGED):
+            if ch.layout_only:
                 return
             self._dirty(params=True, new_run=bool(keys & _STRUCTURAL_NEURON_KEYS))
-        elif kind in ("neuron_added", "neuron_removed", "edge_added", "edge_removed",
-                      "edges_added", "edges_removed", "reset"):  # fmt: skip
+        elif kind in STRUCTURE_KINDS or kind == ChangeKind.RESET:
             self._dirty(params=True, new_run=True)
-            if kind == "reset":
+            if kind == ChangeKind.RESET:
                 # another network (open, new): its run starts now, not at its first successful
                 # compile, so no view shows the old file's epochs, not even when the new one
                 # cannot be trained (a blank network: no layers yet, so no layer curves)
@@ -230,7 +228,7 @@ class TrainingSession:
                 self.drop_incomparable()
                 self.run = self._empty_run(0)  # named among the runs that stay
                 self.error = None  # the old network's; the next ensure() says the new one's
-        elif kind == "network_changed":
+        elif kind == ChangeKind.NETWORK_CHANGED:
             if keys & {"training", "data"}:
                 self._dirty()
 

@@ -9,6 +9,7 @@ undo step ("typing into a field merges").
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
@@ -229,3 +230,37 @@ class SetNetworkCommand(_SetCommand):
         if isinstance(values.get("data"), dict) and self.folder is not None and here is not None:
             values["data"] = fileformat.rebased_data(values["data"], self.folder, here)
         self.graph.set_network(**values)
+
+
+# edge weights (None: not initialised yet), neuron biases
+Params = tuple[Mapping[str, float | None], Mapping[str, float]]
+
+
+def graph_parameters(graph: Graph) -> Params:
+    """The graph's edge weights (None where missing) and neuron biases."""
+    return (
+        {eid: e.weight for eid, e in graph.edges.items()},
+        {nid: n.bias for nid, n in graph.neurons.items() if n.has_activation},
+    )
+
+
+class SetParametersCommand(QUndoCommand):
+    """New weights and biases as one undo entry: a stretch of training, Reset, Re-initialise,
+    a pass's update (F8). Both ways go through ``Graph.set_parameters`` (one
+    ``weights_changed`` event however many edges; None-aware, deleted ids skipped).
+    ``applied``: the graph already holds ``new`` (training wrote it), so the push does not
+    write it again."""
+
+    def __init__(self, graph: Graph, old: Params, new: Params, text: str, applied: bool = False):
+        super().__init__(text)
+        self.graph, self.old, self.new = graph, old, new
+        self._skip = applied
+
+    def redo(self) -> None:
+        if self._skip:
+            self._skip = False
+            return
+        self.graph.set_parameters(*self.new)
+
+    def undo(self) -> None:
+        self.graph.set_parameters(*self.old)

@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget
 
 from ..model import quickstart
-from ..model.graph import Change
+from ..model.graph import Change, ChangeKind
 from ..model.stepper import IDLE
 from . import dialogs, keyboard_design
 from .canvas.layer_handles import LayerHandles
@@ -80,7 +80,7 @@ def install_design_tools(window: MainWindow) -> None:
     window.view.key_hooks.append(keyboard_design.tab_hook(window.view))
 
     def on_change(ch: Change) -> None:  # an empty canvas: the palette is what comes next
-        if ch.kind == "reset" and not window.graph.neurons:
+        if ch.kind == ChangeKind.RESET and not window.graph.neurons:
             QTimer.singleShot(0, dock.raise_)
 
     window.graph.subscribe(on_change)
@@ -96,7 +96,7 @@ def install_design_tools(window: MainWindow) -> None:
     handles.setChecked(True)
     window.menus["View"].addAction(handles)
     window.actions["layer_handles"] = handles
-    pres = getattr(getattr(window, "pass_tools", None), "presentation", None)
+    pres = window.pass_tools.presentation  # (made with the pass tools, before this)
 
     stepper = window.pass_tools.stepper
 

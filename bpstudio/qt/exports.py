@@ -7,9 +7,9 @@ so a lecturer's handout and slide match what the class saw on the canvas.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow
 
 from ..core.data import DataError
 from ..model.compile import CompileError, compile_graph
@@ -19,14 +19,17 @@ from ..model.session import dataset
 from ..model.stepper import BACKWARD, FORWARD, LOSS
 from . import dialogs, places
 
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
 REPORT_FILTERS = "Markdown (*.md);;LaTeX (*.tex)"
 IMAGE_FILTERS = "PNG image (*.png);;SVG drawing (*.svg)"
 
 
-def install_export_actions(window: QMainWindow) -> None:
+def install_export_actions(window: MainWindow) -> None:
     """Add the two export actions to the File menu, above Quit."""
     menu = window.menus["File"]
-    before = getattr(window, "actions", {}).get("quit")
+    before = window.actions.get("quit")
     report = QAction("Export &Worked Example…", window)
     report.setShortcut(QKeySequence("Ctrl+Shift+W"))
     report.setStatusTip(
@@ -47,31 +50,28 @@ def install_export_actions(window: QMainWindow) -> None:
         menu.insertSeparator(before)
 
 
-def current_sample(window: QMainWindow) -> int:
+def current_sample(window: MainWindow) -> int:
     """The sample the pass controls are on (the focused one in whole-batch mode)."""
-    tools = getattr(window, "pass_tools", None)
-    if tools is None:
-        return 0
+    tools = window.pass_tools
     samples = tools.stepper.samples
     if samples:
         return samples[0]
     return int(tools.controls.sample.value())
 
 
-def current_overlay(window: QMainWindow) -> str:
+def current_overlay(window: MainWindow) -> str:
     """The overlay matching the pass on screen: forward values, gradients, or none."""
-    tools = getattr(window, "pass_tools", None)
-    phase = tools.stepper.state.phase if tools is not None else None
+    phase = window.pass_tools.stepper.state.phase
     return {FORWARD: "forward", LOSS: "forward", BACKWARD: "backward"}.get(phase, "none")
 
 
-def _suggestion(window: QMainWindow, suffix: str) -> str:
+def _suggestion(window: MainWindow, suffix: str) -> str:
     """The network's file name with suffix, in the folder dialogs start in (never the package)."""
     stem = Path(window.document.suggested_file_name()).stem
     return places.suggest(f"{stem}{suffix}")
 
 
-def export_worked_example(window: QMainWindow) -> Path | None:
+def export_worked_example(window: MainWindow) -> Path | None:
     graph = window.graph
     sample = current_sample(window)
     try:
@@ -111,7 +111,7 @@ def export_worked_example(window: QMainWindow) -> Path | None:
     return _write(window, Path(target), write, "worked example")
 
 
-def export_image(window: QMainWindow) -> Path | None:
+def export_image(window: MainWindow) -> Path | None:
     from .render import render_to_file
 
     target = dialogs.ask_export_path(
@@ -127,7 +127,7 @@ def export_image(window: QMainWindow) -> Path | None:
     return _write(window, path, lambda p: render_to_file(window.graph, p, overlay, sample), "image")
 
 
-def _write(window: QMainWindow, path: Path, write, what: str) -> Path | None:
+def _write(window: MainWindow, path: Path, write, what: str) -> Path | None:
     try:
         write(path)
     except OSError as exc:

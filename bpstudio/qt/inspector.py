@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..core import activations
 from ..model.compile import graph_warnings
-from ..model.graph import ROLES, Change, Graph
+from ..model.graph import ROLES, STRUCTURE_KINDS, Change, ChangeKind, Graph
 from ..model.numfmt import exact
 from .commands import SetEdgeCommand, SetNetworkCommand, SetNeuronCommand
 from .field_note import FieldNote
@@ -374,18 +374,18 @@ class Inspector(QStackedWidget):
 
     # ---------------------------------------------------------------- model -> fields
     def _on_change(self, ch: Change) -> None:
-        if ch.kind == "weights_changed":
+        if ch.kind == ChangeKind.WEIGHTS_CHANGED:
             self.refresh(structure=False)
             return
         self._warned_for = None  # anything else may change the warnings: recompute them
-        if ch.kind in ("reset", "network_changed") or ch.id in (
+        if ch.kind in (ChangeKind.RESET, ChangeKind.NETWORK_CHANGED) or ch.id in (
             *self.neuron_ids,
             *self.edge_ids,
         ):
             self.refresh()
         elif ch.ids and not set(ch.ids).isdisjoint(self.edge_ids):  # a batch of edges
             self.refresh()
-        elif ch.kind.endswith(("added", "removed")) and not (self.neuron_ids or self.edge_ids):
+        elif ch.kind in STRUCTURE_KINDS and not (self.neuron_ids or self.edge_ids):
             self.refresh()  # network page shows counts
 
 

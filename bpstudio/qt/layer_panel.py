@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import activations
-from ..model.graph import Change, Graph
+from ..model.graph import Change, ChangeKind, Graph
 from . import layers
 from .field_note import FieldNote
 
@@ -167,5 +167,5 @@ class LayerPanel(QGroupBox):
         self._push(cmd)
 
     def _on_change(self, ch: Change) -> None:
-        if self.column or ch.kind == "reset":
+        if self.column or ch.kind == ChangeKind.RESET:
             self.refresh()

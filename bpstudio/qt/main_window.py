@@ -1,6 +1,8 @@
 """The main window: canvas in the middle, inspector dock, toolbar, menus, status bar.
 
-Extension points for panels added by other features (stable; please keep them so):
+Extension points for panels added by other features (stable; please keep them so). The pass
+and training tools see them through the Protocols of ``qt/host.py`` (``PassHost``,
+``TrainingHost``, ``Canvas``), so mypy reports a renamed one:
 
 ``window.graph``
     The one :class:`~bpstudio.model.graph.Graph` of the session. Open/New replace its contents
@@ -10,9 +12,9 @@ Extension points for panels added by other features (stable; please keep them so
     ``window.document`` holds the path, modified state, recent files and autosave.
 ``window.scene`` / ``window.view``
     :class:`NetworkScene` and :class:`CanvasView`. ``scene.neuron_item(id)`` and
-    ``scene.edge_item(id)`` (None in bulk mode, > BULK_EDGES = 1000 edges) give the items, whose overlay
-    hooks are ``set_overlay_text(str | None)``, ``NeuronItem.set_fill_override(QColor | None)``
-    and ``EdgeItem.set_pen_override(QPen | None)``; ``scene.clear_overlays()`` resets them.
+    ``scene.edge_item(id)`` (None in bulk mode, > BULK_EDGES = 1000 edges) give the items; the
+    pass overlay draws its own items and tints a neuron with
+    ``NeuronItem.set_fill_override(QColor | None)``.
 ``window.selection_changed_ids``
     Signal(list[str], list[str]): selected neuron ids, selected edge ids (model order). The
     same signal exists on the scene.
@@ -36,7 +38,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, Q
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 
 from ..model import fileformat, templates
-from ..model.graph import Graph
+from ..model.graph import ChangeKind, Graph
 from ..paths import example_files
 from . import dialogs, editing, help_pages, places, recovery
 from .canvas.layer_handles import LayerHandles
@@ -55,7 +57,7 @@ from .layout import spacing_for_labels
 from .media_export import MediaExport, install_media_actions
 from .palette import Palette
 from .passes import PassTools, install_pass_tools
-from .training import TrainingTools, install_training_tools
+from .training import PLOTS, TrainingTools, install_training_tools
 from .window_layout import arrange_docks, scrollable, size_columns
 
 APP_NAME = "Backprop Studio"
@@ -63,7 +65,7 @@ APP_NAME = "Backprop Studio"
 
 class MainWindow(QMainWindow):
     selection_changed_ids = Signal(list, list)
-    # set by the install_* functions in __init__
+    # made by the install_* functions in __init__ (they take the window as a qt/host.py host)
     training_tools: TrainingTools
     pass_tools: PassTools
     media_export: MediaExport | None = None  # the running (or last) File > Export animation
@@ -95,8 +97,8 @@ class MainWindow(QMainWindow):
         self.inspector_dock.setObjectName("inspector_dock")
         self.inspector_dock.setWidget(scrollable(self.inspector))
         self.add_dock(self.inspector_dock, Qt.DockWidgetArea.RightDockWidgetArea)
-        install_training_tools(self)  # training docks, Train menu (bpstudio/qt/training)
-        install_pass_tools(self)  # pass stepping, explain + matrix docks, F5 (bpstudio/qt/passes)
+        self.training_tools = install_training_tools(self)  # docks, Train menu (qt/training)
+        self.pass_tools = install_pass_tools(self)  # pass stepping, explain, matrix, F5 (qt/passes)
         install_export_actions(self)  # File → Export worked example / image (bpstudio/qt/exports)
         install_media_actions(self)  # File → Export animation / slides (bpstudio/qt/media_export)
         install_design_tools(self)  # palette, layer handles and panel, quick start (qt/design.py)
@@ -132,7 +134,7 @@ class MainWindow(QMainWindow):
         return {
             "left": [t["training"], t["data"], self.palette_dock],
             "right_top": [self.inspector_dock, p.explain_dock, p.matrix_dock],
-            "right_bottom": [t["loss"], t["grads"], t["boundary"], t["activations"]],
+            "right_bottom": [t[plot.key] for plot in PLOTS],
         }
 
     def reset_layout(self) -> None:
@@ -302,7 +304,7 @@ class MainWindow(QMainWindow):
 
     def _on_graph_reset(self, change) -> None:
         """Another network: its biases show if it is small (View > Show Biases changes it)."""
-        if change.kind == "reset":
+        if change.kind == ChangeKind.RESET:
             show = len(self.graph.neurons) <= self.BIASES_UP_TO
             self.actions["biases"].setChecked(show)
             self.scene.set_show_biases(show)
@@ -402,8 +404,7 @@ class MainWindow(QMainWindow):
 
     def auto_layout(self) -> None:
         # room for the pass overlay's numbers at the size it draws them (larger on a projector)
-        overlay = getattr(getattr(self, "pass_tools", None), "overlay", None)
-        spacing = spacing_for_labels(overlay.font_px) if overlay is not None else None
+        spacing = spacing_for_labels(self.pass_tools.overlay.font_px)
         self._push(editing.layout_command(self.graph, spacing=spacing))
         self.view.fit_all()
 

@@ -2,7 +2,8 @@
 
 It builds the same NetworkScene the app shows, so the picture matches the screen. The
 ``overlay`` and ``sample`` parameters are the hook for forward/backward overlays: a renderer
-registered in ``OVERLAYS`` gets the scene, graph and sample and sets item overlay texts.
+registered in ``OVERLAYS`` gets the scene, graph and sample and draws on the scene
+(qt/passes/overlay.py registers the pass overlay's forward and backward).
 """
 
 from __future__ import annotations

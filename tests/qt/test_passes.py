@@ -15,12 +15,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 from PySide6.QtGui import QUndoStack  # noqa: E402
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QMainWindow, QToolTip  # noqa: E402
+from PySide6.QtWidgets import QGraphicsView, QMainWindow, QToolBar, QToolTip  # noqa: E402
 
 import bpstudio.qt  # noqa: E402,F401
 from bpstudio.model import explain as ex  # noqa: E402
 from bpstudio.model import fileformat  # noqa: E402
 from bpstudio.model.stepper import BACKWARD, FORWARD, IDLE, LOSS, UPDATED  # noqa: E402
+from bpstudio.qt.canvas.scene import NetworkScene  # noqa: E402
 from bpstudio.qt.passes import install_pass_tools  # noqa: E402
 from bpstudio.qt.passes.tips import edge_tip, neuron_tip  # noqa: E402
 
@@ -30,16 +31,26 @@ TOL = dict(rel=1e-9, abs=1e-15)
 
 
 class BareWindow(QMainWindow):
-    """The attributes install_pass_tools uses, on a plain scene (no editor items)."""
+    """What install_pass_tools needs (qt/host.py PassHost) and no more: the editor's scene in
+    a plain view, no inspector, training, palette or dock arrangement."""
 
     def __init__(self, graph):
         super().__init__()
         self.graph = graph
-        self.scene = QGraphicsScene()
+        self.scene = NetworkScene(graph, self)
         self.view = QGraphicsView(self.scene)
         self.setCentralWidget(self.view)
         self.undo_stack = QUndoStack(self)
         self.menus = {"View": self.menuBar().addMenu("&View")}
+        self.toolbar = QToolBar("Main toolbar", self)
+        self.addToolBar(self.toolbar)
+        self.training_tools = None  # no training docks: the lecture layout has no plot
+
+    def add_dock(self, dock, area):
+        self.addDockWidget(area, dock)
+
+    def status(self, text):
+        self.statusBar().showMessage(text, 5000)
 
 
 def _load(name):
@@ -56,6 +67,8 @@ def make_tools(qtbot):
         w = BareWindow(graph)
         qtbot.addWidget(w)
         tools = install_pass_tools(w)
+        w.tabifyDockWidget(tools.explain_dock, tools.matrix_dock)  # as MainWindow arranges them
+        tools.explain_dock.raise_()
         tools.controller.set_speed(0)
         w.resize(1280, 800)
         return w, tools

@@ -30,9 +30,6 @@ def window(make_window):
 
 def test_the_window_has_the_pass_tools_once(window):
     tools = window.pass_tools
-    from bpstudio.qt.passes import install_pass_tools
-
-    assert install_pass_tools(window) is tools  # app.py may call it again: no duplicate docks
     names = [d.objectName() for d in window.findChildren(type(tools.explain_dock))]
     assert names.count("explain_dock") == 1 and names.count("matrix_dock") == 1
     assert "Pass" in window.menus

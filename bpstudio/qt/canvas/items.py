@@ -1,20 +1,13 @@
 """Graphics items of the canvas: neurons, edges, the bulk edge layer and the legend.
 
 Items are views of one Neuron/Edge of the model: they never change the model themselves.
-Overlay hooks for later panels (forward/backward values, highlights):
-
-- ``NeuronItem.set_overlay_text(text | None)``: a small multi-line note under the neuron
-  (e.g. ``"z = 0.378\\na = 0.593"``).
-- ``NeuronItem.set_fill_override(QColor | None)``: replaces the role fill (heat maps).
-- ``EdgeItem.set_overlay_text(text | None)``: a second label line on the edge (∂L/∂w).
-- ``EdgeItem.set_pen_override(QPen | None)``: replaces the weight-derived pen (highlight a path).
+The pass overlay (qt/passes) draws its numbers as items of its own; it tints a neuron through
+``NeuronItem.set_fill_override(QColor | None)`` (None: the role fill again).
 
 An edge's label (its weight, and an overlay line) is a separate item, :class:`EdgeLabelItem`,
 stacked above every stroke (a later edge's stroke never crosses an earlier edge's number); the
 scene's label placement (``NetworkScene.place_labels``) moves it along its edge or makes it
 hover-only (it then shows while the mouse is over the edge).
-
-Pass ``None`` to clear. All are cheap (they only store the value and schedule a repaint).
 """
 
 from __future__ import annotations
@@ -88,11 +81,9 @@ class NeuronItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setZValue(10)
         self._fill_override: QColor | None = None
-        self._overlay: str | None = None
         self._warning: str | None = None
         self._font = theme.font(theme.LABEL_PT, bold=True)
         self._small = theme.font(9)
-        self._overlay_rect = QRectF()
         self._bounds = QRectF(-R - 6, -R - 6, 2 * R + 12, 2 * R + 12)
         # "b = 0.35" under a hidden or output neuron (View > Show Biases): drawn by the item,
         # a fixed rectangle to the label placement
@@ -174,8 +165,6 @@ class NeuronItem(QGraphicsItem):
 
     def _update_bounds(self) -> None:
         r = QRectF(-R - 6, -R - 6, 2 * R + 12, 2 * R + 12)
-        if self._overlay:
-            r = r.united(self._overlay_rect)
         if self._bias_text:
             r = r.united(self._bias_rect)
         self._bounds = r
@@ -205,23 +194,7 @@ class NeuronItem(QGraphicsItem):
     def warning(self) -> str | None:
         return self._warning
 
-    # ---------------------------------------------------------------- overlay hooks
-    def set_overlay_text(self, text: str | None) -> None:
-        self.prepareGeometryChange()
-        self._overlay = text or None
-        if self._overlay:
-            fm = QFontMetricsF(self._small)
-            lines = self._overlay.split("\n")
-            w = max(fm.horizontalAdvance(s) for s in lines) + 8
-            h = fm.height() * len(lines) + 4
-            self._overlay_rect = QRectF(-w / 2, R + 6, w, h)
-        self._update_bounds()
-        self._cache()
-        self.update()
-
-    def overlay_text(self) -> str | None:
-        return self._overlay
-
+    # ---------------------------------------------------------------- the pass overlay's tint
     def set_fill_override(self, colour: QColor | None) -> None:
         self._fill_override = colour
         self.update()
@@ -277,13 +250,6 @@ class NeuronItem(QGraphicsItem):
             painter.setPen(theme.TEXT)
             painter.setFont(self._bias_font)
             painter.drawText(self._bias_rect, Qt.AlignmentFlag.AlignCenter, self._bias_text)
-        if self._overlay:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(theme.LABEL_BACKGROUND)
-            painter.drawRoundedRect(self._overlay_rect, 4, 4)
-            painter.setPen(theme.TEXT)
-            painter.setFont(self._small)
-            painter.drawText(self._overlay_rect, Qt.AlignmentFlag.AlignCenter, self._overlay)
 
     def _outline(self, painter: QPainter, r: float) -> None:
         if self.role == "bias":
@@ -342,8 +308,6 @@ class EdgeItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(1)
         self.show_label = show_label
-        self._pen_override: QPen | None = None
-        self._overlay: str | None = None
         self._font = theme.font(theme.WEIGHT_PT)
         self._fm = QFontMetricsF(self._font)
         self._line = QLineF()
@@ -403,18 +367,6 @@ class EdgeItem(QGraphicsItem):
         self._fm = QFontMetricsF(font)
         self.adjust()
 
-    # ---------------------------------------------------------------- overlay hooks
-    def set_overlay_text(self, text: str | None) -> None:
-        self._overlay = text or None
-        self.adjust()
-
-    def overlay_text(self) -> str | None:
-        return self._overlay
-
-    def set_pen_override(self, pen: QPen | None) -> None:
-        self._pen_override = pen
-        self.adjust()
-
     # ---------------------------------------------------------------- geometry
     def adjust(self) -> None:
         """Recompute the precomputed geometry (called when an end moves or the weight changes)."""
@@ -422,7 +374,7 @@ class EdgeItem(QGraphicsItem):
         a, b = self.source.pos(), self.target.pos()
         line = QLineF(a, b)
         length = line.length()
-        pen = self._pen_override or self._pen
+        pen = self._pen
         if length < 2 * R + 1:
             self._line = QLineF(a, a)
             self._arrow = QPolygonF()
@@ -482,14 +434,10 @@ class EdgeItem(QGraphicsItem):
     def _line_center(self) -> QPointF:
         return QLineF(self.source.pos(), self.target.pos()).pointAt(self.LABEL_AT)
 
-    def label_scene_rect(self) -> QRectF:
-        """The label's box on the scene, null when it is not drawn (none, or hover-only)."""
-        return QRectF(self._label_rect) if self.label.isVisible() else QRectF()
-
     def _sync_label(self) -> None:
         hovered = self._hovered and self.label_hover_only
         self.label.set_content(
-            self._label_text(), self._label_rect, (self._pen_override or self._pen).color(),
+            self._label_text(), self._label_rect, self._pen.color(),
             self._font, not self.label_hover_only or hovered,
         )  # fmt: skip
 
@@ -500,7 +448,7 @@ class EdgeItem(QGraphicsItem):
             self.label.show_hovered(on)
 
     def label_text(self) -> str:
-        """What the weight label says (the weight at the Decimals setting, and any overlay)."""
+        """What the weight label says (the weight at the Decimals setting)."""
         return self._label_text()
 
     def _format(self) -> str:
@@ -513,12 +461,7 @@ class EdgeItem(QGraphicsItem):
         return self._text
 
     def _label_text(self) -> str:
-        parts = []
-        if self.show_label and self._label_text_now():
-            parts.append(self._text)
-        if self._overlay:
-            parts.append(self._overlay)
-        return "\n".join(parts)
+        return self._label_text_now() if self.show_label else ""
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -527,7 +470,7 @@ class EdgeItem(QGraphicsItem):
         return self._shape
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        pen = self._pen_override or self._pen
+        pen = self._pen
         if option.state & QStyle.StateFlag.State_Selected:
             halo = QPen(theme.SELECTION, pen.widthF() + 6)
             halo.setCapStyle(Qt.PenCapStyle.RoundCap)
@@ -1057,12 +1000,12 @@ class DragEdgesItem(QGraphicsItem):
         index = {k: i for i, k in enumerate(ends)}
         groups: dict[tuple, list[EdgeItem]] = {}
         for e in self.live:
-            pen = e._pen_override or e._pen
+            pen = e._pen
             k = (pen.color().rgba(), pen.widthF(), pen.style().value, e.isSelected())
             groups.setdefault(k, []).append(e)
         self._batches = []
         for es in groups.values():
-            pen = QPen(es[0]._pen_override or es[0]._pen)
+            pen = QPen(es[0]._pen)
             s = np.array([index[id(e.source)] for e in es], dtype=np.int64)
             t = np.array([index[id(e.target)] for e in es], dtype=np.int64)
             poly, view = _line_buffer(len(es))

@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
-from ...model.graph import Change
+from ...model.graph import Change, ChangeKind
 from .. import theme
 from ..commands import MoveNeuronsCommand
 from ..layers import column_x, columns, describe
@@ -84,7 +84,11 @@ class LayerHandles:
         self._timer.start()
 
     def _on_change(self, ch: Change) -> None:
-        if ch.kind not in ("weights_changed", "edge_changed", "network_changed"):
+        if ch.kind not in (
+            ChangeKind.WEIGHTS_CHANGED,
+            ChangeKind.EDGE_CHANGED,
+            ChangeKind.NETWORK_CHANGED,
+        ):
             self._timer.start()
 
     def _repaint(self) -> None:

@@ -6,7 +6,6 @@ move, add and remove items here. Extension points (used by overlay/stepping pane
 - ``neuron_item(id) -> NeuronItem | None`` and ``edge_item(id) -> EdgeItem | None``
   (``edge_item`` is None for every edge of a network drawn in bulk mode, see below);
 - ``selection_changed_ids = Signal(list, list)``: selected neuron ids, selected edge ids;
-- ``clear_overlays()`` removes every overlay text / fill / pen override at once;
 - ``rebuilding = Signal()``: another network is about to be drawn and every item on the
   scene, whoever added it, is deleted right after: forget the ones you hold.
 
@@ -32,7 +31,7 @@ from PySide6.QtGui import QFont, QPainter, QPen, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from ...model.compile import graph_warnings
-from ...model.graph import Change, Graph
+from ...model.graph import Change, ChangeKind, Graph
 from ...model.label_placement import HIDDEN, Disc, Label, Placement, along_segment, place_labels
 from .. import theme
 from ..layout import missing_positions
@@ -157,14 +156,6 @@ class NetworkScene(QGraphicsScene):
         finally:
             self.blockSignals(False)
         self._emit_selection()
-
-    def clear_overlays(self) -> None:
-        for n in self._neurons.values():
-            n.set_overlay_text(None)
-            n.set_fill_override(None)
-        for e in self._edges.values():
-            e.set_overlay_text(None)
-            e.set_pen_override(None)
 
     def set_show_weights(self, show: bool) -> None:
         self.show_weights = show
@@ -495,20 +486,20 @@ class NetworkScene(QGraphicsScene):
     # ---------------------------------------------------------------- model events
     def _on_change(self, ch: Change) -> None:
         k = ch.kind
-        if k == "reset":
+        if k == ChangeKind.RESET:
             self.rebuild()
             return
-        if k == "neuron_added":
+        if k == ChangeKind.NEURON_ADDED:
             self._add_neuron_item(ch.id)
             self._structure_changed()
-        elif k == "neuron_removed":
+        elif k == ChangeKind.NEURON_REMOVED:
             item = self._neurons.pop(ch.id, None)
             if item is not None:
                 for e in list(item.edges):
                     self._remove_edge_item(e.edge_id)
                 self._remove_quietly(item)
             self._structure_changed()
-        elif k == "neuron_changed":
+        elif k == ChangeKind.NEURON_CHANGED:
             item = self._neurons.get(ch.id)
             if item is None:
                 return
@@ -521,30 +512,30 @@ class NetworkScene(QGraphicsScene):
             item.sync(n)
             if "role" in ch.keys:
                 self._structure_changed()
-        elif k == "edge_added":
+        elif k == ChangeKind.EDGE_ADDED:
             if self._layer is None:
                 self._add_edge_item(ch.id)
             self._structure_changed()
-        elif k == "edge_removed":
+        elif k == ChangeKind.EDGE_REMOVED:
             self._remove_edge_item(ch.id)
             self._structure_changed()
-        elif k == "edges_added":
+        elif k == ChangeKind.EDGES_ADDED:
             if self._layer is None:
                 for eid in ch.ids:
                     self._add_edge_item(eid)
             self._structure_changed()
-        elif k == "edges_removed":
+        elif k == ChangeKind.EDGES_REMOVED:
             for eid in ch.ids:
                 self._remove_edge_item(eid)
             self._structure_changed()
-        elif k == "edge_changed":
+        elif k == ChangeKind.EDGE_CHANGED:
             item = self._edges.get(ch.id)
             if item is not None:
                 item.sync(self.graph.edges[ch.id])
             elif self._layer is not None:
                 self._layer_dirty = True
                 self._timer.start()
-        elif k == "weights_changed":
+        elif k == ChangeKind.WEIGHTS_CHANGED:
             for eid, item in self._edges.items():
                 item.sync(self.graph.edges[eid])
             if self._layer is None:

@@ -24,6 +24,7 @@ class CanvasView(QGraphicsView):
 
     def __init__(self, scene: NetworkScene, undo_stack: QUndoStack, parent=None):
         super().__init__(scene, parent)
+        self.network_scene = scene  # scene() as the editor's NetworkScene (typed)
         self.graph: Graph = scene.graph
         self.undo_stack = undo_stack
         self.last_refusal: str | None = None
@@ -127,7 +128,7 @@ class CanvasView(QGraphicsView):
         Until the user zooms or pans, the view keeps fitting as it is resized (a dock
         closed, the window moved to the projector).
         """
-        rect: QRectF = self.scene().content_rect()
+        rect: QRectF = self.network_scene.content_rect()
         self.auto_fit = True
         if rect.isEmpty():
             self.reset_zoom()
@@ -184,15 +185,15 @@ class CanvasView(QGraphicsView):
         else:
             pos = self._scene_pos(event)
             self.tool.move(event, pos)
-            hover = getattr(self.scene(), "hover_label_at", None)
-            if hover is not None:  # a weight label with no room shows while pointed at
-                hover(pos if event.buttons() == Qt.MouseButton.NoButton else None)
+            # a weight label with no room shows while pointed at
+            self.network_scene.hover_label_at(
+                pos if event.buttons() == Qt.MouseButton.NoButton else None
+            )
         event.accept()
 
     def leaveEvent(self, event) -> None:
-        hover = getattr(self.scene(), "hover_label_at", None)
-        if hover is not None:
-            hover(None)
+        if self.scene() is not None:  # (None once the scene is gone, as the window closes)
+            self.network_scene.hover_label_at(None)
         super().leaveEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:

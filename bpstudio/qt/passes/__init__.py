@@ -6,20 +6,25 @@ off the :class:`PassTools` it returns (``window.pass_tools``):
 * ``controller`` (:mod:`.controller`): actions, speed, sample; owns the Qt-free
   :class:`~bpstudio.model.stepper.PassStepper` and the :class:`~.overlay.PassOverlay`;
 * ``explain`` (:mod:`.explain_panel`) and ``matrix`` (:mod:`.matrix_view`) docks;
-* ``presentation`` (:mod:`.presentation`, F5) and live hover ``tips`` (:mod:`.tips`).
+* ``presentation`` (:mod:`.presentation`, F5) and live hover ``tips`` (:mod:`.tips`);
+* ``display`` (:mod:`.display`): decimals and the focused sample, which the overlay, Explain,
+  Matrices and the weight labels follow.
 
-The window needs ``graph`` and ``scene``; ``undo_stack``, ``view``, ``add_dock``, ``menus`` and
-``toolbar`` are used when present. Selection flows both ways through the scene's standard
-``selectionChanged`` and the items' ``neuron_id``/``edge_id`` attributes.
+What the window must offer is :class:`~bpstudio.qt.host.PassHost` (graph, undo stack, the
+editor's scene and view, menus, toolbar, ``add_dock``, ``status``). Selection flows both ways:
+the scene's ``selection_changed_ids`` in, ``select_edge``/``select_neuron`` out.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QDockWidget, QGraphicsItem, QGraphicsView, QMainWindow
 
+from ...model.graph import Graph
 from ...model.stepper import IDLE
 from ..canvas.scene import NetworkScene
+from ..host import PassHost
 from .adapter import CanvasAdapter
 from .controller import PassController, build_toolbar
 from .explain_panel import ExplainPanel, make_explain_dock
@@ -34,7 +39,16 @@ __all__ = ["PassTools", "install_pass_tools"]
 class PassTools(QObject):
     """The pass controls, overlay, docks and presentation mode of one window."""
 
-    def __init__(self, graph, scene, undo_stack=None, view=None, parent: QObject | None = None):
+    pass_menu: PassMenuControls  # the Pass menu's sample, speed and decimals (install_pass_tools)
+
+    def __init__(
+        self,
+        graph: Graph,
+        scene: NetworkScene,
+        undo_stack: QUndoStack | None = None,
+        view: QGraphicsView | None = None,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.graph, self.scene, self.view = graph, scene, view
         self.adapter = CanvasAdapter(scene, graph)
@@ -53,22 +67,16 @@ class PassTools(QObject):
         self.presentation: PresentationMode | None = None
         self._syncing = False
 
-        self.controls.decimals.valueChanged.connect(self.explain.set_decimals)
-        self.controls.decimals.valueChanged.connect(self.matrix.set_decimals)
-        if isinstance(scene, NetworkScene):  # the weight labels follow the same setting
-            self.controls.decimals.valueChanged.connect(scene.set_decimals)
-            scene.set_decimals(self.controls.decimals.value())
-            # the pass's badges take the room of the bias labels while it is on screen
-            self.stepper.subscribe(lambda state: scene.pause_biases(state.phase != IDLE))
-        self.controls.sample.valueChanged.connect(lambda _k: self._sync_focus())
-        self.controls.mode.currentIndexChanged.connect(lambda _i: self._sync_focus())
+        self.display = self.controller.display  # decimals and focus (the controls set them)
+        self.display.watch(self.explain)
+        self.display.watch(self.matrix)
+        self.display.decimals_changed.connect(scene.set_decimals)  # the weight labels
+        scene.set_decimals(self.display.decimals)
+        # the pass's badges take the room of the bias labels while it is on screen
+        self.stepper.subscribe(lambda state: scene.pause_biases(state.phase != IDLE))
         self.matrix.edge_clicked.connect(self.select_edge)
         self.matrix.neuron_clicked.connect(self.select_neuron)
-        ids_signal = getattr(scene, "selection_changed_ids", None)
-        if ids_signal is not None:  # the editor's scene: (neuron ids, edge ids)
-            ids_signal.connect(self._on_selected_ids)
-        else:
-            scene.selectionChanged.connect(self._on_scene_selection)
+        scene.selection_changed_ids.connect(self._on_selected_ids)  # (neuron ids, edge ids)
 
         self._matrix_unselect = QTimer(self)
         self._matrix_unselect.setSingleShot(True)
@@ -98,8 +106,7 @@ class PassTools(QObject):
         shown = view.mapToScene(view.viewport().rect()).boundingRect()
         if shown.contains(badge.sceneBoundingRect()):
             return
-        network_rect = getattr(self.scene, "network_rect", self.scene.itemsBoundingRect)
-        whole = network_rect().united(badge.sceneBoundingRect())  # (a bare scene in tests)
+        whole = self.scene.network_rect().united(badge.sceneBoundingRect())
         for b in [*self.overlay.neuron_badges.values(), self.overlay.legend]:
             if b.isVisible():
                 whole = whole.united(b.sceneBoundingRect())
@@ -117,29 +124,7 @@ class PassTools(QObject):
             )
 
     # ----------------------------------------------------------------- selection
-    def _on_scene_selection(self) -> None:
-        if self._syncing:
-            return
-        try:
-            items = self.scene.selectedItems()
-        except RuntimeError:  # scene being destroyed
-            return
-        owners = [self.adapter.id_of(it) for it in items]
-        owners = [o for o in owners if o is not None and o[0] in ("neuron", "edge")]
-        if not owners:
-            self._nothing_selected()
-            return
-        if len(owners) != 1:
-            return
-        kind, ident = owners[0]
-        if kind == "edge":
-            self.explain.show_edge(ident)
-            self.matrix.select_edge(ident)
-        else:
-            self.explain.show_neuron(ident)
-            self.matrix.select_edge(None)
-
-    def _on_selected_ids(self, neurons: list, edges: list) -> None:
+    def _on_selected_ids(self, neurons: list[str], edges: list[str]) -> None:
         if self._syncing:
             return
         if not neurons and not edges:
@@ -178,7 +163,7 @@ class PassTools(QObject):
         self._select_on_canvas(self.adapter.neuron_item(nid))
         self.explain.show_neuron(nid)
 
-    def _select_on_canvas(self, item) -> None:
+    def _select_on_canvas(self, item: QGraphicsItem | None) -> None:
         self._syncing = True
         try:
             self.scene.clearSelection()
@@ -188,11 +173,6 @@ class PassTools(QObject):
             self._syncing = False
 
     # ----------------------------------------------------------------- refresh
-    def _sync_focus(self) -> None:
-        k = self.controls.sample.value() if self.controls.mode.currentIndex() == 1 else 0
-        self.explain.set_focus_sample(k)
-        self.matrix.set_focus_sample(k)
-
     def _on_graph_change(self, _change) -> None:
         if not self._timer.isActive():
             self._timer.start()
@@ -212,39 +192,24 @@ class PassTools(QObject):
         self.controller.close()
 
 
-def install_pass_tools(window: QMainWindow) -> PassTools:
-    """Add the pass toolbar, the Explain and Matrices docks, the Pass menu and F5 (once)."""
-    existing = getattr(window, "pass_tools", None)
-    if isinstance(existing, PassTools):
-        return existing
-    view = getattr(window, "view", None)
-    tools = PassTools(
-        window.graph, window.scene, getattr(window, "undo_stack", None), view, parent=window
-    )
-    if getattr(window, "toolbar", None) is not None:
-        window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)  # the pass controls get their own row
+def install_pass_tools(window: PassHost) -> PassTools:
+    """Add the pass toolbar, the Explain and Matrices docks, the Pass menu and F5.
+
+    ``window`` is also a QMainWindow (its toolbars and shortcuts), which is checked here."""
+    if not isinstance(window, QMainWindow):
+        raise TypeError(f"the pass tools need a QMainWindow, not {type(window).__name__}")
+    tools = PassTools(window.graph, window.scene, window.undo_stack, window.view, parent=window)
+    window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)  # the pass controls get their own row
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, tools.toolbar)
-    add_dock = getattr(window, "add_dock", None)
-    for dock, area in (
-        (tools.explain_dock, Qt.DockWidgetArea.RightDockWidgetArea),
-        (tools.matrix_dock, Qt.DockWidgetArea.RightDockWidgetArea),
-    ):
-        if add_dock is not None:
-            add_dock(dock, area)
-        else:
-            window.addDockWidget(area, dock)
-    if not hasattr(window, "reset_layout"):  # else the window arranges its docks (window_layout)
-        window.tabifyDockWidget(tools.explain_dock, tools.matrix_dock)
-        tools.explain_dock.raise_()
-    tools.presentation = PresentationMode(window, tools, view)
+    window.add_dock(tools.explain_dock, Qt.DockWidgetArea.RightDockWidgetArea)
+    window.add_dock(tools.matrix_dock, Qt.DockWidgetArea.RightDockWidgetArea)
+    tools.presentation = PresentationMode(window, tools, window.view, window.training_tools)
     window.addAction(tools.presentation.action)  # F5 works with the menus hidden
 
-    menus = getattr(window, "menus", None) or {}
+    menus = window.menus
     menu = menus.get("Pass")
     if menu is None:
-        menu = window.menuBar().addMenu("&Pass")
-        if isinstance(menus, dict):
-            menus["Pass"] = menu
+        menu = menus["Pass"] = window.menuBar().addMenu("&Pass")
     for key in ("forward", "forward_all", "backward", "backward_all", "update", "full_step"):
         menu.addAction(tools.controller.actions[key])
     menu.addAction(tools.controller.actions["next"])
@@ -252,28 +217,16 @@ def install_pass_tools(window: QMainWindow) -> PassTools:
     tools.pass_menu = PassMenuControls(menu, tools.controls)  # sample, speed, decimals
     for act in tools.pass_menu.shortcut_actions():
         window.addAction(act)
-    view_menu = menus.get("View") if isinstance(menus, dict) else None
-    target = view_menu or menu
-    target.addSeparator()
-    target.addAction(tools.explain_dock.toggleViewAction())
-    target.addAction(tools.matrix_dock.toggleViewAction())
-    target.addAction(tools.presentation.action)
-    target.addMenu(tools.presentation.keep_menu)
+    view_menu = menus["View"]
+    view_menu.addSeparator()
+    view_menu.addAction(tools.explain_dock.toggleViewAction())
+    view_menu.addAction(tools.matrix_dock.toggleViewAction())
+    view_menu.addAction(tools.presentation.action)
+    view_menu.addMenu(tools.presentation.keep_menu)
     for act in tools.controller.actions.values():
         window.addAction(act)  # shortcuts live even when the toolbar is hidden
-    tools.controller.status.connect(lambda text: _status(window, text))
-    window.pass_tools = tools
+    tools.controller.status.connect(window.status)
     return tools
-
-
-def _status(window: QMainWindow, text: str) -> None:
-    status = getattr(window, "status", None)
-    if callable(status):
-        status(text)
-        return
-    bar = window.statusBar() if hasattr(window, "statusBar") else None
-    if bar is not None:
-        bar.showMessage(text, 5000)
 
 
 def dock_names(window: QMainWindow) -> list[str]:

@@ -1,57 +1,52 @@
-"""Where the pass overlays find neurons and edges on a canvas.
+"""Where the pass overlays find neurons and edges on the editor's canvas.
 
 The overlays draw their own items (badges, strokes, pulses) on top of the editor's scene and
-need only three things from it: where a neuron is, how big it is, and (optionally) a way to
-tint a neuron's fill. :class:`CanvasAdapter` asks the editor's scene for those through
-``neuron_item(id)`` / ``edge_item(id)`` when it has them and falls back to the positions
-stored on the graph, so the overlay also works on a bare QGraphicsScene (tests, headless
-render) and never reaches into the editor's item classes beyond these hooks.
+need only a few things from it: where a neuron is, how big it is, its item to tint, and the
+weight labels they share the room with. :class:`CanvasAdapter` asks the scene for those
+through the typed :class:`~bpstudio.qt.host.Canvas` seam (the editor's ``NetworkScene``), and
+falls back to the positions stored on the graph for a neuron the canvas has not drawn yet.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF
+from collections.abc import Callable
+
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+from PySide6.QtWidgets import QGraphicsItem
 
 from ...model.graph import Graph
-from ...model.label_placement import Disc, Label, Placement, place_labels
-
-DEFAULT_RADIUS = 24.0
+from ...model.label_placement import Label, Placement
+from .. import theme
+from ..canvas.items import EdgeItem, EdgeLabelItem, NeuronItem
+from ..host import Canvas
+from .items import EdgeStroke, FillDisc, ValueBadge
 
 
 class CanvasAdapter:
-    def __init__(self, scene: QGraphicsScene, graph: Graph):
-        self.scene = scene
+    def __init__(self, canvas: Canvas, graph: Graph):
+        self.canvas = canvas
         self.graph = graph
         self._auto: dict[str, QPointF] = {}
 
     # ------------------------------------------------------------- editor items
-    def neuron_item(self, nid: str) -> QGraphicsItem | None:
-        fn = getattr(self.scene, "neuron_item", None)
-        try:
-            return fn(nid) if fn else None
-        except (KeyError, LookupError):
-            return None
+    def neuron_item(self, nid: str) -> NeuronItem | None:
+        return self.canvas.neuron_item(nid)
 
-    def edge_item(self, eid: str) -> QGraphicsItem | None:
-        fn = getattr(self.scene, "edge_item", None)
-        try:
-            return fn(eid) if fn else None
-        except (KeyError, LookupError):
-            return None
+    def edge_item(self, eid: str) -> EdgeItem | None:
+        return self.canvas.edge_item(eid)
 
-    def id_of(self, item: QGraphicsItem) -> tuple[str, str] | None:
-        """('neuron', id) or ('edge', id) for an editor item or one of its children."""
+    @staticmethod
+    def id_of(item: QGraphicsItem | None) -> tuple[str, str] | None:
+        """('neuron', id) or ('edge', id) for an editor item or one of its children, or the
+        owner of one of the overlay's own items (('loss', '') for the loss badge)."""
         while item is not None:
-            for kind, attrs in (("neuron", ("neuron_id",)), ("edge", ("edge_id",))):
-                for attr in attrs:
-                    value = getattr(item, attr, None)
-                    if isinstance(value, str):
-                        return kind, value
-            owner = getattr(item, "overlay_owner", None)
-            if owner is not None:
-                return owner
+            if isinstance(item, NeuronItem):
+                return "neuron", item.neuron_id
+            if isinstance(item, (EdgeItem, EdgeLabelItem, EdgeStroke)):
+                return "edge", item.edge_id
+            if isinstance(item, (ValueBadge, FillDisc)):
+                return item.overlay_owner
             item = item.parentItem()
         return None
 
@@ -68,17 +63,8 @@ class CanvasAdapter:
         return self._auto.get(nid, QPointF(0.0, 0.0))
 
     def radius(self, nid: str) -> float:
-        item = self.neuron_item(nid)
-        if item is None:
-            return DEFAULT_RADIUS
-        r = getattr(item, "radius", None)
-        if callable(r):
-            r = r()
-        if isinstance(r, (int, float)):
-            return float(r)
-        # the editor's neuron shape is its circle plus a 2 px pick margin
-        rect = item.shape().boundingRect()
-        return max(8.0, min(rect.width(), rect.height()) / 2.0 - 2.0)
+        """Every neuron of the editor is a circle of this radius (its pick shape adds 2 px)."""
+        return theme.NEURON_RADIUS
 
     def neuron_z(self) -> float:
         """Z value of the editor's neurons (edge strokes go just below it)."""
@@ -89,7 +75,7 @@ class CanvasAdapter:
         return 10.0
 
     def _auto_layout(self) -> None:
-        """Columns by layer when the file has no positions and there is no editor scene."""
+        """Columns by layer for neurons without a position that the canvas has not drawn."""
         from ...model.compile import compute_layers
 
         try:
@@ -104,45 +90,29 @@ class CanvasAdapter:
                 y = (i - (len(ids) - 1) / 2.0) * 120.0
                 self._auto[nid] = QPointF(l * 240.0, y)
 
-    def edge_label_rects(self) -> list[QRectF]:
-        """Scene rects of the editor's own edge labels (the weights), so ours avoid them."""
-        out = []
-        for eid in self.graph.edges:
-            item = self.edge_item(eid)
-            fn = getattr(item, "label_scene_rect", None) if item is not None else None
-            rect = fn() if fn is not None else None
-            if isinstance(rect, QRectF) and not rect.isNull() and item.isVisible():
-                out.append(rect)
-        return out
-
     # ------------------------------------------------------------- label placement
     def place_labels_with(
-        self, labels: list[Label] | None, apply, discs: list[Disc], weights: bool = True
+        self,
+        labels: list[Label] | None,
+        apply: Callable[[Placement], None] | None,
+        weights: bool = True,
     ) -> Placement:
         """Place the overlay's ``labels`` together with the editor's weight labels (the
-        editor's scene owns that placement and calls ``apply`` again when it re-places), or,
-        on a bare scene, alone among ``discs``. ``None``: the overlay's labels leave;
-        ``weights=False``: the weight labels give way (the overlay shows old → new)."""
-        fn = getattr(self.scene, "place_labels_with", None)
-        if fn is not None:
-            return fn(labels, apply, weights)
-        out = place_labels(labels or [], discs)
-        if labels is not None and apply is not None:
-            apply(out)
-        return out
+        editor's scene owns that placement and calls ``apply`` again when it re-places).
+        ``None``: the overlay's labels leave; ``weights=False``: the weight labels give way
+        (the overlay shows old → new)."""
+        return self.canvas.place_labels_with(labels, apply, weights)
 
-    def label_items(self) -> list[QGraphicsItem]:
+    def label_items(self) -> list[EdgeLabelItem]:
         """The editor's edge label items (a step may move them: they belong in its picture)."""
-        fn = getattr(self.scene, "edge_label_items", None)
-        return fn() if fn is not None else []
+        return self.canvas.edge_label_items()
 
-    # ------------------------------------------------------------- fill hook
+    # ------------------------------------------------------------- fill
     def set_fill(self, nid: str, colour: QColor | None) -> bool:
-        """Tint a neuron through the editor's hook; False if the item has none."""
+        """Tint a neuron's own item; False if the canvas has none for it (the overlay then
+        draws a disc of its own)."""
         item = self.neuron_item(nid)
-        for name in ("set_fill_override", "set_overlay_fill", "setFillOverride"):
-            fn = getattr(item, name, None)
-            if fn is not None:
-                fn(colour)
-                return True
-        return False
+        if item is None:
+            return False
+        item.set_fill_override(colour)
+        return True

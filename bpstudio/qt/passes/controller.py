@@ -11,10 +11,10 @@ animation. At speed 0 every walk is instant (what the tests and the renderer use
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
-    QGraphicsScene,
+    QGraphicsView,
     QHBoxLayout,
     QLabel,
     QSlider,
@@ -23,10 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...model.graph import Graph
+from ...model.graph import ChangeKind, Graph
 from ...model.numfmt import general
 from ...model.stepper import BACKWARD, FORWARD, LOSS, UPDATED, PassStepper, StepState
+from ..canvas.scene import NetworkScene
+from ..commands import SetParametersCommand
 from .adapter import CanvasAdapter
+from .display import DisplaySettings
 from .overlay import PassOverlay
 
 MS_PER_SPEED = 15  # speed 1..100 -> 15..1500 ms per layer
@@ -45,22 +48,6 @@ SHORTCUTS = {
 }
 
 
-class UpdateParametersCommand(QUndoCommand):
-    """One optimizer step as one undo entry (redo applies it, undo restores the old values)."""
-
-    def __init__(self, graph: Graph, new: tuple[dict, dict], old: tuple[dict, dict], text: str):
-        super().__init__(text)
-        self.graph, self.new, self.old = graph, new, old
-
-    def redo(self) -> None:
-        self.graph.set_parameters(*self.new)
-
-    def undo(self) -> None:
-        from ..training.commands import apply_parameters  # None-aware: missing stays missing
-
-        apply_parameters(self.graph, self.old)
-
-
 class PassController(QObject):
     state_changed = Signal(object)  # StepState after each revealed step
     status = Signal(str)  # one line for the status bar / the controls' label
@@ -68,19 +55,22 @@ class PassController(QObject):
     def __init__(
         self,
         graph: Graph,
-        scene: QGraphicsScene,
-        undo_stack=None,
+        scene: NetworkScene,
+        undo_stack: QUndoStack | None = None,
         adapter: CanvasAdapter | None = None,
         parent: QObject | None = None,
-        view=None,
+        view: QGraphicsView | None = None,
     ):
         super().__init__(parent or scene)
         self.graph = graph
         self.undo_stack = undo_stack
-        self._last_command: UpdateParametersCommand | None = None
+        self._last_command: SetParametersCommand | None = None
         self.stepper = PassStepper(graph, apply=self._apply, revert=self._revert)
         self.adapter = adapter or CanvasAdapter(scene, graph)
         self.overlay = PassOverlay(scene, graph, self.stepper, self.adapter, view=view)
+        # decimals and focus, for the overlay and the docks alike (PassTools adds those)
+        self.display = DisplaySettings(self.overlay.decimals, parent=self)
+        self.display.watch(self.overlay)
         self.speed = 40  # 0 = instant
         self._goal: int | None = None
         self.stepper.subscribe(self._on_state)
@@ -103,7 +93,7 @@ class PassController(QObject):
         edges, neurons = self.graph.edges, self.graph.neurons
         old_w = {eid: edges[eid].weight for eid in new_w if eid in edges}
         old_b = {nid: neurons[nid].bias for nid in new_b if nid in neurons}
-        cmd = UpdateParametersCommand(self.graph, (new_w, new_b), (old_w, old_b), text)
+        cmd = SetParametersCommand(self.graph, (old_w, old_b), (new_w, new_b), text)
         self.undo_stack.push(cmd)
         self._last_command = cmd
 
@@ -241,9 +231,7 @@ class PassController(QObject):
             self.land()
             return
         self.overlay.complete_refresh_soon()  # the canvas complete before a pulse freezes it
-        finish = getattr(self.overlay.scene, "finish_drawing", None)
-        if finish is not None:
-            finish()
+        self.overlay.scene.finish_drawing()
         self._pump()
 
     def _pump(self) -> None:
@@ -365,7 +353,7 @@ class PassControls(QWidget):
         self.mode.currentIndexChanged.connect(self._on_mode)
         self.sample.valueChanged.connect(self._on_sample)
         self.speed.valueChanged.connect(self._on_speed)
-        self.decimals.valueChanged.connect(controller.overlay.set_decimals)
+        self.decimals.valueChanged.connect(controller.display.set_decimals)
         controller.status.connect(self.state_label.setText)
         controller.graph.subscribe(self._on_graph_change)
         self._sync_range()
@@ -387,7 +375,7 @@ class PassControls(QWidget):
         self.sample.blockSignals(False)
 
     def _on_graph_change(self, change) -> None:
-        if change.kind in ("network_changed", "reset"):
+        if change.kind in (ChangeKind.NETWORK_CHANGED, ChangeKind.RESET):
             self._sync_range()
 
     def _on_mode(self, index: int) -> None:
@@ -395,35 +383,41 @@ class PassControls(QWidget):
         c.land()
         if index == 1:
             c.stepper.set_batch()
-            c.overlay.set_focus_sample(self.sample.value())
+            c.display.set_focus(self.sample.value())
         else:
             c.stepper.set_sample(self.sample.value())
-            c.overlay.set_focus_sample(0)
+            c.display.set_focus(0)
         c.overlay.refresh()
 
     def _on_sample(self, k: int) -> None:
         c = self.controller
         c.land()
         if self.mode.currentIndex() == 1:
-            c.overlay.set_focus_sample(k)
+            c.display.set_focus(k)
         else:
             c.stepper.set_sample(k)
             c.overlay.refresh()
+            c.display.set_focus(0)  # (the docks show the new sample at once)
 
     def _on_speed(self, v: int) -> None:
         self.controller.set_speed(v)
         self.speed_label.setText("instant" if v == 0 else f"{v * MS_PER_SPEED / 1000:.2f} s")
 
 
-def build_toolbar(controller: PassController, title: str = "Pass") -> QToolBar:
-    bar = QToolBar(title)
+class PassToolbar(QToolBar):
+    """The pass toolbar: the controller's actions, then its :class:`PassControls`."""
+
+    controls: PassControls
+
+
+def build_toolbar(controller: PassController, title: str = "Pass") -> PassToolbar:
+    bar = PassToolbar(title)
     bar.setObjectName("pass_toolbar")
     for key in ("forward", "forward_all", "backward", "backward_all", "update", "full_step"):
         bar.addAction(controller.actions[key])
     bar.addAction(controller.actions["reset"])
     bar.addSeparator()
     controls = PassControls(controller)
-    # read back as tools.controls (passes/__init__.py); a QToolBar subclass would type it
-    bar.controls = controls  # type: ignore[attr-defined]
+    bar.controls = controls
     bar.addWidget(controls)
     return bar

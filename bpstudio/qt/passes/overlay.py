@@ -30,13 +30,14 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QFontMetricsF
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
 from ...model.explain import fmt_places, update_places
 from ...model.graph import Graph
 from ...model.label_placement import Disc, Label, Placement, along_segment, around_disc
 from ...model.numfmt import fmt, fmt_signed
 from ...model.stepper import BACKWARD, FORWARD, LOSS, PassStepper, StepState
+from ..canvas.scene import NetworkScene
 from .adapter import CanvasAdapter
 from .colormap import NORMAL, Theme, activation_scale, diverging
 from .items import (
@@ -73,7 +74,7 @@ class PassOverlay(QObject):
 
     def __init__(
         self,
-        scene: QGraphicsScene,
+        scene: NetworkScene,
         graph: Graph,
         stepper: PassStepper,
         adapter: CanvasAdapter | None = None,
@@ -144,21 +145,15 @@ class PassOverlay(QObject):
         self._preview_job_timer.setInterval(0)
         self._preview_job_timer.timeout.connect(self._preview_work)
         # Another network (open, new): the editor's scene deletes every item when it rebuilds
-        # (clear(), the fast way for 40,000 strokes), and says so first; a bare scene keeps
-        # them, so there we take ours off at the graph's reset event. Either way the overlay
-        # then forgets every item of the old picture and makes new ones for the new network.
+        # (clear(), the fast way for 40,000 strokes), and says so first; the overlay then
+        # forgets every item of the old picture and makes new ones for the new network.
         self._graveyard: list = []  # the old network's items, let go a slice at a time
         self._graveyard_timer = QTimer(self)
         self._graveyard_timer.setSingleShot(True)
         self._graveyard_timer.setInterval(0)
         self._graveyard_timer.timeout.connect(self._let_go)
-        self._scene_clears = hasattr(scene, "rebuilding")
-        if self._scene_clears:
-            scene.rebuilding.connect(self.forget_network)
-        graph.subscribe(self._on_graph_change)
-        add_foreground = getattr(scene, "add_foreground", None)
-        if add_foreground is not None:  # the canvas's own edge picture waits for ours
-            add_foreground(self.drawing)
+        scene.rebuilding.connect(self.forget_network)
+        scene.add_foreground(self.drawing)  # the canvas's own edge picture waits for ours
 
     def drawing(self) -> bool:
         """A picture is being set up or rasterised in slices (the canvas waits for it)."""
@@ -179,11 +174,6 @@ class PassOverlay(QObject):
         self.stroke_layer.setVisible(False)
         if self.view is not None:
             self.stroke_layer.hints = self.view.renderHints()
-
-    def _on_graph_change(self, change) -> None:
-        if change.kind == "reset" and not self._scene_clears:
-            self._take_items_off()
-            self.forget_network()
 
     def forget_network(self) -> None:
         """Stop whatever plays, without revealing it (it belonged to the old network), and
@@ -305,7 +295,7 @@ class PassOverlay(QObject):
     @property
     def bulk(self) -> bool:
         """The editor draws the edges in one layer: so do we (one StrokeLayer)."""
-        return bool(getattr(self.scene, "bulk", False))
+        return self.scene.bulk
 
     def _stroke(self, eid: str, bulk: bool = False) -> EdgeStroke:
         s = self.strokes.get(eid)
@@ -375,9 +365,7 @@ class PassOverlay(QObject):
         self.strokes.clear()
         self.fills.clear()
         self.loss_badge = None
-        self.graph.unsubscribe(self._on_graph_change)
-        if self._scene_clears:
-            self.scene.rebuilding.disconnect(self.forget_network)
+        self.scene.rebuilding.disconnect(self.forget_network)
 
     # ---------------------------------------------------------------- queries for tests/tips
     def neuron_badge(self, nid: str, role: str) -> ValueBadge | None:
@@ -591,7 +579,7 @@ class PassOverlay(QObject):
             w, h = lb.size()
             x, y = right + gap * 4 + w / 2, sum(ys) / len(ys)
             cands = [(x, y), (x, y - h), (x, y + h), (x + w / 2, y), (x, y - 2 * h), (x, y + 2 * h)]
-            screen = getattr(self.scene, "label_bounds", None)  # the lecture layout's screen
+            screen = self.scene.label_bounds  # the lecture layout's screen (else None)
             if screen is not None:  # the loss is never left out: the screen's right corners
                 inset = gap + w / 2, gap + h / 2
                 right_x = screen.right() - inset[0]
@@ -663,12 +651,12 @@ class PassOverlay(QObject):
         yield
         # the lecture layout bounds the labels to the screen: the legend is then one of them,
         # in a free corner, so it never covers the network or a number
-        screen = getattr(self.scene, "label_bounds", None)  # (a bare scene has none)
+        screen = self.scene.label_bounds  # the lecture layout's screen (else None)
         if screen is not None and centers:
             self.legend.configure(vmax, True, grads_shown, st.updated, self.font_px)
             self._want_legend(screen)
         # after the update the Δw labels show old → new: the weight labels give way meanwhile
-        placed = self._place_badges(centers, radii, weights=not (st.updated and label_edges))
+        placed = self._place_badges(weights=not (st.updated and label_edges))
         if screen is None:
             self._place_legend(centers, radii, vmax, grads_shown, st.updated, placed)
         self._hide_unshown()
@@ -762,7 +750,7 @@ class PassOverlay(QObject):
         """The lecture layout is on (its screen bounds the labels): update labels are one
         line each, Δw and Δb, so a network past the 2-2-1 keeps its numbers by its edges
         (two-line old → new labels, 24 px tall, did not fit and hung on long leaders)."""
-        return getattr(self.scene, "label_bounds", None) is not None
+        return self.scene.label_bounds is not None
 
     def _edge_label(self, b: ValueBadge, eid: str, g: float, st: PassStepper) -> None:
         dec = self.decimals
@@ -803,11 +791,10 @@ class PassOverlay(QObject):
         self._labels.append(Label(key, w, h, candidates, priority, at, lead))
         self._label_badges[key] = b
 
-    def _place_badges(self, centers: dict, radii: dict, weights: bool = True) -> QRectF:
+    def _place_badges(self, weights: bool = True) -> QRectF:
         """Place every badge of this refresh with the editor's weight labels (overlay first:
         a weight label gives way, never a value just computed); returns what they cover."""
-        discs = [Disc(p.x(), p.y(), radii[nid] + CLEARANCE) for nid, p in centers.items()]
-        out = self.adapter.place_labels_with(self._labels, self._apply_placement, discs, weights)
+        out = self.adapter.place_labels_with(self._labels, self._apply_placement, weights)
         covered = QRectF()
         for key in self._label_badges:
             r = out.rects.get(key)
@@ -873,7 +860,7 @@ class PassOverlay(QObject):
         """The overlay's badges leave the placement: the weight labels take the room back."""
         self._labels, self._label_badges = [], {}
         if shiboken6.isValid(self.scene):
-            self.adapter.place_labels_with(None, None, [])
+            self.adapter.place_labels_with(None, None)
 
     def _place_legend(self, centers, radii, vmax, grads: bool, weights: bool, placed) -> None:
         if not centers:
@@ -1149,7 +1136,7 @@ class PassOverlay(QObject):
 def render_overlays() -> dict:
     """``bpstudio render --overlay forward|backward``: the same overlay, drawn at once."""
 
-    def draw(scene: QGraphicsScene, graph: Graph, sample: int, backward: bool) -> None:
+    def draw(scene: NetworkScene, graph: Graph, sample: int, backward: bool) -> None:
         stepper = PassStepper(graph)
         stepper.set_sample(sample)
         (stepper.backward_all if backward else stepper.forward_all)()

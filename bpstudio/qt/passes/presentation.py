@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from ...model.numfmt import fmt
-from ..canvas.scene import NetworkScene
 from ..canvas.view import CanvasView
 from ..docks import hide_stale_tab_bars_soon
+from ..training import PLOTS as TRAINING_PLOTS
+from ..training import TrainingTools
 from .colormap import HIGH_CONTRAST, NORMAL
 from .items import overlay_font
 
@@ -41,8 +42,7 @@ MAX_STRETCH = 2.2  # a tall network is drawn up to this much wider in the lectur
 MAX_STRETCH_NEURONS = 60  # (past this its numbers go to hover anyway: no stretch)
 MAX_ZOOM = 2.5  # a small network is not blown up past this (neurons 110 px across)
 MIN_FIT_SHARE = 0.25  # the scale never goes below this share of the bare network's fit
-PLOTS = {"loss": "Loss", "grads": "Gradient norms", "boundary": "Decision boundary",
-         "activations": "Activations"}  # fmt: skip
+PLOTS = {p.key: p.title for p in TRAINING_PLOTS}  # the lecture plot: one of these, or none
 
 
 class LectureBar(QFrame):
@@ -108,11 +108,18 @@ class LectureBar(QFrame):
 class PresentationMode(QObject):
     """The lecture layout of one window (``tools.presentation``; the name is older)."""
 
-    def __init__(self, window: QMainWindow, tools, view: QGraphicsView | None = None):
+    def __init__(
+        self,
+        window: QMainWindow,
+        tools,
+        view: QGraphicsView | None = None,
+        training: TrainingTools | None = None,
+    ):
         super().__init__(window)
         self.window = window
         self.tools = tools
         self.view = view
+        self.training = training  # its plot docks and Play/Step (None: a window without)
         self.active = False
         self.plot: str | None = None  # PLOTS key of the one plot shown, or None
         self.kept: set[str] = set()  # objectNames of other docks kept (Explain, Matrices…)
@@ -151,8 +158,7 @@ class PresentationMode(QObject):
         return self.window.findChildren(QDockWidget)
 
     def plot_docks(self) -> dict[str, QDockWidget]:
-        training = getattr(self.window, "training_tools", None)
-        docks = training.docks if training is not None else {}
+        docks = self.training.docks if self.training is not None else {}
         return {k: docks[k] for k in PLOTS if k in docks}
 
     def _fill_keep_menu(self) -> None:
@@ -199,7 +205,7 @@ class PresentationMode(QObject):
             (a["forward"], "Forward F6"), (a["backward"], "Backward F7"),
             (a["update"], "Update F8"), (a["reset"], "Reset"),
         ]  # fmt: skip
-        training = getattr(self.window, "training_tools", None)
+        training = self.training
         if training is not None:
             acts += [None, (training.actions["play"], None),
                      (training.actions["step"], "Epoch")]  # fmt: skip
@@ -282,14 +288,11 @@ class PresentationMode(QObject):
         vp = self.view.viewport().rect()
         vp.setBottom(vp.bottom() - self._reserved_bottom())
         left, top, right, bottom = self._label_room(t.overlay.decimals)
-        if isinstance(scene, NetworkScene):
-            scene.set_view_stretch(1.0)  # measure the document's own shape
-        bare = (
-            scene.network_rect() if isinstance(scene, NetworkScene) else scene.itemsBoundingRect()
-        )
+        scene.set_view_stretch(1.0)  # measure the document's own shape
+        bare = scene.network_rect()
         if not bare.isValid() or bare.width() <= 0 or bare.height() <= 0 or vp.height() <= 0:
             return
-        if isinstance(scene, NetworkScene) and len(t.overlay.graph.neurons) <= MAX_STRETCH_NEURONS:
+        if len(t.overlay.graph.neurons) <= MAX_STRETCH_NEURONS:
             # a network taller than the room's shape is spread sideways (on screen only), so
             # its edges are long enough to carry their numbers beside them
             room_w, room_h = vp.width() - left - right, vp.height() - top - bottom
@@ -311,12 +314,10 @@ class PresentationMode(QObject):
         self.view.resetTransform()
         self.view.scale(scale, scale)
         self.view.centerOn(bare.center() + QPointF(dx, dy) + self._bar_offset(scale))
-        if isinstance(scene, NetworkScene):
-            shown = self.view.mapToScene(vp.adjusted(4, 4, -4, -4)).boundingRect()
-            scene.label_bounds = shown  # no number past the edge of the picture
+        shown = self.view.mapToScene(vp.adjusted(4, 4, -4, -4)).boundingRect()
+        scene.label_bounds = shown  # no number past the edge of the picture
         self._size_numbers(scale)
-        if isinstance(scene, NetworkScene):
-            scene.labels_changed()
+        scene.labels_changed()
 
     def _label_room(self, decimals: int) -> tuple[float, float, float, float]:
         """Screen pixels kept free left, above, right and below the network: a neuron's
@@ -342,9 +343,7 @@ class PresentationMode(QObject):
     def _size_numbers(self, scale: float) -> None:
         px = TARGET_SCREEN_PX / scale
         self.tools.overlay.set_font_px(max(px, MIN_SCREEN_PX / scale * 1.001))
-        scene = self.tools.overlay.scene
-        if isinstance(scene, NetworkScene):
-            scene.set_label_px(px)  # the editor's weight labels
+        self.tools.overlay.scene.set_label_px(px)  # the editor's weight labels
 
     def screen_px(self) -> float:
         """How tall the overlay's numbers are on screen now (pixels)."""
@@ -352,11 +351,10 @@ class PresentationMode(QObject):
         return self.tools.overlay.font_px * scale
 
     def weight_label_screen_px(self) -> float | None:
-        """How tall the editor's weight labels are on screen (None: not an editor scene)."""
-        scene = self.tools.overlay.scene
-        if not isinstance(scene, NetworkScene) or self.view is None:
+        """How tall the editor's weight labels are on screen (None: no view)."""
+        if self.view is None:
             return None
-        font = scene.label_font()
+        font = self.tools.overlay.scene.label_font()
         px = font.pixelSize() if font.pixelSize() > 0 else font.pointSizeF() * 96 / 72
         return px * self.view.transform().m11()
 
@@ -369,11 +367,10 @@ class PresentationMode(QObject):
         if not s:
             return
         scene = t.overlay.scene
-        if isinstance(scene, NetworkScene):
-            scene.set_label_px(None)
-            scene.label_bounds = None
-            scene.set_view_stretch(1.0)
-            scene.labels_changed()
+        scene.set_label_px(None)
+        scene.label_bounds = None
+        scene.set_view_stretch(1.0)
+        scene.labels_changed()
         t.overlay.theme = NORMAL
         t.overlay.legend.theme = NORMAL
         t.overlay.set_font_px(s["overlay_px"])

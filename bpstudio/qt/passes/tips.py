@@ -7,12 +7,18 @@ current parameters, so they are never stale; while one is showing, a change of t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, QPoint, QTimer
 from PySide6.QtWidgets import QGraphicsScene, QToolTip
 
 from ...model import explain as ex
 from ...model.stepper import PassStepper
 from .adapter import CanvasAdapter
+from .items import StrokeLayer
+
+if TYPE_CHECKING:
+    from .overlay import PassOverlay
 
 
 def neuron_tip(stepper: PassStepper, nid: str, sample: int = 0, decimals: int = 4) -> str:
@@ -89,7 +95,7 @@ class HoverTips(QObject):
         scene: QGraphicsScene,
         stepper: PassStepper,
         adapter: CanvasAdapter,
-        overlay=None,
+        overlay: PassOverlay | None = None,
     ):
         super().__init__(scene)
         self.scene = scene
@@ -126,8 +132,10 @@ class HoverTips(QObject):
         if obj is self.scene and event.type() == QEvent.Type.GraphicsSceneHelp:
             owner = None
             for item in self.scene.items(event.scenePos()):
-                owner_at = getattr(item, "owner_at", None)  # the bulk stroke layer
-                owner = owner_at(event.scenePos()) if owner_at else self.adapter.id_of(item)
+                if isinstance(item, StrokeLayer):  # the bulk strokes: one item, many edges
+                    owner = item.owner_at(event.scenePos())
+                else:
+                    owner = self.adapter.id_of(item)
                 if owner is not None:
                     break
             if owner is None:

@@ -6,33 +6,65 @@ The main window calls :func:`install_training_tools` once; everything hangs off 
 * ``controller`` (:mod:`.controller`): Play/Pause/Step/Reset/Re-initialise, speed; owns the
   Qt-free :class:`~bpstudio.model.training_session.TrainingSession` (history, runs);
 * ``training_panel`` and ``data_panel`` (docks on the left);
-* ``loss_plot``, ``grad_plot``, ``boundary_plot``, ``activation_plot`` (docks at the bottom),
-  each exportable as PNG and CSV.
+* the plots of :data:`PLOTS` (docks at the bottom), each exportable as PNG and CSV:
+  ``plots[key]``, and ``loss_plot``, ``grad_plot``, ``boundary_plot``, ``activation_plot``.
 
-The window needs ``graph``; ``undo_stack``, ``add_dock``, ``menus``, ``toolbar``, ``status``
-and ``document.path`` (for CSV paths relative to the file) are used when present. Without a
-window, ``TrainingTools(graph, undo_stack)`` builds the same widgets for tests and scripts.
+A new plot is one :class:`PlotSpec` in :data:`PLOTS` (a :class:`~.plots.PlotPanel`
+subclass): it is built, refreshed, docked, arranged and offered as the lecture plot from
+there.
+
+What the window must offer is :class:`~bpstudio.qt.host.TrainingHost` (graph, undo stack,
+document, menus, toolbar, ``add_dock``, ``status``). Without a window,
+``TrainingTools(graph, undo_stack)`` builds the same widgets for tests and scripts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from ...model.graph import Graph
+from ...model.training_session import TrainingSession
+from ..host import TrainingHost
 from ..window_layout import scrollable
 from .boundary import ActivationPlot, BoundaryPlot
 from .controller import TrainingController
 from .data_panel import DataPanel
-from .plots import GradNormPlot, LossPlot
+from .plots import GradNormPlot, LossPlot, PlotPanel
 from .training_panel import TrainingPanel
 
-__all__ = ["TrainingTools", "install_training_tools"]
+__all__ = ["PLOTS", "PlotSpec", "TrainingTools", "install_training_tools"]
 
 SHORTCUTS = {"play": "Ctrl+Space", "step": "Ctrl+E", "reset": "Ctrl+Shift+R"}
+
+
+@dataclass(frozen=True)
+class PlotSpec:
+    """One docked plot of the training tools."""
+
+    key: str  # TrainingTools.plots and .docks key; the dock is training_{key}_dock
+    title: str  # the dock's title, and the lecture layout's Lecture Plot entry
+    make: Callable[[TrainingSession], PlotPanel]
+    # per epoch curves: redrawn every frame, their x axis sized to the planned epochs, and
+    # their grey earlier runs redrawn when the runs change (else: on the slow frame)
+    curves: bool
+
+
+P = TypeVar("P", bound=PlotPanel)
+
+# the one list of the plots, in dock order
+PLOTS: tuple[PlotSpec, ...] = (
+    PlotSpec("loss", "Loss", LossPlot, curves=True),
+    PlotSpec("grads", "Gradient norms", GradNormPlot, curves=True),
+    PlotSpec("boundary", "Decision boundary", BoundaryPlot, curves=False),
+    PlotSpec("activations", "Activations", ActivationPlot, curves=False),
+)
 
 
 class TrainingTools(QObject):
@@ -43,12 +75,11 @@ class TrainingTools(QObject):
         self.session = self.controller.session
         self.training_panel = TrainingPanel(self.controller, undo_stack)
         self.data_panel = DataPanel(graph, undo_stack, base_dir=base_dir)
-        self.loss_plot = LossPlot(self.session)
-        self.grad_plot = GradNormPlot(self.session)
-        self.boundary_plot = BoundaryPlot(self.session)
-        self.activation_plot = ActivationPlot(self.session)
-        for p in (self.loss_plot, self.grad_plot):
-            p.x_hint = lambda c=self.controller: c.target or c.epochs_setting() or None
+        self.plots: dict[str, PlotPanel] = {p.key: p.make(self.session) for p in PLOTS}
+        self._curves = [self.plots[p.key] for p in PLOTS if p.curves]
+        self._slow = [self.plots[p.key] for p in PLOTS if not p.curves]
+        for plot in self._curves:
+            plot.x_hint = lambda c=self.controller: c.target or c.epochs_setting() or None
         self.docks: dict[str, QDockWidget] = {}
         self.actions: dict[str, QAction] = {}
         c = self.controller
@@ -67,23 +98,45 @@ class TrainingTools(QObject):
         # (a dock behind another dock's tab still says isVisible(): ask what is exposed)
         return w.parent() is None or w.isVisible() and not w.visibleRegion().isEmpty()
 
+    # the plots by their old names (tests, the benchmarks, exports)
+    @property
+    def loss_plot(self) -> LossPlot:
+        return self._plot("loss", LossPlot)
+
+    @property
+    def grad_plot(self) -> GradNormPlot:
+        return self._plot("grads", GradNormPlot)
+
+    @property
+    def boundary_plot(self) -> BoundaryPlot:
+        return self._plot("boundary", BoundaryPlot)
+
+    @property
+    def activation_plot(self) -> ActivationPlot:
+        return self._plot("activations", ActivationPlot)
+
+    def _plot(self, key: str, cls: type[P]) -> P:
+        plot = self.plots[key]
+        assert isinstance(plot, cls)
+        return plot
+
     def _frame(self) -> None:
-        for p in (self.loss_plot, self.grad_plot):
+        for p in self._curves:
             if self._live(p):
                 p.update_view()
 
     def _slow_frame(self) -> None:
-        for p in (self.boundary_plot, self.activation_plot):
+        for p in self._slow:
             if self._live(p):
                 p.update_view()
 
     def _runs_changed(self) -> None:
-        for p in (self.loss_plot, self.grad_plot):
+        for p in self._curves:
             p.redraw_earlier()
             p.update_view()
 
     def update_all(self) -> None:
-        for p in (self.loss_plot, self.grad_plot, self.boundary_plot, self.activation_plot):
+        for p in self.plots.values():
             p.update_view()
 
     # ---------------------------------------------------------------- actions
@@ -115,74 +168,54 @@ class TrainingTools(QObject):
 
     # ---------------------------------------------------------------- docks
     def make_docks(self, parent: QMainWindow) -> dict[str, QDockWidget]:
-        for key, title, widget in (
-            ("training", "Training", self.training_panel),
-            ("data", "Data", self.data_panel),
-            ("loss", "Loss", self.loss_plot),
-            ("grads", "Gradient norms", self.grad_plot),
-            ("boundary", "Decision boundary", self.boundary_plot),
-            ("activations", "Activations", self.activation_plot),
-        ):
+        # the settings and the data table scroll: the dock may be shorter than the panel
+        panels = [("training", "Training", scrollable(self.training_panel))]
+        panels.append(("data", "Data", scrollable(self.data_panel)))
+        for key, title, widget in panels + [(p.key, p.title, self.plots[p.key]) for p in PLOTS]:
             d = QDockWidget(title, parent)
             d.setObjectName(f"training_{key}_dock")
-            # the settings and the data table scroll: the dock may be shorter than the panel
-            d.setWidget(scrollable(widget) if key in ("training", "data") else widget)
+            d.setWidget(widget)
             self.docks[key] = d
-        for key in ("loss", "grads", "boundary", "activations"):
-            plot = self.docks[key].widget()
+        for key, plot in self.plots.items():
             self.docks[key].visibilityChanged.connect(lambda vis, w=plot: vis and w.update_view())
         return self.docks
 
 
-def install_training_tools(window) -> TrainingTools:
-    """Add the training docks, the Train menu and toolbar buttons to the main window."""
-    undo = getattr(window, "undo_stack", None)
+def install_training_tools(window: TrainingHost) -> TrainingTools:
+    """Add the training docks, the Train menu and toolbar buttons to the main window (which
+    arranges the docks itself: qt/window_layout.py). ``window`` is also a QMainWindow."""
+    if not isinstance(window, QMainWindow):
+        raise TypeError(f"the training tools need a QMainWindow, not {type(window).__name__}")
 
     def base_dir() -> Path | None:
         # the folder the graph's relative CSV path starts from: the one it was read from
         # (saving elsewhere rewrites the path in the file, not in the open graph)
         if window.graph.base_dir is not None:
             return Path(window.graph.base_dir)
-        doc = getattr(window, "document", None)
-        path = getattr(doc, "path", None)
-        return Path(path).parent if path else None
+        path = window.document.path
+        return path.parent if path else None
 
-    tools = TrainingTools(window.graph, undo, base_dir=base_dir, parent=window)
-    window.training_tools = tools
+    tools = TrainingTools(window.graph, window.undo_stack, base_dir=base_dir, parent=window)
     docks = tools.make_docks(window)
-    add = getattr(window, "add_dock", None) or (lambda d, area: window.addDockWidget(area, d))
     left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
-    add(docks["training"], left)
-    add(docks["data"], left)
-    for key in ("loss", "grads", "boundary", "activations"):
-        add(docks[key], bottom)
-    # a window with its own arrangement (MainWindow: qt/window_layout.py) tabifies once, itself:
-    # each extra tabify before the window is shown leaves Qt 6.11 a stale tab bar
-    if not hasattr(window, "reset_layout"):
-        window.tabifyDockWidget(docks["training"], docks["data"])
-        docks["training"].raise_()
-        window.splitDockWidget(docks["loss"], docks["grads"], Qt.Orientation.Horizontal)
-        window.splitDockWidget(docks["grads"], docks["boundary"], Qt.Orientation.Horizontal)
-        window.tabifyDockWidget(docks["boundary"], docks["activations"])
-        docks["boundary"].raise_()
-    menus = getattr(window, "menus", None)
-    if isinstance(menus, dict):
-        menu = menus.get("Train")
-        if menu is None:
-            menu = window.menuBar().addMenu("&Train")
-            menus["Train"] = menu
-        for key in ("play", "step", "reset", "reinit"):
-            menu.addAction(tools.actions[key])
-        menu.addSeparator()
-        menu.addAction(tools.actions["clear_runs"])
-    else:
-        window.addActions(list(tools.actions.values()))
-    toolbar = getattr(window, "toolbar", None)
-    if toolbar is not None:
-        toolbar.addSeparator()
-        toolbar.addAction(tools.actions["play"])
-        toolbar.addAction(tools.actions["step"])
-    status = getattr(window, "status", None)
-    if callable(status):
-        tools.controller.message.connect(lambda text, level: text and status(text))
+    window.add_dock(docks["training"], left)
+    window.add_dock(docks["data"], left)
+    for plot in PLOTS:
+        window.add_dock(docks[plot.key], bottom)
+    menu = window.menus.get("Train")
+    if menu is None:
+        menu = window.menus["Train"] = window.menuBar().addMenu("&Train")
+    for key in ("play", "step", "reset", "reinit"):
+        menu.addAction(tools.actions[key])
+    menu.addSeparator()
+    menu.addAction(tools.actions["clear_runs"])
+    window.toolbar.addSeparator()
+    window.toolbar.addAction(tools.actions["play"])
+    window.toolbar.addAction(tools.actions["step"])
+
+    def show(text: str, _level: object) -> None:
+        if text:
+            window.status(text)
+
+    tools.controller.message.connect(show)
     return tools

@@ -18,9 +18,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ...core.settings import DEFAULTS
 from ...model.compile import CompileError, compile_graph
-from ...model.graph import Change, Graph
+from ...model.graph import STRUCTURE_KINDS, Change, ChangeKind, Graph
 from ...model.training_session import TrainingSession
-from .commands import SetParametersCommand, apply_parameters, graph_parameters
+from ..commands import Params, SetParametersCommand, graph_parameters
 
 FRAME_HZ = 30.0
 SLOW_HZ = 5.0
@@ -53,7 +53,8 @@ class TrainingController(QObject):
         self._framed_at: float | None = None
         self._loop_cost = 0.0
         # graph parameters when Play was pressed
-        self._stretch_start: tuple[dict[str, float | None], dict[str, float]] | None = None
+        self._stretch_start: Params | None = None
+        self._pushing: SetParametersCommand | None = None  # our own entry, being pushed
         self._rate_t0 = 0.0
         self._rate_e0 = 0
         self._generation = self.session.generation
@@ -259,12 +260,16 @@ class TrainingController(QObject):
             return
         self._push(old, new, f"Train {n} epoch{'s' * (n != 1)}", applied=True)
 
-    def _push(self, old, new, text: str, applied: bool = False) -> None:
+    def _push(self, old: Params, new: Params, text: str, applied: bool = False) -> None:
         if self.undo_stack is None:
             if not applied:
-                apply_parameters(self.graph, new)
+                self.graph.set_parameters(*new)
             return
-        self.undo_stack.push(SetParametersCommand(self.graph, old, new, text, applied))
+        self._pushing = SetParametersCommand(self.graph, old, new, text, applied)
+        try:
+            self.undo_stack.push(self._pushing)
+        finally:
+            self._pushing = None
 
     # ---------------------------------------------------------------- graph events
     def _before_stack_change(self, cmd) -> None:
@@ -275,7 +280,7 @@ class TrainingController(QObject):
 
         if not self._playing or isinstance(cmd, (SetNetworkCommand, MoveNeuronsCommand)):
             return
-        if isinstance(cmd, SetParametersCommand):  # the controller's own entries
+        if cmd is not None and cmd is self._pushing:  # our own entry (a pass's update is not)
             return
         self._stop()
         what = "the network was edited" if cmd is not None else "undo/redo"
@@ -283,11 +288,11 @@ class TrainingController(QObject):
         QTimer.singleShot(0, lambda: self._say_paused(what))
 
     def _on_change(self, ch: Change) -> None:
-        if ch.kind == "weights_changed" and self.session._writing:
+        if ch.kind == ChangeKind.WEIGHTS_CHANGED and self.session._writing:
             return
-        if ch.kind in ("neuron_changed", "edge_changed") and set(ch.keys) <= {"x", "y", "label"}:
+        if ch.layout_only:
             return
-        if ch.kind == "reset":
+        if ch.kind == ChangeKind.RESET:
             # another file: its undo stack is new, so the stretch is not an undo entry
             self._stretch_start = None
             self.target = None  # the old run's "/ N epochs"
@@ -300,10 +305,7 @@ class TrainingController(QObject):
             self.frame.emit()  # the counter and curves of the new (empty) run, at once
             # compiled once the document knows the new path (CSV data is relative to it)
             QTimer.singleShot(0, self._runs_changed)
-        elif self._playing and ch.kind in (
-            "neuron_added", "neuron_removed", "edge_added", "edge_removed",
-            "edges_added", "edges_removed",
-        ):  # fmt: skip
+        elif self._playing and ch.kind in STRUCTURE_KINDS:
             # the network changed under the run: stop (after the edit's command finished)
             self._timer.stop()
             self._playing = False

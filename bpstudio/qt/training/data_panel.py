@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from ...core import data as coredata
 from ...model import datafit
-from ...model.graph import Change, Graph
+from ...model.graph import Change, ChangeKind, Graph
 from ...model.numfmt import general
 from .. import places
 from ..field_note import FieldNote
@@ -262,11 +262,11 @@ class DataPanel(QWidget):
 
     # ---------------------------------------------------------------- model -> widgets
     def _on_change(self, ch: Change) -> None:
-        if ch.kind == "reset" or (ch.kind == "network_changed" and
-                                  {"data", "training"} & set(ch.keys)):  # fmt: skip
+        settings = ch.kind == ChangeKind.NETWORK_CHANGED and {"data", "training"} & set(ch.keys)
+        if ch.kind == ChangeKind.RESET or settings:
             self.refresh()
-        elif ch.kind in ("neuron_added", "neuron_removed") or (
-            ch.kind == "neuron_changed" and {"role", "label"} & set(ch.keys)
+        elif ch.kind in (ChangeKind.NEURON_ADDED, ChangeKind.NEURON_REMOVED) or (
+            ch.kind == ChangeKind.NEURON_CHANGED and {"role", "label"} & set(ch.keys)
         ):
             if self._columns() == getattr(self, "_shown_columns", None):
                 return  # a hidden neuron: the table's columns are the same (refilling a

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from ...core import losses, optimizers
 from ...core.init import INITIALISERS
 from ...model.fileformat import validate_training
-from ...model.graph import Change
+from ...model.graph import Change, ChangeKind
 from ..elided_label import ElidedLabel
 from ..field_note import FieldNote
 from .controller import SPEEDS, TrainingController
@@ -189,7 +189,8 @@ class TrainingPanel(QWidget):
 
     # ---------------------------------------------------------------- model -> widgets
     def _on_change(self, ch: Change) -> None:
-        if ch.kind == "reset" or ch.kind == "network_changed" and "training" in ch.keys:
+        settings = ch.kind == ChangeKind.NETWORK_CHANGED and "training" in ch.keys
+        if ch.kind == ChangeKind.RESET or settings:
             self.refresh()
 
     def refresh(self) -> None:
