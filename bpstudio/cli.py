@@ -509,7 +509,8 @@ def _internal_error(exc: BaseException, what: str, debug: bool) -> None:
         print(f"error: {what}; please report it; {DEBUG_HINT}", file=sys.stderr)
 
 
-def main(argv: list[str] | None = None) -> int:
+# complexity: one place turns every subcommand's failure into its exit code
+def main(argv: list[str] | None = None) -> int:  # noqa: C901
     argv = list(sys.argv[1:] if argv is None else argv)
     # --debug is accepted anywhere (also before FILE for the app): tracebacks of internal errors
     debug = "--debug" in argv or debug_enabled()

@@ -185,7 +185,8 @@ def _number_list(v, where, errors) -> list[float] | None:
     return [float(x) for x in v]
 
 
-def dataset_from_spec(
+# one short branch per data source and generator kind, in the order the spec lists them
+def dataset_from_spec(  # noqa: C901
     spec: dict, n_inputs: int, n_outputs: int, base_dir: Path | None = None, where: str = "data"
 ) -> Dataset:
     """Build the data set a file's ``data`` section describes; DataError names the key."""

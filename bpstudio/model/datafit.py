@@ -65,7 +65,8 @@ def _plural(n: int, word: str) -> str:
 
 
 # --------------------------------------------------------------------------- widths
-def data_widths(spec: dict, n_in: int, n_out: int) -> tuple[int, int] | None:
+# complexity: one check per data source, each naming its key
+def data_widths(spec: dict, n_in: int, n_out: int) -> tuple[int, int] | None:  # noqa: C901
     """The (inputs, outputs) the data itself has; None when it has no single width.
 
     None means "not a misfit": rows of different widths, an unknown generator or a badly

@@ -312,7 +312,8 @@ def migrate(doc: dict) -> dict:
     return doc
 
 
-def _read_neurons(items: Any, g: Graph, errors: _Errors, consume: bool = False) -> None:
+# complexity: a flat list of checks, each naming its key and row, in file order
+def _read_neurons(items: Any, g: Graph, errors: _Errors, consume: bool = False) -> None:  # noqa: C901
     if not isinstance(items, list):
         errors.add(f"neurons must be a list, not {_type_name(items)}")
         return
@@ -392,7 +393,8 @@ def _bad():
     raise TypeError
 
 
-def _read_edges(items: Any, g: Graph, errors: _Errors, consume: bool = False) -> None:
+# complexity: a flat list of checks, each naming its key and row, in file order
+def _read_edges(items: Any, g: Graph, errors: _Errors, consume: bool = False) -> None:  # noqa: C901
     if items is None:
         items = []
     if not isinstance(items, list):

@@ -549,7 +549,8 @@ def figure_name(document: str) -> str:
     return f"{stem}-network.png"
 
 
-def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, title: str) -> None:
+# complexity: the worked example written top to bottom, in document order
+def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, title: str) -> None:  # noqa: C901
     s = doc.s
     M = _Math
     tr = graph.training

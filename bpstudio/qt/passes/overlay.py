@@ -461,7 +461,8 @@ class PassOverlay(QObject):
             self._defer_build = False
         self._refresh_job_timer.start()
 
-    def _refresh_steps(self):
+    # complexity: a generator sliced by its yields: split, the slices would have to be re-joined
+    def _refresh_steps(self):  # noqa: C901
         """The body of :meth:`refresh` as a generator that yields every few edges, so a
         preview (which nobody sees yet) can be spread over several event-loop turns."""
         st = self.stepper
