@@ -149,7 +149,7 @@ def parse_answers(text: str, source: str, graph: Graph | None = None) -> AnswerS
         sheet = _parse_json(text, source)
     else:
         sheet = _parse_csv(text, source)
-    errors = _duplicates(sheet.answers, source)
+    errors = duplicate_errors(sheet.answers, source)
     if graph is not None:
         errors = check_against(sheet.answers, graph, source) + errors
     if errors:
@@ -320,7 +320,7 @@ def _parse_csv(text: str, source: str) -> AnswerSheet:
     return AnswerSheet(tuple(answers), None, None)
 
 
-def _duplicates(answers: Iterable[Answer], source: str) -> list[str]:
+def duplicate_errors(answers: Iterable[Answer], source: str) -> list[str]:
     seen: dict[Key, Answer] = {}
     errors = []
     for a in answers:

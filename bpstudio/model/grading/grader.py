@@ -24,7 +24,16 @@ from ..compile import Compiled, compile_graph
 from ..graph import Graph
 from ..numfmt import general
 from ..trace import PassResult, run_pass
-from .answers import Answer, Key, describe, parse_number, words
+from .answers import (
+    Answer,
+    AnswersError,
+    Key,
+    duplicate_errors,
+    check_against,
+    describe,
+    parse_number,
+    words,
+)
 from .mistakes import BY_CODE, CATALOGUE, Mistake
 from .rules import PER_SAMPLE, PHASE, RULES, Net, computation_order, derived, grad_key
 
@@ -140,7 +149,14 @@ class Grader:
             return self.position[("grad", key[1], None)] - 0.5
         return self.position[key]
 
-    def grade(self, answers: Sequence[Answer], rtol: float = DEFAULT_RTOL) -> GradeReport:
+    def grade(
+        self, answers: Sequence[Answer], rtol: float = DEFAULT_RTOL, source: str = "answers"
+    ) -> GradeReport:
+        """AnswersError (rows named, ``source`` as the file) for answers that do not fit the
+        network or repeat a value: an answers file is checked when read, typed entries here."""
+        errors = check_against(answers, self.net.graph, source) + duplicate_errors(answers, source)
+        if errors:
+            raise AnswersError(errors)
         return _Run(self, answers, rtol).report()
 
     def deps(self, key: Key) -> tuple[Key, ...]:
