@@ -28,9 +28,9 @@ from .answers import (
     Answer,
     AnswersError,
     Key,
-    duplicate_errors,
     check_against,
     describe,
+    duplicate_errors,
     parse_number,
     words,
 )
