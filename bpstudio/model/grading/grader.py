@@ -209,6 +209,18 @@ class _Student:
 
 
 @dataclass
+class _Carry:
+    """A value at a site -> the graded value; ``affine``: by a measured linear map (exact up
+    to its rounding, so a near match is confirmed by carrying the value exactly)."""
+
+    fn: Callable[[np.ndarray], np.ndarray]
+    affine: bool
+
+    def __call__(self, v: np.ndarray) -> np.ndarray:
+        return self.fn(v)
+
+
+@dataclass
 class _Found:
     code: str
     value: float
@@ -341,8 +353,10 @@ class _Run:
                 for i, (value, detail) in enumerate(candidates):
                     if site != k:
                         everywhere.setdefault(i, {})[site] = value
-                        value = carry(value)
-                    v = _mean(value)
+                    v = _mean(carry(value)) if site != k else _mean(value)
+                    if carry.affine and abs(x - v) <= 2 * self.tol(a, v) + 1e-9 * (1 + abs(v)):
+                        # near enough: the affine map's rounding decides nothing, carry exactly
+                        v = _mean(self.propagate({site: value}, k))
                     if self.near(a, x, v):
                         return _Found(m.code, v, detail, site)
             if not m.everywhere:
@@ -357,12 +371,12 @@ class _Run:
                     return _Found(m.code, v, f"{m.words} (in {places}, not written)", k)
         return None
 
-    def carrier(self, site: Key, key: Key, n: int) -> Callable[[np.ndarray], np.ndarray]:
+    def carrier(self, site: Key, key: Key, n: int) -> _Carry:
         """value at ``site`` -> ``key``: :meth:`propagate`, or for a backward site under a
         backward value its affine map, measured once (the backward pass is linear in each
         single backward value; an update applies its optimizer to the gradient so carried)."""
         if site == key:
-            return lambda v: v
+            return _Carry(lambda v: v, False)
         through = key if PHASE[key[0]] == 2 else grad_key(key)
         c0 = np.asarray(_Student(self).get(site), dtype=float)
         nonlinear = through != key and not self.net.linear_step  # Adam: lr·sign(g) amplifies
@@ -372,7 +386,7 @@ class _Run:
             or nonlinear
             or (through != key and through in self.given)
         ):
-            return lambda v: self.propagate({site: v}, key)
+            return _Carry(lambda v: self.propagate({site: v}, key), False)
         base = np.asarray(self.propagate({site: c0}, through), dtype=float)
         response = []
         for b in range(c0.size):  # one unit step per sample (one for a batch quantity)
@@ -388,7 +402,7 @@ class _Run:
                 return out
             return RULES[key[0]](_Student(self, {through: out}), key)
 
-        return affine
+        return _Carry(affine, True)
 
     def propagate(self, sites: dict[Key, np.ndarray], key: Key) -> np.ndarray:
         """``key`` recomputed with ``sites`` corrupted to their values: the unwritten values
