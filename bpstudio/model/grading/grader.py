@@ -448,7 +448,8 @@ def _mean(v) -> float:
     a = np.asarray(v, dtype=float)
     if a.size == 1:
         return float(a.reshape(-1)[0])
-    return float(a.sum()) / a.size
+    with np.errstate(all="ignore"):  # a slip may overflow: inf is then its value
+        return float(a.sum()) / a.size
 
 
 def _cut_to(text: str, value: float) -> bool:
