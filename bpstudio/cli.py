@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
 import sys
 import time
@@ -21,7 +22,9 @@ from pathlib import Path
 from .core.limits import TooLarge
 from .model.numfmt import general  # only math: the CLI still starts without numpy work
 
-SUBCOMMANDS = ("check", "trace", "train", "report", "render", "animate", "slides", "export")
+SUBCOMMANDS = (
+    "check", "trace", "train", "report", "render", "animate", "slides", "export", "grade"
+)  # fmt: skip
 MAX_WARNINGS = 20  # check prints this many neuron warnings, then a count
 MAX_ERRORS = 50  # and this many errors of a bad file (a file of a million bad edges)
 
@@ -154,6 +157,86 @@ def trace_text(doc: dict, graph) -> str:
     return "\n".join(lines)
 
 
+def cmd_grade(args) -> int:
+    """Grade an answers file against the exact pass (spec grading.md): 0 all right, 1 any
+    value follows or is wrong, 2 a bad network or answers file."""
+    from .model.grading.answers import AnswersError, load_answers, parse_answers
+
+    if len(args.files) == 2:
+        network, answers_path = args.files
+    elif len(args.files) == 1:
+        network, answers_path = None, args.files[0]
+    else:
+        raise UsageError(["grade takes NETWORK ANSWERS (or ANSWERS naming its network)"])
+    try:
+        sheet = load_answers(answers_path)
+    except AnswersError as exc:
+        raise UsageError(exc.errors) from None
+    if network is None:
+        if sheet.network is None:
+            raise UsageError(
+                [f'{answers_path}: no network: give NETWORK ANSWERS, or "network" in the file']
+            )
+        network = str(Path(answers_path).parent / sheet.network)
+    args.file = network
+    graph = _load(network)
+    compiled = _compile(graph, network)
+    ds = _dataset(graph, network)
+    sample = sheet.sample if sheet.sample is not None else 0
+    if args.all:
+        sample = "all"
+    elif args.sample is not None:
+        sample = args.sample
+    if sample == "all":
+        samples = list(range(len(ds)))
+        if not samples:
+            raise UsageError([f"{network}: data: the network has no samples to run"])
+    else:
+        args.all, args.sample = False, sample
+        samples = _samples(args, ds, network)
+    try:  # the ids and paths against this network (the rows named)
+        text = Path(answers_path).read_text(encoding="utf-8-sig")
+        sheet = parse_answers(text, answers_path, graph)
+    except AnswersError as exc:
+        raise UsageError(exc.errors) from None
+    if not sheet.answers:
+        raise UsageError([f"{answers_path}: no values to grade"])
+    if not args.rtol >= 0:
+        raise UsageError([f"--rtol must be >= 0, not {args.rtol}"])
+    result = _checked_pass(compiled, ds, samples, graph.training, network)
+    from .model.grading.grader import Grader
+
+    report = Grader(graph, compiled=compiled, result=result).grade(sheet.answers, args.rtol)
+    if args.format == "json":
+        print(json.dumps(report.to_json(), indent=1, ensure_ascii=False, allow_nan=False))
+    else:
+        print(grade_text(report))
+    return 0 if all(g.verdict == "right" for g in report.graded) else 1
+
+
+_MARK = {"right": "✓", "follows": "→", "wrong": "✗"}
+
+
+def grade_text(report) -> str:
+    """One line per value in computation order, then the summary line (spec grading.md)."""
+    from .model.grading.answers import describe
+
+    lines = []
+    for g in report.graded:
+        head = f"{_MARK[g.verdict]} {describe(g.key)} = {g.answer.value}"
+        if g.verdict == "follows":
+            head += f"  ({g.explanation})"
+        elif g.verdict == "wrong":
+            yours = "-" if g.yours is None else general(g.yours, 10)
+            head += (
+                f"  (exact {general(g.exact, 10)}, from your own values {yours})  "
+                f"{g.mistake}: {g.explanation}"
+            )
+        lines.append(head)
+    lines.append(report.summary_line())
+    return "\n".join(lines)
+
+
 class ProgressBar:
     """A one-line bar on stderr, redrawn at most ten times a second."""
 
@@ -261,17 +344,53 @@ def _write_history(path: str, rows, n_layers: int) -> None:
 
 
 def cmd_report(args) -> int:
-    from .model.report import ReportError, ReportOverflow, figure_name, render_report
+    from .model.report import (
+        DEFAULT_HIDE,
+        ReportError,
+        ReportOverflow,
+        figure_name,
+        hidden_quantities,
+        key_name,
+        render_exercise,
+        render_report,
+    )
 
+    to_file = bool(args.output) and args.output != "-"
+    if args.exercise and not to_file:
+        raise UsageError(["report --exercise writes two files, the sheet and its key: give -o OUT"])
+    if args.hide is not None and not args.exercise:
+        raise UsageError(["--hide is for report --exercise"])
     graph = _load(args.file)
     compiled = _compile(graph, args.file)
     ds = _dataset(graph, args.file)
     sample = _samples(args, ds, args.file)[0]
-    to_file = bool(args.output) and args.output != "-"
     figure = figure_name(args.output) if to_file else None  # a picture of the network beside it
+    key_text = None
     try:
-        text = render_report(graph, compiled, ds, sample=sample, fmt=args.format,
-                             decimals=args.decimals, figure=figure)  # fmt: skip
+        if args.exercise:
+            parts = [p.strip() for p in (args.hide or ",".join(DEFAULT_HIDE)).split(",")]
+            hide = hidden_quantities([p for p in parts if p])
+            text, key_text = render_exercise(
+                graph,
+                compiled,
+                ds,
+                sample=sample,
+                fmt=args.format,
+                decimals=args.decimals,
+                figure=figure,
+                hide=hide,
+            )
+        else:
+            text = render_report(
+                graph,
+                compiled,
+                ds,
+                sample=sample,
+                fmt=args.format,
+                decimals=args.decimals,
+                figure=figure,
+                mistakes=args.mistakes,
+            )
     except ReportOverflow as exc:  # a failure while running, as for trace (docs/cli.md)
         raise RunFailure(f"{args.file}: {exc}") from None
     except ReportError as exc:
@@ -285,6 +404,8 @@ def cmd_report(args) -> int:
         except OSError as exc:
             raise RunFailure(f"{target}: cannot write: {exc.strerror or exc}") from None
     _write_text(args.output, text)
+    if key_text is not None:
+        _write_text(str(Path(args.output).parent / key_name(args.output)), key_text)
     return 0
 
 
@@ -450,6 +571,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=["md", "tex"], default="md")
     r.add_argument("--decimals", type=int, default=4)
     r.add_argument("-o", "--output")
+    r.add_argument("--mistakes", action="store_true", help="common-mistake notes under values")
+    r.add_argument(
+        "--exercise",
+        action="store_true",
+        help="blanks for the hidden values, and OUT-key with the answers",
+    )
+    r.add_argument("--hide", help="with --exercise: forward,loss,backward,gradients,updates "
+                                  "(default backward,gradients,updates)")  # fmt: skip
 
     rd = sub.add_parser("render", help="draw the canvas to PNG or SVG, headless")
     rd.add_argument("file")
@@ -477,6 +606,14 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("file")
     ex.add_argument("--to", choices=["torch"], required=True)
     ex.add_argument("-o", "--output")
+
+    gr = sub.add_parser("grade", help="check hand-computed values against the exact pass")
+    gr.add_argument("files", nargs="+", metavar="NETWORK ANSWERS")
+    gg = gr.add_mutually_exclusive_group()
+    gg.add_argument("--sample", type=int, default=None)
+    gg.add_argument("--all", action="store_true", help="the batch mean over all samples")
+    gr.add_argument("--rtol", type=float, default=0.005)
+    gr.add_argument("--format", choices=["text", "json"], default="text")
     return p
 
 
@@ -489,6 +626,7 @@ COMMANDS = {
     "animate": cmd_animate,
     "slides": cmd_slides,
     "export": cmd_export,
+    "grade": cmd_grade,
 }
 
 
@@ -531,7 +669,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901
         if args.command is None:
             build_parser().print_help()
             return 0
-        file = args.file
+        file = getattr(args, "file", None) or (getattr(args, "files", None) or [None])[0]
         return COMMANDS[args.command](args)
     except UsageError as exc:
         for line in exc.lines[:MAX_ERRORS]:
