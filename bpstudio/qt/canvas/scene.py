@@ -78,6 +78,9 @@ class NetworkScene(QGraphicsScene):
         self.biases_paused = False
         # items drawn above the network that labels must not cover (the layer handles)
         self.label_obstacles: list[QGraphicsItem] = []
+        # more of them by owner (the neuron tiles): drawn parts of the network, so the fit
+        # (network_rect) includes them as well
+        self.extra_obstacles: dict[str, list[QGraphicsItem]] = {}
         self.show_grid = True
         self._warnings_dirty = False
         self._layer_dirty = False
@@ -212,7 +215,13 @@ class NetworkScene(QGraphicsScene):
         r = QRectF()
         for n in self._neurons.values():
             r = r.united(n.sceneBoundingRect())
+        for it in self._extra_obstacle_items():
+            r = r.united(it.sceneBoundingRect())
         return r
+
+    def _extra_obstacle_items(self) -> list[QGraphicsItem]:
+        return [it for items in self.extra_obstacles.values() for it in items
+                if it.scene() is self]  # fmt: skip
 
     # ---------------------------------------------------------------- live moves (drag)
     def preview_move(self, positions: dict[str, QPointF]) -> None:
@@ -271,6 +280,7 @@ class NetworkScene(QGraphicsScene):
             self._layer.stop()
         self.clear()  # every item at once (40,000 pass strokes: ~0.1 s, one by one ~0.6 s)
         self.label_obstacles = []  # the layer handles went too (their owner makes new ones)
+        self.extra_obstacles = {}  # (so did the tiles)
         self._neurons.clear()
         self._edges.clear()
         self._layer = self._live = None
@@ -392,6 +402,7 @@ class NetworkScene(QGraphicsScene):
         weights = [] if dense else self.weight_labels()
         biases = [item.bias_rect() for item in self._neurons.values() if item.bias_text()]
         biases += [it.sceneBoundingRect() for it in self.label_obstacles if it.scene() is self]
+        biases += [it.sceneBoundingRect() for it in self._extra_obstacle_items()]
         fixed = [(r.left(), r.top(), r.right(), r.bottom()) for r in biases]
         out = place_labels([*guests, *weights], self.neuron_discs(), fixed)
         self._placing = True  # moving a label is not a change that asks for a placement
