@@ -95,7 +95,7 @@ class NeuronTiles:
         self._timer.timeout.connect(self.refresh)
         self.scene.rebuilding.connect(self._forget)
         self.controller.slow_frame.connect(self._slow_frame)
-        self.stepper.subscribe(lambda _state: self._timer.start())
+        self.stepper.subscribe(self._pass_changed)
         self.graph.subscribe(self._on_change)
         self.view.gesture_hooks.append(self)
         self.action = QAction("Show Neuron &Tiles", window)
@@ -129,6 +129,12 @@ class NeuronTiles:
         if ch.kind in ("neuron_changed", "edge_changed") and set(ch.keys) <= {"x", "y", "label"}:
             return  # the tile moves with its neuron
         if ch.kind != "weights_changed":  # weights: the slow frame redraws (throttled)
+            self._timer.start()
+
+    def _pass_changed(self, state) -> None:
+        if state.phase != IDLE and self.tiles:
+            self.refresh()  # now: the pass's numbers are placed again at once, without them
+        else:
             self._timer.start()
 
     def _slow_frame(self) -> None:

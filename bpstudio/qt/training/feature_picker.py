@@ -19,29 +19,29 @@ def feature_command(graph: Graph, name: str, on: bool) -> QUndoCommand | None:
     plan = feature_inputs.toggle(graph, name, on)
     if plan is None:
         return None
-    cmd = QUndoCommand(plan.text)
+    data = SetNetworkCommand(graph, {"data": plan.data}, plan.text)
     if plan.add:  # the neuron first: the data then fits the moment it lists the feature
-        _Child(AddItemsCommand(graph, plan.add, plan.edges, plan.text), cmd)
-        _Child(SetNetworkCommand(graph, {"data": plan.data}, plan.text), cmd)
+        steps: list[QUndoCommand] = [AddItemsCommand(graph, plan.add, plan.edges, plan.text), data]
     else:
-        _Child(SetNetworkCommand(graph, {"data": plan.data}, plan.text), cmd)
-        if plan.remove:
-            _Child(DeleteCommand(graph, plan.remove, [], plan.text), cmd)
-    return cmd
+        steps = [data] + ([DeleteCommand(graph, plan.remove, [], plan.text)] if plan.remove else [])
+    return FeatureCommand(plan.text, steps)
 
 
-class _Child(QUndoCommand):
-    """A command run as a child of a macro (QUndoCommand children are undone in reverse)."""
+class FeatureCommand(QUndoCommand):
+    """Its steps in order, undone in reverse. (The steps are kept here, in Python: as Qt
+    child commands their Python halves were collected and a redo crashed.)"""
 
-    def __init__(self, inner: QUndoCommand, parent: QUndoCommand):
-        super().__init__(inner.text(), parent)
-        self.inner = inner
+    def __init__(self, text: str, steps: list[QUndoCommand]):
+        super().__init__(text)
+        self.steps = steps
 
     def redo(self) -> None:
-        self.inner.redo()
+        for step in self.steps:
+            step.redo()
 
     def undo(self) -> None:
-        self.inner.undo()
+        for step in reversed(self.steps):
+            step.undo()
 
 
 class FeaturePicker(QGroupBox):
