@@ -59,11 +59,33 @@ class _Buffers:
 _buffers = _Buffers()
 
 
+class _GridCache:
+    """The grid's input rows, made again only when the data changes (the session builds new
+    train/validation sets then): while training, a refresh is one forward pass."""
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def get(self, session: TrainingSession, resolution: int):
+        key = (id(session), id(session.train_set), id(session.val_set), resolution,
+               tuple(session.feature_names()))  # fmt: skip
+        if key != self.key or self.grid is None:
+            self.grid = session.plane_grid(resolution)
+            self.key = key if self.grid is not None else None
+        return self.grid
+
+
+_grid_cache = _GridCache()
+
+
 def tile_grid(session: TrainingSession, resolution: int = TILE_RESOLUTION) -> TileGrid | None:
     """Every hidden and output neuron's activation over the data's plane; None if the data
     is not 2-D or the network cannot be built (session.error says why)."""
-    grid = session.plane_grid(resolution)
-    if grid is None or session.compiled is None:
+    if session.compiled is None:
+        return None
+    grid = _grid_cache.get(session, resolution)
+    if grid is None:
         return None
     xs, ys, inputs = grid
     c = session.compiled
@@ -82,28 +104,34 @@ def tile_grid(session: TrainingSession, resolution: int = TILE_RESOLUTION) -> Ti
     return TileGrid(xs, ys, values, acts)
 
 
-def tile_rgba(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """For a QImage: :func:`tile_colours` with row r at x₂ from high to low (image rows run
-    down) and column c at x₁ (C-contiguous)."""
-    return np.ascontiguousarray(tile_colours(values, lo, hi).transpose(1, 0, 2)[::-1])
+def tile_rgba(values: np.ndarray, lo, hi) -> np.ndarray:
+    """For QImages: :func:`tile_colours` with row r at x₂ from high to low (image rows run
+    down) and column c at x₁ (C-contiguous). Also for a stack (k, R, R) of tiles at once."""
+    rgba = tile_colours(values, lo, hi)
+    return np.ascontiguousarray(np.swapaxes(rgba, -2, -3)[..., ::-1, :, :])
 
 
-def tile_colours(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+_WHITE = np.array([255.0, 255.0, 255.0])
+_POSITIVE = np.array([31.0, 95.0, 191.0])  # theme.POSITIVE
+_NEGATIVE = np.array([210.0, 82.0, 28.0])  # theme.NEGATIVE
+_GREY = np.array([160.0, 160.0, 160.0])
+
+
+def tile_colours(values: np.ndarray, lo, hi) -> np.ndarray:
     """(R, R) values -> (R, R, 4) uint8, [i, j] the colour of values[i, j]: orange below the
     middle of [lo, hi], white at it, blue above (the canvas's colours of negative and
-    positive weights); grey where not finite."""
+    positive weights); grey where not finite. A stack (k, R, R) takes lo, hi of shape
+    (k, 1, 1): every tile of a refresh in one pass of numpy."""
+    lo, hi = np.asarray(lo, float), np.asarray(hi, float)
     mid, half = (lo + hi) / 2, (hi - lo) / 2
-    with np.errstate(invalid="ignore"):
-        t = np.clip((np.nan_to_num(values, nan=mid) - mid) / half, -1.0, 1.0)
-    white = np.array([255.0, 255.0, 255.0])
-    pos = np.array([31.0, 95.0, 191.0])  # theme.POSITIVE
-    neg = np.array([210.0, 82.0, 28.0])  # theme.NEGATIVE
-    s = np.abs(t)[..., None] * 0.9
-    col = np.where((t >= 0)[..., None], pos, neg)
-    rgb = white * (1 - s) + col * s
-    bad = ~np.isfinite(values)
-    rgb[bad] = (160.0, 160.0, 160.0)
-    out = np.empty(t.shape + (4,), np.uint8)
-    out[..., :3] = np.round(rgb)
+    finite = np.isfinite(values)
+    with np.errstate(invalid="ignore", over="ignore"):
+        t = np.clip((np.where(finite, values, mid) - mid) / half, -1.0, 1.0)[..., None]
+    col = np.where(t >= 0, _POSITIVE, _NEGATIVE)
+    s = np.abs(t) * 0.9
+    rgb = _WHITE * (1 - s) + col * s
+    rgb = np.where(finite[..., None], rgb, _GREY)
+    out = np.empty(values.shape + (4,), np.uint8)
+    np.rint(rgb, out=out[..., :3], casting="unsafe")
     out[..., 3] = 255
     return out

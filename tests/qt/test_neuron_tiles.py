@@ -194,3 +194,21 @@ def test_lecture_layout_keeps_tiles_and_labels_apart(make_window, qtbot, monkeyp
         for key, lr in out.rects.items():
             assert not label_placement.rects_overlap(lr, r), key
     QTest.keyClick(w.view, Qt.Key.Key_Escape)
+
+
+def test_deleting_a_neuron_takes_its_tile_and_undo_brings_it_back(make_window, qtbot, mouse):
+    """A tile is its neuron's child: deleting the neuron deletes the tile with it (the label
+    placement read the deleted tile: RuntimeError in the event loop)."""
+    w = make_window(path=example("xor_241"))
+    tiles = w.neuron_tiles
+    qtbot.waitUntil(lambda: len(tiles.tiles) == 5)
+    m = mouse(w.view)
+    p = w.scene.neuron_item("h2").pos()
+    m.click(p.x(), p.y())
+    assert w.scene.selected_ids()[0] == ["h2"]
+    w.actions["delete"].trigger()
+    w.scene.place_labels()  # at once, before the tiles' own refresh
+    qtbot.waitUntil(lambda: set(tiles.tiles) == {"h1", "h3", "h4", "o1"})
+    w.actions["undo"].trigger()
+    qtbot.waitUntil(lambda: len(tiles.tiles) == 5)
+    assert tiles.tiles["h2"].parentItem() is w.scene.neuron_item("h2")

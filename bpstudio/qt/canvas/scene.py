@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import inspect
 import weakref
+
+import shiboken6
 from collections.abc import Callable
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, QTimer, Signal
@@ -220,8 +222,9 @@ class NetworkScene(QGraphicsScene):
         return r
 
     def _extra_obstacle_items(self) -> list[QGraphicsItem]:
+        # a tile is its neuron's child: deleting the neuron deleted it (before its owner knew)
         return [it for items in self.extra_obstacles.values() for it in items
-                if it.scene() is self]  # fmt: skip
+                if shiboken6.isValid(it) and it.scene() is self]  # fmt: skip
 
     # ---------------------------------------------------------------- live moves (drag)
     def preview_move(self, positions: dict[str, QPointF]) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
@@ -57,7 +58,7 @@ class TileItem(QGraphicsItem):
 
     def set_values(self, rgba) -> None:
         h, w = rgba.shape[:2]
-        pixels = self.rgba = np.ascontiguousarray(rgba, dtype=np.uint8).copy()
+        pixels = self.rgba = np.array(rgba, dtype=np.uint8, order="C")  # a copy of its own
         self.image = QImage(pixels.data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
         self.update()
 
@@ -154,7 +155,8 @@ class NeuronTiles:
         changed = False
         for nid, old in list(self.tiles.items()):
             parent = self.scene.neuron_item(nid)
-            if nid not in wanted or parent is None or old.parentItem() is not parent:
+            if (not shiboken6.isValid(old) or nid not in wanted or parent is None
+                    or old.parentItem() is not parent):  # fmt: skip
                 self._drop(nid)
                 changed = True
         if grid is None:
@@ -162,7 +164,10 @@ class NeuronTiles:
                 self._set_obstacles()
             return
         self.refreshes += 1
-        for nid in grid.values:
+        ids = list(grid.values)
+        ranges = np.array([grid.value_range(nid) for nid in ids]).reshape(-1, 2, 1, 1)
+        images = tile_rgba(np.stack([grid.values[nid] for nid in ids]), ranges[:, 0], ranges[:, 1])
+        for nid, rgba in zip(ids, images, strict=True):
             tile = self.tiles.get(nid)
             if tile is None:
                 parent = self.scene.neuron_item(nid)
@@ -174,13 +179,14 @@ class NeuronTiles:
                 tile.setToolTip(f"{label}: its output over the input plane (x₁ across, x₂ up)."
                                 " Click to see it large in the Decision boundary dock.")  # fmt: skip
                 changed = True
-            lo, hi = grid.value_range(nid)
-            tile.set_values(tile_rgba(grid.values[nid], lo, hi))
+            tile.set_values(rgba)
         if changed:
             self._set_obstacles()
 
     def _drop(self, nid: str) -> None:
         tile = self.tiles.pop(nid)
+        if not shiboken6.isValid(tile):
+            return  # deleted with its neuron
         if tile.scene() is not None:
             tile.scene().removeItem(tile)  # (which also takes it from its neuron)
 
