@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import inspect
 import weakref
-
-import shiboken6
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QLineF, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QFont, QPainter, QPen, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
