@@ -183,3 +183,19 @@ def test_toggling_a_feature_plans_an_input_neuron_fed_like_the_others():
     assert feature_inputs.feature_neuron(g, "x1^2").id == n.id
     off = feature_inputs.toggle(g, "x1^2", False)
     assert off is not None and off.remove == [n.id] and "features" not in off.data
+
+
+def test_no_feature_is_added_to_data_that_does_not_fit_and_another_width_drops_them():
+    """Found by the random user (seed 782498): x² ticked on a 1-input network whose table had
+    2 columns saved a file that did not open (a 1-D feature on 2-D data)."""
+    doc = perceptron_doc([])
+    doc["neurons"] = [n for n in doc["neurons"] if n["id"] != "x2"]
+    doc["edges"] = [e for e in doc["edges"] if e["source"] != "x2"]
+    doc["data"] = {"samples": [{"x": [0.0, 1.0], "y": [1.0]}]}  # 2 columns, 1 input
+    g = fileformat.loads(json.dumps(doc), allow_misfit=True)
+    assert feature_inputs.raw_dims(g) == 1 and not feature_inputs.can_add(g)
+    assert feature_inputs.toggle(g, "x^2", True) is None
+    # circles with x₁², then the sine generator (1-D): the 2-D features do not carry over
+    g = _load(perceptron_doc(["x1^2", "x2^2"]))
+    assert feature_inputs.kept_features(g, {"generator": {"name": "moons"}}) == ["x1^2", "x2^2"]
+    assert feature_inputs.kept_features(g, {"generator": {"name": "sine"}}) == []

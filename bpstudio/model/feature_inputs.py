@@ -15,6 +15,7 @@ import copy
 from dataclasses import dataclass, field
 
 from ..core import features
+from . import datafit
 from .graph import Edge, Graph, Neuron
 
 INPUT_SPACING = 110.0  # below the last input when the inputs give no spacing of their own
@@ -49,11 +50,38 @@ def feature_neuron(graph: Graph, name: str) -> Neuron | None:
     return inputs[i] if 0 <= i < len(inputs) else None
 
 
+def own_width(data: dict, n_raw: int, n_out: int) -> int | None:
+    """How many input columns the data (without its features) has of its own; None if it
+    cannot be told (broken data)."""
+    plain = {k: v for k, v in data.items() if k != "features"}
+    w = datafit.data_widths(plain, n_raw, n_out)
+    return None if w is None else w[0]
+
+
+def can_add(graph: Graph) -> bool:
+    """Features can be added while the data's own columns are the network's own inputs: a
+    feature on data of another width would make data no network can read."""
+    n = raw_dims(graph)
+    return n in (1, 2) and own_width(graph.data, n, len(graph.outputs())) == n
+
+
+def kept_features(graph: Graph, new: dict) -> list[str]:
+    """The graph's features that still apply to the data ``new`` describes (another
+    generator or CSV file): all of them if its own width is the one they are for, else none."""
+    names = features.feature_names(graph.data)
+    if not names:
+        return []
+    width = own_width(new, raw_dims(graph), len(graph.outputs()))
+    return [n for n in names if width is not None and features.FEATURES[n].dims == width]
+
+
 def toggle(graph: Graph, name: str, on: bool) -> FeaturePlan | None:
     """What turning feature ``name`` on (off) does; None if it already is (or cannot be)."""
     f = features.FEATURES.get(name)
     names = features.feature_names(graph.data)
     if f is None or f.dims != raw_dims(graph) or (name in names) == on:
+        return None
+    if on and not can_add(graph):
         return None
     data = copy.deepcopy(graph.data)
     if not on:

@@ -126,7 +126,7 @@ def test_clicking_a_tile_shows_that_neuron_large_in_the_boundary_dock(make_windo
     dock = w.training_tools.docks["boundary"]
     assert plot.neuron == "h2"
     qtbot.waitUntil(lambda: dock.isVisible() and not plot.visibleRegion().isEmpty())
-    assert "h₂ (tanh)" in plot.info.text()
+    assert plot.info.text() == "h₂ (tanh) over x₁, x₂"
     assert plot.outputs_button.isVisible()
     # the dock's image is h2's output at the dock's resolution, from the engine
     grid = tile_grid(w.training_tools.session, len(plot._grid[0]))

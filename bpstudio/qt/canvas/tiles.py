@@ -32,7 +32,7 @@ from .. import theme
 if TYPE_CHECKING:
     from ..main_window import MainWindow
 
-TILE = 40.0  # scene units per side (the neuron is 44 across)
+TILE = 52.0  # scene units per side (the neuron is 44 across): readable from the back row
 GAP = 8.0  # between the neuron's circle (and its glyph) and the tile
 TILES_UP_TO = 40  # neurons: a network this small shows its tiles when it opens
 SHORTCUT = "T"

@@ -154,8 +154,9 @@ class BoundaryPlot(PlotPanel):
                                                      else ""))  # fmt: skip
             if neuron is not None:
                 n = s.graph.neurons[self.neuron or ""]
-                self.info.setText(f"{n.display_label} ({n.activation}): its output over the "
-                                  "input plane (blue high, orange low)")  # fmt: skip
+                self.info.setText(f"{n.display_label} ({n.activation}) over x₁, x₂")
+                self.info.setToolTip("The neuron's output: blue high, orange low, the line at "
+                                     "the middle of its range")  # fmt: skip
         elif d == 1:
             self._set_mode("1d")
             x, yhat = s.predict_curve()

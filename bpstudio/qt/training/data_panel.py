@@ -255,9 +255,10 @@ class DataPanel(QWidget):
     ) -> bool:
         """One undo step setting graph.data; False when nothing changed. A new generator or
         CSV source keeps the derived features (their input neurons stay on the canvas)."""
-        old = self.graph.data.get("features")
-        if keep_features and old is not None and "features" not in data and "samples" not in data:
-            data = {**data, "features": copy.deepcopy(old)}
+        if keep_features and "features" not in data and "samples" not in data:
+            kept = feature_inputs.kept_features(self.graph, data)  # those for its width
+            if kept:
+                data = {**data, "features": kept}
         if data == self.graph.data:
             return False
         token = self._tokens.setdefault(token_key, object()) if token_key else None

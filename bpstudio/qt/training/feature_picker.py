@@ -86,9 +86,11 @@ class FeaturePicker(QGroupBox):
                 self._grid.addWidget(self._note, 0, 0, 1, 3)
             self._note.setVisible(not offered)
         listed = set(features.feature_names(self.graph.data))
+        addable = feature_inputs.can_add(self.graph)  # not on data that does not fit
         for name, box in self.boxes.items():
             box.blockSignals(True)
             box.setChecked(name in listed)
+            box.setEnabled(addable or name in listed)
             box.blockSignals(False)
 
     def set_feature(self, name: str, on: bool) -> bool:
