@@ -180,6 +180,7 @@ class DropTarget:
         ghost_pos = {n.id: QPointF(n.x, n.y) for n in plan.neurons}
         dash = QPen(QColor(60, 60, 60, 170), 2, Qt.PenStyle.DashLine)
         dash.setCosmetic(True)
+
         def at(nid: str) -> QPointF:  # (not `get() or`: a ghost at (0, 0) is a falsy QPointF)
             return ghost_pos[nid] if nid in ghost_pos else scene.neuron_item(nid).pos()
 
