@@ -199,3 +199,12 @@ def test_no_feature_is_added_to_data_that_does_not_fit_and_another_width_drops_t
     g = _load(perceptron_doc(["x1^2", "x2^2"]))
     assert feature_inputs.kept_features(g, {"generator": {"name": "moons"}}) == ["x1^2", "x2^2"]
     assert feature_inputs.kept_features(g, {"generator": {"name": "sine"}}) == []
+
+
+def test_a_csv_data_set_feeds_features_too(tmp_path):
+    (tmp_path / "pts.csv").write_text("a,b,label\n0.5,-1,1\n2,0.25,0\n", encoding="utf-8")
+    spec = {"csv": "pts.csv", "inputs": ["a", "b"], "targets": ["label"],
+            "features": ["x1*x2", "sin(x1)"]}  # fmt: skip
+    ds = coredata.dataset_from_spec(spec, 4, 1, base_dir=tmp_path)
+    np.testing.assert_array_equal(ds.X, [[0.5, -1, -0.5, np.sin(0.5)], [2, 0.25, 0.5, np.sin(2)]])
+    assert datafit.data_widths(spec, 4, 1) == (4, 1)
