@@ -52,8 +52,28 @@ def lecture(app: QApplication, name: str, steps: list[str], out: str) -> None:
     w.close()
 
 
+def tiles(app: QApplication, out: str = "tiles-xor.png") -> None:
+    """XOR 2-4-1 while it trains: every neuron's tile beside it, the output's large in the
+    decision-boundary dock (a click on its tile)."""
+    w = window_with(app, "xor_241")
+    tools = w.training_tools
+    tools.docks["boundary"].raise_()
+    c = tools.controller
+    c.play()
+    end = time.perf_counter() + 10
+    while c.epoch < 160 and time.perf_counter() < end:  # part of the way: the hidden units
+        app.processEvents()  # have begun to split the plane
+    w.neuron_tiles.show_large("o1")
+    settle(app, 0.1)
+    w.grab().save(str(DOCS / out))
+    c.pause()
+    w.document.undo_stack.setClean()
+    w.close()
+
+
 def main() -> None:
     app = QApplication(sys.argv)
+    tiles(app)
     w = window_with(app, "ecs171_321")
     w.grab().save(str(DOCS / "screenshot-main.png"))
     w.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from . import csvtable
+from . import features as feats
 
 GENERATORS = ("circles", "gaussians", "linear", "moons", "sine", "spirals", "xor")
 CLASSIFIERS = {"circles", "gaussians", "moons", "spirals", "xor"}
@@ -189,7 +190,20 @@ def _number_list(v, where, errors) -> list[float] | None:
 def dataset_from_spec(  # noqa: C901
     spec: dict, n_inputs: int, n_outputs: int, base_dir: Path | None = None, where: str = "data"
 ) -> Dataset:
-    """Build the data set a file's ``data`` section describes; DataError names the key."""
+    """Build the data set a file's ``data`` section describes; DataError names the key.
+
+    With ``features`` (core/features.py) the source has ``n_inputs`` minus that many columns
+    of its own and each feature adds one after them."""
+    if isinstance(spec, dict) and "features" in spec:
+        names = spec["features"]
+        k = len(names) if isinstance(names, list) else 0
+        raw_dims = n_inputs - k
+        wrong = feats.check(names, raw_dims, f"{where}.features")
+        if wrong:
+            raise DataError(wrong)
+        raw = {key: v for key, v in spec.items() if key != "features"}
+        ds = dataset_from_spec(raw, raw_dims, n_outputs, base_dir, where)
+        return Dataset(feats.expand(ds.X, names), ds.Y, ds.labels)
     sources = [k for k in ("samples", "generator", "csv") if k in spec]
     if len(sources) > 1:
         raise DataError([f"{where}: give exactly one data source, not {' and '.join(sources)}"])

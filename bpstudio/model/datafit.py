@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import data as coredata
+from ..core.features import feature_names
 
 CLASSIFIERS = coredata.CLASSIFIERS
 TWO_CLASS_ONLY = {"xor", "circles", "moons"}  # these ignore "classes": always 2
@@ -74,6 +75,14 @@ def data_widths(spec: dict, n_in: int, n_out: int) -> tuple[int, int] | None:  #
     """
     if not isinstance(spec, dict):
         return None
+    if "features" in spec:  # the source's own columns, then one per feature
+        names = feature_names(spec)
+        if not isinstance(spec["features"], list) or len(names) != len(spec["features"]):
+            return None  # not a list of names: broken data, the strict check says so
+        k = len(names)
+        raw = {key: v for key, v in spec.items() if key != "features"}
+        w = data_widths(raw, n_in - k, n_out)
+        return None if w is None else (w[0] + k, w[1])
     sources = [k for k in ("samples", "generator", "csv") if k in spec]
     if not sources:
         return n_in, n_out
@@ -125,6 +134,10 @@ def misfit(spec: dict, n_in: int, n_out: int, base_dir: Path | None = None) -> M
         return None
     m = Misfit(widths, (n_in, n_out))
     kind = next(k for k in ("samples", "generator", "csv") if k in spec)
+    if "features" in spec:
+        _features_misfit(spec, m)
+        m.fixes.append(_as_table_fix(spec, m, base_dir))
+        return m
     {"samples": _samples_misfit, "generator": _generator_misfit, "csv": _csv_misfit}[kind](spec, m)
     if kind != "samples":
         m.fixes.append(_as_table_fix(spec, m, base_dir))
@@ -150,6 +163,27 @@ def check_fit(spec: dict, n_in: int, n_out: int) -> None:
     m = misfit(spec, n_in, n_out)
     if m is not None:
         raise coredata.DataError([m.message()])
+
+
+# --------------------------------------------------------------------------- features
+def _features_misfit(spec: dict, m: Misfit) -> None:
+    """Derived features on data of another width: say so; the fix drops the features (the
+    input neurons stay: then the plain misfit's fixes apply) or keeps the columns as a table."""
+    (w_in, w_out), (n_in, n_out) = m.widths, m.network
+    k = len(spec["features"])
+    if w_in != n_in:
+        m.problems.append(
+            f"The data has {_plural(w_in, 'input column')} ({w_in - k} of its own and "
+            f"{_plural(k, 'derived feature')}) but the network has {_plural(n_in, 'input')}."
+        )
+    if w_out != n_out:
+        m.problems.append(
+            f"The data has {_plural(w_out, 'target column')} but the network has "
+            f"{_plural(n_out, 'output')}."
+        )
+    plain = {key: v for key, v in spec.items() if key != "features"}
+    m.fixes.append(Fix("Stop using the derived features", [("", lambda: copy.deepcopy(plain))],
+                       "The data feeds its own columns only"))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- samples

@@ -29,6 +29,7 @@ import numpy as np
 
 from ..core import activations
 from ..core import data as coredata
+from ..core.features import expand, feature_names
 from ..core.network import Workspace
 from ..core.settings import DEFAULTS, TrainingSettings
 from ..core.trainer import EpochStats, Trainer
@@ -411,11 +412,30 @@ class TrainingSession:
             labels = Y.argmax(1)
         return X, Y, labels
 
-    def predict_grid(
+    def feature_names(self) -> list[str]:
+        """The derived input features the data feeds (core/features.py), in column order."""
+        return feature_names(self.graph.data)
+
+    def plane_dims(self) -> int:
+        """How many inputs the data has of its own (the plane the views draw): the network's
+        inputs less the derived features."""
+        return self.input_dims() - len(self.feature_names())
+
+    def plane_points(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
+        """:meth:`data_points` with only the data's own input columns (no derived features)."""
+        pts = self.data_points()
+        if pts is None:
+            return None
+        X, Y, labels = pts
+        return X[:, : X.shape[1] - len(self.feature_names())], Y, labels
+
+    def plane_grid(
         self, resolution: int = 60, margin: float = 0.15
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """For 2-D inputs: (xs, ys, P) with P[i, j] = outputs at (xs[i], ys[j])."""
-        pts = self.data_points()
+        """For 2-D data: (xs, ys, inputs) over the data's range, inputs the network's full
+        input rows (derived features included) of the point (xs[i], ys[j]) at row
+        i * resolution + j."""
+        pts = self.plane_points()
         if pts is None or pts[0].shape[1] != 2 or not len(pts[0]):
             return None
         X = pts[0]
@@ -425,18 +445,28 @@ class TrainingSession:
         xs = np.linspace(lo[0], hi[0], resolution)
         ys = np.linspace(lo[1], hi[1], resolution)
         gx, gy = np.meshgrid(xs, ys, indexing="ij")
-        P = self._compiled().net.predict(np.c_[gx.ravel(), gy.ravel()])
+        return xs, ys, expand(np.c_[gx.ravel(), gy.ravel()], self.feature_names())
+
+    def predict_grid(
+        self, resolution: int = 60, margin: float = 0.15
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """For 2-D inputs: (xs, ys, P) with P[i, j] = outputs at (xs[i], ys[j])."""
+        grid = self.plane_grid(resolution, margin)
+        if grid is None:
+            return None
+        xs, ys, inputs = grid
+        P = self._compiled().net.predict(inputs)
         return xs, ys, P.reshape(resolution, resolution, -1)
 
     def predict_curve(self, points: int = 200) -> tuple[np.ndarray, np.ndarray] | None:
         """For 1-D inputs: (x, ŷ) over the data range (the fitted curve)."""
-        pts = self.data_points()
+        pts = self.plane_points()
         if pts is None or pts[0].shape[1] != 1 or not len(pts[0]):
             return None
         lo, hi = float(pts[0].min()), float(pts[0].max())
         pad = max((hi - lo) * 0.05, 0.1)
         x = np.linspace(lo - pad, hi + pad, points)
-        return x, self._compiled().net.predict(x[:, None])
+        return x, self._compiled().net.predict(expand(x[:, None], self.feature_names()))
 
     def layer_activations(self, max_samples: int = 500) -> list[tuple[str, np.ndarray]]:
         """(activation name, all its neurons' outputs) per layer on the training data."""

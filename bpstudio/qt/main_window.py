@@ -43,6 +43,7 @@ from ..paths import example_files
 from . import dialogs, editing, help_pages, places, recovery
 from .canvas.layer_handles import LayerHandles
 from .canvas.scene import NetworkScene
+from .canvas.tiles import NeuronTiles, install_tiles
 from .canvas.view import CanvasView
 from .commands import DeleteCommand
 from .design import install_design_tools
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
     design_palette: Palette
     layer_panel: LayerPanel
     layer_handles: LayerHandles
+    neuron_tiles: NeuronTiles
 
     def __init__(self, graph: Graph | None = None, path: str | Path | None = None):
         super().__init__()
@@ -102,6 +104,7 @@ class MainWindow(QMainWindow):
         install_export_actions(self)  # File → Export worked example / image (bpstudio/qt/exports)
         install_media_actions(self)  # File → Export animation / slides (bpstudio/qt/media_export)
         install_design_tools(self)  # palette, layer handles and panel, quick start (qt/design.py)
+        install_tiles(self)  # each neuron's output over the input plane (qt/canvas/tiles.py)
         self.reset_layout()
         self.scene.selection_changed_ids.connect(self.selection_changed_ids)
         self.selection_changed_ids.connect(self.inspector.show_selection)

@@ -689,6 +689,7 @@ class RandomUser:
             (4, "wait", self.a_wait),
             (0.5, "autosave", self.a_autosave),
             *self.design_actions(),  # issue 15: the design block below
+            *self.learning_view_actions(),  # issue 14: neuron tiles, derived inputs
         ]
 
     # ---------------------------------------------------------------- canvas mouse
@@ -1200,6 +1201,39 @@ class RandomUser:
     # Drag-and-drop design: palette drops (the tile's own QDrag mime data, played to the
     # viewport as Qt's drag manager would: QDrag.exec blocks), layer handles, the Layer panel
     # (grow, shrink, activation, weights, bias), N and Tab, the quick-start dialog.
+    # ================================================================ issue 14: learning views
+    def learning_view_actions(self):
+        return [
+            (2, "tiles", self.a_tiles),
+            (2, "derived inputs", self.a_features),
+        ]
+
+    def a_tiles(self) -> None:
+        """T (View > Show Neuron Tiles), or a click on a neuron's tile (the boundary dock)."""
+        tiles = list(self.window.neuron_tiles.tiles.values())
+        if tiles and self.rng.random() < 0.6:
+            t = self.rng.choice(tiles)
+            if t.scene() is None:
+                return
+            p = self.view.mapFromScene(t.sceneBoundingRect().center())
+            if not self.view.viewport().rect().contains(p):
+                return
+            self.note(f"click the tile of {t.neuron_id}")
+            QTest.mouseClick(self.view.viewport(), Qt.MouseButton.LeftButton,
+                             Qt.KeyboardModifier.NoModifier, p)  # fmt: skip
+            return
+        self._send("T", Qt.Key.Key_T)
+
+    def a_features(self) -> None:
+        """Tick or untick a derived input (x₁², sin x, …) in the Data panel."""
+        boxes = self.window.training_tools.data_panel.features.boxes
+        if not boxes or not self.design_room(1, 8):
+            return
+        name = self.rng.choice(sorted(boxes))
+        box = boxes[name]
+        self.note(f"data: {'untick' if box.isChecked() else 'tick'} derived input {name}")
+        self.click_widget(box)
+
     def design_actions(self):
         return [
             (4, "palette drop", self.a_palette_drop),

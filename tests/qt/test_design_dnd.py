@@ -238,3 +238,17 @@ def test_layer_weights_field_says_what_is_wrong_and_changes_nothing(make_window,
     type_keys("0.1 abc 0.3 0.4")
     assert "value 2 ('abc') is not a number" in panel.weights_note.text()
     assert snapshot(w) == before and w.undo_stack.count() == 0
+
+
+def test_a_drop_previewed_at_the_origin_draws_its_ghost_edges(blank_window, monkeypatch):
+    """A ghost neuron at (0, 0) is a null QPointF, which is falsy: the preview looked for the
+    ghost's (absent) scene item and raised in dragMoveEvent (found by the random user)."""
+    w = blank_window
+    pal = w.design_palette
+    player = DragPlayer(w, monkeypatch)
+    player.drag(pal.layer_tiles["input"], (-215, 0))
+    player.drag(pal.tiles["hidden"], (0, 0))  # one hidden neuron, fed by both inputs
+    hidden = [n for n in w.graph.neurons.values() if n.role == "hidden"]
+    assert len(hidden) == 1 and (hidden[0].x, hidden[0].y) == (0.0, 0.0)
+    assert player.ghosts_before_drop == 1 + 2  # the ghost and its two edges
+    assert len(w.graph.edges) == 2

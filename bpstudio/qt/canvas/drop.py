@@ -180,9 +180,12 @@ class DropTarget:
         ghost_pos = {n.id: QPointF(n.x, n.y) for n in plan.neurons}
         dash = QPen(QColor(60, 60, 60, 170), 2, Qt.PenStyle.DashLine)
         dash.setCosmetic(True)
+
+        def at(nid: str) -> QPointF:  # (not `get() or`: a ghost at (0, 0) is a falsy QPointF)
+            return ghost_pos[nid] if nid in ghost_pos else scene.neuron_item(nid).pos()
+
         for e in plan.edges[:MAX_PREVIEW_EDGES]:
-            a = ghost_pos.get(e.source) or scene.neuron_item(e.source).pos()
-            b = ghost_pos.get(e.target) or scene.neuron_item(e.target).pos()
+            a, b = at(e.source), at(e.target)
             line = QGraphicsLineItem(QLineF(a, b))
             line.setPen(dash)
             line.setZValue(60)

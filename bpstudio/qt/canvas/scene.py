@@ -26,6 +26,7 @@ import inspect
 import weakref
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QLineF, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QFont, QPainter, QPen, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
@@ -84,6 +85,9 @@ class NetworkScene(QGraphicsScene):
         # set_view_stretch): x shown = centre + (x - centre) * stretch; the document keeps x
         self.view_stretch = 1.0
         self._stretch_cx = 0.0
+        # more of them by owner (the neuron tiles): drawn parts of the network, so the fit
+        # (network_rect) includes them as well
+        self.extra_obstacles: dict[str, list[QGraphicsItem]] = {}
         self.show_grid = True
         self._warnings_dirty = False
         self._layer_dirty = False
@@ -210,6 +214,8 @@ class NetworkScene(QGraphicsScene):
         r = QRectF()
         for n in self._neurons.values():
             r = r.united(n.sceneBoundingRect())
+        for it in self._extra_obstacle_items():
+            r = r.united(it.sceneBoundingRect())
         return r
 
     # ---------------------------------------------------------------- view stretch
@@ -256,6 +262,11 @@ class NetworkScene(QGraphicsScene):
                 if box.isValid() and box.width() < 1e6 and box.height() < 1e6:
                     r = r.united(box)
         return r
+
+    def _extra_obstacle_items(self) -> list[QGraphicsItem]:
+        # a tile is its neuron's child: deleting the neuron deleted it (before its owner knew)
+        return [it for items in self.extra_obstacles.values() for it in items
+                if shiboken6.isValid(it) and it.scene() is self]  # fmt: skip
 
     # ---------------------------------------------------------------- live moves (drag)
     def preview_move(self, positions: dict[str, QPointF]) -> None:
@@ -314,6 +325,7 @@ class NetworkScene(QGraphicsScene):
             self._layer.stop()
         self.clear()  # every item at once (40,000 pass strokes: ~0.1 s, one by one ~0.6 s)
         self.label_obstacles = []  # the layer handles went too (their owner makes new ones)
+        self.extra_obstacles = {}  # (so did the tiles)
         self._neurons.clear()
         self._edges.clear()
         self._layer = self._live = None
@@ -435,6 +447,7 @@ class NetworkScene(QGraphicsScene):
         weights = [] if dense else self.weight_labels()
         biases = [item.bias_rect() for item in self._neurons.values() if item.bias_text()]
         biases += [it.sceneBoundingRect() for it in self.label_obstacles if it.scene() is self]
+        biases += [it.sceneBoundingRect() for it in self._extra_obstacle_items()]
         fixed = [(r.left(), r.top(), r.right(), r.bottom()) for r in biases]
         lb = self.label_bounds
         bounds = None if lb is None else (lb.left(), lb.top(), lb.right(), lb.bottom())

@@ -10,9 +10,10 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from ...core import activations as act
+from ...model.neuron_tiles import tile_colours, tile_grid
 from ...model.training_session import TrainingSession, saturation
 from .plots import PlotPanel
 from .style import (
@@ -79,6 +80,22 @@ class BoundaryPlot(PlotPanel):
         self._rect = None
         self._grid = None
         self._curve_data = None
+        # a neuron whose tile was clicked on the canvas: its output over the plane instead
+        # of the network's (None: the outputs, the decision boundary)
+        self.neuron: str | None = None
+        self.outputs_button = QPushButton("Outputs")
+        self.outputs_button.setToolTip("Back to the network's outputs (the decision boundary)")
+        self.outputs_button.setAutoDefault(False)
+        self.outputs_button.clicked.connect(lambda: self.show_neuron(None))
+        self.outputs_button.hide()
+        bar = self.layout().itemAt(1).layout()  # PlotPanel's row of buttons
+        bar.insertWidget(1, self.outputs_button)
+
+    def show_neuron(self, nid: str | None) -> None:
+        """Show one hidden/output neuron's output over the input plane (None: the outputs)."""
+        self.neuron = nid
+        self.outputs_button.setVisible(nid is not None)
+        self.update_view()
 
     def _set_mode(self, mode: str) -> None:
         if mode == self._mode:
@@ -99,21 +116,33 @@ class BoundaryPlot(PlotPanel):
         if pts is None:
             self._show_message(s.error or "no network")
             return
-        X, Y, labels = pts
+        X_in, Y, labels = pts
+        X = X_in[:, : s.plane_dims()]  # the data's own columns: derived features are not drawn
         d = X.shape[1]
         if d == 2:
             self._set_mode("2d")
             xs, ys, P = s.predict_grid(RESOLUTION)
             self._grid = (xs, ys, P)
             classification = labels is not None
-            self.image.setImage(boundary_image(P, classification), autoLevels=False)
+            neuron = self._neuron_grid()
+            if neuron is not None:
+                values, lo, hi = neuron
+                self._grid = (xs, ys, values[:, :, None])
+                self.image.setImage(tile_colours(values, lo, hi), autoLevels=False)
+            else:
+                self.image.setImage(boundary_image(P, classification), autoLevels=False)
             dx, dy = xs[1] - xs[0], ys[1] - ys[0]
             rect = QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys))
             self.image.setRect(rect)
             if rect != self._rect:  # new data range: show exactly the shaded square
                 self._rect = rect
                 self.item.setRange(rect, padding=0)
-            if P.shape[2] == 1 and classification:
+            if neuron is not None:  # where the neuron's output crosses the middle of its range
+                self.iso.setLevel((neuron[1] + neuron[2]) / 2)
+                self.iso.setData(np.nan_to_num(neuron[0]))
+                self.iso.setVisible(True)
+            elif P.shape[2] == 1 and classification:
+                self.iso.setLevel(0.5)
                 self.iso.setData(P[:, :, 0])
                 self.iso.setVisible(True)
             else:
@@ -121,9 +150,14 @@ class BoundaryPlot(PlotPanel):
             brushes = self._brushes(labels, len(X))
             size = 13 if len(X) <= 60 else 10 if len(X) <= 250 else 8
             self.points.setData(X[:, 0], X[:, 1], brush=brushes, size=size)
-            acc = self._accuracy(X, Y, labels)
+            acc = self._accuracy(X_in, Y, labels)
             self.info.setText(f"{len(X)} points" + (f"   accuracy {acc:.0%}" if acc is not None
                                                      else ""))  # fmt: skip
+            if neuron is not None:
+                n = s.graph.neurons[self.neuron or ""]
+                self.info.setText(f"{n.display_label} ({n.activation}) over x₁, x₂")
+                self.info.setToolTip("The neuron's output: blue high, orange low, the line at "
+                                     "the middle of its range")  # fmt: skip
         elif d == 1:
             self._set_mode("1d")
             x, yhat = s.predict_curve()
@@ -135,6 +169,19 @@ class BoundaryPlot(PlotPanel):
             self._show_message(
                 f"The decision boundary needs 2 inputs\n(this network has {d}).", keep=False
             )
+
+    def _neuron_grid(self) -> tuple[np.ndarray, float, float] | None:
+        """The chosen neuron's (values, low, high) at the dock's resolution; None when no
+        neuron is chosen or it is gone (then the dock goes back to the outputs)."""
+        if self.neuron is None:
+            return None
+        grid = tile_grid(self.session, RESOLUTION)
+        if grid is None or self.neuron not in grid.values:
+            self.neuron = None
+            self.outputs_button.hide()
+            return None
+        lo, hi = grid.value_range(self.neuron)
+        return grid.values[self.neuron], lo, hi
 
     def _show_message(self, text: str, keep: bool = False) -> None:
         self._set_mode("none")
@@ -168,7 +215,9 @@ class BoundaryPlot(PlotPanel):
         if self._mode == "2d" and self._grid is not None:
             xs, ys, P = self._grid
             k = P.shape[2]
-            out.write("x1,x2," + ",".join(f"output_{i + 1}" for i in range(k)) + "\n")
+            names = [self.neuron] if self.neuron is not None else [f"output_{i + 1}"
+                                                                   for i in range(k)]  # fmt: skip
+            out.write("x1,x2," + ",".join(names) + "\n")
             for i, x in enumerate(xs):
                 for j, y in enumerate(ys):
                     out.write(f"{x!r},{y!r}," + ",".join(repr(float(v)) for v in P[i, j]) + "\n")

@@ -40,12 +40,13 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import data as coredata
-from ...model import datafit
+from ...model import datafit, feature_inputs
 from ...model.graph import Change, ChangeKind, Graph
 from ...model.numfmt import general
 from .. import places
 from ..field_note import FieldNote
 from . import dialogs
+from .feature_picker import FeaturePicker
 from .fields import NumberSpin
 from .sample_table import SampleTable
 from .training_panel import push_network
@@ -209,6 +210,7 @@ class DataPanel(QWidget):
 
         self.table = SampleTable()
         self.table.model().edited.connect(self._cell_edited)
+        self.features = FeaturePicker(graph, undo_stack)  # derived inputs (x₁², sin x, …)
 
         top = QFormLayout()
         top.addRow("Source", self.source)
@@ -217,6 +219,7 @@ class DataPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.pages)
+        lay.addWidget(self.features)
         lay.addWidget(self.fit_box)
         lay.addWidget(self.error)
         lay.addWidget(self.summary)
@@ -247,8 +250,15 @@ class DataPanel(QWidget):
         self.pages.setCurrentIndex(index)
         self.pages.adjustSize()
 
-    def _push_data(self, data: dict, text: str, token_key: str | None = None) -> bool:
-        """One undo step setting graph.data; False when nothing changed."""
+    def _push_data(
+        self, data: dict, text: str, token_key: str | None = None, keep_features: bool = True
+    ) -> bool:
+        """One undo step setting graph.data; False when nothing changed. A new generator or
+        CSV source keeps the derived features (their input neurons stay on the canvas)."""
+        if keep_features and "features" not in data and "samples" not in data:
+            kept = feature_inputs.kept_features(self.graph, data)  # those for its width
+            if kept:
+                data = {**data, "features": kept}
         if data == self.graph.data:
             return False
         token = self._tokens.setdefault(token_key, object()) if token_key else None
@@ -398,7 +408,7 @@ class DataPanel(QWidget):
             self.error.setText("\n".join(exc.errors))
             return False
         label = fix.options[option][0]
-        self._push_data(data, f"{fix.text} {label}".strip())
+        self._push_data(data, f"{fix.text} {label}".strip(), keep_features=False)
         return True
 
     # ---------------------------------------------------------------- sources
@@ -410,7 +420,7 @@ class DataPanel(QWidget):
             self.convert_to_table()
         elif kind == "generator":
             spec = {"name": "xor", "n": 200, "noise": 0.1, "seed": 1, "classes": 2}
-            n_in, n_out = len(self.graph.inputs()), len(self.graph.outputs())
+            n_in, n_out = feature_inputs.raw_dims(self.graph), len(self.graph.outputs())
             spec = datafit.refit_generator(spec, n_in, n_out) or spec  # one that fits, if any
             self._push_data({"generator": spec}, "Use generated data")
         else:
@@ -535,7 +545,7 @@ class DataPanel(QWidget):
         self._csv_text = (str(path), table)
         self._show_page(2)
         self.csv_path.setText(f"{Path(path).name}: {len(table)} rows, columns {', '.join(header)}")
-        n_in, n_out = len(self.graph.inputs()), len(self.graph.outputs())
+        n_in, n_out = feature_inputs.raw_dims(self.graph), len(self.graph.outputs())
         for lst, chosen in ((self.inputs_list, set(header[:n_in])),
                             (self.targets_list, set(header[n_in : n_in + n_out]))):  # fmt: skip
             lst.clear()
@@ -558,7 +568,8 @@ class DataPanel(QWidget):
             return False
         path, table = self._csv_text
         inputs, targets = self._checked(self.inputs_list), self._checked(self.targets_list)
-        n_in, n_out = len(self.graph.inputs()), len(self.graph.outputs())
+        # the data's own columns: derived features add theirs (feature_inputs.raw_dims)
+        n_in, n_out = feature_inputs.raw_dims(self.graph), len(self.graph.outputs())
         errors = []
         if len(inputs) != n_in:
             errors.append(f"pick {n_in} input column{'s' * (n_in != 1)} (the network has "
@@ -589,3 +600,4 @@ class DataPanel(QWidget):
 
     def close_panel(self) -> None:
         self.graph.unsubscribe(self._on_change)
+        self.features.close_panel()
