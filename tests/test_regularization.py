@@ -189,3 +189,64 @@ def test_settings_read_l1_l2_and_the_file_checks_them():
     errors = fileformat.validate_training({"l2": -1.0, "l1": "x"})
     assert any("training.l2 = -1.0 is out of range" in e for e in errors)
     assert any("training.l1 must be a finite number" in e for e in errors)
+
+
+# ------------------------------------------------------------------ explain and the report
+def _regularised_pass(seed=3, l1=0.1, l2=0.4):
+    doc = regularised_doc(seed, l1, l2, n_samples=2)
+    graph = fileformat.from_document(doc)
+    c = compile_graph(graph)
+    ds = dataset(graph)
+    return doc, graph, c, ds, run_pass(c, ds, [0], graph.training)
+
+
+def test_explain_splits_each_gradient_into_data_and_penalty():
+    from bpstudio.model import explain as ex
+
+    doc, graph, c, ds, r = _regularised_pass()
+    trainable = {e["id"]: e.get("trainable", True) for e in doc["edges"]}
+    for e in doc["edges"]:
+        ee = ex.edge_explanation(c, r, e["id"], 0, graph.training, with_paths=True)
+        if not trainable[e["id"]]:
+            assert ee.penalty is None
+            continue
+        pen = ee.penalty
+        assert pen is not None and (pen.l1, pen.l2) == (0.1, 0.4)
+        # the path sum is the data loss's gradient (one sample: the engine's data gradient)
+        assert math.isclose(ee.paths.total, pen.data_grad, rel_tol=1e-9, abs_tol=1e-12)
+        assert math.isclose(pen.data_grad + pen.value, pen.grad, rel_tol=1e-12, abs_tol=1e-15)
+        assert pen.grad == ee.update.grad == r.edge_grad(e["id"])
+        assert pen.name == "λ₂·w + λ₁·sign(w)"
+
+
+def test_report_shows_the_penalty_and_each_regularised_gradient():
+    from bpstudio.model import explain as ex
+    from bpstudio.model.report import render_report
+
+    doc, graph, c, ds, r = _regularised_pass()
+    md = render_report(graph, c, ds)
+    assert "Regularisation: the step descends `L = L_data + λ₂/2·Σw² + λ₁·Σ|w|`" in md
+    assert f"the penalty is `{ex.fmt(file_penalty(doc), 4)}`" in md
+    assert "biases are not penalised" in md
+    for e in doc["edges"]:
+        eid = e["id"]
+        line = f"∂L/∂{eid} = ∂L_data/∂{eid} + λ₂·{eid} + λ₁·sign({eid}) = "
+        if e.get("trainable", True):
+            total = ex.fmt(r.edge_grad(eid), 4)
+            assert any(ln.startswith(f"- `{line}") and ln.endswith(f"= {total}`")
+                       for ln in md.splitlines()), eid  # fmt: skip
+        else:
+            assert line not in md
+    tex = render_report(graph, c, ds, fmt="tex")
+    assert r"\frac{\lambda_2}{2} \cdot \sum w^2 + \lambda_1 \cdot \sum \lvert w \rvert" in tex
+    assert r"\operatorname{sign}" in tex
+
+
+def test_unregularised_report_is_unchanged_by_the_feature():
+    from bpstudio.model.report import render_report
+
+    doc = random_doc(3, n_samples=2)
+    graph = fileformat.from_document(doc)
+    c = compile_graph(graph)
+    md = render_report(graph, c, dataset(graph))
+    assert "Regularisation" not in md and "L_data" not in md
