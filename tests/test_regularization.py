@@ -250,3 +250,26 @@ def test_unregularised_report_is_unchanged_by_the_feature():
     c = compile_graph(graph)
     md = render_report(graph, c, dataset(graph))
     assert "Regularisation" not in md and "L_data" not in md
+
+
+def test_cli_trace_and_train_report_the_penalty(tmp_path, capsys):
+    import csv
+
+    from bpstudio.cli import main
+
+    doc = regularised_doc(4, 0.02, 0.3, n_samples=3)
+    path = tmp_path / "reg.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["trace", str(path), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert math.isclose(out["penalty"], file_penalty(doc), rel_tol=1e-12)
+    hist = tmp_path / "h.csv"
+    assert main(["train", str(path), "--epochs", "5", "--history", str(hist)]) == 0
+    assert ", penalty " in capsys.readouterr().err
+    rows = list(csv.reader(hist.open(encoding="utf-8")))
+    assert rows[0][-1] == "penalty" and len(rows) == 6
+    graph = fileformat.from_document(doc)
+    c = compile_graph(graph)
+    stats = Trainer(c.net, dataset(graph), graph.settings).run_epochs(5)
+    assert [float(r[-1]) for r in rows[1:]] == [s.penalty for s in stats]
+    assert stats[0].penalty == pytest.approx(file_penalty(doc), rel=1e-12)
