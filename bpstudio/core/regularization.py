@@ -33,9 +33,12 @@ class Penalty:
         self.active = self.n > 0 and (self.l1 != 0.0 or self.l2 != 0.0)
         # 1.0 for a trainable weight; None: every weight is (dense, nothing frozen)
         m = None if net.update_mask is None else net.update_mask[: self.n]
-        self.mask = None if m is None or m.all() else np.ascontiguousarray(m)
-        self._w = np.zeros(self.n)  # the trainable weights (masked copy), reused per step
-        self._t = np.zeros(self.n)
+        self.mask = None if m is None or m.all() or not self.active else np.ascontiguousarray(m)
+        # work buffers (the masked weights, a term), reused per step; none when inactive: every
+        # trainer has a Penalty, and 5,000,000 weights would cost 80 MB for nothing
+        size = self.n if self.active else 0
+        self._w = np.zeros(size)
+        self._t = np.zeros(size)
 
     @classmethod
     def of(cls, net: Network, settings: TrainingSettings | Mapping[str, Any]) -> Penalty:
