@@ -450,19 +450,16 @@ class DataPanel(QWidget):
             if self._csv_text is None:
                 self.import_csv_dialog()
 
-    def _generator_spec(self) -> dict:
-        return {
+    def _generator_edited(self) -> None:
+        if self._filling:
+            return
+        spec = {
             "name": self.gen_name.currentText(),
             "n": int(self.gen_n.value()),
             "noise": float(self.gen_noise.value()),
             "seed": int(self.gen_seed.value()),
             "classes": int(self.gen_classes.value()),
         }
-
-    def _generator_edited(self) -> None:
-        if self._filling:
-            return
-        spec = self._generator_spec()
         self._push_data({"generator": spec}, f"Generate {spec['name']} data", "generator")
 
     @staticmethod
