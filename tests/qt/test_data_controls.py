@@ -9,7 +9,7 @@ import math
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QStyle, QStyleOptionSlider
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider
 
 from bpstudio.core import data as coredata
 from bpstudio.model import fileformat, templates
@@ -169,3 +169,29 @@ def test_noise_beyond_the_slider_is_kept_until_the_slider_moves(make_window, qtb
     assert dp.noise_slider.value() == dp.noise_slider.maximum()  # at its end, value kept
     drag(dp.noise_slider, dp.noise_slider.maximum(), qtbot)  # released where it was
     assert w.graph.data["generator"]["noise"] == 2.5 and dp.gen_noise.value() == 2.5
+
+
+def test_a_pass_over_a_batch_too_large_is_refused_with_a_message(make_window, qtbot, tmp_path):
+    """Found by the random user (seed 258177): a million generated samples in batch mode, then
+    F6 raised TooLarge out of the pass controller and the matrix view's refresh."""
+    w, dp = window(make_window, tmp_path)
+    dp.gen_n.setFocus()
+    QTest.keyClick(dp.gen_n, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(dp.gen_n, "1000000")
+    QTest.keyClick(dp.gen_n, Qt.Key.Key_Return)
+    assert w.graph.data["generator"]["n"] == 1_000_000
+    controls = w.pass_tools.controls
+    controls.mode.setFocus()
+    QTest.keyClick(controls.mode, Qt.Key.Key_Down)  # "batch"
+    assert controls.mode.currentIndex() == 1
+    w.pass_tools.matrix_dock.raise_()  # its refresh computes the pass too
+    said: list[str] = []
+    w.pass_tools.controller.status.connect(said.append)
+    w.activateWindow()  # the pass keys are the window's shortcuts
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    w.view.setFocus()
+    qtbot.keyClick(w.view, Qt.Key.Key_F6)
+    qtbot.wait(20)
+    assert w.pass_tools.stepper.result is None
+    assert "more than the limit of 5,000,000" in w.pass_tools.stepper.error
+    assert said and said[-1].startswith("cannot run a pass: a pass of 1,000,000 samples")
