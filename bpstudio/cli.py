@@ -288,7 +288,7 @@ def cmd_train(args) -> int:
         bar.update(last.epoch, last.train_loss, force=True)
     bar.close()
     if args.history:
-        _write_history(args.history, rows, n_layers)
+        _write_history(args.history, rows, n_layers, trainer.penalty.active)
     if last is not None and last.stopped == "diverged":
         from .model.overflow import diagnose
 
@@ -311,19 +311,23 @@ def cmd_train(args) -> int:
             print("trained 0 epochs", file=sys.stderr)
         else:
             why = f" ({last.message})" if last.stopped else ""
+            pen = f", penalty {general(last.penalty)}" if trainer.penalty.active else ""
             print(
-                f"trained {last.epoch} epochs: loss {general(last.train_loss)}{why}",
+                f"trained {last.epoch} epochs: loss {general(last.train_loss)}{pen}{why}",
                 file=sys.stderr,
             )
     return 0
 
 
-def _write_history(path: str, rows, n_layers: int) -> None:
+def _write_history(path: str, rows, n_layers: int, penalised: bool = False) -> None:
+    """The history CSV (docs/cli.md); a regularised run has a last column, ``penalty``."""
     from .model.fileformat import atomic_write_text
 
     header = ["epoch", "train_loss", "val_loss"] + [
         f"grad_norm_{l}" for l in range(1, n_layers + 1)
     ]
+    if penalised:
+        header.append("penalty")
     fh = io.StringIO(newline="")
     w = csv.writer(fh)
     w.writerow(header)
@@ -335,6 +339,7 @@ def _write_history(path: str, rows, n_layers: int) -> None:
                 repr(float(s.train_loss)),
                 val,
                 *(repr(float(x)) for x in s.grad_norms),
+                *([repr(float(s.penalty))] if penalised else []),
             ]
         )
     try:

@@ -98,3 +98,14 @@ def test_random_networks_lose_nothing_but_noise(seed):
 def test_noise_free_passes_are_not_copied():
     c, r = _pass(fileformat.load(next(p for p in example_files() if p.stem == "ecs171_321")))
     assert without_noise(c, r.trace) is r.trace
+
+
+def test_a_penalty_term_stays_when_the_data_term_is_noise():
+    """With L2 on, ∂L/∂w of h1's out-edges is λ₂·w plus a data term made of noise: the shown
+    gradient is λ₂·w exactly (the noise goes, the penalty stays)."""
+    g = _skip_example()
+    g.training["l2"] = 0.01
+    c, r = _pass(g)
+    for e in g.edges.values():
+        if e.source == "h1":
+            assert r.edge_grad(e.id) == pytest.approx(0.01 * e.weight, rel=1e-12)

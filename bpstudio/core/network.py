@@ -503,6 +503,15 @@ class Trace:
     grads: np.ndarray  # flat, batch means, same layout as Network.params
     params: np.ndarray
     extra: dict = field(default_factory=dict)
+    # with regularisation (model/trace.run_pass adds it): ``grads`` is the gradient of
+    # loss + penalty, ``data_grads`` that of the loss alone; None: no penalty, the same
+    penalty: float = 0.0
+    data_grads: np.ndarray | None = None
+
+    @property
+    def loss_grads(self) -> np.ndarray:
+        """∂L_data/∂θ: the data loss's gradient, without the penalty's."""
+        return self.grads if self.data_grads is None else self.data_grads
 
 
 def _as_slice(rows: np.ndarray) -> slice | None:

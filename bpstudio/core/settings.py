@@ -37,11 +37,14 @@ class TrainingSettings:
     init: str = "xavier_uniform"  # for missing weights and Re-initialise
     stop_loss: float | None = None  # stop when the training loss falls below it
     validation_split: float = 0.0
+    # regularisation (core/regularization.py): λ₂/2·Σw² + λ₁·Σ|w| over the trainable weights
+    l2: float = 0.0
+    l1: float = 0.0
 
     @classmethod
     def from_dict(cls, training: Mapping[str, Any]) -> TrainingSettings:
         """The settings of a file's ``training`` object (validated by model/fileformat.py);
-        missing keys, and a null batch_size/stop_loss/validation_split, take the defaults."""
+        missing keys, and a null batch_size/stop_loss/validation_split/l1/l2, take the defaults."""
         t = training
         d = cls()
 
@@ -65,6 +68,8 @@ class TrainingSettings:
             init=str(t.get("init", d.init)),
             stop_loss=num("stop_loss", None),
             validation_split=float(t.get("validation_split") or 0.0),
+            l2=float(t.get("l2") or 0.0),
+            l1=float(t.get("l1") or 0.0),
         )
 
     def hyperparameters(self, optimizer: str | None = None) -> dict[str, float]:

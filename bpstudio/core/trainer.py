@@ -21,17 +21,23 @@ import numpy as np
 from . import limits, optimizers
 from .data import Dataset
 from .network import Network, Workspace
+from .regularization import Penalty
 from .settings import TrainingSettings, settings_of
 
 
 @dataclass
 class EpochStats:
     epoch: int  # 1-based count of epochs done
-    train_loss: float  # mean over the epoch's samples, each batch measured before its update
+    train_loss: float  # data loss: mean over the epoch's samples, each batch before its update
     val_loss: float | None
-    grad_norms: np.ndarray  # per layer: ‖∂L/∂W(l)‖₂ averaged over the epoch's batches
+    # per layer: ‖∂L/∂W(l)‖₂ averaged over the epoch's batches (the gradient the optimizer
+    # steps with: the penalty's included)
+    grad_norms: np.ndarray
     stopped: str | None = None  # "stop_loss", "diverged" or None
     message: str = ""
+    # λ₂/2·Σw² + λ₁·Σ|w| (core/regularization.py), averaged like train_loss over the epoch's
+    # batches, each at the weights its step started from; 0 without regularisation
+    penalty: float = 0.0
 
 
 class Diverged(Exception):
@@ -62,6 +68,7 @@ class Trainer:
         self.optimizer = optimizers.make(
             settings.optimizer, net.params.size, settings, mask=net.update_mask
         )
+        self.penalty = Penalty.of(net, settings)
         self.rng = np.random.default_rng([settings.seed, 1])
         self.n = len(train)
         self.XT = np.ascontiguousarray(train.X.T)
@@ -124,10 +131,14 @@ class Trainer:
         net = self.net
         np.copyto(self._snapshot, net.params)
         total = 0.0
+        penalty_total = 0.0
         at_start = False  # the loss was not finite before this epoch changed anything
+        pen = self.penalty if self.penalty.active else None
         if self._full:
             total = net.train_step(self._full_ws, self.YT) * self.n
             at_start = not math.isfinite(total)
+            if pen is not None:
+                penalty_total = pen.add_to(net.params, net.grads)
             norms = self._layer_norms()
             self.optimizer.step(net.params, net.grads)
             batches = 1
@@ -147,10 +158,13 @@ class Trainer:
                     at_start = batches == 0
                     break
                 total += loss * idx.size
+                if pen is not None:
+                    penalty_total += pen.add_to(net.params, net.grads)
                 norms += self._layer_norms()
                 self.optimizer.step(net.params, net.grads)
                 batches += 1
         train_loss = total / self.n
+        penalty = penalty_total / max(batches, 1)
         # one dot product is finite exactly when every parameter is (and not astronomically large)
         finite = math.isfinite(train_loss) and math.isfinite(float(np.dot(net.params, net.params)))
         self.epoch += 1
@@ -172,7 +186,11 @@ class Trainer:
             net.forward(self._val_ws)
             val_loss = net.training_loss(self._val_ws, self._val_YT)
         stats = EpochStats(
-            self.epoch, train_loss, val_loss, norms / batches if batches > 1 else norms
+            self.epoch,
+            train_loss,
+            val_loss,
+            norms / batches if batches > 1 else norms,
+            penalty=penalty,
         )
         if self.stop_loss is not None and train_loss < self.stop_loss:
             stats.stopped = "stop_loss"

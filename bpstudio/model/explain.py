@@ -57,6 +57,7 @@ __all__ = [
     "NeuronExplanation",
     "Path",
     "PathSum",
+    "PenaltyTerm",
     "Term",
     "UpdateExplanation",
     "bias_paths",
@@ -66,6 +67,7 @@ __all__ = [
     "fmt_places",
     "loss_explanation",
     "neuron_explanation",
+    "penalty_term",
     "tex_escape",
     "tex_id",
     "update_places",
@@ -339,6 +341,45 @@ class UpdateExplanation:
 
 
 @dataclass
+class PenaltyTerm:
+    """The regularisation term of one trainable weight's gradient (core/regularization.py):
+
+        ∂L/∂w = ∂L_data/∂w + λ₂·w + λ₁·sign(w)
+
+    with the batch's data gradient; ``grad`` is the engine's total (what the step used).
+    Biases and frozen weights have no such term."""
+
+    l1: float
+    l2: float
+    weight: float
+    data_grad: float  # ∂L_data/∂w of the pass's batch
+    grad: float  # the engine's ∂L/∂w, penalty included
+
+    @property
+    def sign(self) -> float:
+        return float(np.sign(self.weight))
+
+    @property
+    def value(self) -> float:
+        """λ₂·w + λ₁·sign(w)."""
+        return self.l2 * self.weight + self.l1 * self.sign
+
+    @property
+    def name(self) -> str:
+        """The term's symbols for what is set: "λ₂·w + λ₁·sign(w)", "λ₂·w" or "λ₁·sign(w)"."""
+        return " + ".join(t for t, on in (("λ₂·w", self.l2), ("λ₁·sign(w)", self.l1)) if on)
+
+    @property
+    def symbol(self) -> str:
+        parts = (("\\lambda_2 w", self.l2), ("\\lambda_1 \\operatorname{sign}(w)", self.l1))
+        return " + ".join(t for t, on in parts if on)
+
+
+PENALTY_FORMULA = "λ₂/2·Σw² + λ₁·Σ|w|"
+PENALTY_SCOPE = "over the trainable weights; biases are not penalised"
+
+
+@dataclass
 class EdgeExplanation:
     """∂L/∂w = ∂L/∂z_target · a_source for one sample, and the update of the whole pass."""
 
@@ -351,6 +392,7 @@ class EdgeExplanation:
     grad: float  # this sample's ∂L/∂w
     update: UpdateExplanation
     paths: PathSum | None = field(default=None)
+    penalty: PenaltyTerm | None = None  # regularised and trainable: the term ∂L/∂w includes
 
 
 # --------------------------------------------------------------------------- context
@@ -770,6 +812,27 @@ def edge_explanation(
         grad=d_t * a_s,
         update=update,
         paths=weight_paths(compiled, result, edge_id, sample, cap) if with_paths else None,
+        penalty=penalty_term(compiled, result, edge_id),
+    )
+
+
+def penalty_term(compiled: Compiled, result: PassResult, edge_id: str) -> PenaltyTerm | None:
+    """The regularisation term of an edge's gradient in this pass (None: not regularised, or
+    the weight is frozen). λ₁ and λ₂ are those the pass used (``result.training``)."""
+    if not result.regularised:
+        return None
+    p = int(compiled.edge_param[compiled.edge_index[edge_id]])
+    upd = compiled.net.update_mask
+    if upd is not None and not upd[p]:
+        return None
+    t = result.trace
+    s = result.training
+    return PenaltyTerm(
+        l1=s.l1,
+        l2=s.l2,
+        weight=float(t.params[p]),
+        data_grad=float(t.loss_grads[p]),
+        grad=float(t.grads[p]),
     )
 
 

@@ -9,6 +9,13 @@ constant-1 columns for bias units, per-neuron activations (leaky_relu slope 0.01
 one softmax over the softmax outputs, float64 weights. Frozen parameters (``trainable: false``)
 get a gradient hook that zeroes their gradient.
 
+Regularisation (``training.l1``/``l2``) is the module's ``penalty()``, λ₂/2·Σw² + λ₁·Σ|w| over
+the trainable weights (mask × trainable buffers: absent edges, frozen weights and biases are
+left out, as core/regularization.py does), added to the loss explicitly: torch's |w| has the
+subgradient 0 at w = 0, as the engine's. L2 may instead be the optimizer's ``weight_decay`` on
+the weights' parameter group (the same step for every optimizer, as long as no weight is frozen:
+the decay would move a frozen weight); the generated docstring shows both.
+
 The loss is computed the way the engine computes it (core/outputs.py): from the outputs'
 pre-activations z, in log space (log-sigmoid, log-softmax, complements taken where they are
 exact), never from clipped activations. ``log(ŷ.clamp(1e-15))`` made a sigmoid +
@@ -51,9 +58,17 @@ def _lit(x) -> str:
     return repr(x)
 
 
-def _optimizer_hint(settings: TrainingSettings) -> str:
+def _optimizer_hint(settings: TrainingSettings, groups: bool = False) -> str:
+    """The torch.optim call; with ``groups``, L2 as weight_decay on the weights only."""
     entry = optimizers.OPTIMIZERS[settings.optimizer]
-    return entry.torch.format(learning_rate=settings.learning_rate, **settings.hyperparameters())
+    text = entry.torch.format(learning_rate=settings.learning_rate, **settings.hyperparameters())
+    if groups:
+        params = (
+            f'[{{"params": model.weights, "weight_decay": {float(settings.l2)!r}}}, '
+            '{"params": model.biases}]'
+        )
+        text = text.replace("model.parameters()", params)
+    return text
 
 
 def torch_source(graph: Graph, compiled: Compiled) -> str:
@@ -94,6 +109,21 @@ def torch_source(graph: Graph, compiled: Compiled) -> str:
         )
     tr = graph.settings
     loss = net.loss_name
+    l1, l2 = float(tr.l1), float(tr.l2)
+    regularised = bool(l1 or l2)
+    loss_line = "model.loss(x, y) + model.penalty()" if regularised else "model.loss(x, y)"
+    reg_text = ""
+    if regularised:
+        terms = " + ".join(t for t, on in (("λ₂/2·Σw²", l2), ("λ₁·Σ|w|", l1)) if on)
+        reg_text = f"""
+The file is regularised (training.l2 = {l2!r}, training.l1 = {l1!r}): ``model.penalty()`` is
+{terms} over the trainable weights (not the biases, not frozen weights, not absent edges),
+added to the loss as above, exactly as bpstudio trains. L2 can be the optimizer's weight_decay
+instead (the same steps when no weight is frozen; a frozen weight would decay):
+
+    optimizer = {_optimizer_hint(tr, groups=True)}
+    loss = model.loss(x, y) + model.penalty(l2=0.0)
+"""
     softmax_rows = [int(r) for r in net.softmax_rows]
     frozen = any(L["w_trainable"] is not None or L["b_trainable"] is not None for L in layers)
     out_acts = [str(net.activation_of[int(r)]) for r in net.outputs]
@@ -138,7 +168,7 @@ Going on with training, as the file was set up (loss {loss!r}, optimizer
     for epoch in range({tr.epochs}):
         for x, y in batches:              # float64 tensors (batch, inputs), (batch, outputs)
             optimizer.zero_grad()
-            loss = model.loss(x, y)
+            loss = {loss_line}
             loss.backward()
             optimizer.step()
 
@@ -148,7 +178,7 @@ pre-activations z (``model.output_z(x)``, then ``loss_from_z``) in log space, so
 exact where an output saturates (σ(40) rounds to 1.0, its log loss does not). A loss taken
 from the activations ``model(x)`` loses that: nn.BCELoss clips log ŷ at −100, and
 nn.MSELoss is not the same function (it averages over the outputs too).
-"""
+{reg_text}"""
 '''
     body = f'''
 import math
@@ -172,6 +202,8 @@ TANH_SPLIT = 0.5493061443340549  # atanh(1/2): beyond it tanh is nearer ±1 than
 ELU_SPLIT = -0.6931471805599453  # log(1/2): below it elu is nearer −alpha than 0
 SOFTPLUS_TAIL = -20.0  # below it log softplus(z) = z − e^z/2 to double precision
 FROZEN = {frozen!r}  # some parameters have trainable: false (their gradient is zeroed)
+L2 = {l2!r}  # training.l2: penalty λ₂/2·Σw² over the trainable weights (not biases)
+L1 = {l1!r}  # training.l1: penalty λ₁·Σ|w| over the trainable weights (not biases)
 
 LAYERS = [
 {chr(10).join(layer_src)}
@@ -205,6 +237,11 @@ class Network(nn.Module):
                 keep_b = torch.tensor(spec["b_trainable"], dtype=dtype)
                 self.register_buffer(f"b_trainable{{i}}", keep_b)
                 self.biases[i].register_hook(lambda g, keep=keep_b: g * keep)
+            # the weights the penalty counts: drawn and trainable (not the biases)
+            counted = mask
+            if spec["w_trainable"] is not None:
+                counted = mask * torch.tensor(spec["w_trainable"], dtype=dtype).reshape(W.shape)
+            self.register_buffer(f"penalised{{i}}", counted)
             groups = [(name, lo - spec["start"], hi - spec["start"]) for name, lo, hi in spec["groups"]]
             self.plan.append((spec["src_lo"], spec["start"], groups))
 
@@ -218,6 +255,18 @@ class Network(nn.Module):
     def loss(self, x, y):
         """The file's loss of inputs x against targets y, as bpstudio computes it."""
         return loss_from_z(self.output_z(x), y)
+
+    def penalty(self, l1=L1, l2=L2):
+        """l2/2·Σw² + l1·Σ|w| over the trainable weights (biases are not penalised); the
+        file's training.l1 and l2 by default. |w| has the subgradient 0 at w = 0."""
+        total = torch.zeros((), dtype=torch.float64)
+        for i, W in enumerate(self.weights):
+            w = W * getattr(self, f"penalised{{i}}")
+            if l2:
+                total = total + 0.5 * l2 * (w * w).sum()
+            if l1:
+                total = total + l1 * w.abs().sum()
+        return total
 
     def _run(self, x):
         """(the outputs' activations, the outputs' z), each (batch, outputs)."""

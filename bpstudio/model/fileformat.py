@@ -480,6 +480,8 @@ RANGES = {
     "eps": (lambda v: v > 0, "> 0"),
     "stop_loss": (lambda v: v >= 0, ">= 0"),
     "validation_split": (lambda v: 0 <= v <= 0.9, "in [0, 0.9]"),
+    "l2": (lambda v: v >= 0, ">= 0"),
+    "l1": (lambda v: v >= 0, ">= 0"),
 }
 INTEGERS = {"batch_size": 1, "epochs": 0, "seed": 0}
 

@@ -747,6 +747,8 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
         M(s.eta() + " = " + s.num(lr)),
         ". The update below is one step on this sample alone.",
     )
+    if r.regularised:
+        _penalty_para(doc, r)
     doc.para(
         f"Numbers are shown rounded to {s.decimals} decimal places, or to {s.decimals} "
         "significant digits where that would hide a small value; updated weights get enough "
@@ -1002,7 +1004,10 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
             for t in e.terms:
                 eid, src = t.edge, t.other
                 ee = ex.edge_explanation(c, r, eid, 0, tr)
-                dw = s.dsym(s.id(eid))
+                pen = ee.penalty
+                # regularised: the chain rule gives the data loss's gradient, the penalty's
+                # term is added after it (the total is the gradient the step uses)
+                dw = _data_dsym(s, s.id(eid)) if pen is not None else s.dsym(s.id(eid))
                 doc.eq(
                     dw,
                     s.d("z", tgt) + s.dot + s.pick(t.value_name, t.value_symbol),
@@ -1013,6 +1018,8 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                 budget = _paths(doc, c, r, eid, dw, budget)
                 if budget <= 0:
                     capped_note = True
+                if pen is not None:
+                    _penalty_eq(doc, s.id(eid), dw, pen)
             db = s.dsym(s.sub("b", tgt))
             doc.eq(db, s.d("z", tgt) + s.dot + "1", s.num(e.dL_db), key=("dL_db", tgt, None))
     if capped_note:
@@ -1052,6 +1059,62 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                 _update_line(doc, s.id(t.edge), u, opt, ("updated", t.edge, None))
             u = ex.bias_update(c, r, tgt, tr)
             _update_line(doc, s.sub("b", tgt), u, opt, ("updated_bias", tgt, None))
+
+
+def _lam(s: _Style, k: int) -> str:
+    return s.pick("λ₂" if k == 2 else "λ₁", rf"\lambda_{k}")
+
+
+def _data_dsym(s: _Style, sym: str) -> str:
+    """∂L_data/∂(sym): the data loss's part of a regularised gradient."""
+    return s.pick(f"∂L_data/∂{sym}", rf"\frac{{\partial L_{{\text{{data}}}}}}{{\partial {sym}}}")
+
+
+def _penalty_para(doc: _Doc, r: PassResult) -> None:
+    """What is regularised, and the penalty's value at this pass's weights."""
+    s = doc.s
+    M = _Math
+    st = r.training
+    terms, values = [], []
+    if st.l2:
+        terms.append(s.frac(_lam(s, 2), "2") + s.dot + s.sigma() + s.sq("w"))
+        values.append(_lam(s, 2) + " = " + s.num(st.l2))
+    if st.l1:
+        terms.append(_lam(s, 1) + s.dot + s.sigma() + s.pick("|w|", r"\lvert w \rvert"))
+        values.append(_lam(s, 1) + " = " + s.num(st.l1))
+    data = s.pick("L_data", r"L_{\text{data}}")
+    doc.para(
+        "Regularisation: the step descends ",
+        M("L = " + data + s.plus + s.plus.join(terms)),
+        ", with ",
+        M(s.pick(", ", r",\ ").join(values)),
+        ", summed over the trainable weights (biases are not penalised). At this pass's "
+        "weights the penalty is ",
+        M(s.num(r.trace.penalty)),
+        " and the data loss ",
+        M(data + " = " + s.num(r.trace.loss)),
+        ". Each weight's gradient below is the data loss's plus the penalty's term ",
+        M(
+            (_lam(s, 2) + s.dot + "w" if st.l2 else "")
+            + (s.plus if st.l1 and st.l2 else "")
+            + (_lam(s, 1) + s.dot + s.pick("sign(w)", r"\operatorname{sign}(w)") if st.l1 else "")
+        ),
+        (" (sign(0) = 0)" if st.l1 else "") + ".",
+    )
+
+
+def _penalty_eq(doc: _Doc, name: str, dw: str, pen: ex.PenaltyTerm) -> None:
+    """∂L/∂w = ∂L_data/∂w + λ₂·w + λ₁·sign(w), with the numbers and the engine's total."""
+    s = doc.s
+    sym, nums = [dw], [s.par(pen.data_grad)]
+    if pen.l2:
+        sym.append(_lam(s, 2) + s.dot + name)
+        nums.append(s.num(pen.l2) + s.times + s.par(pen.weight))
+    if pen.l1:
+        sign = s.pick("sign", r"\operatorname{sign}")
+        sym.append(_lam(s, 1) + s.dot + sign + "(" + name + ")")
+        nums.append(s.num(pen.l1) + s.times + s.par(pen.sign))
+    doc.eq(s.dsym(name), (sym, s.plus), (nums, s.plus), s.num(pen.grad))
 
 
 def _paths(doc: _Doc, c: Compiled, r: PassResult, eid: str, dw: str, budget: int) -> int:

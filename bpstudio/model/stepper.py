@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core import limits
 from ..core.data import Dataset
 from .compile import Compiled, CompileError, compile_graph
 from .graph import Change, ChangeKind, Graph
@@ -167,7 +168,11 @@ class PassStepper:
         samples = (
             list(range(n)) if self._samples is None else [min(k, n - 1) for k in self._samples]
         )
-        result = run_pass(compiled, ds, samples, self.graph.training)
+        try:
+            result = run_pass(compiled, ds, samples, self.graph.training)
+        except limits.TooLarge as exc:  # a batch of a million samples: say so, do not raise
+            self.error = str(exc)
+            return None
         # a pass that overflows float64 is not shown (no inf/NaN badges, no inf weights
         # applied): the controls say where instead
         self.error = find_overflow(result)

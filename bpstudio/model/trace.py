@@ -17,6 +17,7 @@ import numpy as np
 from ..core import limits, optimizers
 from ..core.data import Dataset
 from ..core.network import Trace
+from ..core.regularization import Penalty
 from ..core.settings import DEFAULTS, TrainingSettings, settings_of
 from .compile import Compiled
 from .noise import without_noise
@@ -47,8 +48,18 @@ class PassResult:
         return float(arr[sample]) if sample is not None else arr.tolist()
 
     def edge_grad(self, edge_id: str) -> float:
+        """∂L/∂w of the batch: the data loss's gradient plus the penalty's (regularised)."""
         i = self.compiled.edge_index[edge_id]
         return float(self.shown.grads[self.compiled.edge_param[i]])
+
+    def edge_data_grad(self, edge_id: str) -> float:
+        """∂L_data/∂w of the batch: the data loss's alone (= edge_grad unregularised)."""
+        i = self.compiled.edge_index[edge_id]
+        return float(self.trace.loss_grads[self.compiled.edge_param[i]])
+
+    @property
+    def regularised(self) -> bool:
+        return self.trace.data_grads is not None
 
     def bias_grad(self, neuron_id: str) -> float:
         return float(self.shown.grads[self.compiled.bias_param[neuron_id]])
@@ -83,6 +94,11 @@ def run_pass(
     X, Y = data.X[samples], data.Y[samples]
     trace = net.trace(X, Y)
     settings = settings_of(training)
+    penalty = Penalty.of(net, settings)
+    if penalty.active:  # ∂L/∂w shown and stepped with is that of loss + penalty
+        trace.data_grads = trace.grads.copy()
+        with np.errstate(all="ignore"):
+            trace.penalty = penalty.add_to(trace.params, trace.grads)
     opt = optimizers.make(settings.optimizer, net.params.size, settings, mask=net.update_mask)
     updated = net.params.copy()
     with np.errstate(all="ignore"):  # an update that overflows is reported (model/overflow.py)
@@ -117,12 +133,11 @@ def to_json(result: PassResult, as_lists: bool | None = None) -> dict:
             "grad": float(t.grads[p]),
             "updated": float(result.updated_params[p]),
         }
-    return {
-        "loss": float(t.loss),
-        "samples": list(result.samples),
-        "neurons": neurons,
-        "edges": edges,
-    }
+    doc: dict[str, Any] = {"loss": float(t.loss)}
+    if result.regularised:
+        doc["penalty"] = float(t.penalty)
+    doc.update(samples=list(result.samples), neurons=neurons, edges=edges)
+    return doc
 
 
 def json_text(result: PassResult, as_lists: bool | None = None) -> str:
@@ -143,7 +158,11 @@ def json_chunks(result: PassResult, as_lists: bool | None = None) -> Iterator[st
     """
     t = result.trace
     columns = [t.z, t.a, t.dL_da, t.dL_dz, t.grads, t.params, result.updated_params]
-    if not all(np.isfinite(x).all() for x in columns) or not np.isfinite(t.loss):
+    if (
+        not all(np.isfinite(x).all() for x in columns)
+        or not np.isfinite(t.loss)
+        or not np.isfinite(t.penalty)
+    ):
         raise ValueError("a trace value is not finite")
     single = len(result.samples) == 1 if as_lists is None else not as_lists
     return _chunks(result, single)
@@ -156,7 +175,8 @@ def _chunks(result: PassResult, single: bool) -> Iterator[str]:
     c, t = result.compiled, result.trace
     ids, n = c.neuron_ids, len(c.neuron_ids)
     n0 = len(c.input_ids) + len(c.bias_unit_ids)  # rows of layer 0: inputs, bias units
-    yield f'{{\n  "loss": {float(t.loss)!r},\n  "samples": {json.dumps(list(result.samples))},\n'
+    penalty = f'  "penalty": {float(t.penalty)!r},\n' if result.regularised else ""
+    yield f'{{\n  "loss": {float(t.loss)!r},\n{penalty}  "samples": {json.dumps(list(result.samples))},\n'
     yield '  "neurons": {' + ("\n" if n else "")
     for lo in range(0, n, _BLOCK):
         rows = slice(lo, min(lo + _BLOCK, n))

@@ -49,8 +49,10 @@ class History:
         self.n = 0
         self._train = np.empty(capacity)
         self._val = np.empty(capacity)
+        self._penalty = np.zeros(capacity)  # the regularisation penalty (0 when there is none)
         self._grads = np.empty((capacity, n_layers))
         self._epochs = np.arange(1, capacity + 1, dtype=float)
+        self._penalised = False
 
     def __len__(self) -> int:
         return self.n
@@ -61,7 +63,7 @@ class History:
 
     def _grow(self) -> None:
         cap = self.capacity * 2
-        for name in ("_train", "_val"):
+        for name in ("_train", "_val", "_penalty"):
             new = np.empty(cap)
             new[: self.n] = getattr(self, name)[: self.n]
             setattr(self, name, new)
@@ -70,11 +72,20 @@ class History:
         self._grads = grads
         self._epochs = np.arange(1, cap + 1, dtype=float)
 
-    def append(self, train_loss: float, val_loss: float | None, grad_norms: np.ndarray) -> None:
+    def append(
+        self,
+        train_loss: float,
+        val_loss: float | None,
+        grad_norms: np.ndarray,
+        penalty: float = 0.0,
+    ) -> None:
         if self.n == self.capacity:
             self._grow()
         i = self.n
         self._train[i] = train_loss
+        self._penalty[i] = penalty
+        if penalty:
+            self._penalised = True
         self._val[i] = math.nan if val_loss is None else val_loss
         self._grads[i] = grad_norms
         self.n = i + 1
@@ -98,6 +109,16 @@ class History:
         return self._grads[: self.n]
 
     @property
+    def penalty(self) -> np.ndarray:
+        """λ₂/2·Σw² + λ₁·Σ|w| per epoch (train_loss is the data loss without it)."""
+        return self._penalty[: self.n]
+
+    @property
+    def has_penalty(self) -> bool:
+        """Some epoch of the run was regularised (set once, by append: no scan per frame)."""
+        return self._penalised
+
+    @property
     def has_validation(self) -> bool:
         return self.n > 0 and not np.isnan(self._val[: self.n]).all()
 
@@ -113,6 +134,8 @@ class History:
         h.n = self.n
         h._train[: self.n] = self.train_loss
         h._val[: self.n] = self.val_loss
+        h._penalty[: self.n] = self.penalty
+        h._penalised = self._penalised
         h._grads[: self.n] = self.grad_norms
         return h
 
@@ -352,7 +375,7 @@ class TrainingSession:
                 # NaN, so the next epoch starts with a fresh trainer on those weights
                 self._need_compile = True
                 return SliceResult(done, "diverged", s.message)
-            append(s.train_loss, s.val_loss, s.grad_norms)
+            append(s.train_loss, s.val_loss, s.grad_norms, s.penalty)
             done += 1
             if s.stopped:
                 return SliceResult(done, s.stopped, s.message)

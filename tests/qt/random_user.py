@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QtMsgType, qInstallMessageHandler
-from PySide6.QtGui import QKeyEvent, QWheelEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -60,6 +60,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QSpinBox,
+    QStyle,
+    QStyleOptionSlider,
     QWidget,
 )
 
@@ -978,6 +980,8 @@ class RandomUser:
         elif kind == "button":
             self.note(f"{panel}: click {name}")
             self.click_widget(w)
+        elif kind == "slider":
+            self.use_slider(panel, name, w)
         else:
             pool = ODD_LABELS if kind == "label" else ODD_NUMBERS
             if kind == "text":
@@ -994,6 +998,43 @@ class RandomUser:
             else:
                 self.type_into(w, text, end)
 
+    def use_slider(self, panel: str, name: str, slider) -> None:
+        """A drag of the handle (press, moves, release), a click on the groove, or arrow and
+        page keys: each gesture is one value (and one undo step) for the document."""
+        self.show_dock_of(slider)
+        if not slider.isVisible() or slider.visibleRegion().isEmpty():
+            return
+        opt = QStyleOptionSlider()
+        slider.initStyleOption(opt)
+        cc, style = QStyle.ComplexControl.CC_Slider, slider.style()
+        handle = style.subControlRect(cc, opt, QStyle.SubControl.SC_SliderHandle, slider)
+        how = self.rng.choice(["drag", "drag", "click", "keys"])
+        y = handle.center().y()
+        if how == "drag":
+            a = handle.center()
+            b = QPoint(self.rng.randint(-10, slider.width() + 10), y)
+            self.note(f"{panel}: drag the {name} slider from x={a.x()} to x={b.x()}")
+            QTest.mousePress(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+            steps = self.rng.randint(1, 8)
+            for k in range(1, steps + 1):
+                QTest.mouseMove(slider, QPoint(a.x() + (b.x() - a.x()) * k // steps, y))
+            QTest.mouseRelease(slider, Qt.MouseButton.LeftButton,
+                               Qt.KeyboardModifier.NoModifier, b)  # fmt: skip
+        elif how == "click":
+            x = self.rng.randint(0, max(0, slider.width() - 1))
+            self.note(f"{panel}: click the {name} slider's groove at x={x}")
+            QTest.mouseClick(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                             QPoint(x, y))  # fmt: skip
+        else:
+            keys = [Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown,
+                    Qt.Key.Key_Home, Qt.Key.Key_End]  # fmt: skip
+            key = self.rng.choice(keys)
+            times = self.rng.choice([1, 1, 2, 3])
+            self.note(f"{panel}: {name} slider, {times} × {QKeySequence(key).toString()}")
+            slider.setFocus(Qt.FocusReason.MouseFocusReason)
+            for _ in range(times):
+                QTest.keyClick(slider, key)
+
     def a_data_panel(self) -> None:
         dp = self.window.training_tools.data_panel
         kind = dp.kind()
@@ -1004,6 +1045,9 @@ class RandomUser:
         if r < 0.2 and not known(8):
             self.edit_field("data", "validation split", dp.val_split, "number")
             return
+        if r < 0.26 and not known(8):
+            self.edit_field("data", "validation split", dp.split_slider, "slider")
+            return
         if kind == "samples":
             choices = [("add sample", dp.add_row_button, "button"),
                        ("remove sample", dp.remove_row_button, "button")]  # fmt: skip
@@ -1012,7 +1056,8 @@ class RandomUser:
                 return
         elif kind == "generator":
             choices = [("data set", dp.gen_name, "combo"), ("samples n", dp.gen_n, "number"),
-                       ("noise", dp.gen_noise, "number"), ("seed", dp.gen_seed, "number"),
+                       ("noise", dp.gen_noise, "number"), ("noise", dp.noise_slider, "slider"),
+                       ("noise", dp.noise_slider, "slider"), ("seed", dp.gen_seed, "number"),
                        ("classes", dp.gen_classes, "number"),
                        ("Regenerate", dp.regenerate_button, "button"),
                        ("Edit as table", dp.to_table_button, "button")]  # fmt: skip
@@ -1099,7 +1144,8 @@ class RandomUser:
             ("learning rate", tp.lr, "number"), ("momentum", tp.momentum, "number"),
             ("β₁", tp.beta1, "number"), ("β₂", tp.beta2, "number"), ("ε", tp.eps, "number"),
             ("batch size", tp.batch, "number"), ("epochs", tp.epochs, "number"),
-            ("stop at loss", tp.stop_loss, "number"), ("init", tp.init, "combo"),
+            ("stop at loss", tp.stop_loss, "number"), ("L2", tp.l2, "number"),
+            ("L1", tp.l1, "number"), ("init", tp.init, "combo"),
             ("seed", tp.seed, "number"), ("speed", tp.speed, "combo"),
             ("Play", tp.play_button, "button"), ("Step epoch", tp.step_button, "button"),
             ("Reset", tp.reset_button, "button"),

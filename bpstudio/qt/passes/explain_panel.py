@@ -185,6 +185,8 @@ def neuron_doc(stepper: PassStepper, nid: str, sample: int, decimals: int) -> _D
     if e.fused_dL_dz is not None:
         d.note(f"the engine uses the exact closed form for this loss: ∂L/∂z = {f(e.fused_dL_dz)}")
     d.eq(f"∂L/∂b = ∂L/∂z = {f(e.dL_db)}")
+    if r.regularised:
+        d.note("biases are not penalised: ∂L/∂b has no regularisation term")
     if stepper.updated and e.bias is not None:
         u = ex.bias_update(c, r, nid, stepper.graph.training)
         _update_lines(d, u, "b", decimals)
@@ -205,9 +207,11 @@ def edge_doc(stepper: PassStepper, eid: str, sample: int, decimals: int) -> _Doc
     if not _reveals(stepper)[1](layer):
         d.note(f"∂L/∂{eid} appears when the backward pass reaches layer {layer} (F7)")
         return d
+    pen = e.penalty
+    data = "∂L_data" if pen is not None else "∂L"  # the chain rule is the data loss's
     d.sub("Local rule")
     d.eq(
-        f"∂L/∂{eid} = ∂L/∂z_{e.target} · a_{e.source} = "
+        f"{data}/∂{eid} = ∂L/∂z_{e.target} · a_{e.source} = "
         f"{f(e.dL_dz_target)} × {factor(f(e.a_source))}"
     )
     d.eq(f"      = {f(e.grad)}")
@@ -237,15 +241,36 @@ def edge_doc(stepper: PassStepper, eid: str, sample: int, decimals: int) -> _Doc
         )
     d.eq(f"sum of the path products = {f(ps.total)}")
     single = len(r.samples) == 1
-    engine = r.edge_grad(eid) if single else ps.value
+    engine = r.edge_data_grad(eid) if single else ps.value
     agree = abs(ps.total - engine) <= 1e-9 * max(1.0, abs(engine))
     mark = "✓ they agree" if agree and not ps.capped else ""
-    d.ok(f"engine's ∂L/∂{eid} = {f(engine)}   {mark}".rstrip())
+    d.ok(f"engine's {data}/∂{eid} = {f(engine)}   {mark}".rstrip())
     if not single:
-        d.note(f"batch gradient (mean over {len(r.samples)} samples) = {f(r.edge_grad(eid))}")
+        d.note(f"batch gradient (mean over {len(r.samples)} samples) = {f(r.edge_data_grad(eid))}")
+    if pen is not None:
+        _penalty_lines(d, pen, eid, decimals)
+    elif r.regularised:
+        d.note(f"{eid} is frozen: the penalty leaves it out ({ex.PENALTY_SCOPE})")
     if stepper.updated:
         _update_lines(d, e.update, eid, decimals)
     return d
+
+
+def _penalty_lines(d: _Doc, pen: ex.PenaltyTerm, eid: str, decimals: int) -> None:
+    """∂L/∂w = ∂L_data/∂w + λ₂·w + λ₁·sign(w): what the canvas shows and the step uses."""
+    f = lambda v: ex.fmt(v, decimals)  # noqa: E731
+    d.sub("Regularisation")
+    d.note(f"L = L_data + {ex.PENALTY_FORMULA}, {ex.PENALTY_SCOPE}")
+    nums = [factor(f(pen.data_grad))]
+    if pen.l2:
+        nums.append(f"{f(pen.l2)} × {factor(f(pen.weight))}")
+    if pen.l1:
+        nums.append(f"{f(pen.l1)} × {factor(f(pen.sign))}")
+    d.eq(f"∂L/∂{eid} = ∂L_data/∂{eid} + {pen.name}")
+    d.eq(f"      = {' + '.join(nums)}")
+    d.ok(f"      = {f(pen.grad)}   (the ∂L/∂{eid} shown on the canvas and stepped with)")
+    if pen.l1 and pen.weight == 0.0:
+        d.note("sign(0) = 0: |w| has no slope at 0, the subgradient 0 is used")
 
 
 def _update_lines(d: _Doc, u, name: str, decimals: int) -> None:

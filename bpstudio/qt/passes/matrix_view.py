@@ -491,7 +491,14 @@ class MatrixView(QWidget):
         prev = f"a({l - 1})" if first == l - 1 else f"a({first}…{l - 1})"
         shape = f"{layer.stop - layer.start}×{len(src)}"
         if self.mode == "backward":
-            what = (f"δ({l}) = ∂L/∂z({l}),  ∂L/∂W({l}) = δ({l})·{prev}ᵀ,  "
+            r = self.stepper.result
+            # regularised: the matrix shown (and stepped with) has the penalty's term too
+            pen = ""
+            if r is not None and r.regularised:
+                st = r.training
+                terms = [t for t, on in (("λ₂·W", st.l2), ("λ₁·sign(W)", st.l1)) if on]
+                pen = "".join(f" + {t}" for t in terms)
+            what = (f"δ({l}) = ∂L/∂z({l}),  ∂L/∂W({l}) = δ({l})·{prev}ᵀ{pen},  "
                     f"∂L/∂b({l}) = δ({l})")  # fmt: skip
             note = "mean over the batch" if self._batch() else f"∂L/∂W({l}) is {shape}"
         elif self.mode == "update":

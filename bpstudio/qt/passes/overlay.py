@@ -575,6 +575,8 @@ class PassOverlay(QObject):
             rows = [("loss", "L =", float(r.trace.sample_loss[col]))]
             if len(r.samples) > 1:
                 rows.append(("batch_loss", "batch L =", float(r.trace.loss)))
+            if r.regularised:  # L above is the data loss; the step descends L + penalty
+                rows.append(("penalty", "penalty =", float(r.trace.penalty)))
             lb.set_rows(rows, dec)
             lb.accent = self.theme.pulse
             w, h = lb.size()

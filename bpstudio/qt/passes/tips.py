@@ -67,6 +67,9 @@ def edge_tip(stepper: PassStepper, eid: str, sample: int = 0, decimals: int = 4)
         lines.append(
             f"∂L/∂w = {f(r.edge_grad(eid))}" + (" (batch mean)" if len(r.samples) > 1 else "")
         )
+        pen = ex.penalty_term(r.compiled, r, eid) if eid in r.compiled.edge_index else None
+        if pen is not None:
+            lines.append(f"  = ∂L_data/∂w {f(pen.data_grad)} + {pen.name} {f(pen.value)}")
         on = stepper.old_new_weight(eid)
         if on is not None:
             old, new = on

@@ -2,7 +2,9 @@
 
 Whatever is chosen is written to ``graph.data`` (saved in the network file) as one undoable
 step; the validation split lives in ``graph.training``. Worked examples have 1-4 samples,
-so the table is the first thing shown for them.
+so the table is the first thing shown for them. The noise and the validation split have a
+slider beside their field (release_slider.py): one undo step per release or key press, while
+the field follows the handle; Regenerate draws the same generator's data with the next seed.
 
 When the data does not fit the network (an input placed after the samples were typed, a
 generator of the wrong width) the panel says so and offers the fixes of model/datafit.py
@@ -48,6 +50,7 @@ from ..field_note import FieldNote
 from . import dialogs
 from .feature_picker import FeaturePicker
 from .fields import NumberSpin
+from .release_slider import ReleaseSlider
 from .sample_table import SampleTable
 from .training_panel import push_network
 
@@ -79,6 +82,19 @@ def parse_cell(text: str) -> tuple[float | None, str]:
     if math.isinf(v):
         return None, f"{text.strip()!r} is too large (not a finite number)"
     return v, ""
+
+
+SEED_MAX = 2_000_000_000  # the seed field's largest value
+
+
+def _slider_row(slider: ReleaseSlider, field: QWidget) -> QHBoxLayout:
+    """A slider with its number field beside it (the field for typing exact values)."""
+    row = QHBoxLayout()
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(slider, 1)
+    field.setMaximumWidth(90)
+    row.addWidget(field)
+    return row
 
 
 class DataPanel(QWidget):
@@ -134,15 +150,22 @@ class DataPanel(QWidget):
         self.gen_noise.setDecimals(3)
         self.gen_noise.setSingleStep(0.05)
         self.gen_seed = QSpinBox()
-        self.gen_seed.setRange(0, 2_000_000_000)
+        self.gen_seed.setRange(0, SEED_MAX)
         self.gen_classes = QSpinBox()
         self.gen_classes.setRange(2, 50)
         for w in (self.gen_n, self.gen_noise, self.gen_seed, self.gen_classes):
             w.setKeyboardTracking(False)
             w.valueChanged.connect(lambda _=None: self._generator_edited())
         self.gen_name.activated.connect(lambda _=None: self._generator_edited())
+        # the noise as a slider too (0 to 1 in steps of 0.01; the field takes larger values):
+        # one undo step and one new data set per release, not per position passed
+        self.noise_slider = ReleaseSlider(0.0, 1.0, 100)
+        self.noise_slider.setToolTip("Noise of the generated data (one undo step per release)")
+        self.noise_slider.previewed.connect(lambda v: self._preview(self.gen_noise, v))
+        self.noise_slider.committed.connect(self._noise_slid)
+        self.noise_slider.unchanged.connect(self.refresh)
         self.regenerate_button = QPushButton("Regenerate")
-        self.regenerate_button.setToolTip("New random data: the next seed")
+        self.regenerate_button.setToolTip("New random data of the same kind: a new seed (undoable)")
         self.regenerate_button.clicked.connect(self.regenerate)
         self.to_table_button = QPushButton("Edit as table")
         self.to_table_button.setToolTip("Copy the data into an editable table of samples")
@@ -151,7 +174,7 @@ class DataPanel(QWidget):
         gf = QFormLayout(gen)
         gf.addRow("Data set", self.gen_name)
         gf.addRow("Samples n", self.gen_n)
-        gf.addRow("Noise", self.gen_noise)
+        gf.addRow("Noise", _slider_row(self.noise_slider, self.gen_noise))
         gf.addRow("Seed", self.gen_seed)
         gf.addRow("Classes", self.gen_classes)
         row = QHBoxLayout()
@@ -207,6 +230,13 @@ class DataPanel(QWidget):
         self.val_split.valueChanged.connect(self._split_edited)
         self.val_split_note = FieldNote()
         self.val_split.refused.connect(self.val_split_note.say)
+        self.split_slider = ReleaseSlider(0.0, 0.9, 90)
+        self.split_slider.setToolTip(
+            "Fraction of the samples held out for the validation loss (one undo step per release)"
+        )
+        self.split_slider.previewed.connect(lambda v: self._preview(self.val_split, v))
+        self.split_slider.committed.connect(lambda v: self._split_edited(v, merge=False))
+        self.split_slider.unchanged.connect(self.refresh)
 
         self.table = SampleTable()
         self.table.model().edited.connect(self._cell_edited)
@@ -214,7 +244,7 @@ class DataPanel(QWidget):
 
         top = QFormLayout()
         top.addRow("Source", self.source)
-        top.addRow("Validation split", self.val_split)
+        top.addRow("Validation split", _slider_row(self.split_slider, self.val_split))
         top.addRow(self.val_split_note)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
@@ -295,6 +325,7 @@ class DataPanel(QWidget):
             self._show_page(SOURCES.index(kind))
             with QSignalBlocker(self.val_split):
                 self.val_split.setValue(self.graph.settings.validation_split)
+            self.split_slider.show_value(self.graph.settings.validation_split)
             if kind == "generator":
                 g = self.graph.data.get("generator") or {}
                 for w, key, default in ((self.gen_n, "n", 200), (self.gen_seed, "seed", 1),
@@ -303,6 +334,7 @@ class DataPanel(QWidget):
                         w.setValue(int(g.get(key, default)))
                 with QSignalBlocker(self.gen_noise):
                     self.gen_noise.setValue(float(g.get("noise", 0.1)))
+                self.noise_slider.show_value(float(g.get("noise", 0.1)))
                 with QSignalBlocker(self.gen_name):
                     self.gen_name.setCurrentText(str(g.get("name", "xor")))
             elif kind == "csv":
@@ -440,11 +472,28 @@ class DataPanel(QWidget):
         }
         self._push_data({"generator": spec}, f"Generate {spec['name']} data", "generator")
 
+    @staticmethod
+    def _preview(field: QDoubleSpinBox, value: float) -> None:
+        """The number beside a slider follows the handle while it is dragged (nothing else
+        changes until the release)."""
+        with QSignalBlocker(field):
+            field.setValue(value)
+
+    def _noise_slid(self, value: float) -> None:
+        """A slider release (or key step) sets the noise: its own undo step, never merged."""
+        if self._filling or self.kind() != "generator":
+            return
+        g = copy.deepcopy(self.graph.data.get("generator")) or {}
+        g["noise"] = value
+        if not self._push_data({"generator": g}, f"Set noise {general(value)}"):
+            self.refresh()  # the same noise: the field shows the file's value again
+
     def regenerate(self) -> None:
+        """The same generator with a new seed: new random data, one undo step."""
         g = copy.deepcopy(self.graph.data.get("generator"))
         if not isinstance(g, dict):
             return
-        g["seed"] = int(g.get("seed", 1)) + 1
+        g["seed"] = (int(g.get("seed", 1)) + 1) % (SEED_MAX + 1)  # the seed field's range
         self._push_data({"generator": g}, "Regenerate data")
 
     def convert_to_table(self) -> None:
@@ -467,16 +516,22 @@ class DataPanel(QWidget):
         )
         self._push_data({"samples": samples}, "Use a table of samples")
 
-    def _split_edited(self, v: float) -> None:
+    def _split_edited(self, v: float, merge: bool = True) -> None:
+        """Typed values merge into one undo step while the field is edited; a slider release
+        (``merge=False``) is an undo step of its own."""
         self.val_split_note.say("")  # a value in range was accepted
         new = copy.deepcopy(self.graph.training)
         if float(v) == 0.0:
             if "validation_split" not in new:
+                self.refresh()
                 return
             del new["validation_split"]
         else:  # 10 places: what is typed, without the 0.15000000000000002 of three arrow steps
             new["validation_split"] = round(float(v), 10)
-        token = self._tokens.setdefault("split", object())
+        if new == self.graph.training:
+            self.refresh()
+            return
+        token = self._tokens.setdefault("split", object()) if merge else None
         push_network(self.graph, self.undo_stack, {"training": new}, "Set validation split",
                      token)  # fmt: skip
 

@@ -32,6 +32,7 @@ from .style import (
     EARLIER,
     EARLIER_TEXT,
     LINE_WIDTH,
+    PENALTY,
     TRAIN,
     VALIDATION,
     add_legend,
@@ -306,6 +307,15 @@ class LossPlot(PlotPanel):
         self.legend.removeItem(self.val_curve)
         self.val_curve.setVisible(False)
         self._val_shown = False
+        # the regularisation penalty, beside the data loss (train): in the plot from the
+        # start, hidden while the run has none, for the validation curve's reason
+        self.penalty_curve = live_curve(
+            pg.mkPen(PENALTY, width=LINE_WIDTH, style=Qt.PenStyle.DotLine), "penalty"
+        )
+        self.item.addItem(self.penalty_curve)
+        self.legend.removeItem(self.penalty_curve)
+        self.penalty_curve.setVisible(False)
+        self._penalty_shown = False
         self._earlier_items = []
 
     def update_view(self) -> None:
@@ -322,17 +332,43 @@ class LossPlot(PlotPanel):
             self.val_curve.setVisible(False)
             self.legend.removeItem(self.val_curve)
             self._val_shown = False
+        self._show_penalty(h)
         self.fit_view(len(h), *self.value_bounds(h))
         last = h.last()
         if last is None:
             self.info.setText(self.no_epochs_text())
         else:
             v = "" if last[1] is None else f"   validation {general(last[1], 4)}"
+            if self._penalty_shown:  # the loss is the data loss; the penalty beside it
+                v += f"   penalty {general(float(h.penalty[-1]), 4)}"
+            loss = "data loss" if self._penalty_shown else "loss"
             self.info.setText(
-                f"{self.session.run.label}: epoch {len(h)}   loss {general(last[0], 4)}{v}"
+                f"{self.session.run.label}: epoch {len(h)}   {loss} {general(last[0], 4)}{v}"
             )
 
+    def _show_penalty(self, h: History) -> None:
+        if h.has_penalty:
+            if not self._penalty_shown:
+                self.penalty_curve.setVisible(True)
+                self.legend.addItem(self.penalty_curve, "penalty")
+                self._rename_legend(self.train_curve, "train (data loss)")
+                self._penalty_shown = True
+            self.penalty_curve.setData(h.epochs, h.penalty)
+        elif self._penalty_shown:
+            self.penalty_curve.setData([], [])
+            self.penalty_curve.setVisible(False)
+            self.legend.removeItem(self.penalty_curve)
+            self._rename_legend(self.train_curve, "train")
+            self._penalty_shown = False
+
+    def _rename_legend(self, item, text: str) -> None:
+        for sample, label in self.legend.items:
+            if sample.item is item:
+                label.setText(text)
+
     def value_bounds(self, h: History) -> tuple[float, float]:
+        if h.has_penalty:
+            return positive_bounds(h.train_loss, h.val_loss, h.penalty, log=self._log())
         return positive_bounds(h.train_loss, h.val_loss, log=self._log())
 
     def earlier_items(self, run: Run) -> list:
@@ -345,7 +381,9 @@ class LossPlot(PlotPanel):
     def csv_text(self) -> str:
         runs = [*self.session.earlier, self.session.run]
         return history_table(runs, lambda h: [("train_loss", h.train_loss),
-                                              ("val_loss", h.val_loss)])  # fmt: skip
+                                              ("val_loss", h.val_loss),
+                                              *([("penalty", h.penalty)] if h.has_penalty
+                                                else [])])  # fmt: skip
 
 
 class GradNormPlot(PlotPanel):

@@ -10,6 +10,7 @@ BACKGROUND = "#ffffff"
 FOREGROUND = "#202020"
 TRAIN = QColor("#1f5fbf")  # the canvas's "positive" blue
 VALIDATION = QColor("#d2521c")  # the canvas's "negative" orange
+PENALTY = QColor("#2ca02c")  # the regularisation penalty: green, dotted (neither of the above)
 EARLIER = QColor("#a8a8a8")
 EARLIER_TEXT = QColor("#6e6e6e")
 # Tableau-10 without its grey (grey means "an earlier run")

@@ -12,6 +12,7 @@ import copy
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QComboBox,
     QFormLayout,
     QGridLayout,
@@ -111,6 +112,15 @@ class TrainingPanel(QWidget):
         self.epochs.setSpecialValueText("no limit")
         self.stop_loss = NumberSpin("stop-at loss", ">= 0", 0.0)
         self.stop_loss.setSpecialValueText("off")
+        # regularisation (core/regularization.py): 0 is off, and removes the key from the file
+        self.l2 = NumberSpin("L2 strength λ₂", ">= 0", 0.0)
+        self.l1 = NumberSpin("L1 strength λ₁", ">= 0", 0.0)
+        for spin, what in ((self.l2, "λ₂/2·Σw²"), (self.l1, "λ₁·Σ|w|")):
+            spin.setSpecialValueText("off")
+            # fixed steps: the adaptive ones of the other fields step 0 to 1e-323
+            spin.setStepType(QAbstractSpinBox.StepType.DefaultStepType)
+            spin.setSingleStep(0.001)
+            spin.setToolTip(f"Adds {what} over the trainable weights to the loss (not the biases)")
         self.init = QComboBox()
         self.init.addItems(sorted(INITIALISERS))
         self.seed = IntSpin("seed", f"a whole number from 0 to {INT_MAX:,}", 0)
@@ -137,6 +147,8 @@ class TrainingPanel(QWidget):
             ("batch_size", "Batch size", self.batch),
             ("epochs", "Epochs", self.epochs),
             ("stop_loss", "Stop at loss", self.stop_loss),
+            ("l2", "L2 (λ₂)", self.l2),
+            ("l1", "L1 (λ₁)", self.l1),
             ("init", "Init scheme", self.init),
             ("seed", "Seed", self.seed),
             ("speed", "Speed", self.speed),
@@ -163,6 +175,8 @@ class TrainingPanel(QWidget):
         self.batch.valueChanged.connect(lambda v: self._set("batch_size", int(v) or None))
         self.epochs.valueChanged.connect(lambda v: self._set("epochs", int(v)))
         self.stop_loss.valueChanged.connect(lambda v: self._set("stop_loss", float(v) or None))
+        self.l2.valueChanged.connect(lambda v: self._set("l2", float(v) or None))
+        self.l1.valueChanged.connect(lambda v: self._set("l1", float(v) or None))
         self.seed.valueChanged.connect(lambda v: self._set("seed", int(v)))
 
         lay = QVBoxLayout(self)
@@ -214,6 +228,8 @@ class TrainingPanel(QWidget):
         self.batch.setValue(min(t.batch_size or 0, INT_MAX))
         self.epochs.setValue(min(t.epochs, INT_MAX))
         self.stop_loss.setValue(t.stop_loss or 0.0)
+        self.l2.setValue(t.l2)
+        self.l1.setValue(t.l1)
         self.init.setCurrentText(t.init)
         self.seed.setValue(min(t.seed, INT_MAX))
         for b in blockers:
