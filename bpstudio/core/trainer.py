@@ -20,6 +20,7 @@ import numpy as np
 
 from . import limits, optimizers
 from .data import Dataset
+from .divergence import Divergence, locate
 from .network import Network, Workspace
 from .settings import TrainingSettings, settings_of
 
@@ -32,6 +33,7 @@ class EpochStats:
     grad_norms: np.ndarray  # per layer: ‖∂L/∂W(l)‖₂ averaged over the epoch's batches
     stopped: str | None = None  # "stop_loss", "diverged" or None
     message: str = ""
+    divergence: Divergence | None = None  # where a diverged epoch first overflowed
 
 
 class Diverged(Exception):
@@ -69,6 +71,12 @@ class Trainer:
         self.validation = validation
         self.epoch = 0
         self._snapshot = net.params.copy()
+        # for explaining a divergence (core/divergence.py): the gradients of the update that
+        # produced the current weights, and the weights a mini-batch step started from
+        self._prev_grads = np.zeros_like(net.params)
+        self._prev_known = False  # no update yet by this trainer
+        self._prev_valid = False  # _prev_grads made the weights the current step started from
+        self._step_start = net.params.copy()
         self._sq = np.zeros(net.n_weights)
         starts = net.w_offsets[:-1]
         self._norm_starts = starts if np.all(np.diff(net.w_offsets) > 0) else None
@@ -125,8 +133,13 @@ class Trainer:
         np.copyto(self._snapshot, net.params)
         total = 0.0
         at_start = False  # the loss was not finite before this epoch changed anything
+        ws, y = None, self.YT
         if self._full:
-            total = net.train_step(self._full_ws, self.YT) * self.n
+            ws = self._full_ws
+            self._prev_valid = self._prev_known
+            if self._prev_known:
+                np.copyto(self._prev_grads, net.grads)  # the update that made these weights
+            total = net.train_step(ws, y) * self.n
             at_start = not math.isfinite(total)
             norms = self._layer_norms()
             self.optimizer.step(net.params, net.grads)
@@ -141,6 +154,10 @@ class Trainer:
                 y = self._ybuf[idx.size]
                 np.take(self.XT, idx, axis=1, out=ws.A[: net.n_inputs])
                 np.take(self.YT, idx, axis=1, out=y)
+                self._prev_valid = self._prev_known
+                if self._prev_known:
+                    np.copyto(self._prev_grads, net.grads)
+                np.copyto(self._step_start, net.params)
                 loss = net.train_step(ws, y)
                 if not math.isfinite(loss):
                     total = loss
@@ -149,12 +166,14 @@ class Trainer:
                 total += loss * idx.size
                 norms += self._layer_norms()
                 self.optimizer.step(net.params, net.grads)
+                self._prev_known = True
                 batches += 1
         train_loss = total / self.n
         # one dot product is finite exactly when every parameter is (and not astronomically large)
         finite = math.isfinite(train_loss) and math.isfinite(float(np.dot(net.params, net.params)))
         self.epoch += 1
         if not finite:
+            divergence = self._locate(ws, y, batches)
             np.copyto(net.params, self._snapshot)
             return EpochStats(
                 self.epoch,
@@ -166,7 +185,9 @@ class Trainer:
                 self.overflow_message()
                 if at_start and self.epoch == 1
                 else self.divergence_message(),
+                divergence,
             )
+        self._prev_known = True
         val_loss = None
         if self._val_ws is not None:
             net.forward(self._val_ws)
@@ -178,6 +199,21 @@ class Trainer:
             stats.stopped = "stop_loss"
             stats.message = f"training loss {train_loss:.6g} fell below stop_loss {self.stop_loss}"
         return stats
+
+    def _locate(self, ws: Workspace | None, y: np.ndarray, batches: int) -> Divergence | None:
+        """Where the failed step first overflowed (core/divergence.py), from the buffers as
+        the step left them (``ws``, ``y``: the batch that failed, or the last one)."""
+        if ws is None:
+            return None
+        if not self._full and batches == self._n_batches():
+            batches -= 1  # every batch's loss was finite: the last update overflowed
+        before = self._snapshot if self._full else self._step_start
+        prev = self._prev_grads if self._prev_valid else None
+        return locate(self.net, ws, y, before, self.net.params, self.net.grads, prev, self.lr,
+                      self.epoch, 0 if self._full else batches)  # fmt: skip
+
+    def _n_batches(self) -> int:
+        return -(-self.n // self.batch_size)
 
     def divergence_message(self) -> str:
         return (
