@@ -45,7 +45,7 @@ class ScrubBar(QWidget):
         self.slider.setPageStep(10)
         self.slider.setToolTip(
             "Scrub the training history: the network as it was at that epoch (←/→ one kept "
-            "epoch, PgUp/PgDn ten, Home/End). The document keeps its weights."
+            "epoch, Home/End the first and the last). The document keeps its weights."
         )
         self.label = ElidedLabel("History: no epochs yet")
         self.label.setStyleSheet("font-size: 11pt;")
@@ -128,17 +128,18 @@ class HistoryScrubber(QObject):
         self._update_label()
 
     def _slider_moved(self, index: int) -> None:
+        if self.controller.running:
+            # at once: no more epochs after the one the slider was moved from (the stretch
+            # becomes its undo entry, as with Pause)
+            self.controller.pause()
         self._pending = index
         if not self._later.isActive():
             self._later.start()
 
     def _show_pending(self) -> None:
         index, self._pending = self._pending, None
-        if index is None:
-            return
-        if self.controller.running:
-            self.controller.pause()  # its stretch is an undo entry; the end stays put
-        self.show_index(index)
+        if index is not None:
+            self.show_index(index)
 
     def show_index(self, index: int) -> None:
         session = self.session
