@@ -54,6 +54,8 @@ class ParamHistory:
         self.n = 0
         self.step = 0.0  # spacing in log(1 + epoch) of new epochs; 0: every epoch is kept
         self.thinned = 0  # how many times the store was thinned
+        self._last = -1  # the last kept epoch (a Python int: record's fast path)
+        self._free = rows  # rows allocated (the fast path appends below this)
 
     def __len__(self) -> int:
         return self.n
@@ -90,6 +92,19 @@ class ParamHistory:
         """Keep ``params`` as the weights after ``epoch`` epochs if the spacing says so (an
         epoch kept already is overwritten: its weights were edited before training went on;
         later epochs than ``epoch`` are dropped: the run went back). True if kept."""
+        n = self.n
+        if not self.step and n and n < self._free and epoch == self._last + 1:
+            # the usual case, once per epoch of live training: the next epoch, room for it
+            self._rows[n] = params
+            self._epochs[n] = epoch
+            self.n, self._last = n + 1, epoch
+            return True
+        kept = self._record(epoch, params)
+        self._free = min(self._rows.shape[0], self.capacity)
+        self._last = int(self._epochs[self.n - 1]) if self.n else -1
+        return kept
+
+    def _record(self, epoch: int, params: np.ndarray) -> bool:
         n = self.n
         if n:
             last = int(self._epochs[n - 1])

@@ -73,6 +73,8 @@ def canvas_weights(w) -> dict[str, str]:
 def assert_canvas_shows(w, weights: dict[str, float], biases: dict[str, float]) -> None:
     dec = w.scene.decimals
     assert canvas_weights(w) == {eid: fmt(v, dec) for eid, v in weights.items()}
+    if w.scene.biases_paused:  # a pass on screen has the bias labels' room
+        return
     for nid, b in biases.items():
         item = w.scene.neuron_item(nid)
         assert item.bias_text() == f"b = {fmt(b, dec)}"
@@ -200,3 +202,25 @@ def test_scrubbing_while_training_pauses_and_an_edit_goes_back_to_live(make_wind
                                         "Set learning rate"))  # fmt: skip
     qtbot.waitUntil(lambda: not tools.scrubber.scrubbed)
     assert w.scene.shown_parameters is None
+
+
+def test_a_pass_and_the_scrubbed_history_take_turns_on_the_canvas(trained, qtbot):
+    """A pass is computed from the document's weights: scrubbing puts a pass in progress
+    away, and stepping a pass brings the live network back."""
+    from bpstudio.model.stepper import IDLE
+
+    w = trained
+    tools, passes = w.training_tools, w.pass_tools
+    passes.controller.actions["forward"].trigger()
+    passes.controller.land()
+    assert passes.stepper.state.phase != IDLE
+    slider = tools.scrubber.bar.slider
+    slider.setFocus(Qt.FocusReason.MouseFocusReason)
+    QTest.keyClick(slider, Qt.Key.Key_Left)
+    qtbot.waitUntil(lambda: tools.scrubber.scrubbed)
+    assert passes.stepper.state.phase == IDLE and w.scene.shown_parameters is not None
+    passes.controller.actions["forward"].trigger()
+    passes.controller.land()
+    assert not tools.scrubber.scrubbed and w.scene.shown_parameters is None
+    document = graph_parameters(w.graph)
+    assert_canvas_shows(w, *({k: v for k, v in d.items() if v is not None} for d in document))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
-from ...model.stepper import IDLE
+from ...model.stepper import IDLE, UPDATED
 from ..canvas.scene import NetworkScene
 from .adapter import CanvasAdapter
 from .controller import PassController, build_toolbar
@@ -263,7 +263,31 @@ def install_pass_tools(window: QMainWindow) -> PassTools:
         window.addAction(act)  # shortcuts live even when the toolbar is hidden
     tools.controller.status.connect(lambda text: _status(window, text))
     window.pass_tools = tools
+    _share_canvas_with_history(window, tools)
     return tools
+
+
+def _share_canvas_with_history(window: QMainWindow, tools: PassTools) -> None:
+    """A pass and the scrubbed training history (qt/training/scrub.py) both draw numbers on
+    the canvas: a pass is computed from the document's weights, so stepping one takes the
+    history back to the live network, and scrubbing puts away a pass in progress (one that
+    is not yet applied: resetting an applied update would edit the document)."""
+    training = getattr(window, "training_tools", None)
+    scrubber = getattr(training, "scrubber", None)
+    if scrubber is None:
+        return
+    stepper, controller = tools.stepper, tools.controller
+
+    def on_state(state) -> None:
+        if state.phase != IDLE:
+            scrubber.go_live()
+
+    def before_scrub() -> None:
+        if stepper.state.phase not in (IDLE, UPDATED):
+            controller.reset()
+
+    controller.state_changed.connect(on_state)
+    scrubber.before_scrub = before_scrub
 
 
 def _status(window: QMainWindow, text: str) -> None:

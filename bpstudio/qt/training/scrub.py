@@ -76,6 +76,8 @@ class HistoryScrubber(QObject):
         self.undo_stack = undo_stack
         self.bar = ScrubBar()
         self._canvas: ShowOnCanvas | None = None
+        # called before the canvas leaves the live network (qt/passes puts a pass away)
+        self.before_scrub: Callable[[], None] | None = None
         self._epoch: int | None = None  # the epoch shown, None: live
         self._pending: int | None = None  # slider position to show (coalesced while dragging)
         self._later = QTimer(self)
@@ -163,6 +165,8 @@ class HistoryScrubber(QObject):
         if shown is None:
             self.go_live()
             return
+        if self._epoch is None and self.before_scrub is not None:
+            self.before_scrub()
         self._epoch = epoch
         session.show_epoch(epoch)
         with QSignalBlocker(self.bar.slider):
