@@ -63,7 +63,10 @@ def test_the_marked_item_is_the_replays_first(sizes, lr, scale):
     epoch, stage, kind, ident = expected
     assert (note.epoch, note.raw.stage, note.kind, note.item_id) == (epoch, stage, kind, ident)
     assert note.learning_rate == lr
-    assert f"epoch {epoch}" in note.message and "Try a learning rate" in note.message
+    if note.raw.untrained:  # the scaled weights overflow before any update (epoch 1)
+        assert epoch == 1 and note.message.startswith("Cannot train")
+    else:
+        assert f"epoch {epoch}" in note.message and "Try a learning rate" in note.message
     # the weights are the last finite ones: the replay's after epoch - 1 epochs
     assert s.epoch == epoch - 1
     assert np.isfinite(s.compiled.net.params).all()
@@ -111,3 +114,19 @@ def test_locate_names_the_previous_update_when_a_batch_starts_broken():
     with np.errstate(all="ignore"):
         d = locate(c.net, ws, Y, before, before, c.net.grads, prev, 1.0, 7, 2)
     assert (d.stage, d.param, d.gradient, d.epoch, d.batch) == ("weights", 3, 3.0, 7, 2)
+
+
+def test_the_files_own_weights_overflowing_is_not_blamed_on_the_rate():
+    """Epoch 1, no update yet: the message names the overflow and gives no rate advice."""
+    g = relu_net([2, 3, 1], 0.1)
+    g.edges["w2"].weight = 1e154
+    g.edges["w8"].weight = 1e154
+    g.data = {"samples": [{"x": [5.0, 1.0], "y": [1.0]}]}
+    s, res = train_until_stopped(g)
+    note = res.divergence
+    assert note.raw.untrained and note.message.startswith("Cannot train")
+    assert "learning rate" not in note.message and "n₂₀" in note.message
+    # after training has moved the weights, a divergence is the rate's again
+    g = relu_net([2, 4, 1], 50.0)
+    _, res = train_until_stopped(g)
+    assert not res.divergence.raw.untrained and "Try a learning rate" in res.divergence.message

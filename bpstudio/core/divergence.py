@@ -49,6 +49,8 @@ class Divergence:
     gradient: float | None = None  # ∂L/∂(param) in the update that produced the value
     before: float | None = None  # the parameter before that update (None: not kept)
     after: float | None = None  # the parameter after it
+    # the network's own weights failed, before any update of the run: not the learning rate
+    untrained: bool = False
 
     @property
     def on_neuron(self) -> bool:
@@ -110,6 +112,7 @@ def locate(
     learning_rate: float,
     epoch: int,
     batch: int,
+    untrained: bool = False,
 ) -> Divergence:
     """The first non-finite quantity of a training step (see the module notes).
 
@@ -124,7 +127,7 @@ def locate(
         name = "weight" if _is_weight(net, p) else "bias"
         return Divergence(stage=stage, quantity=name + ("²" if squared else ""), value=value,
                           param=p, gradient=None if g is None else float(g[p]), before=b,
-                          after=a, epoch=epoch, batch=batch, learning_rate=lr)  # fmt: skip
+                          after=a, epoch=epoch, batch=batch, learning_rate=lr, untrained=untrained)  # fmt: skip
 
     # 1. the step started from weights the previous update broke
     p = _first_bad(before)
@@ -141,7 +144,7 @@ def locate(
         return Divergence(stage=stage, quantity=quantity, value=value, row=row, sample=col,
                           param=c, gradient=None if c is None or previous_grads is None
                           else float(previous_grads[c]), before=None,
-                          after=None if c is None else float(before[c]), epoch=epoch, batch=batch, learning_rate=lr)  # fmt: skip
+                          after=None if c is None else float(before[c]), epoch=epoch, batch=batch, learning_rate=lr, untrained=untrained)  # fmt: skip
 
     # 2. forward: z then a, row by row (a row's z is computed before its a)
     n0 = net.n0
@@ -167,7 +170,7 @@ def locate(
         name = "∂L/∂w" if _is_weight(net, p) else "∂L/∂b"
         return Divergence(stage="gradient", quantity=name, value=float(grads[p]), param=p,
                           gradient=float(grads[p]), before=float(before[p]),
-                          after=float(after[p]), epoch=epoch, batch=batch, learning_rate=lr)  # fmt: skip
+                          after=float(after[p]), epoch=epoch, batch=batch, learning_rate=lr, untrained=untrained)  # fmt: skip
     # 6. the update
     p = _first_bad(after)
     squared = False

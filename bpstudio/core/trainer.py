@@ -173,7 +173,7 @@ class Trainer:
         finite = math.isfinite(train_loss) and math.isfinite(float(np.dot(net.params, net.params)))
         self.epoch += 1
         if not finite:
-            divergence = self._locate(ws, y, batches)
+            divergence = self._locate(ws, y, batches, at_start and self.epoch == 1)
             np.copyto(net.params, self._snapshot)
             return EpochStats(
                 self.epoch,
@@ -200,7 +200,9 @@ class Trainer:
             stats.message = f"training loss {train_loss:.6g} fell below stop_loss {self.stop_loss}"
         return stats
 
-    def _locate(self, ws: Workspace | None, y: np.ndarray, batches: int) -> Divergence | None:
+    def _locate(
+        self, ws: Workspace | None, y: np.ndarray, batches: int, untrained: bool
+    ) -> Divergence | None:
         """Where the failed step first overflowed (core/divergence.py), from the buffers as
         the step left them (``ws``, ``y``: the batch that failed, or the last one)."""
         if ws is None:
@@ -210,7 +212,7 @@ class Trainer:
         before = self._snapshot if self._full else self._step_start
         prev = self._prev_grads if self._prev_valid else None
         return locate(self.net, ws, y, before, self.net.params, self.net.grads, prev, self.lr,
-                      self.epoch, 0 if self._full else batches)  # fmt: skip
+                      self.epoch, 0 if self._full else batches, untrained)  # fmt: skip
 
     def _n_batches(self) -> int:
         return -(-self.n // self.batch_size)

@@ -120,6 +120,12 @@ def describe(c: Compiled, d: Divergence, graph=None, decimals: int = 4) -> Diver
             if d.gradient is not None else f" (learning rate {general(lr)})")  # fmt: skip
     message = (f"Diverged at epoch {d.epoch}: {head}{grad}. Marked on the canvas; the "
                f"weights are back at epoch {d.epoch - 1}. Try a learning rate of {smaller}.")  # fmt: skip
+    if d.untrained:  # the file's own weights (or inputs) overflow: no rate to blame
+        message = (f"Cannot train: at the network's own weights, before any update, {head}. "
+                   "A weight, bias or input is too large for float64 (or a log loss left its "
+                   "domain). Marked on the canvas; the weights were left as they were.")  # fmt: skip
+        lines[0] = "Training stopped at epoch 1, before any update."
+        lines[-1] = "The weights were left as they were: no update caused this."
     culprit = None
     if culprit_kind is not None and culprit_id is not None:
         culprit = f"edge {culprit_id}" if culprit_kind == "edge" else f"the bias of {culprit_id}"
