@@ -301,6 +301,7 @@ class TrainingController(QObject):
         if self.divergence is not None:
             self.divergence = None
             self.diverged.emit(None)
+            self.message.emit("", "info")  # the dock's "Diverged at epoch …" goes with it
 
     def _on_change(self, ch: Change) -> None:
         if ch.kind == "weights_changed" and self.session._writing:
