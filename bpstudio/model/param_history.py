@@ -152,7 +152,7 @@ class ParamHistory:
         self.thinned += 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds an array: compared by identity, never by value
 class ShownParameters:
     """What the views show: the network's parameters after ``epoch`` epochs of the current
     run (``live``: the network as it is now, at the run's last epoch). Emitted by the scrub
