@@ -20,6 +20,7 @@ import numpy as np
 
 from . import limits, optimizers
 from .data import Dataset
+from .divergence import Divergence, locate
 from .network import Network, Workspace
 from .regularization import Penalty
 from .settings import TrainingSettings, settings_of
@@ -38,6 +39,7 @@ class EpochStats:
     # λ₂/2·Σw² + λ₁·Σ|w| (core/regularization.py), averaged like train_loss over the epoch's
     # batches, each at the weights its step started from; 0 without regularisation
     penalty: float = 0.0
+    divergence: Divergence | None = None  # where a diverged epoch first overflowed
 
 
 class Diverged(Exception):
@@ -76,6 +78,12 @@ class Trainer:
         self.validation = validation
         self.epoch = 0
         self._snapshot = net.params.copy()
+        # for explaining a divergence (core/divergence.py): the gradients of the update that
+        # produced the current weights, and the weights a mini-batch step started from
+        self._prev_grads = np.zeros_like(net.params)
+        self._prev_known = False  # no update yet by this trainer
+        self._prev_valid = False  # _prev_grads made the weights the current step started from
+        self._step_start = net.params.copy()
         self._sq = np.zeros(net.n_weights)
         starts = net.w_offsets[:-1]
         self._norm_starts = starts if np.all(np.diff(net.w_offsets) > 0) else None
@@ -134,8 +142,13 @@ class Trainer:
         penalty_total = 0.0
         at_start = False  # the loss was not finite before this epoch changed anything
         pen = self.penalty if self.penalty.active else None
+        ws, y = None, self.YT
         if self._full:
-            total = net.train_step(self._full_ws, self.YT) * self.n
+            ws = self._full_ws
+            self._prev_valid = self._prev_known
+            if self._prev_known:
+                np.copyto(self._prev_grads, net.grads)  # the update that made these weights
+            total = net.train_step(ws, y) * self.n
             at_start = not math.isfinite(total)
             if pen is not None:
                 penalty_total = pen.add_to(net.params, net.grads)
@@ -152,6 +165,10 @@ class Trainer:
                 y = self._ybuf[idx.size]
                 np.take(self.XT, idx, axis=1, out=ws.A[: net.n_inputs])
                 np.take(self.YT, idx, axis=1, out=y)
+                self._prev_valid = self._prev_known
+                if self._prev_known:
+                    np.copyto(self._prev_grads, net.grads)
+                np.copyto(self._step_start, net.params)
                 loss = net.train_step(ws, y)
                 if not math.isfinite(loss):
                     total = loss
@@ -162,6 +179,7 @@ class Trainer:
                     penalty_total += pen.add_to(net.params, net.grads)
                 norms += self._layer_norms()
                 self.optimizer.step(net.params, net.grads)
+                self._prev_known = True
                 batches += 1
         train_loss = total / self.n
         penalty = penalty_total / max(batches, 1)
@@ -169,6 +187,7 @@ class Trainer:
         finite = math.isfinite(train_loss) and math.isfinite(float(np.dot(net.params, net.params)))
         self.epoch += 1
         if not finite:
+            divergence = self._locate(ws, y, batches, at_start and self.epoch == 1)
             np.copyto(net.params, self._snapshot)
             return EpochStats(
                 self.epoch,
@@ -180,7 +199,9 @@ class Trainer:
                 self.overflow_message()
                 if at_start and self.epoch == 1
                 else self.divergence_message(),
+                divergence=divergence,
             )
+        self._prev_known = True
         val_loss = None
         if self._val_ws is not None:
             net.forward(self._val_ws)
@@ -196,6 +217,23 @@ class Trainer:
             stats.stopped = "stop_loss"
             stats.message = f"training loss {train_loss:.6g} fell below stop_loss {self.stop_loss}"
         return stats
+
+    def _locate(
+        self, ws: Workspace | None, y: np.ndarray, batches: int, untrained: bool
+    ) -> Divergence | None:
+        """Where the failed step first overflowed (core/divergence.py), from the buffers as
+        the step left them (``ws``, ``y``: the batch that failed, or the last one)."""
+        if ws is None:
+            return None
+        if not self._full and batches == self._n_batches():
+            batches -= 1  # every batch's loss was finite: the last update overflowed
+        before = self._snapshot if self._full else self._step_start
+        prev = self._prev_grads if self._prev_valid else None
+        return locate(self.net, ws, y, before, self.net.params, self.net.grads, prev, self.lr,
+                      self.epoch, 0 if self._full else batches, untrained)  # fmt: skip
+
+    def _n_batches(self) -> int:
+        return -(-self.n // self.batch_size)
 
     def divergence_message(self) -> str:
         return (

@@ -22,6 +22,8 @@ import io
 import math
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +37,9 @@ from ..core.settings import DEFAULTS, TrainingSettings
 from ..core.trainer import EpochStats, Trainer
 from .compile import Compiled, CompileError, compile_graph
 from .datafit import check_fit
+from .divergence import DivergenceNote, describe
 from .graph import STRUCTURE_KINDS, UNTITLED, Change, ChangeKind, Graph
+from .param_history import CAP_BYTES, ParamHistory, ShownParameters
 
 _STRUCTURAL_NEURON_KEYS = {"activation", "role"}
 MAX_EARLIER_RUNS = 6
@@ -168,6 +172,9 @@ class Run:
     signature: tuple[int, int] = (0, 0)  # network_signature: which runs compare
     initial_params: np.ndarray | None = None  # weights before the first epoch (for Reset)
     settings: TrainingSettings = DEFAULTS  # what the run last trained with
+    # the parameters at past epochs, for scrubbing (model/param_history.py); dropped when
+    # the run is archived
+    snapshots: ParamHistory | None = None
 
 
 @dataclass
@@ -175,6 +182,7 @@ class SliceResult:
     epochs: int  # epochs added to the history by this slice
     stopped: str | None = None  # "stop_loss", "diverged", "error" or None
     message: str = ""
+    divergence: DivergenceNote | None = None  # where a divergence started (by id)
 
 
 def hidden_activation(graph: Graph) -> str:
@@ -227,6 +235,9 @@ class TrainingSession:
         self._params_from_graph = True  # take weights from the graph, not the old network
         self._new_run = False
         self.generation = 0  # bumped when runs are archived/cleared (plots redraw the greys)
+        self.cap_bytes = CAP_BYTES  # of the current run's kept parameters
+        # the epoch the views show (the scrub slider), None: the live network
+        self.shown_epoch: int | None = None
         graph.subscribe(self._on_change)
 
     def close(self) -> None:
@@ -325,8 +336,10 @@ class TrainingSession:
     # ---------------------------------------------------------------- runs
     def new_run(self, n_layers: int | None = None) -> None:
         """Archive the current run (if it has epochs) and start an empty one."""
+        self.shown_epoch = None
         if len(self.run.history):
             self.run.history = self.run.history.trimmed()
+            self.run.snapshots = None  # an earlier run is not scrubbed: its memory goes
             self.earlier.append(self.run)
             del self.earlier[:-MAX_EARLIER_RUNS]
             self.generation += 1
@@ -365,7 +378,12 @@ class TrainingSession:
             return SliceResult(0, "error", self.error or "")
         trainer, hist = self.trainer, self.run.history
         assert trainer is not None  # ensure() made it
-        append, clock = hist.append, time.perf_counter
+        params = trainer.net.params
+        snaps = self.run.snapshots
+        if snaps is None or snaps.n_params != params.size:  # a new run (Reset, a new network)
+            snaps = self.run.snapshots = ParamHistory(params.size, self.cap_bytes)
+        append, clock, keep = hist.append, time.perf_counter, snaps.record
+        keep(len(hist), params)  # where this stretch starts (edited weights replace the kept)
         deadline = clock() + seconds
         done = 0
         while done < max_epochs:
@@ -374,8 +392,12 @@ class TrainingSession:
                 # the trainer restored the last finite weights; its optimizer state may hold
                 # NaN, so the next epoch starts with a fresh trainer on those weights
                 self._need_compile = True
-                return SliceResult(done, "diverged", s.message)
+                note = None
+                if s.divergence is not None and self.compiled is not None:
+                    note = describe(self.compiled, s.divergence, self.graph)
+                return SliceResult(done, "diverged", s.message, note)
             append(s.train_loss, s.val_loss, s.grad_norms, s.penalty)
+            keep(len(hist), params)
             done += 1
             if s.stopped:
                 return SliceResult(done, s.stopped, s.message)
@@ -414,6 +436,92 @@ class TrainingSession:
             return c.weights(), c.biases()
         finally:
             c.net.params[:] = saved
+
+    # ---------------------------------------------------------------- scrubbing history
+    def scrub_epochs(self) -> np.ndarray:
+        """The epochs the views can show: the kept ones before the current epoch, then the
+        current epoch (the live network) last (the scrub slider's positions)."""
+        snaps = self.run.snapshots
+        kept = snaps.epochs[: self._kept_before()] if snaps is not None else np.zeros(0, int)
+        return np.append(kept, self.epoch).astype(np.int64)
+
+    def _kept_before(self) -> int:
+        """How many kept epochs lie before the current one (no array: called every frame)."""
+        snaps, n = self.run.snapshots, 0
+        if snaps is not None:
+            n = len(snaps)
+            while n and snaps.epochs[n - 1] >= self.epoch:
+                n -= 1
+        return n
+
+    def scrub_count(self) -> int:
+        """The number of slider positions: the kept epochs before the current one, + 1."""
+        return self._kept_before() + 1
+
+    def scrub_epoch(self, index: int) -> int:
+        """The epoch at slider position ``index`` (the last position: the current epoch)."""
+        k = self._kept_before()
+        snaps = self.run.snapshots
+        if snaps is None or index >= k:
+            return self.epoch
+        return int(snaps.epochs[max(index, 0)])
+
+    def scrub_index(self, epoch: int) -> int:
+        """The slider position of the kept epoch nearest to ``epoch``."""
+        k = self._kept_before()
+        snaps = self.run.snapshots
+        if snaps is None or not k or epoch >= self.epoch:
+            return k
+        return min(snaps.nearest(epoch), k)
+
+    def params_at(self, epoch: int) -> np.ndarray | None:
+        """A copy of the parameters after ``epoch`` epochs of the current run (the live
+        network's at the current epoch), None if that epoch is not kept."""
+        if self.compiled is None:
+            return None
+        if epoch == self.epoch:
+            return self.compiled.net.params.copy()
+        snaps = self.run.snapshots
+        i = snaps.index_of(epoch) if snaps is not None else None
+        if snaps is None or i is None or epoch > self.epoch:
+            return None
+        return snaps.params(i).copy()
+
+    def shown_parameters(self, epoch: int | None) -> ShownParameters | None:
+        """The typed notification of what the views show at ``epoch`` (None: live)."""
+        now = self.epoch
+        e = now if epoch is None else int(epoch)
+        params = self.params_at(e)
+        if params is None:
+            return None
+        weights, biases = self.parameters_for(params)
+        return ShownParameters(e, now, e == now, params, weights, biases)
+
+    def show_epoch(self, epoch: int | None) -> None:
+        """The views (boundary, curve, histograms, predictions) show ``epoch``'s network;
+        None or the current epoch: the live one. The trainer is not touched."""
+        self.shown_epoch = None if epoch is None or epoch == self.epoch else int(epoch)
+
+    @contextmanager
+    def _showing(self) -> Iterator[Compiled]:
+        """The compiled network with the shown epoch's parameters in it, for one computation
+        (put back afterwards; nothing may train or recompile meanwhile)."""
+        c = self._compiled()
+        shown = self.params_at(self.shown_epoch) if self.shown_epoch is not None else None
+        if shown is None:
+            yield c
+            return
+        saved = c.net.params.copy()
+        c.net.params[:] = shown
+        try:
+            yield c
+        finally:
+            c.net.params[:] = saved
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """ŷ of the shown network (the scrubbed epoch, else the live one) for (batch, inputs)."""
+        with self._showing() as c:
+            return c.net.predict(X)
 
     # ---------------------------------------------------------------- views of the network
     def input_dims(self) -> int:
@@ -478,7 +586,7 @@ class TrainingSession:
         if grid is None:
             return None
         xs, ys, inputs = grid
-        P = self._compiled().net.predict(inputs)
+        P = self.predict(inputs)  # the shown epoch's network (scrubbing), else the live one
         return xs, ys, P.reshape(resolution, resolution, -1)
 
     def predict_curve(self, points: int = 200) -> tuple[np.ndarray, np.ndarray] | None:
@@ -489,18 +597,19 @@ class TrainingSession:
         lo, hi = float(pts[0].min()), float(pts[0].max())
         pad = max((hi - lo) * 0.05, 0.1)
         x = np.linspace(lo - pad, hi + pad, points)
-        return x, self._compiled().net.predict(expand(x[:, None], self.feature_names()))
+        return x, self.predict(expand(x[:, None], self.feature_names()))
 
     def layer_activations(self, max_samples: int = 500) -> list[tuple[str, np.ndarray]]:
         """(activation name, all its neurons' outputs) per layer on the training data."""
         if not self.ensure() or self.train_set is None:
             return []
-        c, X = self._compiled(), self.train_set.X[:max_samples]
-        net = c.net
-        ws = Workspace(net, X.shape[0])
-        net.load_inputs(ws, X)
-        with np.errstate(all="ignore"):
-            net.forward(ws)
+        X = self.train_set.X[:max_samples]
+        with self._showing() as c:
+            net = c.net
+            ws = Workspace(net, X.shape[0])
+            net.load_inputs(ws, X)
+            with np.errstate(all="ignore"):
+                net.forward(ws)
         out = []
         for l, lay in enumerate(net.layers, start=1):
             names = {self.graph.neurons[n].activation for n in c.layers[l]}

@@ -98,7 +98,11 @@ class PassHost(WindowHost, Protocol):
 
 
 class TrainingHost(WindowHost, Protocol):
-    """``install_training_tools``: the document (CSV paths are relative to its folder)."""
+    """``install_training_tools``: the document (CSV paths are relative to its folder), and
+    the canvas the history slider draws an epoch's weights on (and a divergence's mark)."""
+
+    @property
+    def scene(self) -> NetworkScene: ...
 
     @property
     def document(self) -> Document: ...

@@ -67,6 +67,7 @@ from PySide6.QtWidgets import (
 
 from bpstudio.model import fileformat
 from bpstudio.model.graph import Graph
+from bpstudio.model.numfmt import fmt
 from bpstudio.paths import example_files, examples_dir
 from bpstudio.qt import dialogs
 from bpstudio.qt.canvas.items import EdgeItem
@@ -685,6 +686,7 @@ class RandomUser:
             (7, "data panel", self.a_data_panel),
             (6, "training panel", self.a_training_panel),
             (3, "training burst", self.a_training_burst),
+            (3, "scrub history", self.a_scrub),
             (3, "pass controls", self.a_pass_controls),
             (2, "plots", self.a_plots),
             (1, "matrix click", self.a_matrix_click),
@@ -1167,6 +1169,61 @@ class RandomUser:
         if c.running and self.rng.random() < 0.6:
             self.note("  Ctrl+Space (pause)")
             self.key(Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier, widget=self.view)
+
+    def a_scrub(self) -> None:
+        """The history slider (issue 14): keys, a drag or a click on it, or Restore. Only
+        Restore (and a pause of running training) may change the document; while scrubbed
+        the canvas labels show the kept epoch's weights."""
+        tools = self.window.training_tools
+        scrub = tools.scrubber
+        bar, s = scrub.bar, scrub.bar.slider
+        self.show_dock_of(bar)
+        if not s.isEnabled() or not s.isVisible():
+            self.note("history slider: disabled (no epochs yet)")
+            return
+        running, before = tools.controller.running, snapshot(self.graph)
+        r = self.rng.random()
+        restored = False
+        if r < 0.45:
+            key = self.rng.choice([Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home,
+                                   Qt.Key.Key_End, Qt.Key.Key_Left])  # fmt: skip
+            self.note(f"history slider: key {key.name}")
+            s.setFocus(Qt.FocusReason.MouseFocusReason)
+            QTest.keyClick(s, key)
+        elif r < 0.85:
+            y = s.height() // 2
+            a = QPoint(self.rng.randrange(max(s.width(), 1)), y)
+            b = QPoint(self.rng.randrange(max(s.width(), 1)), y)
+            self.note(f"history slider: drag {a.x()} → {b.x()} of {s.width()} px")
+            QTest.mousePress(s, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+            for k in range(1, 4):
+                QTest.mouseMove(s, a + (b - a) * (k / 3))
+            QTest.mouseRelease(s, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+        elif bar.restore_button.isEnabled():
+            self.note(f"history: click {bar.restore_button.text()!r}")
+            self.click_widget(bar.restore_button)
+            restored = True
+        else:
+            self.note("history: Restore is disabled (live)")
+        QApplication.processEvents()
+        if not running and not restored and snapshot(self.graph) != before:
+            self.fail("scrub", "moving the history slider changed the document")
+        if scrub.scrubbed:
+            shown = self.scene.shown_parameters
+            if shown is None:
+                self.fail("scrub", f"epoch {scrub.shown_epoch} is shown, the canvas draws the "
+                          "document's weights")  # fmt: skip
+                return
+            items = self.scene.edge_items()
+            if items:
+                e = self.rng.choice(items)
+                want = shown[0].get(e.edge_id)
+                if want is not None and e.show_label and e.label_text().split("\n")[0] != fmt(
+                    want, self.scene.decimals
+                ):
+                    self.fail("scrub", f"edge {e.edge_id} reads {e.label_text()!r} at epoch "
+                              f"{scrub.shown_epoch}, whose weight is {want!r}")  # fmt: skip
+            self.note(f"  → showing epoch {scrub.shown_epoch}")
 
     def a_pass_controls(self) -> None:
         ctl = self.window.pass_tools.controls

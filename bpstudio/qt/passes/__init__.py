@@ -22,7 +22,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDockWidget, QGraphicsItem, QGraphicsView, QMainWindow
 
 from ...model.graph import Graph
-from ...model.stepper import IDLE
+from ...model.stepper import IDLE, UPDATED
 from ..canvas.scene import NetworkScene
 from ..host import PassHost
 from .adapter import CanvasAdapter
@@ -226,7 +226,31 @@ def install_pass_tools(window: PassHost) -> PassTools:
     for act in tools.controller.actions.values():
         window.addAction(act)  # shortcuts live even when the toolbar is hidden
     tools.controller.status.connect(window.status)
+    _share_canvas_with_history(window, tools)
     return tools
+
+
+def _share_canvas_with_history(window: PassHost, tools: PassTools) -> None:
+    """A pass and the scrubbed training history (qt/training/scrub.py) both draw numbers on
+    the canvas: a pass is computed from the document's weights, so stepping one takes the
+    history back to the live network, and scrubbing puts away a pass in progress (one that
+    is not yet applied: resetting an applied update would edit the document)."""
+    training = window.training_tools
+    if training is None:
+        return
+    scrubber = training.scrubber
+    stepper, controller = tools.stepper, tools.controller
+
+    def on_state(state) -> None:
+        if state.phase != IDLE:
+            scrubber.go_live()
+
+    def before_scrub() -> None:
+        if stepper.state.phase not in (IDLE, UPDATED):
+            controller.reset()
+
+    controller.state_changed.connect(on_state)
+    scrubber.before_scrub = before_scrub
 
 
 def dock_names(window: QMainWindow) -> list[str]:

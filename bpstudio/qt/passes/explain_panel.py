@@ -310,6 +310,8 @@ class ExplainPanel(QTextBrowser):
         self.focus = 0
         self.selection: tuple[str, str] | None = None
         self.doc: _Doc | None = None
+        # a note shown while nothing is selected (show_note: why training diverged)
+        self._note: _Doc | None = None
         self.setOpenLinks(False)
         # break lines between words only: Qt's default also breaks inside a word that does
         # not fit, which split numbers in a narrow dock ("0.17" / "86"); a wide product
@@ -384,7 +386,24 @@ class ExplainPanel(QTextBrowser):
 
     def clear_selection(self) -> None:
         self.selection = None
+        self._note = None
         self.refresh()
+
+    def show_note(self, title: str, lines: list[str] | tuple[str, ...]) -> None:
+        """A titled explanation that is not about the pass (e.g. where training diverged),
+        shown until a neuron or edge is selected or :meth:`clear_note`."""
+        d = _Doc()
+        d.h(title)
+        for line in lines:
+            (d.eq if "←" in line else d.note)(line)  # the update, written out
+        self.selection = None
+        self._note = d
+        self.refresh()
+
+    def clear_note(self) -> None:
+        if self._note is not None:
+            self._note = None
+            self.refresh()
 
     def refresh(self) -> None:
         self._stale = False
@@ -392,6 +411,10 @@ class ExplainPanel(QTextBrowser):
         self._refreshed_at = time.perf_counter()
         sel = self.selection
         graph = self.stepper.graph
+        if sel is None and self._note is not None:
+            self.doc = self._note
+            self.setHtml(self._note.html(self.font_px))
+            return
         if sel is None or (sel[0] == "neuron" and sel[1] not in graph.neurons):
             return self._show_hint()
         if sel[0] == "edge" and sel[1] not in graph.edges:

@@ -6,6 +6,10 @@ The main window calls :func:`install_training_tools` once; everything hangs off 
 * ``controller`` (:mod:`.controller`): Play/Pause/Step/Reset/Re-initialise, speed; owns the
   Qt-free :class:`~bpstudio.model.training_session.TrainingSession` (history, runs);
 * ``training_panel`` and ``data_panel`` (docks on the left);
+* ``scrubber`` (:mod:`.scrub`): the history slider in the training panel; its ``shown``
+  signal tells every view which epoch's parameters are shown (``ShownParameters``);
+* ``divergence_view`` (:mod:`.divergence_view`): the canvas mark where training diverged,
+  and its Explain button;
 * the plots of :data:`PLOTS` (docks at the bottom), each exportable as PNG and CSV:
   ``plots[key]``, and ``loss_plot``, ``grad_plot``, ``boundary_plot``, ``activation_plot``.
 
@@ -36,7 +40,9 @@ from ..window_layout import scrollable
 from .boundary import ActivationPlot, BoundaryPlot
 from .controller import TrainingController
 from .data_panel import DataPanel
+from .divergence_view import DivergenceView
 from .plots import GradNormPlot, LossPlot, PlotPanel
+from .scrub import HistoryScrubber
 from .training_panel import TrainingPanel
 
 __all__ = ["PLOTS", "PlotSpec", "TrainingTools", "install_training_tools"]
@@ -74,6 +80,10 @@ class TrainingTools(QObject):
         self.controller = TrainingController(graph, undo_stack, base_dir=base_dir, parent=self)
         self.session = self.controller.session
         self.training_panel = TrainingPanel(self.controller, undo_stack)
+        self.scrubber = HistoryScrubber(self.controller, undo_stack, parent=self)
+        self.training_panel.add_history_bar(self.scrubber.bar)
+        self.divergence_view = DivergenceView(self.controller, parent=self)
+        self.training_panel.add_under_message(self.divergence_view.explain_button)
         self.data_panel = DataPanel(graph, undo_stack, base_dir=base_dir)
         self.plots: dict[str, PlotPanel] = {p.key: p.make(self.session) for p in PLOTS}
         self._curves = [self.plots[p.key] for p in PLOTS if p.curves]
@@ -86,6 +96,7 @@ class TrainingTools(QObject):
         c.frame.connect(self._frame)
         c.slow_frame.connect(self._slow_frame)
         c.runs_changed.connect(self._runs_changed)
+        self.scrubber.shown.connect(self._shown_changed)
         self._build_actions()
         c.running_changed.connect(self._running_changed)
         self._runs_changed()
@@ -129,6 +140,12 @@ class TrainingTools(QObject):
         for p in self._slow:
             if self._live(p):
                 p.update_view()
+
+    def _shown_changed(self, shown) -> None:
+        """The history slider moved: the views computed from the network follow it."""
+        epoch = None if shown is None or shown.live else shown.epoch
+        self.loss_plot.set_marker(epoch)
+        self._slow_frame()
 
     def _runs_changed(self) -> None:
         for p in self._curves:
@@ -196,6 +213,23 @@ def install_training_tools(window: TrainingHost) -> TrainingTools:
         return path.parent if path else None
 
     tools = TrainingTools(window.graph, window.undo_stack, base_dir=base_dir, parent=window)
+    scene = window.scene
+    tools.scrubber.attach_canvas(scene.show_parameters)  # the canvas draws the shown epoch
+    tools.divergence_view.attach_scene(scene)  # marks where a divergence started
+
+    def explain(title: str, lines: tuple[str, ...]) -> None:
+        passes = getattr(window, "pass_tools", None)  # installed after the training tools
+        if passes is not None:
+            passes.explain_dock.show()
+            passes.explain_dock.raise_()
+            passes.explain.show_note(title, lines)
+
+    def unexplain() -> None:
+        passes = getattr(window, "pass_tools", None)
+        if passes is not None:
+            passes.explain.clear_note()
+
+    tools.divergence_view.attach_explain(explain, unexplain)
     docks = tools.make_docks(window)
     left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
     window.add_dock(docks["training"], left)

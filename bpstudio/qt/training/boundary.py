@@ -206,7 +206,7 @@ class BoundaryPlot(PlotPanel):
     def _accuracy(self, X, Y, labels) -> float | None:
         if labels is None or self.session.compiled is None:
             return None
-        P = self.session.compiled.net.predict(X)
+        P = self.session.predict(X)  # the shown epoch's network (scrubbing), else the live one
         pred = (P[:, 0] >= 0.5).astype(int) if P.shape[1] == 1 else P.argmax(1)
         return float(np.mean(pred == labels))
 

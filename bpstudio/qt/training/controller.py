@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ...core.settings import DEFAULTS
 from ...model.compile import CompileError, compile_graph
+from ...model.divergence import DivergenceNote
 from ...model.graph import STRUCTURE_KINDS, Change, ChangeKind, Graph
 from ...model.training_session import TrainingSession
 from ..commands import Params, SetParametersCommand, graph_parameters
@@ -35,6 +36,9 @@ class TrainingController(QObject):
     slow_frame = Signal()  # decision boundary, histograms (≤ SLOW_HZ)
     runs_changed = Signal()  # a run was archived or the earlier runs were cleared
     message = Signal(str, str)  # text, level: "info" | "warning" | "error"
+    # DivergenceNote (model/divergence.py) when training stopped on NaN/Inf; None when that
+    # is old news (the next run, step or edit)
+    diverged = Signal(object)
 
     def __init__(self, graph: Graph, undo_stack=None, base_dir=None, parent=None):
         super().__init__(parent)
@@ -65,6 +69,7 @@ class TrainingController(QObject):
         self._refresh.setInterval(60)
         self._refresh.timeout.connect(self.refresh_all)
         self._edit_message_at: int | None = None  # undo index when the edit paused training
+        self.divergence: DivergenceNote | None = None  # where the last run diverged
         if undo_stack is not None:
             undo_stack.indexChanged.connect(self._on_undo_index)
         graph.subscribe(self._on_change)
@@ -100,6 +105,7 @@ class TrainingController(QObject):
             return
         n = self.epochs_setting()
         self.target = None if n == 0 else (n if self.epoch < n else self.epoch + n)
+        self.clear_divergence()
         self._begin_stretch()
         self._playing = True
         self._rate_t0, self._rate_e0 = time.perf_counter(), self.epoch
@@ -122,9 +128,10 @@ class TrainingController(QObject):
         if not self.session.ensure():
             self.message.emit(f"Cannot train: {self.session.error}", "error")
             return
+        self.clear_divergence()
         self._begin_stretch()
         res = self.session.run_for(0.0, 1)
-        self._after_stop(res.stopped, res.message)
+        self._after_stop(res.stopped, res.message, res.divergence)
 
     def reset(self) -> None:
         """Weights back to where this run started; the run's curves become an earlier run."""
@@ -194,7 +201,7 @@ class TrainingController(QObject):
             limit = min(limit, due - s.epoch)
         res = s.run_for(self.slice_s, limit) if limit > 0 else None
         if res is not None and res.stopped:
-            self._stop(res.stopped, res.message)
+            self._stop(res.stopped, res.message, res.divergence)
             return
         if self.target is not None and s.epoch >= self.target:
             self._stop("epochs", f"Trained {s.epoch} epochs (training.epochs = "
@@ -228,16 +235,23 @@ class TrainingController(QObject):
             self._last_slow = now
             self.slow_frame.emit()
 
-    def _stop(self, why: str | None = None, text: str = "") -> None:
+    def _stop(self, why: str | None = None, text: str = "",
+              divergence: DivergenceNote | None = None) -> None:  # fmt: skip
         self._timer.stop()
         self._playing = False
-        self._after_stop(why, text)
+        self._after_stop(why, text, divergence)
         self.running_changed.emit(False)
 
-    def _after_stop(self, why: str | None, text: str) -> None:
+    def _after_stop(self, why: str | None, text: str,
+                    divergence: DivergenceNote | None = None) -> None:  # fmt: skip
         self._emit_frame(time.perf_counter(), slow=True)
         self._end_stretch()
-        if why == "diverged":
+        if why == "diverged" and divergence is not None:
+            # where it started, by id: the canvas marks it, Explain writes the update out
+            self.divergence = divergence
+            self.message.emit(divergence.message, "error")
+            self.diverged.emit(divergence)
+        elif why == "diverged":
             self.message.emit("Stopped: " + text, "error")
         elif why == "error":
             self.message.emit(f"Cannot train: {text}", "error")
@@ -287,9 +301,17 @@ class TrainingController(QObject):
         # said once the command has landed, so that the next undo index change clears it
         QTimer.singleShot(0, lambda: self._say_paused(what))
 
+    def clear_divergence(self) -> None:
+        """The divergence marker and its explanation go (a new run, step or edit)."""
+        if self.divergence is not None:
+            self.divergence = None
+            self.diverged.emit(None)
+            self.message.emit("", "info")  # the dock's "Diverged at epoch …" goes with it
+
     def _on_change(self, ch: Change) -> None:
         if ch.kind == ChangeKind.WEIGHTS_CHANGED and self.session._writing:
             return
+        self.clear_divergence()  # any edit, a move too: the mark may no longer be right
         if ch.layout_only:
             return
         if ch.kind == ChangeKind.RESET:

@@ -317,6 +317,22 @@ class LossPlot(PlotPanel):
         self.penalty_curve.setVisible(False)
         self._penalty_shown = False
         self._earlier_items = []
+        # the epoch the history slider shows (qt/training/scrub.py): a vertical line
+        self.marker = pg.InfiniteLine(angle=90, movable=False,
+                                      pen=pg.mkPen("#d08000", width=2.5,
+                                                   style=Qt.PenStyle.DashLine))  # fmt: skip
+        self.marker.setZValue(5)
+        self.marker.setVisible(False)
+        self.item.addItem(self.marker, ignoreBounds=True)
+        self.marker_epoch: int | None = None
+
+    def set_marker(self, epoch: int | None) -> None:
+        """Mark ``epoch`` (the scrubbed one); None: no marker (the live network)."""
+        self.marker_epoch = epoch
+        self.marker.setVisible(epoch is not None)
+        if epoch is not None:
+            self.marker.setValue(float(epoch))
+        self.update_view()
 
     def update_view(self) -> None:
         h = self.session.run.history
@@ -342,8 +358,15 @@ class LossPlot(PlotPanel):
             if self._penalty_shown:  # the loss is the data loss; the penalty beside it
                 v += f"   penalty {general(float(h.penalty[-1]), 4)}"
             loss = "data loss" if self._penalty_shown else "loss"
+            shown = ""
+            e = self.marker_epoch
+            if e is not None and 1 <= e <= len(h):
+                shown = f"   (showing epoch {e}: {loss} {general(float(h.train_loss[e - 1]), 4)})"
+            elif e is not None:
+                shown = f"   (showing epoch {e})"
             self.info.setText(
                 f"{self.session.run.label}: epoch {len(h)}   {loss} {general(last[0], 4)}{v}"
+                + shown
             )
 
     def _show_penalty(self, h: History) -> None:

@@ -197,6 +197,18 @@ class TrainingPanel(QWidget):
         self.refresh()
         self.update_counter()
 
+    def add_history_bar(self, bar: QWidget) -> None:
+        """The history slider (qt/training/scrub.py), under the run buttons."""
+        lay = self.layout()
+        assert isinstance(lay, QVBoxLayout)  # built in __init__
+        lay.insertWidget(lay.indexOf(self.message), bar)
+
+    def add_under_message(self, w: QWidget) -> None:
+        """A control about the message (the divergence's Explain button), right under it."""
+        lay = self.layout()
+        assert isinstance(lay, QVBoxLayout)  # built in __init__
+        lay.insertWidget(lay.indexOf(self.message) + 1, w)
+
     def _icon(self, running: bool) -> QIcon:
         pixmap = QStyle.StandardPixmap
         return self.style().standardIcon(pixmap.SP_MediaPause if running else pixmap.SP_MediaPlay)
