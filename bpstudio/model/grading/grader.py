@@ -234,6 +234,7 @@ class _Run:
         self.answers = sorted(answers, key=lambda a: (grader.pos(a.key()), a.row))
         self.given: dict[Key, np.ndarray] = {}
         self._cones: dict[Key, list[Key]] = {}
+        self._candidates: dict[tuple[str, Key], list[tuple[np.ndarray, str]]] = {}
         self._chains: dict[Key, list[tuple[float, Key, tuple[Key, ...]]]] = {}
         self.derived: dict[Key, tuple[np.ndarray, list[Key]]] = {}
         self.half = {a.key(): a.half_unit for a in self.answers}
@@ -357,7 +358,7 @@ class _Run:
             for site in sites:
                 if site[0] not in m.quantities:
                     continue
-                candidates = m.find(_Student(self), site)
+                candidates = self.candidates(m, site)
                 carry = self.carrier(site, k, len(candidates))
                 for i, (value, detail) in enumerate(candidates):
                     if site != k:
@@ -379,6 +380,13 @@ class _Run:
                     places = ", ".join(words(s) for s in sorted(found, key=self.grader.pos))
                     return _Found(m.code, v, f"{m.words} (in {places}, not written)", k)
         return None
+
+    def candidates(self, m: Mistake, site: Key) -> list[tuple[np.ndarray, str]]:
+        """A slip's values at a site (the same for every value graded above it: cached)."""
+        c = self._candidates.get((m.code, site))
+        if c is None:
+            c = self._candidates[(m.code, site)] = m.find(_Student(self), site)
+        return c
 
     def carrier(self, site: Key, key: Key, n: int) -> _Carry:
         """value at ``site`` -> ``key``: :meth:`propagate`, or for a backward site under a
