@@ -22,6 +22,8 @@ from ...model.stepper import IDLE
 from ..canvas.scene import NetworkScene
 from .adapter import CanvasAdapter
 from .controller import PassController, build_toolbar
+from .exercise import ExerciseMode
+from .exercise_list import install_exercise
 from .explain_panel import ExplainPanel, make_explain_dock
 from .matrix_view import MatrixView, make_matrix_dock
 from .pass_menu import PassMenuControls
@@ -51,6 +53,7 @@ class PassTools(QObject):
         self.matrix_dock = make_matrix_dock(self.matrix)
         self.tips = HoverTips(scene, self.stepper, self.adapter, self.overlay)
         self.presentation: PresentationMode | None = None
+        self.exercise: ExerciseMode | None = None  # install_pass_tools: exercise_list.py
         self._syncing = False
 
         self.controls.decimals.valueChanged.connect(self.explain.set_decimals)
@@ -262,6 +265,8 @@ def install_pass_tools(window: QMainWindow) -> PassTools:
     for act in tools.controller.actions.values():
         window.addAction(act)  # shortcuts live even when the toolbar is hidden
     tools.controller.status.connect(lambda text: _status(window, text))
+    # Pass → Exercise, File → Check Answers…, the Answers dock (exercise.py, exercise_list.py)
+    tools.exercise = install_exercise(window, tools, menu)
     window.pass_tools = tools
     return tools
 
