@@ -136,3 +136,20 @@ def test_the_checked_file_and_its_csv_export_grade_the_same(graph):
     regraded = grade(graph, again.answers, 0)
     assert [g.verdict for g in regraded.graded] == [g.verdict for g in report.graded]
     assert [g.mistake for g in regraded.graded] == [g.mistake for g in report.graded]
+
+
+def test_every_mistake_of_the_catalogue_has_plain_words():
+    from bpstudio.model.exercise import MISTAKE_WORDS
+    from bpstudio.model.grading.mistakes import BY_CODE
+
+    assert set(BY_CODE) | {"unexplained"} == set(MISTAKE_WORDS)
+
+
+def test_inputs_and_bias_units_are_never_blanks():
+    g = fileformat.load(REFERENCE / "ecs171_321.json")  # with a constant-1 bias unit
+    assert any(n.role == "bias" for n in g.neurons.values())
+    expected = expected_values(g, 0)
+    keys = hidden_keys(g, layers(g), expected, "everything")
+    roles = {g.neurons[k[1]].role for k in keys if k[0] in ("z", "a")}
+    assert roles <= {"hidden", "output"}
+    assert any(k[0] == "grad" and g.edges[k[1]].source in g.neurons for k in keys)

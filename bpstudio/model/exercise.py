@@ -115,6 +115,13 @@ def layer_of_key(graph: Graph, layers: dict[str, int], key: Key) -> int | None:
     return layers.get(ident)
 
 
+def _given(graph: Graph, key: Key) -> bool:
+    """An input's x and a bias unit's constant 1 are the exercise's data, never blanks."""
+    quantity, ident, _ = key
+    neuron = graph.neurons.get(ident) if ident is not None and quantity in ("z", "a") else None
+    return neuron is not None and neuron.role in ("input", "bias")
+
+
 def hidden_keys(
     graph: Graph,
     layers: dict[str, int],
@@ -133,7 +140,7 @@ def hidden_keys(
         wanted = ALL_QUANTITIES
     else:
         raise ValueError(f"unknown exercise choice {hide!r} (one of {', '.join(HIDE_CHOICES)})")
-    keys = [k for k, _v in expected if k[0] in wanted and k[2] is None]
+    keys = [k for k, _v in expected if k[0] in wanted and k[2] is None and not _given(graph, k)]
     if hide == "layer":
         keys = [k for k in keys if layer_of_key(graph, layers, k) == layer]
     return keys

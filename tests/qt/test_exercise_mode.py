@@ -247,3 +247,20 @@ def test_a_bad_answers_file_names_the_row_and_changes_nothing(window, qtbot, mon
     # the exercise on screen and its typed answer are still there
     assert mode.active and mode.exercise.editable
     assert mode.exercise.entries == {("dL_dz", "o1", None): "0.1385"}
+
+
+def test_undo_takes_back_document_edits_not_typed_answers(window, qtbot):
+    w = window
+    w.pass_tools.select_neuron("h1")
+    mode = start_backward_exercise(qtbot, w)
+    press(qtbot, w, Qt.Key.Key_Tab)
+    type_value(qtbot, w, "0.1385")
+    x0 = w.graph.neurons["h1"].x
+    count = w.undo_stack.count()
+    press(qtbot, w, Qt.Key.Key_Right)  # the arrow keys still move the selected neuron
+    assert w.graph.neurons["h1"].x != x0 and w.undo_stack.count() == count + 1
+    assert mode.active  # moving a neuron changes no number of the pass
+    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert w.graph.neurons["h1"].x == x0  # the move was taken back, not the answer
+    assert mode.active and mode.exercise.entries == {("dL_dz", "o1", None): "0.1385"}
+    assert "∂L/∂z = ▸ 0.1385 ✓" in badge_lines(w, "o1")

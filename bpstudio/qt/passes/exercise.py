@@ -34,6 +34,7 @@ from ...model.grading.grader import Graded
 from ...model.numfmt import fmt
 from ...model.stepper import BACKWARD, StepState
 from .blanks import FOLLOWS, RIGHT, WRONG, Blank
+from .overlay import MAX_EDGE_LABELS
 
 EMPTY = "_____"
 TYPED = set("0123456789.-+eE−")
@@ -160,6 +161,15 @@ class ExerciseMode(QObject):
         ex = Exercise.hiding(self.graph, st.result.compiled.layer_of, sample, hide, layer)
         if not ex.keys:
             self._say("No exercise: nothing of that kind to hide in this network")
+            return False
+        edges = sum(1 for k in ex.keys if k[0] in ("grad", "updated"))
+        if edges and len(st.result.compiled.edge_ids) > MAX_EDGE_LABELS:
+            # the canvas draws no edge badges then (hover tips only): no blank to type into
+            self._say(
+                f"No exercise: this network has {len(st.result.compiled.edge_ids)} edges, more "
+                f"than the {MAX_EDGE_LABELS} the canvas labels: exercises are for a network "
+                "worked by hand"
+            )
             return False
         self._begin(ex)
         what = HIDE_CHOICES[hide] if layer is None else f"layer {layer}'s backward values"
