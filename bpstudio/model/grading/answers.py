@@ -105,6 +105,24 @@ def describe(key: Key) -> str:
     return text
 
 
+_SYMBOL = {"dL_da": "∂L/∂a", "dL_dz": "∂L/∂z", "dL_db": "∂L/∂b", "da_dz": "f′(z)",
+           "grad": "∂L/∂w", "updated": "the updated weight", "updated_bias": "the updated bias",
+           "path": "the path"}  # fmt: skip
+
+
+def words(key: Key) -> str:
+    """``∂L/∂z of o1``, ``∂ŷ_o1/∂z_o2``, ``the path of w1 via h1 o1``: for explanations."""
+    q, nid, extra = key
+    if q == "dyhat_dz" and extra is not None:
+        return f"∂ŷ_{nid}/∂z_{extra[0]}"
+    if nid is None:
+        return "the loss" if q == "loss" else q
+    text = f"{_SYMBOL.get(q, q)} of {nid}"
+    if q == "path" and extra is not None:
+        text += " via " + (" ".join(extra) or "(none)")
+    return text
+
+
 # --------------------------------------------------------------------------- reading
 def load_answers(path: Path | str, graph: Graph | None = None) -> AnswerSheet:
     """Read an answers file (JSON or CSV by content); with ``graph`` also check ids and paths."""

@@ -24,8 +24,8 @@ from ..compile import Compiled, compile_graph
 from ..graph import Graph
 from ..numfmt import general
 from ..trace import PassResult, run_pass
-from .answers import Answer, Key, describe, parse_number
-from .mistakes import BY_CODE, CATALOGUE
+from .answers import Answer, Key, describe, parse_number, words
+from .mistakes import BY_CODE, CATALOGUE, Mistake
 from .rules import PER_SAMPLE, PHASE, RULES, Net, computation_order, derived
 
 Verdict = Literal["right", "follows", "wrong"]
@@ -217,7 +217,10 @@ class _Run:
         return a.half_unit + self.rtol * abs(ref)
 
     def near(self, a: Answer, x: float, target: float) -> bool:
-        return math.isfinite(target) and abs(x - target) <= self.tol(a, target)
+        # the slack absorbs the binary rounding of the written number (0.12 vs 0.125 at 2
+        # decimals is exactly half a unit, 0.0050000000000000044 in float64)
+        slack = 1e-9 * self.tol(a, target) + 4e-16 * max(abs(x), abs(target))
+        return math.isfinite(target) and abs(x - target) <= self.tol(a, target) + slack
 
     # ------------------------------------------------------------------ grading
     def report(self) -> GradeReport:
@@ -243,18 +246,18 @@ class _Run:
                 return self._done(a, exact, yours_out, "right", "", None)
             src = bad[0]
             given = self.given_text(src)
-            words = f"follows correctly from your {describe(src)} ({given})"
-            return self._done(a, exact, yours_out, "follows", words, src)
+            text = f"follows correctly from your {words(src)} ({given})"
+            return self._done(a, exact, yours_out, "follows", text, src)
         found = self.mistakes(a, x)
         if found:
             first = found[0]
-            words = self.mistake_words(a, first, exact)
+            text = self.mistake_words(a, first, exact)
             return self._done(
-                a, exact, yours_out, "wrong", words, None, first.code,
+                a, exact, yours_out, "wrong", text, None, first.code,
                 tuple(f.code for f in found[1:]),
             )  # fmt: skip
-        words = self.unexplained_words(a, exact, yours)
-        return self._done(a, exact, yours_out, "wrong", words, None, "unexplained")
+        text = self.unexplained_words(a, exact, yours)
+        return self._done(a, exact, yours_out, "wrong", text, None, "unexplained")
 
     def _done(self, a, exact, yours, verdict, words, src, mistake=None, also=()) -> Graded:
         self.verdict[a.key()] = verdict
@@ -294,27 +297,38 @@ class _Run:
                 found.append(hit)
         return found
 
-    def _try(self, m, sites: list[Key], a: Answer, x: float) -> _Found | None:
+    def _try(self, m: Mistake, sites: list[Key], a: Answer, x: float) -> _Found | None:
         k = a.key()
-        for site in sites:
-            if site[0] not in m.quantities:
-                continue
-            with np.errstate(all="ignore"):
-                candidates = m.find(_Student(self), site)
-                for value, detail in candidates:
+        everywhere: dict[int, dict[Key, np.ndarray]] = {}  # variant -> the slip at each site
+        with np.errstate(all="ignore"):
+            for site in sites:
+                if site[0] not in m.quantities:
+                    continue
+                for i, (value, detail) in enumerate(m.find(_Student(self), site)):
                     if site != k:
-                        value = self.propagate(site, value, k)
+                        everywhere.setdefault(i, {})[site] = value
+                        value = self.propagate({site: value}, k)
                     v = float(np.mean(value))
                     if self.near(a, x, v):
                         return _Found(m.code, v, detail, site)
+            if not m.everywhere:
+                return None
+            # the same slip made at every place of the working the student did not write
+            for found in everywhere.values():
+                if len(found) < 2:
+                    continue
+                v = float(np.mean(self.propagate(found, k)))
+                if self.near(a, x, v):
+                    places = ", ".join(words(s) for s in sorted(found, key=self.grader.pos))
+                    return _Found(m.code, v, f"{m.words} (in {places}, not written)", k)
         return None
 
-    def propagate(self, site: Key, value: np.ndarray, key: Key) -> np.ndarray:
-        """``key`` recomputed with ``site`` corrupted to ``value``: the unwritten values
+    def propagate(self, sites: dict[Key, np.ndarray], key: Key) -> np.ndarray:
+        """``key`` recomputed with ``sites`` corrupted to their values: the unwritten values
         between them recomputed by their own rules, every other input as for yours."""
-        overrides = {site: np.asarray(value, dtype=float)}
-        lo, hi = self.grader.pos(site), self.grader.pos(key)
-        chain = [d for d in self.cone(key) if lo < self.grader.pos(d) < hi]
+        overrides = {s: np.asarray(v, dtype=float) for s, v in sites.items()}
+        lo, hi = min(self.grader.pos(s) for s in sites), self.grader.pos(key)
+        chain = [d for d in self.cone(key) if lo < self.grader.pos(d) < hi and d not in sites]
         for d in sorted(chain, key=self.grader.pos):
             if any(dep in overrides for dep in self.grader.deps(d)):
                 overrides[d] = RULES[d[0]](_Student(self, overrides), d)
@@ -323,7 +337,7 @@ class _Run:
     # ------------------------------------------------------------------ words
     def mistake_words(self, a: Answer, f: _Found, exact: float) -> str:
         what = f.detail or BY_CODE[f.code].words
-        where = "" if f.site == a.key() else f" in {describe(f.site)} (not written)"
+        where = "" if f.site == a.key() else f" in {words(f.site)} (not written)"
         return f"{what}{where}: that gives {self.num(f.value, a)}, as written"
 
     def unexplained_words(self, a: Answer, exact: float, yours: float) -> str:

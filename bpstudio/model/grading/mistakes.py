@@ -273,6 +273,9 @@ class Mistake:
     quantities: frozenset[str]  # the rules it corrupts
     find: Callable[[Inputs, Key], Candidates]
     words: str  # what the student did, in plain words
+    # a slip of method, made the same way wherever the rule is used (every softmax output):
+    # also tried at all the unwritten places at once
+    everywhere: bool = False
 
 
 _ALL = frozenset(RULES)
@@ -283,13 +286,14 @@ CATALOGUE: tuple[Mistake, ...] = (
             "the learning rate was left out of the update: w − ∂L/∂w"),
     Mistake("softmax_diagonal_only", frozenset({"dL_dz"}), softmax_diagonal_only,
             "through the softmax only ∂ŷ_j/∂z_j = ŷ_j(1 − ŷ_j) was used, the cross terms "
-            "−ŷ_k·ŷ_j of the other outputs were left out"),
+            "−ŷ_k·ŷ_j of the other outputs were left out", everywhere=True),
     Mistake("dropped_path", frozenset({"dL_da", "dL_dz"}), dropped_path,
             "some of the gradient's chain-rule paths were left out"),
     Mistake("missing_activation_derivative", frozenset({"dL_dz"}), missing_activation_derivative,
-            "∂L/∂z was written as ∂L/∂a: the activation's derivative f′(z) was left out"),
+            "∂L/∂z was written as ∂L/∂a: the activation's derivative f′(z) was left out",
+            everywhere=True),
     Mistake("derivative_of_activation_value", frozenset({"da_dz"}),
-            derivative_of_activation_value, "f′ was evaluated at a instead of z"),
+            derivative_of_activation_value, "f′ was evaluated at a instead of z", everywhere=True),
     Mistake("missing_bias", frozenset({"z"}), missing_bias, "z was computed without the bias"),
     Mistake("wrong_weight", frozenset({"z", "dL_da"}), wrong_weight,
             "another weight of the same matrix was used in place of one"),

@@ -322,11 +322,17 @@ def computation_order(net: Net, paths: bool = False) -> list[Key]:
     the updates in the same backward order. ``paths`` adds every chain-rule path."""
     s, c = net.shape, net.compiled
     keys: list[Key] = []
+    waiting = set(s.softmax)  # a softmax member's a needs the z of every member
     for layer in c.layers:
         for nid in layer:
             if s.has_z(nid):
                 keys.append(("z", nid, None))
-            keys.append(("a", nid, None))
+            if nid in waiting:
+                waiting.discard(nid)
+                if not waiting:
+                    keys.extend(("a", o, None) for o in s.softmax)
+            elif not s.is_softmax(nid):
+                keys.append(("a", nid, None))
     keys.append(("loss", None, None))
     for o in s.outputs:
         keys.append(("dL_da", o, None))
