@@ -233,8 +233,19 @@ class Exercise:
         if key not in self.keys:
             raise ValueError(f"{key_words(key)} is not a blank of this exercise")
         parse_entry(text)
+        before = self.entries.get(key)
         self.entries[key] = text.strip().replace("−", "-")
-        self.regrade()
+        try:
+            self.regrade()
+        except ArithmeticError as exc:  # the grader failed on this text: say so, keep the rest
+            if before is None:
+                del self.entries[key]
+            else:
+                self.entries[key] = before
+            self.regrade()
+            raise ValueError(
+                f"the grader could not check “{text.strip()}” ({type(exc).__name__})"
+            ) from exc
         g = self.graded(key)
         assert g is not None  # it was just graded
         return g

@@ -687,7 +687,7 @@ class RandomUser:
             (2, "plots", self.a_plots),
             (1, "matrix click", self.a_matrix_click),
             (4, "wait", self.a_wait),
-            (4, "exercise", self.a_exercise),
+            (5, "exercise", self.a_exercise),
             (0.5, "autosave", self.a_autosave),
             *self.design_actions(),  # issue 15: the design block below
         ]
@@ -1131,12 +1131,23 @@ class RandomUser:
             return
         mode = self.window.pass_tools.exercise
         K, M = Qt.Key, Qt.KeyboardModifier
+        if not mode.active and self.window.pass_tools.stepper.compute() is None:
+            # edits have left a network with no pass: undo back to one (a lecturer would)
+            undos = 0
+            while self.window.pass_tools.stepper.compute() is None and undos < 40:
+                if not self.window.undo_stack.canUndo():
+                    return
+                self.window.actions["undo"].trigger()
+                undos += 1
+            self.note(f"exercise: {undos} undos to a network that runs a pass")
         if not mode.active or self.rng.random() < 0.1:
             how = self.rng.choice(["Ctrl+Shift+X", "Ctrl+Shift+X", "updates", "everything",
                                    "layer", "leave"])  # fmt: skip
             self.note(f"exercise: {how}")
-            if how == "Ctrl+Shift+X":
+            if how == "Ctrl+Shift+X" and self.rng.random() < 0.5:
                 self._send(how, K.Key_X, M.ControlModifier | M.ShiftModifier, canvas=0.9)
+            elif how == "Ctrl+Shift+X":
+                mode.actions["backward"].trigger()  # Pass > Exercise > Hide Backward Values
             elif how == "layer":
                 r = self.window.pass_tools.stepper.compute()
                 if r is not None and r.compiled.n_layers:
@@ -1146,13 +1157,22 @@ class RandomUser:
             else:
                 mode.actions[how].trigger()
             self.check_exercise()
-            return
+            if not mode.active:
+                return
         before, index = snapshot(self.graph), self.window.undo_stack.index()
         typed = []
         self.view.setFocus(Qt.FocusReason.MouseFocusReason)
         for _ in range(self.rng.randint(1, 8)):
             r = self.rng.random()
-            if r < 0.25:
+            if r < 0.4:  # what a student mostly does: Tab to a blank, type, Enter
+                text = self.rng.choice(["0.1385", "-0.1385", "0.0822", "-0.0822", "0.5933",
+                                        str(round(self.rng.uniform(-1, 1), 4))])  # fmt: skip
+                typed.append(f"Tab {text!r} Enter")
+                QTest.keyClick(self.view, K.Key_Tab)
+                QTest.keyClicks(self.view, text)
+                QTest.keyClick(self.view, K.Key_Return)
+                self.stats["exercise entry"] = self.stats.get("exercise entry", 0) + 1
+            elif r < 0.6:
                 name, key, mods = self.rng.choice([
                     ("Tab", K.Key_Tab, M.NoModifier), ("Tab", K.Key_Tab, M.NoModifier),
                     ("Shift+Tab", K.Key_Backtab, M.ShiftModifier),

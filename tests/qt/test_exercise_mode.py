@@ -264,3 +264,50 @@ def test_undo_takes_back_document_edits_not_typed_answers(window, qtbot):
     assert w.graph.neurons["h1"].x == x0  # the move was taken back, not the answer
     assert mode.active and mode.exercise.entries == {("dL_dz", "o1", None): "0.1385"}
     assert "∂L/∂z = ▸ 0.1385 ✓" in badge_lines(w, "o1")
+
+
+def test_every_tab_stop_is_a_blank_drawn_on_the_canvas(make_window, qtbot):
+    """Random user, seed 782498 (xor_241): Hide Everything made the inputs' x and the bias
+    units' constant 1 blanks too; Tab stopped on them and nothing on the canvas showed it."""
+    from bpstudio.paths import example_files
+
+    w = make_window(path=next(p for p in example_files() if p.stem == "xor_241"))
+    w.pass_tools.controller.set_speed(0)
+    w.activateWindow()
+    w.view.setFocus()
+    mode = w.pass_tools.exercise
+    mode.actions["everything"].trigger()
+    assert mode.active
+    ov = w.pass_tools.overlay
+    seen = set()
+    for _ in range(len(mode.exercise.keys)):
+        press(qtbot, w, Qt.Key.Key_Tab)
+        quantity, ident, _ = mode.key
+        seen.add(mode.key)
+        if quantity in ("grad", "updated"):
+            b = ov.edge_badge(ident)
+        elif quantity == "loss":
+            b = ov.visible_loss_badge()
+        else:
+            b = ov.neuron_badge(ident, "forward")
+        assert b is not None and any("▸" in line for line in b.lines), mode.key
+    assert seen == set(mode.exercise.keys)
+    assert not any(
+        w.graph.neurons[k[1]].role in ("input", "bias") for k in seen if k[0] in ("z", "a")
+    )
+
+
+def test_a_tiny_number_typed_is_checked_or_refused_never_a_crash(window, qtbot):
+    """Random user, seed 5 (handwritten_221): '5e-31' then Tab made the grader raise
+    decimal.InvalidOperation inside the key handler, and the app crashed (segfault)."""
+    w = window
+    mode = start_backward_exercise(qtbot, w)
+    press(qtbot, w, Qt.Key.Key_Tab)
+    type_value(qtbot, w, "0.0822")
+    press(qtbot, w, Qt.Key.Key_Tab)
+    qtbot.keyClicks(w.view, "5e-31")
+    press(qtbot, w, Qt.Key.Key_Tab)
+    assert mode.active
+    assert mode.exercise.entries[("dL_dz", "o1", None)] == "0.0822"
+    g = mode.exercise.graded(("grad", "w5", None))
+    assert (g is not None and g.verdict == "wrong") or "could not check" in mode.message

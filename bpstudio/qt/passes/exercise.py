@@ -385,7 +385,11 @@ class ExerciseMode(QObject):
         except ValueError as exc:
             self._say(f"{exc}: type a number such as 0.0822 or -1.5e-3")
             return None
-        g = ex.commit(key, text)
+        try:
+            g = ex.commit(key, text)
+        except ValueError as exc:  # the grader could not check it: the entry is not kept
+            self._say(f"{exc}: try writing it another way")
+            return None
         self.draft = None
         self._changed()
         self._say(f"{key_words(key)} = {text}: {self.verdict_text(g)} · {ex.summary()}")
