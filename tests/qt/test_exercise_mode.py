@@ -222,6 +222,7 @@ def test_check_answers_shows_the_verdicts_and_the_list_exports_as_csv(
     assert row_colour(w, "h1", "0.3775") == RIGHT
     assert "first: ∂L/∂z of o1" in lst.summary.text()
 
+    assert mode.actions["export"].isEnabled()  # Pass > Exercise > Export Verdicts… too
     out = tmp_path / "verdicts.csv"
     monkeypatch.setattr(dialogs, "ask_export_path", lambda *a, **k: str(out))
     qtbot.mouseClick(lst.export_button, Qt.MouseButton.LeftButton)

@@ -181,8 +181,10 @@ class DropTarget:
         dash = QPen(QColor(60, 60, 60, 170), 2, Qt.PenStyle.DashLine)
         dash.setCosmetic(True)
         for e in plan.edges[:MAX_PREVIEW_EDGES]:
-            a = ghost_pos.get(e.source) or scene.neuron_item(e.source).pos()
-            b = ghost_pos.get(e.target) or scene.neuron_item(e.target).pos()
+            # not `ghost_pos.get(...) or ...`: a ghost at the scene's origin is QPointF(0, 0),
+            # which is falsy, and the existing neuron it was taken for is not there
+            a = ghost_pos[e.source] if e.source in ghost_pos else scene.neuron_item(e.source).pos()
+            b = ghost_pos[e.target] if e.target in ghost_pos else scene.neuron_item(e.target).pos()
             line = QGraphicsLineItem(QLineF(a, b))
             line.setPen(dash)
             line.setZValue(60)

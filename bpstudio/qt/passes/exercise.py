@@ -94,6 +94,8 @@ class ExerciseMode(QObject):
         m.addSeparator()
         m.addAction(act("reveal", "&Reveal Answer", self.reveal, "Ctrl+R",
                         "Show the exact value of the focused blank (also: ?)"))  # fmt: skip
+        m.addAction(act("export", "E&xport Verdicts…", lambda: self.export_dialog(),
+                        tip="The verdict list as CSV: an answers file with the verdicts beside it"))  # fmt: skip
         m.addAction(act("leave", "&Leave Exercise", lambda: self.leave(),
                         tip="The normal badges back (typed answers are not kept)"))  # fmt: skip
         self.actions["check"] = QAction("Check &Answers…", self)
@@ -118,9 +120,10 @@ class ExerciseMode(QObject):
         return lambda: self.start("layer", layer)
 
     def _update_actions(self) -> None:
-        on = self.exercise is not None
-        self.actions["reveal"].setEnabled(on and self.exercise is not None)
-        self.actions["leave"].setEnabled(on)
+        ex = self.exercise
+        self.actions["reveal"].setEnabled(ex is not None)
+        self.actions["leave"].setEnabled(ex is not None)
+        self.actions["export"].setEnabled(ex is not None and ex.report is not None)
 
     @property
     def active(self) -> bool:
@@ -460,8 +463,14 @@ class ExerciseMode(QObject):
             self.type_text(e.text())
 
     # ------------------------------------------------------------------ output
+    def export_dialog(self) -> Path | None:
+        export = getattr(self.list, "export_dialog", None)
+        return export() if callable(export) else None
+
     def _changed(self) -> None:
         self.version += 1
+        if "export" in self.actions:
+            self._update_actions()
         self.tools.overlay.refresh()
         self._show_focused()
         self.changed.emit()
