@@ -344,17 +344,53 @@ def _write_history(path: str, rows, n_layers: int) -> None:
 
 
 def cmd_report(args) -> int:
-    from .model.report import ReportError, ReportOverflow, figure_name, render_report
+    from .model.report import (
+        DEFAULT_HIDE,
+        ReportError,
+        ReportOverflow,
+        figure_name,
+        hidden_quantities,
+        key_name,
+        render_exercise,
+        render_report,
+    )
 
+    to_file = bool(args.output) and args.output != "-"
+    if args.exercise and not to_file:
+        raise UsageError(["report --exercise writes two files, the sheet and its key: give -o OUT"])
+    if args.hide is not None and not args.exercise:
+        raise UsageError(["--hide is for report --exercise"])
     graph = _load(args.file)
     compiled = _compile(graph, args.file)
     ds = _dataset(graph, args.file)
     sample = _samples(args, ds, args.file)[0]
-    to_file = bool(args.output) and args.output != "-"
     figure = figure_name(args.output) if to_file else None  # a picture of the network beside it
+    key_text = None
     try:
-        text = render_report(graph, compiled, ds, sample=sample, fmt=args.format,
-                             decimals=args.decimals, figure=figure)  # fmt: skip
+        if args.exercise:
+            parts = [p.strip() for p in (args.hide or ",".join(DEFAULT_HIDE)).split(",")]
+            hide = hidden_quantities([p for p in parts if p])
+            text, key_text = render_exercise(
+                graph,
+                compiled,
+                ds,
+                sample=sample,
+                fmt=args.format,
+                decimals=args.decimals,
+                figure=figure,
+                hide=hide,
+            )
+        else:
+            text = render_report(
+                graph,
+                compiled,
+                ds,
+                sample=sample,
+                fmt=args.format,
+                decimals=args.decimals,
+                figure=figure,
+                mistakes=args.mistakes,
+            )
     except ReportOverflow as exc:  # a failure while running, as for trace (docs/cli.md)
         raise RunFailure(f"{args.file}: {exc}") from None
     except ReportError as exc:
@@ -368,6 +404,8 @@ def cmd_report(args) -> int:
         except OSError as exc:
             raise RunFailure(f"{target}: cannot write: {exc.strerror or exc}") from None
     _write_text(args.output, text)
+    if key_text is not None:
+        _write_text(str(Path(args.output).parent / key_name(args.output)), key_text)
     return 0
 
 
@@ -533,6 +571,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=["md", "tex"], default="md")
     r.add_argument("--decimals", type=int, default=4)
     r.add_argument("-o", "--output")
+    r.add_argument("--mistakes", action="store_true", help="common-mistake notes under values")
+    r.add_argument(
+        "--exercise",
+        action="store_true",
+        help="blanks for the hidden values, and OUT-key with the answers",
+    )
+    r.add_argument("--hide", help="with --exercise: forward,loss,backward,gradients,updates "
+                                  "(default backward,gradients,updates)")  # fmt: skip
 
     rd = sub.add_parser("render", help="draw the canvas to PNG or SVG, headless")
     rd.add_argument("file")

@@ -340,3 +340,13 @@ def test_grader_reused_for_each_entry():
     grader = Grader(graph, 0)
     assert grader.grade([Answer("z", "h1", "0.3775")]).graded[0].verdict == "right"
     assert grader.grade([Answer("z", "h1", "0.0275")]).graded[0].mistake == "missing_bias"
+
+
+def test_grading_answers_that_do_not_fit_raises_answers_error():
+    from bpstudio.model.grading.answers import AnswersError
+
+    grader = Grader(_graph("handwritten_221.json"), 0)
+    with pytest.raises(AnswersError, match="row 2: unknown id 'h9'"):
+        grader.grade([Answer("z", "h1", "0.3775", row=1), Answer("z", "h9", "0.1", row=2)])
+    with pytest.raises(AnswersError, match="given twice"):
+        grader.grade([Answer("z", "h1", "0.3775", row=1), Answer("z", "h1", "0.3", row=2)])

@@ -185,3 +185,38 @@ def test_an_injected_mistake_is_named_and_followed(mistake, data):
             assert r.verdict in ("right", "follows"), (r.key, r.verdict, r.explanation)
         if r.verdict == "follows":
             assert r.from_ is not None and by_key[r.from_].verdict != "right"
+
+
+BACKWARD = [m for m in CATALOGUE if m.quantities & {"dL_da", "dL_dz", "da_dz"}]
+
+
+@pytest.mark.parametrize("mistake", BACKWARD, ids=lambda m: m.code)
+@SETTINGS
+@given(data=st.data())
+def test_a_mistake_in_an_unwritten_value_is_found_downstream(mistake, data):
+    """Only a later gradient or update written, the slip made in a backward value before it
+    that was not written: the slip is still named (tried in the unwritten values)."""
+    softmax = True if mistake.code == "softmax_diagonal_only" else None
+    doc, sample = data.draw(networks(softmax=softmax, min_hidden=1))
+    g = _grader(doc, sample)
+    assume(_finite(g))
+    keys = [k for k, _ in g.expected_values() if k[0] in ("dL_da", "dL_dz", "da_dz")]
+    options = _applicable(g, mistake, keys)
+    assume(options)
+    _, site, value = data.draw(st.sampled_from(options))
+    run = _Run(g, [], 0.005)
+    later = [
+        k
+        for k, _ in g.expected_values()
+        if k[0] in ("grad", "dL_db", "updated", "updated_bias") and site in run.cone(k)
+    ]
+    assume(later)
+    target = data.draw(st.sampled_from(later))
+    with np.errstate(all="ignore"):
+        v = float(np.mean(run.propagate({site: value}, target)))
+    exact = float(np.mean(g.net.exact(target)))
+    ref = v - g.net.old(target) if target[0] in ("updated", "updated_bias") else v
+    assume(math.isfinite(v) and abs(v - exact) > 0.02 * abs(ref) + 1e-9)
+    (hit,) = g.grade([answer(target, _full(v), 1)]).graded
+    assert hit.verdict == "wrong"
+    assert mistake.code in (hit.mistake, *hit.also), (site, hit.mistake, hit.explanation)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..core import activations as act
@@ -107,6 +108,10 @@ class _Style:
     def sigma(self) -> str:
         return "Σ"
 
+    def blank(self, n: int) -> str:
+        """A numbered blank of an exercise sheet."""
+        return f"______ ({n})"
+
 
 class _Md(_Style):
     pass
@@ -168,6 +173,9 @@ class _Tex(_Style):
     def sigma(self) -> str:
         return r"\sum "
 
+    def blank(self, n: int) -> str:
+        return rf"\underline{{\hspace{{4em}}}}\;\text{{({n})}}"
+
 
 # --------------------------------------------------------------------------- document
 @dataclass
@@ -182,22 +190,50 @@ class _Eq:
     joins: list[str]
 
 
+Key = tuple[str, "str | None", "tuple[str, ...] | None"]  # as model/grading/answers.Key
+
+
 class _Doc:
-    def __init__(self, style: _Style):
+    """The document's blocks. An equation or paragraph may name the value it shows (``key``,
+    as in an answers file): an exercise sheet (``hide``: the quantities to leave blank) gives
+    it a numbered blank instead of its numbers, and ``notes`` (key -> sentences) adds the
+    common-mistake notes under it."""
+
+    def __init__(
+        self,
+        style: _Style,
+        hide: frozenset[str] = frozenset(),
+        notes: Callable[[Key], list[list]] | None = None,
+    ):
         self.s = style
         self.blocks: list[tuple] = []
+        self.hide = hide
+        self.notes = notes
+        self.blanks: list[tuple[int, Key, str]] = []  # (number, key, the hidden value)
+        self.result: PassResult | None = None  # the pass it shows (for the notes)
+
+    def hidden(self, key: Key | None) -> bool:
+        return key is not None and key[0] in self.hide
 
     def heading(self, level: int, text: str) -> None:
         self.blocks.append(("h", level, text))
 
-    def para(self, *pieces) -> None:
-        self.blocks.append(("p", pieces))
+    def para(self, *pieces, key: Key | None = None) -> None:
+        if not self.hidden(key):  # a note with the numbers of a blank would give it away
+            self.blocks.append(("p", pieces))
 
     def quote(self, text: str) -> None:
         self.blocks.append(("q", text))
 
-    def eq(self, lhs: str, *stages) -> None:
-        """lhs = stage1 = stage2 ...; a stage is a str or (terms, joiner)."""
+    def eq(self, lhs: str, *stages, key: Key | None = None) -> None:
+        """lhs = stage1 = stage2 ...; a stage is a str or (terms, joiner). A hidden ``key``
+        keeps the symbolic first stage and ends in a numbered blank."""
+        if self.hidden(key):
+            assert key is not None
+            value = stages[-1] if isinstance(stages[-1], str) else ""
+            n = len(self.blanks) + 1
+            self.blanks.append((n, key, value))
+            stages = (*stages[:1], self.s.blank(n)) if len(stages) > 1 else (self.s.blank(n),)
         terms, joins = [], []
         for st in stages:
             if isinstance(st, tuple):
@@ -207,6 +243,13 @@ class _Doc:
                 terms.append([st])
                 joins.append("")
         self.blocks.append(("eq", _Eq(lhs, terms, joins)))
+        if self.notes is not None and key is not None and not self.hidden(key):
+            found = self.notes(key)
+            if found:  # one paragraph under the equation, a sentence per slip
+                joined = [
+                    p for k, pieces in enumerate(found) for p in ([" "] if k else []) + pieces
+                ]
+                self.para("Common mistake" + ("s" if len(found) > 1 else "") + ": ", *joined)
 
     def table(self, headers: list[str], rows: list[list]) -> None:
         self.blocks.append(("t", headers, rows))
@@ -502,6 +545,27 @@ def report_size(graph: Graph, compiled: Compiled) -> int:
     return _NUMBERS_PER_PARAMETER * parameters + listed
 
 
+# what an exercise sheet may leave blank (``report --exercise --hide``), in pass order
+HIDE = {
+    "forward": ("z", "a"),
+    "loss": ("loss",),
+    "backward": ("dL_da", "da_dz", "dyhat_dz", "dL_dz"),
+    "gradients": ("grad", "dL_db", "path"),
+    "updates": ("updated", "updated_bias"),
+}
+DEFAULT_HIDE = ("backward", "gradients", "updates")
+
+
+def hidden_quantities(parts: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """The quantities of ``--hide forward,backward,...``; ReportError naming an unknown part."""
+    out: set[str] = set()
+    for part in parts:
+        if part not in HIDE:
+            raise ReportError(f"--hide: unknown part {part!r} (parts: {', '.join(HIDE)})")
+        out.update(HIDE[part])
+    return frozenset(out)
+
+
 def render_report(
     graph: Graph,
     compiled: Compiled,
@@ -510,11 +574,105 @@ def render_report(
     fmt: str = "md",
     decimals: int = 4,
     figure: str | None = None,
+    mistakes: bool = False,
 ) -> str:
     """The worked example for data sample ``sample`` as Markdown (``md``) or LaTeX (``tex``).
 
     ``figure``: the file name of a picture of the network (beside the document: see
-    :func:`figure_name`), shown under the title."""
+    :func:`figure_name`), shown under the title. ``mistakes``: common-mistake notes under the
+    values a student is likely to get wrong (model/grading/notes.py)."""
+    doc, title = _document(
+        graph, compiled, ds, sample, fmt, decimals, figure, frozenset(), mistakes
+    )
+    return _render_md(doc) if fmt == "md" else _render_tex(doc, title)
+
+
+def render_exercise(
+    graph: Graph,
+    compiled: Compiled,
+    ds: Dataset,
+    sample: int = 0,
+    fmt: str = "md",
+    decimals: int = 4,
+    figure: str | None = None,
+    hide: frozenset[str] = hidden_quantities(DEFAULT_HIDE),
+) -> tuple[str, str]:
+    """(exercise sheet, answer key): the worked example with numbered blanks for the
+    ``hide`` quantities, and a separate key with each blank's value and the common-mistake
+    notes for it."""
+    doc, title = _document(graph, compiled, ds, sample, fmt, decimals, figure, hide, False)
+    doc.blocks[0] = ("h", 1, f"Exercise: {graph.name}")
+    s = doc.s
+    key_title = f"Answer key: {graph.name}"
+    key = _Doc(s)
+    key.heading(1, key_title)
+    key.para(
+        f"The blanks of the exercise sheet (sample {sample}), rounded as the sheet rounds "
+        "its numbers; under a value, what a common slip would give instead."
+    )
+    notes = _note_maker(graph, doc, every_update=True)
+    from .grading.answers import words
+
+    rows = [[f"({n})", words(k), _Math(v)] for n, k, v in doc.blanks]
+    key.table(["blank", "value of", "answer"], rows)
+    for n, k, _ in doc.blanks:
+        for pieces in notes(k):
+            key.para(f"({n}) ", *pieces)
+    sheet = _render_md(doc) if fmt == "md" else _render_tex(doc, f"Exercise: {graph.name}")
+    answer = _render_md(key) if fmt == "md" else _render_tex(key, key_title)
+    return sheet, answer
+
+
+def _note_maker(graph: Graph, doc: _Doc, every_update: bool) -> Callable[[Key], list[list]]:
+    """key -> the note paragraphs' pieces for it, computed by the grading catalogue on the
+    document's own pass (a report notes the first update only: the rest say the same)."""
+    from .grading.grader import Grader
+    from .grading.notes import notes_for, sentence_parts
+
+    result = doc.result
+    assert result is not None  # set by _document before the notes are asked for
+    grader = Grader(graph, compiled=result.compiled, result=result)
+    s = doc.s
+    seen_update = [False]
+
+    def notes(key: Key) -> list[list]:
+        if key[0] in ("updated", "updated_bias") and not every_update:
+            if seen_update[0]:
+                return []
+            seen_update[0] = True
+        if key[0] in ("grad", "dL_db") and not every_update:
+            return []  # the ∂L/∂a above it carries the note
+        out = []
+        for note in notes_for(grader, key):
+            what, value, exact = sentence_parts(note)
+            places: int | None = None
+            if key[0] in ("updated", "updated_bias"):  # as many places as the step needs
+                old = grader.net.old(key)
+                places = max(ex.update_places(old, exact, s.decimals - 1), s.decimals)
+
+            def num(x: float, places: int | None = places) -> str:
+                return s.num(x) if places is None else s.num_places(x, places)
+
+            if num(value) == num(exact):
+                continue  # the slip does not show at the document's rounding
+            out.append([what + " gives ", _Math(num(value)), " instead of ",
+                        _Math(num(exact)), "."])  # fmt: skip
+        return out
+
+    return notes
+
+
+def _document(
+    graph: Graph,
+    compiled: Compiled,
+    ds: Dataset,
+    sample: int,
+    fmt: str,
+    decimals: int,
+    figure: str | None,
+    hide: frozenset[str],
+    mistakes: bool,
+) -> tuple[_Doc, str]:
     if fmt not in FORMATS:
         raise ReportError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if not 1 <= int(decimals) <= MAX_DECIMALS:
@@ -533,14 +691,22 @@ def render_report(
     if where is not None:
         raise ReportOverflow(where)
     style: _Style = _Md(int(decimals)) if fmt == "md" else _Tex(int(decimals))
-    doc = _Doc(style)
+    doc = _Doc(style, hide=hide)
+    doc.result = result
+    if mistakes:
+        doc.notes = _note_maker(graph, doc, every_update=False)
     title = f"Worked example: {graph.name}"
     _build(doc, graph, compiled, result, sample, title)
     if figure is not None:
         doc.blocks.insert(1 if doc.blocks and doc.blocks[0][0] == "h" else 0, ("fig", figure))
-    if fmt == "md":
-        return _render_md(doc)
-    return _render_tex(doc, title)
+    return doc, title
+
+
+def key_name(document: str) -> str:
+    """The answer key written beside an exercise sheet: sheet.md -> sheet-key.md."""
+    name = document.rsplit("/", 1)[-1]
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}-key.{ext}" if dot and stem else f"{name}-key"
 
 
 def figure_name(document: str) -> str:
@@ -626,7 +792,13 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
             num_terms = [s.par(t.weight) + s.times + s.par(t.value) for t in e.terms]
             sym_terms.append(s.sub("b", nid))
             num_terms.append(s.par(e.bias))
-            doc.eq(s.sub("z", nid), (sym_terms, s.plus), (num_terms, s.plus), s.num(e.z))
+            doc.eq(
+                s.sub("z", nid),
+                (sym_terms, s.plus),
+                (num_terms, s.plus),
+                s.num(e.z),
+                key=("z", nid, None),
+            )
             stages = [_act_symbolic(s, e.activation, nid)]
             group_z = [neu[j].z for j in e.softmax_group] if e.activation == act.SOFTMAX else []
             if e.activation == act.SOFTMAX:
@@ -639,10 +811,10 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                 else:
                     stages.append(s.num(e.z))
             stages.append(s.num(e.a))
-            doc.eq(s.sub("a", nid), *stages)
+            doc.eq(s.sub("a", nid), *stages, key=("a", nid, None))
             note = _saturation(s, e.activation, e.z, e.a)
             if note is not None:
-                doc.para(*note)
+                doc.para(*note, key=("a", nid, None))
             elif group_z and max(abs(z) for z in group_z) > _LOG_MAX:
                 top = max(group_z, key=abs)
                 doc.para(
@@ -654,17 +826,18 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                     " over their sum (the same ratio, nothing overflows): ",
                     M("a = " + s.num(e.a)),
                     ".",
+                    key=("a", nid, None),
                 )
     outs = s.pick(", ", r",\ ").join(s.yhat(o) + " = " + s.num(neu[o].a) for o in c.output_ids)
-    doc.para("Outputs: ", M(outs), ".")
+    doc.para("Outputs: ", M(outs), ".", key=("a", c.output_ids[0], None))
 
     # ---------------------------------------------------------------- loss
     doc.heading(2, "Loss")
     sym, subst = _loss_lines(s, le, len(c.output_ids) > 1)
-    doc.eq("L", sym, subst, s.num(le.value))
+    doc.eq("L", sym, subst, s.num(le.value), key=("loss", None, None))
     note = _saturated_loss(s, le)
     if note is not None:
-        doc.para(*note)
+        doc.para(*note, key=("loss", None, None))
 
     # ---------------------------------------------------------------- backward
     doc.heading(2, "Backward pass")
@@ -690,6 +863,7 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                     _loss_derivative_symbolic(s, loss_name, K),
                     _loss_derivative(s, loss_name, e.a, le.y[k], K),
                     s.num(e.dL_da),
+                    key=("dL_da", nid, None),
                 )
             elif not e.reaches_loss:
                 doc.para(
@@ -702,7 +876,13 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
             else:
                 sym = [s.id(t.edge) + s.dot + s.d("z", t.other) for t in e.dL_da_terms]
                 nums = [s.par(t.weight) + s.times + s.par(t.value) for t in e.dL_da_terms]
-                doc.eq(s.d("a", nid), (sym, s.plus), (nums, s.plus), s.num(e.dL_da))
+                doc.eq(
+                    s.d("a", nid),
+                    (sym, s.plus),
+                    (nums, s.plus),
+                    s.num(e.dL_da),
+                    key=("dL_da", nid, None),
+                )
             if e.activation == act.SOFTMAX:
                 for t in e.jacobian_terms:
                     j = t.other
@@ -711,7 +891,12 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                         form = s.num(aj) + s.times + "(1" + s.minus + s.num(ai) + ")"
                     else:
                         form = s.minus.strip() + "(" + s.num(aj) + s.times + s.num(ai) + ")"
-                    doc.eq(s.pick(t.value_name, t.value_symbol), form, s.num(t.value))
+                    doc.eq(
+                        s.pick(t.value_name, t.value_symbol),
+                        form,
+                        s.num(t.value),
+                        key=("dyhat_dz", j, (nid,)),
+                    )
                 sym = [
                     s.d("ŷ", t.other if multi else None)
                     + s.dot
@@ -719,7 +904,7 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                     for t in e.jacobian_terms
                 ]
                 nums = [s.par(t.weight) + s.times + s.par(t.value) for t in e.jacobian_terms]
-                doc.eq(dz, (sym, s.plus), (nums, s.plus), s.num(e.dL_dz))
+                doc.eq(dz, (sym, s.plus), (nums, s.plus), s.num(e.dL_dz), key=("dL_dz", nid, None))
                 if e.fused_dL_dz is not None:
                     k = c.output_ids.index(nid)
                     ysum = float(sum(le.y))
@@ -744,6 +929,7 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                             + s.num(e.fused_dL_dz)
                         ),
                         ".",
+                        key=("dL_dz", nid, None),
                     )
             else:
                 dsym = _deriv_symbolic(s, e.activation, nid)
@@ -752,6 +938,7 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                     s.pick(e.derivative_formula, act.entry(e.activation).tex_derivative),
                     *_deriv_substituted(s, e.activation, e.z, e.a),
                     s.num(e.fprime),
+                    key=("da_dz", nid, None),
                 )
                 first = s.d("ŷ", nid if multi else None) if is_out else s.d("a", nid)
                 doc.eq(
@@ -759,6 +946,7 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                     first + s.dot + dsym,
                     s.par(e.dL_da) + s.times + s.par(e.fprime),
                     s.num(e.dL_dz),
+                    key=("dL_dz", nid, None),
                 )
                 why: list = []
                 if is_out and abs(e.dL_da) >= sys.float_info.max:
@@ -773,6 +961,7 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                         "computes it from z in log space, ",
                         M(dz + " = " + s.num(e.dL_dz)),
                         ", exactly.",
+                        key=("dL_dz", nid, None),
                     )
                 if e.fused_dL_dz is not None:
                     k = c.output_ids.index(nid)
@@ -792,6 +981,7 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                             + s.num(e.fused_dL_dz)
                         ),
                         ".",
+                        key=("dL_dz", nid, None),
                     )
 
     # ---------------------------------------------------------------- gradients
@@ -817,12 +1007,13 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
                     s.d("z", tgt) + s.dot + s.pick(t.value_name, t.value_symbol),
                     s.par(ee.dL_dz_target) + s.times + s.par(ee.a_source),
                     s.num(ee.grad),
+                    key=("grad", eid, None),
                 )
                 budget = _paths(doc, c, r, eid, dw, budget)
                 if budget <= 0:
                     capped_note = True
             db = s.dsym(s.sub("b", tgt))
-            doc.eq(db, s.d("z", tgt) + s.dot + "1", s.num(e.dL_db))
+            doc.eq(db, s.d("z", tgt) + s.dot + "1", s.num(e.dL_db), key=("dL_db", tgt, None))
     if capped_note:
         doc.para(
             f"Path listings stop after {PATH_BUDGET} paths in this document; the gradients "
@@ -857,9 +1048,9 @@ def _build(doc: _Doc, graph: Graph, c: Compiled, r: PassResult, sample: int, tit
         for tgt in c.layers[l]:
             for t in neu[tgt].terms:
                 u = ex.edge_explanation(c, r, t.edge, 0, tr).update
-                _update_line(doc, s.id(t.edge), u, opt)
+                _update_line(doc, s.id(t.edge), u, opt, ("updated", t.edge, None))
             u = ex.bias_update(c, r, tgt, tr)
-            _update_line(doc, s.sub("b", tgt), u, opt)
+            _update_line(doc, s.sub("b", tgt), u, opt, ("updated_bias", tgt, None))
 
 
 def _paths(doc: _Doc, c: Compiled, r: PassResult, eid: str, dw: str, budget: int) -> int:
@@ -879,7 +1070,7 @@ def _paths(doc: _Doc, c: Compiled, r: PassResult, eid: str, dw: str, budget: int
         sym = s.dot.join(s.pick(f.name, f.symbol) for f in p.factors)
         nums = s.times.join(s.par(f.value) for f in p.factors)
         lhs = dw if ps.n_paths == 1 else s.pick("path ", r"\text{path }") + _route(s, p)
-        doc.eq(lhs, sym, nums, s.num(p.product))
+        doc.eq(lhs, sym, nums, s.num(p.product), key=("path", eid, tuple(p.neurons[1:])))
     if ps.n_paths > 1:
         terms = [s.par(p.product) for p in ps]
         if ps.capped:
@@ -887,9 +1078,14 @@ def _paths(doc: _Doc, c: Compiled, r: PassResult, eid: str, dw: str, budget: int
                 f"Only the first {len(ps)} of {ps.n_paths} paths are listed; their partial sum "
                 "is below, the exact gradient is the line above the list."
             )
-            doc.eq(s.pick("partial sum", r"\text{partial sum}"), (terms, s.plus), s.num(ps.total))
+            doc.eq(
+                s.pick("partial sum", r"\text{partial sum}"),
+                (terms, s.plus),
+                s.num(ps.total),
+                key=("path", eid, None),
+            )
         else:
-            doc.eq(dw, (terms, s.plus), s.num(ps.total))
+            doc.eq(dw, (terms, s.plus), s.num(ps.total), key=("path", eid, None))
     return budget - len(ps)
 
 
@@ -898,13 +1094,14 @@ def _route(s: _Style, p: ex.Path) -> str:
     return arrow.join(s.id(n) for n in p.neurons)
 
 
-def _update_line(doc: _Doc, name: str, u: ex.UpdateExplanation, opt: str) -> None:
+def _update_line(doc: _Doc, name: str, u: ex.UpdateExplanation, opt: str, key: Key) -> None:
     s = doc.s
     places = ex.update_places(u.old, u.new, s.decimals - 1)
     places = max(places, s.decimals)
     new = s.num_places(u.new, places)
     if not u.trainable:
-        doc.para(_Math(name), " is frozen (trainable: false): it stays ", _Math(s.num(u.old)), ".")
+        doc.para(_Math(name), " is frozen (trainable: false): it stays ", _Math(s.num(u.old)), ".",
+                 key=key)  # fmt: skip
         return
     if opt == "sgd":
         grad = s.dsym(name)
@@ -913,9 +1110,11 @@ def _update_line(doc: _Doc, name: str, u: ex.UpdateExplanation, opt: str) -> Non
             name + s.minus + s.eta() + s.dot + grad,
             s.num(u.old) + s.minus + s.num(u.learning_rate) + s.times + s.par(u.grad),
             new,
+            key=key,
         )
     else:
         doc.eq(
             s.pick(f"{name}_new", f"{name}^{{\\text{{new}}}}"),
             s.num(u.old) + s.pick(" → ", r" \to ") + new,
+            key=key,
         )

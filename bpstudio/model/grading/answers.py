@@ -40,6 +40,11 @@ _VIA_SPLIT = re.compile(r"\s*(?:->|→|>|;|,|\s)\s*")
 MAX_ERRORS = 50
 
 
+class _JsonNumber(str):
+    """A JSON number as its own text (json.loads' parse_float/parse_int), told apart from a
+    JSON string: a value may be either, an id or a via must be a string."""
+
+
 class AnswersError(ValueError):
     """A bad answers file: ``errors`` are lines naming the file and the row."""
 
@@ -140,11 +145,11 @@ def load_answers(path: Path | str, graph: Graph | None = None) -> AnswerSheet:
 
 def parse_answers(text: str, source: str, graph: Graph | None = None) -> AnswerSheet:
     """An answers file's text, JSON or CSV by content; with ``graph``: ids and via checked."""
-    if text.lstrip().startswith("{"):
+    if text.lstrip()[:1] in ("{", "["):
         sheet = _parse_json(text, source)
     else:
         sheet = _parse_csv(text, source)
-    errors = _duplicates(sheet.answers, source)
+    errors = duplicate_errors(sheet.answers, source)
     if graph is not None:
         errors = check_against(sheet.answers, graph, source) + errors
     if errors:
@@ -160,7 +165,7 @@ def _capped(errors: list[str]) -> list[str]:
 
 def _parse_json(text: str, source: str) -> AnswerSheet:
     try:
-        doc = json.loads(text, parse_float=str, parse_int=str)
+        doc = json.loads(text, parse_float=_JsonNumber, parse_int=_JsonNumber)
     except json.JSONDecodeError as exc:
         raise AnswersError([f"{source}: not valid JSON: {exc.msg} (line {exc.lineno})"]) from None
     except RecursionError:
@@ -222,7 +227,7 @@ def _answer(row: dict[str, Any], n: int, where: str, errors: list[str]) -> Answe
         return None
     nid_raw = row.get("id")
     nid = _text(nid_raw) if nid_raw is not None else None
-    if nid_raw is not None and not isinstance(nid_raw, str):
+    if nid_raw is not None and (not isinstance(nid_raw, str) or isinstance(nid_raw, _JsonNumber)):
         errors.append(f"{where}: id must be text, not {nid_raw!r}")
         return None
     if quantity == "loss":
@@ -270,7 +275,7 @@ def _answer(row: dict[str, Any], n: int, where: str, errors: list[str]) -> Answe
 
 def _via(v: Any) -> tuple[str, ...] | None:
     if isinstance(v, list):
-        if not all(isinstance(x, str) and x.strip() for x in v):
+        if not all(isinstance(x, str) and not isinstance(x, _JsonNumber) and x.strip() for x in v):
             return None
         return tuple(x.strip() for x in v)
     if isinstance(v, str):
@@ -315,7 +320,7 @@ def _parse_csv(text: str, source: str) -> AnswerSheet:
     return AnswerSheet(tuple(answers), None, None)
 
 
-def _duplicates(answers: Iterable[Answer], source: str) -> list[str]:
+def duplicate_errors(answers: Iterable[Answer], source: str) -> list[str]:
     seen: dict[Key, Answer] = {}
     errors = []
     for a in answers:

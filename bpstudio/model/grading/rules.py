@@ -13,7 +13,9 @@ the mean over the batch, or the step taken with it). See docs/grading.md.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -82,6 +84,13 @@ class Net:
         opt = optimizers.make(self.settings.optimizer, 1, self.settings)
         with np.errstate(all="ignore"):
             return np.asarray(opt.delta(np.atleast_1d(np.asarray(grad, dtype=float)))[0])
+
+    @cached_property
+    def linear_step(self) -> bool:
+        """Whether the optimizer's first step is linear in the gradient (SGD, momentum; not
+        Adam or RMSprop, whose first step is about lr·sign(g)): probed, not listed."""
+        one, two, neg = (float(self.step(np.array(g))) for g in (0.3, 0.6, -0.3))
+        return math.isclose(two, 2 * one, rel_tol=1e-12) and math.isclose(neg, -one, rel_tol=1e-12)
 
     def matrix_edges(self, eid: str) -> list[str]:
         """The edges of the same weight matrix W(l) as ``eid`` (those into the same layer)."""

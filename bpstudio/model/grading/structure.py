@@ -40,7 +40,7 @@ class Shape:
 
         A path leaves the edge's target along edges and ends at an output; through a softmax
         output o_j it may end at another member o_i of the group (the Jacobian entry
-        ∂ŷ_i/∂z_j, no edge), as in model/explain.py, whose Path.neurons[2:] is ``via``.
+        ∂ŷ_i/∂z_j, no edge), as in model/explain.py, whose Path.neurons[1:] is ``via``.
         """
         nodes = [self.ends[edge][1], *via]
         for n in via:
