@@ -312,3 +312,30 @@ def test_a_tiny_number_typed_is_checked_or_refused_never_a_crash(window, qtbot):
     assert mode.exercise.entries[("dL_dz", "o1", None)] == "0.0822"
     g = mode.exercise.graded(("grad", "w5", None))
     assert (g is not None and g.verdict == "wrong") or "could not check" in mode.message
+
+
+@pytest.mark.parametrize("suffix", [".md", ".tex"])
+def test_the_exercise_sheet_is_what_report_exercise_writes(
+    window, qtbot, monkeypatch, tmp_path, suffix
+):
+    from bpstudio.cli import main
+
+    w = window
+    mode = w.pass_tools.exercise
+    assert mode.start("updates")
+    out = tmp_path / f"app{suffix}"
+    monkeypatch.setattr(dialogs, "ask_export_path", lambda *a, **k: str(out))
+    mode.actions["sheet"].trigger()  # Pass > Exercise > Export Exercise Sheet…
+    key = tmp_path / f"app-key{suffix}"
+    assert out.exists() and key.exists() and (tmp_path / "app-network.png").exists()
+    cli = tmp_path / f"cli{suffix}"
+    args = ["report", str(REF / "handwritten_221.json"), "--exercise", "--hide", "updates"]
+    assert main([*args, "--format", suffix[1:], "-o", str(cli)]) == 0
+    # the same sheet and key (only the picture's file name differs)
+    assert out.read_text().replace("app-network", "x") == cli.read_text().replace(
+        "cli-network", "x"
+    )
+    assert key.read_text() == (tmp_path / f"cli-key{suffix}").read_text()
+    new_w5 = f"{EXACT['edges']['w5']['updated']:.8f}"  # 0.39999178: the key's, not the sheet's
+    assert new_w5 in key.read_text() and new_w5 not in out.read_text()
+    assert ("______" if suffix == ".md" else "\\underline{\\hspace{4em}}") in out.read_text()

@@ -15,6 +15,7 @@ Typed answers are not document edits: nothing goes on the undo stack, and leavin
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
@@ -35,6 +36,9 @@ from ...model.numfmt import fmt
 from ...model.stepper import BACKWARD, StepState
 from .blanks import FOLLOWS, RIGHT, WRONG, Blank
 from .overlay import MAX_EDGE_LABELS
+
+if TYPE_CHECKING:
+    from ..main_window import MainWindow
 
 EMPTY = "_____"
 TYPED = set("0123456789.-+eE−")
@@ -59,6 +63,7 @@ class ExerciseMode(QObject):
         self.version = 0  # BlankSource: the overlay redraws when it changes
         self.message = ""  # the last verdict or complaint, in words (status bar, list)
         self.path: Path | None = None  # the checked answers file
+        self.hide: str | None = None  # what the exercise on screen hides (HIDE_CHOICES)
         self._moving = False  # our own step of the pass (not the end of the exercise)
         self._hidden_docks: list[QDockWidget] = []
         self.list: QWidget | None = None  # the Answers dock's VerdictList (exercise_list.py)
@@ -96,6 +101,8 @@ class ExerciseMode(QObject):
                         "Show the exact value of the focused blank (also: ?)"))  # fmt: skip
         m.addAction(act("export", "E&xport Verdicts…", lambda: self.export_dialog(),
                         tip="The verdict list as CSV: an answers file with the verdicts beside it"))  # fmt: skip
+        m.addAction(act("sheet", "Export Exercise &Sheet…", lambda: self.export_sheet(),
+                        tip="The worked example with blanks (Markdown/LaTeX) and its answer key"))  # fmt: skip
         m.addAction(act("leave", "&Leave Exercise", lambda: self.leave(),
                         tip="The normal badges back (typed answers are not kept)"))  # fmt: skip
         self.actions["check"] = QAction("Check &Answers…", self)
@@ -175,6 +182,7 @@ class ExerciseMode(QObject):
             )
             return False
         self._begin(ex)
+        self.hide = hide
         what = HIDE_CHOICES[hide] if layer is None else f"layer {layer}'s backward values"
         self._say(
             f"Exercise, {what[0].lower() + what[1:]}: {len(ex.keys)} blanks · Tab: next · type a value, "
@@ -254,6 +262,7 @@ class ExerciseMode(QObject):
         self.exercise = None
         self.draft = None
         self.path = None
+        self.hide = None
         self.tools.overlay.set_exercise(None)
         for d in self._hidden_docks:
             d.show()
@@ -463,6 +472,13 @@ class ExerciseMode(QObject):
             self.type_text(e.text())
 
     # ------------------------------------------------------------------ output
+    def export_sheet(self) -> Path | None:
+        """``bpstudio report --exercise`` for this network, hiding what the exercise hides."""
+        from .exercise_sheet import export_exercise_sheet
+
+        hide = self.hide if self.exercise is not None and self.exercise.editable else None
+        return export_exercise_sheet(cast("MainWindow", self.window), hide)
+
     def export_dialog(self) -> Path | None:
         export = getattr(self.list, "export_dialog", None)
         return export() if callable(export) else None
