@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ...model.exercise import key_words, verdict_words
 from ...model.grading.answers import Key
 from ...model.numfmt import fmt
+from ..docks import hide_stale_tab_bars_soon
 from .blanks import FOLLOWS, RIGHT, WRONG
 from .exercise import ExerciseMode
 
@@ -181,22 +182,29 @@ def install_exercise(window: QMainWindow, tools, pass_menu: QMenu) -> ExerciseMo
         else:
             file_menu.addAction(mode.actions["check"])
     widget = VerdictList(mode)
-    dock = make_answers_dock(widget)
-    add_dock = getattr(window, "add_dock", None)
-    if add_dock is not None:
-        add_dock(dock, Qt.DockWidgetArea.RightDockWidgetArea)
-    else:
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    inspector = getattr(window, "inspector_dock", None)
-    if isinstance(inspector, QDockWidget):
-        window.tabifyDockWidget(inspector, dock)
-    dock.hide()
+    dock = make_answers_dock(widget)  # no parent until first used (place): kept by mode
+    placed = False
+
+    def place() -> None:
+        """Into the window on first use, a tab beside the Inspector: a hidden dock tabified at
+        start-up leaves a stale tab bar floating over the window (Qt 6, see test_app_render)."""
+        nonlocal placed
+        placed = True
+        add_dock = getattr(window, "add_dock", None)
+        if add_dock is not None:
+            add_dock(dock, Qt.DockWidgetArea.RightDockWidgetArea)
+        else:
+            window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        inspector = getattr(window, "inspector_dock", None)
+        if isinstance(inspector, QDockWidget) and inspector.isVisible():
+            window.tabifyDockWidget(inspector, dock)
+        hide_stale_tab_bars_soon(window)
 
     def show_list() -> None:
         presenting = tools.presentation is not None and tools.presentation.active
         if mode.active and not dock.isVisible() and not presenting:
-            if isinstance(inspector, QDockWidget) and not dock.isFloating():
-                window.tabifyDockWidget(inspector, dock)  # a tab beside the Inspector
+            if not placed:
+                place()
             dock.show()
             dock.raise_()
 
