@@ -69,8 +69,9 @@ class ExerciseMode(QObject):
         self.list: QWidget | None = None  # the Answers dock's VerdictList (exercise_list.py)
         self.dock: QDockWidget | None = None
         self.actions: dict[str, QAction] = {}
-        self.menu = QMenu("E&xercise")
-        self.layer_menu = QMenu("Hide One &Layer's Backward Values")
+        # parented: nothing of the window is left for Python's garbage collector to delete
+        self.menu = QMenu("E&xercise", window)
+        self.layer_menu = QMenu("Hide One &Layer's Backward Values", self.menu)
         self._build_actions()
         tools.stepper.subscribe(self._on_state)
         if self.view is not None:

@@ -181,15 +181,14 @@ def install_exercise(window: QMainWindow, tools, pass_menu: QMenu) -> ExerciseMo
             file_menu.insertSeparator(quit_action)
         else:
             file_menu.addAction(mode.actions["check"])
-    widget = VerdictList(mode)
-    dock = make_answers_dock(widget)  # no parent until first used (place): kept by mode
-    placed = False
 
     def place() -> None:
-        """Into the window on first use, a tab beside the Inspector: a hidden dock tabified at
-        start-up leaves a stale tab bar floating over the window (Qt 6, see test_app_render)."""
-        nonlocal placed
-        placed = True
+        """The list and its dock are made on first use and go in as a tab beside the
+        Inspector: a hidden dock tabified at start-up leaves a stale tab bar floating over
+        the window (Qt 6, see test_app_render), and nothing of it is left without a parent."""
+        widget = VerdictList(mode)
+        dock = make_answers_dock(widget)
+        mode.list, mode.dock = widget, dock
         add_dock = getattr(window, "add_dock", None)
         if add_dock is not None:
             add_dock(dock, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -202,12 +201,14 @@ def install_exercise(window: QMainWindow, tools, pass_menu: QMenu) -> ExerciseMo
 
     def show_list() -> None:
         presenting = tools.presentation is not None and tools.presentation.active
-        if mode.active and not dock.isVisible() and not presenting:
-            if not placed:
-                place()
+        if not mode.active or presenting:
+            return
+        if mode.dock is None:
+            place()
+        dock = mode.dock
+        if dock is not None and not dock.isVisible():
             dock.show()
             dock.raise_()
 
     mode.changed.connect(show_list)
-    mode.list, mode.dock = widget, dock
     return mode
