@@ -350,3 +350,21 @@ def test_grading_answers_that_do_not_fit_raises_answers_error():
         grader.grade([Answer("z", "h1", "0.3775", row=1), Answer("z", "h9", "0.1", row=2)])
     with pytest.raises(AnswersError, match="given twice"):
         grader.grade([Answer("z", "h1", "0.3775", row=1), Answer("z", "h1", "0.3", row=2)])
+
+
+def test_a_registered_activation_is_graded(swish):
+    """swish (tests/registry_swish.py) is written nowhere in the grader: its registry entry
+    gives the rules (a = z·σ(z), f′) and the mistake of f′ evaluated at a."""
+    doc = json.loads((REFERENCE / "handwritten_221.json").read_text())
+    for n in doc["neurons"]:
+        if n["id"] == "h1":
+            n["activation"] = "swish"
+    graph = fileformat.from_document(doc)
+    grader = Grader(graph, 0)
+    answers = [answer(k, f"{v:.6f}") for k, v in grader.expected_values(paths=True)]
+    assert grader.grade(answers).counts()["right"] == len(answers)
+    z = 0.3775
+    a = z * sig(z)
+    at_a = sig(a) + a * sig(a) * (1 - sig(a))  # swish′ evaluated at a
+    g = _one(graph, f"da_dz,h1,{at_a:.4f}\n", ("da_dz", "h1", None))
+    assert g.mistake == "derivative_of_activation_value"

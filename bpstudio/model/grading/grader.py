@@ -234,6 +234,8 @@ class _Run:
         self.answers = sorted(answers, key=lambda a: (grader.pos(a.key()), a.row))
         self.given: dict[Key, np.ndarray] = {}
         self._cones: dict[Key, list[Key]] = {}
+        self._candidates: dict[tuple[str, Key], list[tuple[np.ndarray, str]]] = {}
+        self._chains: dict[Key, list[tuple[float, Key, tuple[Key, ...]]]] = {}
         self.derived: dict[Key, tuple[np.ndarray, list[Key]]] = {}
         self.half = {a.key(): a.half_unit for a in self.answers}
         self.verdict: dict[Key, Verdict] = {}
@@ -316,6 +318,14 @@ class _Run:
             c = self._cones[key] = self._cone(key)
         return c
 
+    def chain(self, key: Key) -> list[tuple[float, Key, tuple[Key, ...]]]:
+        """The cone in computation order with each value's position and inputs (cached)."""
+        c = self._chains.get(key)
+        if c is None:
+            g = self.grader
+            c = self._chains[key] = [(g.pos(d), d, g.deps(d)) for d in reversed(self.cone(key))]
+        return c
+
     def _cone(self, key: Key) -> list[Key]:
         floor = min(PHASE[key[0]], 2) if PHASE[key[0]] >= 2 else 0
         seen: dict[Key, None] = {}
@@ -348,7 +358,7 @@ class _Run:
             for site in sites:
                 if site[0] not in m.quantities:
                     continue
-                candidates = m.find(_Student(self), site)
+                candidates = self.candidates(m, site)
                 carry = self.carrier(site, k, len(candidates))
                 for i, (value, detail) in enumerate(candidates):
                     if site != k:
@@ -370,6 +380,13 @@ class _Run:
                     places = ", ".join(words(s) for s in sorted(found, key=self.grader.pos))
                     return _Found(m.code, v, f"{m.words} (in {places}, not written)", k)
         return None
+
+    def candidates(self, m: Mistake, site: Key) -> list[tuple[np.ndarray, str]]:
+        """A slip's values at a site (the same for every value graded above it: cached)."""
+        c = self._candidates.get((m.code, site))
+        if c is None:
+            c = self._candidates[(m.code, site)] = m.find(_Student(self), site)
+        return c
 
     def carrier(self, site: Key, key: Key, n: int) -> _Carry:
         """value at ``site`` -> ``key``: :meth:`propagate`, or for a backward site under a
@@ -408,12 +425,11 @@ class _Run:
         """``key`` recomputed with ``sites`` corrupted to their values: the unwritten values
         between them recomputed by their own rules, every other input as for yours."""
         overrides = {s: np.asarray(v, dtype=float) for s, v in sites.items()}
-        lo, hi = min(self.grader.pos(s) for s in sites), self.grader.pos(key)
-        chain = [d for d in reversed(self.cone(key)) if lo < self.grader.pos(d) < hi]
-        for d in chain:
-            if d in sites:
+        lo = min(self.grader.pos(s) for s in sites)
+        for p, d, deps in self.chain(key):  # the unwritten values after the sites, in order
+            if p <= lo or d in sites:
                 continue
-            if any(dep in overrides for dep in self.grader.deps(d)):
+            if any(dep in overrides for dep in deps):
                 overrides[d] = RULES[d[0]](_Student(self, overrides), d)
         return RULES[key[0]](_Student(self, overrides), key)
 
@@ -448,7 +464,8 @@ def _mean(v) -> float:
     a = np.asarray(v, dtype=float)
     if a.size == 1:
         return float(a.reshape(-1)[0])
-    return float(a.sum()) / a.size
+    with np.errstate(all="ignore"):  # a slip may overflow: inf is then its value
+        return float(a.sum()) / a.size
 
 
 def _cut_to(text: str, value: float) -> bool:
