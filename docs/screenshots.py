@@ -1,6 +1,6 @@
 """Regenerate the README's screenshots (offscreen, 1280x720: the projector size we design for).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py [exercise]
 
 Each picture is the real window driven as a lecturer would (open an example, press the pass
 keys, F5 for the lecture layout); look at them after a change that moves anything.
@@ -68,12 +68,45 @@ def tiles(app: QApplication, out: str = "tiles-xor.png") -> None:
     w.grab().save(str(DOCS / out))
     c.pause()
     w.document.undo_stack.setClean()
+
+
+def exercise(app: QApplication, out: str = "exercise-mode.png") -> None:
+    """Exercise mode in the lecture layout, typed into by key presses: a sign slip (red,
+    named), a value worked on from it (amber, says from what), a right one (green), and the
+    blank being typed into."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    w = window_with(app, "handwritten_221")
+    p = w.pass_tools.presentation
+    w.showFullScreen = lambda: w.resize(*SIZE)
+    p.action.trigger()
+    settle(app)
+    mode = w.pass_tools.exercise
+    mode.start("backward")
+    v = w.view
+    for text in ("-0.1385", "-0.0822", "0.0827"):  # ∂L/∂z of o1, ∂L/∂w of w5, of w6
+        QTest.keyClick(v, Qt.Key.Key_Tab)
+        QTest.keyClicks(v, text)
+        QTest.keyClick(v, Qt.Key.Key_Return)
+    QTest.keyClick(v, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(v, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    settle(app)
+    p.fit()
+    settle(app)
+    w.grab().save(str(DOCS / out))
+    mode.leave()
+    p.action.trigger()
     w.close()
 
 
 def main() -> None:
     app = QApplication(sys.argv)
+    if sys.argv[1:] == ["exercise"]:  # just this one (the others unchanged)
+        exercise(app)
+        return
     tiles(app)
+    exercise(app)
     w = window_with(app, "ecs171_321")
     w.grab().save(str(DOCS / "screenshot-main.png"))
     w.close()
@@ -83,6 +116,7 @@ def main() -> None:
     )
     lecture(app, "xor_241", ["forward_all"], "lecture-xor-forward.png")
     lecture(app, "softmax_3class", ["forward_all", "backward_all"], "lecture-softmax-backward.png")
+    exercise(app)
     print("written to", DOCS)
 
 

@@ -368,3 +368,19 @@ def test_a_registered_activation_is_graded(swish):
     at_a = sig(a) + a * sig(a) * (1 - sig(a))  # swish′ evaluated at a
     g = _one(graph, f"da_dz,h1,{at_a:.4f}\n", ("da_dz", "h1", None))
     assert g.mistake == "derivative_of_activation_value"
+
+
+def test_a_tiny_written_value_is_graded_not_crashed():
+    """ "5e-31" for ∂L/∂w: cutting the exact value to the 31st decimal needs more digits than
+    decimal's default precision (InvalidOperation crashed grade(); the app caught it)."""
+    from bpstudio.model import fileformat
+    from bpstudio.model.grading.answers import Answer
+    from bpstudio.model.grading.grader import grade
+    from bpstudio.paths import example_files
+
+    graph = fileformat.load(next(p for p in example_files() if p.stem == "handwritten_221"))
+    report = grade(
+        graph, [Answer("dL_dz", "o1", "0.0822", row=1), Answer("grad", "w5", "5e-31", row=2)]
+    )
+    verdicts = {g.answer.id: g.verdict for g in report.graded}
+    assert verdicts == {"o1": "wrong", "w5": "wrong"}

@@ -509,6 +509,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_save():
             self.document.discard_recovery()
+            if self.media_export is not None:
+                self.media_export.stop()  # a running Export animation/slides ends with us
             event.accept()
         else:
             event.ignore()

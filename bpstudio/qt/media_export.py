@@ -83,6 +83,19 @@ class MediaExport(QObject):
             self.process.kill()
         # still starting: started() kills it (kill() before that reaches no process)
 
+    def stop(self) -> None:
+        """The window is closing: end the command now. A QProcess destroyed while its
+        process runs warns, and the export's temporary copy of the network stayed behind."""
+        if self.done:
+            return
+        self.cancelled = True
+        state = self.process.state()
+        if state == QProcess.ProcessState.Starting:
+            self.process.waitForStarted(2000)
+        if self.process.state() == QProcess.ProcessState.Running:
+            self.process.kill()
+            self.process.waitForFinished(5000)  # _finished cleans up
+
     def _finished(self, code: int, _status) -> None:
         self._read()
         self.done = True

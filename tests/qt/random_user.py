@@ -691,6 +691,7 @@ class RandomUser:
             (2, "plots", self.a_plots),
             (1, "matrix click", self.a_matrix_click),
             (4, "wait", self.a_wait),
+            (5, "exercise", self.a_exercise),
             (0.5, "autosave", self.a_autosave),
             *self.design_actions(),  # issue 15: the design block below
             *self.learning_view_actions(),  # issue 14: neuron tiles, derived inputs
@@ -1218,12 +1219,106 @@ class RandomUser:
             if items:
                 e = self.rng.choice(items)
                 want = shown[0].get(e.edge_id)
-                if want is not None and e.show_label and e.label_text().split("\n")[0] != fmt(
-                    want, self.scene.decimals
+                if (
+                    want is not None
+                    and e.show_label
+                    and e.label_text().split("\n")[0] != fmt(want, self.scene.decimals)
                 ):
                     self.fail("scrub", f"edge {e.edge_id} reads {e.label_text()!r} at epoch "
                               f"{scrub.shown_epoch}, whose weight is {want!r}")  # fmt: skip
             self.note(f"  → showing epoch {scrub.shown_epoch}")
+
+    # ---------------------------------------------------------------- exercise mode (issue 12)
+    def a_exercise(self) -> None:
+        """Start an exercise, or type into its blanks as a student would (Tab, digits, Enter,
+        ?, Backspace, Esc). Typed answers are not document edits: the graph and the undo
+        stack stay as they were, and no hidden value shows in a badge."""
+        if not self.passes:
+            return
+        mode = self.window.pass_tools.exercise
+        K, M = Qt.Key, Qt.KeyboardModifier
+        if not mode.active and self.window.pass_tools.stepper.compute() is None:
+            # edits have left a network with no pass: undo back to one (a lecturer would)
+            undos = 0
+            while self.window.pass_tools.stepper.compute() is None and undos < 40:
+                if not self.window.undo_stack.canUndo():
+                    return
+                self.window.actions["undo"].trigger()
+                undos += 1
+            self.note(f"exercise: {undos} undos to a network that runs a pass")
+        if not mode.active or self.rng.random() < 0.1:
+            how = self.rng.choice(["Ctrl+Shift+X", "Ctrl+Shift+X", "updates", "everything",
+                                   "layer", "leave"])  # fmt: skip
+            self.note(f"exercise: {how}")
+            if how == "Ctrl+Shift+X" and self.rng.random() < 0.5:
+                self._send(how, K.Key_X, M.ControlModifier | M.ShiftModifier, canvas=0.9)
+            elif how == "Ctrl+Shift+X":
+                mode.actions["backward"].trigger()  # Pass > Exercise > Hide Backward Values
+            elif how == "layer":
+                r = self.window.pass_tools.stepper.compute()
+                if r is not None and r.compiled.n_layers:
+                    mode.start("layer", self.rng.randint(1, r.compiled.n_layers))
+            elif how == "leave":
+                mode.actions["leave"].trigger()
+            else:
+                mode.actions[how].trigger()
+            self.check_exercise()
+            if not mode.active:
+                return
+        before, index = snapshot(self.graph), self.window.undo_stack.index()
+        typed = []
+        self.view.setFocus(Qt.FocusReason.MouseFocusReason)
+        for _ in range(self.rng.randint(1, 8)):
+            r = self.rng.random()
+            if r < 0.4:  # what a student mostly does: Tab to a blank, type, Enter
+                text = self.rng.choice(["0.1385", "-0.1385", "0.0822", "-0.0822", "0.5933",
+                                        str(round(self.rng.uniform(-1, 1), 4))])  # fmt: skip
+                typed.append(f"Tab {text!r} Enter")
+                QTest.keyClick(self.view, K.Key_Tab)
+                QTest.keyClicks(self.view, text)
+                QTest.keyClick(self.view, K.Key_Return)
+                self.stats["exercise entry"] = self.stats.get("exercise entry", 0) + 1
+            elif r < 0.6:
+                name, key, mods = self.rng.choice([
+                    ("Tab", K.Key_Tab, M.NoModifier), ("Tab", K.Key_Tab, M.NoModifier),
+                    ("Shift+Tab", K.Key_Backtab, M.ShiftModifier),
+                    ("Enter", K.Key_Return, M.NoModifier), ("Backspace", K.Key_Backspace, M.NoModifier),
+                    ("Delete", K.Key_Delete, M.NoModifier), ("Esc", K.Key_Escape, M.NoModifier),
+                ])  # fmt: skip
+                typed.append(name)
+                QTest.keyClick(self.view, key, mods)
+            else:
+                text = self.rng.choice(["0.1385", "-0.0822", "1", "0.", "5e-3", "-", "?", "x",
+                                        "0.1.2", str(round(self.rng.uniform(-2, 2), 4))])  # fmt: skip
+                typed.append(repr(text))
+                QTest.keyClicks(self.view, text)
+            if not mode.active:  # Esc may leave the lecture layout, a key may end the pass
+                break
+        self.note(f"exercise keys: {' '.join(typed)}")
+        if mode.active and (
+            snapshot(self.graph) != before or self.window.undo_stack.index() != index
+        ):
+            self.fail("exercise", "typing into exercise blanks changed the document or undo stack")
+        self.check_exercise()
+
+    def check_exercise(self) -> None:
+        """No hidden value in a badge while an exercise is on; none left blank after it."""
+        mode = self.window.pass_tools.exercise
+        ov = self.window.pass_tools.overlay
+        if not mode.active:
+            if ov.exercise is not None:
+                self.fail("exercise", "the exercise ended but the overlay still draws blanks")
+            return
+        ex = mode.exercise
+        for quantity, ident, _ in ex.keys:
+            if quantity in ("grad", "updated"):
+                b = ov.edge_badge(ident)
+            elif quantity == "loss":
+                b = ov.visible_loss_badge()
+            else:
+                b = ov.neuron_badge(ident, "forward")
+            if b is not None and ex.editable and quantity in b.values:
+                self.fail("exercise", f"the hidden {quantity} of {ident} is in its badge")
 
     def a_pass_controls(self) -> None:
         ctl = self.window.pass_tools.controls

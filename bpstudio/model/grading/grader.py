@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, localcontext
 from typing import Any, Literal
 
 import numpy as np
@@ -474,8 +474,13 @@ def _cut_to(text: str, value: float) -> bool:
     exp = d.as_tuple().exponent
     assert isinstance(exp, int)
     q = Decimal(1).scaleb(exp)
-    cut = Decimal(repr(value)).quantize(q, rounding=ROUND_DOWN)
-    return cut == d and cut != Decimal(repr(value)).quantize(q)
+    # quantize needs every digit down to the one written: 0.36 to the 31st decimal (a value
+    # written 5e-31) is past the default 28, which raised InvalidOperation. A float's exact
+    # decimal has at most ~770 digits, so this precision is always enough.
+    with localcontext() as ctx:
+        ctx.prec = 1200
+        cut = Decimal(repr(value)).quantize(q, rounding=ROUND_DOWN)
+        return cut == d and cut != Decimal(repr(value)).quantize(q)
 
 
 # --------------------------------------------------------------------------- API

@@ -27,6 +27,8 @@ from ..canvas.scene import NetworkScene
 from ..host import PassHost
 from .adapter import CanvasAdapter
 from .controller import PassController, build_toolbar
+from .exercise import ExerciseMode
+from .exercise_list import install_exercise
 from .explain_panel import ExplainPanel, make_explain_dock
 from .matrix_view import MatrixView, make_matrix_dock
 from .pass_menu import PassMenuControls
@@ -65,6 +67,7 @@ class PassTools(QObject):
         self.matrix_dock = make_matrix_dock(self.matrix)
         self.tips = HoverTips(scene, self.stepper, self.adapter, self.overlay)
         self.presentation: PresentationMode | None = None
+        self.exercise: ExerciseMode | None = None  # install_pass_tools: exercise_list.py
         self._syncing = False
 
         self.display = self.controller.display  # decimals and focus (the controls set them)
@@ -227,6 +230,8 @@ def install_pass_tools(window: PassHost) -> PassTools:
         window.addAction(act)  # shortcuts live even when the toolbar is hidden
     tools.controller.status.connect(window.status)
     _share_canvas_with_history(window, tools)
+    # Pass → Exercise, File → Check Answers…, the Answers dock (exercise.py, exercise_list.py)
+    tools.exercise = install_exercise(window, tools, menu)
     return tools
 
 

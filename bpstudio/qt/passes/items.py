@@ -94,11 +94,18 @@ class ValueBadge(QGraphicsItem):
         lines = [f"{p} {self.texts[k]}{(suffix or {}).get(k, '')}".strip() for k, p, _ in rows]
         self._set_lines(lines, list(colours) if colours else [None] * len(rows))
 
-    def set_text_lines(self, lines: list[str], values: dict[str, float], texts: dict[str, str]):
-        """Free-form lines (e.g. 'old → new'), still exposing the numbers behind them."""
+    def set_text_lines(
+        self,
+        lines: list[str],
+        values: dict[str, float],
+        texts: dict[str, str],
+        colours: list[QColor | None] | None = None,
+    ):
+        """Free-form lines (e.g. 'old → new', an exercise's blanks), still exposing the
+        numbers behind them."""
         self.values = dict(values)
         self.texts = dict(texts)
-        self._set_lines(list(lines), [None] * len(lines))
+        self._set_lines(list(lines), list(colours) if colours else [None] * len(lines))
 
     def _set_lines(self, lines: list[str], colours: list[QColor | None]) -> None:
         """Only a real change relayouts and repaints (refreshes are incremental)."""

@@ -39,6 +39,7 @@ from ...model.numfmt import fmt, fmt_signed
 from ...model.stepper import BACKWARD, FORWARD, LOSS, PassStepper, StepState
 from ..canvas.scene import NetworkScene
 from .adapter import CanvasAdapter
+from .blanks import FOCUS, NEUTRAL, BlankSource, badge_lines
 from .colormap import NORMAL, Theme, activation_scale, diverging
 from .items import (
     CENTER,
@@ -99,6 +100,8 @@ class PassOverlay(QObject):
         self.theme = theme
         self.focus = 0  # which sample of the batch the neuron values show
         self.enabled = True
+        # exercise mode (qt/passes/exercise.py): these values are drawn as blanks
+        self.exercise: BlankSource | None = None
         self.neuron_badges: dict[tuple[str, str], ValueBadge] = {}  # (id, role) -> badge
         self.edge_badges: dict[str, ValueBadge] = {}
         self.loss_badge: ValueBadge | None = None
@@ -257,6 +260,24 @@ class PassOverlay(QObject):
     def set_enabled(self, on: bool) -> None:
         self.enabled = on
         self.refresh()
+
+    def set_exercise(self, source: BlankSource | None) -> None:
+        """Draw the values ``source`` hides as blanks (None: every value as usual)."""
+        self.exercise = source
+        self._drawn = None
+        self.refresh()
+
+    def _blank_rows(self, b: ValueBadge, rows, colours, ident: str | None) -> tuple[bool, bool]:
+        """Set ``b``'s rows with the exercise's blanks; (any blank, a blank focused)."""
+        ex = self.exercise
+        if ex is None:
+            b.set_rows(rows, self.decimals, colours)
+            return False, False
+        lines, values, texts, cols, blank, focused = badge_lines(
+            ex, rows, ident, self.decimals, colours
+        )
+        b.set_text_lines(lines, values, texts, cols)
+        return blank, focused
 
     # ---------------------------------------------------------------- item pools
     def _ensure_added(self) -> None:
@@ -480,6 +501,8 @@ class PassOverlay(QObject):
         drawn = (st.state, id(st.result), self.focus, self.decimals, self.font_px)
         drawn += (id(self.theme), geo, len(self.graph.neurons), len(self.graph.edges))
         drawn += (st.updated and self.update_settled,)
+        ex = self.exercise
+        drawn += (None,) if ex is None else (id(ex), ex.version)
         if drawn == self._drawn:
             return  # e.g. the landing of a pulse whose step the scene already previews
         self._drawn = None  # set when done (a preview cut short must not count as drawn)
@@ -540,8 +563,13 @@ class PassOverlay(QObject):
                     rows.append(("dL_dz", "∂L/∂z =", d))
                     colours.append(self.theme.sign_colour(d).darker(140))
                     b.accent = self.theme.sign_colour(d)
-                b.set_rows(rows, dec, colours)
-                if st.backward_shown(layer):
+                if ex is not None and ex.blank("updated_bias", nid) is not None:
+                    rows.append(("updated_bias", "new b =", r.updated_bias(nid)))
+                    colours.append(None)
+                blank, focused = self._blank_rows(b, rows, colours, nid)
+                if blank:  # the border's sign colour would give a hidden ∂L/∂z away
+                    b.accent = FOCUS if focused else None
+                if st.backward_shown(layer) and "dL_dz" in b.values:
                     b.values["dL_da"] = r.value("dL_da", nid, col)
             room = rad
             if nid in outputs_badged:  # its ŷ / y badge sits to the right, as tall as 2 lines
@@ -555,10 +583,10 @@ class PassOverlay(QObject):
             for k, oid in enumerate(c.output_ids):
                 p, rad = centers[oid], radii[oid]
                 b = self._badge(self.neuron_badges, (oid, "output"), ("neuron", oid), "output")
-                b.set_rows(
-                    [("yhat", "ŷ =", r.value("a", oid, col)), ("y", "y =", float(r.Y[col, k]))],
-                    dec,
-                )
+                out_rows = [("y", "y =", float(r.Y[col, k]))]
+                if ex is None or ex.blank("a", oid) is None:  # ŷ is a: not given away here
+                    out_rows.insert(0, ("yhat", "ŷ =", r.value("a", oid, col)))
+                b.set_rows(out_rows, dec)
                 w, _h = b.size()
                 side = self._around(b, p, rad, gap, every=True)
                 self._want(b, ("o", oid), [side[2], *side[:2], *side[4:]], P_OUTPUT, p)
@@ -573,12 +601,12 @@ class PassOverlay(QObject):
             lb.set_font_px(self.font_px * 1.15)
             self._show(lb)
             rows = [("loss", "L =", float(r.trace.sample_loss[col]))]
-            if len(r.samples) > 1:
+            if len(r.samples) > 1 and ex is None:
                 rows.append(("batch_loss", "batch L =", float(r.trace.loss)))
             if r.regularised:  # L above is the data loss; the step descends L + penalty
                 rows.append(("penalty", "penalty =", float(r.trace.penalty)))
-            lb.set_rows(rows, dec)
-            lb.accent = self.theme.pulse
+            _blank, focused = self._blank_rows(lb, rows, [None] * len(rows), None)
+            lb.accent = FOCUS if focused else self.theme.pulse
             w, h = lb.size()
             x, y = right + gap * 4 + w / 2, sum(ys) / len(ys)
             cands = [(x, y), (x, y - h), (x, y + h), (x + w / 2, y), (x, y - 2 * h), (x, y + 2 * h)]
@@ -624,7 +652,8 @@ class PassOverlay(QObject):
             if e is None:
                 continue
             value = st.old_new_weight(eid)[1] if st.updated else float(grads[i])
-            key = (base, value)
+            hidden = ex is not None and not st.updated and ex.blank("grad", eid) is not None
+            key = (base, value, hidden)
             s = strokes.get(eid)
             if bulk:
                 pass  # the stroke layer draws it; only its label is placed below
@@ -636,6 +665,8 @@ class PassOverlay(QObject):
                 if st.updated:
                     width = weight_width(value, self.theme, wmax)
                     s.set_style(value, self.theme.sign_colour(value), width)
+                elif hidden:  # a hidden gradient: its colour and width would tell it
+                    s.set_style(value, NEUTRAL, 1.5 * thin)
                 else:
                     s.set_style(
                         value, self.theme.grad_colour(value), self.theme.grad_width(value) * thin
@@ -771,6 +802,18 @@ class PassOverlay(QObject):
                 lines = lines[1:]
             b.set_text_lines(lines, {"old": old, "new": new, "delta": d}, texts)
             b.accent = None
+        elif self.exercise is not None:
+            rows = [("grad", "", g)]
+            colours: list = [self.theme.sign_colour(g).darker(140)]
+            res = st.result
+            if res is not None and self.exercise.blank("updated", eid) is not None:
+                rows.append(("updated", "new w =", res.updated_weight(eid)))
+                colours.append(None)
+            blank, focused = self._blank_rows(b, rows, colours, eid)
+            if blank and self.exercise.blank("grad", eid) is not None:
+                b.accent = FOCUS if focused else None
+            else:
+                b.accent = FOCUS if focused else self.theme.sign_colour(g)
         else:
             b.set_rows([("grad", "", g)], dec, colours=[self.theme.sign_colour(g).darker(140)])
             b.accent = self.theme.sign_colour(g)

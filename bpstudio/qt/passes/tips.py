@@ -121,6 +121,9 @@ class HoverTips(QObject):
         return (o.focus, o.decimals) if o is not None else (0, 4)
 
     def text_for(self, owner: tuple[str, str]) -> str:
+        ex = getattr(self.overlay, "exercise", None)
+        if ex is not None and getattr(ex, "hides_values", False):
+            return "Exercise: the values are hidden (Tab walks the blanks)"
         sample, dec = self._settings()
         kind, ident = owner
         if kind == "neuron":

@@ -1,0 +1,45 @@
+"""Closing the window while File → Export Slides… runs (random user, seed 649660)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QProcess, QtMsgType, qInstallMessageHandler
+
+from bpstudio.paths import example_files
+
+pytest.importorskip("PIL.Image")
+
+
+def test_closing_the_window_ends_a_running_export_without_leftovers(
+    make_window, tmp_path, monkeypatch
+):
+    """The window went with the command still rendering: Qt warned "QProcess: Destroyed while
+    process … is still running" and the export's temporary copy of the network stayed."""
+    from bpstudio.qt import dialogs
+
+    monkeypatch.setattr(dialogs, "ask_export_path", lambda *a: str(tmp_path / "deck.pdf"))
+    w = make_window(path=next(p for p in example_files() if p.stem == "handwritten_221"))
+    w.actions["export slides"].trigger()  # File > Export Slides…
+    export = w.media_export
+    assert export.process.state() != QProcess.ProcessState.NotRunning
+    warnings: list[str] = []
+
+    def handler(mode, _context, message):
+        if mode != QtMsgType.QtDebugMsg and "propagateSizeHints" not in message:
+            warnings.append(message)
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        w.undo_stack.setClean()
+        assert w.close()
+        process = export.process
+        assert process.state() == QProcess.ProcessState.NotRunning
+        w.deleteLater()
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.processEvents()
+    finally:
+        qInstallMessageHandler(previous)
+    assert warnings == []
+    assert export.done and not export.network.exists()
+    assert not (tmp_path / "deck.pdf").exists()
