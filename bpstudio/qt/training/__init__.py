@@ -6,8 +6,9 @@ The main window calls :func:`install_training_tools` once; everything hangs off 
 * ``controller`` (:mod:`.controller`): Play/Pause/Step/Reset/Re-initialise, speed; owns the
   Qt-free :class:`~bpstudio.model.training_session.TrainingSession` (history, runs);
 * ``training_panel`` and ``data_panel`` (docks on the left);
-* ``loss_plot``, ``grad_plot``, ``boundary_plot``, ``activation_plot`` (docks at the bottom),
-  each exportable as PNG and CSV.
+* ``loss_plot``, ``grad_plot``, ``boundary_plot``, ``activation_plot`` and
+  ``landscape_plot`` (the loss landscape and the optimizer race, :mod:`.landscape`), docks
+  at the bottom, each exportable as PNG and CSV.
 
 The window needs ``graph``; ``undo_stack``, ``add_dock``, ``menus``, ``toolbar``, ``status``
 and ``document.path`` (for CSV paths relative to the file) are used when present. Without a
@@ -27,6 +28,7 @@ from ..window_layout import scrollable
 from .boundary import ActivationPlot, BoundaryPlot
 from .controller import TrainingController
 from .data_panel import DataPanel
+from .landscape import LandscapePlot
 from .plots import GradNormPlot, LossPlot
 from .training_panel import TrainingPanel
 
@@ -47,6 +49,7 @@ class TrainingTools(QObject):
         self.grad_plot = GradNormPlot(self.session)
         self.boundary_plot = BoundaryPlot(self.session)
         self.activation_plot = ActivationPlot(self.session)
+        self.landscape_plot = LandscapePlot(self.controller, undo_stack)
         for p in (self.loss_plot, self.grad_plot):
             p.x_hint = lambda c=self.controller: c.target or c.epochs_setting() or None
         self.docks: dict[str, QDockWidget] = {}
@@ -71,9 +74,10 @@ class TrainingTools(QObject):
         for p in (self.loss_plot, self.grad_plot):
             if self._live(p):
                 p.update_view()
+        self.landscape_plot.record()  # the trajectory grows even while the dock is hidden
 
     def _slow_frame(self) -> None:
-        for p in (self.boundary_plot, self.activation_plot):
+        for p in (self.boundary_plot, self.activation_plot, self.landscape_plot):
             if self._live(p):
                 p.update_view()
 
@@ -83,7 +87,8 @@ class TrainingTools(QObject):
             p.update_view()
 
     def update_all(self) -> None:
-        for p in (self.loss_plot, self.grad_plot, self.boundary_plot, self.activation_plot):
+        for p in (self.loss_plot, self.grad_plot, self.boundary_plot, self.activation_plot,
+                  self.landscape_plot):  # fmt: skip
             p.update_view()
 
     # ---------------------------------------------------------------- actions
@@ -122,13 +127,14 @@ class TrainingTools(QObject):
             ("grads", "Gradient norms", self.grad_plot),
             ("boundary", "Decision boundary", self.boundary_plot),
             ("activations", "Activations", self.activation_plot),
+            ("landscape", "Loss landscape", self.landscape_plot),
         ):
             d = QDockWidget(title, parent)
             d.setObjectName(f"training_{key}_dock")
             # the settings and the data table scroll: the dock may be shorter than the panel
             d.setWidget(scrollable(widget) if key in ("training", "data") else widget)
             self.docks[key] = d
-        for key in ("loss", "grads", "boundary", "activations"):
+        for key in ("loss", "grads", "boundary", "activations", "landscape"):
             plot = self.docks[key].widget()
             self.docks[key].visibilityChanged.connect(lambda vis, w=plot: vis and w.update_view())
         return self.docks
@@ -154,7 +160,7 @@ def install_training_tools(window) -> TrainingTools:
     left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
     add(docks["training"], left)
     add(docks["data"], left)
-    for key in ("loss", "grads", "boundary", "activations"):
+    for key in ("loss", "grads", "boundary", "activations", "landscape"):
         add(docks[key], bottom)
     # a window with its own arrangement (MainWindow: qt/window_layout.py) tabifies once, itself:
     # each extra tabify before the window is shown leaves Qt 6.11 a stale tab bar
@@ -164,6 +170,7 @@ def install_training_tools(window) -> TrainingTools:
         window.splitDockWidget(docks["loss"], docks["grads"], Qt.Orientation.Horizontal)
         window.splitDockWidget(docks["grads"], docks["boundary"], Qt.Orientation.Horizontal)
         window.tabifyDockWidget(docks["boundary"], docks["activations"])
+        window.tabifyDockWidget(docks["boundary"], docks["landscape"])
         docks["boundary"].raise_()
     menus = getattr(window, "menus", None)
     if isinstance(menus, dict):
@@ -182,6 +189,9 @@ def install_training_tools(window) -> TrainingTools:
         toolbar.addSeparator()
         toolbar.addAction(tools.actions["play"])
         toolbar.addAction(tools.actions["step"])
+    selection = getattr(window, "selection_changed_ids", None)
+    if selection is not None:  # two selected edges are the landscape's "Selected weights"
+        selection.connect(tools.landscape_plot.set_selection)
     status = getattr(window, "status", None)
     if callable(status):
         tools.controller.message.connect(lambda text, level: text and status(text))

@@ -1,0 +1,508 @@
+"""The Loss landscape dock: the loss over a slice of weight space, the path training takes on
+it, and a race of the optimizers from one start (the numbers: model/landscape.py).
+
+* **Random directions** (the default; each click draws new ones, seeded from training.seed):
+  two filter-normalised directions through the current weights.
+* **Selected weights**: select two edges on the canvas (Ctrl/Shift+click), then this button:
+  the plane of those two weights, every other parameter as it is.
+* **Follow** (on): the slice goes through the current weights, re-evaluated while training
+  (at the slow views' rate, ≤ 5 a second); off: it stays where it was made.
+* **Race optimizers**: sgd, momentum, rmsprop and adam from the current weights, with the
+  file's learning rate, for training.epochs epochs (1,000 when unlimited), on a timer (the
+  window answers; the button becomes Stop). The document's weights do not change unless the
+  lecturer picks **Keep ▾** → one racer's weights (an undo step).
+
+The grid's resolution adapts (model/landscape.Resolution) so one evaluation stays within
+~25 ms; the colour is log₁₀ of the loss, with contour lines.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...model import landscape as ls
+from ...model.compile import CompileError, compile_graph
+from ...model.numfmt import general
+from .commands import Params, SetParametersCommand, graph_parameters
+from .controller import TrainingController
+from .plots import PlotPanel
+from .style import FOREGROUND, LINE_WIDTH, TRAIN, add_legend
+
+RACE_COLOURS = {"sgd": QColor("#d62728"), "momentum": QColor("#ff7f0e"),
+                "rmsprop": QColor("#2ca02c"), "adam": QColor("#9467bd")}  # fmt: skip
+RACE_SLICE_S = 0.012  # epochs per timer tick of a race: the window answers between ticks
+RACE_FRAME_S = 1 / 30  # the paths are redrawn at most this often
+CONTOURS = 9
+# pale colours (low loss light, high loss a greyish blue), so coloured paths stand out
+_STOPS = np.array([0.0, 0.35, 0.7, 1.0])
+_COLOURS = np.array([[255, 250, 232], [214, 232, 236], [160, 190, 214], [96, 122, 166]], float)
+_LUT = np.stack([np.interp(np.linspace(0, 1, 256), _STOPS, _COLOURS[:, k]) for k in range(3)],
+                axis=1).astype(np.uint8)  # fmt: skip
+HALF_RANDOM = 1.0  # the default half-width of a random-direction slice (filter-normalised units)
+HALF_WEIGHTS = 2.0  # … of a two-weight slice (weight units)
+
+
+class LandscapePlot(PlotPanel):
+    title = "loss-landscape"
+
+    def __init__(self, controller: TrainingController, undo_stack=None,
+                 parent: QWidget | None = None):  # fmt: skip
+        super().__init__(controller.session, "", "", None, parent)
+        self.controller, self.undo_stack = controller, undo_stack
+        self.graph = controller.graph
+        self.item.setAspectLocked(True, ratio=1.0)
+        self.image = pg.ImageItem()
+        self.image.setLookupTable(_LUT)
+        self.image.setZValue(-20)
+        self.item.addItem(self.image)
+        self.contours: list[pg.IsocurveItem] = []
+        for _ in range(CONTOURS):
+            iso = pg.IsocurveItem(level=0.0, pen=pg.mkPen(FOREGROUND, width=1.0))
+            iso.setParentItem(self.image)
+            iso.setPos(0.5, 0.5)  # values are at the cell centres
+            self.contours.append(iso)
+        self.legend = add_legend(self.item)
+        self.trajectory = pg.PlotDataItem(pen=pg.mkPen(TRAIN, width=LINE_WIDTH), name="training")
+        self.item.addItem(self.trajectory)
+        self.marker = pg.ScatterPlotItem(size=14, brush=pg.mkBrush(TRAIN),
+                                         pen=pg.mkPen("#ffffff", width=2))  # fmt: skip
+        self.item.addItem(self.marker)
+        self.race_curves: dict[str, pg.PlotDataItem] = {}
+        self.race_ends: dict[str, pg.ScatterPlotItem] = {}
+        for name, colour in RACE_COLOURS.items():
+            c = pg.PlotDataItem(pen=pg.mkPen(colour, width=LINE_WIDTH), name=name)
+            end = pg.ScatterPlotItem(size=14, brush=pg.mkBrush(colour),
+                                     pen=pg.mkPen("#ffffff", width=2))  # fmt: skip
+            self.item.addItem(c)
+            self.item.addItem(end)
+            self.legend.removeItem(c)
+            c.setVisible(False)
+            end.setVisible(False)
+            self.race_curves[name], self.race_ends[name] = c, end
+        self.start_marker = pg.ScatterPlotItem(size=16, symbol="s", brush=pg.mkBrush("#202020"),
+                                               pen=pg.mkPen("#ffffff", width=2))  # fmt: skip
+        self.start_marker.setVisible(False)
+        self.item.addItem(self.start_marker)
+        self.counter = pg.TextItem("", color=FOREGROUND, anchor=(0, 1),
+                                   fill=pg.mkBrush(255, 255, 255, 210))  # fmt: skip
+        f = self.counter.textItem.font()
+        f.setPointSize(14)
+        f.setBold(True)
+        self.counter.setFont(f)
+        self.counter.setParentItem(self.item.getViewBox())
+        self.counter.setVisible(False)
+        self.item.getViewBox().sigResized.connect(self._place_counter)
+
+        # the controls: two rows under the info line (the dock is a narrow column)
+        self.random_button = QPushButton("Random directions")
+        self.random_button.setToolTip("Two random directions through the weights, scaled per "
+                                      "neuron (filter normalisation); click again for others")  # fmt: skip
+        self.weights_button = QPushButton("Selected weights")
+        self.weights_button.setToolTip("The plane of two weights: select two edges on the "
+                                       "canvas (Ctrl+click), then click here")  # fmt: skip
+        self.weights_button.setEnabled(False)
+        self.follow_box = QCheckBox("Follow")
+        self.follow_box.setChecked(True)
+        self.follow_box.setToolTip("The slice goes through the current weights (redrawn while "
+                                   "training); off: it stays where it was made")  # fmt: skip
+        self.race_button = QPushButton("Race optimizers")
+        self.race_button.setToolTip("sgd, momentum, rmsprop and adam from the current weights, "
+                                    "on this surface (the document's weights stay)")  # fmt: skip
+        self.keep_button = QToolButton()
+        self.keep_button.setText("Keep")
+        self.keep_button.setToolTip("Give the network one racer's weights (undoable)")
+        self.keep_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.keep_menu = QMenu(self.keep_button)
+        self.keep_actions = {}
+        for name in ls.RACE_OPTIMIZERS:
+            a = self.keep_menu.addAction(f"{name}'s weights")
+            a.triggered.connect(lambda _=False, n=name: self.keep_weights(n))
+            self.keep_actions[name] = a
+        self.keep_button.setMenu(self.keep_menu)
+        self.keep_button.setEnabled(False)
+        for b in (self.random_button, self.weights_button, self.race_button):
+            b.setAutoDefault(False)
+        lay = self.layout()
+        assert isinstance(lay, QVBoxLayout)  # PlotPanel's: info, buttons, plot
+        bar = lay.itemAt(1).layout()
+        assert isinstance(bar, QHBoxLayout)
+        bar.insertWidget(0, self.follow_box)  # beside PNG and CSV
+        for k, widgets in enumerate(((self.random_button, self.weights_button),
+                                     (self.race_button, self.keep_button))):  # fmt: skip
+            row = QHBoxLayout()
+            row.setContentsMargins(6, 2, 6, 0)
+            for w in widgets:
+                row.addWidget(w)
+            row.addStretch(1)
+            lay.insertLayout(1 + k, row)
+        self.random_button.clicked.connect(self.use_random)
+        self.weights_button.clicked.connect(self.use_selected_weights)
+        self.follow_box.toggled.connect(lambda _: self._slice_changed())
+        self.race_button.clicked.connect(self.toggle_race)
+
+        # what is shown
+        self.kind = "random"
+        self.seed: int | None = None  # None: training.seed (the file's); then each click +1
+        self.edges: tuple[str, str] | None = None
+        self.selected_edges: list[str] = []
+        self.anchor: np.ndarray | None = None  # the weights a fixed slice goes through
+        self.plane: ls.Plane | None = None
+        self.surface: ls.Surface | None = None
+        self.extent: ls.Extent | None = None
+        self.resolution = ls.Resolution()
+        self.path: ls.Path | None = None
+        self._path_run: object | None = None
+        self._surface_key: tuple | None = None
+        self.race: ls.Race | None = None
+        self.race_plane: ls.Plane | None = None
+        self._race_timer = QTimer(self)
+        self._race_timer.setSingleShot(True)
+        self._race_timer.timeout.connect(self._race_tick)
+        self._race_drawn_at = 0.0
+        self._race_running = False
+        self.frame_seconds = 0.0  # the last update_view (for the benchmark)
+        controller.running_changed.connect(self._training_running)
+        self.graph.subscribe(self._on_change)
+
+    # ---------------------------------------------------------------- choices
+    def set_selection(self, neurons: list[str], edges: list[str]) -> None:
+        """The canvas selection (the window connects it): two edges enable "Selected weights"."""
+        self.selected_edges = list(edges)
+        self.weights_button.setEnabled(len(edges) == 2)
+
+    def use_random(self) -> None:
+        if self.kind == "random" and self.plane is not None and self.race is None:
+            self.seed = self._seed() + 1  # the same click again: other directions
+        self.kind, self.edges = "random", None
+        self._slice_changed()
+
+    def use_selected_weights(self) -> None:
+        if len(self.selected_edges) != 2:
+            return
+        self.use_weights(self.selected_edges[0], self.selected_edges[1])
+
+    def use_weights(self, e1: str, e2: str) -> None:
+        self.kind, self.edges = "weights", (e1, e2)
+        self._slice_changed()
+
+    def _seed(self) -> int:
+        if self.seed is not None:
+            return self.seed
+        try:
+            return int(self.graph.settings.seed)
+        except (TypeError, ValueError):
+            return 0
+
+    def _slice_changed(self) -> None:
+        self.stop_race()
+        self.race = None
+        self.anchor = None
+        self.extent = None
+        self.update_view()
+
+    # ---------------------------------------------------------------- graph / training events
+    def _on_change(self, ch) -> None:
+        if ch.kind in ("reset", "neuron_added", "neuron_removed", "edge_added", "edge_removed",
+                       "edges_added", "edges_removed"):  # fmt: skip
+            self.stop_race()
+            self.race = None
+            self.anchor = None
+            self.extent = None
+            if ch.kind == "reset":
+                self.kind, self.edges, self.seed = "random", None, None
+
+    def _training_running(self, running: bool) -> None:
+        if running and self.race is not None:  # the race was a what-if; training is the news
+            self.stop_race()
+            self.race = None
+            self.extent = None
+
+    def record(self) -> None:
+        """A point of the training trajectory (called on every frame, even when hidden: the
+        path is there when the dock is opened)."""
+        s = self.session
+        net = s.compiled.net if s.compiled is not None else None
+        if net is None:
+            return
+        if (
+            self._path_run is not s.run
+            or self.path is None
+            or self.path._p.shape[1] != net.params.size
+        ):
+            self._path_run = s.run
+            self.path = ls.Path(net.params.size)
+        self.path.append(s.epoch, net.params)
+
+    # ---------------------------------------------------------------- the slice
+    def _net_and_data(self):
+        s = self.session
+        if not s.ensure() or s.compiled is None or s.train_set is None or not len(s.train_set):
+            return None
+        return s.compiled, s.train_set
+
+    def _make_plane(self, compiled, theta: np.ndarray) -> ls.Plane:
+        net = compiled.net
+        if self.kind == "weights" and self.edges is not None:
+            idx = compiled.edge_index
+            if all(e in idx for e in self.edges):
+                e1, e2 = self.edges
+                i, j = int(compiled.edge_param[idx[e1]]), int(compiled.edge_param[idx[e2]])
+                labels = (self._edge_label(e1), self._edge_label(e2))
+                return ls.weight_plane(net, i, j, theta, labels)
+            self.kind, self.edges = "random", None  # an edge was deleted: back to random
+        return ls.random_plane(net, theta, self._seed())
+
+    def _edge_label(self, eid: str) -> str:
+        e = self.graph.edges.get(eid)
+        if e is None:
+            return eid
+        names = []
+        for nid in (e.source, e.target):
+            n = self.graph.neurons.get(nid)
+            names.append((n.label or nid) if n is not None else nid)
+        return f"w {names[0]}→{names[1]}"
+
+    # ---------------------------------------------------------------- drawing
+    def update_view(self) -> None:
+        t0 = time.perf_counter()
+        got = self._net_and_data()
+        if got is None:
+            self._blank(self.session.error or "no network")
+            return
+        compiled, train = got
+        net = compiled.net
+        if self.path is None or self._path_run is not self.session.run:
+            self.record()
+        try:
+            if self.race is not None and self.race_plane is not None:
+                plane = self.race_plane
+                paths = {r.name: plane.project(r.path.params) for r in self.race.racers}
+                centre = plane.project(self.race.start)[0]
+            else:
+                theta = net.params
+                if not self.follow_box.isChecked():
+                    if self.anchor is None or self.anchor.size != theta.size:
+                        self.anchor = theta.copy()
+                    theta = self.anchor
+                plane = self._make_plane(compiled, theta)
+                traj = self.path.params if self.path is not None and len(self.path) else theta[None]
+                paths = {"training": plane.project(traj)}
+                centre = plane.project(net.params)[0]
+        except ValueError as exc:
+            self._blank(str(exc))
+            return
+        self.plane = plane
+        half = HALF_WEIGHTS if plane.kind == "weights" else HALF_RANDOM
+        pts = np.concatenate([p for p in paths.values()] + [centre[None]])
+        self.extent = ls.extent_for(pts, (float(centre[0]), float(centre[1])), half, self.extent)
+        self._draw_surface(net, train, plane)
+        self._draw_paths(paths)
+        self.item.setLabel("bottom", plane.labels[0], color=FOREGROUND, **{"font-size": "13pt"})
+        self.item.setLabel("left", plane.labels[1], color=FOREGROUND, **{"font-size": "13pt"})
+        self._say()
+        self.frame_seconds = time.perf_counter() - t0
+
+    def _draw_surface(self, net, train, plane: ls.Plane) -> None:
+        assert self.extent is not None
+        key = (id(net), plane.origin.tobytes(), plane.d1.tobytes(), plane.d2.tobytes(), self.extent)
+        if key == self._surface_key and self.surface is not None:
+            return
+        res = self.resolution.value
+        sf = ls.surface(net, train.X, train.Y, plane, self.extent, res)
+        self.resolution.measured(res, sf.seconds)
+        self.surface, self._surface_key = sf, key
+        with np.errstate(all="ignore"):
+            logL = np.log10(np.where(np.isfinite(sf.loss), np.maximum(sf.loss, 1e-300), np.nan))
+        finite = logL[np.isfinite(logL)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        if hi - lo < 1e-9:
+            hi = lo + 1.0
+        shown = np.where(np.isfinite(logL), logL, hi)  # no finite loss: the top colour
+        self.image.setImage(shown, autoLevels=False, levels=(lo, hi))
+        a0, a1, b0, b1 = self.extent
+        da, db = (a1 - a0) / (res - 1), (b1 - b0) / (res - 1)
+        rect = QRectF(a0 - da / 2, b0 - db / 2, da * res, db * res)
+        self.image.setRect(rect)
+        for k, iso in enumerate(self.contours):
+            iso.setData(shown, lo + (hi - lo) * (k + 1) / (CONTOURS + 1))
+        self.item.setRange(xRange=(a0, a1), yRange=(b0, b1), padding=0)
+
+    def _draw_paths(self, paths: dict[str, np.ndarray]) -> None:
+        racing = self.race is not None
+        self.trajectory.setVisible(not racing)
+        self.marker.setVisible(not racing)
+        self.start_marker.setVisible(racing)
+        self.counter.setVisible(racing)
+        if racing:
+            if self.legend.getLabel(self.trajectory) is not None:
+                self.legend.removeItem(self.trajectory)
+            assert self.race is not None and self.race_plane is not None
+            s = self.race_plane.project(self.race.start)[0]
+            self.start_marker.setData([s[0]], [s[1]])
+            for r in self.race.racers:
+                c, end = self.race_curves[r.name], self.race_ends[r.name]
+                xy = paths[r.name]
+                c.setData(xy[:, 0], xy[:, 1])
+                end.setData([xy[-1, 0]], [xy[-1, 1]])
+                c.setVisible(True)
+                end.setVisible(True)
+                text = f"{r.name}  {general(r.loss, 3)}" if math.isfinite(r.loss) else r.name
+                if r.stopped == "diverged":
+                    text = f"{r.name}  diverged"
+                label = self.legend.getLabel(c)
+                if label is None:
+                    self.legend.addItem(c, text)
+                else:
+                    label.setText(text)
+            self.counter.setText(f"epoch {self.race.epoch:,} / {self.race.target:,}")
+        else:
+            for name, c in self.race_curves.items():
+                if self.legend.getLabel(c) is not None:
+                    self.legend.removeItem(c)
+                c.setVisible(False)
+                self.race_ends[name].setVisible(False)
+            if self.legend.getLabel(self.trajectory) is None:
+                self.legend.addItem(self.trajectory, "training")
+            xy = paths["training"]
+            self.trajectory.setData(xy[:, 0], xy[:, 1])
+            self.marker.setData([xy[-1, 0]], [xy[-1, 1]])
+
+    def _place_counter(self, *_) -> None:
+        """Bottom left of the plot (the legend has the top right)."""
+        self.counter.setPos(4, self.item.getViewBox().height() - 4)
+
+    def _say(self) -> None:
+        p, sf = self.plane, self.surface
+        if p is None or sf is None:
+            return
+        what = ("random directions, seed " + str(self._seed())) if p.kind == "random" else \
+            f"{p.labels[0]} × {p.labels[1]}"  # fmt: skip
+        if self.race is not None:
+            what = f"race, {what}"
+        self.info.setText(f"{what} · grid {sf.resolution}² · {sf.seconds * 1000:.0f} ms")
+
+    def _blank(self, text: str) -> None:
+        self.info.setText(text)
+        self.image.clear()
+        for iso in self.contours:
+            iso.setData(None)
+        self.trajectory.setData([], [])
+        self.marker.setData([], [])
+        self.surface = self.plane = None
+        self._surface_key = None
+
+    # ---------------------------------------------------------------- the race
+    @property
+    def racing(self) -> bool:
+        return self._race_running
+
+    def toggle_race(self) -> None:
+        if self.racing:
+            self.stop_race()
+        else:
+            self.start_race()
+
+    def start_race(self, epochs: int | None = None) -> bool:
+        c = self.controller
+        if c.running:
+            c.pause()
+        got = self._net_and_data()
+        if got is None:
+            self.info.setText(f"Cannot race: {self.session.error or 'no network'}")
+            return False
+        compiled, train = got
+        start = compiled.net.params.copy()
+        graph = self.graph
+        try:
+            plane = self._make_plane(compiled, start)
+            n = epochs or c.epochs_setting() or 1000
+            race = ls.Race.build(lambda: compile_graph(graph).net, start, train,
+                                 graph.settings, n)  # fmt: skip
+        except (CompileError, ValueError, KeyError, TypeError) as exc:
+            self.info.setText(f"Cannot race: {exc}")
+            return False
+        self.race, self.race_plane = race, plane
+        self.extent = None
+        self._race_running = True
+        self.race_button.setText("Stop race")
+        self.keep_button.setEnabled(True)
+        self.update_view()
+        self._race_timer.start(0)
+        return True
+
+    def stop_race(self) -> None:
+        self._race_timer.stop()
+        if self._race_running:
+            self._race_running = False
+            self.race_button.setText("Race optimizers")
+            if self.race is not None:
+                self.update_view()
+        self.keep_button.setEnabled(self.race is not None)
+
+    def _race_tick(self) -> None:
+        race = self.race
+        if race is None or not self._race_running:
+            return
+        race.run_for(RACE_SLICE_S)
+        now = time.perf_counter()
+        done = race.finished
+        if done or now - self._race_drawn_at >= RACE_FRAME_S:
+            self._race_drawn_at = now
+            self.update_view()
+        if done:
+            self.stop_race()
+        else:
+            self._race_timer.start(0)
+
+    def keep_weights(self, name: str) -> None:
+        """The network takes the racer's weights (one undo step)."""
+        race = self.race
+        if race is None:
+            return
+        r = next((r for r in race.racers if r.name == name), None)
+        if r is None or self.session.compiled is None:
+            return
+        try:
+            weights, biases = self.session.parameters_for(r.net.params)
+        except ValueError:
+            return
+        new: Params = (dict[str, float | None](weights), biases)
+        cmd_text = f"Weights of the {name} racer (epoch {r.epochs})"
+        cmd = SetParametersCommand(self.graph, graph_parameters(self.graph), new, cmd_text)
+        if self.undo_stack is not None:
+            self.undo_stack.push(cmd)
+        else:
+            cmd.redo()
+
+    # ---------------------------------------------------------------- export
+    def csv_text(self) -> str:
+        out = io.StringIO()
+        sf = self.surface
+        if sf is None:
+            return ""
+        a, b = sf.plane.labels
+        out.write(f"{a},{b},loss\n")
+        for i, x in enumerate(sf.alphas):
+            for j, y in enumerate(sf.betas):
+                out.write(f"{float(x)!r},{float(y)!r},{float(sf.loss[i, j])!r}\n")
+        return out.getvalue()
+
+    def close(self) -> bool:
+        self._race_timer.stop()
+        return super().close()
