@@ -140,7 +140,8 @@ class LandscapePlot(PlotPanel):
             b.setAutoDefault(False)
         lay = self.layout()
         assert isinstance(lay, QVBoxLayout)  # PlotPanel's: info, buttons, plot
-        bar = lay.itemAt(1).layout()
+        bar_item = lay.itemAt(1)
+        bar = bar_item.layout() if bar_item is not None else None
         assert isinstance(bar, QHBoxLayout)
         bar.insertWidget(0, self.follow_box)  # beside PNG and CSV
         for k, widgets in enumerate(((self.random_button, self.weights_button),
