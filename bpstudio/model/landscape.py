@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -120,12 +121,22 @@ def filter_normalise(net: Network, direction: np.ndarray, theta: np.ndarray) -> 
     return out
 
 
+@lru_cache(maxsize=8)
+def gaussian_directions(seed: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The two raw directions of a seed (read-only; cached: a live view redraws at 5 Hz)."""
+    rng = np.random.default_rng([int(seed), 14])
+    pair = rng.standard_normal(size), rng.standard_normal(size)
+    for d in pair:
+        d.setflags(write=False)
+    return pair
+
+
 def random_plane(net: Network, theta: np.ndarray, seed: int = 0) -> Plane:
     """Two seeded Gaussian directions, filter-normalised at theta, centred on theta."""
-    rng = np.random.default_rng([int(seed), 14])
     theta = np.array(theta, float)
-    d1 = filter_normalise(net, rng.standard_normal(theta.size), theta)
-    d2 = filter_normalise(net, rng.standard_normal(theta.size), theta)
+    raw1, raw2 = gaussian_directions(int(seed), theta.size)
+    d1 = filter_normalise(net, raw1, theta)
+    d2 = filter_normalise(net, raw2, theta)
     if not (d1.any() and d2.any()):
         raise ValueError(
             "random directions need nonzero trainable weights (every weight is 0 or frozen): "
