@@ -154,3 +154,29 @@ def test_random_directions_again_draws_other_directions_and_a_new_file_resets(ma
     lp.update_view()
     assert lp.surface is not None and lp.surface.plane.kind == "random"
     assert "seed 0" in lp.info.text()
+
+
+def test_an_edit_during_a_race_ends_it_and_the_landscape_follows_the_new_network(
+    make_window, qtbot
+):
+    """The race's networks had the old shape: a new skip edge mid-race raised ValueError
+    (14 parameters against 15) out of the undo command's redo (random user, seed 649660)."""
+    from bpstudio.model.graph import Edge
+    from bpstudio.qt.commands import AddItemsCommand
+
+    window = make_window(path=XOR)
+    tools = window.training_tools
+    lp = tools.landscape_plot
+    open_dock_tab(window, qtbot)
+    window.graph.training["epochs"] = 200_000
+    qtbot.mouseClick(lp.race_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: lp.race.epoch > 5, timeout=10_000)
+    n_params = tools.session.compiled.net.params.size
+    skip = Edge("skip", "x1", "o1", weight=0.2)  # the output layer reads the inputs too
+    window.undo_stack.push(AddItemsCommand(window.graph, [], [skip], "Connect"))
+    assert lp.race is None and not lp.racing and lp.race_button.text() == "Race optimizers"
+    qtbot.waitUntil(lambda: lp.surface is not None and lp.surface.plane.origin.size > n_params)
+    assert not lp.race_ends.isVisible() and lp.trajectory.isVisible()
+    sf, s = lp.surface, tools.session
+    k = sf.resolution // 3
+    assert sf.loss[k, k] == pytest.approx(engine_loss(s, sf.plane.point(sf.alphas[k], sf.betas[k])))

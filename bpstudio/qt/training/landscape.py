@@ -221,29 +221,36 @@ class LandscapePlot(PlotPanel):
             return 0
 
     def _slice_changed(self) -> None:
-        self.stop_race()
-        self.race = None
-        self.plane = None  # not the live one: the next frame makes the new slice
+        self._drop_race()  # (and the live slice: the next frame makes the new one)
         self.anchor = None
-        self.extent = None
         self.update_view()
 
     # ---------------------------------------------------------------- graph / training events
     def _on_change(self, ch) -> None:
-        if ch.kind in ("reset", "neuron_added", "neuron_removed", "edge_added", "edge_removed",
-                       "edges_added", "edges_removed"):  # fmt: skip
-            self.stop_race()
-            self.race = None
+        """A race is a what-if about this network, these data and settings: an edit of any
+        of them ends it (weights may change: Keep and Undo are edits of the weights)."""
+        kind, keys = ch.kind, set(ch.keys)
+        if kind == "weights_changed":
+            return
+        if kind in ("neuron_changed", "edge_changed") and keys <= {"x", "y", "label", "extra"}:
+            return
+        if kind == "network_changed" and not keys & {"training", "data"}:
+            return
+        self._drop_race()  # (no drawing here: the graph is mid-change; views refresh after)
+        if kind != "network_changed":
             self.anchor = None
-            self.extent = None
-            if ch.kind == "reset":
-                self.kind, self.edges, self.seed = "random", None, None
+        if kind == "reset":
+            self.kind, self.edges, self.seed = "random", None, None
+
+    def _drop_race(self) -> None:
+        self.race = self.race_plane = None
+        self.stop_race()
+        self.extent = None
+        self.plane = None
 
     def _training_running(self, running: bool) -> None:
         if running and self.race is not None:  # the race was a what-if; training is the news
-            self.stop_race()
-            self.race = None
-            self.extent = None
+            self._drop_race()
 
     def record(self) -> None:
         """A point of the training trajectory (called on every frame, even when hidden: the
@@ -299,8 +306,10 @@ class LandscapePlot(PlotPanel):
             return
         compiled, train = got
         net = compiled.net
-        if self.path is None or self._path_run is not self.session.run:
-            self.record()
+        self.record()  # (a new run or another network: a new path)
+        rp = self.race_plane
+        if self.race is not None and rp is not None and rp.origin.size != net.params.size:
+            self._drop_race()  # another network since (an edit the graph did not announce)
         try:
             if self.race is not None and self.race_plane is not None:
                 plane = self.race_plane
@@ -314,6 +323,8 @@ class LandscapePlot(PlotPanel):
                     theta = self.anchor
                 plane = self._live_plane() or self._make_plane(compiled, theta)
                 traj = self.path.params if self.path is not None and len(self.path) else theta[None]
+                if not np.array_equal(traj[-1], net.params):  # an edit since the last epoch
+                    traj = np.vstack([traj, net.params[None]])
                 paths = {"training": plane.project(traj)}
                 centre = plane.project(net.params)[0]
         except ValueError as exc:
