@@ -174,7 +174,10 @@ class LandscapePlot(PlotPanel):
         self.plane: ls.Plane | None = None
         self.surface: ls.Surface | None = None
         self.extent: ls.Extent | None = None
-        self.resolution = ls.Resolution()
+        # the grid's size: within ~25 ms while training or racing (a frame stays under
+        # ~30 ms), finer when nothing moves (one evaluation of ~120 ms, once)
+        self.resolution = ls.Resolution(budget=0.025)
+        self.still_resolution = ls.Resolution(budget=0.12, highest=121, start=61)
         self.path: ls.Path | None = None
         self._path_run: object | None = None
         self._surface_key: tuple | None = None
@@ -187,6 +190,7 @@ class LandscapePlot(PlotPanel):
         self._race_running = False
         self.frame_seconds = 0.0  # the last update_view (for the benchmark)
         self._surface_at = 0.0
+        self._surface_still = False  # the surface was made at the still resolution
         self._labels: tuple[str, str] = ("", "")
         controller.running_changed.connect(self._training_running)
         self.graph.subscribe(self._on_change)
@@ -357,12 +361,16 @@ class LandscapePlot(PlotPanel):
 
     def _draw_surface(self, net, train, plane: ls.Plane) -> None:
         assert self.extent is not None
+        live = self.controller.running or self.racing
+        governor = self.resolution if live else self.still_resolution
         key = (id(net), plane.origin.tobytes(), plane.d1.tobytes(), plane.d2.tobytes(), self.extent)
         if key == self._surface_key and self.surface is not None:
-            return
-        res = self.resolution.value
+            if live or self._surface_still:
+                return
+        res = governor.value
         sf = ls.surface(net, train.X, train.Y, plane, self.extent, res)
-        self.resolution.measured(res, sf.seconds)
+        governor.measured(res, sf.seconds)
+        self._surface_still = not live
         self.surface, self._surface_key = sf, key
         self._surface_at = time.perf_counter()
         with np.errstate(all="ignore"):
