@@ -89,33 +89,48 @@ def main() -> int:
     print(f"network: {Path(args.file).name}, {len(w.graph.neurons)} neurons, "
           f"{c.session.compiled.net.params.size if c.session.ensure() else 0} parameters")  # fmt: skip
 
-    # training with the landscape on screen (Follow on: the surface is re-evaluated live)
-    frames: list[tuple[float, int, float]] = []
+    # training with the landscape on screen (Follow on: the surface is re-evaluated live),
+    # alternating with the same window showing the decision boundary in that tab instead:
+    # the machine is shared, so the difference of interleaved stretches is the dock's cost
+    frames: list[tuple[float, int, bool]] = []
     orig = lp.update_view
 
     def timed_update() -> None:
         orig()
         if lp.surface is not None:
-            frames.append((lp.frame_seconds, lp.surface.resolution, lp.surface.seconds))
+            frames.append((lp.frame_seconds, lp.surface.resolution, c.running or lp.racing))
 
     lp.update_view = timed_update  # type: ignore[method-assign]
     probe = Lateness()
-    c.play()
-    e0, t0 = c.epoch, time.perf_counter()
-    probe.start()
-    pump(app, args.seconds)
-    rate = (c.epoch - e0) / (time.perf_counter() - t0)
-    lat = probe.stop()
-    c.pause()
-    print(f"training with the landscape dock visible: {rate:,.0f} epochs/s "
-          f"({c.epoch - e0:,} epochs in {args.seconds:.1f} s)")  # fmt: skip
-    print(f"timer lateness while training: {lat}")
-    if frames:
-        ft = [f[0] * 1000 for f in frames]
-        res = [f[1] for f in frames]
-        print(f"landscape frames while training: {len(frames)}, frame time median "
-              f"{statistics.median(ft):.1f} ms, max {max(ft):.1f} ms; grid "
-              f"{min(res)}²..{max(res)}² (last {res[-1]}²)")  # fmt: skip
+    rates: dict[bool, list[float]] = {True: [], False: []}
+    stretch = args.seconds / 2
+    for visible in (True, False, True, False):
+        (dock if visible else tools.docks["boundary"]).raise_()
+        pump(app, 0.2)
+        assert tools._live(lp) is visible
+        c.play()
+        e0, t0 = c.epoch, time.perf_counter()
+        if visible:
+            probe.start()
+        pump(app, stretch)
+        rates[visible].append((c.epoch - e0) / (time.perf_counter() - t0))
+        if visible:
+            lat = probe.stop()
+        c.pause()
+    dock.raise_()
+    pump(app, 0.2)
+    on, off = statistics.mean(rates[True]), statistics.mean(rates[False])
+    print(f"training with the landscape dock visible: {on:,.0f} epochs/s "
+          f"(stretches {', '.join(f'{r:,.0f}' for r in rates[True])}); with the decision "
+          f"boundary in its place: {off:,.0f} epochs/s; the dock costs {1 - on / off:.0%}")  # fmt: skip
+    print(f"timer lateness while training with the dock: {lat}")
+    live = [f for f in frames if f[2]]
+    if live:
+        ft = [f[0] * 1000 for f in live]
+        res = [f[1] for f in live]
+        print(f"landscape frames while training: {len(live)}, frame time median "
+              f"{statistics.median(ft):.1f} ms, p90 {np.percentile(ft, 90):.1f} ms, max "
+              f"{max(ft):.1f} ms; grid {min(res)}²..{max(res)}² (last {res[-1]}²)")  # fmt: skip
 
     # the race: four optimizers, the UI answering
     frames.clear()
@@ -131,10 +146,14 @@ def main() -> int:
     print(f"race: {rounds / dt:,.0f} epochs/s per optimizer ({4 * rounds / dt:,.0f} in all), "
           f"{rounds:,} epochs in {dt:.1f} s")  # fmt: skip
     print(f"timer lateness during the race: {lat}")
-    if frames:
-        ft = [f[0] * 1000 for f in frames]
-        print(f"race frames: {len(frames)}, frame time median {statistics.median(ft):.1f} ms, "
-              f"max {max(ft):.1f} ms, grid {frames[-1][1]}²")  # fmt: skip
+    live = [f for f in frames if f[2]]
+    still = [f for f in frames if not f[2]]
+    if live:
+        ft = [f[0] * 1000 for f in live]
+        print(f"race frames: {len(live)}, frame time median {statistics.median(ft):.1f} ms, "
+              f"p90 {np.percentile(ft, 90):.1f} ms, max {max(ft):.1f} ms, grid {live[-1][1]}²")  # fmt: skip
+    if still:
+        print(f"the still frame after the race: {still[-1][0] * 1000:.0f} ms, grid {still[-1][1]}²")
     w.undo_stack.setClean()
     w.close()
     return 0

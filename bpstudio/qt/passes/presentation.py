@@ -38,7 +38,7 @@ PLOT_SHARE = 0.3  # of the screen's width for the one plot
 FIT_ROUNDS = 4  # badge sizes depend on the scale and the scale on the badges: iterate
 MIN_FIT_SHARE = 0.25  # the scale never goes below this share of the bare network's fit
 PLOTS = {"loss": "Loss", "grads": "Gradient norms", "boundary": "Decision boundary",
-         "activations": "Activations"}  # fmt: skip
+         "activations": "Activations", "landscape": "Loss landscape"}  # fmt: skip
 
 
 class LectureBar(QFrame):
