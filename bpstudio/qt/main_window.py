@@ -132,8 +132,13 @@ class MainWindow(QMainWindow):
         return {
             "left": [t["training"], t["data"], self.palette_dock],
             "right_top": [self.inspector_dock, p.explain_dock, p.matrix_dock],
-            "right_bottom": [t["loss"], t["grads"], t["boundary"], t["activations"],
-                             t["landscape"]],
+            "right_bottom": [
+                t["loss"],
+                t["grads"],
+                t["boundary"],
+                t["activations"],
+                t["landscape"],
+            ],
         }
 
     def reset_layout(self) -> None:
