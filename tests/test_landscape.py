@@ -236,3 +236,27 @@ def test_a_racer_that_diverges_stops_and_the_others_go_on():
     assert race.epoch == 200 and any(r.stopped is None for r in race.racers)
     for r in race.racers:
         assert np.isfinite(r.path.params).all()  # the last finite weights, never NaN
+
+
+def test_contour_segments_lie_on_their_level():
+    xs, ys = np.linspace(-1, 2, 31), np.linspace(-2, 1, 17)
+    X, Y = np.meshgrid(xs, ys, indexing="ij")
+    V = 0.7 * X - 1.3 * Y  # linear: linear interpolation along the edges is exact
+    levels = np.array([-0.5, 0.0, 1.25])
+    seg = ls.contour_segments(xs, ys, V, levels)
+    assert len(seg) > 30
+    on = 0.7 * seg[..., 0] - 1.3 * seg[..., 1]
+    assert np.abs(on[..., None] - levels).min(axis=-1).max() < 1e-12
+    assert (np.abs(on[:, 0] - on[:, 1]) < 1e-12).all()  # both ends of a segment: one level
+    # a circle: every endpoint at radius 0.5 to the interpolation's error
+    xs = ys = np.linspace(-1, 1, 81)
+    X, Y = np.meshgrid(xs, ys, indexing="ij")
+    seg = ls.contour_segments(xs, ys, X**2 + Y**2, [0.25])
+    r = np.hypot(seg[..., 0], seg[..., 1])
+    assert np.abs(r - 0.5).max() < 1e-3 and len(seg) > 50
+    # a saddle cell gives two segments that do not cross its centre; NaN cells give none
+    sad = ls.contour_segments([0, 1], [0, 1], np.array([[1.0, 0.0], [0.0, 1.0]]), [0.5])
+    assert sad.shape == (2, 2, 2)
+    assert not ls.contour_segments(
+        [0, 1], [0, 1], np.array([[np.nan, 0.0], [1.0, 1.0]]), [0.5]
+    ).size

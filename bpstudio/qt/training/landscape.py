@@ -72,12 +72,10 @@ class LandscapePlot(PlotPanel):
         self.image.setLookupTable(_LUT)
         self.image.setZValue(-20)
         self.item.addItem(self.image)
-        self.contours: list[pg.IsocurveItem] = []
-        for _ in range(CONTOURS):
-            iso = pg.IsocurveItem(level=0.0, pen=pg.mkPen(FOREGROUND, width=1.0))
-            iso.setParentItem(self.image)
-            iso.setPos(0.5, 0.5)  # values are at the cell centres
-            self.contours.append(iso)
+        # every contour line in one item of segments (model/landscape.contour_segments)
+        self.contours = pg.PlotCurveItem(pen=pg.mkPen(FOREGROUND, width=1.0), connect="pairs")
+        self.contours.setZValue(-10)
+        self.item.addItem(self.contours)
         self.legend = add_legend(self.item)
         self.trajectory = pg.PlotDataItem(pen=pg.mkPen(TRAIN, width=LINE_WIDTH), name="training")
         self.item.addItem(self.trajectory)
@@ -368,8 +366,8 @@ class LandscapePlot(PlotPanel):
             if live or self._surface_still:
                 return
         res = governor.value
+        t0 = time.perf_counter()
         sf = ls.surface(net, train.X, train.Y, plane, self.extent, res)
-        governor.measured(res, sf.seconds)
         self._surface_still = not live
         self.surface, self._surface_key = sf, key
         self._surface_at = time.perf_counter()
@@ -385,8 +383,11 @@ class LandscapePlot(PlotPanel):
         da, db = (a1 - a0) / (res - 1), (b1 - b0) / (res - 1)
         rect = QRectF(a0 - da / 2, b0 - db / 2, da * res, db * res)
         self.image.setRect(rect)
-        for k, iso in enumerate(self.contours):
-            iso.setData(shown, lo + (hi - lo) * (k + 1) / (CONTOURS + 1))
+        levels = lo + (hi - lo) * np.arange(1, CONTOURS + 1) / (CONTOURS + 1)
+        seg = ls.contour_segments(sf.alphas, sf.betas, shown, levels).reshape(-1, 2)
+        self.contours.setData(seg[:, 0], seg[:, 1], connect="pairs")
+        # the grid's cost: evaluation and contours, both proportional to the cells
+        governor.measured(res, time.perf_counter() - t0)
         self.item.setRange(xRange=(a0, a1), yRange=(b0, b1), padding=0)
 
     def _draw_paths(self, paths: dict[str, np.ndarray]) -> None:
@@ -458,8 +459,7 @@ class LandscapePlot(PlotPanel):
     def _blank(self, text: str) -> None:
         self.info.setText(text)
         self.image.clear()
-        for iso in self.contours:
-            iso.setData(None)
+        self.contours.setData([], [])
         self.trajectory.setData([], [])
         self.marker.setData([], [])
         self.surface = self.plane = None
