@@ -132,6 +132,21 @@ def main() -> int:
               f"{statistics.median(ft):.1f} ms, p90 {np.percentile(ft, 90):.1f} ms, max "
               f"{max(ft):.1f} ms; grid {min(res)}²..{max(res)}² (last {res[-1]}²)")  # fmt: skip
 
+    # one live frame, start to end: a new surface (a re-centred slice) at the live grid size,
+    # its contours, the paths, and the plot painted
+    whole: list[float] = []
+    c.play()
+    for _ in range(15):
+        lp._surface_key = None  # as if the weights had moved
+        f0 = time.perf_counter()
+        orig()
+        lp.plot.viewport().repaint()
+        whole.append((time.perf_counter() - f0) * 1000)
+        app.processEvents()
+    c.pause()
+    print(f"one live landscape frame (surface {lp.surface.resolution}², contours, paths, paint): "
+          f"median {statistics.median(whole):.1f} ms, max {max(whole):.1f} ms")  # fmt: skip
+
     # the race: four optimizers, the UI answering
     frames.clear()
     w.graph.training["epochs"] = 1_000_000

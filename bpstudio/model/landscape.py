@@ -292,6 +292,11 @@ class Path:
     def __len__(self) -> int:
         return self.n + (self._last is not None)
 
+    @property
+    def size(self) -> int:
+        """Parameters per point."""
+        return int(self._p.shape[1])
+
     def append(self, epoch: int, params: np.ndarray) -> None:
         if self.n and epoch <= self._e[self.n - 1]:
             return
