@@ -335,7 +335,7 @@ class LandscapePlot(PlotPanel):
         half = HALF_WEIGHTS if plane.kind == "weights" else HALF_RANDOM
         pts = np.concatenate([p for p in paths.values()] + [centre[None]])
         self.extent = ls.extent_for(pts, (float(centre[0]), float(centre[1])), half, self.extent)
-        self._draw_surface(net, train, plane)
+        self._draw_surface(net, train, plane, self._fit_to_plot(self.extent))
         self._draw_paths(paths)
         if plane.labels != self._labels:  # (a new axis label costs a relayout)
             self._labels = plane.labels
@@ -356,17 +356,31 @@ class LandscapePlot(PlotPanel):
             return None
         return p
 
-    def _draw_surface(self, net, train, plane: ls.Plane) -> None:
-        assert self.extent is not None
+    def _fit_to_plot(self, extent: ls.Extent) -> ls.Extent:
+        """The square extent widened along the plot's longer side (the axes keep one scale,
+        so the surface fills a tall lecture panel or a wide dock instead of a square)."""
+        vb = self.item.getViewBox()
+        w, h = vb.width(), vb.height()
+        if w < 20 or h < 20:
+            return extent
+        r = round(max(w, h) / min(w, h), 1)  # (rounded: a resize by a pixel recomputes nothing)
+        a0, a1, b0, b1 = extent
+        if h > w:
+            mid, half = (b0 + b1) / 2, (b1 - b0) / 2 * r
+            return (a0, a1, mid - half, mid + half)
+        mid, half = (a0 + a1) / 2, (a1 - a0) / 2 * r
+        return (mid - half, mid + half, b0, b1)
+
+    def _draw_surface(self, net, train, plane: ls.Plane, extent: ls.Extent) -> None:
         live = self.controller.running or self.racing
         governor = self.resolution if live else self.still_resolution
-        key = (id(net), plane.origin.tobytes(), plane.d1.tobytes(), plane.d2.tobytes(), self.extent)
+        key = (id(net), plane.origin.tobytes(), plane.d1.tobytes(), plane.d2.tobytes(), extent)
         if key == self._surface_key and self.surface is not None:
             if live or self._surface_still:
                 return
         res = governor.value
         t0 = time.perf_counter()
-        sf = ls.surface(net, train.X, train.Y, plane, self.extent, res)
+        sf = ls.surface(net, train.X, train.Y, plane, extent, res)
         self._surface_still = not live
         self.surface, self._surface_key = sf, key
         self._surface_at = time.perf_counter()
@@ -378,7 +392,7 @@ class LandscapePlot(PlotPanel):
             hi = lo + 1.0
         shown = np.where(np.isfinite(logL), logL, hi)  # no finite loss: the top colour
         self.image.setImage(shown, autoLevels=False, levels=(lo, hi))
-        a0, a1, b0, b1 = self.extent
+        a0, a1, b0, b1 = extent
         da, db = (a1 - a0) / (res - 1), (b1 - b0) / (res - 1)
         rect = QRectF(a0 - da / 2, b0 - db / 2, da * res, db * res)
         self.image.setRect(rect)
