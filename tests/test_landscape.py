@@ -260,3 +260,32 @@ def test_contour_segments_lie_on_their_level():
     assert not ls.contour_segments(
         [0, 1], [0, 1], np.array([[np.nan, 0.0], [1.0, 1.0]]), [0.5]
     ).size
+
+
+def test_a_path_of_a_big_network_stays_small():
+    p = ls.Path(20_000)
+    assert p.capacity * 20_000 <= ls.PATH_FLOATS
+    for e in range(1000):
+        p.append(e, np.full(20_000, float(e)))
+    assert len(p) <= p.capacity + 1 and p.epochs[-1] == 999 and p.params[-1, 0] == 999.0
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_the_plane_fast_path_is_the_loss_of_the_plane_s_vectors(name, monkeypatch):
+    """plane_losses (three products per layer, no K weight matrices) against losses over the
+    parameter vectors themselves, chunked or not, and the engine's own pass."""
+    s = session_of(name)
+    net = s.compiled.net
+    X, Y = s.train_set.X, s.train_set.Y
+    plane = ls.random_plane(net, net.params, seed=4)
+    rng = np.random.default_rng(3)
+    a, b = rng.uniform(-2, 2, 37), rng.uniform(-2, 2, 37)
+    P = np.stack([plane.point(x, y) for x, y in zip(a, b, strict=True)])
+    fast = batched.plane_losses(net, plane.origin, plane.d1, plane.d2, a, b, X, Y)
+    np.testing.assert_allclose(fast, batched.losses(net, P, X, Y), rtol=1e-12)
+    monkeypatch.setattr(batched, "CHUNK_FLOATS", 40)  # a few points per chunk
+    chunked = batched.plane_losses(net, plane.origin, plane.d1, plane.d2, a, b, X, Y)
+    np.testing.assert_allclose(chunked, fast, rtol=1e-13)
+    assert fast[5] == pytest.approx(engine_loss(s, P[5]), rel=1e-12)
+    with pytest.raises(ValueError, match="plane vector"):
+        batched.plane_losses(net, plane.origin[:-1], plane.d1, plane.d2, a, b, X, Y)

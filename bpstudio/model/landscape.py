@@ -37,6 +37,7 @@ from ..core.settings import TrainingSettings
 from ..core.trainer import Trainer
 
 RACE_OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
+PATH_FLOATS = 4_000_000  # the memory of one path (a run's trajectory, a racer's path)
 
 
 @dataclass
@@ -163,12 +164,15 @@ Extent = tuple[float, float, float, float]  # α from, α to, β from, β to
 
 def surface(net: Network, X: np.ndarray, Y: np.ndarray, plane: Plane, extent: Extent,
             resolution: int) -> Surface:  # fmt: skip
-    """The loss on a resolution × resolution grid over extent (cell centres at the ends)."""
+    """The loss on a resolution × resolution grid over extent (cell centres at the ends),
+    by the engine's batched forward pass over the plane (core/batched.plane_losses)."""
     t0 = time.perf_counter()
     a0, a1, b0, b1 = extent
     alphas = np.linspace(a0, a1, resolution)
     betas = np.linspace(b0, b1, resolution)
-    L = batched.losses(net, plane.params(alphas, betas), X, Y).reshape(resolution, resolution)
+    ga, gb = np.meshgrid(alphas, betas, indexing="ij")  # row i·len(betas) + j: (αᵢ, βⱼ)
+    L = batched.plane_losses(net, plane.origin, plane.d1, plane.d2, ga.ravel(), gb.ravel(), X, Y)
+    L = L.reshape(resolution, resolution)
     return Surface(plane, alphas, betas, L, time.perf_counter() - t0)
 
 
@@ -282,7 +286,9 @@ class Path:
     point are always there)."""
 
     def __init__(self, size: int, capacity: int = 4096):
-        self.capacity = max(capacity, 4)
+        # at most PATH_FLOATS numbers (32 MB) whatever the network: 4,096 points of XOR,
+        # 200 of a 20,000-edge network
+        self.capacity = max(min(capacity, PATH_FLOATS // max(size, 1)), 4)
         self._p = np.empty((self.capacity, size))
         self._e = np.empty(self.capacity, dtype=np.int64)
         self.n = 0
