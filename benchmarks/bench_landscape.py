@@ -135,6 +135,7 @@ def main() -> int:
     # one live frame, start to end: a new surface (a re-centred slice) at the live grid size,
     # its contours, the paths, and the plot painted
     whole: list[float] = []
+    grids: list[int] = []
     c.play()
     for _ in range(15):
         lp._surface_key = None  # as if the weights had moved
@@ -142,10 +143,11 @@ def main() -> int:
         orig()
         lp.plot.viewport().repaint()
         whole.append((time.perf_counter() - f0) * 1000)
+        grids.append(lp.surface.resolution)
         app.processEvents()
     c.pause()
-    print(f"one live landscape frame (surface {lp.surface.resolution}², contours, paths, paint): "
-          f"median {statistics.median(whole):.1f} ms, max {max(whole):.1f} ms")  # fmt: skip
+    print(f"one live landscape frame (surface {min(grids)}²..{max(grids)}², contours, paths, "
+          f"paint): median {statistics.median(whole):.1f} ms, max {max(whole):.1f} ms")  # fmt: skip
 
     # the race: four optimizers, the UI answering
     frames.clear()
