@@ -289,3 +289,19 @@ def test_the_plane_fast_path_is_the_loss_of_the_plane_s_vectors(name, monkeypatc
     assert fast[5] == pytest.approx(engine_loss(s, P[5]), rel=1e-12)
     with pytest.raises(ValueError, match="plane vector"):
         batched.plane_losses(net, plane.origin[:-1], plane.d1, plane.d2, a, b, X, Y)
+
+
+def test_huge_weights_are_refused_or_drawn_without_a_warning():
+    """A diverging run's weights (tests/qt/test_training_tools.py's divergence) made
+    np.linalg.det overflow with a RuntimeWarning, which the random user counts as a failure."""
+    import warnings
+
+    s = session_of("xor_241")
+    net = s.compiled.net
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="independent and finite"):
+            ls.random_plane(net, np.full_like(net.params, 1e200), seed=1)
+        plane = ls.random_plane(net, net.params * 1e10, seed=1)  # large but finite: drawn
+        sf = ls.surface(net, s.train_set.X, s.train_set.Y, plane, (-1, 1, -1, 1), 5)
+        assert sf.loss.shape == (5, 5)

@@ -53,9 +53,15 @@ class Plane:
 
     def __post_init__(self) -> None:
         D = np.stack([self.d1, self.d2], axis=1)
-        gram = D.T @ D
-        if not np.isfinite(gram).all() or abs(np.linalg.det(gram)) <= 1e-300:
-            raise ValueError("the two directions of a landscape slice must be independent")
+        with np.errstate(all="ignore"):  # huge weights (a run diverging): refused, not warned
+            gram = D.T @ D
+            det = gram[0, 0] * gram[1, 1] - gram[0, 1] * gram[1, 0]
+            ok = bool(np.isfinite(gram).all() and np.isfinite(det))
+            ok = ok and abs(det) > 1e-12 * abs(gram[0, 0] * gram[1, 1])
+        if not ok:
+            raise ValueError(
+                "the two directions of a landscape slice must be independent and finite"
+            )
         self._D = D
         self._gram = gram
 
@@ -73,8 +79,9 @@ class Plane:
         """(α, β) of each parameter vector (T × params, or one vector): the least-squares
         coordinates in the plane (the point of the plane nearest to it)."""
         P = np.atleast_2d(np.asarray(params, float))
-        rhs = (P - self.origin) @ self._D  # (T, 2)
-        return np.linalg.solve(self._gram, rhs.T).T
+        with np.errstate(all="ignore"):  # a path through huge weights: inf, not a warning
+            rhs = (P - self.origin) @ self._D  # (T, 2)
+            return np.linalg.solve(self._gram, rhs.T).T
 
 
 def weight_plane(net: Network, i: int, j: int, theta: np.ndarray,
@@ -107,6 +114,11 @@ def filter_normalise(net: Network, direction: np.ndarray, theta: np.ndarray) -> 
     weights in ``theta`` (Li et al. 2018); biases, absent and frozen edges become 0.
 
     A neuron whose incoming weights are all 0 in theta gets 0 (it has no scale to keep)."""
+    with np.errstate(all="ignore"):  # weights near float64's end: inf norms, refused later
+        return _filter_normalise(net, direction, theta)
+
+
+def _filter_normalise(net: Network, direction: np.ndarray, theta: np.ndarray) -> np.ndarray:
     mask = weight_directions_mask(net)
     d = np.asarray(direction, float) * mask
     t = np.asarray(theta, float) * mask

@@ -267,6 +267,9 @@ class LandscapePlot(PlotPanel):
         if self._path_run is not s.run or self.path is None or self.path.size != net.params.size:
             self._path_run = s.run
             self.path = ls.Path(net.params.size)
+            start = s.run.initial_params  # the path starts where the run did, not at a frame
+            if start is not None and start.size == net.params.size and s.epoch > 0:
+                self.path.append(0, start)
         self.path.append(s.epoch, net.params)
 
     # ---------------------------------------------------------------- the slice
@@ -300,6 +303,12 @@ class LandscapePlot(PlotPanel):
 
     # ---------------------------------------------------------------- drawing
     def update_view(self) -> None:
+        # weights that overflow (a diverging run, a typed 1e300) give inf and NaN here, which
+        # the drawing handles (the top colour, no contour): expected, so not warned about
+        with np.errstate(all="ignore"):
+            self._update_view()
+
+    def _update_view(self) -> None:
         t0 = time.perf_counter()
         got = self._net_and_data()
         if got is None:
