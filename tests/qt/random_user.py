@@ -689,6 +689,7 @@ class RandomUser:
             (3, "scrub history", self.a_scrub),
             (3, "pass controls", self.a_pass_controls),
             (2, "plots", self.a_plots),
+            (2, "loss landscape", self.a_landscape),
             (1, "matrix click", self.a_matrix_click),
             (4, "wait", self.a_wait),
             (5, "exercise", self.a_exercise),
@@ -1357,6 +1358,39 @@ class RandomUser:
             return
         self.note(f"plot {plot.title}: click {name}")
         self.click_widget(b)
+
+    def a_landscape(self) -> None:
+        """The Loss landscape dock (issue 14): random directions, two edges Ctrl+clicked on
+        the canvas then Selected weights, Follow, Race optimizers / Stop race, Keep ▾."""
+        lp = self.window.training_tools.landscape_plot
+        r = self.rng.random()
+        if r < 0.2:
+            for k in range(2):
+                got = self.random_edge()
+                if got is None:
+                    break
+                m = Qt.KeyboardModifier.ControlModifier if k else Qt.KeyboardModifier.NoModifier
+                self.note(f"landscape: click edge {got[0]}{self.mods_text(m)}")
+                QTest.mouseClick(self.view.viewport(), Qt.MouseButton.LeftButton, m, got[1])
+            b = lp.weights_button
+        elif r < 0.3:
+            b = lp.follow_box
+        elif r < 0.42 and lp.keep_button.isEnabled():
+            name = self.rng.choice(list(lp.keep_actions))
+            self.note(f"landscape: Keep > {name}'s weights")
+            lp.keep_actions[name].trigger()  # as the popup menu would
+            return
+        elif r < 0.6:
+            b = lp.random_button
+        else:
+            b = lp.race_button
+        self.show_dock_of(lp)
+        if not (b.isVisible() and b.isEnabled()):
+            return
+        self.note(f"landscape: click {b.text()}")
+        self.click_widget(b)
+        if b is lp.race_button and lp.racing:
+            self.wait(self.rng.choice([0, 20, 60]))
 
     def a_matrix_click(self) -> None:
         m = self.window.pass_tools.matrix

@@ -243,7 +243,7 @@ def test_no_leftover_tab_bars_float_over_the_window(tmp_path):
     # the default arrangement (qt/window_layout.py), each group with one bar
     assert sorted(groups) == [
         ("Inspector", "Explain", "Matrices"),
-        ("Loss", "Gradient norms", "Decision boundary", "Activations"),
+        ("Loss", "Gradient norms", "Decision boundary", "Activations", "Loss landscape"),
         ("Training", "Data", "Palette"),
     ], groups
     assert len(groups) == len(set(groups)), f"a dock group shows two tab bars: {groups}"

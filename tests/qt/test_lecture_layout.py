@@ -124,12 +124,19 @@ def test_the_lecturer_picks_one_plot(make_window, qtbot, monkeypatch):
     p.keep_menu.aboutToShow.emit()  # View > Lecture Plot opens
     entries = {a.text(): a for a in p.keep_menu.actions()}
     assert list(entries) == ["No Plot", "Loss", "Gradient norms", "Decision boundary",
-                             "Activations"]  # fmt: skip
+                             "Activations", "Loss landscape"]  # fmt: skip
     entries["Loss"].trigger()
     assert visible_docks(w) == ["Loss"]
     p.keep_menu.aboutToShow.emit()
     {a.text(): a for a in p.keep_menu.actions()}["Gradient norms"].trigger()
     assert visible_docks(w) == ["Gradient norms"]  # at most one
+    p.keep_menu.aboutToShow.emit()
+    {a.text(): a for a in p.keep_menu.actions()}["Loss landscape"].trigger()
+    assert visible_docks(w) == ["Loss landscape"]
+    lp = w.training_tools.landscape_plot
+    qtbot.waitUntil(lambda: lp.surface is not None)  # drawn when it comes on screen
+    p.keep_menu.aboutToShow.emit()
+    {a.text(): a for a in p.keep_menu.actions()}["Gradient norms"].trigger()
     net = w.view.mapFromScene(w.scene.network_rect()).boundingRect()
     assert w.view.viewport().rect().contains(net)  # fitted again beside the plot
     qtbot.keyClick(w.view, Qt.Key.Key_F5)  # F5 leaves too

@@ -118,4 +118,9 @@ def test_reset_layout_brings_back_closed_and_floated_docks(make_window, qtbot):
     assert t["loss"].isVisible() and not w.inspector_dock.isFloating()
     assert w.dockWidgetArea(w.inspector_dock) == Qt.DockWidgetArea.RightDockWidgetArea
     assert w.dockWidgetArea(t["training"]) == Qt.DockWidgetArea.LeftDockWidgetArea
-    assert set(w.tabifiedDockWidgets(t["loss"])) == {t["grads"], t["boundary"], t["activations"]}
+    assert set(w.tabifiedDockWidgets(t["loss"])) == {
+        t["grads"],
+        t["boundary"],
+        t["activations"],
+        t["landscape"],
+    }

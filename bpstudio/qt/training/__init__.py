@@ -11,7 +11,8 @@ The main window calls :func:`install_training_tools` once; everything hangs off 
 * ``divergence_view`` (:mod:`.divergence_view`): the canvas mark where training diverged,
   and its Explain button;
 * the plots of :data:`PLOTS` (docks at the bottom), each exportable as PNG and CSV:
-  ``plots[key]``, and ``loss_plot``, ``grad_plot``, ``boundary_plot``, ``activation_plot``.
+  ``plots[key]``, and ``loss_plot``, ``grad_plot``, ``boundary_plot``, ``activation_plot``,
+  ``landscape_plot`` (the loss landscape and the optimizer race, :mod:`.landscape`).
 
 A new plot is one :class:`PlotSpec` in :data:`PLOTS` (a :class:`~.plots.PlotPanel`
 subclass): it is built, refreshed, docked, arranged and offered as the lecture plot from
@@ -30,17 +31,17 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from ...model.graph import Graph
-from ...model.training_session import TrainingSession
 from ..host import TrainingHost
 from ..window_layout import scrollable
 from .boundary import ActivationPlot, BoundaryPlot
 from .controller import TrainingController
 from .data_panel import DataPanel
 from .divergence_view import DivergenceView
+from .landscape import LandscapePlot
 from .plots import GradNormPlot, LossPlot, PlotPanel
 from .scrub import HistoryScrubber
 from .training_panel import TrainingPanel
@@ -56,7 +57,7 @@ class PlotSpec:
 
     key: str  # TrainingTools.plots and .docks key; the dock is training_{key}_dock
     title: str  # the dock's title, and the lecture layout's Lecture Plot entry
-    make: Callable[[TrainingSession], PlotPanel]
+    make: Callable[[TrainingController, QUndoStack | None], PlotPanel]
     # per epoch curves: redrawn every frame, their x axis sized to the planned epochs, and
     # their grey earlier runs redrawn when the runs change (else: on the slow frame)
     curves: bool
@@ -66,10 +67,12 @@ P = TypeVar("P", bound=PlotPanel)
 
 # the one list of the plots, in dock order
 PLOTS: tuple[PlotSpec, ...] = (
-    PlotSpec("loss", "Loss", LossPlot, curves=True),
-    PlotSpec("grads", "Gradient norms", GradNormPlot, curves=True),
-    PlotSpec("boundary", "Decision boundary", BoundaryPlot, curves=False),
-    PlotSpec("activations", "Activations", ActivationPlot, curves=False),
+    PlotSpec("loss", "Loss", lambda c, _u: LossPlot(c.session), curves=True),
+    PlotSpec("grads", "Gradient norms", lambda c, _u: GradNormPlot(c.session), curves=True),
+    PlotSpec("boundary", "Decision boundary", lambda c, _u: BoundaryPlot(c.session), curves=False),
+    PlotSpec("activations", "Activations", lambda c, _u: ActivationPlot(c.session), curves=False),
+    # the landscape edits nothing unless asked (Keep the race's weights: one undo step)
+    PlotSpec("landscape", "Loss landscape", LandscapePlot, curves=False),
 )
 
 
@@ -85,7 +88,9 @@ class TrainingTools(QObject):
         self.divergence_view = DivergenceView(self.controller, parent=self)
         self.training_panel.add_under_message(self.divergence_view.explain_button)
         self.data_panel = DataPanel(graph, undo_stack, base_dir=base_dir)
-        self.plots: dict[str, PlotPanel] = {p.key: p.make(self.session) for p in PLOTS}
+        self.plots: dict[str, PlotPanel] = {
+            p.key: p.make(self.controller, undo_stack) for p in PLOTS
+        }
         self._curves = [self.plots[p.key] for p in PLOTS if p.curves]
         self._slow = [self.plots[p.key] for p in PLOTS if not p.curves]
         for plot in self._curves:
@@ -126,6 +131,10 @@ class TrainingTools(QObject):
     def activation_plot(self) -> ActivationPlot:
         return self._plot("activations", ActivationPlot)
 
+    @property
+    def landscape_plot(self) -> LandscapePlot:
+        return self._plot("landscape", LandscapePlot)
+
     def _plot(self, key: str, cls: type[P]) -> P:
         plot = self.plots[key]
         assert isinstance(plot, cls)
@@ -135,6 +144,7 @@ class TrainingTools(QObject):
         for p in self._curves:
             if self._live(p):
                 p.update_view()
+        self.landscape_plot.record()  # the trajectory grows even while the dock is hidden
 
     def _slow_frame(self) -> None:
         for p in self._slow:
@@ -252,4 +262,6 @@ def install_training_tools(window: TrainingHost) -> TrainingTools:
             window.status(text)
 
     tools.controller.message.connect(show)
+    # two selected edges are the landscape's "Selected weights"
+    window.scene.selection_changed_ids.connect(tools.landscape_plot.set_selection)
     return tools
