@@ -32,7 +32,9 @@ def window_with(app: QApplication, name: str) -> MainWindow:
     w = MainWindow(path=path)
     w.resize(*SIZE)
     w.show()
+    w.resize(*SIZE)  # showing can grow it (the docks' first layout), as `bpstudio` does: app.py
     settle(app)
+    w.view.fit_all()
     w.pass_tools.controller.set_speed(0)
     return w
 

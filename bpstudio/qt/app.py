@@ -6,7 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QRect, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ..model.fileformat import NetworkFileError
 from . import dialogs, platform_check
@@ -43,6 +44,28 @@ def create_window(path: str | os.PathLike | None = None):
     return window
 
 
+def fit_to_screen(window: QWidget, available: QRect | None = None) -> None:
+    """Shrink the window to the screen it opens on (``available``: that screen's free
+    area, by default the window's own screen). The window's default 1280x800 is taller than
+    a 1280x720 projector, and the docks can grow it further when it is first shown: the
+    status bar and the plots' bottom edge were off the screen."""
+    if available is None:
+        screen = window.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+    frame = window.frameGeometry().size() - window.size()  # the window manager's title bar
+    w = min(window.width(), available.width() - frame.width())
+    h = min(window.height(), available.height() - frame.height())
+    if (w, h) != (window.width(), window.height()):
+        window.resize(max(w, 1), max(h, 1))
+    if window.isVisible():
+        window.move(
+            max(available.left(), min(window.x(), available.right() - window.width())),
+            max(available.top(), min(window.y(), available.bottom() - window.height())),
+        )
+
+
 def run(path: str | os.PathLike | None = None) -> int:
     """Open the desktop app; returns the exit status for ``sys.exit``.
 
@@ -55,7 +78,15 @@ def run(path: str | os.PathLike | None = None) -> int:
         return 2
     app = application()
     window = create_window(path)
+    fit_to_screen(window)
     window.show()
+    fit_to_screen(window)  # showing can grow it (the docks' first layout)
+
+    def settled() -> None:  # the first layout has landed: fit once more, then the network
+        fit_to_screen(window)
+        window.view.fit_all()
+
+    QTimer.singleShot(0, settled)
     window.view.fit_all()
     window.offer_recovery()
     return app.exec()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QApplication, QDockWidget
 
 from bpstudio.paths import example_files
 from bpstudio.qt.window_layout import MAX_MINIMUM
@@ -124,3 +124,23 @@ def test_reset_layout_brings_back_closed_and_floated_docks(make_window, qtbot):
         t["activations"],
         t["landscape"],
     }
+
+
+def test_the_app_opens_inside_a_1280x720_projector(qtbot):
+    """`bpstudio` on a 1280x720 screen: the window (default 1280x800, and showing it can
+    grow it as the docks first lay out) is shrunk to the screen, status bar included."""
+    from bpstudio.qt.app import create_window, fit_to_screen
+
+    screen = QRect(0, 0, 1280, 720)
+    w = create_window(None)
+    qtbot.addWidget(w)
+    fit_to_screen(w, screen)
+    w.show()
+    qtbot.waitExposed(w)
+    fit_to_screen(w, screen)
+    QApplication.processEvents()
+    assert w.width() <= 1280 and w.height() <= 720, w.size()
+    assert w.statusBar().isVisible()
+    bottom = w.statusBar().mapTo(w, w.statusBar().rect().bottomLeft()).y()
+    assert bottom <= 720
+    w.document.undo_stack.setClean()
