@@ -88,12 +88,13 @@ def tile_grid(session: TrainingSession, resolution: int = TILE_RESOLUTION) -> Ti
     if grid is None:
         return None
     xs, ys, inputs = grid
-    c = session.compiled
-    net = c.net
-    ws = _buffers.get(net, inputs.shape[0])
-    net.load_inputs(ws, inputs)
-    with np.errstate(all="ignore"):  # a diverging network shows what it computes (inf, nan)
-        net.forward(ws)
+    # the network as shown: the epoch the history slider is on, else the live one
+    with session.showing() as c:
+        net = c.net
+        ws = _buffers.get(net, inputs.shape[0])
+        net.load_inputs(ws, inputs)
+        with np.errstate(all="ignore"):  # a diverging network shows what it computes
+            net.forward(ws)
     values: dict[str, np.ndarray] = {}
     acts: dict[str, str] = {}
     neurons = session.graph.neurons

@@ -23,7 +23,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -517,6 +517,11 @@ class TrainingSession:
             yield c
         finally:
             c.net.params[:] = saved
+
+    def showing(self) -> AbstractContextManager[Compiled]:
+        """``with session.showing() as compiled:`` the network with the shown epoch's
+        parameters (the history slider's), for views that run it themselves (neuron tiles)."""
+        return self._showing()
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """ŷ of the shown network (the scrubbed epoch, else the live one) for (batch, inputs)."""

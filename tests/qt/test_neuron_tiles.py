@@ -214,3 +214,39 @@ def test_deleting_a_neuron_takes_its_tile_and_undo_brings_it_back(make_window, q
     w.actions["undo"].trigger()
     qtbot.waitUntil(lambda: len(tiles.tiles) == 5)
     assert tiles.tiles["h2"].parentItem() is w.scene.neuron_item("h2")
+
+
+def test_tiles_follow_the_history_slider(make_window, qtbot):
+    """Scrubbed back to epoch 0 (Home on the history slider), every tile is the forward pass
+    of that epoch's weights, not the trained ones; End brings the trained tiles back."""
+    w = make_window(path=example("xor_241"))
+    tiles = w.neuron_tiles
+    qtbot.waitUntil(lambda: len(tiles.tiles) == 5)
+    train_to_the_end(w, qtbot)
+    qtbot.waitUntil(lambda: tiles.grid is not None)
+    trained = {nid: v.copy() for nid, v in tiles.grid.values.items()}
+    session = w.training_tools.session
+    slider = w.training_tools.scrubber.bar.slider
+    slider.setFocus()
+    first = tiles.refreshes
+    QTest.keyClick(slider, Qt.Key.Key_Home)
+    qtbot.waitUntil(lambda: w.training_tools.scrubber.shown_epoch == 0)
+    qtbot.waitUntil(lambda: tiles.refreshes > first)
+    # epoch 0's network, computed here on a copy of the session's network
+    c = session.compiled
+    params = session.params_at(0)
+    assert params is not None
+    net = c.net
+    saved = net.params.copy()
+    try:
+        net.params[:] = params
+        xs, ys = tiles.grid.xs, tiles.grid.ys
+        pts = np.array([[x, y] for x in xs[::6] for y in ys[::6]])
+        ws_out = net.predict(pts)  # the output neuron's a
+    finally:
+        net.params[:] = saved
+    got = tiles.grid.values["o1"][::6, ::6].ravel()
+    np.testing.assert_allclose(got, ws_out[:, 0], rtol=1e-12, atol=1e-14)
+    assert not np.allclose(tiles.grid.values["o1"], trained["o1"])  # not the trained tile
+    QTest.keyClick(slider, Qt.Key.Key_End)
+    qtbot.waitUntil(lambda: np.allclose(tiles.grid.values["o1"], trained["o1"]), timeout=5000)

@@ -96,6 +96,7 @@ class NeuronTiles:
         self._timer.timeout.connect(self.refresh)
         self.scene.rebuilding.connect(self._forget)
         self.controller.slow_frame.connect(self._slow_frame)
+        tools.scrubber.shown.connect(lambda _shown: self._timer.start())  # the scrubbed epoch
         self.stepper.subscribe(self._pass_changed)
         self.graph.subscribe(self._on_change)
         self.view.gesture_hooks.append(self)
