@@ -181,3 +181,36 @@ def test_an_edit_during_a_race_ends_it_and_the_landscape_follows_the_new_network
     sf, s = lp.surface, tools.session
     k = sf.resolution // 3
     assert sf.loss[k, k] == pytest.approx(engine_loss(s, sf.plane.point(sf.alphas[k], sf.betas[k])))
+
+
+def test_the_marker_follows_the_history_slider(make_window, qtbot):
+    """Scrubbed back to epoch 0 (Home on the history slider), the landscape's marker stands
+    at that epoch's weights projected on the slice; End puts it back at the trained ones."""
+    from PySide6.QtTest import QTest
+
+    window = make_window(path=XOR)
+    tools = window.training_tools
+    lp = tools.landscape_plot
+    open_dock_tab(window, qtbot)
+    lp.follow_box.setChecked(False)  # the slice stays put: only the marker may move
+    c = tools.controller
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not c.running, timeout=60_000)
+    lp.update_view()
+
+    def marker() -> np.ndarray:
+        x, y = lp.marker.getData()
+        return np.array([x[0], y[0]])
+
+    live = marker()
+    np.testing.assert_allclose(live, lp.plane.project(tools.session.compiled.net.params)[0])
+    slider = tools.scrubber.bar.slider
+    slider.setFocus()
+    start = lp.plane.project(tools.session.params_at(0))[0]
+    assert not np.allclose(start, live)
+    QTest.keyClick(slider, Qt.Key.Key_Home)  # the views follow on their own (no refresh here)
+    qtbot.waitUntil(lambda: tools.scrubber.shown_epoch == 0)
+    qtbot.waitUntil(lambda: np.allclose(marker(), start), timeout=3000)
+    QTest.keyClick(slider, Qt.Key.Key_End)
+    qtbot.waitUntil(lambda: np.allclose(marker(), live), timeout=3000)

@@ -84,6 +84,7 @@ class LandscapePlot(PlotPanel):
         self.marker = pg.ScatterPlotItem(size=14, brush=pg.mkBrush(TRAIN),
                                          pen=pg.mkPen("#ffffff", width=2))  # fmt: skip
         self.item.addItem(self.marker)
+        self._shown_at: np.ndarray | None = None  # (α, β) of the history slider's epoch
         self.race_curves: dict[str, pg.PlotDataItem] = {}
         for name, colour in RACE_COLOURS.items():
             c = pg.PlotDataItem(pen=pg.mkPen(colour, width=LINE_WIDTH), name=name)
@@ -336,6 +337,12 @@ class LandscapePlot(PlotPanel):
                     traj = np.vstack([traj, net.params[None]])
                 paths = {"training": plane.project(traj)}
                 centre = plane.project(net.params)[0]
+            # the history slider's epoch: the marker stands where the weights were then
+            self._shown_at = None
+            epoch = self.session.shown_epoch
+            kept = self.session.params_at(epoch) if epoch is not None else None
+            if kept is not None and kept.size == net.params.size:
+                self._shown_at = plane.project(kept)[0]
         except ValueError as exc:
             self._blank(str(exc))
             return
@@ -461,7 +468,8 @@ class LandscapePlot(PlotPanel):
                 self.legend.addItem(self.trajectory, "training")
             xy = paths["training"]
             self.trajectory.setData(xy[:, 0], xy[:, 1])
-            self.marker.setData([xy[-1, 0]], [xy[-1, 1]])
+            at = xy[-1] if self._shown_at is None else self._shown_at
+            self.marker.setData([at[0]], [at[1]])
 
     def _place_counter(self, *_) -> None:
         """Bottom left of the plot (the legend has the top right)."""
