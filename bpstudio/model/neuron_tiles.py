@@ -124,7 +124,8 @@ def tile_colours(values: np.ndarray, lo, hi) -> np.ndarray:
     positive weights); grey where not finite. A stack (k, R, R) takes lo, hi of shape
     (k, 1, 1): every tile of a refresh in one pass of numpy."""
     lo, hi = np.asarray(lo, float), np.asarray(hi, float)
-    mid, half = (lo + hi) / 2, (hi - lo) / 2
+    # halves first: lo + hi and hi − lo overflow for a range such as ±1e308 (a typed bias)
+    mid, half = lo / 2 + hi / 2, hi / 2 - lo / 2
     finite = np.isfinite(values)
     with np.errstate(invalid="ignore", over="ignore"):
         t = np.clip((np.where(finite, values, mid) - mid) / half, -1.0, 1.0)[..., None]

@@ -250,3 +250,16 @@ def test_tiles_follow_the_history_slider(make_window, qtbot):
     assert not np.allclose(tiles.grid.values["o1"], trained["o1"])  # not the trained tile
     QTest.keyClick(slider, Qt.Key.Key_End)
     qtbot.waitUntil(lambda: np.allclose(tiles.grid.values["o1"], trained["o1"]), timeout=5000)
+
+
+def test_tile_colours_of_a_huge_range_neither_overflow_nor_warn():
+    """A bias typed as 1e308 makes a tile's range ±1e308: hi − lo overflowed (a
+    RuntimeWarning the random user caught) and the middle was inf."""
+    import warnings
+
+    values = np.array([[-1e308, 0.0], [1e308, 5.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rgba = tile_colours(values, -1e308, 1e308)
+    assert tuple(rgba[0, 1, :3]) == (255, 255, 255)  # 0 is the middle: white
+    assert tuple(rgba[1, 0, :3]) == tuple(tile_colours(np.array([[1.0]]), -1.0, 1.0)[0, 0, :3])
