@@ -130,3 +130,28 @@ def test_the_files_own_weights_overflowing_is_not_blamed_on_the_rate():
     g = relu_net([2, 4, 1], 50.0)
     _, res = train_until_stopped(g)
     assert not res.divergence.raw.untrained and "Try a learning rate" in res.divergence.message
+
+
+def test_a_parameter_slot_no_edge_owns_marks_the_neuron_it_feeds():
+    """skip_connection's W(3) has columns for x1, h1 and h2 with the absent pairs masked: a
+    finding on such a slot (the random user hit one: KeyError in describe, seed of xor_241)
+    names no culprit edge and marks the neuron whose row holds it."""
+    from bpstudio.core.divergence import Divergence
+    from bpstudio.model import fileformat
+    from bpstudio.model.compile import compile_graph
+    from bpstudio.model.divergence import describe
+    from bpstudio.paths import example_files
+
+    graph = fileformat.load(next(p for p in example_files() if p.stem == "skip_connection"))
+    c = compile_graph(graph)
+    owned = set(c.edge_param.tolist()) | set(c.bias_param.values())
+    free = [p for p in range(int(c.net.w_offsets[-1])) if p not in owned]
+    assert free, "the example has masked slots"
+    p = free[0]
+    for d in (
+        Divergence(1, 0, "update", "weight", float("inf"), 0.5, param=p, gradient=1.0, before=0.0),
+        Divergence(1, 0, "forward", "z", float("inf"), 0.5, row=c.net.n0, sample=0, param=p),
+    ):
+        note = describe(c, d, graph)
+        assert note.culprit is None
+        assert note.kind == "neuron" and note.item_id in c.neuron_ids

@@ -39,15 +39,29 @@ class DivergenceNote:
     raw: Divergence
 
 
-def _param_owner(c: Compiled, p: int) -> tuple[str, str]:
-    """("edge", edge id) or ("neuron", neuron id) of a parameter index."""
+def _param_owner(c: Compiled, p: int) -> tuple[str, str] | None:
+    """("edge", edge id) or ("neuron", neuron id) of a parameter index; None for a slot no
+    edge owns (an absent pair of a layer's matrix: masked, it is not a weight of the file)."""
     for eid, q in zip(c.edge_ids, c.edge_param.tolist(), strict=True):
         if q == p:
             return "edge", eid
     for nid, q in c.bias_param.items():
         if q == p:
             return "neuron", nid
-    raise KeyError(p)
+    return None
+
+
+def _slot_neuron(c: Compiled, p: int) -> str:
+    """The neuron whose row of W(l) (or whose bias) holds parameter slot ``p``."""
+    net = c.net
+    for l, layer in enumerate(net.layers):
+        w0, w1 = int(net.w_offsets[l]), int(net.w_offsets[l + 1])
+        if w0 <= p < w1:
+            return c.neuron_ids[layer.start + (p - w0) // layer.W.shape[1]]
+        b0, b1 = int(net.b_offsets[l]), int(net.b_offsets[l + 1])
+        if b0 <= p < b1:
+            return c.neuron_ids[layer.start + (p - b0)]
+    return c.neuron_ids[-1]
 
 
 def _label(c: Compiled, graph, kind: str, ident: str) -> str:
@@ -62,15 +76,19 @@ def describe(c: Compiled, d: Divergence, graph=None, decimals: int = 4) -> Diver
     """What the app says about a divergence of the network ``c`` (``graph``: for labels)."""
     f = lambda v: fmt(v, decimals)  # noqa: E731 (a local shorthand)
     lr = d.learning_rate
-    culprit_kind = culprit_id = None
-    if d.param is not None:
-        culprit_kind, culprit_id = _param_owner(c, d.param)
+    culprit_kind: str | None = None
+    culprit_id: str | None = None
+    owner = _param_owner(c, d.param) if d.param is not None else None
+    if owner is not None:
+        culprit_kind, culprit_id = owner
     if d.on_neuron:
         assert d.row is not None  # neuron quantities carry their row
         kind, ident = "neuron", c.neuron_ids[d.row]
-    else:
-        assert culprit_kind is not None and culprit_id is not None
+    elif culprit_kind is not None and culprit_id is not None:
         kind, ident = culprit_kind, culprit_id
+    else:  # a slot no edge owns (the random user found one): mark the neuron it feeds
+        assert d.param is not None  # parameter quantities carry their slot
+        kind, ident = "neuron", _slot_neuron(c, d.param)
     where = _label(c, graph, kind, ident)
     param_name = None
     if culprit_kind is not None and culprit_id is not None:
