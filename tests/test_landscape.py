@@ -305,3 +305,27 @@ def test_huge_weights_are_refused_or_drawn_without_a_warning():
         plane = ls.random_plane(net, net.params * 1e10, seed=1)  # large but finite: drawn
         sf = ls.surface(net, s.train_set.X, s.train_set.Y, plane, (-1, 1, -1, 1), 5)
         assert sf.loss.shape == (5, 5)
+
+
+@pytest.mark.parametrize("name", ["xor_241", "skip_connection", "ecs171_321"])
+def test_with_l1_and_l2_every_grid_value_is_the_loss_training_descends(name):
+    """With training.l1/l2 set the surface is data loss + λ₂/2·Σw² + λ₁·Σ|w| (what the
+    optimizer steps on): each sampled cell equals the engine's loss plus a penalty summed
+    here over the document's own trainable edges, independently of core/regularization."""
+    from bpstudio.core.regularization import Penalty
+
+    s = session_of(name)
+    net = s.compiled.net
+    l1, l2 = 0.03, 0.2
+    penalty = Penalty(net, l1=l1, l2=l2)
+    rng = np.random.default_rng(11)
+    edges = [(eid, int(p)) for eid, p in zip(s.compiled.edge_ids, s.compiled.edge_param, strict=True)
+             if s.graph.edges[eid].trainable]  # fmt: skip
+    for plane in planes(s):
+        sf = ls.surface(net, s.train_set.X, s.train_set.Y, plane, (-1.5, 2.0, -1.0, 0.5), 17,
+                        penalty)  # fmt: skip
+        for i, j in [(0, 0), (16, 16), (8, 3)] + [tuple(c) for c in rng.integers(0, 17, (6, 2))]:
+            p = plane.point(sf.alphas[i], sf.betas[j])
+            w = np.array([p[q] for _, q in edges])
+            want = engine_loss(s, p) + l2 / 2 * float(w @ w) + l1 * float(np.abs(w).sum())
+            assert sf.loss[i, j] == pytest.approx(want, rel=1e-11), (name, i, j)

@@ -33,6 +33,7 @@ import numpy as np
 from ..core import batched
 from ..core.data import Dataset
 from ..core.network import Network
+from ..core.regularization import Penalty
 from ..core.settings import TrainingSettings
 from ..core.trainer import Trainer
 
@@ -175,17 +176,44 @@ Extent = tuple[float, float, float, float]  # α from, α to, β from, β to
 
 
 def surface(net: Network, X: np.ndarray, Y: np.ndarray, plane: Plane, extent: Extent,
-            resolution: int) -> Surface:  # fmt: skip
+            resolution: int, penalty: Penalty | None = None) -> Surface:  # fmt: skip
     """The loss on a resolution × resolution grid over extent (cell centres at the ends),
-    by the engine's batched forward pass over the plane (core/batched.plane_losses)."""
+    by the engine's batched forward pass over the plane (core/batched.plane_losses);
+    ``penalty`` (L1/L2 on): added at every point, since that sum is what training descends."""
     t0 = time.perf_counter()
     a0, a1, b0, b1 = extent
     alphas = np.linspace(a0, a1, resolution)
     betas = np.linspace(b0, b1, resolution)
     ga, gb = np.meshgrid(alphas, betas, indexing="ij")  # row i·len(betas) + j: (αᵢ, βⱼ)
     L = batched.plane_losses(net, plane.origin, plane.d1, plane.d2, ga.ravel(), gb.ravel(), X, Y)
+    if penalty is not None and penalty.active:
+        L = L + plane_penalties(penalty, plane, ga.ravel(), gb.ravel())
     L = L.reshape(resolution, resolution)
     return Surface(plane, alphas, betas, L, time.perf_counter() - t0)
+
+
+def plane_penalties(
+    penalty: Penalty, plane: Plane, alphas: np.ndarray, betas: np.ndarray
+) -> np.ndarray:
+    """λ₂/2·Σw² + λ₁·Σ|w| at each point θ(α, β) of the plane, over the trainable weights.
+    L2 in closed form (a quadratic in α, β); L1 summed in blocks of points (no point's
+    weight vector is kept longer than its block)."""
+    n = penalty.n
+    mask = 1.0 if penalty.mask is None else penalty.mask
+    o, d1, d2 = (v[:n] * mask for v in (plane.origin, plane.d1, plane.d2))
+    out = np.zeros(alphas.size)
+    if penalty.l2:
+        oo, o1, o2 = o @ o, o @ d1, o @ d2
+        aa, ab, bb = d1 @ d1, d1 @ d2, d2 @ d2
+        a, b = alphas, betas
+        sq = oo + 2 * a * o1 + 2 * b * o2 + a * a * aa + 2 * a * b * ab + b * b * bb
+        out += 0.5 * penalty.l2 * sq
+    if penalty.l1:
+        block = max(1, 2_000_000 // max(n, 1))
+        for lo in range(0, alphas.size, block):
+            a, b = alphas[lo : lo + block, None], betas[lo : lo + block, None]
+            out[lo : lo + block] += penalty.l1 * np.abs(o + a * d1 + b * d2).sum(axis=1)
+    return out
 
 
 def contour_segments(xs: np.ndarray, ys: np.ndarray, V: np.ndarray,

@@ -214,3 +214,30 @@ def test_the_marker_follows_the_history_slider(make_window, qtbot):
     qtbot.waitUntil(lambda: np.allclose(marker(), start), timeout=3000)
     QTest.keyClick(slider, Qt.Key.Key_End)
     qtbot.waitUntil(lambda: np.allclose(marker(), live), timeout=3000)
+
+
+def test_l2_typed_in_the_panel_lifts_the_surface_by_the_penalty(make_window, qtbot):
+    """λ₂ typed into the training dock: the landscape is redrawn as the loss training now
+    descends, every cell the data loss plus λ₂/2·Σw² of that point."""
+    from PySide6.QtTest import QTest
+
+    window = make_window(path=XOR)
+    tools = window.training_tools
+    lp = tools.landscape_plot
+    open_dock_tab(window, qtbot)
+    plain = lp.surface
+    assert plain is not None
+    field = tools.training_panel.l2
+    field.setFocus()
+    field.selectAll()
+    QTest.keyClicks(field, "0.5")
+    QTest.keyClick(field, Qt.Key.Key_Return)
+    assert window.graph.training["l2"] == 0.5
+    qtbot.waitUntil(lambda: lp.surface is not None and lp.surface is not plain, timeout=5000)
+    sf = lp.surface
+    s = tools.session
+    n = s.compiled.net.n_weights
+    for i, j in [(0, 0), (sf.resolution // 2, 3)]:
+        p = sf.plane.point(sf.alphas[i], sf.betas[j])
+        w = p[:n]
+        assert sf.loss[i, j] == pytest.approx(engine_loss(s, p) + 0.25 * float(w @ w), rel=1e-11)

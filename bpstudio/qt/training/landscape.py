@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.regularization import Penalty
 from ...model import landscape as ls
 from ...model.compile import CompileError, compile_graph
 from ...model.graph import ChangeKind
@@ -389,13 +390,16 @@ class LandscapePlot(PlotPanel):
     def _draw_surface(self, net, train, plane: ls.Plane, extent: ls.Extent) -> None:
         live = self.controller.running or self.racing
         governor = self.resolution if live else self.still_resolution
-        key = (id(net), plane.origin.tobytes(), plane.d1.tobytes(), plane.d2.tobytes(), extent)
+        # the loss training descends: the data loss plus the L1/L2 penalty when set
+        penalty = Penalty.of(net, self.graph.settings)
+        key = (id(net), plane.origin.tobytes(), plane.d1.tobytes(), plane.d2.tobytes(), extent,
+               penalty.l1, penalty.l2)  # fmt: skip
         if key == self._surface_key and self.surface is not None:
             if live or self._surface_still:
                 return
         res = governor.value
         t0 = time.perf_counter()
-        sf = ls.surface(net, train.X, train.Y, plane, extent, res)
+        sf = ls.surface(net, train.X, train.Y, plane, extent, res, penalty)
         self._surface_still = not live
         self.surface, self._surface_key = sf, key
         self._surface_at = time.perf_counter()
