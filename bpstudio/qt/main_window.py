@@ -519,9 +519,6 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not getattr(self, "_fitted", False):
             self._fitted = True
-            # the layer handles first (their timer would add them after the fit: the "2 inputs"
-            # handle was cut off at the canvas's left edge); the tiles refit when they appear
-            self.layer_handles.rebuild()
             self.view.fit_all()
             hide_stale_tab_bars_soon(self)
 

@@ -165,7 +165,6 @@ class NeuronTiles:
                 self._set_obstacles()
             return
         self.refreshes += 1
-        first = not self.tiles  # none drawn yet: the view's fit did not count them
         ids = list(grid.values)
         ranges = np.array([grid.value_range(nid) for nid in ids]).reshape(-1, 2, 1, 1)
         images = tile_rgba(np.stack([grid.values[nid] for nid in ids]), ranges[:, 0], ranges[:, 1])
@@ -184,8 +183,6 @@ class NeuronTiles:
             tile.set_values(rgba)
         if changed:
             self._set_obstacles()
-        if first and self.tiles and self.view.auto_fit:  # (until the lecturer zooms or pans)
-            self.view.fit_all()
 
     def _drop(self, nid: str) -> None:
         tile = self.tiles.pop(nid)
