@@ -1740,19 +1740,24 @@ class RandomUser:
 
 
 def run_random_user(make_window, qtbot, monkeypatch, workdir: Path, seed: int,
-                    episodes: list[tuple[Path | None, int]]) -> RandomUser:  # fmt: skip
-    """Each episode in a fresh window; returns the user (its failures in ``.failures``)."""
+                    episodes: list[tuple[Path | None, int]],
+                    progress=None) -> RandomUser:  # fmt: skip
+    """Each episode in a fresh window; returns the user (its failures in ``.failures``).
+
+    ``progress(user, k)``, if given, is called after episode k (a soak runs for hours)."""
     user = RandomUser(qtbot, seed, workdir)
     user.install(monkeypatch)
     t0, c0 = time.perf_counter(), time.process_time()
     try:
-        for path, n in episodes:
+        for k, (path, n) in enumerate(episodes):
             window = make_window()
             try:
                 user.run_episode(window, path, n)
             finally:
                 user.quiesce()
                 close_window(window)
+            if progress is not None:
+                progress(user, k)
     finally:
         user.elapsed = time.perf_counter() - t0
         user.cpu = time.process_time() - c0  # what the run costs on an idle machine

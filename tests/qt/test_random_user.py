@@ -126,7 +126,12 @@ def test_random_user_soak(make_window, qtbot, monkeypatch, tmp_path):
         episodes.append((EXAMPLES[k % len(EXAMPLES)], ACTIONS_PER_EPISODE))
         k += 1
     t0 = time.perf_counter()
-    user = run_random_user(make_window, qtbot, monkeypatch, tmp_path, seed, episodes)
+
+    def progress(user, k):  # one line per episode, so a soak of hours can be watched
+        print(f"episode {k + 1}/{len(episodes)}: {user.count} actions, "
+              f"{time.perf_counter() - t0:.0f} s, {len(user.failures)} failures", flush=True)  # fmt: skip
+
+    user = run_random_user(make_window, qtbot, monkeypatch, tmp_path, seed, episodes, progress)
     dt = time.perf_counter() - t0
     distinct = sorted({f.signature() for f in user.failures})
     print(f"\nsoak: seed {seed}, {user.count} actions, {len(episodes)} episodes, {dt:.0f} s "
