@@ -127,9 +127,15 @@ def test_random_user_soak(make_window, qtbot, monkeypatch, tmp_path):
         k += 1
     t0 = time.perf_counter()
 
+    reported = 0
+
     def progress(user, k):  # one line per episode, so a soak of hours can be watched
+        nonlocal reported
         print(f"episode {k + 1}/{len(episodes)}: {user.count} actions, "
               f"{time.perf_counter() - t0:.0f} s, {len(user.failures)} failures", flush=True)  # fmt: skip
+        for failure in user.failures[reported:]:  # in full as it happens, not hours later
+            print(failure.report("soak"), flush=True)
+        reported = len(user.failures)
 
     user = run_random_user(make_window, qtbot, monkeypatch, tmp_path, seed, episodes, progress)
     dt = time.perf_counter() - t0
