@@ -20,7 +20,8 @@ from bpstudio.model.graph import Edge, Graph, Neuron
 from bpstudio.model.label_placement import Disc, rect_hits_disc
 from bpstudio.qt import theme
 from bpstudio.qt.canvas.items import EdgeItem, EdgeLabelItem, NeuronItem
-from bpstudio.qt.passes.items import LegendItem, ValueBadge
+from bpstudio.qt.passes.badge import ValueBadge
+from bpstudio.qt.passes.legend import LegendItem
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.json"))
 SIZES = [(1280, 720), (1920, 1080)]

@@ -147,7 +147,7 @@ def test_a_scrolled_stroke_picture_is_moved_not_rasterised_again(qapp):
     from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QGraphicsScene
 
-    from bpstudio.qt.passes.items import StrokeLayer
+    from bpstudio.qt.passes.stroke_layer import StrokeLayer
 
     scene = QGraphicsScene()
     scene.setSceneRect(QRectF(-1000, -1000, 2000, 2000))

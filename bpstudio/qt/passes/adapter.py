@@ -20,7 +20,9 @@ from ...model.label_placement import Label, Placement
 from .. import theme
 from ..canvas.items import EdgeItem, EdgeLabelItem, NeuronItem
 from ..host import Canvas
-from .items import EdgeStroke, FillDisc, ValueBadge
+from .badge import ValueBadge
+from .fill_disc import FillDisc
+from .strokes import EdgeStroke
 
 
 class CanvasAdapter:
