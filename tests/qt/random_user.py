@@ -70,7 +70,7 @@ from bpstudio.model.graph import Graph
 from bpstudio.model.numfmt import fmt
 from bpstudio.paths import example_files, examples_dir
 from bpstudio.qt import dialogs
-from bpstudio.qt.canvas.items import EdgeItem
+from bpstudio.qt.canvas.edge_item import EdgeItem
 from bpstudio.qt.layout import fill_missing_positions
 
 # Issue 9 bugs being fixed on other branches right now. Each entry says how the random user

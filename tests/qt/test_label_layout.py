@@ -19,7 +19,8 @@ from bpstudio.model import numfmt
 from bpstudio.model.graph import Edge, Graph, Neuron
 from bpstudio.model.label_placement import Disc, rect_hits_disc
 from bpstudio.qt import theme
-from bpstudio.qt.canvas.items import EdgeItem, EdgeLabelItem, NeuronItem
+from bpstudio.qt.canvas.edge_item import EdgeItem, EdgeLabelItem
+from bpstudio.qt.canvas.neuron_item import NeuronItem
 from bpstudio.qt.passes.badge import ValueBadge
 from bpstudio.qt.passes.legend import LegendItem
 

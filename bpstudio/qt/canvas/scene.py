@@ -40,14 +40,11 @@ from ...model.graph import Change, ChangeKind, Edge, Graph, Neuron
 from ...model.label_placement import HIDDEN, Disc, Label, Placement, along_segment, place_labels
 from .. import theme
 from ..layout import missing_positions
-from .items import (
-    DragEdgesItem,
-    EdgeItem,
-    EdgeLabelItem,
-    EdgeLayerItem,
-    LiveEdgesItem,
-    NeuronItem,
-)
+from .drag_edges import DragEdgesItem
+from .edge_item import EdgeItem, EdgeLabelItem
+from .edge_layer import EdgeLayerItem
+from .live_edges import LiveEdgesItem
+from .neuron_item import NeuronItem
 
 
 class _DrawnEdge(NamedTuple):

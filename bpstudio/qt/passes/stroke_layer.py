@@ -11,7 +11,7 @@ from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
-from ..canvas.items import _line_buffer
+from ..canvas.line_buffer import line_buffer
 
 
 class StrokeLayer(QGraphicsItem):
@@ -230,7 +230,7 @@ class StrokeLayer(QGraphicsItem):
             pen = self._pen(spec)
             for i in range(first, stop, self.CHUNK):
                 j = min(stop, i + self.CHUNK)
-                poly, view = _line_buffer(j - i)
+                poly, view = line_buffer(j - i)
                 view[:] = lines[i:j].reshape(-1, 2)
                 yield pen, poly
 
