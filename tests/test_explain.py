@@ -14,7 +14,7 @@ from bpstudio.model import fileformat
 from bpstudio.model.compile import compile_graph
 from bpstudio.model.session import dataset
 from bpstudio.model.trace import run_pass
-from bpstudio.paths import example_files
+from bpstudio.paths import example_files, examples_dir
 
 REF = Path(__file__).resolve().parent / "fixtures" / "reference"  # copies of the shared references
 ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "identity"]
@@ -317,7 +317,7 @@ def test_ecs171_example_matches_the_reference_trace():
 
     from bpstudio.model.trace import to_json
 
-    graph = fileformat.load(Path(__file__).resolve().parent.parent / "examples/ecs171_321.json")
+    graph = fileformat.load(examples_dir() / "ecs171_321.json")
     assert all(n.x is not None for n in graph.neurons.values())
     c = compile_graph(graph)
     doc = to_json(run_pass(c, dataset(graph), [0], graph.training))
