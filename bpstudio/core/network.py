@@ -215,15 +215,6 @@ class Network:
             ws = self._workspaces[batch] = Workspace(self, batch)
         return ws
 
-    def layer_param_slices(self) -> list[tuple[slice, slice]]:
-        return [
-            (
-                slice(self.w_offsets[i], self.w_offsets[i + 1]),
-                slice(self.b_offsets[i], self.b_offsets[i + 1]),
-            )
-            for i in range(len(self.layers))
-        ]
-
     # ------------------------------------------------------------------ forward
     def load_inputs(self, ws: Workspace, X: np.ndarray) -> None:
         """Copy a (batch, inputs) array into the workspace's input rows."""

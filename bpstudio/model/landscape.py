@@ -372,12 +372,6 @@ class Path:
             return self._e[: self.n]
         return np.append(self._e[: self.n], self._last[0])
 
-    @property
-    def latest(self) -> np.ndarray | None:
-        if self._last is not None:
-            return self._last[1]
-        return self._p[self.n - 1] if self.n else None
-
 
 @dataclass
 class Racer:

@@ -127,10 +127,6 @@ class ValueBadge(QGraphicsItem):
         self.version += 1
         self.update()
 
-    def rect_at(self, point: QPointF, mode: str) -> QRectF:
-        """The scene rect the badge would cover if anchored there (nothing moves)."""
-        return _anchored(self._rect.width(), self._rect.height(), mode).translated(point)
-
     def set_anchor(self, point: QPointF, mode: str) -> None:
         if mode != self.anchor_mode:
             self.anchor_mode = mode

@@ -20,7 +20,6 @@ class PulseLayer(QGraphicsItem):
         self.colour = QColor(255, 170, 0)
         self.dot = 7.0
         self._rect = QRectF()
-        self.paint_count = 0  # frames drawn
         self.paint_times: list[float] | None = None  # benchmarks set a list to record frames
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
@@ -42,7 +41,6 @@ class PulseLayer(QGraphicsItem):
         return self._rect
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        self.paint_count += 1
         if self.paint_times is not None:
             self.paint_times.append(time.perf_counter())
         if self.segments:

@@ -57,26 +57,6 @@ class StrokeLayer(QGraphicsItem):
         )
         self._job_timer: QTimer | None = None
 
-    def set_strokes(self, strokes) -> None:
-        """strokes: EdgeStroke items in drawing order (their pens and lines). Drops the image."""
-        for _ in self.collect(strokes):
-            pass
-
-    def collect(self, strokes):
-        """:meth:`set_strokes` as a generator (kept for callers that have stroke items)."""
-        strokes = list(strokes)
-        rgba, widths, lines = [], [], []
-        for s in strokes:
-            pen, line = s.pen(), s.line()
-            c = pen.color()
-            rgba.append((c.redF(), c.greenF(), c.blueF(), c.alphaF()))
-            widths.append(pen.widthF())
-            lines.append((line.x1(), line.y1(), line.x2(), line.y2()))
-        yield
-        self.set_arrays([s.edge_id for s in strokes], np.array(lines, float).reshape(-1, 4),
-                        np.array(rgba, float).reshape(-1, 4), np.array(widths, float),
-                        np.array([s.value for s in strokes], float))  # fmt: skip
-
     def values_by_edge(self) -> dict[str, float]:
         """The number each drawn stroke encodes, by edge id (what tests and tips read)."""
         return dict(zip(self._ids, self._values.tolist(), strict=True))
