@@ -7,7 +7,7 @@ its paths to the loss, and the update of every parameter. Markdown or LaTeX (ams
 with pdflatex). No Qt.
 
 All values come from the engine (:mod:`bpstudio.model.trace`, :mod:`bpstudio.model.explain`);
-only display rounds them (:func:`bpstudio.model.explain.fmt`), and nothing is rounded before it
+only display rounds them (:func:`bpstudio.model.numfmt.fmt`), and nothing is rounded before it
 is computed.
 """
 

@@ -11,12 +11,13 @@ from ..core import losses
 from . import explain as ex
 from .report_doc import Math
 from .report_style import Style
+from .tex import tex_id
 
 
 def act_symbolic(s: Style, name: str, nid: str) -> str:
     z = s.sub("z", nid)
     if name == act.SOFTMAX:
-        return s.pick(f"softmax(z)_{nid}", rf"\mathrm{{softmax}}(z)_{{{ex.tex_id(nid)}}}")
+        return s.pick(f"softmax(z)_{nid}", rf"\mathrm{{softmax}}(z)_{{{tex_id(nid)}}}")
     if name == act.IDENTITY:
         return z
     a = act.entry(name)
@@ -114,7 +115,7 @@ def saturated_loss(s: Style, le: ex.LossExplanation) -> list | None:
 
 def deriv_symbolic(s: Style, name: str, nid: str) -> str:
     letter, tex = act.entry(name).prime_symbol
-    return s.pick(f"{letter}′(z_{nid})", f"{tex}'(z_{{{ex.tex_id(nid)}}})")
+    return s.pick(f"{letter}′(z_{nid})", f"{tex}'(z_{{{tex_id(nid)}}})")
 
 
 def deriv_substituted(s: Style, name: str, z: float, a: float) -> list[str]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import explain as ex
 from .report_doc import Doc, Eq, Math
+from .tex import tex_escape
 
 
 def render_md(doc: Doc) -> str:
@@ -67,7 +67,7 @@ def render_tex(doc: Doc, title: str) -> str:
         r"\allowdisplaybreaks",
         r"\setlength{\parindent}{0pt}",
         r"\setlength{\parskip}{0.5em}",
-        r"\title{" + ex.tex_escape(title) + "}",
+        r"\title{" + tex_escape(title) + "}",
         r"\date{}",
         r"\begin{document}",
         r"\maketitle",
@@ -79,7 +79,7 @@ def render_tex(doc: Doc, title: str) -> str:
             if b[1] == 1:
                 continue  # the title
             cmd = {2: "section*", 3: "subsection*"}.get(b[1], "paragraph*")
-            out += [f"\\{cmd}{{{ex.tex_escape(b[2])}}}", ""]
+            out += [f"\\{cmd}{{{tex_escape(b[2])}}}", ""]
         elif kind == "fig":
             out += [r"\begin{center}",
                     r"\includegraphics[width=0.8\linewidth]{" + b[1] + "}",
@@ -87,7 +87,7 @@ def render_tex(doc: Doc, title: str) -> str:
         elif kind == "q":
             out += [
                 r"\begin{quote}",
-                ex.tex_escape(b[1]).replace("\n\n", "\n\\par\n"),
+                tex_escape(b[1]).replace("\n\n", "\n\\par\n"),
                 r"\end{quote}",
                 "",
             ]
@@ -98,7 +98,7 @@ def render_tex(doc: Doc, title: str) -> str:
         elif kind == "t":
             headers, rows = b[1], b[2]
             out.append(r"\begin{longtable}{" + "l" * len(headers) + "}")
-            out.append(" & ".join(ex.tex_escape(h) for h in headers) + r" \\ \hline")
+            out.append(" & ".join(tex_escape(h) for h in headers) + r" \\ \hline")
             out.append(r"\endhead")
             for r in rows:
                 out.append(" & ".join(_tex_piece(c) for c in r) + r" \\")
@@ -110,7 +110,7 @@ def render_tex(doc: Doc, title: str) -> str:
 def _tex_piece(p) -> str:
     if isinstance(p, Math):
         return f"${p.text}$"
-    return ex.tex_escape(str(p))
+    return tex_escape(str(p))
 
 
 _TERMS_PER_LINE = 4

@@ -8,6 +8,7 @@ both formats.
 from __future__ import annotations
 
 from . import explain as ex
+from .tex import tex_id, tex_num
 
 
 class Style:
@@ -91,24 +92,24 @@ class TexStyle(Style):
     dot = r" \cdot "
 
     def num(self, x: float) -> str:
-        return ex.tex_num(x, self.decimals)
+        return tex_num(x, self.decimals)
 
     def num_places(self, x: float, places: int) -> str:
-        return ex.tex_num(x, places=places)
+        return tex_num(x, places=places)
 
     def par(self, x: float, places: int | None = None) -> str:
         text = self.num(x) if places is None else self.num_places(x, places)
         return rf"\left({text}\right)" if x < 0 or "times" in text else text
 
     def id(self, ident: str) -> str:
-        return ex.tex_id(ident)
+        return tex_id(ident)
 
     def sub(self, base: str, ident: str) -> str:
-        return f"{base}_{{{ex.tex_id(ident)}}}"
+        return f"{base}_{{{tex_id(ident)}}}"
 
     def d(self, what: str, ident: str | None = None) -> str:
         w = {"ŷ": r"\hat{y}"}.get(what, what)
-        low = f"{w}_{{{ex.tex_id(ident)}}}" if ident else w
+        low = f"{w}_{{{tex_id(ident)}}}" if ident else w
         return rf"\frac{{\partial L}}{{\partial {low}}}"
 
     def pick(self, unicode: str, tex: str) -> str:
@@ -130,10 +131,10 @@ class TexStyle(Style):
         return rf"\log\left({x}\right)"
 
     def yhat(self, ident: str | None = None) -> str:
-        return r"\hat{y}" + (f"_{{{ex.tex_id(ident)}}}" if ident else "")
+        return r"\hat{y}" + (f"_{{{tex_id(ident)}}}" if ident else "")
 
     def y(self, ident: str | None = None) -> str:
-        return "y" + (f"_{{{ex.tex_id(ident)}}}" if ident else "")
+        return "y" + (f"_{{{tex_id(ident)}}}" if ident else "")
 
     def eta(self) -> str:
         return r"\eta"
