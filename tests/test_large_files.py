@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from bpstudio import cli
 from bpstudio.core import files, limits
 from bpstudio.model import compile as compile_mod
-from bpstudio.model import fileformat
+from bpstudio.model import file_spec, fileformat
 from bpstudio.model.compile import compile_graph, compute_layers, graph_warnings
 from bpstudio.model.trace import json_text, run_pass, to_json
 
@@ -328,15 +328,15 @@ def test_dumps_writes_exactly_what_json_dumps_would(neuron_extra, edge_extra, to
     g = fileformat.loads(json.dumps(chain_doc(3)))
     n = g.neurons["h1"]
     n.extra, n.label = (
-        {k: v for k, v in neuron_extra.items() if k not in fileformat.NEURON_KEYS},
+        {k: v for k, v in neuron_extra.items() if k not in file_spec.NEURON_KEYS},
         label,
     )
     e = g.edges["w1"]
     e.extra, e.weight = (
-        {k: v for k, v in edge_extra.items() if k not in fileformat.EDGE_KEYS},
+        {k: v for k, v in edge_extra.items() if k not in file_spec.EDGE_KEYS},
         weight,
     )
-    g.extra = {k: v for k, v in top_extra.items() if k not in fileformat.TOP_KEYS}
+    g.extra = {k: v for k, v in top_extra.items() if k not in file_spec.TOP_KEYS}
     doc = fileformat.to_document(g)
     want = json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     assert fileformat.dumps(g) == want

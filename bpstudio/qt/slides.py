@@ -190,7 +190,7 @@ def write_beamer(slides: list[Slide], target: Path, name: str) -> list[Path]:
         + "\n".join(frames)
         + "\\end{document}\n"
     )
-    from ..model.fileformat import atomic_write_text
+    from ..model.atomic_write import atomic_write_text
 
     atomic_write_text(target, tex)
     return pictures
