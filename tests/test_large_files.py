@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bpstudio import cli
+from bpstudio.commands import check as check_command
 from bpstudio.core import files, limits
 from bpstudio.model import compile as compile_mod
 from bpstudio.model import file_spec, fileformat
@@ -210,11 +211,11 @@ def test_check_prints_a_few_warnings_then_a_count(tmp_path, capsys):
     doc = chain_doc(3)
     doc["neurons"] += [
         {"id": f"lost{i}", "role": "hidden", "activation": "relu"}
-        for i in range(cli.MAX_WARNINGS + 5)
+        for i in range(check_command.MAX_WARNINGS + 5)
     ]
     code = cli.main(["check", str(write_doc(tmp_path / "w.json", doc))])
     err = capsys.readouterr().err.splitlines()
-    assert code == 0 and len(err) == cli.MAX_WARNINGS + 1
+    assert code == 0 and len(err) == check_command.MAX_WARNINGS + 1
     assert err[-1].endswith("... and 5 more neurons like these (the app marks each one)")
 
 
