@@ -1,3 +1,5 @@
+# Longer than 400 lines: the engine's forward and backward passes share one preallocated buffer
+# layout, kept in one place for speed and clarity.
 """The compiled network: forward pass, loss, backward pass, all in preallocated numpy buffers.
 
 Layout (the lecture convention z = W·a + b, one column per sample):

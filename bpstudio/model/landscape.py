@@ -1,3 +1,5 @@
+# Longer than 400 lines: the slice, its surface and the paths and race drawn on it share the Plane's
+# projection.
 """The loss landscape: the loss over a 2-D slice of weight space, and paths projected onto it.
 
 A slice is a plane θ(α, β) = origin + α·d₁ + β·d₂ in parameter space (:class:`Plane`):

@@ -1,3 +1,6 @@
+# Longer than 400 lines: the scene is the one place that mirrors every Graph change onto its items
+# (build, incremental updates, label placement, both edge modes); others edit it now, so it is not
+# split here.
 """The canvas scene: a live view of one Graph, rebuilt from its change events.
 
 The scene never changes the model. Tools and commands change the Graph; the Graph's events
