@@ -25,8 +25,7 @@ from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 import bpstudio.qt  # noqa: E402,F401  (PySide6 refcount guard first)
-
-ROOT = Path(__file__).resolve().parent.parent
+from bpstudio.paths import examples_dir  # noqa: E402
 
 
 def pump(app: QApplication, seconds: float) -> None:
@@ -65,7 +64,7 @@ class Lateness:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("file", nargs="?", default=str(ROOT / "examples" / "xor_241.json"))
+    ap.add_argument("file", nargs="?", default=str(examples_dir() / "xor_241.json"))
     ap.add_argument("--seconds", type=float, default=5.0)
     args = ap.parse_args()
 

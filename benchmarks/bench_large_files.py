@@ -4,7 +4,7 @@
     python benchmarks/bench_large_files.py deep_chain csv_rows   # some cases
     python benchmarks/bench_large_files.py --keep DIR      # leave the generated files in DIR
 
-Target (issue 9, item 17): any file under the size cap (model/fileformat.MAX_BYTES) is
+Target (issue 9, item 17): any file under the size cap (model/file_spec.MAX_BYTES) is
 checked within 10 s and 1 GB; ``trace`` and ``train`` likewise, or refused at once by the
 documented size limit (docs/network-format.md, "Size limits") with a clear message.
 
@@ -35,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bpstudio.model.fileformat import MAX_BYTES
+from bpstudio.model.file_spec import MAX_BYTES
 
 HEAD = {"format": "bpstudio-network", "version": 1}
 TRAINING = {"loss": "half_squared_error", "optimizer": "sgd", "learning_rate": 0.01, "seed": 0}

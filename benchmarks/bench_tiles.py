@@ -27,8 +27,7 @@ from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 import bpstudio.qt  # noqa: E402,F401  (PySide6 refcount guard first)
-
-ROOT = Path(__file__).resolve().parent.parent
+from bpstudio.paths import examples_dir  # noqa: E402
 
 
 def pump(app: QApplication, seconds: float) -> None:
@@ -91,7 +90,7 @@ def report(what: str, rate: float, late: list[float], clicks: list[float]) -> No
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("file", nargs="?", default=str(ROOT / "examples" / "xor_241.json"))
+    ap.add_argument("file", nargs="?", default=str(examples_dir() / "xor_241.json"))
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--rounds", type=int, default=2, help="stretches with the tiles on (and off)")
     args = ap.parse_args()

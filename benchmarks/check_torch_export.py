@@ -27,6 +27,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from test_explain import random_doc  # noqa: E402
 
+from bpstudio.paths import example_files  # noqa: E402
+
 TOL = 1e-9
 
 
@@ -81,7 +83,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         files = list(args.files) or [
-            *sorted((ROOT / "examples").glob("*.json")),
+            *example_files(),
             *sorted(Path("/work/shared/reference").glob("*_[0-9][0-9][0-9].json")),
         ]
         for i, f in enumerate(files):

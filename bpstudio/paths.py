@@ -1,24 +1,19 @@
-"""Where bundled files live, for a source checkout and for an installed package alike."""
+"""Where bundled files live: inside the package (bpstudio/examples, bpstudio/resources), for a
+source checkout, an editable and a normal install alike."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-
-def _bundled_dir(name: str) -> Path:
-    here = Path(__file__).resolve().parent
-    installed = here / name  # a normal install maps examples/ -> bpstudio/examples (pyproject)
-    if installed.is_dir():
-        return installed
-    return here.parent / name  # a source checkout or an editable install: the repository folder
+PACKAGE = Path(__file__).resolve().parent
 
 
 def examples_dir() -> Path:
-    return _bundled_dir("examples")
+    return PACKAGE / "examples"
 
 
 def resources_dir() -> Path:
-    return _bundled_dir("resources")
+    return PACKAGE / "resources"
 
 
 def example_files() -> list[Path]:
@@ -31,11 +26,10 @@ def _inside(path: Path, root: Path) -> bool:
 
 def is_example(path) -> bool:
     """A file of the bundled examples folder: it opens as an untitled copy, never saved over."""
-    return _inside(Path(path).resolve(), examples_dir().resolve())
+    return _inside(Path(path).resolve(), examples_dir())
 
 
 def is_bundled(path) -> bool:
-    """Inside the installed package or its examples/resources: no place for the user's files."""
-    p = Path(path).resolve()
-    roots = (examples_dir(), resources_dir(), Path(__file__).resolve().parent)
-    return any(_inside(p, r.resolve()) for r in roots)
+    """Inside the installed package (its examples and resources too): no place for the
+    user's files."""
+    return _inside(Path(path).resolve(), PACKAGE)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bpstudio.model import fileformat
 from bpstudio.model.templates import COLUMN, ROW
+from bpstudio.paths import example_files
 from bpstudio.qt.layout import (
     SKIP_CLEARANCE,
     _segment_distance,
@@ -16,7 +15,7 @@ from bpstudio.qt.layout import (
     spacing_for_labels,
 )
 
-EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.json"))
+EXAMPLES = example_files()
 
 
 def through(graph, pos) -> list[tuple[str, str]]:

@@ -13,8 +13,9 @@ from bpstudio.model import explain as ex
 from bpstudio.model import fileformat
 from bpstudio.model.compile import compile_graph
 from bpstudio.model.session import dataset
+from bpstudio.model.tex import tex_escape, tex_id
 from bpstudio.model.trace import run_pass
-from bpstudio.paths import example_files
+from bpstudio.paths import example_files, examples_dir
 
 REF = Path(__file__).resolve().parent / "fixtures" / "reference"  # copies of the shared references
 ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "identity"]
@@ -287,14 +288,14 @@ def test_fmt_decimals_and_update_places():
 
 
 def test_tex_escape_is_ascii():
-    t = ex.tex_escape("a_b #1 {x} 100% ~ σ x₁ — ok")
+    t = tex_escape("a_b #1 {x} 100% ~ σ x₁ — ok")
     assert t.isascii() and r"\_" in t and r"\#" in t and r"\%" in t
-    assert ex.tex_id("h_1") == r"\text{h\_1}"
+    assert tex_id("h_1") == r"\text{h\_1}"
 
 
 def test_tex_escape_keeps_the_symbols_of_the_worked_examples():
     """ŷ and ′ came out as "?" in the LaTeX hand-outs."""
-    t = ex.tex_escape("∂L/∂ŷ = σ′(z) ∏ w ≈ 0.5 Wᵀ café")
+    t = tex_escape("∂L/∂ŷ = σ′(z) ∏ w ≈ 0.5 Wᵀ café")
     assert t.isascii() and "?" not in t
     assert r"$\partial\hat{y}$" in t and r"$\sigma '$" in t and r"$\prod$" in t
     assert r"$\approx$" in t and "cafe" in t
@@ -317,7 +318,7 @@ def test_ecs171_example_matches_the_reference_trace():
 
     from bpstudio.model.trace import to_json
 
-    graph = fileformat.load(Path(__file__).resolve().parent.parent / "examples/ecs171_321.json")
+    graph = fileformat.load(examples_dir() / "ecs171_321.json")
     assert all(n.x is not None for n in graph.neurons.values())
     c = compile_graph(graph)
     doc = to_json(run_pass(c, dataset(graph), [0], graph.training))

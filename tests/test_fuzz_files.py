@@ -1,7 +1,7 @@
 """A seeded mutation fuzzer for network files and CSV files (issue 9).
 
-Every example network (examples/, the shared reference files) and a CSV-backed network are
-mutated (keys deleted, duplicated, swapped; types changed; huge, tiny, negative and NaN-ish
+Every example network (bpstudio/examples/, the shared reference files) and a CSV-backed network
+are mutated (keys deleted, duplicated, swapped; types changed; huge, tiny, negative and NaN-ish
 numbers; odd Unicode including lone surrogates; truncated JSON; cycles; dangling and duplicate
 ids; CSV files with odd delimiters, quotes, short rows, BOMs, bad bytes, or nothing at all)
 and run through the real commands (check, trace, train --epochs 2, report), in-process through

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pytest
 from grading_nets import answer
@@ -18,9 +17,10 @@ from helpers import FIXTURES, REFERENCE
 from bpstudio.model import fileformat
 from bpstudio.model.grading.answers import Answer, load_answers, parse_answers
 from bpstudio.model.grading.grader import Grader, expected_values, grade
+from bpstudio.paths import examples_dir
 
 GRADING = FIXTURES / "grading"
-EXAMPLES = Path(__file__).parent.parent / "examples"
+EXAMPLES = examples_dir()
 
 
 def sig(z: float) -> float:

@@ -4,7 +4,6 @@ common-mistake notes of reports, computed by the grading catalogue."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from helpers import REFERENCE
@@ -15,8 +14,9 @@ from bpstudio.model.compile import compile_graph
 from bpstudio.model.report import hidden_quantities, render_exercise, render_report
 from bpstudio.model.session import dataset
 from bpstudio.model.trace import run_pass, to_json
+from bpstudio.paths import examples_dir
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
+EXAMPLES = examples_dir()
 SOFTMAX = EXAMPLES / "softmax_3class.json"
 
 

@@ -17,9 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bpstudio import cli
+from bpstudio.commands import check as check_command
 from bpstudio.core import files, limits
 from bpstudio.model import compile as compile_mod
-from bpstudio.model import fileformat
+from bpstudio.model import file_spec, fileformat
 from bpstudio.model.compile import compile_graph, compute_layers, graph_warnings
 from bpstudio.model.trace import json_text, run_pass, to_json
 
@@ -210,11 +211,11 @@ def test_check_prints_a_few_warnings_then_a_count(tmp_path, capsys):
     doc = chain_doc(3)
     doc["neurons"] += [
         {"id": f"lost{i}", "role": "hidden", "activation": "relu"}
-        for i in range(cli.MAX_WARNINGS + 5)
+        for i in range(check_command.MAX_WARNINGS + 5)
     ]
     code = cli.main(["check", str(write_doc(tmp_path / "w.json", doc))])
     err = capsys.readouterr().err.splitlines()
-    assert code == 0 and len(err) == cli.MAX_WARNINGS + 1
+    assert code == 0 and len(err) == check_command.MAX_WARNINGS + 1
     assert err[-1].endswith("... and 5 more neurons like these (the app marks each one)")
 
 
@@ -328,15 +329,15 @@ def test_dumps_writes_exactly_what_json_dumps_would(neuron_extra, edge_extra, to
     g = fileformat.loads(json.dumps(chain_doc(3)))
     n = g.neurons["h1"]
     n.extra, n.label = (
-        {k: v for k, v in neuron_extra.items() if k not in fileformat.NEURON_KEYS},
+        {k: v for k, v in neuron_extra.items() if k not in file_spec.NEURON_KEYS},
         label,
     )
     e = g.edges["w1"]
     e.extra, e.weight = (
-        {k: v for k, v in edge_extra.items() if k not in fileformat.EDGE_KEYS},
+        {k: v for k, v in edge_extra.items() if k not in file_spec.EDGE_KEYS},
         weight,
     )
-    g.extra = {k: v for k, v in top_extra.items() if k not in fileformat.TOP_KEYS}
+    g.extra = {k: v for k, v in top_extra.items() if k not in file_spec.TOP_KEYS}
     doc = fileformat.to_document(g)
     want = json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     assert fileformat.dumps(g) == want

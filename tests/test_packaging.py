@@ -22,3 +22,25 @@ def test_every_subpackage_is_listed_in_pyproject():
     }
     assert on_disk - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"
     assert {"bpstudio.examples", "bpstudio.resources"} <= listed
+
+
+def test_bundled_files_live_in_the_package_and_are_shipped():
+    """examples/ and resources/ are folders of the package (no package-dir mapping from the
+    repository's top level), and package-data names every file in them."""
+    from fnmatch import fnmatch
+
+    from bpstudio.paths import PACKAGE, examples_dir, resources_dir
+
+    pyproject = ROOT / "pyproject.toml"
+    if not pyproject.exists():
+        pytest.skip("not a source checkout")
+    setuptools = tomllib.loads(pyproject.read_text())["tool"]["setuptools"]
+    assert "package-dir" not in setuptools
+    assert examples_dir().parent == resources_dir().parent == PACKAGE
+    data = setuptools["package-data"]
+    for folder in (examples_dir(), resources_dir()):
+        files = [p for p in folder.iterdir() if p.is_file()]
+        assert files, folder
+        patterns = data[f"bpstudio.{folder.name}"]
+        for p in files:
+            assert any(fnmatch(p.name, pat) for pat in patterns), f"{p} is not in package-data"

@@ -16,7 +16,7 @@ from bpstudio.core.network import Workspace
 from bpstudio.core.regularization import Penalty
 from bpstudio.core.settings import TrainingSettings
 from bpstudio.core.trainer import Trainer
-from bpstudio.model import fileformat
+from bpstudio.model import file_validation, fileformat
 from bpstudio.model.compile import compile_graph
 from bpstudio.model.session import dataset
 from bpstudio.model.trace import json_text, run_pass, to_json
@@ -186,7 +186,7 @@ def test_settings_read_l1_l2_and_the_file_checks_them():
     s = TrainingSettings.from_dict({"l1": 0.25, "l2": 1e-3})
     assert (s.l1, s.l2) == (0.25, 1e-3)
     assert TrainingSettings.from_dict({"l1": None}).l1 == 0.0
-    errors = fileformat.validate_training({"l2": -1.0, "l1": "x"})
+    errors = file_validation.validate_training({"l2": -1.0, "l1": "x"})
     assert any("training.l2 = -1.0 is out of range" in e for e in errors)
     assert any("training.l1 must be a finite number" in e for e in errors)
 

@@ -18,9 +18,10 @@ from bpstudio.model.compile import compile_graph
 from bpstudio.model.report import ReportError, render_report
 from bpstudio.model.session import dataset
 from bpstudio.model.trace import run_pass
+from bpstudio.paths import examples_dir
 
 REF = Path(__file__).resolve().parent / "fixtures" / "reference"  # copies of the shared references
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = examples_dir()
 CASES = [
     (REF / "handwritten_221.json", 0),
     (REF / "ecs171_321.json", 0),

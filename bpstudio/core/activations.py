@@ -1,3 +1,5 @@
+# Longer than 400 lines: the registry: every activation's forward, derivative, symbols and glyph
+# next to each other, by design (issue 10).
 """Activation functions with their derivatives side by side.
 
 Every elementwise activation is a pair ``forward(z, out) -> a`` and ``derivative(z, a, out) -> f'(z)``.

@@ -32,7 +32,6 @@ from .network import Network, Workspace
 
 # what a finding is about: a neuron (row) or a parameter (param)
 NEURON_QUANTITIES = ("z", "a", "loss", "∂L/∂z")
-PARAM_QUANTITIES = ("∂L/∂w", "∂L/∂b", "weight", "bias", "weight²", "bias²")
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class Divergence:
     epoch: int  # 1-based epoch of the step that failed
     batch: int  # 0-based batch of that epoch (0 for full-batch training)
     stage: str  # "weights" (the step's start), "forward", "loss", "backward", "gradient", "update"
-    quantity: str  # one of NEURON_QUANTITIES or PARAM_QUANTITIES
+    quantity: str  # one of NEURON_QUANTITIES, or a parameter's: ∂L/∂w, ∂L/∂b, weight, bias, weight², bias²
     value: float  # the quantity's value (inf, -inf, nan, or a finite value whose square is not)
     learning_rate: float
     row: int | None = None  # global neuron row (neuron quantities)

@@ -1,3 +1,5 @@
+# Longer than 400 lines: the engine's forward and backward passes share one preallocated buffer
+# layout, kept in one place for speed and clarity.
 """The compiled network: forward pass, loss, backward pass, all in preallocated numpy buffers.
 
 Layout (the lecture convention z = W·a + b, one column per sample):
@@ -214,15 +216,6 @@ class Network:
         if ws is None:
             ws = self._workspaces[batch] = Workspace(self, batch)
         return ws
-
-    def layer_param_slices(self) -> list[tuple[slice, slice]]:
-        return [
-            (
-                slice(self.w_offsets[i], self.w_offsets[i + 1]),
-                slice(self.b_offsets[i], self.b_offsets[i + 1]),
-            )
-            for i in range(len(self.layers))
-        ]
 
     # ------------------------------------------------------------------ forward
     def load_inputs(self, ws: Workspace, X: np.ndarray) -> None:

@@ -2,7 +2,7 @@
 
 An activation or loss writes its own substituted formula (``1/(1 + e^(−0.3775))``) on its
 registry entry (core/activations.py, core/losses.py), for Markdown and LaTeX alike. The report's
-styles (``model/report.py``) implement this Protocol; core only names it, so the entries stay
+styles (``model/report_style.py``) implement this Protocol; core only names it, so the entries stay
 numpy-only and know nothing of documents.
 """
 

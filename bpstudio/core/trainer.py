@@ -42,10 +42,6 @@ class EpochStats:
     divergence: Divergence | None = None  # where a diverged epoch first overflowed
 
 
-class Diverged(Exception):
-    pass
-
-
 class Trainer:
     def __init__(
         self,

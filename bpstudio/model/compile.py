@@ -1,3 +1,5 @@
+# Longer than 400 lines: compiling is one pipeline (structure checks, layers, matrices, masks) whose
+# steps share the edge arrays.
 """Compile a drawn graph into layers, weight matrices and masks for the numpy core.
 
 A neuron's layer is the longest path to it from an input or bias unit (those are layer 0; a

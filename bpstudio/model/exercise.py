@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from .grading.answers import Answer, Key, describe, parse_number
 from .grading.grader import Graded, GradeReport, expected_values, grade
 from .graph import Graph
-from .numfmt import fmt
 
 # what each choice of Pass → Exercise hides (quantities of shared/spec/grading.md)
 BACKWARD_QUANTITIES = ("dL_dz", "grad")
@@ -277,9 +276,6 @@ class Exercise:
     @property
     def first_wrong(self) -> Graded | None:
         return None if self.report is None else self.report.first_wrong
-
-    def exact_text(self, key: Key, decimals: int) -> str:
-        return fmt(self.exact[key], decimals)
 
     def summary(self) -> str:
         """'5 of 8 blanks filled: 3 right, 1 follows, 1 wrong (first: ∂L/∂w of w5, sign slip)'."""

@@ -1,3 +1,5 @@
+# Longer than 400 lines: the generated module's source is one template with the loss helpers it
+# inlines.
 """``bpstudio export FILE --to torch``: a standalone PyTorch file computing the network's function.
 
 The generated file imports only torch. Its ``build()`` returns an ``nn.Module`` whose forward

@@ -1,3 +1,5 @@
+# Longer than 400 lines: the graph's data classes, change kinds and mutators are the one model every
+# view observes.
 """The drawn network: neurons, edges, settings and data, with change events. No Qt.
 
 The canvas, the inspector and undo commands all go through the mutating methods here; each

@@ -66,10 +66,6 @@ class Placement:
         return [k for k, h in self.how.items() if h == how]
 
 
-def rect_at(cx: float, cy: float, w: float, h: float) -> Rect:
-    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-
-
 def rects_overlap(a: Rect, b: Rect) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 

@@ -1,3 +1,5 @@
+# Longer than 400 lines: the slice, its surface and the paths and race drawn on it share the Plane's
+# projection.
 """The loss landscape: the loss over a 2-D slice of weight space, and paths projected onto it.
 
 A slice is a plane θ(α, β) = origin + α·d₁ + β·d₂ in parameter space (:class:`Plane`):
@@ -371,12 +373,6 @@ class Path:
         if self._last is None:
             return self._e[: self.n]
         return np.append(self._e[: self.n], self._last[0])
-
-    @property
-    def latest(self) -> np.ndarray | None:
-        if self._last is not None:
-            return self._last[1]
-        return self._p[self.n - 1] if self.n else None
 
 
 @dataclass

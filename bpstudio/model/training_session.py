@@ -1,3 +1,5 @@
+# Longer than 400 lines: the session's run loop, its history and its runs are one state (scrub,
+# reset and resume read all three).
 """Live training without Qt: the graph's trainer, stepped in time slices, and its history.
 
 The desktop app pulls epochs from :meth:`TrainingSession.run_for` on a timer for a few

@@ -137,10 +137,6 @@ class Document(QObject):
         settings().setValue("recent_files", files[:MAX_RECENT])
         self.recent_changed.emit(files[:MAX_RECENT])
 
-    def clear_recent(self) -> None:
-        settings().setValue("recent_files", [])
-        self.recent_changed.emit([])
-
     # ---------------------------------------------------------------- autosave / recovery
     def autosave(self) -> bool:
         """Write the current network to this document's recovery slot if it has unsaved changes."""

@@ -12,7 +12,7 @@ import json
 
 from PySide6.QtGui import QUndoCommand
 
-from ..model import fileformat
+from ..model import file_validation, fileformat
 from ..model.graph import Edge, Graph, Neuron
 from ..model.templates import COLUMN, ROW
 from .canvas.tools import DEFAULT_ACTIVATION, ID_PREFIX, SUBSCRIPTS
@@ -55,9 +55,9 @@ def _selection_graph(doc: dict) -> Graph:
                              ("edges", edges, limits.MAX_EDGES)):  # fmt: skip
         if isinstance(items, list) and len(items) > most:
             raise PasteRefused(f"{key}: {len(items):,} {key}, more than the limit of {most:,}")
-    g, errors = Graph(), fileformat._Errors()
-    fileformat._read_neurons(neurons, g, errors)
-    fileformat._read_edges(edges, g, errors)
+    g, errors = Graph(), file_validation._Errors()
+    file_validation._read_neurons(neurons, g, errors)
+    file_validation._read_edges(edges, g, errors)
     if not errors:
         errors.extend(structure_errors(g))  # softmax on outputs only, duplicates, cycles
     if errors:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 
 from ..core.data import DataError
+from ..model.atomic_write import atomic_write_text
 from ..model.compile import CompileError, compile_graph
-from ..model.fileformat import atomic_write_text
 from ..model.report import ReportError, figure_name, render_report
 from ..model.session import dataset
 from ..model.stepper import BACKWARD, FORWARD, LOSS

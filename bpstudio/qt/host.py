@@ -29,7 +29,8 @@ from ..model.graph import Graph
 from ..model.label_placement import Label, Placement
 
 if TYPE_CHECKING:  # (the canvas imports nothing from here: no cycle at run time either)
-    from .canvas.items import EdgeItem, EdgeLabelItem, NeuronItem
+    from .canvas.edge_item import EdgeItem, EdgeLabelItem
+    from .canvas.neuron_item import NeuronItem
     from .canvas.scene import NetworkScene
     from .document import Document
     from .training import TrainingTools

@@ -1,4 +1,4 @@
-"""The app icon (resources/bpstudio.svg), for the application and its windows."""
+"""The app icon (bpstudio/resources/bpstudio.svg), for the application and its windows."""
 
 from __future__ import annotations
 

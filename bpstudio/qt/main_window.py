@@ -1,3 +1,5 @@
+# Longer than 400 lines: the window wires every panel, menu and tool into one place; others edit it
+# now, so it is not split here.
 """The main window: canvas in the middle, inspector dock, toolbar, menus, status bar.
 
 Extension points for panels added by other features (stable; please keep them so). The pass

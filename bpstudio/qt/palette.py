@@ -124,7 +124,6 @@ class PaletteTile(QFrame):
         )
         self._press: QPoint | None = None
         self._dragged = False
-        self.last_drag: QDrag | None = None  # tests read the mime data of the drag started
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -155,7 +154,6 @@ class PaletteTile(QFrame):
         drag.setMimeData(encode(self.spec()))
         drag.setPixmap(self.grab())
         drag.setHotSpot(QPoint(12, self.height() // 2))
-        self.last_drag = drag
         return drag
 
     def start_drag(self) -> None:

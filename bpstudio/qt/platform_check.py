@@ -36,8 +36,6 @@ LIBRARIES = [
             {"apt": "libxcb-keysyms1", "dnf": "xcb-util-keysyms", "zypper": "libxcb-keysyms1",
              "pacman": "xcb-util-keysyms"}),
 ]  # fmt: skip
-LIBRARY = LIBRARIES[0].soname  # the one most often missing (kept for older callers)
-
 # how each package manager installs packages (the first one found is named)
 INSTALL = [
     ("apt", "sudo apt install"),

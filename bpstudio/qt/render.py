@@ -17,7 +17,7 @@ from PySide6.QtCore import QBuffer, QIODevice, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem
 
-from ..model.fileformat import atomic_write_bytes
+from ..model.atomic_write import atomic_write_bytes
 from ..model.graph import Graph
 from .canvas.legend import SIZE as LEGEND_SIZE
 from .canvas.legend import paint_legend

@@ -18,9 +18,9 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 
-from ..model.explain import tex_escape
 from ..model.graph import Graph
 from ..model.report import render_report
+from ..model.tex import tex_escape
 from .pass_frames import FilmError, PassFilm
 
 PAGE_IN = QSizeF(13.333, 7.5)  # a 16:9 slide, as PowerPoint and Beamer's 169 aspect
@@ -190,7 +190,7 @@ def write_beamer(slides: list[Slide], target: Path, name: str) -> list[Path]:
         + "\n".join(frames)
         + "\\end{document}\n"
     )
-    from ..model.fileformat import atomic_write_text
+    from ..model.atomic_write import atomic_write_text
 
     atomic_write_text(target, tex)
     return pictures

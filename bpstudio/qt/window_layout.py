@@ -55,12 +55,6 @@ def scrollable(panel: QWidget) -> QScrollArea:
     return PanelScroll(panel)
 
 
-def panel_of(dock: QDockWidget) -> QWidget | None:
-    """The panel a dock shows, through the scroll area :func:`scrollable` may have put around it."""
-    w = dock.widget()
-    return w.widget() if isinstance(w, QScrollArea) else w
-
-
 def arrange_docks(
     window: QMainWindow,
     left: list[QDockWidget],

@@ -65,12 +65,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.model import fileformat
+from bpstudio.model import file_validation, fileformat
 from bpstudio.model.graph import Graph
 from bpstudio.model.numfmt import fmt
 from bpstudio.paths import example_files, examples_dir
 from bpstudio.qt import dialogs
-from bpstudio.qt.canvas.items import EdgeItem
+from bpstudio.qt.canvas.edge_item import EdgeItem
 from bpstudio.qt.layout import fill_missing_positions
 
 # Issue 9 bugs being fixed on other branches right now. Each entry says how the random user
@@ -456,7 +456,7 @@ class RandomUser:
         if under(path, examples_dir()):
             self.fail("save", f"the app tried to rewrite the bundled example {path}")
             raise OSError(f"random user: refusing to overwrite the bundled file {path}")
-        fits = not fileformat.validate_data(graph, path.parent)  # as the saved file reads
+        fits = not file_validation.validate_data(graph, path.parent)  # as the saved file reads
         expected = snapshot(graph)
         real_save(graph, path)
         self.saved.append(path)
@@ -1426,7 +1426,7 @@ class RandomUser:
             self.fail("save", "the document is modified but the autosave wrote nothing")
             return
         base = self.window.training_tools.data_panel.base_dir()
-        fits = not fileformat.validate_data(self.graph, base)
+        fits = not file_validation.validate_data(self.graph, base)
         self._check_reopens(f, expected, strict=fits or not known(2))
 
     # ================================================================ issue 15: design

@@ -1,4 +1,4 @@
-"""The app icon (resources/bpstudio.svg) is on the application and the window (issue 9,
+"""The app icon (bpstudio/resources/bpstudio.svg) is on the application and the window (issue 9,
 item 20: it was packaged but never set, so the title bar and the taskbar showed Qt's default)."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 from bpstudio.model import numfmt
 from bpstudio.paths import example_files
-from bpstudio.qt.canvas.items import EdgeLabelItem
+from bpstudio.qt.canvas.edge_item import EdgeLabelItem
 
 
 def _open(make_window, qtbot, name):

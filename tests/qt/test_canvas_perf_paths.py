@@ -12,7 +12,8 @@ from bpstudio.model import explain as ex
 from bpstudio.model import fileformat
 from bpstudio.model.graph import Graph
 from bpstudio.paths import example_files
-from bpstudio.qt.canvas.items import DragEdgesItem, LiveEdgesItem
+from bpstudio.qt.canvas.drag_edges import DragEdgesItem
+from bpstudio.qt.canvas.live_edges import LiveEdgesItem
 
 
 def big_graph(width: int = 40, layers: int = 3, fan_in: int = 40) -> Graph:

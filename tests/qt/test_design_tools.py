@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QPushButton
 
 from bpstudio.model import compile as model_compile
-from bpstudio.model import fileformat, quickstart, templates
+from bpstudio.model import file_validation, fileformat, quickstart, templates
 from bpstudio.qt import dialogs
 
 # the real dialog function (the conftest replaces it with "fail on any dialog" per test); its
@@ -87,7 +87,7 @@ def test_quick_start_networks_compile_train_and_save(text, tmp_path):
     assert len(g.edges) == sum(a * b for a, b in zip(sizes, sizes[1:], strict=False))
     compiled = model_compile.compile_graph(g)  # data and settings fit the shape
     assert compiled is not None
-    assert not fileformat.validate_data(g, None)
+    assert not file_validation.validate_data(g, None)
     path = tmp_path / "q.json"
     fileformat.save(g, path)
     again = fileformat.load(path)

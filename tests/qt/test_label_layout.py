@@ -8,8 +8,6 @@ labels, the loss badge, the overlay's legend) overlap and that no label covers a
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtTest import QTest
@@ -18,11 +16,14 @@ from PySide6.QtWidgets import QApplication
 from bpstudio.model import numfmt
 from bpstudio.model.graph import Edge, Graph, Neuron
 from bpstudio.model.label_placement import Disc, rect_hits_disc
+from bpstudio.paths import example_files
 from bpstudio.qt import theme
-from bpstudio.qt.canvas.items import EdgeItem, EdgeLabelItem, NeuronItem
-from bpstudio.qt.passes.items import LegendItem, ValueBadge
+from bpstudio.qt.canvas.edge_item import EdgeItem, EdgeLabelItem
+from bpstudio.qt.canvas.neuron_item import NeuronItem
+from bpstudio.qt.passes.badge import ValueBadge
+from bpstudio.qt.passes.legend import LegendItem
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.json"))
+EXAMPLES = example_files()
 SIZES = [(1280, 720), (1920, 1080)]
 KEYS = [
     ("forward", Qt.Key_F6, Qt.ShiftModifier),

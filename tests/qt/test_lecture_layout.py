@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar
 from test_label_layout import collisions  # noqa: E402 (tests/qt on the path)
 
 from bpstudio.paths import example_files
-from bpstudio.qt.passes.items import ValueBadge
+from bpstudio.qt.passes.badge import ValueBadge
 from bpstudio.qt.passes.presentation import MIN_SCREEN_PX
 
 

@@ -147,7 +147,7 @@ def test_a_scrolled_stroke_picture_is_moved_not_rasterised_again(qapp):
     from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QGraphicsScene
 
-    from bpstudio.qt.passes.items import StrokeLayer
+    from bpstudio.qt.passes.stroke_layer import StrokeLayer
 
     scene = QGraphicsScene()
     scene.setSceneRect(QRectF(-1000, -1000, 2000, 2000))
@@ -188,7 +188,7 @@ def test_a_scrolled_stroke_picture_is_moved_not_rasterised_again(qapp):
 def test_the_canvas_edge_picture_waits_for_the_pass_picture_but_not_forever(
     make_window, qtbot, monkeypatch
 ):
-    from bpstudio.qt.canvas.items import EdgeLayerItem
+    from bpstudio.qt.canvas.edge_layer import EdgeLayerItem
 
     window = make_window(graph_with_a_dead_end())
     scene, g = window.scene, window.graph

@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from bpstudio.model import fileformat
+from bpstudio.model import file_spec
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -142,7 +142,7 @@ def test_a_file_value_the_field_cannot_hold_is_kept_and_said(make_window, qtbot,
     doc = json.loads(
         json.dumps(
             {
-                "format": fileformat.FORMAT,
+                "format": file_spec.FORMAT,
                 "version": 1,
                 "name": "big seed",
                 "neurons": [

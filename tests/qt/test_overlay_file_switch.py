@@ -22,7 +22,9 @@ from bpstudio.model import fileformat
 from bpstudio.model.stepper import LOSS, UPDATED
 from bpstudio.model.templates import dense_network
 from bpstudio.qt import dialogs
-from bpstudio.qt.passes.items import EdgeStroke, LegendItem, ValueBadge
+from bpstudio.qt.passes.badge import ValueBadge
+from bpstudio.qt.passes.legend import LegendItem
+from bpstudio.qt.passes.strokes import EdgeStroke
 
 REF = Path(__file__).resolve().parent.parent / "fixtures" / "reference"
 SHIFT = Qt.KeyboardModifier.ShiftModifier

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem
 from bpstudio.model import explain as ex
 from bpstudio.model.graph import Graph
 from bpstudio.model.templates import dense_network
-from bpstudio.qt.passes.items import EdgeStroke
 from bpstudio.qt.passes.overlay import MAX_EDGE_LABELS
+from bpstudio.qt.passes.strokes import EdgeStroke
 
 NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 

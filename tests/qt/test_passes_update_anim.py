@@ -17,7 +17,7 @@ from bpstudio.model.compile import compile_graph
 from bpstudio.model.session import dataset
 from bpstudio.model.stepper import IDLE, UPDATED
 from bpstudio.model.trace import run_pass
-from bpstudio.qt.passes.items import weight_width
+from bpstudio.qt.passes.strokes import weight_width
 
 REF = Path(__file__).resolve().parent.parent / "fixtures" / "reference"
 LEARNING_RATE = 5.0  # the file's 1e-4 moves no stroke visibly; this one does

@@ -120,6 +120,23 @@ def test_pulses_play_over_a_frozen_picture_and_a_wheel_lands_them(window, qtbot)
     assert tools.stepper.state.phase == FORWARD  # landed: the layer is revealed, not lost
 
 
+def test_a_pulse_over_the_frozen_picture_leaves_the_garbage_collector_alone(window, qtbot):
+    """issue 10: the frozen picture called the process-wide gc.freeze() for the walk, moving
+    every object of the app out of the collector's reach behind the app's back."""
+    import gc
+
+    tools = window.pass_tools
+    tools.controller.set_speed(60)
+    frozen_before = gc.get_freeze_count()
+    tools.controller.forward_step()
+    ov = tools.overlay
+    assert ov.animating and ov.frozen.isVisible()
+    qtbot.waitUntil(lambda: len(ov.frozen.paint_ms) >= 2, timeout=3000)
+    assert gc.get_freeze_count() == frozen_before
+    qtbot.waitUntil(lambda: not ov.animating, timeout=5000)
+    assert gc.get_freeze_count() == frozen_before
+
+
 def test_render_uses_the_overlay_code(tmp_path):
     from bpstudio.qt.render import OVERLAYS, render_to_file
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from bpstudio.core import activations as act
 from bpstudio.model import explain as ex
 from bpstudio.model import templates
-from bpstudio.qt.canvas.items import glyph
+from bpstudio.qt.canvas.neuron_item import glyph
 
 H1 = (220, -55)  # lecture_221's h1 at zoom 1 (tests/qt/test_editor.py)
 

@@ -1,3 +1,5 @@
+# Longer than 400 lines: the grader walks the pass once, with the student's carried values, and
+# every check needs that walk's state.
 """Grade hand-computed values against the exact pass (spec grading.md).
 
 For each written value, in computation order: *exact* is the engine's value, *yours* the

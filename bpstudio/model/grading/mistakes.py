@@ -305,5 +305,4 @@ CATALOGUE: tuple[Mistake, ...] = (
             "off by a factor of 2 or ½ (the ½ of the loss kept or dropped in its derivative)"),
     Mistake("sign", _ALL, sign, "the right magnitude with the wrong sign"),
 )  # fmt: skip
-CODES = tuple(m.code for m in CATALOGUE) + ("unexplained",)
 BY_CODE = {m.code: m for m in CATALOGUE}

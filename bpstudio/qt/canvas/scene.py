@@ -1,3 +1,6 @@
+# Longer than 400 lines: the scene is the one place that mirrors every Graph change onto its items
+# (build, incremental updates, label placement, both edge modes); others edit it now, so it is not
+# split here.
 """The canvas scene: a live view of one Graph, rebuilt from its change events.
 
 The scene never changes the model. Tools and commands change the Graph; the Graph's events
@@ -40,14 +43,11 @@ from ...model.graph import Change, ChangeKind, Edge, Graph, Neuron
 from ...model.label_placement import HIDDEN, Disc, Label, Placement, along_segment, place_labels
 from .. import theme
 from ..layout import missing_positions
-from .items import (
-    DragEdgesItem,
-    EdgeItem,
-    EdgeLabelItem,
-    EdgeLayerItem,
-    LiveEdgesItem,
-    NeuronItem,
-)
+from .drag_edges import DragEdgesItem
+from .edge_item import EdgeItem, EdgeLabelItem
+from .edge_layer import EdgeLayerItem
+from .live_edges import LiveEdgesItem
+from .neuron_item import NeuronItem
 
 
 class _DrawnEdge(NamedTuple):

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsRectItem
 from ...model.graph import Edge, Neuron
 from .. import theme
 from ..commands import MoveNeuronsCommand, add_edge_command, add_neuron_command
-from .items import EdgeItem, NeuronItem
+from .edge_item import EdgeItem
+from .neuron_item import NeuronItem
 
 if TYPE_CHECKING:
     from .view import CanvasView

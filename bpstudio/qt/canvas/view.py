@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
 from ...model.graph import Graph
 from .drop import DropTarget
-from .items import EdgeItem, NeuronItem
+from .edge_item import EdgeItem
 from .legend import LegendWidget
+from .neuron_item import NeuronItem
 from .scene import NetworkScene
 from .tools import ConnectTool, PlaceTool, SelectTool, Tool
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QDockWidget, QGraphicsItem, QGraphicsView, QMainWindow
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QMainWindow
 
 from ...model.graph import Graph
 from ...model.stepper import IDLE, UPDATED
@@ -184,12 +184,6 @@ class PassTools(QObject):
         self.explain.refresh_live()  # off screen / tabbed away: skipped; at most 5 Hz
         self.matrix.refresh_live()  # off screen / tabbed away: skipped; at most 5 Hz
 
-    def refresh_now(self) -> None:
-        """Refresh the docks immediately (tests; after loading a file)."""
-        self._timer.stop()
-        self.explain.refresh()
-        self.matrix.rebuild()
-
     def close(self) -> None:
         self.graph.unsubscribe(self._on_graph_change)
         self.controller.close()
@@ -256,7 +250,3 @@ def _share_canvas_with_history(window: PassHost, tools: PassTools) -> None:
 
     controller.state_changed.connect(on_state)
     scrubber.before_scrub = before_scrub
-
-
-def dock_names(window: QMainWindow) -> list[str]:
-    return [d.objectName() for d in window.findChildren(QDockWidget)]

@@ -18,9 +18,12 @@ from PySide6.QtWidgets import QGraphicsItem
 from ...model.graph import Graph
 from ...model.label_placement import Label, Placement
 from .. import theme
-from ..canvas.items import EdgeItem, EdgeLabelItem, NeuronItem
+from ..canvas.edge_item import EdgeItem, EdgeLabelItem
+from ..canvas.neuron_item import NeuronItem
 from ..host import Canvas
-from .items import EdgeStroke, FillDisc, ValueBadge
+from .badge import ValueBadge
+from .fill_disc import FillDisc
+from .strokes import EdgeStroke
 
 
 class CanvasAdapter:

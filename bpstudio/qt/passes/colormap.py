@@ -133,7 +133,7 @@ class Theme:
         return rgba, self.min_width + (self.max_width - self.min_width) * lf**1.5
 
     def weight_styles(self, w: np.ndarray, wmax: float) -> tuple[np.ndarray, np.ndarray]:
-        """(sign colour as (n, 4) rgba, ``items.weight_width``) per weight."""
+        """(sign colour as (n, 4) rgba, ``strokes.weight_width``) per weight."""
         w = np.asarray(w, dtype=float)
         rgba = self.sign_rgba(w)
         if wmax <= 0 or not math.isfinite(wmax):

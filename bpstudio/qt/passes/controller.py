@@ -1,3 +1,5 @@
+# Longer than 400 lines: the pass actions, their controls and the toolbar share one clock and one
+# set of QActions.
 """Pass controls: the actions (toolbar and keys), the speed, the sample, and their clock.
 
 :class:`PassController` owns the Qt-free :class:`~bpstudio.model.stepper.PassStepper` and the

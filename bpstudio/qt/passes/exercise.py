@@ -1,3 +1,5 @@
+# Longer than 400 lines: exercise mode's controller holds the blanks' editors, their grading and the
+# sheet export as one state machine; others edit it now, so it is not split here.
 """Exercise mode: the pass with some values hidden, typed in by a student, graded at once.
 
 Pass → Exercise → Hide … puts the whole backward pass on the canvas (no update is applied)

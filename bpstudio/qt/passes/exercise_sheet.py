@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...core.data import DataError
+from ...model.atomic_write import atomic_write_text
 from ...model.compile import CompileError, compile_graph
-from ...model.fileformat import atomic_write_text
 from ...model.report import (
     DEFAULT_HIDE,
     ReportError,

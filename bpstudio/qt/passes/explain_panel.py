@@ -1,3 +1,5 @@
+# Longer than 400 lines: one panel's text for every kind of selection (neuron, edge, loss, penalty),
+# each a few dozen lines; others edit it now, so it is not split here.
 """The explain dock: the maths of the selected neuron or edge, with the numbers substituted.
 
 Everything shown comes from :mod:`bpstudio.model.explain` (the same objects the worked-example

@@ -1,3 +1,5 @@
+# Longer than 400 lines: the layer table's model, its cells and the dock that shows them change
+# together with each matrix row's layout (split it with its mypy entry).
 """The drawn graph as the matrices the engine multiplies: W(l), b(l), z(l) = W(l)·a + b(l).
 
 One table per compiled layer: a row per neuron of the layer, a column per neuron that can feed

@@ -39,21 +39,15 @@ from ...model.numfmt import fmt, fmt_signed
 from ...model.stepper import BACKWARD, FORWARD, LOSS, PassStepper, StepState
 from ..canvas.scene import NetworkScene
 from .adapter import CanvasAdapter
+from .badge import CENTER, ValueBadge, overlay_font
 from .blanks import FOCUS, NEUTRAL, BlankSource, badge_lines
 from .colormap import NORMAL, Theme, activation_scale, diverging
-from .items import (
-    CENTER,
-    EdgeStroke,
-    FillDisc,
-    FrozenPulse,
-    LegendItem,
-    PulseLayer,
-    StrokeLayer,
-    ValueBadge,
-    circle_rect,
-    overlay_font,
-    weight_width,
-)
+from .fill_disc import FillDisc, circle_rect
+from .frozen_pulse import FrozenPulse
+from .legend import LegendItem
+from .pulse import PulseLayer
+from .stroke_layer import StrokeLayer
+from .strokes import EdgeStroke, weight_width
 from .update_anim import WeightSettle
 
 # a wheel or a click means the lecturer is taking over: show the result at once. (Scrolls,

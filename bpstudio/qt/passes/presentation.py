@@ -30,8 +30,8 @@ from ..canvas.view import CanvasView
 from ..docks import hide_stale_tab_bars_soon
 from ..training import PLOTS as TRAINING_PLOTS
 from ..training import TrainingTools
+from .badge import overlay_font
 from .colormap import HIGH_CONTRAST, NORMAL
-from .items import overlay_font
 
 MIN_SCREEN_PX = 24.0  # the smallest number on the canvas, in screen pixels (1280x720 projector)
 TARGET_SCREEN_PX = 26.0  # aim a little above it

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QGraphicsScene, QToolTip
 from ...model import explain as ex
 from ...model.stepper import PassStepper
 from .adapter import CanvasAdapter
-from .items import StrokeLayer
+from .stroke_layer import StrokeLayer
 
 if TYPE_CHECKING:
     from .overlay import PassOverlay

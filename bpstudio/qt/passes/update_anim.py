@@ -99,7 +99,7 @@ class WeightSettle(QObject):
             cands.sort(key=lambda c: c[0], reverse=True)
             del cands[MAX_ANIMATED:]
         wmax = ov.update_wmax or 1.0
-        from .items import weight_width
+        from .strokes import weight_width
 
         w0, w1, c0, c1 = [], [], [], []
         self.strokes, self._end_pens, self._keys, self.widths = [], [], [], {}

@@ -1,3 +1,5 @@
+# Longer than 400 lines: one panel with three sources (generator, CSV, table) that share one
+# undoable write to graph.data.
 """Data panel: a built-in generator, a CSV file, or an editable table of samples.
 
 Whatever is chosen is written to ``graph.data`` (saved in the network file) as one undoable

@@ -37,9 +37,6 @@ class DivergenceMarker(QGraphicsItem):
         self._label = QRectF(anchor.x() - w / 2, anchor.y() - h, w, h)
         self._bounds = shape.boundingRect().adjusted(-6, -6, 6, 6).united(self._label)
 
-    def label_rect(self) -> QRectF:
-        return QRectF(self._label)
-
     def boundingRect(self) -> QRectF:
         return self._bounds
 

@@ -4,7 +4,7 @@ A QDoubleSpinBox/QSpinBox clamps what is typed to its range on Enter (1000000 as
 rate became 100) and rounds it to its decimals (1e-13 became 0), without a word. These spin
 boxes instead:
 
-* span every value the file format accepts (``model.fileformat.RANGES``), so any file's
+* span every value the file format accepts (``model.file_validation.RANGES``), so any file's
   value is shown as it is, and keep all the digits a float has;
 * refuse a value outside that span or not a finite number with :attr:`refused`, a sentence
   naming the limit (the field shows the value it had, which is the one in use);

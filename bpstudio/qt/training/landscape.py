@@ -1,3 +1,5 @@
+# Longer than 400 lines: one dock class: the surface, the path, the race and their controls redraw
+# from one shared state.
 """The Loss landscape dock: the loss over a slice of weight space, the path training takes on
 it, and a race of the optimizers from one start (the numbers: model/landscape.py).
 

@@ -1,3 +1,5 @@
+# Longer than 400 lines: the live plots share one panel base and its history views (issue 10's plot
+# table is to reshape it).
 """Loss and per-layer gradient-norm curves, live, with earlier runs greyed and labelled.
 
 Curves take views of the session's history arrays (no copies, no list conversions), and
@@ -23,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...model.fileformat import atomic_write_bytes, atomic_write_text
+from ...model.atomic_write import atomic_write_bytes, atomic_write_text
 from ...model.numfmt import general
 from ...model.training_session import History, Run, TrainingSession
 from .. import places

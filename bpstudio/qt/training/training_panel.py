@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ...core import losses, optimizers
 from ...core.init import INITIALISERS
-from ...model.fileformat import validate_training
+from ...model.file_validation import validate_training
 from ...model.graph import Change, ChangeKind
 from ..elided_label import ElidedLabel
 from ..field_note import FieldNote
@@ -99,7 +99,7 @@ class TrainingPanel(QWidget):
         self.loss.addItems(losses.NAMES)
         self.optimizer = QComboBox()
         self.optimizer.addItems(optimizers.NAMES)
-        # every value the file format accepts (fileformat.RANGES); the open ends (> 0, < 1)
+        # every value the file format accepts (file_validation.RANGES); the open ends (> 0, < 1)
         # are refused by validate_training, with its message under the field
         self.lr = NumberSpin("learning rate", "> 0", 0.0)
         self.momentum = NumberSpin("momentum", "in [0, 1)", 0.0, 1.0)

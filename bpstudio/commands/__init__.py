@@ -1,0 +1,2 @@
+"""The subcommands of ``bpstudio``, one module each (bpstudio/cli.py parses the arguments and
+turns every failure into its exit code)."""
