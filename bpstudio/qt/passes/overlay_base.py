@@ -52,6 +52,8 @@ def _timer(parent: QObject) -> QTimer:
 
 
 class OverlayBase(QObject):
+    """The overlay's settings, items, timers and animation (set up, not yet wired)."""
+
     frame = Signal(float)  # pulse progress, once per animation frame
     pulse_finished = Signal()
 

@@ -14,11 +14,9 @@ import math
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF
 
-from ...model.label_placement import Disc, Label, Placement, along_segment, around_disc
+from ...model.label_placement import Disc, Label, Placement, around_disc
 from .items import CENTER, ValueBadge, circle_rect
 from .overlay_base import OverlayBase
-
-__all__ = ["CLEARANCE", "EDGE_BADGE_FRACTIONS", "OverlayPlacement", "along_segment"]
 
 # label placement: what the student reads first wins the room (the editor's weight labels: 0)
 P_LOSS, P_OUTPUT, P_NEURON, P_EDGE = 50.0, 40.0, 30.0, 20.0
@@ -26,10 +24,11 @@ P_LEGEND = 1.0  # below every number (the editor's weight labels are lower still
 LEGEND_KEY = ("legend",)
 CLEARANCE = 6.0  # around a neuron's circle: its activation glyph and warning badge
 EDGE_BADGE_FRACTIONS = (0.6, 0.5, 0.7, 0.4, 0.78, 0.32, 0.86, 0.24)
-Spot = tuple[float, float]
 
 
 class OverlayPlacement(OverlayBase):
+    """The overlay's badges and legend, placed with the editor's labels."""
+
     def _around(self, b: ValueBadge, p: QPointF, rad: float, gap: float, every=False) -> list:
         """Spots around a neuron: above, below, right, left, the diagonals."""
         w, h = b.size()

@@ -26,6 +26,8 @@ _LANDING_EVENTS = (QEvent.Type.Wheel, QEvent.Type.MouseButtonPress, QEvent.Type.
 
 
 class OverlayPulse(OverlayRefresh):
+    """The pulses of a walk, the next step's preview, the update's easing."""
+
     def pulse_segments(self, kind: str, layer: int) -> list[tuple[QPointF, QPointF]]:
         """Where pulses run: forward into ``layer``; backward out of the layer above it."""
         r = self.stepper.result

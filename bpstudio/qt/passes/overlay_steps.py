@@ -17,6 +17,7 @@ from collections.abc import Generator
 import numpy as np
 from PySide6.QtGui import QFontMetricsF
 
+from ...model.label_placement import along_segment
 from ...model.reveal import (
     PassView,
     a_scale_values,
@@ -37,12 +38,13 @@ from .overlay_place import (
     P_LOSS,
     P_NEURON,
     P_OUTPUT,
-    along_segment,
 )
 from .overlay_strokes import MAX_EDGE_LABELS, OverlayStrokes
 
 
 class OverlayRefresh(OverlayStrokes):
+    """A refresh: at once, in slices, or as the preview under a pulse."""
+
     def refresh(self) -> None:
         """Show exactly what the stepper's state reveals (no animation). Incremental: only
         items whose content changes are touched, the rest are hidden at the end."""

@@ -23,6 +23,8 @@ MAX_EDGE_LABELS = 80  # beyond this the labels are noise: strokes + hover tips o
 
 
 class OverlayStrokes(OverlayPlacement):
+    """The edges' strokes: one item each, or one layer of arrays in bulk mode."""
+
     def _stroke(self, eid: str, bulk: bool = False) -> EdgeStroke:
         s = self.strokes.get(eid)
         if s is None or s.scene() is not self.scene:
