@@ -335,25 +335,18 @@ class PassStepper:
             self._set(StepState())
 
     # ----------------------------------------------------------------- what is revealed
+    # (the rules are the module functions below: model/reveal.py reads them from a state)
     def forward_shown(self, layer: int) -> bool:
         """Are z and a of ``layer`` on screen? (layer 0: the inputs x)"""
-        s = self.state
-        if s.phase == IDLE:
-            return False
-        if s.phase == FORWARD:
-            return layer <= s.layer
-        return True
+        return forward_shown(self.state, layer)
 
     @property
     def loss_shown(self) -> bool:
-        return self.state.phase in (LOSS, BACKWARD, UPDATED)
+        return loss_shown(self.state)
 
     def backward_shown(self, layer: int) -> bool:
         """Are ∂L/∂z of ``layer`` and ∂L/∂w into it on screen?"""
-        s = self.state
-        if s.phase == BACKWARD:
-            return layer >= s.layer
-        return s.phase == UPDATED and layer >= 1
+        return backward_shown(self.state, layer)
 
     @property
     def updated(self) -> bool:
@@ -368,3 +361,25 @@ class PassStepper:
         if self._old is None or self._new is None or neuron_id not in self._old[1]:
             return None
         return self._old[1][neuron_id], self._new[1][neuron_id]
+
+
+# ----------------------------------------------------------------- what a state reveals
+def forward_shown(state: StepState, layer: int) -> bool:
+    """Are z and a of ``layer`` revealed in ``state``? (layer 0: the inputs x)"""
+    if state.phase == IDLE:
+        return False
+    if state.phase == FORWARD:
+        return layer <= state.layer
+    return True
+
+
+def loss_shown(state: StepState) -> bool:
+    """Is the loss (ŷ, y, L) revealed in ``state``?"""
+    return state.phase in (LOSS, BACKWARD, UPDATED)
+
+
+def backward_shown(state: StepState, layer: int) -> bool:
+    """Are ∂L/∂z of ``layer`` and ∂L/∂w into it revealed in ``state``?"""
+    if state.phase == BACKWARD:
+        return layer >= state.layer
+    return state.phase == UPDATED and layer >= 1

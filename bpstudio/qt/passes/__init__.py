@@ -22,6 +22,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QMainWindow
 
 from ...model.graph import Graph
+from ...model.reveal import Blanks
 from ...model.stepper import IDLE, UPDATED
 from ..canvas.scene import NetworkScene
 from ..host import PassHost
@@ -94,6 +95,14 @@ class PassTools(QObject):
         graph.subscribe(self._on_graph_change)
         self.stepper.subscribe(lambda _s: self._timer.start())
         self.stepper.subscribe(lambda _s: QTimer.singleShot(0, self._keep_loss_in_view))
+
+    def set_exercise(self, blanks: Blanks | None) -> None:
+        """An exercise's blanks (qt/passes/exercise.py) for every view of the pass: the
+        canvas draws them, Explain, Matrices and the hover tips withhold what they hide
+        (model/reveal.py decides for all of them). None: the pass as stepped."""
+        self.overlay.set_exercise(blanks)
+        self.explain.set_exercise(blanks)
+        self.matrix.set_exercise(blanks)
 
     def _keep_loss_in_view(self) -> None:
         """Once a walk has stopped, bring the loss badge on screen: it sits right of the

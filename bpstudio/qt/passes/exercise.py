@@ -36,7 +36,7 @@ from ...model.grading.answers import AnswersError, Key, load_answers
 from ...model.grading.grader import Graded
 from ...model.numfmt import fmt
 from ...model.stepper import BACKWARD, StepState
-from .blanks import FOLLOWS, RIGHT, WRONG, Blank
+from .blanks import Blank
 from .overlay import MAX_EDGE_LABELS
 
 if TYPE_CHECKING:
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 EMPTY = "_____"
 TYPED = set("0123456789.-+eE−")
 SYMBOL = {"right": "✓", "follows": "→", "wrong": "✗"}
-COLOUR = {"right": RIGHT, "follows": FOLLOWS, "wrong": WRONG}
 ANSWER_FILTERS = "Answers (*.json *.csv);;All files (*)"
 
 
@@ -62,7 +61,7 @@ class ExerciseMode(QObject):
         self.exercise: Exercise | None = None
         self.index: int | None = None  # the focused blank (into exercise.keys); None: none yet
         self.draft: str | None = None  # what is being typed into it (None: not typing)
-        self.version = 0  # BlankSource: the overlay redraws when it changes
+        self.version = 0  # Blanks: the overlay redraws when it changes
         self.message = ""  # the last verdict or complaint, in words (status bar, list)
         self.path: Path | None = None  # the checked answers file
         self.hide: str | None = None  # what the exercise on screen hides (HIDE_CHOICES)
@@ -252,7 +251,7 @@ class ExerciseMode(QObject):
             self._hidden_docks = [d for d in (t.explain_dock, t.matrix_dock) if d.isVisible()]
             for d in self._hidden_docks:
                 d.hide()
-        self.tools.overlay.set_exercise(self)
+        self.tools.set_exercise(self)
         if self.view is not None:
             self.view.setFocus()
         self._update_actions()
@@ -266,7 +265,7 @@ class ExerciseMode(QObject):
         self.draft = None
         self.path = None
         self.hide = None
-        self.tools.overlay.set_exercise(None)
+        self.tools.set_exercise(None)
         for d in self._hidden_docks:
             d.show()
         self._hidden_docks = []
@@ -293,7 +292,7 @@ class ExerciseMode(QObject):
         return ex.keys[i] if ex is not None and i is not None and 0 <= i < len(ex.keys) else None
 
     def blank(self, quantity: str, ident: str | None) -> Blank | None:
-        """BlankSource for the overlay: how the value (quantity, ident) is drawn, if hidden."""
+        """Blanks (model/reveal.py): how the value (quantity, ident) is drawn, if hidden."""
         ex = self.exercise
         if ex is None:
             return None
@@ -305,21 +304,27 @@ class ExerciseMode(QObject):
         entry = ex.entries.get(key)
         assert ex.revealed is not None
         notes: list[str] = []
-        colour = None
+        verdict = None
         if focused and self.draft is not None:
             text = f"▸ {self.draft}_"
         else:
             text = EMPTY if entry is None else entry
             if g is not None:
                 text += " " + SYMBOL[g.verdict]
-                colour = COLOUR[g.verdict]
+                verdict = g.verdict
                 if focused:
                     notes.append(verdict_words(g)[2:])
             if focused:
                 text = "▸ " + text
         if key in ex.revealed:
             notes.append(f"exact {fmt(ex.exact[key], self.tools.overlay.decimals)}")
-        return Blank(text, colour, focused, tuple(notes), colour)
+        return Blank(text, verdict, focused, tuple(notes))
+
+    @property
+    def hidden_kinds(self) -> frozenset[str]:
+        """Blanks (model/reveal.py): the quantities this exercise has a blank of."""
+        ex = self.exercise
+        return frozenset() if ex is None else frozenset(k[0] for k in ex.keys)
 
     def focus_step(self, step: int) -> None:
         ex = self.exercise

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import QDockWidget, QTextBrowser, QWidget
 
 from ...core import activations as act
 from ...model import explain as ex
-from ...model.stepper import IDLE, PassStepper
+from ...model.reveal import Blanks, ExplainGates, hides_values, shown_in_explain
+from ...model.stepper import PassStepper
 
 
 def _letter(activation: str | None) -> str:
@@ -118,13 +119,14 @@ def _sum_of_products(terms, f) -> str:
     )
 
 
-def _reveals(stepper: PassStepper):
-    """(forward_shown(layer), backward_shown(layer)) of the pass being stepped. Explain never
-    shows a number the canvas has not revealed yet: the class predicts the next one. With no
-    pass started (the lecturer exploring a network) everything is shown."""
-    if stepper.state.phase == IDLE:
-        return (lambda _layer: True), (lambda _layer: True)
-    return stepper.forward_shown, stepper.backward_shown
+EXERCISE_NOTE = "hidden in the exercise: work it out on the canvas (Tab walks the blanks)"
+
+
+def _gates(stepper: PassStepper, layer: int, blanks: Blanks | None) -> ExplainGates:
+    """Which sections of ``layer``'s explanation may show: model/reveal.py, the one source
+    the canvas reads too (never a number the canvas has not revealed, nor an exercise's
+    blank; with no pass started everything)."""
+    return shown_in_explain(stepper.state, layer, blanks)
 
 
 def _label(graph, nid: str) -> str:
@@ -132,7 +134,9 @@ def _label(graph, nid: str) -> str:
     return n.display_label if n is not None else nid
 
 
-def neuron_doc(stepper: PassStepper, nid: str, sample: int, decimals: int) -> _Doc:
+def neuron_doc(
+    stepper: PassStepper, nid: str, sample: int, decimals: int, blanks: Blanks | None = None
+) -> _Doc:
     r = stepper.result
     c = r.compiled
     d = _Doc()
@@ -145,9 +149,12 @@ def neuron_doc(stepper: PassStepper, nid: str, sample: int, decimals: int) -> _D
         d.eq(f"a = {f(e.a)}" if e.role == "input" else "a = 1 (constant)")
         return d
     d.h(f"{lab}  ({e.role}, layer {e.layer}, {e.activation}{where})")
-    forward_shown, backward_shown = _reveals(stepper)
-    if not forward_shown(e.layer):
-        d.note(f"z and a appear when the forward pass reaches layer {e.layer} (F6)")
+    gates = _gates(stepper, e.layer, blanks)
+    if not gates.forward:
+        if hides_values(blanks):
+            d.note(f"z and a: {EXERCISE_NOTE}")
+        else:
+            d.note(f"z and a appear when the forward pass reaches layer {e.layer} (F6)")
         return d
     d.sub("Forward")
     names = [f"{t.weight_name}·{t.value_name}" for t in e.terms] + ["b"]
@@ -160,8 +167,11 @@ def neuron_doc(stepper: PassStepper, nid: str, sample: int, decimals: int) -> _D
     else:
         letter = _letter(e.activation)
         d.eq(f"a = {letter}(z) = {letter}({f(e.z)}) = {f(e.a)}")
-    if not backward_shown(e.layer):
-        d.note(f"∂L/∂z appears when the backward pass reaches layer {e.layer} (F7)")
+    if not gates.backward:
+        if hides_values(blanks) and stepper.backward_shown(e.layer):
+            d.note(f"∂L/∂z: {EXERCISE_NOTE}")
+        else:
+            d.note(f"∂L/∂z appears when the backward pass reaches layer {e.layer} (F7)")
         return d
     d.sub("Backward")
     if not e.reaches_loss:
@@ -189,13 +199,15 @@ def neuron_doc(stepper: PassStepper, nid: str, sample: int, decimals: int) -> _D
     d.eq(f"∂L/∂b = ∂L/∂z = {f(e.dL_db)}")
     if r.regularised:
         d.note("biases are not penalised: ∂L/∂b has no regularisation term")
-    if stepper.updated and e.bias is not None:
+    if stepper.updated and gates.update and e.bias is not None:
         u = ex.bias_update(c, r, nid, stepper.graph.training)
         _update_lines(d, u, "b", decimals)
     return d
 
 
-def edge_doc(stepper: PassStepper, eid: str, sample: int, decimals: int) -> _Doc:
+def edge_doc(
+    stepper: PassStepper, eid: str, sample: int, decimals: int, blanks: Blanks | None = None
+) -> _Doc:
     r = stepper.result
     c = r.compiled
     d = _Doc()
@@ -206,8 +218,12 @@ def edge_doc(stepper: PassStepper, eid: str, sample: int, decimals: int) -> _Doc
         f"{eid}: {_label(g, e.source)} → {_label(g, e.target)}   w = {f(e.weight)}{_where(r, sample)}"
     )
     layer = c.layer_of[e.target]
-    if not _reveals(stepper)[1](layer):
-        d.note(f"∂L/∂{eid} appears when the backward pass reaches layer {layer} (F7)")
+    gates = _gates(stepper, layer, blanks)
+    if not gates.backward:
+        if hides_values(blanks) and stepper.backward_shown(layer):
+            d.note(f"∂L/∂{eid}: {EXERCISE_NOTE}")
+        else:
+            d.note(f"∂L/∂{eid} appears when the backward pass reaches layer {layer} (F7)")
         return d
     pen = e.penalty
     data = "∂L_data" if pen is not None else "∂L"  # the chain rule is the data loss's
@@ -253,7 +269,7 @@ def edge_doc(stepper: PassStepper, eid: str, sample: int, decimals: int) -> _Doc
         _penalty_lines(d, pen, eid, decimals)
     elif r.regularised:
         d.note(f"{eid} is frozen: the penalty leaves it out ({ex.PENALTY_SCOPE})")
-    if stepper.updated:
+    if stepper.updated and gates.update:
         _update_lines(d, e.update, eid, decimals)
     return d
 
@@ -311,6 +327,7 @@ class ExplainPanel(QTextBrowser):
         self.font_px = 16
         self.focus = 0
         self.selection: tuple[str, str] | None = None
+        self.blanks: Blanks | None = None  # an exercise's (set_exercise): never shown here
         self.doc: _Doc | None = None
         # a note shown while nothing is selected (show_note: why training diverged)
         self._note: _Doc | None = None
@@ -378,6 +395,11 @@ class ExplainPanel(QTextBrowser):
         self.focus = int(k)
         self.refresh()
 
+    def set_exercise(self, blanks: Blanks | None) -> None:
+        """The values ``blanks`` hides are not explained (None: the pass as stepped)."""
+        self.blanks = blanks
+        self.refresh()
+
     def show_neuron(self, nid: str) -> None:
         self.selection = ("neuron", nid)
         self.refresh()
@@ -429,7 +451,7 @@ class ExplainPanel(QTextBrowser):
         sample = min(self.focus, len(r.samples) - 1)
         kind, ident = sel
         self.doc = (neuron_doc if kind == "neuron" else edge_doc)(
-            self.stepper, ident, sample, self.decimals
+            self.stepper, ident, sample, self.decimals, self.blanks
         )
         bar = self.verticalScrollBar().value()
         self.setHtml(self.doc.html(self.font_px))

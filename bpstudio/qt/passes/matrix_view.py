@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...model import explain as ex
-from ...model.stepper import IDLE, PassStepper
+from ...model.reveal import Blanks, matrix_shown
+from ...model.stepper import PassStepper
 from .colormap import diverging, text_colour_on
 
 EDGE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -216,7 +217,7 @@ class LayerModel(QAbstractTableModel):
         if role == _ALIGN:
             return _CENTER
         if role == _USER:
-            return self.value(i, j)
+            return None if self._blank(j) else self.value(i, j)
         if role == _EDGE:
             return self.edge_id(i, j)
         if role == _TIP and j < n:
@@ -348,6 +349,7 @@ class MatrixView(QWidget):
         self.equations: list[QLabel] = []
         self._selected_edge: str | None = None
         self.mode = "forward"
+        self.blanks: Blanks | None = None  # an exercise's (set_exercise): never shown here
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         modes = QHBoxLayout()
@@ -405,7 +407,13 @@ class MatrixView(QWidget):
 
     def _key(self):
         st = self.stepper
-        return (st.result, self.decimals, self.font_px, self.focus, self.mode, st.state)
+        blanks = id(self.blanks) if self.blanks is not None else None
+        return (st.result, self.decimals, self.font_px, self.focus, self.mode, st.state, blanks)
+
+    def set_exercise(self, blanks: Blanks | None) -> None:
+        """The values ``blanks`` hides stay blank (None: the pass as stepped)."""
+        self.blanks = blanks
+        self.rebuild()
 
     def set_mode(self, mode: str) -> None:
         """Forward (W, b, z, a), backward (∂L/∂W, δ, ∂L/∂b, ∂L/∂a) or the update."""
@@ -564,20 +572,20 @@ class MatrixView(QWidget):
         ws = slice(int(net.w_offsets[l - 1]), int(net.w_offsets[l]))
         bs = slice(int(net.b_offsets[l - 1]), int(net.b_offsets[l]))
         t, shape = r.shown, layer.W.shape  # floating-point noise reads 0 (model/noise.py)
-        idle = st.state.phase == IDLE
+        # what may show: model/reveal.py, the source the canvas reads (an exercise's blanks too)
+        shown = matrix_shown(st.state, self.mode, l, self.blanks)
         if self.mode == "backward":
             W = t.grads[ws].reshape(shape)
             extras = (t.dL_dz[rows, col], t.grads[bs], t.dL_da[rows, col])
-            names, shown = ("δ = ∂L/∂z", "∂L/∂b", "∂L/∂a"), idle or st.backward_shown(l)
-            blank_from = None if shown else 0
+            names, blank_from = ("δ = ∂L/∂z", "∂L/∂b", "∂L/∂a"), None if shown else 0
         elif self.mode == "update":
             W = r.updated_params[ws].reshape(shape)
             extras = (r.updated_params[bs], t.params[bs], t.grads[bs])
-            names, blank_from = ("new b", "b", "∂L/∂b"), None if idle or st.updated else 0
+            names, blank_from = ("new b", "b", "∂L/∂b"), None if shown else 0
         else:
             W, extras = layer.W, (layer.b[:, 0], t.z[rows, col], t.a[rows, col])
             names = _EXTRA  # W and b are known before the pass: only z and a wait for it
-            blank_from = None if idle or st.forward_shown(l) else layer.start - layer.src_lo + 1
+            blank_from = None if shown else layer.start - layer.src_lo + 1
         model.set_values(W, *extras, self.decimals, names, blank_from)
 
     def _structure_key(self, r):

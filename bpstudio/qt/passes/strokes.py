@@ -19,7 +19,9 @@ class EdgeStroke(QGraphicsLineItem):
         self.overlay_owner = ("edge", edge_id)
         self.edge_id = edge_id
         self.value = 0.0  # the number the colour and width encode
-        self.key = None  # what the overlay last drew it from (unchanged key: nothing to do)
+        # what the overlay last drew it from (an unchanged key: nothing to do); its shape is the
+        # overlay's business, so the stroke only compares it
+        self.key: object = None
         self.version = 0
         self.setAcceptHoverEvents(True)
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QTimer
 from PySide6.QtWidgets import QGraphicsScene, QToolTip
 
 from ...model import explain as ex
+from ...model.reveal import Blanks, hides_values
 from ...model.stepper import PassStepper
 from .adapter import CanvasAdapter
 from .stroke_layer import StrokeLayer
@@ -116,13 +117,17 @@ class HoverTips(QObject):
         stepper.graph.subscribe(self._on_change)
         stepper.subscribe(lambda _state: self._on_change(None))
 
+    @property
+    def blanks(self) -> Blanks | None:
+        """The exercise the canvas draws (its blanks are never in a tip)."""
+        return self.overlay.exercise if self.overlay is not None else None
+
     def _settings(self) -> tuple[int, int]:
         o = self.overlay
         return (o.focus, o.decimals) if o is not None else (0, 4)
 
     def text_for(self, owner: tuple[str, str]) -> str:
-        ex = getattr(self.overlay, "exercise", None)
-        if ex is not None and getattr(ex, "hides_values", False):
+        if hides_values(self.blanks):  # model/reveal.py: the source the canvas reads too
             return "Exercise: the values are hidden (Tab walks the blanks)"
         sample, dec = self._settings()
         kind, ident = owner
