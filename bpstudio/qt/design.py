@@ -67,7 +67,8 @@ def add_next_neuron(window: MainWindow) -> None:
 
 def install_design_tools(window: MainWindow) -> None:
     palette = Palette()
-    panel = LayerPanel(window.graph, window.undo_stack)
+    palette.hint.connect(window.status)
+    panel = LayerPanel(window.graph, window.undo_stack, select=window.scene.select_ids)
     palette.outer.addWidget(panel)
     palette.outer.addStretch(1)
     dock = QDockWidget("Palette", window)

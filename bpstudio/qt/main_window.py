@@ -30,6 +30,7 @@ and training tools see them through the Protocols of ``qt/host.py`` (``PassHost`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
@@ -79,6 +80,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, graph: Graph | None = None, path: str | Path | None = None):
         super().__init__()
+        self._fitted = False  # the first show fits the view to the network
+        self._columns_sized = False  # the dock columns are sized once the real size is known
         self.graph = Graph()
         self.document = Document(self.graph, self)
         self.undo_stack = self.document.undo_stack
@@ -94,7 +97,7 @@ class MainWindow(QMainWindow):
         self._hint = ElidedLabel()  # a long message never widens the window past the screen
         self.statusBar().addWidget(self._hint, 1)
         self._build_actions()
-        self.inspector = Inspector(self.graph, self.undo_stack, self)
+        self.inspector = Inspector(self.graph, self.undo_stack, self, status=self.status)
         self.inspector_dock = QDockWidget("Inspector", self)
         self.inspector_dock.setObjectName("inspector_dock")
         self.inspector_dock.setWidget(scrollable(self.inspector))
@@ -132,6 +135,12 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         self.menus["View"].addAction(dock.toggleViewAction())
 
+    def add_file_action(self, action: QAction) -> None:
+        """Above Quit, in a group of its own (File → Check Answers…)."""
+        quit_action = self.actions["quit"]
+        self.menus["File"].insertAction(quit_action, action)
+        self.menus["File"].insertSeparator(quit_action)
+
     def dock_groups(self) -> dict[str, list[QDockWidget]]:
         t, p = self.training_tools.docks, self.pass_tools
         return {
@@ -146,7 +155,7 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if not getattr(self, "_columns_sized", False) and self.isVisible():
+        if not self._columns_sized and self.isVisible():
             self._columns_sized = True  # once the real size is known, not on every resize
             size_columns(self, **self.dock_groups())
 
@@ -166,6 +175,19 @@ class MainWindow(QMainWindow):
         self.actions[name] = a
         return a
 
+    def _opener(self, path: str | Path) -> Callable[[], object]:
+        return lambda: self.open_file(path)
+
+    # menu items' slots made in loops (a lambda binding the loop variable as a default
+    # argument is a callable the type checker cannot give a type)
+    def _new_from(self, make: Callable[[], Graph]) -> Callable[[], object]:
+        return lambda: self.new_document(make())
+
+    def _aligner(self, how: str) -> Callable[[], object]:
+        return lambda: self._push(
+            editing.align_command(self.graph, self.scene.selected_ids()[0], how)
+        )
+
     def _build_actions(self) -> None:
         bar = self.menuBar()
         for name in ("File", "Edit", "View", "Network", "Help"):
@@ -174,7 +196,7 @@ class MainWindow(QMainWindow):
         f = "File"
         new_menu = self.new_menu = self.menus[f].addMenu("&New")  # + quick start (qt/design.py)
         for k, (title, make) in enumerate(templates.TEMPLATES.items()):
-            a = new_menu.addAction(title, lambda m=make: self.new_document(m()))
+            a = new_menu.addAction(title, self._new_from(make))
             if k == 0:
                 a.setShortcut(QKeySequence(S.New))
         self._act(f, "open", "&Open…", self.open_dialog, S.Open)
@@ -182,7 +204,7 @@ class MainWindow(QMainWindow):
                   tip="Every bundled example as a picture with its description")  # fmt: skip
         self.example_menu = self.menus[f].addMenu("Open &Example")
         for p in example_files():
-            self.example_menu.addAction(p.stem.replace("_", " "), lambda p=p: self.open_file(p))
+            self.example_menu.addAction(p.stem.replace("_", " "), self._opener(p))
         self.recent_menu = self.menus[f].addMenu("Open &Recent")
         self._fill_recent()
         self.menus[f].addSeparator()
@@ -259,9 +281,7 @@ class MainWindow(QMainWindow):
                           ("vcenter", "Middle (horizontal line)"), ("bottom", "Bottom")]:  # fmt: skip
             align.addAction(
                 text,
-                lambda h=how: self._push(
-                    editing.align_command(self.graph, self.scene.selected_ids()[0], h)
-                ),
+                self._aligner(how),
             )
         dist = self.menus[n].addMenu("&Distribute")
         dist.addAction(
@@ -335,7 +355,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         files = self.document.recent_files()
         for f in files:
-            self.recent_menu.addAction(f, lambda f=f: self.open_file(f))
+            self.recent_menu.addAction(f, self._opener(f))
         self.recent_menu.setEnabled(bool(files))
 
     # ---------------------------------------------------------------- edit slots
@@ -459,7 +479,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         suggestion = str(doc.path) if doc.path else places.suggest(doc.suggested_file_name())
         path = dialogs.ask_save_path(self, suggestion)
-        return bool(path) and self._save_to(Path(path))
+        return path is not None and bool(path) and self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:
         try:
@@ -517,7 +537,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not getattr(self, "_fitted", False):
+        if not self._fitted:
             self._fitted = True
             self.view.fit_all()
             hide_stale_tab_bars_soon(self)

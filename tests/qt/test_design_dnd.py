@@ -206,6 +206,7 @@ def test_growing_and_shrinking_a_layer_each_undo_and_redo_exactly(make_window, m
     assert [s for s, _ in ins] == ["x1", "x2"] and [t for t, _ in outs] == ["o1"]
     assert all(wt is not None and wt != 0 for _, wt in ins + outs)  # initialised
     assert panel.column == ["h1", "h2", "h3"] and w.undo_stack.count() == 1
+    assert w.scene.selected_ids()[0] == ["h1", "h2", "h3"]  # selected on the canvas too
     undo_redo_exact(w, before, grown)
     QTest.keyClick(panel.size_field, Qt.Key.Key_Down)  # shrink back: h3 goes
     QTest.keyClick(panel.size_field, Qt.Key.Key_Down)  # and h2
@@ -238,6 +239,14 @@ def test_layer_weights_field_says_what_is_wrong_and_changes_nothing(make_window,
     type_keys("0.1 abc 0.3 0.4")
     assert "value 2 ('abc') is not a number" in panel.weights_note.text()
     assert snapshot(w) == before and w.undo_stack.count() == 0
+
+
+def test_a_palette_tile_clicked_not_dragged_says_how_it_is_used(make_window, qtbot):
+    w = make_window()
+    tile = w.design_palette.tiles["hidden"]
+    w.palette_dock.show()
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+    assert w._hint.text().startswith("Drag a hidden neuron") and "onto the canvas" in w._hint.text()
 
 
 def test_a_drop_previewed_at_the_origin_draws_its_ghost_edges(blank_window, monkeypatch):

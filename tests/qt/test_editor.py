@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from bpstudio.model import fileformat, templates
@@ -412,3 +412,25 @@ def test_a_file_opened_mid_drag_cancels_the_drag(qtbot, make_window, mouse, monk
                                   if (e.source, e.target) == ("h1", "o1")))  # fmt: skip
     m.drag(rim, POS["o1"])
     assert any((e.source, e.target) == ("h1", "o1") for e in window.graph.edges.values())
+
+
+def test_esc_mid_drag_puts_the_neuron_back_where_it_was_drawn(qtbot, make_window):
+    """On a network drawn wider than its positions (the lecture layout spreads a tall one
+    sideways: NetworkScene.set_view_stretch), Esc mid-drag put the neuron at its document
+    position, not where it was drawn."""
+    w = make_window(templates.lecture_221())
+    w.scene.set_view_stretch(1.5)
+    item = w.scene.neuron_item("o1")
+    start = QPointF(item.pos())
+    assert start.x() != w.graph.neurons["o1"].x  # drawn away from its document position
+    vp = w.view.viewport()
+    w.view.setFocus()
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     w.view.mapFromScene(start))  # fmt: skip
+    for k in range(1, 6):
+        QTest.mouseMove(vp, w.view.mapFromScene(start + QPointF(10 * k, 6 * k)))
+    assert item.pos() != start  # the drag is previewed
+    QTest.keyClick(w.view, Qt.Key.Key_Escape)
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       w.view.mapFromScene(start + QPointF(50, 30)))  # fmt: skip
+    assert item.pos() == start and w.undo_stack.count() == 0

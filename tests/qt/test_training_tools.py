@@ -8,13 +8,13 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
 
 from bpstudio.model import fileformat, templates
 from bpstudio.paths import example_files
 from bpstudio.qt.training import TrainingTools
 from bpstudio.qt.training import dialogs as tdialogs
+from bpstudio.qt.undo import UndoStack
 
 
 def xor_graph(epochs=100_000):
@@ -34,7 +34,7 @@ def tools(qtbot):
     made = []
 
     def make(graph=None):
-        stack = QUndoStack()
+        stack = UndoStack()  # the document's (qt/undo.py): says before it changes the model
         t = TrainingTools(graph or xor_graph(), stack)
         t.undo_stack = stack
         for w in (t.training_panel, t.loss_plot, t.grad_plot, t.boundary_plot):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from itertools import repeat
 from operator import attrgetter
 
@@ -92,6 +93,11 @@ class NeuronItem(QGraphicsItem):
         self._bias_font = theme.font(theme.WEIGHT_PT)
         self._bias_text = ""
         self._bias_rect = QRectF()
+        # what the picture shows (role, label, activation, trainable): None before the first
+        # sync; the tool tip of a bias-only change is written when asked for (stale)
+        self._look: tuple[str, str, str | None, bool] | None = None
+        self._tooltip_base = neuron
+        self._tooltip_stale = False
         self._cache()
         self.sync(neuron)
 
@@ -120,7 +126,7 @@ class NeuronItem(QGraphicsItem):
     def sync(self, n: Neuron) -> None:
         self._sync_bias(n)
         look = (n.role, n.display_label, n.activation if n.has_activation else None, n.trainable)
-        if look == getattr(self, "_look", None):  # e.g. only the bias moved (training)
+        if look == self._look:  # e.g. only the bias moved (training)
             # no repaint (the cached picture stays valid), and the tool tip is written when
             # it is asked for (see refresh_tooltip): training moves hundreds of biases a
             # second and writing every tip took ~40 ms of a 500-neuron canvas's frame
@@ -181,7 +187,7 @@ class NeuronItem(QGraphicsItem):
     def refresh_tooltip(self) -> None:
         """Write the tool tip for the neuron as it is now (the scene calls this before Qt
         shows the tip of an item under the mouse)."""
-        if getattr(self, "_tooltip_stale", False):
+        if self._tooltip_stale:
             self._update_tooltip(self._tooltip_base)
 
     def set_warning(self, why: str | None) -> None:
@@ -322,6 +328,12 @@ class EdgeItem(QGraphicsItem):
         # update reads 0.1497, not "0.15" (3 significant digits hid the step)
         self.decimals = int(decimals)
         self._hovered = False  # the mouse is over the edge (see NetworkScene.hover_label_at)
+        # ((text, colour, trainable), pen width) drawn: None before the first sync
+        self._look: tuple[tuple[str | None, int, bool], float] | None = None
+        self._text = ""
+        self._text_stale = False  # lazy_text: the weight changed, the text is written on read
+        # NetworkScene.labels_changed (set by the scene): the labels are placed again
+        self.on_labels_changed: Callable[[], None] | None = None
         self.sync(edge)
 
     def type(self) -> int:
@@ -340,7 +352,7 @@ class EdgeItem(QGraphicsItem):
         else:
             text = self._format()
         width = theme.edge_width(e.weight)
-        old = getattr(self, "_look", None)
+        old = self._look
         look = (text, theme.edge_colour(e.weight).rgba(), e.trainable)
         if old is not None and old[0] == look and abs(old[1] - width) < 0.05:
             return  # training moved the weight invisibly: keep geometry, no repaint
@@ -403,10 +415,9 @@ class EdgeItem(QGraphicsItem):
             self._label_rect = QRectF()
         self._sync_label()
         self.update()
-        scene = self.scene()
-        if scene is not None and hasattr(scene, "labels_changed"):
+        if self.on_labels_changed is not None and self.scene() is not None:
             # an end moved or the text changed size: the labels are placed again (coalesced)
-            scene.labels_changed()
+            self.on_labels_changed()
 
     # ---------------------------------------------------------------- the label
     def label_size(self) -> tuple[float, float]:
@@ -456,7 +467,7 @@ class EdgeItem(QGraphicsItem):
 
     def _label_text_now(self) -> str:
         """The weight's text, written now if it was left for later (lazy_text)."""
-        if getattr(self, "_text_stale", False):
+        if self._text_stale:
             self._text, self._text_stale = self._format(), False
         return self._text
 
@@ -589,6 +600,9 @@ class EdgeLayerItem(QGraphicsItem):
         # pixels of the picture per item unit: what the view shows (x 1.25), at most 1; a
         # 20,000-edge overview needs a picture of the screen's size, not of CACHE_PX
         self.resolution = 1.0
+        # NetworkScene.foreground_busy (set by the scene): something drawn over the edges
+        # that the user waits for (the pass overlay) goes first
+        self.foreground_busy: Callable[[], bool] | None = None
         self._picture_res = 1.0  # the resolution the shown picture was composed at
         self._want_res = 1.0
         self._compose_cpu = 0.0  # cost of the last picture (s): the next waits twice that
@@ -610,7 +624,7 @@ class EdgeLayerItem(QGraphicsItem):
         if self._job is None or not shiboken6.isValid(self):
             self._work()
             return
-        busy = getattr(self.scene(), "foreground_busy", None)
+        busy = self.foreground_busy
         if busy is not None and busy():
             now = time.perf_counter()
             if self._yielding_since is None:

@@ -49,6 +49,10 @@ class Blank:
 class BlankSource(Protocol):
     version: int  # bumped whenever any blank changes (the overlay redraws then)
 
+    @property
+    def hides_values(self) -> bool:
+        """The values are hidden (an exercise: hover tips say nothing); checked answers: not."""
+
     def blank(self, quantity: str, ident: str | None) -> Blank | None: ...
 
 

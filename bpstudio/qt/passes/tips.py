@@ -121,8 +121,8 @@ class HoverTips(QObject):
         return (o.focus, o.decimals) if o is not None else (0, 4)
 
     def text_for(self, owner: tuple[str, str]) -> str:
-        ex = getattr(self.overlay, "exercise", None)
-        if ex is not None and getattr(ex, "hides_values", False):
+        ex = self.overlay.exercise if self.overlay is not None else None
+        if ex is not None and ex.hides_values:
             return "Exercise: the values are hidden (Tab walks the blanks)"
         sample, dec = self._settings()
         kind, ident = owner

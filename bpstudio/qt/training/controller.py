@@ -22,6 +22,7 @@ from ...model.divergence import DivergenceNote
 from ...model.graph import STRUCTURE_KINDS, Change, ChangeKind, Graph
 from ...model.training_session import TrainingSession
 from ..commands import Params, SetParametersCommand, graph_parameters
+from ..undo import UndoStack
 
 FRAME_HZ = 30.0
 SLOW_HZ = 5.0
@@ -40,7 +41,9 @@ class TrainingController(QObject):
     # is old news (the next run, step or edit)
     diverged = Signal(object)
 
-    def __init__(self, graph: Graph, undo_stack=None, base_dir=None, parent=None):
+    def __init__(
+        self, graph: Graph, undo_stack: UndoStack | None = None, base_dir=None, parent=None
+    ):
         super().__init__(parent)
         self.graph = graph
         self.undo_stack = undo_stack
@@ -72,10 +75,8 @@ class TrainingController(QObject):
         self.divergence: DivergenceNote | None = None  # where the last run diverged
         if undo_stack is not None:
             undo_stack.indexChanged.connect(self._on_undo_index)
+            undo_stack.about_to_change.connect(self._before_stack_change)
         graph.subscribe(self._on_change)
-        about_to_change = getattr(undo_stack, "about_to_change", None)  # qt/undo.py
-        if about_to_change is not None:
-            about_to_change.connect(self._before_stack_change)
 
     # ---------------------------------------------------------------- state
     @property
