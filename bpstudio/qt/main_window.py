@@ -22,6 +22,12 @@ and training tools see them through the Protocols of ``qt/host.py`` (``PassHost`
     Adds a QDockWidget and lists its toggle action in the View menu.
 ``window.menus``
     QMenus by name: "File", "Edit", "View", "Network", "Help" (add actions to them).
+``window.add_file_action(action)``
+    Puts a QAction in the File menu above Quit, in a group of its own.
+``window.actions``
+    The window's QActions by name ("save", "undo", "quit", …; the installers add theirs).
+``window.inspector_dock``
+    The Inspector's QDockWidget (an occasional dock goes in beside it as a tab).
 ``window.toolbar``
     The main QToolBar.
 ``window.status(text)``

@@ -111,7 +111,12 @@ def test_live_tips_follow_training_writes(window):
     assert before != after and "z = 0.415" in after  # 0.9*0.05 + 0.2*0.1 + 0.35
 
 
-def test_pulses_play_over_a_frozen_picture_and_a_wheel_lands_them(window, qtbot):
+def test_pulses_play_over_a_frozen_picture_and_a_wheel_lands_them(window, qtbot, monkeypatch):
+    """The pulse lasts 30 minutes (the speed's time scale injected): the frames painted over
+    the frozen picture are waited for as a condition, never raced against a 0.9 s pulse."""
+    from bpstudio.qt.passes import controller as pass_controller
+
+    monkeypatch.setattr(pass_controller, "MS_PER_SPEED", 30_000)  # speed 60: 1,800 s per layer
     tools = window.pass_tools
     tools.controller.set_speed(60)
     tools.controller.forward_step()

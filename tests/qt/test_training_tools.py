@@ -128,11 +128,19 @@ def test_step_and_limited_speed(tools, qtbot):
     c.step()
     c.step()
     assert c.epoch == 2 and t.training_panel.epoch_label.text().startswith("epoch 2")
+    now = [0.0]  # the speed's clock is the test's: seconds as the test says they pass
+    c.clock = lambda: now[0]
     c.set_speed(100)
     c.play()
-    qtbot.wait(300)
+    now[0] = 0.3
+    qtbot.waitUntil(lambda: c.epoch == 2 + 30)  # 100 epochs/s for 0.3 s
+    ticks = c.ticks
+    qtbot.waitUntil(lambda: c.ticks >= ticks + 5)  # the loop goes on: no epoch is due
+    assert c.epoch == 32 and c.running
+    now[0] = 0.55
+    qtbot.waitUntil(lambda: c.epoch == 2 + 55)
     c.pause()
-    assert 5 <= c.epoch <= 2 + 100  # about 100 epochs/s, not full speed
+    assert c.epoch == 57 and c.epochs_per_second() == pytest.approx(100, rel=0.05)
 
 
 def test_hundred_thousand_epochs_stay_cheap_to_draw(tools, qtbot):
