@@ -91,12 +91,12 @@ def install_design_tools(window: MainWindow) -> None:
     nxt.setStatusTip("Add a neuron right of the selected ones, fed by each of them")
     nxt.triggered.connect(lambda: add_next_neuron(window))
     window.menus["Network"].addAction(nxt)
-    window.actions["next_neuron"] = nxt
+    window.action_by_name["next_neuron"] = nxt
     handles = QAction("Show Layer &Handles", window)
     handles.setCheckable(True)
     handles.setChecked(True)
     window.menus["View"].addAction(handles)
-    window.actions["layer_handles"] = handles
+    window.action_by_name["layer_handles"] = handles
     pres = window.pass_tools.presentation  # (made with the pass tools, before this)
 
     stepper = window.pass_tools.stepper
@@ -121,4 +121,4 @@ def install_design_tools(window: MainWindow) -> None:
     quick.triggered.connect(lambda: new_quick_start(window))
     window.new_menu.addSeparator()
     window.new_menu.addAction(quick)
-    window.actions["quick_start"] = quick
+    window.action_by_name["quick_start"] = quick

@@ -24,7 +24,7 @@ and training tools see them through the Protocols of ``qt/host.py`` (``PassHost`
     QMenus by name: "File", "Edit", "View", "Network", "Help" (add actions to them).
 ``window.add_file_action(action)``
     Puts a QAction in the File menu above Quit, in a group of its own.
-``window.actions``
+``window.action_by_name``
     The window's QActions by name ("save", "undo", "quit", …; the installers add theirs).
 ``window.inspector_dock``
     The Inspector's QDockWidget (an occasional dock goes in beside it as a tab).
@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.view)
         self.recovered_windows: list[MainWindow] = []  # opened by offer_recovery
         self.menus: dict[str, QMenu] = {}
-        self.actions: dict[str, QAction] = {}
+        self.action_by_name: dict[str, QAction] = {}
         self.toolbar = QToolBar("Main toolbar", self)
         self.toolbar.setObjectName("main_toolbar")
         self.addToolBar(self.toolbar)
@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
 
     def add_file_action(self, action: QAction) -> None:
         """Above Quit, in a group of its own (File → Check Answers…)."""
-        quit_action = self.actions["quit"]
+        quit_action = self.action_by_name["quit"]
         self.menus["File"].insertAction(quit_action, action)
         self.menus["File"].insertSeparator(quit_action)
 
@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
         a.setStatusTip(tip or text.replace("&", "").rstrip("…"))
         a.triggered.connect(slot)
         self.menus[menu].addAction(a)
-        self.actions[name] = a
+        self.action_by_name[name] = a
         return a
 
     def _opener(self, path: str | Path) -> Callable[[], object]:
@@ -225,7 +225,7 @@ class MainWindow(QMainWindow):
         redo = self.undo_stack.createRedoAction(self, "&Redo")
         redo.setShortcut(QKeySequence(S.Redo))
         self.menus[e].addActions([undo, redo])
-        self.actions.update(undo=undo, redo=redo)
+        self.action_by_name.update(undo=undo, redo=redo)
         self.menus[e].addSeparator()
         self._act(e, "cut", "Cu&t", self.cut, S.Cut)
         self._act(e, "copy", "&Copy", self.copy, S.Copy)
@@ -237,20 +237,22 @@ class MainWindow(QMainWindow):
 
         v = "View"
         self._act(v, "zoom_in", "Zoom &In", self.view.zoom_in, "Ctrl+=")
-        self.actions["zoom_in"].setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self.action_by_name["zoom_in"].setShortcuts(
+            [QKeySequence("Ctrl+="), QKeySequence("Ctrl++")]
+        )
         self._act(v, "zoom_out", "Zoom &Out", self.view.zoom_out, "Ctrl+-")
         self._act(v, "fit", "&Fit to View", self.view.fit_all, "F")
         self._act(v, "actual", "Actual &Size", self.view.reset_zoom, "Ctrl+0")
         self.menus[v].addSeparator()
         self._act(v, "grid", "Show &Grid", self.scene.set_show_grid, None, True).setChecked(True)
         self._act(v, "weights", "Show &Weights", self.scene.set_show_weights, "W", True)
-        self.actions["weights"].setChecked(True)
+        self.action_by_name["weights"].setChecked(True)
         # not the bound setVisible: PySide6 calls a Python QWidget subclass's inherited slot
         # from triggered() with no argument (TypeError, and the legend never hides)
         self._act(v, "biases", "Show &Biases", self.scene.set_show_biases, "Ctrl+B", True,
                   tip="b = … under each hidden and output neuron")  # fmt: skip
         self._act(v, "legend", "Show &Legend", self._show_legend, None, True)
-        self.actions["legend"].setChecked(True)
+        self.action_by_name["legend"].setChecked(True)
         self.menus[v].addSeparator()
         self._act(v, "reset_layout", "&Reset Layout", self.reset_layout,
                   tip="Every panel back in its place: the canvas first")  # fmt: skip
@@ -265,8 +267,8 @@ class MainWindow(QMainWindow):
                           key, True, self.view.tools[name].hint)  # fmt: skip
             tools.addAction(a)
             self.toolbar.addAction(a)
-        self.actions["tool_select"].setChecked(True)
-        self.view.tool_changed.connect(lambda t: self.actions["tool_" + t].setChecked(True))
+        self.action_by_name["tool_select"].setChecked(True)
+        self.view.tool_changed.connect(lambda t: self.action_by_name["tool_" + t].setChecked(True))
         self.menus[n].addSeparator()
         self.toolbar.addSeparator()
         self.toolbar.addAction(self._act(n, "add_layer", "Add &Layer…", self.add_layer, "Ctrl+L"))
@@ -280,7 +282,7 @@ class MainWindow(QMainWindow):
             )  # fmt: skip
         )
         self.toolbar.addAction(self._act(n, "layout", "Auto-&Layout", self.auto_layout, "Ctrl+K"))
-        self.toolbar.addAction(self.actions["fit"])
+        self.toolbar.addAction(self.action_by_name["fit"])
         align = self.menus[n].addMenu("&Align")
         for how, text in [("left", "Left"), ("hcenter", "Centre (vertical line)"),
                           ("right", "Right"), ("top", "Top"),
@@ -316,7 +318,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_shortcuts(self) -> help_pages.TextDialog:
-        # QWidget.actions(): the window-wide shortcuts (self.actions is the dict by name)
+        # QWidget.actions(): the window-wide shortcuts (self.action_by_name is the dict by name)
         rows = help_pages.shortcut_rows(self.menus, QMainWindow.actions(self))
         return self._show_page("Keyboard Shortcuts", help_pages.shortcut_sheet_html(rows))
 
@@ -335,7 +337,7 @@ class MainWindow(QMainWindow):
         """Another network: its biases show if it is small (View > Show Biases changes it)."""
         if change.kind == ChangeKind.RESET:
             show = len(self.graph.neurons) <= self.BIASES_UP_TO
-            self.actions["biases"].setChecked(show)
+            self.action_by_name["biases"].setChecked(show)
             self.scene.set_show_biases(show)
 
     def _show_legend(self, on: bool) -> None:
@@ -348,8 +350,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         neurons, edges = self.scene.selected_ids()
         for name in ("cut", "copy", "duplicate"):
-            self.actions[name].setEnabled(bool(neurons))
-        self.actions["delete"].setEnabled(bool(neurons or edges))
+            self.action_by_name[name].setEnabled(bool(neurons))
+        self.action_by_name["delete"].setEnabled(bool(neurons or edges))
 
     def _update_title(self) -> None:
         if not shiboken6.isValid(self.undo_stack):  # signals during teardown
