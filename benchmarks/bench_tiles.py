@@ -109,7 +109,7 @@ def main() -> int:
     w.graph.training["epochs"] = 0  # no limit (direct edit: not an undo step in a benchmark)
     c.session.invalidate()
     tiles = w.neuron_tiles
-    assert w.actions["tiles"].isChecked()
+    assert w.action_by_name["tiles"].isChecked()
     pump(app, 0.2)
     print(f"platform: {app.platformName()}; network: {Path(args.file).name}, "
           f"{len(w.graph.neurons)} neurons, {len(tiles.tiles)} tiles")  # fmt: skip
@@ -135,7 +135,7 @@ def main() -> int:
     rates: dict[bool, list[float]] = {True: [rate], False: []}
     for k in range(2 * args.rounds - 1):
         on = k % 2 == 1
-        w.actions["tiles"].trigger()  # off, on, off, …
+        w.action_by_name["tiles"].trigger()  # off, on, off, …
         pump(app, 0.2)
         assert bool(tiles.tiles) == on
         r, lat, clk, _ = measure(app, w, args.seconds)

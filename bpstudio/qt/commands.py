@@ -217,7 +217,8 @@ class SetNetworkCommand(_SetCommand):
         self.folder = graph.base_dir  # what relative CSV paths in old and values are relative to
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if getattr(other, "folder", None) != self.folder:  # saved elsewhere in between
+        if not isinstance(other, SetNetworkCommand) or other.folder != self.folder:
+            # another kind of edit, or saved elsewhere in between
             return False
         return super().mergeWith(other)
 

@@ -67,7 +67,8 @@ def add_next_neuron(window: MainWindow) -> None:
 
 def install_design_tools(window: MainWindow) -> None:
     palette = Palette()
-    panel = LayerPanel(window.graph, window.undo_stack)
+    palette.hint.connect(window.status)
+    panel = LayerPanel(window.graph, window.undo_stack, select=window.scene.select_ids)
     palette.outer.addWidget(panel)
     palette.outer.addStretch(1)
     dock = QDockWidget("Palette", window)
@@ -90,12 +91,12 @@ def install_design_tools(window: MainWindow) -> None:
     nxt.setStatusTip("Add a neuron right of the selected ones, fed by each of them")
     nxt.triggered.connect(lambda: add_next_neuron(window))
     window.menus["Network"].addAction(nxt)
-    window.actions["next_neuron"] = nxt
+    window.action_by_name["next_neuron"] = nxt
     handles = QAction("Show Layer &Handles", window)
     handles.setCheckable(True)
     handles.setChecked(True)
     window.menus["View"].addAction(handles)
-    window.actions["layer_handles"] = handles
+    window.action_by_name["layer_handles"] = handles
     pres = window.pass_tools.presentation  # (made with the pass tools, before this)
 
     stepper = window.pass_tools.stepper
@@ -120,4 +121,4 @@ def install_design_tools(window: MainWindow) -> None:
     quick.triggered.connect(lambda: new_quick_start(window))
     window.new_menu.addSeparator()
     window.new_menu.addAction(quick)
-    window.actions["quick_start"] = quick
+    window.action_by_name["quick_start"] = quick

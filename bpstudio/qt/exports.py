@@ -29,7 +29,7 @@ IMAGE_FILTERS = "PNG image (*.png);;SVG drawing (*.svg)"
 def install_export_actions(window: MainWindow) -> None:
     """Add the two export actions to the File menu, above Quit."""
     menu = window.menus["File"]
-    before = window.actions.get("quit")
+    before = window.action_by_name.get("quit")
     report = QAction("Export &Worked Example…", window)
     report.setShortcut(QKeySequence("Ctrl+Shift+W"))
     report.setStatusTip(
@@ -45,7 +45,7 @@ def install_export_actions(window: MainWindow) -> None:
             menu.insertAction(before, action)
         else:
             menu.addAction(action)
-        window.actions[action.text().replace("&", "").rstrip("…").lower()] = action
+        window.action_by_name[action.text().replace("&", "").rstrip("…").lower()] = action
     if before is not None:
         menu.insertSeparator(before)
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QGraphicsView, QMenu, QToolBar
 
 from ..model.graph import Graph
@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # (the canvas imports nothing from here: no cycle at run time
     from .canvas.scene import NetworkScene
     from .document import Document
     from .training import TrainingTools
+    from .undo import UndoStack
 
 
 class Canvas(Protocol):
@@ -69,7 +70,8 @@ class WindowHost(Protocol):
     def graph(self) -> Graph: ...
 
     @property
-    def undo_stack(self) -> QUndoStack: ...
+    def undo_stack(self) -> UndoStack:
+        """The document's stack, which says before it changes the model (qt/undo.py)."""
 
     @property
     def menus(self) -> dict[str, QMenu]:
@@ -96,6 +98,13 @@ class PassHost(WindowHost, Protocol):
     @property
     def training_tools(self) -> TrainingTools | None:
         """The lecture layout's plots and Play/Step (installed first; None: no training)."""
+
+    @property
+    def inspector_dock(self) -> QDockWidget | None:
+        """The dock the Answers dock goes in beside as a tab (None: a window without)."""
+
+    def add_file_action(self, action: QAction) -> None:
+        """Add an action to the File menu, above Quit (File → Check Answers…)."""
 
 
 class TrainingHost(WindowHost, Protocol):

@@ -7,6 +7,8 @@ events refresh the fields under a signal blocker so edits never echo back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
@@ -52,16 +54,47 @@ def number_problem(text: str) -> str | None:
 PARTIAL = ("", "-", "+", ".", "-.", "−", "−.")  # on the way to a number: no note while typing
 
 
+class Page(QWidget):
+    """One page of the inspector: a bold heading over a form."""
+
+    def __init__(self, title: str):
+        super().__init__()
+        outer = QVBoxLayout(self)
+        self.heading = QLabel(f"<b>{title}</b>")
+        outer.addWidget(self.heading)
+        self.form = QFormLayout()
+        outer.addLayout(self.form)
+        outer.addStretch(1)
+
+
+class NumberField(QLineEdit):
+    """A weight or bias field, with the line under it that says why a text is not applied."""
+
+    def __init__(self, what: str, note: FieldNote, empty_ok: bool = False):
+        super().__init__()
+        self.what = what  # "weight", "bias": named in the note
+        self.note = note
+        self.empty_ok = empty_ok  # an empty text means "unset" (a weight), not a mistake
+        self.shown = ""  # the value in use, as the field shows it ("" when none)
+
+
 class Inspector(QStackedWidget):
-    def __init__(self, graph: Graph, undo_stack: QUndoStack, parent=None):
+    def __init__(
+        self,
+        graph: Graph,
+        undo_stack: QUndoStack,
+        parent=None,
+        status: Callable[[str], None] | None = None,
+    ):
         super().__init__(parent)
         self.graph, self.undo_stack = graph, undo_stack
+        self._status = status  # the window's status line: why a change was refused
         self.neuron_ids: list[str] = []
         self.edge_ids: list[str] = []
         self._session = object()
         self._pushing = False
         self._warned_for: str | None = None  # the neuron n_warning was computed for
-        self._number_fields: list[QLineEdit] = []
+        self._number_fields: list[NumberField] = []
         self.setMinimumWidth(230)  # a narrow column: the canvas gets the width (window_layout)
         self._build_network_page()
         self._build_neuron_page()
@@ -71,17 +104,10 @@ class Inspector(QStackedWidget):
         self.show_selection([], [])
 
     # ---------------------------------------------------------------- pages
-    def _page(self, title: str) -> tuple[QWidget, QFormLayout]:
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        heading = QLabel(f"<b>{title}</b>")
-        outer.addWidget(heading)
-        form = QFormLayout()
-        outer.addLayout(form)
-        outer.addStretch(1)
-        page.heading = heading
+    def _page(self, title: str) -> tuple[Page, QFormLayout]:
+        page = Page(title)
         self.addWidget(page)
-        return page, form
+        return page, page.form
 
     def _line(self, form: QFormLayout, label: str, on_edit) -> QLineEdit:
         w = QLineEdit()
@@ -91,32 +117,31 @@ class Inspector(QStackedWidget):
         return w
 
     def _number_line(self, form: QFormLayout, label: str, what: str, on_edit,
-                     empty_ok: bool = False) -> QLineEdit:  # fmt: skip
+                     empty_ok: bool = False) -> NumberField:  # fmt: skip
         """A weight/bias field: text that is not a finite number is not applied, and a line
         under the field says so (typing on, or back to the value in use on Enter)."""
-        w = QLineEdit()
+        note = FieldNote()
+        w = NumberField(what, note, empty_ok)
         w.textEdited.connect(on_edit)
         w.textEdited.connect(lambda text, w=w: self._note_typing(w, text))
         # before new_session: the typing session's merged step is still the one on top
         w.editingFinished.connect(lambda w=w: self._number_finished(w))
         w.editingFinished.connect(self.new_session)
         form.addRow(label, w)
-        note = FieldNote()
         form.addRow(note)
-        w.note, w.what, w.empty_ok, w.shown = note, what, empty_ok, ""
         self._number_fields.append(w)
         return w
 
     @staticmethod
-    def _kept(w: QLineEdit, why: str) -> str:
+    def _kept(w: NumberField, why: str) -> str:
         if w.shown:
             return f"{why}: the {w.what} stays {w.shown}."
         return f"{why}: nothing was changed."
 
-    def _note(self, w: QLineEdit, text: str) -> None:
+    def _note(self, w: NumberField, text: str) -> None:
         w.note.say(text)
 
-    def _note_typing(self, w: QLineEdit, text: str) -> None:
+    def _note_typing(self, w: NumberField, text: str) -> None:
         t = text.strip()
         if t in PARTIAL or t.lower().endswith(("e", "e-", "e+")) or (w.empty_ok and not t):
             self._note(w, "")
@@ -124,7 +149,7 @@ class Inspector(QStackedWidget):
         why = number_problem(t)
         self._note(w, f"{why} (not applied)" if why else "")
 
-    def _number_finished(self, w: QLineEdit) -> None:
+    def _number_finished(self, w: NumberField) -> None:
         t = w.text().strip()
         why = number_problem(t)
         if (w.empty_ok and not t) or why is None:
@@ -138,7 +163,8 @@ class Inspector(QStackedWidget):
         is applied live): the text ended as no number, so that merged step goes entirely."""
         stack = self.undo_stack
         top = stack.command(stack.index() - 1) if stack.index() > 0 else None
-        if top is not None and getattr(top, "session", None) is self._session:
+        typed = (SetNeuronCommand, SetEdgeCommand, SetNetworkCommand)
+        if isinstance(top, typed) and top.session is self._session:
             stack.undo()
             # then out of the redo list too: an obsolete command is dropped, not redone
             top.setObsolete(True)
@@ -282,7 +308,7 @@ class Inspector(QStackedWidget):
         self.multi_page.heading.setText(
             f"<b>{len(self.neuron_ids)} neurons, {len(self.edge_ids)} edges selected</b>"
         )
-        self.m_act.setCurrentText(acts.pop() if len(acts) == 1 else "(mixed)")
+        self.m_act.setCurrentText((acts.pop() or "") if len(acts) == 1 else "(mixed)")
         self.m_bias.shown = exact(biases.pop()) if len(biases) == 1 else ""
         self._set_text(self.m_bias, self.m_bias.shown)
         self.m_bias.setPlaceholderText("(mixed)")
@@ -338,7 +364,7 @@ class Inspector(QStackedWidget):
         if role == "output" and self.graph.outgoing(nid):
             self._refuse(f"{n.display_label} has outgoing edges; an output cannot")
             return
-        values = {"role": role}
+        values: dict[str, object] = {"role": role}
         if role in ("input", "bias"):
             values.update(activation=None, bias=0.0)
         elif n.activation is None or (role != "output" and n.activation == "softmax"):
@@ -347,9 +373,8 @@ class Inspector(QStackedWidget):
 
     def _refuse(self, text: str) -> None:
         self.refresh()
-        window = self.window()
-        if hasattr(window, "status"):
-            window.status(text)
+        if self._status is not None:
+            self._status(text)
 
     def _weight_edited(self, text: str) -> None:
         v = None if not text.strip() else parse_number(text)

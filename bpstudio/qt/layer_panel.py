@@ -9,6 +9,8 @@ separate, so a worked example's numbers are typed as they are read off the slide
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,11 +25,16 @@ from PySide6.QtWidgets import (
 from ..core import activations
 from ..model.graph import Change, ChangeKind, Graph
 from . import layers
+from .commands import AddItemsCommand
 from .field_note import FieldNote
 
 
 class WholeField(QLineEdit):
     """Clicked into, the whole text is selected: typing replaces it (numbers off a slide)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._fresh = False  # focused and not yet clicked in
 
     def focusInEvent(self, event) -> None:
         super().focusInEvent(event)
@@ -35,16 +42,24 @@ class WholeField(QLineEdit):
 
     def mouseReleaseEvent(self, event) -> None:
         super().mouseReleaseEvent(event)
-        if getattr(self, "_fresh", False) and not self.hasSelectedText():
+        if self._fresh and not self.hasSelectedText():
             self.selectAll()
         self._fresh = False
 
 
 class LayerPanel(QGroupBox):
-    def __init__(self, graph: Graph, undo_stack: QUndoStack, parent: QWidget | None = None):
+    def __init__(
+        self,
+        graph: Graph,
+        undo_stack: QUndoStack,
+        select: Callable[[list[str]], None] | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__("Layer", parent)
         self.setObjectName("layer_panel")
         self.graph, self.undo_stack = graph, undo_stack
+        # the canvas's NetworkScene.select_ids (None: no canvas, the panel refreshes itself)
+        self._select_ids = select
         self.column: list[str] = []
         form = QFormLayout(self)
         self.summary = QLabel()
@@ -110,7 +125,7 @@ class LayerPanel(QGroupBox):
         activated = [i for i in col if g.neurons[i].has_activation]
         acts = {g.neurons[i].activation for i in activated}
         self.activation.setEnabled(bool(activated))
-        self.activation.setCurrentText(acts.pop() if len(acts) == 1 else "")
+        self.activation.setCurrentText((acts.pop() or "") if len(acts) == 1 else "")
         has_in = bool(layers.incoming_edges(g, col))
         self.weights.setEnabled(has_in)
         self.bias.setEnabled(bool(activated))
@@ -135,15 +150,13 @@ class LayerPanel(QGroupBox):
         col = list(self.column)
         cmd = layers.resize_command(self.graph, col, value)
         self._push(cmd)
-        if cmd is not None and value > len(col):  # the grown layer stays the selection
+        if isinstance(cmd, AddItemsCommand):  # grown: the whole layer stays the selection
             self.column = col + [n.id for n in cmd.neurons]
         self._select(self.column)
 
     def _select(self, ids: list[str]) -> None:
-        window = self.window()
-        scene = getattr(window, "scene", None)
-        if scene is not None:
-            scene.select_ids(ids)
+        if self._select_ids is not None:
+            self._select_ids(ids)
         else:
             self.refresh()
 

@@ -24,6 +24,12 @@ and training tools see them through the Protocols of ``qt/host.py`` (``PassHost`
     Adds a QDockWidget and lists its toggle action in the View menu.
 ``window.menus``
     QMenus by name: "File", "Edit", "View", "Network", "Help" (add actions to them).
+``window.add_file_action(action)``
+    Puts a QAction in the File menu above Quit, in a group of its own.
+``window.action_by_name``
+    The window's QActions by name ("save", "undo", "quit", …; the installers add theirs).
+``window.inspector_dock``
+    The Inspector's QDockWidget (an occasional dock goes in beside it as a tab).
 ``window.toolbar``
     The main QToolBar.
 ``window.status(text)``
@@ -32,6 +38,7 @@ and training tools see them through the Protocols of ``qt/host.py`` (``PassHost`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
@@ -81,6 +88,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, graph: Graph | None = None, path: str | Path | None = None):
         super().__init__()
+        self._fitted = False  # the first show fits the view to the network
+        self._columns_sized = False  # the dock columns are sized once the real size is known
         self.graph = Graph()
         self.document = Document(self.graph, self)
         self.undo_stack = self.document.undo_stack
@@ -89,14 +98,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.view)
         self.recovered_windows: list[MainWindow] = []  # opened by offer_recovery
         self.menus: dict[str, QMenu] = {}
-        self.actions: dict[str, QAction] = {}
+        self.action_by_name: dict[str, QAction] = {}
         self.toolbar = QToolBar("Main toolbar", self)
         self.toolbar.setObjectName("main_toolbar")
         self.addToolBar(self.toolbar)
         self._hint = ElidedLabel()  # a long message never widens the window past the screen
         self.statusBar().addWidget(self._hint, 1)
         self._build_actions()
-        self.inspector = Inspector(self.graph, self.undo_stack, self)
+        self.inspector = Inspector(self.graph, self.undo_stack, self, status=self.status)
         self.inspector_dock = QDockWidget("Inspector", self)
         self.inspector_dock.setObjectName("inspector_dock")
         self.inspector_dock.setWidget(scrollable(self.inspector))
@@ -134,6 +143,12 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         self.menus["View"].addAction(dock.toggleViewAction())
 
+    def add_file_action(self, action: QAction) -> None:
+        """Above Quit, in a group of its own (File → Check Answers…)."""
+        quit_action = self.action_by_name["quit"]
+        self.menus["File"].insertAction(quit_action, action)
+        self.menus["File"].insertSeparator(quit_action)
+
     def dock_groups(self) -> dict[str, list[QDockWidget]]:
         t, p = self.training_tools.docks, self.pass_tools
         return {
@@ -148,7 +163,7 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if not getattr(self, "_columns_sized", False) and self.isVisible():
+        if not self._columns_sized and self.isVisible():
             self._columns_sized = True  # once the real size is known, not on every resize
             size_columns(self, **self.dock_groups())
 
@@ -165,8 +180,21 @@ class MainWindow(QMainWindow):
         a.setStatusTip(tip or text.replace("&", "").rstrip("…"))
         a.triggered.connect(slot)
         self.menus[menu].addAction(a)
-        self.actions[name] = a
+        self.action_by_name[name] = a
         return a
+
+    def _opener(self, path: str | Path) -> Callable[[], object]:
+        return lambda: self.open_file(path)
+
+    # menu items' slots made in loops (a lambda binding the loop variable as a default
+    # argument is a callable the type checker cannot give a type)
+    def _new_from(self, make: Callable[[], Graph]) -> Callable[[], object]:
+        return lambda: self.new_document(make())
+
+    def _aligner(self, how: str) -> Callable[[], object]:
+        return lambda: self._push(
+            editing.align_command(self.graph, self.scene.selected_ids()[0], how)
+        )
 
     def _build_actions(self) -> None:
         bar = self.menuBar()
@@ -176,7 +204,7 @@ class MainWindow(QMainWindow):
         f = "File"
         new_menu = self.new_menu = self.menus[f].addMenu("&New")  # + quick start (qt/design.py)
         for k, (title, make) in enumerate(templates.TEMPLATES.items()):
-            a = new_menu.addAction(title, lambda m=make: self.new_document(m()))
+            a = new_menu.addAction(title, self._new_from(make))
             if k == 0:
                 a.setShortcut(QKeySequence(S.New))
         self._act(f, "open", "&Open…", self.open_dialog, S.Open)
@@ -184,7 +212,7 @@ class MainWindow(QMainWindow):
                   tip="Every bundled example as a picture with its description")  # fmt: skip
         self.example_menu = self.menus[f].addMenu("Open &Example")
         for p in example_files():
-            self.example_menu.addAction(p.stem.replace("_", " "), lambda p=p: self.open_file(p))
+            self.example_menu.addAction(p.stem.replace("_", " "), self._opener(p))
         self.recent_menu = self.menus[f].addMenu("Open &Recent")
         self._fill_recent()
         self.menus[f].addSeparator()
@@ -199,7 +227,7 @@ class MainWindow(QMainWindow):
         redo = self.undo_stack.createRedoAction(self, "&Redo")
         redo.setShortcut(QKeySequence(S.Redo))
         self.menus[e].addActions([undo, redo])
-        self.actions.update(undo=undo, redo=redo)
+        self.action_by_name.update(undo=undo, redo=redo)
         self.menus[e].addSeparator()
         self._act(e, "cut", "Cu&t", self.cut, S.Cut)
         self._act(e, "copy", "&Copy", self.copy, S.Copy)
@@ -211,20 +239,22 @@ class MainWindow(QMainWindow):
 
         v = "View"
         self._act(v, "zoom_in", "Zoom &In", self.view.zoom_in, "Ctrl+=")
-        self.actions["zoom_in"].setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self.action_by_name["zoom_in"].setShortcuts(
+            [QKeySequence("Ctrl+="), QKeySequence("Ctrl++")]
+        )
         self._act(v, "zoom_out", "Zoom &Out", self.view.zoom_out, "Ctrl+-")
         self._act(v, "fit", "&Fit to View", self.view.fit_all, "F")
         self._act(v, "actual", "Actual &Size", self.view.reset_zoom, "Ctrl+0")
         self.menus[v].addSeparator()
         self._act(v, "grid", "Show &Grid", self.scene.set_show_grid, None, True).setChecked(True)
         self._act(v, "weights", "Show &Weights", self.scene.set_show_weights, "W", True)
-        self.actions["weights"].setChecked(True)
+        self.action_by_name["weights"].setChecked(True)
         # not the bound setVisible: PySide6 calls a Python QWidget subclass's inherited slot
         # from triggered() with no argument (TypeError, and the legend never hides)
         self._act(v, "biases", "Show &Biases", self.scene.set_show_biases, "Ctrl+B", True,
                   tip="b = … under each hidden and output neuron")  # fmt: skip
         self._act(v, "legend", "Show &Legend", self._show_legend, None, True)
-        self.actions["legend"].setChecked(True)
+        self.action_by_name["legend"].setChecked(True)
         self.menus[v].addSeparator()
         self._act(v, "reset_layout", "&Reset Layout", self.reset_layout,
                   tip="Every panel back in its place: the canvas first")  # fmt: skip
@@ -239,8 +269,8 @@ class MainWindow(QMainWindow):
                           key, True, self.view.tools[name].hint)  # fmt: skip
             tools.addAction(a)
             self.toolbar.addAction(a)
-        self.actions["tool_select"].setChecked(True)
-        self.view.tool_changed.connect(lambda t: self.actions["tool_" + t].setChecked(True))
+        self.action_by_name["tool_select"].setChecked(True)
+        self.view.tool_changed.connect(lambda t: self.action_by_name["tool_" + t].setChecked(True))
         self.menus[n].addSeparator()
         self.toolbar.addSeparator()
         self.toolbar.addAction(self._act(n, "add_layer", "Add &Layer…", self.add_layer, "Ctrl+L"))
@@ -254,16 +284,14 @@ class MainWindow(QMainWindow):
             )  # fmt: skip
         )
         self.toolbar.addAction(self._act(n, "layout", "Auto-&Layout", self.auto_layout, "Ctrl+K"))
-        self.toolbar.addAction(self.actions["fit"])
+        self.toolbar.addAction(self.action_by_name["fit"])
         align = self.menus[n].addMenu("&Align")
         for how, text in [("left", "Left"), ("hcenter", "Centre (vertical line)"),
                           ("right", "Right"), ("top", "Top"),
                           ("vcenter", "Middle (horizontal line)"), ("bottom", "Bottom")]:  # fmt: skip
             align.addAction(
                 text,
-                lambda h=how: self._push(
-                    editing.align_command(self.graph, self.scene.selected_ids()[0], h)
-                ),
+                self._aligner(how),
             )
         dist = self.menus[n].addMenu("&Distribute")
         dist.addAction(
@@ -292,7 +320,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_shortcuts(self) -> help_pages.TextDialog:
-        # QWidget.actions(): the window-wide shortcuts (self.actions is the dict by name)
+        # QWidget.actions(): the window-wide shortcuts (self.action_by_name is the dict by name)
         rows = help_pages.shortcut_rows(self.menus, QMainWindow.actions(self))
         return self._show_page("Keyboard Shortcuts", help_pages.shortcut_sheet_html(rows))
 
@@ -311,7 +339,7 @@ class MainWindow(QMainWindow):
         """Another network: its biases show if it is small (View > Show Biases changes it)."""
         if change.kind == ChangeKind.RESET:
             show = len(self.graph.neurons) <= self.BIASES_UP_TO
-            self.actions["biases"].setChecked(show)
+            self.action_by_name["biases"].setChecked(show)
             self.scene.set_show_biases(show)
 
     def _show_legend(self, on: bool) -> None:
@@ -324,8 +352,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         neurons, edges = self.scene.selected_ids()
         for name in ("cut", "copy", "duplicate"):
-            self.actions[name].setEnabled(bool(neurons))
-        self.actions["delete"].setEnabled(bool(neurons or edges))
+            self.action_by_name[name].setEnabled(bool(neurons))
+        self.action_by_name["delete"].setEnabled(bool(neurons or edges))
 
     def _update_title(self) -> None:
         if not shiboken6.isValid(self.undo_stack):  # signals during teardown
@@ -337,7 +365,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         files = self.document.recent_files()
         for f in files:
-            self.recent_menu.addAction(f, lambda f=f: self.open_file(f))
+            self.recent_menu.addAction(f, self._opener(f))
         self.recent_menu.setEnabled(bool(files))
 
     # ---------------------------------------------------------------- edit slots
@@ -461,7 +489,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         suggestion = str(doc.path) if doc.path else places.suggest(doc.suggested_file_name())
         path = dialogs.ask_save_path(self, suggestion)
-        return bool(path) and self._save_to(Path(path))
+        return path is not None and bool(path) and self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:
         try:
@@ -519,7 +547,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not getattr(self, "_fitted", False):
+        if not self._fitted:
             self._fitted = True
             self.view.fit_all()
             hide_stale_tab_bars_soon(self)

@@ -141,7 +141,7 @@ def export_media(window: MainWindow, command: str) -> MediaExport | None:
 
 def install_media_actions(window: MainWindow) -> None:
     menu = window.menus["File"]
-    before = window.actions.get("quit")
+    before = window.action_by_name.get("quit")
     for key, text, tip, command in (
         ("export animation", "Export &Animation…",
          "The stepped pass, pulses included, as an animated GIF or PNG", "animate"),
@@ -155,4 +155,4 @@ def install_media_actions(window: MainWindow) -> None:
             menu.insertAction(before, action)
         else:
             menu.addAction(action)
-        window.actions[key] = action
+        window.action_by_name[key] = action

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from PySide6.QtCore import QMimeData, QPoint, QRectF, Qt
+from PySide6.QtCore import QMimeData, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -101,6 +101,8 @@ def role_icon(role: str, size: int = 20) -> QPixmap:
 class PaletteTile(QFrame):
     """A draggable tile; ``spec()`` is asked at drag start (the fields beside it may change)."""
 
+    hint = Signal(str)  # a click without a drag: how the tile is used (the status line)
+
     def __init__(self, text: str, role: str, spec, tip: str):
         super().__init__()
         self.spec = spec
@@ -145,9 +147,8 @@ class PaletteTile(QFrame):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._press = None
         self.setCursor(Qt.CursorShape.OpenHandCursor)
-        window = self.window()
-        if not self._dragged and hasattr(window, "status"):  # a click: say how it is used
-            window.status(f"Drag {self.spec().describe()} onto the canvas")
+        if not self._dragged:  # a click: say how it is used
+            self.hint.emit(f"Drag {self.spec().describe()} onto the canvas")
 
     def drag_object(self) -> QDrag:
         drag = QDrag(self)
@@ -164,6 +165,8 @@ class PaletteTile(QFrame):
 
 class Palette(QWidget):
     """Neuron tiles, one layer block per role (count and activation), "Connect fully"."""
+
+    hint = Signal(str)  # a tile was clicked, not dragged: how to use it (the status line)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -230,6 +233,8 @@ class Palette(QWidget):
         shift.setStyleSheet("color: #606060")
         outer.addWidget(shift)
         self.outer = outer  # the layer panel goes below (qt/design.py)
+        for t in [*self.tiles.values(), *self.layer_tiles.values()]:
+            t.hint.connect(self.hint)
 
     def _retitle(self, role: str) -> None:
         tile = self.layer_tiles.get(role)

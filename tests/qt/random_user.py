@@ -737,7 +737,7 @@ class RandomUser:
         with_tool = self.rng.random() < 0.35
         if with_tool:
             self.note(f"connect tool: drag {nid} → {tgt[0] if tgt else 'empty canvas'}")
-            self.window.actions["tool_connect"].trigger()  # the toolbar button
+            self.window.action_by_name["tool_connect"].trigger()  # the toolbar button
         else:
             rim = self.neuron_rim(nid)
             if rim is None:
@@ -768,7 +768,7 @@ class RandomUser:
                "bias": Qt.Key.Key_B}[role]  # fmt: skip
         if self.rng.random() < 0.5:
             self.note(f"toolbar: {role} tool, click empty canvas")
-            self.window.actions["tool_place_" + role].trigger()
+            self.window.action_by_name["tool_place_" + role].trigger()
         else:
             self.note(f"key {role[0].upper()} (on canvas), click empty canvas")
             self.view.setFocus(Qt.FocusReason.MouseFocusReason)
@@ -936,8 +936,8 @@ class RandomUser:
         if not leaves:
             return
         name, action = self.rng.choice(leaves)
-        if action is self.window.actions["save"] and known(3) and self._path_is_example():
-            name, action = "&File > Save &As… (known bug 3)", self.window.actions["save_as"]
+        if action is self.window.action_by_name["save"] and known(3) and self._path_is_example():
+            name, action = "&File > Save &As… (known bug 3)", self.window.action_by_name["save_as"]
         self.note(f"menu {name.replace('&', '')}")
         if name.startswith(SWITCHING_MENUS):
             self.checkpoint()
@@ -1244,7 +1244,7 @@ class RandomUser:
             while self.window.pass_tools.stepper.compute() is None and undos < 40:
                 if not self.window.undo_stack.canUndo():
                     return
-                self.window.actions["undo"].trigger()
+                self.window.action_by_name["undo"].trigger()
                 undos += 1
             self.note(f"exercise: {undos} undos to a network that runs a pass")
         if not mode.active or self.rng.random() < 0.1:
@@ -1683,7 +1683,7 @@ class RandomUser:
         self.quiesce()
         stack = self.window.undo_stack
         final = snapshot(self.graph)
-        undo, redo = self.window.actions["undo"], self.window.actions["redo"]
+        undo, redo = self.window.action_by_name["undo"], self.window.action_by_name["redo"]
         n = 0
         while stack.canUndo() and n < 100_000:
             undo.trigger()

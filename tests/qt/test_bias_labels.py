@@ -24,7 +24,7 @@ def _visible_weight_labels(w):
 
 def test_a_small_network_shows_its_biases_and_no_label_covers_them(make_window, qtbot):
     w = _open(make_window, qtbot, "handwritten_221")
-    assert w.actions["biases"].isChecked()
+    assert w.action_by_name["biases"].isChecked()
     h1 = w.scene.neuron_item("h1")
     assert h1.bias_text() == "b = 0.35"
     assert w.scene.neuron_item("x1").bias_text() == ""  # an input has no bias
@@ -39,7 +39,7 @@ def test_a_small_network_shows_its_biases_and_no_label_covers_them(make_window, 
     # View > Show Biases (Ctrl+B) hides them, and shows them again
     w.view.setFocus()
     qtbot.keyClick(w.view, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
-    assert not w.actions["biases"].isChecked() and h1.bias_text() == ""
+    assert not w.action_by_name["biases"].isChecked() and h1.bias_text() == ""
     qtbot.keyClick(w.view, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
     assert h1.bias_text() == "b = 0.35"
 
@@ -68,7 +68,7 @@ def test_bias_labels_follow_the_update_and_the_decimals(make_window, qtbot):
 
 def test_a_large_network_opens_without_them(make_window, qtbot):
     w = _open(make_window, qtbot, "vanishing_sigmoid")  # 51 neurons
-    assert not w.actions["biases"].isChecked()
+    assert not w.action_by_name["biases"].isChecked()
     assert all(item.bias_text() == "" for item in w.scene.neuron_items())
 
 

@@ -113,10 +113,10 @@ def test_noise_slider_drag_is_one_undo_step_and_regenerates_the_data(make_window
     assert len(undo_texts(w)) == len(before) + 3
     # undo, as the menu does: back to the file's noise, the slider with it
     for _ in range(3):
-        w.actions["undo"].trigger()
+        w.action_by_name["undo"].trigger()
     assert w.graph.data["generator"] == CIRCLES
     assert slider.float_value() == 0.1 and dp.gen_noise.value() == 0.1
-    w.actions["redo"].trigger()
+    w.action_by_name["redo"].trigger()
     assert w.graph.data["generator"]["noise"] == noise
 
 
@@ -141,7 +141,7 @@ def test_validation_slider_and_regenerate_are_undoable_and_saved(make_window, qt
     assert dp.gen_seed.value() == 2 and undo_texts(w)[-1] == "Regenerate data"
     assert not np.array_equal(session.data_points()[0], old_X)
     # all three are in the saved file, and the file opens with them on the sliders
-    w.actions["save"].trigger()
+    w.action_by_name["save"].trigger()
     doc = fileformat.load(w.document.path)
     assert doc.training["validation_split"] == split
     assert doc.data["generator"] == {**CIRCLES, "seed": 2}
@@ -150,11 +150,11 @@ def test_validation_slider_and_regenerate_are_undoable_and_saved(make_window, qt
     assert dp2.split_slider.float_value() == split and dp2.gen_seed.value() == 2
     # undo all three: the file's data and no split
     for _ in range(3):
-        w.actions["undo"].trigger()
+        w.action_by_name["undo"].trigger()
     assert "validation_split" not in w.graph.training
     assert w.graph.data["generator"] == CIRCLES and dp.split_slider.value() == 0
     # dragged back to 0: the key leaves the file
-    w.actions["redo"].trigger()
+    w.action_by_name["redo"].trigger()
     drag(dp.split_slider, 0, qtbot)
     assert "validation_split" not in w.graph.training
 

@@ -96,10 +96,10 @@ def test_build_the_221_lecture_network_by_drag_and_drop_in_8_gestures(
     assert steps == 11  # 3 drops, 2 weight fields, 2 bias fields, Add sample, 3 cells
     final = fileformat.dumps(w.graph)
     while stack.canUndo():
-        w.actions["undo"].trigger()
+        w.action_by_name["undo"].trigger()
     assert not w.graph.neurons and not w.graph.edges
     for _ in range(steps):
-        w.actions["redo"].trigger()
+        w.action_by_name["redo"].trigger()
     assert fileformat.dumps(w.graph) == final
 
 
@@ -109,9 +109,9 @@ def snapshot(w) -> str:
 
 def undo_redo_exact(w, before: str, after: str) -> None:
     """Undo gives back the document before the step, bit for bit; redo the one after it."""
-    w.actions["undo"].trigger()
+    w.action_by_name["undo"].trigger()
     assert snapshot(w) == before
-    w.actions["redo"].trigger()
+    w.action_by_name["redo"].trigger()
     assert snapshot(w) == after
 
 
@@ -125,7 +125,7 @@ def test_a_layer_block_dropped_beside_a_layer_connects_fully_and_undoes_exactly(
     before = snapshot(w)
     player.drag(w.design_palette.layer_tiles["hidden"], (650, 30))  # right of the output: no source
     assert "connected" not in player.status_before_drop
-    w.actions["undo"].trigger()
+    w.action_by_name["undo"].trigger()
     assert snapshot(w) == before
     player.drag(w.design_palette.layer_tiles["hidden"], (230, 300))  # onto the hidden column: joins
     assert "into the column of 2 hidden (sigmoid)" in player.status_before_drop
@@ -187,7 +187,7 @@ def test_one_click_on_a_column_handle_selects_the_layer_and_a_drag_moves_it(make
     mouse(w.view).drag((h.pos().x(), h.pos().y()), (h.pos().x() + 40, h.pos().y() + 20))
     assert (w.graph.neurons["h1"].x, w.graph.neurons["h2"].x) == (260.0, 260.0)
     assert w.graph.neurons["x1"].x == 0.0 and w.undo_stack.count() == 1
-    w.actions["undo"].trigger()
+    w.action_by_name["undo"].trigger()
     assert snapshot(w) == before
 
 
@@ -206,16 +206,17 @@ def test_growing_and_shrinking_a_layer_each_undo_and_redo_exactly(make_window, m
     assert [s for s, _ in ins] == ["x1", "x2"] and [t for t, _ in outs] == ["o1"]
     assert all(wt is not None and wt != 0 for _, wt in ins + outs)  # initialised
     assert panel.column == ["h1", "h2", "h3"] and w.undo_stack.count() == 1
+    assert w.scene.selected_ids()[0] == ["h1", "h2", "h3"]  # selected on the canvas too
     undo_redo_exact(w, before, grown)
     QTest.keyClick(panel.size_field, Qt.Key.Key_Down)  # shrink back: h3 goes
     QTest.keyClick(panel.size_field, Qt.Key.Key_Down)  # and h2
     assert list(w.graph.neurons) == ["x1", "x2", "h1", "o1"]
     shrunk = snapshot(w)
-    w.actions["undo"].trigger()
-    w.actions["undo"].trigger()
+    w.action_by_name["undo"].trigger()
+    w.action_by_name["undo"].trigger()
     assert snapshot(w) == grown
-    w.actions["redo"].trigger()
-    w.actions["redo"].trigger()
+    w.action_by_name["redo"].trigger()
+    w.action_by_name["redo"].trigger()
     assert snapshot(w) == shrunk
     # the whole layer's activation, one step
     panel.activation.setCurrentText("relu")
@@ -238,6 +239,14 @@ def test_layer_weights_field_says_what_is_wrong_and_changes_nothing(make_window,
     type_keys("0.1 abc 0.3 0.4")
     assert "value 2 ('abc') is not a number" in panel.weights_note.text()
     assert snapshot(w) == before and w.undo_stack.count() == 0
+
+
+def test_a_palette_tile_clicked_not_dragged_says_how_it_is_used(make_window, qtbot):
+    w = make_window()
+    tile = w.design_palette.tiles["hidden"]
+    w.palette_dock.show()
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+    assert w._hint.text().startswith("Drag a hidden neuron") and "onto the canvas" in w._hint.text()
 
 
 def test_a_drop_previewed_at_the_origin_draws_its_ghost_edges(blank_window, monkeypatch):

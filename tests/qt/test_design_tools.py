@@ -26,7 +26,7 @@ def test_add_layer_of_inputs_feeds_what_the_inputs_feed(make_window, monkeypatch
     before = snapshot(w)
     monkeypatch.setattr(dialogs, "ask_layer", lambda *a: (1, "sigmoid", "input"))
     w.scene.clearSelection()
-    w.actions["add_layer"].trigger()  # Network > Add Layer…, role input
+    w.action_by_name["add_layer"].trigger()  # Network > Add Layer…, role input
     x3 = w.graph.neurons["x3"]
     assert (x3.role, x3.activation, x3.x) == ("input", None, 0.0)
     assert x3.y > max(w.graph.neurons[i].y for i in ("x1", "x2"))  # below the inputs
@@ -34,23 +34,23 @@ def test_add_layer_of_inputs_feeds_what_the_inputs_feed(make_window, monkeypatch
         ("x3", "h1"), ("x3", "h2")]  # fmt: skip
     assert w.undo_stack.count() == 1
     after = snapshot(w)
-    w.actions["undo"].trigger()
+    w.action_by_name["undo"].trigger()
     assert snapshot(w) == before
-    w.actions["redo"].trigger()
+    w.action_by_name["redo"].trigger()
     assert snapshot(w) == after
     # and an output layer still works as before (no softmax refusal for inputs either)
     monkeypatch.setattr(dialogs, "ask_layer", lambda *a: (2, "softmax", "input"))
-    w.actions["add_layer"].trigger()
+    w.action_by_name["add_layer"].trigger()
     assert [n.role for n in w.graph.neurons.values()].count("input") == 5
 
 
 def test_add_layer_of_inputs_on_a_network_without_inputs(make_window, monkeypatch):
     w = make_window(graph=templates.blank())
     monkeypatch.setattr(dialogs, "ask_layer", lambda *a: (3, "tanh", "hidden"))
-    w.actions["add_layer"].trigger()
+    w.action_by_name["add_layer"].trigger()
     monkeypatch.setattr(dialogs, "ask_layer", lambda *a: (2, "sigmoid", "input"))
     w.scene.clearSelection()
-    w.actions["add_layer"].trigger()
+    w.action_by_name["add_layer"].trigger()
     ins = [n for n in w.graph.neurons.values() if n.role == "input"]
     hx = w.graph.neurons["h1"].x
     assert len(ins) == 2 and all(n.x == hx - 220 for n in ins)
@@ -108,7 +108,7 @@ def test_file_new_fully_connected_builds_the_typed_network(make_window, monkeypa
     monkeypatch.setattr(dialogs, "ask_quick_start", REAL_ASK_QUICK_START)
     monkeypatch.setattr(QDialog, "exec", fake_exec)
     w.undo_stack.setClean()
-    w.actions["quick_start"].trigger()  # File > New > Fully Connected Network…
+    w.action_by_name["quick_start"].trigger()  # File > New > Fully Connected Network…
     assert "3 inputs, hidden 5 (sigmoid), 2 outputs (softmax); 25 edges" in seen["note"]
     g = w.graph
     assert g.name == "Network 3-5-2" and len(g.neurons) == 10 and len(g.edges) == 25
@@ -131,7 +131,7 @@ def test_a_bad_size_text_is_refused_with_its_reason(make_window, monkeypatch):
 
     monkeypatch.setattr(dialogs, "ask_quick_start", REAL_ASK_QUICK_START)
     monkeypatch.setattr(QDialog, "exec", fake_exec)
-    w.actions["quick_start"].trigger()
+    w.action_by_name["quick_start"].trigger()
     assert seen["note"] == "layer 2 ('x') is not a whole number: use sizes like 2-4-1"
     assert seen["ok_enabled"] is False
     assert snapshot(w) == before
@@ -152,7 +152,7 @@ def test_n_adds_a_connected_neuron_in_the_next_column_and_tab_cycles(make_window
     assert w.scene.selected_ids()[0] == ["o2"] and w.undo_stack.count() == 1
     QTest.keyClick(w.view, Qt.Key.Key_N)  # after an output: refused, with the reason
     assert "output neuron has no next column" in w._hint.text()
-    w.actions["undo"].trigger()
+    w.action_by_name["undo"].trigger()
     assert snapshot(w) == before
     w.scene.select_ids(["o1"])
     QTest.keyClick(w.view, Qt.Key.Key_Tab)  # o1 is last: Tab wraps to x1
@@ -184,5 +184,5 @@ def test_the_lecture_layout_hides_the_layer_handles(make_window, qtbot):
     qtbot.waitUntil(lambda: pres.active and not w.layer_handles.handles)
     pres.leave_action.trigger()  # Esc
     qtbot.waitUntil(lambda: len(w.layer_handles.handles) == 3)
-    w.actions["layer_handles"].trigger()  # View > Show Layer Handles off
+    w.action_by_name["layer_handles"].trigger()  # View > Show Layer Handles off
     assert not w.layer_handles.handles

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from bpstudio.model import fileformat, templates
@@ -15,7 +15,7 @@ BIASES = {"h1": 0.35, "h2": 0.35, "o1": 0.60}
 
 
 def click_tool(qtbot, window, name):
-    button = window.toolbar.widgetForAction(window.actions["tool_" + name])
+    button = window.toolbar.widgetForAction(window.action_by_name["tool_" + name])
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert window.view.tool.name == name
 
@@ -75,7 +75,7 @@ def test_build_221_by_gestures_save_reopen_undo_redo(qtbot, make_window, mouse, 
 
     target = tmp_path / "mine.json"
     monkeypatch.setattr(dialogs, "ask_save_path", lambda *a: str(target))
-    window.actions["save"].trigger()
+    window.action_by_name["save"].trigger()
     assert target.exists() and not window.document.modified
     assert "*" not in window.windowTitle()
     reopened = make_window(path=target)
@@ -89,12 +89,12 @@ def test_build_221_by_gestures_save_reopen_undo_redo(qtbot, make_window, mouse, 
     while stack.canUndo():
         QTest.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
         if stack.index() == steps:  # shortcut not delivered (no active window): use the action
-            window.actions["undo"].trigger()
+            window.action_by_name["undo"].trigger()
         steps = stack.index()
     assert not window.graph.neurons and not window.graph.edges
     assert not window.scene.neuron_items() and not window.scene.edge_items()
     while stack.canRedo():
-        window.actions["redo"].trigger()
+        window.action_by_name["redo"].trigger()
     assert structure(window.graph) == built
     assert len(window.scene.edge_items()) == 6
     assert not window.document.modified  # back at the saved state: clean again
@@ -139,7 +139,7 @@ def test_select_drag_is_one_step_and_nudge_and_delete(qtbot, make_window, mouse)
     m.click(*POS["h1"])
     m.click(*POS["o1"], Qt.KeyboardModifier.ControlModifier)
     assert window.scene.selected_ids()[0] == ["h1", "o1"]
-    window.actions["delete"].trigger()
+    window.action_by_name["delete"].trigger()
     assert set(window.graph.neurons) == {"x1", "x2", "h2"}
     assert {(e.source, e.target) for e in window.graph.edges.values()} == {("x1", "h2"),
                                                                             ("x2", "h2")}  # fmt: skip
@@ -171,17 +171,17 @@ def test_double_click_adds_neuron_and_warning_badge(qtbot, make_window, mouse):
 def test_copy_paste_duplicate_select_all(qtbot, make_window, mouse):
     window = make_window(templates.lecture_221())
     window.scene.select_ids(["x1", "h1"])
-    window.actions["copy"].trigger()
-    window.actions["paste"].trigger()
+    window.action_by_name["copy"].trigger()
+    window.action_by_name["paste"].trigger()
     assert len(window.graph.neurons) == 7
     assert len(window.graph.edges) == 7  # the x1 -> h1 edge came along, nothing else
     pasted, _ = window.scene.selected_ids()
     assert len(pasted) == 2 and not set(pasted) & set(POS)
-    window.actions["duplicate"].trigger()
+    window.action_by_name["duplicate"].trigger()
     assert len(window.graph.neurons) == 9 and len(window.graph.edges) == 8
-    window.actions["select_all"].trigger()
+    window.action_by_name["select_all"].trigger()
     assert len(window.scene.selected_ids()[0]) == 9
-    window.actions["cut"].trigger()
+    window.action_by_name["cut"].trigger()
     assert not window.graph.neurons
     window.undo_stack.undo()
     assert len(window.graph.neurons) == 9
@@ -195,24 +195,24 @@ def test_add_layer_connect_fully_and_layout(qtbot, make_window, monkeypatch):
 
         for k, i in enumerate(ids):
             window.graph.add_neuron(Neuron(i, role, x=0, y=k * 100))
-    window.actions["add_layer"].trigger()
+    window.action_by_name["add_layer"].trigger()
     hidden = [n.id for n in window.graph.neurons.values() if n.role == "hidden"]
     assert len(hidden) == 2 and len(window.graph.edges) == 6
     assert all(window.graph.neurons[h].activation == "tanh" for h in hidden)
     monkeypatch.setattr(dialogs, "ask_layer", lambda *a: (1, "sigmoid", "output"))
     window.scene.clearSelection()
-    window.actions["add_layer"].trigger()
+    window.action_by_name["add_layer"].trigger()
     assert len(window.graph.edges) == 8
     out = [n.id for n in window.graph.neurons.values() if n.role == "output"]
     # connect selected -> selected: inputs straight to the output (skip connections)
     window.scene.select_ids(["a", "b", "c", *out])
-    window.actions["connect_fully"].trigger()
+    window.action_by_name["connect_fully"].trigger()
     assert len(window.graph.edges) == 11
     window.graph.set_neuron("a", x=500, y=500)
-    window.actions["layout"].trigger()
+    window.action_by_name["layout"].trigger()
     xs = {n.id: n.x for n in window.graph.neurons.values()}
     assert xs["a"] == xs["b"] == xs["c"] == 0 and xs[out[0]] == 440
-    window.actions["layout"].trigger()  # stable: a second layout changes nothing
+    window.action_by_name["layout"].trigger()  # stable: a second layout changes nothing
     assert window.undo_stack.undoText() == "Auto-layout"
     assert {n.id: n.x for n in window.graph.neurons.values()} == xs
 
@@ -225,7 +225,7 @@ def test_inspector_typing_merges_into_one_step(qtbot, make_window, mouse):
     qtbot.keyClicks(field, "hidden one")
     assert window.graph.neurons["h1"].label == "hidden one"
     assert window.undo_stack.count() == 1
-    assert window.actions["undo"].text() == "&Undo Set label of h1"
+    assert window.action_by_name["undo"].text() == "&Undo Set label of h1"
     window.inspector.n_act.setCurrentText("relu")
     window.inspector.n_act.activated.emit(window.inspector.n_act.currentIndex())
     assert window.graph.neurons["h1"].activation == "relu" and window.undo_stack.count() == 2
@@ -412,3 +412,25 @@ def test_a_file_opened_mid_drag_cancels_the_drag(qtbot, make_window, mouse, monk
                                   if (e.source, e.target) == ("h1", "o1")))  # fmt: skip
     m.drag(rim, POS["o1"])
     assert any((e.source, e.target) == ("h1", "o1") for e in window.graph.edges.values())
+
+
+def test_esc_mid_drag_puts_the_neuron_back_where_it_was_drawn(qtbot, make_window):
+    """On a network drawn wider than its positions (the lecture layout spreads a tall one
+    sideways: NetworkScene.set_view_stretch), Esc mid-drag put the neuron at its document
+    position, not where it was drawn."""
+    w = make_window(templates.lecture_221())
+    w.scene.set_view_stretch(1.5)
+    item = w.scene.neuron_item("o1")
+    start = QPointF(item.pos())
+    assert start.x() != w.graph.neurons["o1"].x  # drawn away from its document position
+    vp = w.view.viewport()
+    w.view.setFocus()
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     w.view.mapFromScene(start))  # fmt: skip
+    for k in range(1, 6):
+        QTest.mouseMove(vp, w.view.mapFromScene(start + QPointF(10 * k, 6 * k)))
+    assert item.pos() != start  # the drag is previewed
+    QTest.keyClick(w.view, Qt.Key.Key_Escape)
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       w.view.mapFromScene(start + QPointF(50, 30)))  # fmt: skip
+    assert item.pos() == start and w.undo_stack.count() == 0

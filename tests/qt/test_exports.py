@@ -40,7 +40,7 @@ def test_worked_example_md_and_tex_match_the_report(make_window, tmp_path, monke
     for suffix, fmt in ((".md", "md"), (".tex", "tex")):
         out = tmp_path / f"example{suffix}"
         asked = _choose(monkeypatch, out)
-        window.actions["export worked example"].trigger()
+        window.action_by_name["export worked example"].trigger()
         assert asked and asked[0][1].endswith("_worked_example.md")
         text = out.read_text(encoding="utf-8")
         figure = "example-network.png"
@@ -63,7 +63,7 @@ def test_worked_example_uses_the_pass_sample(make_window, tmp_path, monkeypatch)
     window.pass_tools.stepper.set_sample(1)
     out = tmp_path / "s1.md"
     _choose(monkeypatch, out)
-    window.actions["export worked example"].trigger()
+    window.action_by_name["export worked example"].trigger()
     assert "Data sample 1" in out.read_text(encoding="utf-8")
 
 
@@ -71,12 +71,12 @@ def test_export_image_png_and_svg(make_window, tmp_path, monkeypatch):
     window, _ = _open(make_window, tmp_path)
     png = tmp_path / "net.png"
     _choose(monkeypatch, png)
-    window.actions["export image"].trigger()
+    window.action_by_name["export image"].trigger()
     image = QImage(str(png))
     assert not image.isNull() and image.width() > 300 and image.height() > 200
     svg = tmp_path / "net.svg"
     _choose(monkeypatch, svg)
-    window.actions["export image"].trigger()
+    window.action_by_name["export image"].trigger()
     assert "<svg" in svg.read_text(encoding="utf-8")
 
 
@@ -98,7 +98,7 @@ def test_no_data_shows_an_error_and_writes_nothing(make_window, tmp_path, monkey
     _choose(monkeypatch, out)
     shown = []
     monkeypatch.setattr(dialogs, "show_errors", lambda *a: shown.append(a))
-    window.actions["export worked example"].trigger()
+    window.action_by_name["export worked example"].trigger()
     assert shown and "no data" in " ".join(shown[0][3])
     assert not out.exists()
 
@@ -106,8 +106,8 @@ def test_no_data_shows_an_error_and_writes_nothing(make_window, tmp_path, monkey
 def test_cancelled_dialog_writes_nothing(make_window, tmp_path, monkeypatch):
     window, _ = _open(make_window, tmp_path)
     monkeypatch.setattr(dialogs, "ask_export_path", lambda *a: None)
-    window.actions["export image"].trigger()
-    window.actions["export worked example"].trigger()
+    window.action_by_name["export image"].trigger()
+    window.action_by_name["export worked example"].trigger()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["handwritten_221.json"]
 
 

@@ -109,7 +109,7 @@ def test_each_feature_is_one_undo_step_and_a_new_generator_keeps_them(make_windo
     QTest.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the feature
     assert fileformat.dumps(w.graph) == before
     assert not panel.boxes["x1*x2"].isChecked()
-    w.actions["redo"].trigger()  # Edit > Redo
+    w.action_by_name["redo"].trigger()  # Edit > Redo
     assert w.graph.data["features"] == ["x1*x2"] and panel.boxes["x1*x2"].isChecked()
     assert w.graph.inputs()[2].display_label == "x₁x₂"
     click_box(w, qtbot, "x1*x2")  # off again: the neuron goes with it

@@ -27,7 +27,7 @@ def example(name: str):
 
 
 def click_tool(qtbot, window, name):
-    button = window.toolbar.widgetForAction(window.actions["tool_" + name])
+    button = window.toolbar.widgetForAction(window.action_by_name["tool_" + name])
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert window.view.tool.name == name
 
@@ -43,19 +43,24 @@ def place(qtbot, window, mouse, role: str, x: float, y: float) -> None:
 
 
 def press(window, action: str, key: Qt.Key, mods=Qt.KeyboardModifier.NoModifier) -> None:
-    """A shortcut as the user presses it (the action itself if offscreen Qt did not deliver it)."""
+    """A shortcut as the user presses it: the key reaches the action, or the test fails (it
+    used to trigger the action itself when the key did nothing, which hid a broken key)."""
     fired = []
 
     def note(*_):
         fired.append(1)
 
-    act = window.actions[action]
+    act = window.action_by_name[action]
     act.triggered.connect(note)
     window.activateWindow()
+    for _ in range(500):  # the window the user clicked into (offscreen: at once, or soon)
+        if QApplication.activeWindow() is window:
+            break
+        QTest.qWait(10)
+    window.view.setFocus()
     QTest.keyClick(window.view, key, mods)
-    if not fired:
-        act.trigger()
     act.triggered.disconnect(note)
+    assert fired, f"{key} ({mods}) did not trigger the {action} action"
 
 
 def press_save(window) -> None:
@@ -97,9 +102,9 @@ def test_placed_input_saves_reopens_and_the_fix_checks_clean(
     assert asked and target.exists() and not window.document.modified
 
     # reopen through the app's own open path (File → Open…)
-    window.actions["tool_select"].trigger()
+    window.action_by_name["tool_select"].trigger()
     monkeypatch.setattr(dialogs, "ask_open_path", lambda p, start: str(target))
-    window.actions["open"].trigger()
+    window.action_by_name["open"].trigger()
     assert window.document.path == target.resolve()
     assert len(window.graph.inputs()) == 3
     dp = show_data_dock(window)
@@ -146,7 +151,7 @@ def test_deleted_input_drops_the_chosen_column(qtbot, make_window, mouse, tmp_pa
     monkeypatch.setattr(dialogs, "ask_save_path", lambda p, s: str(target))
     press_save(window)
     monkeypatch.setattr(dialogs, "ask_open_path", lambda p, start: str(target))
-    window.actions["open"].trigger()
+    window.action_by_name["open"].trigger()
     dp = show_data_dock(window)
     assert "The data has 2 input columns but the network has 1 input." in dp.fit_label.text()
     assert check(target, capsys)[0] == 2
@@ -172,7 +177,7 @@ def test_added_output_saves_reopens_and_gets_a_target_column(
     monkeypatch.setattr(dialogs, "ask_save_path", lambda p, s: str(target))
     press_save(window)
     monkeypatch.setattr(dialogs, "ask_open_path", lambda p, start: str(target))
-    window.actions["open"].trigger()
+    window.action_by_name["open"].trigger()
     assert window.document.path == target.resolve() and len(window.graph.outputs()) == 2
     dp = show_data_dock(window)
     assert "The data has 1 target column but the network has 2 outputs." in dp.fit_label.text()
@@ -193,7 +198,7 @@ def test_generator_of_the_wrong_width_regenerates_or_becomes_a_table(
     monkeypatch.setattr(dialogs, "ask_save_path", lambda p, s: str(target))
     press_save(window)
     monkeypatch.setattr(dialogs, "ask_open_path", lambda p, start: str(target))
-    window.actions["open"].trigger()
+    window.action_by_name["open"].trigger()
     assert window.document.path == target.resolve()
     dp = show_data_dock(window)
     assert "The 'spirals' generator makes 2 inputs but the network has 3." in dp.fit_label.text()
@@ -266,7 +271,7 @@ def test_example_opens_as_a_copy_and_ctrl_s_never_touches_it(
     # the next dialog starts where the user saved, not in the package
     starts = []
     monkeypatch.setattr(dialogs, "ask_open_path", lambda p, start: starts.append(start) or None)
-    window.actions["open"].trigger()
+    window.action_by_name["open"].trigger()
     assert starts == [str(mine.parent)]
 
 
@@ -275,7 +280,7 @@ def test_any_file_in_the_examples_folder_is_a_copy(make_window, monkeypatch, doc
     before = path.read_bytes()
     window = make_window()
     monkeypatch.setattr(dialogs, "ask_open_path", lambda p, start: str(path))
-    window.actions["open"].trigger()  # navigated into the package folder by hand
+    window.action_by_name["open"].trigger()  # navigated into the package folder by hand
     assert window.document.path is None and window.document.example == "xor_241"
     assert places.start_dir() == documents  # the package folder is never remembered
     window.graph.name = "changed"
@@ -307,11 +312,11 @@ def test_every_dialog_starts_in_the_last_folder_or_documents(
 
     def every_dialog():
         seen.clear()
-        window.actions["open"].trigger()
-        window.actions["save_as"].trigger()
-        window.actions["export worked example"].trigger()
+        window.action_by_name["open"].trigger()
+        window.action_by_name["save_as"].trigger()
+        window.action_by_name["export worked example"].trigger()
         export_report = seen["export"]
-        window.actions["export image"].trigger()
+        window.action_by_name["export image"].trigger()
         tt.data_panel.import_csv_dialog()
         tt.loss_plot.export_csv_dialog()
         return {**seen, "export": export_report, "image": seen["export"]}
@@ -448,7 +453,7 @@ def test_failed_open_leaves_the_open_document_untouched(make_window, mouse, tmp_
     monkeypatch.setattr(dialogs, "ask_open_path", lambda p, start: str(bad))
     monkeypatch.setattr(dialogs, "ask_save_changes", lambda p, n: "discard")
     monkeypatch.setattr(dialogs, "show_errors", lambda p, t, text, errors: shown.append(errors))
-    window.actions["open"].trigger()
+    window.action_by_name["open"].trigger()
     assert shown == [["edges[0] (id 'e').target 'zz' is not a neuron id"]]
     assert fileformat.dumps(window.graph) == doc_before
     assert window.document.path == path.resolve() and window.document.modified
@@ -612,7 +617,7 @@ def test_save_as_elsewhere_keeps_the_csv_found(qtbot, make_window, tmp_path, mon
     other = tmp_path / "elsewhere" / "deep"
     other.mkdir(parents=True)
     monkeypatch.setattr(dialogs, "ask_save_path", lambda p, s: str(other / "copy.json"))
-    window.actions["save_as"].trigger()
+    window.action_by_name["save_as"].trigger()
     assert window.graph.data["csv"] == "../../course/xor.csv"
     assert check(other / "copy.json", capsys)[0] == 0
     assert window.training_tools.data_panel.table.rowCount() == 4  # still found in the app

@@ -35,7 +35,7 @@ def test_f1_lists_every_shortcut_the_window_has(make_window, qtbot):
 
 def test_getting_started_opens_from_the_help_menu(make_window, qtbot):
     w = make_window()
-    w.actions["getting_started"].trigger()
+    w.action_by_name["getting_started"].trigger()
     (page,) = _open_dialogs(TextDialog)
     assert "F6" in page.browser.toPlainText() and "F5" in page.browser.toPlainText()
     page.close()
@@ -43,7 +43,7 @@ def test_getting_started_opens_from_the_help_menu(make_window, qtbot):
 
 def test_the_gallery_shows_every_example_and_opens_the_one_picked(make_window, qtbot):
     w = make_window()
-    w.actions["gallery"].trigger()  # File > Browse Examples…
+    w.action_by_name["gallery"].trigger()  # File > Browse Examples…
     (gallery,) = _open_dialogs(ExampleGallery)
     names = [gallery.list.item(i).text() for i in range(gallery.list.count())]
     assert names == [p.stem.replace("_", " ") for p in example_files()]

@@ -172,9 +172,9 @@ def test_restore_weights_is_one_undo_step(trained, qtbot):
     assert w.undo_stack.text(count) == f"Restore weights from epoch {e}"
     assert not tools.scrubber.scrubbed and not button.isEnabled()
     assert_canvas_shows(w, again.compiled.weights(), again.compiled.biases())
-    w.actions["undo"].trigger()
+    w.action_by_name["undo"].trigger()
     assert graph_parameters(w.graph) == end
-    w.actions["redo"].trigger()
+    w.action_by_name["redo"].trigger()
     assert graph_parameters(w.graph) == (again.compiled.weights(), again.compiled.biases())
 
 

@@ -173,7 +173,7 @@ def test_auto_layout_at_a_projector_font_leaves_room_for_every_badge(make_window
     w = _open(make_window, EXAMPLES[0].with_name("softmax_3class.json"), SIZES[0])
     ov = w.pass_tools.overlay
     ov.set_font_px(28.0)
-    w.actions["layout"].trigger()
+    w.action_by_name["layout"].trigger()
     QApplication.processEvents()
     qtbot.keyClick(w.view, Qt.Key_F7, Qt.ShiftModifier)
     QApplication.processEvents()

@@ -58,10 +58,10 @@ def test_open_the_dock_race_the_optimizers_and_the_window_answers(make_window, q
     assert lp.racing and lp.race_button.text() == "Stop race"
     qtbot.waitUntil(lambda: lp.race.epoch > 30, timeout=10_000)
     # the window answers mid-race: a View shortcut toggles the canvas weights
-    shown = window.actions["weights"].isChecked()
+    shown = window.action_by_name["weights"].isChecked()
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_W)
-    assert window.actions["weights"].isChecked() is not shown
+    assert window.action_by_name["weights"].isChecked() is not shown
     assert lp.racing  # and the race runs on
     qtbot.waitUntil(lambda: lp.race.epoch > 80, timeout=10_000)
     qtbot.mouseClick(lp.race_button, Qt.MouseButton.LeftButton)  # Stop
@@ -96,7 +96,7 @@ def test_open_the_dock_race_the_optimizers_and_the_window_answers(make_window, q
         [window.graph.edges[e].weight for e in s.compiled.edge_ids],
         adam.net.params[s.compiled.edge_param],
     )
-    window.actions["undo"].trigger()
+    window.action_by_name["undo"].trigger()
     assert fileformat.dumps(window.graph) == before
 
 

@@ -128,8 +128,8 @@ def test_delete_of_selected_neurons_leaves_the_inspector_on_the_network(
     real = Inspector._fill_neuron
     monkeypatch.setattr(Inspector, "_fill_neuron", lambda self, n, *a: (shown.append(n.id),
                                                                         real(self, n, *a)))  # fmt: skip
-    assert window.actions["delete"].isEnabled()
-    window.actions["delete"].trigger()  # Edit > Delete (the Delete key's action)
+    assert window.action_by_name["delete"].isEnabled()
+    window.action_by_name["delete"].trigger()  # Edit > Delete (the Delete key's action)
     assert not set(victims) & set(g.neurons) and shown == []
     assert ins.currentWidget() is ins.network_page
     assert ins.net_stats.text().startswith(f"{len(g.neurons)} neurons, {len(g.edges)} edges")

@@ -19,7 +19,7 @@ def test_closing_the_window_ends_a_running_export_without_leftovers(
 
     monkeypatch.setattr(dialogs, "ask_export_path", lambda *a: str(tmp_path / "deck.pdf"))
     w = make_window(path=next(p for p in example_files() if p.stem == "handwritten_221"))
-    w.actions["export slides"].trigger()  # File > Export Slides…
+    w.action_by_name["export slides"].trigger()  # File > Export Slides…
     export = w.media_export
     assert export.process.state() != QProcess.ProcessState.NotRunning
     warnings: list[str] = []

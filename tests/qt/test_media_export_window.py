@@ -26,7 +26,7 @@ def test_export_animation_writes_the_gif_while_the_window_answers(make_window, q
     target = tmp_path / "pass.gif"
     w = _window(make_window, monkeypatch, target)
     w.graph.set_network(name="edited, not saved")  # the open network, not the file, is drawn
-    w.actions["export animation"].trigger()  # File > Export Animation…
+    w.action_by_name["export animation"].trigger()  # File > Export Animation…
     export = w.media_export
     assert export.dialog.isVisible()
     ticks = []
@@ -43,7 +43,7 @@ def test_export_animation_writes_the_gif_while_the_window_answers(make_window, q
 def test_cancel_leaves_nothing_behind(make_window, qtbot, tmp_path, monkeypatch):
     target = tmp_path / "deck.pdf"
     w = _window(make_window, monkeypatch, target)
-    w.actions["export slides"].trigger()  # File > Export Slides…
+    w.action_by_name["export slides"].trigger()  # File > Export Slides…
     export = w.media_export
     (cancel,) = [b for b in export.dialog.findChildren(QPushButton) if b.text() == "Cancel"]
     QTest.mouseClick(cancel, Qt.MouseButton.LeftButton)

@@ -65,7 +65,7 @@ def assert_grid_is_the_engine(w, grid, cells: int = 40) -> None:
 def test_tiles_show_by_default_and_every_value_is_a_forward_pass(make_window, qtbot):
     w = make_window(path=example("xor_241"))
     tiles = w.neuron_tiles
-    assert w.actions["tiles"].isChecked()  # 7 neurons: on when it opens
+    assert w.action_by_name["tiles"].isChecked()  # 7 neurons: on when it opens
     qtbot.waitUntil(lambda: len(tiles.tiles) == 5)
     assert set(tiles.tiles) == {"h1", "h2", "h3", "h4", "o1"}
     assert_grid_is_the_engine(w, tiles.grid)  # the initial weights
@@ -93,10 +93,10 @@ def test_t_toggles_the_tiles_and_no_label_covers_one(make_window, qtbot):
     qtbot.waitUntil(lambda: len(tiles.tiles) == 5)
     w.view.setFocus()
     QTest.keyClick(w.view, Qt.Key.Key_T)
-    assert not w.actions["tiles"].isChecked() and not tiles.tiles
+    assert not w.action_by_name["tiles"].isChecked() and not tiles.tiles
     assert not [t for t in w.scene.items() if isinstance(t, TileItem)]
     QTest.keyClick(w.view, Qt.Key.Key_T)
-    assert w.actions["tiles"].isChecked() and len(tiles.tiles) == 5
+    assert w.action_by_name["tiles"].isChecked() and len(tiles.tiles) == 5
     train_to_the_end(w, qtbot)  # weights on every edge: labels to place
     out = w.scene.place_labels()
     rects = tile_rects(w)
@@ -208,10 +208,10 @@ def test_deleting_a_neuron_takes_its_tile_and_undo_brings_it_back(make_window, q
     p = w.scene.neuron_item("h2").pos()
     m.click(p.x(), p.y())
     assert w.scene.selected_ids()[0] == ["h2"]
-    w.actions["delete"].trigger()
+    w.action_by_name["delete"].trigger()
     w.scene.place_labels()  # at once, before the tiles' own refresh
     qtbot.waitUntil(lambda: set(tiles.tiles) == {"h1", "h3", "h4", "o1"})
-    w.actions["undo"].trigger()
+    w.action_by_name["undo"].trigger()
     qtbot.waitUntil(lambda: len(tiles.tiles) == 5)
     assert tiles.tiles["h2"].parentItem() is w.scene.neuron_item("h2")
 

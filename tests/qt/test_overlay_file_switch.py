@@ -296,7 +296,7 @@ def dense_file(tmp_path):
 
 def _open_file(window, monkeypatch, path) -> None:
     monkeypatch.setattr(dialogs, "ask_open_path", lambda *a: str(path))
-    window.actions["open"].trigger()  # File → Open…
+    window.action_by_name["open"].trigger()  # File → Open…
 
 
 def _assert_dense_backward_shown(window) -> None:

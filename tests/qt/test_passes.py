@@ -14,8 +14,14 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-from PySide6.QtGui import QUndoStack  # noqa: E402
-from PySide6.QtWidgets import QGraphicsView, QMainWindow, QToolBar, QToolTip  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QApplication,
+    QGraphicsView,
+    QMainWindow,
+    QToolBar,
+    QToolTip,
+)
 
 import bpstudio.qt  # noqa: E402,F401
 from bpstudio.model import explain as ex  # noqa: E402
@@ -24,6 +30,7 @@ from bpstudio.model.stepper import BACKWARD, FORWARD, IDLE, LOSS, UPDATED  # noq
 from bpstudio.qt.canvas.scene import NetworkScene  # noqa: E402
 from bpstudio.qt.passes import install_pass_tools  # noqa: E402
 from bpstudio.qt.passes.tips import edge_tip, neuron_tip  # noqa: E402
+from bpstudio.qt.undo import UndoStack  # noqa: E402
 
 REF = Path(__file__).resolve().parent.parent / "fixtures" / "reference"
 NETS = ["handwritten_221", "ecs171_321"]
@@ -40,17 +47,22 @@ class BareWindow(QMainWindow):
         self.scene = NetworkScene(graph, self)
         self.view = QGraphicsView(self.scene)
         self.setCentralWidget(self.view)
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = UndoStack(self)
         self.menus = {"View": self.menuBar().addMenu("&View")}
+        self.file_actions: list = []  # add_file_action: no File menu here
         self.toolbar = QToolBar("Main toolbar", self)
         self.addToolBar(self.toolbar)
         self.training_tools = None  # no training docks: the lecture layout has no plot
+        self.inspector_dock = None  # the Answers dock goes in on its own
 
     def add_dock(self, dock, area):
         self.addDockWidget(area, dock)
 
     def status(self, text):
         self.statusBar().showMessage(text, 5000)
+
+    def add_file_action(self, action):
+        self.file_actions.append(action)
 
 
 def _load(name):
@@ -355,23 +367,47 @@ def test_batch_mode_shows_the_chosen_sample_and_the_batch_loss(make_tools):
     assert lb.values["batch_loss"] == pytest.approx(float(r.trace.loss), **TOL)
 
 
-def test_animation_runs_on_its_own_clock_and_a_key_press_lands_it(make_tools, qtbot):
+def _press(w, qtbot, key, mods=Qt.KeyboardModifier.NoModifier) -> None:
+    """A pass key as the lecturer presses it (the window's shortcut, not the slot)."""
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    w.view.setFocus()
+    qtbot.keyClick(w.view, key, mods)
+
+
+def test_animation_runs_on_its_own_clock_and_a_key_press_lands_it(make_tools, qtbot, monkeypatch):
+    """The pulse's clock is the test's: 10 minutes per layer (the speed's time scale
+    injected), moved on by setting the animation's time, so no step depends on how fast the
+    machine is (it was a 300 ms pulse raced against a 3 s wall-clock window)."""
+    from bpstudio.qt.passes import controller as pass_controller
+
+    monkeypatch.setattr(pass_controller, "MS_PER_SPEED", 30_000)  # speed 20: 600 s per layer
     w, tools = make_tools()
-    c = tools.controller
-    c.set_speed(20)  # 300 ms per layer
+    ov, st = tools.overlay, tools.stepper
+    tools.controller.set_speed(20)
     w.show()
-    c.forward_step()
-    assert tools.overlay.animating and tools.stepper.state.phase == IDLE  # returns at once
-    frames = []
-    tools.overlay.frame.connect(frames.append)
-    qtbot.waitUntil(lambda: tools.stepper.state.phase == FORWARD, timeout=3000)
-    assert len(frames) >= 3
-    c.forward_all()  # pressed mid-walk: the walk continues from where it is
-    assert tools.overlay.animating
-    c.backward_all()  # another press lands everything before it at once
-    assert tools.stepper.position() >= tools.stepper.n_layers + 1
-    qtbot.waitUntil(lambda: tools.stepper.backward_done, timeout=5000)
-    assert tools.overlay.edge_badge("w1") is not None
+    _press(w, qtbot, Qt.Key.Key_F6)
+    assert ov.animating and st.state.phase == IDLE  # the key returns at once
+    frames: list[float] = []
+    ov.frame.connect(frames.append)
+    for quarter in (1, 2, 3):  # the pulse's own clock, a quarter at a time
+        ov.anim.setCurrentTime(ov.anim.duration() * quarter // 4)
+    assert len(frames) == 3 and 0 < frames[0] < frames[1] < frames[2] < 1
+    assert ov.animating and st.state.phase == IDLE  # not landed: nothing revealed yet
+    ov.anim.setCurrentTime(ov.anim.duration())  # the pulse arrives: layer 1 is revealed
+    assert not ov.animating and (st.state.phase, st.state.layer) == (FORWARD, 1)
+    _press(w, qtbot, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)  # the rest, walked
+    assert ov.animating and (st.state.phase, st.state.layer) == (FORWARD, 1)
+    ov.anim.setCurrentTime(ov.anim.duration() // 2)  # mid-walk
+    _press(w, qtbot, Qt.Key.Key_F7, Qt.KeyboardModifier.ShiftModifier)
+    assert st.position() >= st.n_layers + 1  # the press landed everything before it at once
+    assert ov.animating and not st.backward_done  # and walks the backward pass
+    for _ in range(3 * st.n_layers):  # each pulse run to its end on its clock
+        if st.backward_done:
+            break
+        assert ov.animating
+        ov.anim.setCurrentTime(ov.anim.duration())
+    assert st.backward_done and ov.edge_badge("w1") is not None
 
 
 def test_tips_show_live_values(make_tools):
@@ -414,9 +450,9 @@ def test_presentation_mode_makes_numbers_big_and_hides_docks(make_tools, qtbot):
 def test_f5_toggles_presentation_mode(make_tools, qtbot):
     w, tools = make_tools()
     w.show()
-    tools.presentation.action.trigger()
+    _press(w, qtbot, Qt.Key.Key_F5)
     assert tools.presentation.active
-    tools.presentation.action.trigger()
+    _press(w, qtbot, Qt.Key.Key_F5)
     assert not tools.presentation.active
 
 

@@ -132,7 +132,7 @@ def test_path_products_that_overflow_a_finite_pass(
     monkeypatch.setattr(dialogs, "ask_export_path", lambda *a: str(out))
     shown = []
     monkeypatch.setattr(dialogs, "show_errors", lambda *a: shown.append(a))
-    window.actions["export worked example"].trigger()
+    window.action_by_name["export worked example"].trigger()
     assert len(shown) == 1
     assert shown[0][3] == [
         "the chain rule of ∂L/∂w of edge w0 overflows along the path x → h0 → h1 → h2a → o: "

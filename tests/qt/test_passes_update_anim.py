@@ -52,15 +52,29 @@ def window(make_window, net_file):
 
 
 def _start_update(window, speed=20):
-    """Backward pass at once, then an animated update; returns (tools, old, new)."""
+    """Backward pass at once, then an animated update; returns (tools, old, new).
+
+    The easing runs on the test's clock: paused at once and moved on with :func:`_ease_to`,
+    its frames 16 ms apart (a steady 60 fps), so no step depends on how fast the machine is
+    (a stalled machine landed it early, and a 1.5 s hold could pass between two looks)."""
     tools = window.pass_tools
     c = tools.controller
     c.backward_all()
     assert tools.stepper.backward_done
+    settle = tools.overlay.settle
+    ticks = iter(range(10**9))
+    settle.clock = lambda: next(ticks) * 0.016
     c.set_speed(speed)
     c.update()
+    if settle.phase == "easing":
+        settle.anim.pause()
     old, new = _engine(window.net_file)
     return tools, old, new
+
+
+def _ease_to(settle, t: float) -> None:
+    """The easing's clock at ``t`` of its duration (1: its end, then the hold)."""
+    settle.anim.setCurrentTime(round(settle.anim.duration() * t))
 
 
 def test_speed_0_shows_the_final_state_at_once(window):
@@ -97,13 +111,17 @@ def test_strokes_ease_from_old_to_new_then_the_labels_settle(window, qtbot):
         if abs(w1 - w0) > 1e-3:
             moving.append(eid)
     assert moving, "some stroke must change width"
-    qtbot.waitUntil(lambda: 0.25 < settle.progress < 0.75, timeout=3000)
+    _ease_to(settle, 0.5)
+    assert 0.25 < settle.progress < 0.75
     for eid in moving:
         w0, w1 = settle.widths[eid]
         width = ov.strokes[eid].pen().widthF()
         assert min(w0, w1) < width < max(w0, w1)
     settle.hold_ms = 100
-    qtbot.waitUntil(lambda: not settle.running, timeout=4000)
+    _ease_to(settle, 0.75)
+    _ease_to(settle, 1.0)
+    assert settle.phase == "holding"
+    qtbot.waitUntil(lambda: not settle.running, timeout=4000)  # the hold's own timer
     assert ov.update_settled
     assert settle.frames >= 3
     for eid in new:
@@ -116,7 +134,8 @@ def test_strokes_ease_from_old_to_new_then_the_labels_settle(window, qtbot):
 def test_forward_during_the_animation_finishes_it_cleanly(window, qtbot):
     tools, old, new = _start_update(window)
     ov = tools.overlay
-    qtbot.waitUntil(lambda: ov.settle.progress > 0.1, timeout=3000)
+    _ease_to(ov.settle, 0.3)
+    assert ov.settle.phase == "easing"
     window.activateWindow()
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key_F6)
@@ -134,8 +153,8 @@ def test_forward_during_the_animation_finishes_it_cleanly(window, qtbot):
 def test_full_step_during_the_hold_starts_the_next_pass(window, qtbot):
     tools, _old, new = _start_update(window)
     ov = tools.overlay
-    qtbot.waitUntil(lambda: ov.settle.phase == "holding", timeout=3000)
-    assert ov.edge_badge("w5") is not None
+    _ease_to(ov.settle, 1.0)
+    assert ov.settle.phase == "holding" and ov.edge_badge("w5") is not None
     tools.controller.set_speed(0)
     tools.controller.full_step()  # a second optimizer step, from the new weights
     assert tools.stepper.state.phase == UPDATED and not ov.settle.running
@@ -147,7 +166,8 @@ def test_full_step_during_the_hold_starts_the_next_pass(window, qtbot):
 def test_undo_during_the_animation_restores_the_old_weights(window, qtbot):
     tools, old, _new = _start_update(window)
     ov = tools.overlay
-    qtbot.waitUntil(lambda: ov.settle.progress > 0.1, timeout=3000)
+    _ease_to(ov.settle, 0.3)
+    assert ov.settle.phase == "easing"
     window.undo_stack.undo()
     for eid in old:
         assert window.graph.edges[eid].weight == old[eid]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QWheelEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from bpstudio.model import explain as ex
@@ -84,11 +85,17 @@ def test_editor_selection_drives_the_explain_panel_and_the_matrix(window):
     assert tools.explain.plain_text().startswith("h2")
 
 
-def test_clicking_a_matrix_cell_selects_the_edge_on_the_canvas(window):
+def test_clicking_a_matrix_cell_selects_the_edge_on_the_canvas(window, qtbot):
     tools = window.pass_tools
+    tools.matrix_dock.show()
+    tools.matrix_dock.raise_()
     t = tools.matrix.table(1)
     row, col = t.cell_of["w3"]
-    t.cellClicked.emit(row, col)
+    index = t.model().index(row, col)
+    tools.matrix.scroll.ensureWidgetVisible(t)
+    t.scrollTo(index)
+    qtbot.waitUntil(lambda: not t.visibleRegion().isEmpty())
+    QTest.mouseClick(t.viewport(), Qt.LeftButton, Qt.NoModifier, t.visualRect(index).center())
     assert window.scene.edge_item("w3").isSelected()
     assert window.scene.selected_ids() == ([], ["w3"])
     assert tools.explain.selection == ("edge", "w3")
@@ -104,7 +111,12 @@ def test_live_tips_follow_training_writes(window):
     assert before != after and "z = 0.415" in after  # 0.9*0.05 + 0.2*0.1 + 0.35
 
 
-def test_pulses_play_over_a_frozen_picture_and_a_wheel_lands_them(window, qtbot):
+def test_pulses_play_over_a_frozen_picture_and_a_wheel_lands_them(window, qtbot, monkeypatch):
+    """The pulse lasts 30 minutes (the speed's time scale injected): the frames painted over
+    the frozen picture are waited for as a condition, never raced against a 0.9 s pulse."""
+    from bpstudio.qt.passes import controller as pass_controller
+
+    monkeypatch.setattr(pass_controller, "MS_PER_SPEED", 30_000)  # speed 60: 1,800 s per layer
     tools = window.pass_tools
     tools.controller.set_speed(60)
     tools.controller.forward_step()

@@ -33,7 +33,7 @@ def open_window(make_window, qtbot, name: str):
 
 def undo_all(window) -> None:
     while window.undo_stack.canUndo():
-        window.actions["undo"].trigger()
+        window.action_by_name["undo"].trigger()
 
 
 def play(window, qtbot, epochs: int = 5) -> None:
@@ -341,7 +341,7 @@ def test_export_image_of_a_spread_out_network_stays_openable(make_window, qtbot,
     target = tmp_path / "far.png"
     monkeypatch.setattr(dialogs, "ask_export_path", lambda *a: str(target))
     w = make_window(path=far)
-    w.actions["export image"].trigger()  # File > Export Image…
+    w.action_by_name["export image"].trigger()  # File > Export Image…
     image = QImage(str(target))
     assert not image.isNull()
     assert max(image.width(), image.height()) <= MAX_PNG_SIDE

@@ -68,7 +68,7 @@ def test_l2_typed_in_the_panel_trains_plots_undoes_and_round_trips(make_window, 
     assert "data loss" in plot.info.text() and "penalty" in plot.info.text()
     assert "penalty" in plot.csv_text().splitlines()[0]
     # saved in the file, and the file opens with it
-    w.actions["save"].trigger()
+    w.action_by_name["save"].trigger()
     assert fileformat.load(path).training["l2"] == 0.05
     w2 = make_window(path=path)
     assert w2.training_tools.training_panel.l2.value() == 0.05
@@ -76,9 +76,9 @@ def test_l2_typed_in_the_panel_trains_plots_undoes_and_round_trips(make_window, 
     texts = [stack.text(i) for i in range(stack.index())]
     assert texts[-7:] == ["Set l2 (λ₂)"] + ["Train 1 epoch"] * 6, texts
     for _ in range(7):
-        w.actions["undo"].trigger()
+        w.action_by_name["undo"].trigger()
     assert "l2" not in w.graph.training and panel.l2.text() == "off"
-    w.actions["redo"].trigger()
+    w.action_by_name["redo"].trigger()
     assert w.graph.training["l2"] == 0.05 and panel.l2.value() == 0.05
     # 0 turns it off: the key goes (old files stay as they were)
     _type(qtbot, panel.l2, "0")

@@ -51,12 +51,12 @@ def test_regenerated_while_hidden_shows_the_new_data_and_edits_land_in_the_cell(
     assert shown_texts(dp.table, range(3), range(3)) == want != first
     tools.docks["training"].raise_()  # the Data tab behind Training, then Undo
     qtbot.waitUntil(lambda: on_screen(dp.table) is False)
-    window.actions["undo"].trigger()  # Edit > Undo
+    window.action_by_name["undo"].trigger()  # Edit > Undo
     assert window.graph.data["generator"]["seed"] == 1
     tools.docks["data"].raise_()
     qtbot.waitUntil(lambda: on_screen(dp.table))
     assert shown_texts(dp.table, range(3), range(3)) == first
-    window.actions["redo"].trigger()
+    window.action_by_name["redo"].trigger()
     assert shown_texts(dp.table, range(3), range(3)) == want
     # painted, too: grab() asks the model for the cells on screen
     assert not dp.table.viewport().grab().isNull()

@@ -59,7 +59,7 @@ def test_undoing_a_pass_update_gives_back_the_missing_weights(make_window, tmp_p
     assert all(e.weight is None for e in w.graph.edges.values())  # missing again, not init
     assert {nid: n.bias for nid, n in w.graph.neurons.items()} == biases
     assert [c.kind for c in seen] == [ChangeKind.WEIGHTS_CHANGED]  # one event, all edges
-    w.actions["redo"].trigger()  # Edit > Redo
+    w.action_by_name["redo"].trigger()  # Edit > Redo
     assert {eid: e.weight for eid, e in w.graph.edges.items()} == updated
 
 

@@ -112,7 +112,7 @@ def test_the_edit_pause_message_goes_with_undo(window, qtbot, mouse):
     _key(window, qtbot, Qt.Key_Space, CTRL)  # Play (3,000 epochs: still running below)
     assert c.running
     qtbot.mouseClick(
-        window.toolbar.widgetForAction(window.actions["tool_place_hidden"]),
+        window.toolbar.widgetForAction(window.action_by_name["tool_place_hidden"]),
         Qt.MouseButton.LeftButton,
     )
     spot = window.scene.network_rect().bottomRight() + QPointF(120, 60)

@@ -8,13 +8,13 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
 
 from bpstudio.model import fileformat, templates
 from bpstudio.paths import example_files
 from bpstudio.qt.training import TrainingTools
 from bpstudio.qt.training import dialogs as tdialogs
+from bpstudio.qt.undo import UndoStack
 
 
 def xor_graph(epochs=100_000):
@@ -34,7 +34,7 @@ def tools(qtbot):
     made = []
 
     def make(graph=None):
-        stack = QUndoStack()
+        stack = UndoStack()  # the document's (qt/undo.py): says before it changes the model
         t = TrainingTools(graph or xor_graph(), stack)
         t.undo_stack = stack
         for w in (t.training_panel, t.loss_plot, t.grad_plot, t.boundary_plot):
@@ -128,11 +128,19 @@ def test_step_and_limited_speed(tools, qtbot):
     c.step()
     c.step()
     assert c.epoch == 2 and t.training_panel.epoch_label.text().startswith("epoch 2")
+    now = [0.0]  # the speed's clock is the test's: seconds as the test says they pass
+    c.clock = lambda: now[0]
     c.set_speed(100)
     c.play()
-    qtbot.wait(300)
+    now[0] = 0.3
+    qtbot.waitUntil(lambda: c.epoch == 2 + 30)  # 100 epochs/s for 0.3 s
+    ticks = c.ticks
+    qtbot.waitUntil(lambda: c.ticks >= ticks + 5)  # the loop goes on: no epoch is due
+    assert c.epoch == 32 and c.running
+    now[0] = 0.55
+    qtbot.waitUntil(lambda: c.epoch == 2 + 55)
     c.pause()
-    assert 5 <= c.epoch <= 2 + 100  # about 100 epochs/s, not full speed
+    assert c.epoch == 57 and c.epochs_per_second() == pytest.approx(100, rel=0.05)
 
 
 def test_hundred_thousand_epochs_stay_cheap_to_draw(tools, qtbot):

@@ -87,7 +87,7 @@ def test_the_canvas_gets_half_the_window_at_1280x720(make_window, qtbot):
 
 def test_fit_puts_the_network_below_the_legend_and_keeps_fitting_on_resize(make_window, qtbot):
     w = make_window(path=next(p for p in example_files() if p.stem == "ecs171_321"))
-    w.actions["fit"].trigger()  # View > Fit to View
+    w.action_by_name["fit"].trigger()  # View > Fit to View
 
     def network_on_screen() -> QRect:
         return w.view.mapFromScene(w.scene.network_rect()).boundingRect()
@@ -101,7 +101,7 @@ def test_fit_puts_the_network_below_the_legend_and_keeps_fitting_on_resize(make_
         assert w.view.viewport().rect().contains(net), (size, net)
         assert not net.intersects(legend), (size, net, legend)
     # a zoom of the user's own is kept through a resize
-    w.actions["zoom_in"].trigger()  # View > Zoom In
+    w.action_by_name["zoom_in"].trigger()  # View > Zoom In
     zoom = w.view.zoom()
     w.resize(1200, 800)
     qtbot.waitUntil(lambda: w.size().toTuple() == (1200, 800))
@@ -113,7 +113,7 @@ def test_reset_layout_brings_back_closed_and_floated_docks(make_window, qtbot):
     t = w.training_tools.docks
     t["loss"].close()
     w.inspector_dock.setFloating(True)
-    w.actions["reset_layout"].trigger()  # View > Reset Layout
+    w.action_by_name["reset_layout"].trigger()  # View > Reset Layout
     qtbot.wait(20)
     assert t["loss"].isVisible() and not w.inspector_dock.isFloating()
     assert w.dockWidgetArea(w.inspector_dock) == Qt.DockWidgetArea.RightDockWidgetArea

@@ -113,7 +113,7 @@ class DropTarget:
         self.view = view
         self.ghosts: list[QGraphicsItem] = []
         self.plan: DropPlan | None = None
-        view.scene().rebuilding.connect(self._forget)  # the scene deletes every item
+        view.network_scene.rebuilding.connect(self._forget)  # the scene deletes every item
 
     def _forget(self) -> None:
         self.ghosts = []
@@ -165,7 +165,7 @@ class DropTarget:
         graph = self.view.graph
         self.view.undo_stack.push(AddItemsCommand(graph, plan.neurons, plan.edges,
                                                   plan.command_text))  # fmt: skip
-        self.view.scene().select_ids([n.id for n in plan.neurons])
+        self.view.network_scene.select_ids([n.id for n in plan.neurons])
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)  # Tab / N / Del act on the drop
         self.view.say(f"{plan.command_text}: Ctrl+Z undoes it")
         return True
@@ -176,13 +176,17 @@ class DropTarget:
                          self.connect_wanted(spec, event))  # fmt: skip
         self.plan = plan
         self._clear()
-        scene = self.view.scene()
-        ghost_pos = {n.id: QPointF(n.x, n.y) for n in plan.neurons}
+        scene = self.view.network_scene
+        ghost_pos = {n.id: QPointF(n.x or 0.0, n.y or 0.0) for n in plan.neurons}  # (placed)
         dash = QPen(QColor(60, 60, 60, 170), 2, Qt.PenStyle.DashLine)
         dash.setCosmetic(True)
 
         def at(nid: str) -> QPointF:  # (not `get() or`: a ghost at (0, 0) is a falsy QPointF)
-            return ghost_pos[nid] if nid in ghost_pos else scene.neuron_item(nid).pos()
+            if nid in ghost_pos:
+                return ghost_pos[nid]
+            item = scene.neuron_item(nid)  # an edge of the plan ends at a ghost or on the canvas
+            assert item is not None, nid
+            return item.pos()
 
         for e in plan.edges[:MAX_PREVIEW_EDGES]:
             a, b = at(e.source), at(e.target)

@@ -8,6 +8,8 @@ hover-only (it then shows while the mouse is over the edge).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
@@ -64,6 +66,12 @@ class EdgeItem(QGraphicsItem):
         # update reads 0.1497, not "0.15" (3 significant digits hid the step)
         self.decimals = int(decimals)
         self._hovered = False  # the mouse is over the edge (see NetworkScene.hover_label_at)
+        # ((text, colour, trainable), pen width) drawn: None before the first sync
+        self._look: tuple[tuple[str | None, int, bool], float] | None = None
+        self._text = ""
+        self._text_stale = False  # lazy_text: the weight changed, the text is written on read
+        # NetworkScene.labels_changed (set by the scene): the labels are placed again
+        self.on_labels_changed: Callable[[], None] | None = None
         self.sync(edge)
 
     def type(self) -> int:
@@ -82,7 +90,7 @@ class EdgeItem(QGraphicsItem):
         else:
             text = self._format()
         width = theme.edge_width(e.weight)
-        old = getattr(self, "_look", None)
+        old = self._look
         look = (text, theme.edge_colour(e.weight).rgba(), e.trainable)
         if old is not None and old[0] == look and abs(old[1] - width) < 0.05:
             return  # training moved the weight invisibly: keep geometry, no repaint
@@ -145,10 +153,9 @@ class EdgeItem(QGraphicsItem):
             self._label_rect = QRectF()
         self._sync_label()
         self.update()
-        scene = self.scene()
-        if scene is not None and hasattr(scene, "labels_changed"):
+        if self.on_labels_changed is not None and self.scene() is not None:
             # an end moved or the text changed size: the labels are placed again (coalesced)
-            scene.labels_changed()
+            self.on_labels_changed()
 
     # ---------------------------------------------------------------- the label
     def label_size(self) -> tuple[float, float]:
@@ -198,7 +205,7 @@ class EdgeItem(QGraphicsItem):
 
     def _label_text_now(self) -> str:
         """The weight's text, written now if it was left for later (lazy_text)."""
-        if getattr(self, "_text_stale", False):
+        if self._text_stale:
             self._text, self._text_stale = self._format(), False
         return self._text
 

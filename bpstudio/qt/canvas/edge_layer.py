@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from itertools import repeat
 from operator import attrgetter
 
@@ -61,6 +62,9 @@ class EdgeLayerItem(QGraphicsItem):
         # pixels of the picture per item unit: what the view shows (x 1.25), at most 1; a
         # 20,000-edge overview needs a picture of the screen's size, not of CACHE_PX
         self.resolution = 1.0
+        # NetworkScene.foreground_busy (set by the scene): something drawn over the edges
+        # that the user waits for (the pass overlay) goes first
+        self.foreground_busy: Callable[[], bool] | None = None
         self._picture_res = 1.0  # the resolution the shown picture was composed at
         self._want_res = 1.0
         self._compose_cpu = 0.0  # cost of the last picture (s): the next waits twice that
@@ -82,7 +86,7 @@ class EdgeLayerItem(QGraphicsItem):
         if self._job is None or not shiboken6.isValid(self):
             self._work()
             return
-        busy = getattr(self.scene(), "foreground_busy", None)
+        busy = self.foreground_busy
         if busy is not None and busy():
             now = time.perf_counter()
             if self._yielding_since is None:

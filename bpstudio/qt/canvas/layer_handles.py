@@ -18,6 +18,8 @@ from ...model.graph import Change, ChangeKind
 from .. import theme
 from ..commands import MoveNeuronsCommand
 from ..layers import column_x, columns, describe
+from .neuron_item import NeuronItem
+from .scene import NetworkScene
 from .tools import DRAG_START
 
 if TYPE_CHECKING:
@@ -43,7 +45,7 @@ class LayerHandle(QGraphicsItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         scene = self.scene()
-        selected = scene is not None and all(
+        selected = isinstance(scene, NetworkScene) and all(
             (item := scene.neuron_item(i)) is not None and item.isSelected() for i in self.ids
         )
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -62,7 +64,7 @@ class LayerHandles:
 
     def __init__(self, view: CanvasView):
         self.view = view
-        self.scene = view.scene()
+        self.scene = view.network_scene
         self.graph = view.graph
         self.handles: list[LayerHandle] = []
         self.visible = True
@@ -109,14 +111,21 @@ class LayerHandles:
         if not self.visible:
             return
         for col in columns(self.graph):
-            items = [self.scene.neuron_item(i) for i in col]
-            if any(item is None for item in items):
+            found = [self.scene.neuron_item(i) for i in col]
+            items = [item for item in found if item is not None]
+            if len(items) < len(found):
                 continue
             top = min(item.pos().y() for item in items)
             h = LayerHandle(col, describe(self.graph, col))
             h.setPos(column_x(self.graph, col), top - theme.NEURON_RADIUS - GAP - HANDLE_H / 2)
             self.scene.addItem(h)
             self.handles.append(h)
+
+    def _item(self, nid: str) -> NeuronItem:
+        """A neuron of a handle's column (handles are made for columns on the canvas)."""
+        item = self.scene.neuron_item(nid)
+        assert item is not None, nid
+        return item
 
     def handle_at(self, pos: QPointF) -> LayerHandle | None:
         for item in self.scene.items(pos):
@@ -135,7 +144,7 @@ class LayerHandles:
         self.scene.select_ids(h.ids, add=add)
         self._press = (h, QPointF(pos), event.position())
         self._handle_start = QPointF(h.pos())
-        self._moving = {i: QPointF(self.scene.neuron_item(i).pos()) for i in h.ids}
+        self._moving = {i: QPointF(self._item(i).pos()) for i in h.ids}
         self._dragging = False
         self.view.say(f"Layer of {h.text} selected: drag the handle to move it, "
                       "or edit it in the Layer panel")  # fmt: skip

@@ -82,6 +82,11 @@ class NeuronItem(QGraphicsItem):
         self._bias_font = theme.font(theme.WEIGHT_PT)
         self._bias_text = ""
         self._bias_rect = QRectF()
+        # what the picture shows (role, label, activation, trainable): None before the first
+        # sync; the tool tip of a bias-only change is written when asked for (stale)
+        self._look: tuple[str, str, str | None, bool] | None = None
+        self._tooltip_base = neuron
+        self._tooltip_stale = False
         self._cache()
         self.sync(neuron)
 
@@ -110,7 +115,7 @@ class NeuronItem(QGraphicsItem):
     def sync(self, n: Neuron) -> None:
         self._sync_bias(n)
         look = (n.role, n.display_label, n.activation if n.has_activation else None, n.trainable)
-        if look == getattr(self, "_look", None):  # e.g. only the bias moved (training)
+        if look == self._look:  # e.g. only the bias moved (training)
             # no repaint (the cached picture stays valid), and the tool tip is written when
             # it is asked for (see refresh_tooltip): training moves hundreds of biases a
             # second and writing every tip took ~40 ms of a 500-neuron canvas's frame
@@ -171,7 +176,7 @@ class NeuronItem(QGraphicsItem):
     def refresh_tooltip(self) -> None:
         """Write the tool tip for the neuron as it is now (the scene calls this before Qt
         shows the tip of an item under the mouse)."""
-        if getattr(self, "_tooltip_stale", False):
+        if self._tooltip_stale:
             self._update_tooltip(self._tooltip_base)
 
     def set_warning(self, why: str | None) -> None:

@@ -30,11 +30,11 @@ from __future__ import annotations
 
 import inspect
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 import shiboken6
-from PySide6.QtCore import QLineF, QPointF, QRectF, QTimer, Signal
+from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, QTimer, Signal
 from PySide6.QtGui import QFont, QPainter, QPen, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
@@ -90,7 +90,7 @@ class NetworkScene(QGraphicsScene):
         # Matrices' b column): the labels come back when the pass is reset
         self.biases_paused = False
         # items drawn above the network that labels must not cover (the layer handles)
-        self.label_obstacles: list[QGraphicsItem] = []
+        self.label_obstacles: Sequence[QGraphicsItem] = []
         # where labels may go, in scene units (None: anywhere). The lecture layout sets the
         # screen's rect, so no number is drawn past the edge of the projector's picture.
         self.label_bounds: QRectF | None = None
@@ -338,14 +338,14 @@ class NetworkScene(QGraphicsScene):
         from them keep the graph's); ``None``: the graph's again. The graph never changes:
         the scrubbed training history shows an epoch without editing the document."""
         self._shown = None if weights is None else (dict(weights), dict(biases or {}))
-        for eid, item in self._edges.items():
+        for eid, edge_item in self._edges.items():
             e = self.graph.edges.get(eid)
             if e is not None:
-                item.sync(self._edge_model(e))
-        for nid, item in self._neurons.items():
+                edge_item.sync(self._edge_model(e))
+        for nid, neuron_item in self._neurons.items():
             n = self.graph.neurons.get(nid)
             if n is not None:
-                item.sync(self._neuron_model(n))
+                neuron_item.sync(self._neuron_model(n))
         if self._layer is not None:
             self._layer_dirty = True
             self._timer.start()
@@ -398,6 +398,7 @@ class NetworkScene(QGraphicsScene):
             self._add_neuron_item(n.id, fallback)
         if len(self.graph.edges) > BULK_EDGES:
             self._layer = EdgeLayerItem()
+            self._layer.foreground_busy = self.foreground_busy
             self._live = LiveEdgesItem(self._layer)
             self.addItem(self._layer)
             self.addItem(self._live)
@@ -438,6 +439,7 @@ class NetworkScene(QGraphicsScene):
         if s is None or t is None:
             return
         item = EdgeItem(e, s, t, self.show_weights, self.decimals)
+        item.on_labels_changed = self.labels_changed
         if self.label_px is not None:
             item.set_label_font(self.label_font())
         s.edges.append(item)
@@ -566,21 +568,22 @@ class NetworkScene(QGraphicsScene):
         if k == ChangeKind.RESET:
             self.rebuild()
             return
+        ident = ch.id or ""  # (the one-item kinds below always carry their id)
         if k == ChangeKind.NEURON_ADDED:
-            self._add_neuron_item(ch.id)
+            self._add_neuron_item(ident)
             self._structure_changed()
         elif k == ChangeKind.NEURON_REMOVED:
-            item = self._neurons.pop(ch.id, None)
+            item = self._neurons.pop(ident, None)
             if item is not None:
                 for e in list(item.edges):
                     self._remove_edge_item(e.edge_id)
                 self._remove_quietly(item)
             self._structure_changed()
         elif k == ChangeKind.NEURON_CHANGED:
-            item = self._neurons.get(ch.id)
+            item = self._neurons.get(ident)
             if item is None:
                 return
-            n = self.graph.neurons[ch.id]
+            n = self.graph.neurons[ident]
             if ("x" in ch.keys or "y" in ch.keys) and n.x is not None and n.y is not None:
                 item.setPos(self.shown_pos(n.x, n.y))
                 if self._layer is not None:
@@ -591,10 +594,10 @@ class NetworkScene(QGraphicsScene):
                 self._structure_changed()
         elif k == ChangeKind.EDGE_ADDED:
             if self._layer is None:
-                self._add_edge_item(ch.id)
+                self._add_edge_item(ident)
             self._structure_changed()
         elif k == ChangeKind.EDGE_REMOVED:
-            self._remove_edge_item(ch.id)
+            self._remove_edge_item(ident)
             self._structure_changed()
         elif k == ChangeKind.EDGES_ADDED:
             if self._layer is None:
@@ -606,19 +609,19 @@ class NetworkScene(QGraphicsScene):
                 self._remove_edge_item(eid)
             self._structure_changed()
         elif k == ChangeKind.EDGE_CHANGED:
-            item = self._edges.get(ch.id)
-            if item is not None:
-                item.sync(self._edge_model(self.graph.edges[ch.id]))
+            edge_item = self._edges.get(ident)
+            if edge_item is not None:
+                edge_item.sync(self._edge_model(self.graph.edges[ident]))
             elif self._layer is not None:
                 self._layer_dirty = True
                 self._timer.start()
         elif k == ChangeKind.WEIGHTS_CHANGED:
             edge, neuron = self._edge_model, self._neuron_model
-            for eid, item in self._edges.items():
-                item.sync(edge(self.graph.edges[eid]))
+            for eid, edge_item in self._edges.items():
+                edge_item.sync(edge(self.graph.edges[eid]))
             if self._layer is None:
-                for nid, item in self._neurons.items():
-                    item.sync(neuron(self.graph.neurons[nid]))
+                for nid, neuron_item in self._neurons.items():
+                    neuron_item.sync(neuron(self.graph.neurons[nid]))
             elif not self._weights_timer.isActive():
                 # training writes weights ~30 times a second: redraw the 20,000-edge picture
                 # and the hundreds of neurons' tool tips (their biases) at most once a
@@ -706,7 +709,8 @@ class NetworkScene(QGraphicsScene):
         super().helpEvent(event)
 
     # ---------------------------------------------------------------- background
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawBackground(self, painter: QPainter, exposed: QRectF | QRect) -> None:
+        rect = QRectF(exposed)  # (Qt passes a QRectF)
         painter.fillRect(rect, theme.BACKGROUND)
         if not self.show_grid:
             return

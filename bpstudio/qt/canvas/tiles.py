@@ -232,6 +232,6 @@ def install_tiles(window: MainWindow) -> NeuronTiles:
     tiles = NeuronTiles(window)
     window.neuron_tiles = tiles
     window.menus["View"].addAction(tiles.action)
-    window.actions["tiles"] = tiles.action
+    window.action_by_name["tiles"] = tiles.action
     tiles.refresh()
     return tiles

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsRectItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsRectItem
 
 from ...model.graph import Edge, Neuron
 from .. import theme
@@ -43,7 +43,7 @@ class Tool:
 
     def __init__(self, view: CanvasView):
         self.view = view
-        self.scene = view.scene()
+        self.scene = view.network_scene
 
     def press(self, event, pos: QPointF) -> None: ...
     def move(self, event, pos: QPointF) -> None:
@@ -71,13 +71,15 @@ class ConnectGesture:
 
     def __init__(self, view: CanvasView, source_id: str):
         self.view, self.source_id = view, source_id
-        start = view.scene().neuron_item(source_id).pos()
+        source = view.network_scene.neuron_item(source_id)
+        assert source is not None, source_id  # the press was on it
+        start = source.pos()
         self.line = QGraphicsLineItem(QLineF(start, start))
         pen = QPen(QColor(60, 60, 60), 2, Qt.PenStyle.DashLine)
         pen.setCosmetic(True)
         self.line.setPen(pen)
         self.line.setZValue(50)
-        view.scene().addItem(self.line)
+        view.network_scene.addItem(self.line)
 
     def move(self, pos: QPointF) -> None:
         self.line.setLine(QLineF(self.line.line().p1(), pos))
@@ -135,7 +137,14 @@ class SelectTool(Tool):
         self.band: QGraphicsRectItem | None = None
         self.band_add = False
         self.connect: ConnectGesture | None = None
-        self.click_only = None  # a plain click on a selected item selects only it (no drag)
+        # a plain click on a selected item selects only it (no drag)
+        self.click_only: QGraphicsItem | None = None
+
+    def _item(self, nid: str) -> NeuronItem:
+        """A selected neuron's item (the selection holds only neurons on the canvas)."""
+        item = self.scene.neuron_item(nid)
+        assert item is not None, nid
+        return item
 
     def press(self, event, pos: QPointF) -> None:
         self._reset()
@@ -171,12 +180,12 @@ class SelectTool(Tool):
             self.click_only = item
         if isinstance(item, NeuronItem) and item.isSelected():
             ids, _ = self.scene.selected_ids()
-            self.moving = {i: QPointF(self.scene.neuron_item(i).pos()) for i in ids}
+            self.moving = {i: QPointF(self._item(i).pos()) for i in ids}
 
     def move(self, event, pos: QPointF) -> None:
         if self.connect is not None:
             self.connect.move(pos)
-        elif self.band is not None:
+        elif self.band is not None and self.press_pos is not None:
             self.band.setRect(QRectF(self.press_pos, pos).normalized())
         elif self.moving and self.press_pos is not None:
             if not self.dragging:
@@ -200,7 +209,7 @@ class SelectTool(Tool):
             rect = self.band.rect()
             self.scene.removeItem(self.band)
             self._select_in(rect)
-        elif self.dragging:
+        elif self.dragging and self.press_pos is not None:
             delta = pos - self.press_pos
             graph = self.view.graph
             old = {i: (graph.neurons[i].x, graph.neurons[i].y) for i in self.moving}
@@ -243,7 +252,7 @@ class SelectTool(Tool):
             return False
         graph = self.view.graph
         old = {i: (graph.neurons[i].x, graph.neurons[i].y) for i in ids}
-        pos = {i: self.scene.neuron_item(i).pos() for i in ids}
+        pos = {i: self._item(i).pos() for i in ids}
         new = {i: self.scene.model_point(p + QPointF(*d)) for i, p in pos.items()}
         self.view.undo_stack.push(
             MoveNeuronsCommand(graph, old, new, text="Nudge neurons", mergeable=True)
@@ -263,11 +272,8 @@ class SelectTool(Tool):
             self.connect.cancel()
         if self.band is not None and self.band.scene() is not None:
             self.scene.removeItem(self.band)
-        if self.dragging:  # put the previewed items back where the model has them
-            graph = self.view.graph
-            self.scene.preview_move(
-                {i: QPointF(graph.neurons[i].x, graph.neurons[i].y) for i in self.moving}
-            )
+        if self.dragging:  # put the previewed items back where they were at the press
+            self.scene.preview_move(dict(self.moving))
             self.scene.end_preview()
         self._reset()
 

@@ -233,6 +233,7 @@ def install_pass_tools(window: PassHost) -> PassTools:
         window.addAction(act)  # shortcuts live even when the toolbar is hidden
     tools.controller.status.connect(window.status)
     _share_canvas_with_history(window, tools)
+    _explain_divergences(window, tools)
     # Pass → Exercise, File → Check Answers…, the Answers dock (exercise.py, exercise_list.py)
     tools.exercise = install_exercise(window, tools, menu)
     return tools
@@ -259,3 +260,18 @@ def _share_canvas_with_history(window: PassHost, tools: PassTools) -> None:
 
     controller.state_changed.connect(on_state)
     scrubber.before_scrub = before_scrub
+
+
+def _explain_divergences(window: PassHost, tools: PassTools) -> None:
+    """The training panel's "Explain the divergence" shows its note in the Explain dock (the
+    training tools are installed first, so the pass tools attach themselves to them)."""
+    training = window.training_tools
+    if training is None:
+        return
+
+    def explain(title: str, lines: tuple[str, ...]) -> None:
+        tools.explain_dock.show()
+        tools.explain_dock.raise_()
+        tools.explain.show_note(title, lines)
+
+    training.divergence_view.attach_explain(explain, tools.explain.clear_note)

@@ -16,12 +16,13 @@ Typed answers are not document edits: nothing goes on the undo stack, and leavin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QGraphicsView, QMainWindow, QMenu
 
 from ...model.exercise import (
     HIDE_CHOICES,
@@ -41,6 +42,7 @@ from .overlay import MAX_EDGE_LABELS
 
 if TYPE_CHECKING:
     from ..main_window import MainWindow
+    from .exercise_list import VerdictList
 
 EMPTY = "_____"
 TYPED = set("0123456789.-+eE−")
@@ -53,11 +55,19 @@ class ExerciseMode(QObject):
 
     changed = Signal()  # an entry, a verdict, the focus or the mode changed
 
-    def __init__(self, window: QMainWindow, tools, parent: QObject | None = None):
+    def __init__(
+        self,
+        window: QMainWindow,
+        tools,
+        view: QGraphicsView,
+        status: Callable[[str], None],
+        parent: QObject | None = None,
+    ):
         super().__init__(parent or window)
         self.window = window
         self.tools = tools
-        self.view = getattr(window, "view", None)
+        self.view = view  # scrolled to the focused blank
+        self._status = status  # the window's status line (PassHost.status)
         self.exercise: Exercise | None = None
         self.index: int | None = None  # the focused blank (into exercise.keys); None: none yet
         self.draft: str | None = None  # what is being typed into it (None: not typing)
@@ -67,7 +77,7 @@ class ExerciseMode(QObject):
         self.hide: str | None = None  # what the exercise on screen hides (HIDE_CHOICES)
         self._moving = False  # our own step of the pass (not the end of the exercise)
         self._hidden_docks: list[QDockWidget] = []
-        self.list: QWidget | None = None  # the Answers dock's VerdictList (exercise_list.py)
+        self.list: VerdictList | None = None  # the Answers dock's list (exercise_list.py)
         self.dock: QDockWidget | None = None
         self.actions: dict[str, QAction] = {}
         # parented: nothing of the window is left for Python's garbage collector to delete
@@ -488,8 +498,7 @@ class ExerciseMode(QObject):
         return export_exercise_sheet(cast("MainWindow", self.window), hide)
 
     def export_dialog(self) -> Path | None:
-        export = getattr(self.list, "export_dialog", None)
-        return export() if callable(export) else None
+        return self.list.export_dialog() if self.list is not None else None
 
     def _changed(self) -> None:
         self.version += 1
@@ -501,7 +510,7 @@ class ExerciseMode(QObject):
 
     def _show_focused(self) -> None:
         key, ov = self.key, self.tools.overlay
-        if key is None or self.view is None:
+        if key is None:
             return
         quantity, ident, _ = key
         if quantity == "loss":
@@ -515,9 +524,7 @@ class ExerciseMode(QObject):
 
     def _say(self, text: str) -> None:
         self.message = text
-        status = getattr(self.window, "status", None)
-        if callable(status):
-            status(text)
+        self._status(text)
 
     def export_csv(self, path: str | Path) -> Path | None:
         """Write the verdict list as CSV (an answers file again: it opens in Check Answers)."""

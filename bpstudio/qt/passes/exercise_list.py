@@ -8,6 +8,8 @@ that blank. "Export CSV…" writes the list as an answers file with the verdict 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
@@ -29,6 +31,7 @@ from ...model.exercise import key_words, verdict_words
 from ...model.grading.answers import Key
 from ...model.numfmt import fmt
 from ..docks import hide_stale_tab_bars_soon
+from ..host import PassHost
 from .blanks import FOLLOWS, RIGHT, WRONG
 from .exercise import ExerciseMode
 
@@ -145,7 +148,7 @@ class VerdictList(QWidget):
         if key is not None:
             self.mode.focus_key(key)
 
-    def export_dialog(self):
+    def export_dialog(self) -> Path | None:
         from .. import dialogs, places
 
         stem = self.mode.path.stem if self.mode.path is not None else "exercise"
@@ -165,22 +168,16 @@ def make_answers_dock(widget: VerdictList) -> QDockWidget:
     return dock
 
 
-def install_exercise(window: QMainWindow, tools, pass_menu: QMenu) -> ExerciseMode:
+def install_exercise(window: PassHost, tools, pass_menu: QMenu) -> ExerciseMode:
     """Pass → Exercise, File → Check Answers… and the Answers dock (hidden until used)."""
-    mode = ExerciseMode(window, tools, parent=tools)
+    if not isinstance(window, QMainWindow):
+        raise TypeError(f"the exercise needs a QMainWindow, not {type(window).__name__}")
+    mode = ExerciseMode(window, tools, window.view, window.status, parent=tools)
     pass_menu.addSeparator()
     pass_menu.addMenu(mode.menu)
     for act in mode.actions.values():
         window.addAction(act)  # the shortcuts work with the menus hidden (lecture layout)
-    menus = getattr(window, "menus", None) or {}
-    file_menu = menus.get("File") if isinstance(menus, dict) else None
-    if file_menu is not None:
-        quit_action = getattr(window, "actions", {}).get("quit")
-        if quit_action is not None:
-            file_menu.insertAction(quit_action, mode.actions["check"])
-            file_menu.insertSeparator(quit_action)
-        else:
-            file_menu.addAction(mode.actions["check"])
+    window.add_file_action(mode.actions["check"])
 
     def place() -> None:
         """The list and its dock are made on first use and go in as a tab beside the
@@ -189,13 +186,9 @@ def install_exercise(window: QMainWindow, tools, pass_menu: QMenu) -> ExerciseMo
         widget = VerdictList(mode)
         dock = make_answers_dock(widget)
         mode.list, mode.dock = widget, dock
-        add_dock = getattr(window, "add_dock", None)
-        if add_dock is not None:
-            add_dock(dock, Qt.DockWidgetArea.RightDockWidgetArea)
-        else:
-            window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        inspector = getattr(window, "inspector_dock", None)
-        if isinstance(inspector, QDockWidget) and inspector.isVisible():
+        window.add_dock(dock, Qt.DockWidgetArea.RightDockWidgetArea)
+        inspector = window.inspector_dock
+        if inspector is not None and inspector.isVisible():
             window.tabifyDockWidget(inspector, dock)
         hide_stale_tab_bars_soon(window)
 

@@ -376,6 +376,7 @@ class MatrixView(QWidget):
         self._tables_px = 0
         self._stale = False  # a live refresh was skipped while off screen
         self._built_at = 0.0
+        self._built: tuple | None = None  # the _key() the tables show (None: not built yet)
         self._later = QTimer(self)  # the throttled live refresh
         self._later.setSingleShot(True)
         self._later.timeout.connect(self.refresh_live)
@@ -442,7 +443,7 @@ class MatrixView(QWidget):
         st = self.stepper
         r = st.compute()
         key = self._key()
-        if not force and r is not None and getattr(self, "_built", None) == key:
+        if not force and r is not None and self._built == key:
             return
         self._built = key
         self._built_at = time.perf_counter()
@@ -622,7 +623,7 @@ class MatrixView(QWidget):
         # Selecting then rebuilds them, which must not happen inside the clicked table's own
         # mouse handler (the rebuild deletes the table under it: a segfault): when the tables
         # are stale the selection runs from the event loop, after the handler has returned.
-        built = getattr(self, "_built", None)
+        built = self._built
         r = built[0] if built else None
         eid = t.model().edge_id(i, j)
         if eid:

@@ -247,9 +247,9 @@ class PresentationMode(QObject):
         w.statusBar().hide()
         for b in bars:
             b.hide()
-        legend = getattr(self.view, "legend", None)  # the editor's key: the overlay has its own
-        self._saved["legend"] = legend.isVisible() if legend is not None else None
         canvas = self.view if isinstance(self.view, CanvasView) else None  # (tests: a bare view)
+        legend = canvas.legend if canvas is not None else None  # the overlay has its own key
+        self._saved["legend"] = legend.isVisible() if legend is not None else None
         self._saved["auto_fit"] = canvas.auto_fit if canvas is not None else None
         if canvas is not None:
             canvas.auto_fit = False  # this layout fits the view itself (numbers included)
@@ -389,9 +389,8 @@ class PresentationMode(QObject):
         for dock, vis in s["docks"].items():
             dock.setVisible(vis)
         hide_stale_tab_bars_soon(w)  # restoreState can leave Qt's old tab bars showing
-        legend = getattr(self.view, "legend", None)
-        if legend is not None and s.get("legend") is not None:
-            legend.setVisible(s["legend"])
+        if isinstance(self.view, CanvasView) and s.get("legend") is not None:
+            self.view.legend.setVisible(s["legend"])
         if self.view is not None and s["transform"] is not None:
             self.view.setTransform(s["transform"])
         if isinstance(self.view, CanvasView) and s.get("auto_fit") is not None:

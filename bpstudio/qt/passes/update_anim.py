@@ -15,6 +15,7 @@ get their end pen at once: on a big network nobody can follow a thousand lines a
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QEasingCurve, QObject, QRectF, Qt, QTimer, QVariantAnimation, Signal
@@ -53,6 +54,9 @@ class WeightSettle(QObject):
         self.widths: dict[str, tuple[float, float]] = {}  # edge id -> (start, end) width
         self._end_pens: list[QPen] = []
         self._last_frame = 0.0
+        # what measures the gap between frames (SLOW_FRAME_MS); a test drives the easing
+        # itself (anim.setCurrentTime) and gives its own clock
+        self.clock: Callable[[], float] = time.perf_counter
         self._keys: list = []  # each stroke's key when it started (a redraw ends its part)
         # widths and colours (rgba) at the start and their change, one row per stroke
         self._w0: np.ndarray = np.zeros(0)
@@ -126,7 +130,7 @@ class WeightSettle(QObject):
             return
         self.phase = "easing"
         self._apply(0.0)
-        self._last_frame = time.perf_counter()
+        self._last_frame = self.clock()
         self.anim.setDuration(ease_ms(speed))
         self.anim.start()
 
@@ -150,7 +154,7 @@ class WeightSettle(QObject):
         if not self.overlay.stepper.updated:  # undone or reset under us
             self.stop()
             return
-        now = time.perf_counter()
+        now = self.clock()
         slow = (now - self._last_frame) * 1000 > SLOW_FRAME_MS and self.frames > 0
         self._last_frame = now
         self.frames += 1

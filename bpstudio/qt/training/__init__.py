@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from ...model.graph import Graph
 from ..host import TrainingHost
+from ..undo import UndoStack
 from ..window_layout import scrollable
 from .boundary import ActivationPlot, BoundaryPlot
 from .controller import TrainingController
@@ -77,7 +78,9 @@ PLOTS: tuple[PlotSpec, ...] = (
 
 
 class TrainingTools(QObject):
-    def __init__(self, graph: Graph, undo_stack=None, base_dir=None, parent=None):
+    def __init__(
+        self, graph: Graph, undo_stack: UndoStack | None = None, base_dir=None, parent=None
+    ):
         super().__init__(parent)
         self.graph = graph
         self.controller = TrainingController(graph, undo_stack, base_dir=base_dir, parent=self)
@@ -227,19 +230,6 @@ def install_training_tools(window: TrainingHost) -> TrainingTools:
     tools.scrubber.attach_canvas(scene.show_parameters)  # the canvas draws the shown epoch
     tools.divergence_view.attach_scene(scene)  # marks where a divergence started
 
-    def explain(title: str, lines: tuple[str, ...]) -> None:
-        passes = getattr(window, "pass_tools", None)  # installed after the training tools
-        if passes is not None:
-            passes.explain_dock.show()
-            passes.explain_dock.raise_()
-            passes.explain.show_note(title, lines)
-
-    def unexplain() -> None:
-        passes = getattr(window, "pass_tools", None)
-        if passes is not None:
-            passes.explain.clear_note()
-
-    tools.divergence_view.attach_explain(explain, unexplain)
     docks = tools.make_docks(window)
     left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
     window.add_dock(docks["training"], left)

@@ -258,6 +258,8 @@ class DataPanel(QWidget):
         lay.addWidget(self.table, 1)
 
         self._tokens: dict[str, object] = {}
+        # the (input, target) column names the table shows (None: not filled yet)
+        self._shown_columns: tuple[list[str], list[str]] | None = None
         graph.subscribe(self._on_change)
         self.refresh()
 
@@ -265,7 +267,7 @@ class DataPanel(QWidget):
     def base_dir(self) -> Path | None:
         d = self._base_dir() if callable(self._base_dir) else self._base_dir
         if d is None:
-            d = getattr(self.graph, "base_dir", None)
+            d = self.graph.base_dir
         return Path(d) if d else None
 
     def kind(self) -> str:
@@ -310,7 +312,7 @@ class DataPanel(QWidget):
         elif ch.kind in (ChangeKind.NEURON_ADDED, ChangeKind.NEURON_REMOVED) or (
             ch.kind == ChangeKind.NEURON_CHANGED and {"role", "label"} & set(ch.keys)
         ):
-            if self._columns() == getattr(self, "_shown_columns", None):
+            if self._columns() == self._shown_columns:
                 return  # a hidden neuron: the table's columns are the same (refilling a
                 # 64 x 200 table per deleted neuron froze the window for seconds)
             self.refresh()

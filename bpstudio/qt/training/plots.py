@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -59,6 +60,12 @@ class PlotPanel(QWidget):
                  parent: QWidget | None = None):  # fmt: skip
         super().__init__(parent)
         self.session = session
+        # pyqtgraph's LegendItem (untyped) of a plot that has one (earlier runs are listed
+        # in it too); None: no legend
+        self.legend: Any = None
+        self._earlier_items: list[Any] = []  # the earlier runs' curves and labels drawn
+        self._earlier_names: list[str] = []  # their entries in the legend
+        self._all_tick_strings: Callable[..., list[str]] | None = None  # the axis's own
         self.plot = make_plot_widget(x_label, y_label)
         self.item = self.plot.getPlotItem()
         # PlotItem.addItem() imposes the plot's own modes on every curve added: set them here
@@ -148,13 +155,13 @@ class PlotPanel(QWidget):
         # on a projector "10 8 6 5 4 3 2 1 0.9" runs together, so only powers of ten get numbers
         # (the y range always spans whole decades)
         axis = self.item.getAxis("left")
-        if not hasattr(axis, "_all_tick_strings"):
-            axis._all_tick_strings = axis.tickStrings
+        if self._all_tick_strings is None:
+            self._all_tick_strings = axis.tickStrings
         if not log:
-            axis.tickStrings = axis._all_tick_strings
+            axis.tickStrings = self._all_tick_strings
             return
 
-        def decade_strings(values, scale, spacing, _all=axis._all_tick_strings):
+        def decade_strings(values, scale, spacing, _all=self._all_tick_strings):
             strings = _all(values, scale, spacing)
             return [
                 s if abs(v - round(v)) < 1e-9 else "" for v, s in zip(values, strings, strict=True)
@@ -234,11 +241,11 @@ class PlotPanel(QWidget):
 
     # ------------------------------------------------------------ earlier runs
     def redraw_earlier(self) -> None:
-        for it in getattr(self, "_earlier_items", []):
+        for it in self._earlier_items:
             self.item.removeItem(it)
-        self._earlier_items: list = []
-        legend = getattr(self, "legend", None)
-        for name in getattr(self, "_earlier_names", []):
+        self._earlier_items = []
+        legend = self.legend
+        for name in self._earlier_names:
             if legend is not None:
                 legend.removeItem(name)
         self._earlier_names = []
@@ -253,9 +260,8 @@ class PlotPanel(QWidget):
         for it in self._earlier_items:
             self.item.addItem(it)
             it.setZValue(-10)
-            pending = getattr(it, "pending", None)
-            if pending is not None:
-                it.setData(*pending)
+            if isinstance(it, EarlierCurve):
+                it.setData(*it.pending)
         n, lo, hi = 0, np.inf, -np.inf
         for run in self.session.earlier:
             if len(run.history):
@@ -283,11 +289,17 @@ class PlotPanel(QWidget):
         t.setPos(x, np.log10(y) if log and y > 0 else y)
         return t
 
-    def earlier_curve(self, x, y, width: float = 2.0) -> pg.PlotDataItem:
-        # data is set after the curve is in the plot (clip-to-view needs its ViewBox)
-        c = pg.PlotDataItem(pen=pg.mkPen(EARLIER, width=width), autoDownsampleFactor=1.5)
-        c.pending = (x, y)
-        return c
+    def earlier_curve(self, x, y, width: float = 2.0) -> EarlierCurve:
+        return EarlierCurve(x, y, pen=pg.mkPen(EARLIER, width=width), autoDownsampleFactor=1.5)
+
+
+class EarlierCurve(pg.PlotDataItem):
+    """An earlier run's curve: its data is set once it is in the plot (clip-to-view needs
+    its ViewBox), from ``pending``."""
+
+    def __init__(self, x, y, **options):
+        super().__init__(**options)
+        self.pending = (x, y)
 
 
 class LossPlot(PlotPanel):
@@ -318,7 +330,6 @@ class LossPlot(PlotPanel):
         self.legend.removeItem(self.penalty_curve)
         self.penalty_curve.setVisible(False)
         self._penalty_shown = False
-        self._earlier_items = []
         # the epoch the history slider shows (qt/training/scrub.py): a vertical line
         self.marker = pg.InfiniteLine(angle=90, movable=False,
                                       pen=pg.mkPen("#d08000", width=2.5,
@@ -420,7 +431,6 @@ class GradNormPlot(PlotPanel):
         super().__init__(session, "epoch", "‖∂L/∂W‖ per layer", True, parent)
         self.legend = add_legend(self.item)
         self.curves: list[pg.PlotDataItem] = []
-        self._earlier_items = []
 
     def _ensure_curves(self, n_layers: int) -> None:
         if len(self.curves) == n_layers:
