@@ -93,7 +93,7 @@ class PassTools(QObject):
         self._timer.timeout.connect(self._refresh_docks)
         graph.subscribe(self._on_graph_change)
         self.stepper.subscribe(lambda _s: self._timer.start())
-        self.stepper.subscribe(lambda _s: QTimer.singleShot(0, self._keep_loss_in_view))
+        self.stepper.subscribe(lambda _s: QTimer.singleShot(0, self, self._keep_loss_in_view))
 
     def _keep_loss_in_view(self) -> None:
         """Once a walk has stopped, bring the loss badge on screen: it sits right of the
