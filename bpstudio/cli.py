@@ -172,12 +172,17 @@ def cmd_grade(args) -> int:
         sheet = load_answers(answers_path)
     except AnswersError as exc:
         raise UsageError(exc.errors) from None
+    named = sheet.network_path(answers_path)
     if network is None:
-        if sheet.network is None:
+        if named is None:
             raise UsageError(
                 [f'{answers_path}: no network: give NETWORK ANSWERS, or "network" in the file']
             )
-        network = str(Path(answers_path).parent / sheet.network)
+        network = str(Path(answers_path).parent / str(sheet.network))
+    elif named is not None and named != Path(network).resolve():
+        # the command line wins (spec grading.md), but a mix-up of files is said, not hidden
+        print(f"note: {answers_path} is for {sheet.network}; graded against {network} as "
+              "given", file=sys.stderr)  # fmt: skip
     args.file = network
     graph = _load(network)
     compiled = _compile(graph, network)

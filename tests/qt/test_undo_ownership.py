@@ -313,3 +313,40 @@ def test_a_closed_window_leaves_no_running_timer(qtbot, make_window):
     owners = [(t.parent().__class__.__name__ if isinstance(t.parent(), QObject) else None)
               for t in live]  # fmt: skip
     assert live == [], owners
+
+
+def test_a_command_at_the_address_of_a_stale_wrapper_is_its_own_wrapper(qapp):
+    """PySide wraps a layout's items when it is added to another (its ownership glue), and is
+    not told when Qt deletes them (a widget deleted, a panel rebuilt): their wrappers stay
+    registered at freed addresses. Were a new command allocated there mapped to such a
+    wrapper, Qt's virtual calls (redo, id, mergeWith) would not reach it, in push."""
+    from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QLayoutItem, QVBoxLayout, QWidget
+
+    host = QWidget()
+    outer, inner = QVBoxLayout(host), QHBoxLayout()
+    labels = [QLabel(str(i)) for i in range(300)]
+    for label in labels:
+        inner.addWidget(label)
+    outer.addLayout(inner)  # the glue wraps inner's 300 QWidgetItems
+    gc.collect()
+    items = [
+        o for o in gc.get_objects() if isinstance(o, QLayoutItem) and not isinstance(o, QLayout)
+    ]
+    freed = {shiboken6.getCppPointer(o)[0] for o in items}
+    del items
+    for label in labels:
+        shiboken6.delete(label)  # its QWidgetItem is deleted by Qt; the wrapper is not told
+    graph = templates.lecture_221()
+    commands, reused = [], []
+    while len(commands) < 20_000 and len(reused) < 20:  # kept alive: each a new address
+        c = SetNeuronCommand(graph, ["h1"], {"bias": 1.0}, "b")
+        commands.append(c)
+        if shiboken6.getCppPointer(c)[0] in freed:
+            reused.append(c)
+    if not reused:
+        pytest.skip("the allocator put no command at a freed item's address")
+    for c in reused:
+        assert shiboken6.wrapInstance(shiboken6.getCppPointer(c)[0], QUndoCommand) is c
+    stack = UndoStack()
+    stack.push(reused[0])
+    assert graph.neurons["h1"].bias == 1.0  # its Python redo() ran
