@@ -192,6 +192,21 @@ def test_grade_network_from_the_answers_file(capsys):
     assert code == 1 and "ascent" in out
 
 
+def test_grade_says_when_the_answers_name_another_network(tmp_path, capsys):
+    """NETWORK on the command line wins (spec grading.md); a file naming another network is
+    noted on stderr, and a file naming this one (or none) is not."""
+    doc = {"format": "bpstudio-answers", "version": 1, "network": "other.json",
+           "values": [{"quantity": "z", "id": "h1", "value": "0.3775"}]}  # fmt: skip
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(doc))
+    code, out, err = _run(["grade", NET, answers], capsys)
+    assert code == 0 and out.startswith("✓ z of h1 = 0.3775")
+    assert err == f"note: {answers} is for other.json; graded against {NET} as given\n"
+    doc["network"] = str(NET)  # the same network: nothing to say
+    answers.write_text(json.dumps(doc))
+    assert _run(["grade", NET, answers], capsys)[2] == ""
+
+
 @pytest.mark.parametrize(
     ("rows", "message"),
     [

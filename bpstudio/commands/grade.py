@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from ..model.numfmt import general
@@ -24,12 +25,19 @@ def cmd_grade(args) -> int:
         sheet = load_answers(answers_path)
     except AnswersError as exc:
         raise UsageError(exc.errors) from None
+    named = sheet.network_path(answers_path)
     if network is None:
-        if sheet.network is None:
+        if named is None:
             raise UsageError(
                 [f'{answers_path}: no network: give NETWORK ANSWERS, or "network" in the file']
             )
-        network = str(Path(answers_path).parent / sheet.network)
+        network = str(Path(answers_path).parent / str(sheet.network))
+    elif named is not None and named != Path(network).resolve():
+        # the command line wins (spec grading.md), but a mix-up of files is said, not hidden
+        print(
+            f"note: {answers_path} is for {sheet.network}; graded against {network} as given",
+            file=sys.stderr,
+        )
     args.file = network
     graph = graph_of(network)
     compiled = compiled_of(graph, network)

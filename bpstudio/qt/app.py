@@ -86,7 +86,7 @@ def run(path: str | os.PathLike | None = None) -> int:
         fit_to_screen(window)
         window.view.fit_all()
 
-    QTimer.singleShot(0, settled)
+    QTimer.singleShot(0, window, settled)
     window.view.fit_all()
     window.offer_recovery()
     return app.exec()

@@ -82,7 +82,7 @@ def install_design_tools(window: MainWindow) -> None:
 
     def on_change(ch: Change) -> None:  # an empty canvas: the palette is what comes next
         if ch.kind == ChangeKind.RESET and not window.graph.neurons:
-            QTimer.singleShot(0, dock.raise_)
+            QTimer.singleShot(0, dock, dock.raise_)
 
     window.graph.subscribe(on_change)
 
@@ -113,8 +113,8 @@ def install_design_tools(window: MainWindow) -> None:
     handles.toggled.connect(follow)
     stepper.subscribe(follow)
     if pres is not None:
-        pres.action.toggled.connect(lambda _: QTimer.singleShot(0, follow))
-        pres.leave_action.triggered.connect(lambda: QTimer.singleShot(0, follow))
+        pres.action.toggled.connect(lambda _: QTimer.singleShot(0, window, follow))
+        pres.leave_action.triggered.connect(lambda: QTimer.singleShot(0, window, follow))
     quick = QAction("&Fully Connected Network…", window)
     quick.setShortcut(QKeySequence("Ctrl+Shift+N"))
     quick.setStatusTip("A fully connected network from its layer sizes (2-4-1), with data")

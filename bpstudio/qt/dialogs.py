@@ -101,6 +101,38 @@ def ask_recovery(parent: QWidget | None, description: str, in_new_window: bool) 
     return "open" if clicked is open_button else "discard" if clicked is discard else "keep"
 
 
+def ask_answers_network(
+    parent: QWidget | None, answers: str, named: Path, found: bool, open_name: str
+) -> str:
+    """An answers file names another network than the open one (its ``network`` key, spec
+    grading.md): 'open' that network and check there, check against 'this' one anyway, or
+    'cancel' (also a closed box)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Answers for another network")
+    box.setText(f"“{answers}” is for the network “{named.name}”, not for the open “{open_name}”.")
+    box.setInformativeText(
+        f"It names {named}."
+        if found
+        else f"It names {named}, which is not there. Checked against the open network, the "
+        "values may fit its ids and still be about another network."
+    )
+    open_button = (
+        box.addButton(f"Open {named.name} and Check", QMessageBox.ButtonRole.AcceptRole)
+        if found
+        else None
+    )
+    this = box.addButton(f"Check Against {open_name}", QMessageBox.ButtonRole.ActionRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(open_button or cancel)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    if open_button is not None and clicked is open_button:
+        return "open"
+    return "this" if clicked is this else "cancel"
+
+
 def ask_layer(parent: QWidget | None, default_activation: str = "sigmoid"):
     """Add layer… dialog: (count, activation, role) or None."""
     dlg = QDialog(parent)

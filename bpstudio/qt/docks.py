@@ -30,4 +30,4 @@ def hide_stale_tab_bars(window: QMainWindow) -> int:
 
 def hide_stale_tab_bars_soon(window: QMainWindow) -> None:
     """After the pending layout has run (docks get their geometry on the next event turn)."""
-    QTimer.singleShot(0, lambda: hide_stale_tab_bars(window))
+    QTimer.singleShot(0, window, lambda: hide_stale_tab_bars(window))

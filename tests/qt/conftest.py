@@ -33,7 +33,8 @@ def isolated_settings(tmp_path, tmp_path_factory, monkeypatch):
         return fail
 
     for name in ("ask_save_changes", "show_errors", "ask_open_path", "ask_save_path",
-                 "ask_export_path", "ask_recovery", "ask_layer", "ask_quick_start", "about"):  # fmt: skip
+                 "ask_export_path", "ask_recovery", "ask_layer", "ask_quick_start", "about",
+                 "ask_answers_network"):  # fmt: skip
         monkeypatch.setattr(dialogs, name, unexpected(name))
 
 

@@ -139,7 +139,7 @@ CSV_FILES = {
 
 DIALOG_FUNCTIONS = ("ask_save_changes", "show_errors", "ask_open_path", "ask_save_path",
                     "ask_export_path", "ask_recovery", "ask_layer", "about",
-                    "ask_quick_start")  # fmt: skip
+                    "ask_quick_start", "ask_answers_network")  # fmt: skip
 # the real functions (tests/qt/conftest.py replaces them with "fail on any dialog" per test;
 # the random user runs them and answers their modal loops instead)
 _REAL_DIALOGS = {name: getattr(dialogs, name) for name in DIALOG_FUNCTIONS}

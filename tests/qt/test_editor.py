@@ -118,11 +118,26 @@ def test_invalid_connections_are_refused_with_reason(qtbot, make_window, mouse):
     assert len(window.graph.edges) == before + 1
 
 
+def items_at(window, x: float, y: float) -> list:
+    """What the view draws at scene point (x, y), as the window is now."""
+    v = window.view
+    return v.items(v.mapFromScene(QPointF(x, y)))
+
+
+def rubber_band(window, m, a: tuple[float, float], b: tuple[float, float]) -> None:
+    """A rubber band over the rectangle a-b, pressed at a corner where nothing is drawn
+    (a layer handle sits above each column): looked up in the window as it is now."""
+    (x0, y0), (x1, y1) = a, b
+    corners = [((x0, y0), (x1, y1)), ((x1, y1), (x0, y0)),
+               ((x0, y1), (x1, y0)), ((x1, y0), (x0, y1))]  # fmt: skip
+    start, end = next((p, q) for p, q in corners if not items_at(window, *p))
+    m.drag(start, end)
+
+
 def test_select_drag_is_one_step_and_nudge_and_delete(qtbot, make_window, mouse):
     window = make_window(templates.lecture_221())
     m = mouse(window.view)
-    # rubber band around the two hidden neurons
-    m.drag((180, -110), (260, 110))
+    rubber_band(window, m, (180, -110), (260, 110))  # around the two hidden neurons
     assert window.scene.selected_ids()[0] == ["h1", "h2"]
     m.drag((220, -55), (260, -95), steps=8)  # drag from h1's centre moves both
     assert (window.graph.neurons["h1"].x, window.graph.neurons["h1"].y) == (260, -95)
@@ -406,7 +421,7 @@ def test_a_file_opened_mid_drag_cancels_the_drag(qtbot, make_window, mouse, monk
     # the canvas still takes gestures: a rubber band selects, a connect drag connects
     window.open_file(target)
     click_tool(qtbot, window, "select")
-    m.drag((-40, -100), (260, 100))
+    rubber_band(window, m, (-40, -100), (260, 100))
     assert sorted(window.scene.selected_ids()[0]) == ["h1", "h2", "x1", "x2"]
     window.graph.remove_edge(next(e.id for e in window.graph.edges.values()
                                   if (e.source, e.target) == ("h1", "o1")))  # fmt: skip

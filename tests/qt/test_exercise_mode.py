@@ -234,6 +234,71 @@ def test_check_answers_shows_the_verdicts_and_the_list_exports_as_csv(
     assert [lst.row_texts(r)[2:] for r in range(lst.table.rowCount())] == before
 
 
+def _open_example(w, name: str) -> None:
+    (act,) = [a for a in w.example_menu.actions() if a.text() == name]
+    act.trigger()
+
+
+def _asked(monkeypatch, answer: str) -> list[tuple]:
+    asked: list[tuple] = []
+
+    def ask(_parent, answers, named, found, open_name):
+        asked.append((answers, named, found, open_name))
+        return answer
+
+    monkeypatch.setattr(dialogs, "ask_answers_network", ask)
+    return asked
+
+
+def test_answers_for_another_network_open_it_first(make_window, qtbot, monkeypatch):
+    """The slips file names the handwritten 2-2-1 network; ECS171 is open. Cancel changes
+    nothing; Open opens the named network and checks the answers there."""
+    w = make_window()
+    _open_example(w, "ecs171 321")
+    mode = w.pass_tools.exercise
+    asked = _asked(monkeypatch, "cancel")
+    check_answers(w, monkeypatch, SLIPS)
+    named = (REF / "handwritten_221.json").resolve()
+    assert asked == [(SLIPS.name, named, True, "ecs171_321 (example)")]
+    assert not mode.active and w.document.example == "ecs171_321"
+    asked = _asked(monkeypatch, "open")
+    check_answers(w, monkeypatch, SLIPS)
+    assert len(asked) == 1  # once: the network then open is the one named
+    assert w.document.path == named
+    assert mode.active and mode.list.table.rowCount() == 10
+    assert "first: ∂L/∂z of o1" in mode.list.summary.text()
+
+
+def test_answers_naming_a_missing_network_are_checked_against_the_open_one_if_asked(
+    window, qtbot, monkeypatch, tmp_path
+):
+    doc = json.loads(SLIPS.read_text(encoding="utf-8"))
+    doc["network"] = "gone.json"
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(doc), encoding="utf-8")
+    mode = window.pass_tools.exercise
+    asked = _asked(monkeypatch, "cancel")
+    check_answers(window, monkeypatch, answers)
+    assert asked == [("answers.json", tmp_path / "gone.json", False, "handwritten_221.json")]
+    assert not mode.active
+    _asked(monkeypatch, "this")
+    check_answers(window, monkeypatch, answers)
+    assert mode.active and mode.list.table.rowCount() == 10
+
+
+def test_answers_for_an_example_check_its_untitled_copy_at_once(make_window, monkeypatch, tmp_path):
+    """A student's file names "handwritten_221.json" (not beside it); the lecturer opened
+    the bundled example of that name (an untitled copy): the same network, no question."""
+    w = make_window()
+    _open_example(w, "handwritten 221")
+    doc = json.loads(SLIPS.read_text(encoding="utf-8"))
+    doc["network"] = "handwritten_221.json"
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(doc), encoding="utf-8")
+    check_answers(w, monkeypatch, answers)  # conftest: any question would fail the test
+    assert w.pass_tools.exercise.active
+
+
 def test_a_bad_answers_file_names_the_row_and_changes_nothing(window, qtbot, monkeypatch):
     w = window
     mode = start_backward_exercise(qtbot, w)

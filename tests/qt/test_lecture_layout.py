@@ -226,3 +226,18 @@ def test_a_tall_network_is_spread_sideways_on_screen_only(make_window, qtbot, mo
     for nid in doc:  # drawn at the document's positions again (the dragged one's new one)
         want = (w.graph.neurons[nid].x, w.graph.neurons[nid].y)
         assert (scene.neuron_item(nid).pos().x(), scene.neuron_item(nid).pos().y()) == want
+
+
+def test_layer_handles_sit_over_their_columns_as_drawn_when_spread(make_window, qtbot, monkeypatch):
+    """The lecture layout spreads ECS171 sideways on screen (scene.set_view_stretch); a
+    layer handle built meanwhile (the layout hides them, a later toggle or rebuild shows
+    them) stands over its column where it is drawn, not at the document's x."""
+    w = lecture_window(make_window, qtbot, monkeypatch, "ecs171_321")
+    enter(w, qtbot)
+    scene = w.scene
+    assert scene.view_stretch > 1.0
+    w.layer_handles.set_visible(True)
+    assert w.layer_handles.handles
+    for h in w.layer_handles.handles:
+        xs = [scene.neuron_item(i).pos().x() for i in h.ids]
+        assert h.pos().x() == pytest.approx(sum(xs) / len(xs)), h.text

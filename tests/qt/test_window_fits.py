@@ -144,3 +144,56 @@ def test_the_app_opens_inside_a_1280x720_projector(qtbot):
     bottom = w.statusBar().mapTo(w, w.statusBar().rect().bottomLeft()).y()
     assert bottom <= 720
     w.document.undo_stack.setClean()
+
+
+def _drawn_around(w) -> list[tuple[str, QRect]]:
+    """Each layer handle and neuron tile, as viewport rectangles."""
+    v = w.view
+    out = [(f"handle {h.text}", v.mapFromScene(h.sceneBoundingRect()).boundingRect())
+           for h in w.layer_handles.handles]  # fmt: skip
+    out += [(f"tile of {nid}", v.mapFromScene(t.sceneBoundingRect()).boundingRect())
+            for nid, t in w.neuron_tiles.tiles.items()]  # fmt: skip
+    return out
+
+
+def _assert_in_view_below_the_legend(w) -> None:
+    v = w.view
+    vp = v.viewport().rect()
+    legend = v.legend.geometry() if v.legend.isVisible() else QRect()
+    drawn = _drawn_around(w)
+    assert any(name.startswith("handle") for name, _ in drawn)
+    for name, r in drawn:
+        assert vp.contains(r), (name, r, vp)
+        assert not r.intersects(legend), (name, r, legend)
+
+
+def test_the_network_opens_fitted_with_its_handles_and_tiles(qtbot, monkeypatch):
+    """`bpstudio` on a 1280x720 projector (its start-up sequence, app.run): once settled,
+    every layer handle and neuron tile of the 2-2-1 start network is inside the canvas and
+    off the legend (the "⠿ 2 inputs" handle was cut off at the left edge: the view fitted
+    before the handles and tiles were drawn). Then Open Example → ECS171 (its "⠿ 4 neurons"
+    handle sat on the legend's bottom edge) and → XOR."""
+    from bpstudio.qt import dialogs
+    from bpstudio.qt.app import create_window, fit_to_screen
+
+    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")
+    screen = QRect(0, 0, 1280, 720)
+    w = create_window(None)
+    qtbot.addWidget(w)
+    fit_to_screen(w, screen)
+    w.show()
+    fit_to_screen(w, screen)
+    w.view.fit_all()  # as app.run does, and once more when the first layout has landed
+    qtbot.waitExposed(w)
+    fit_to_screen(w, screen)
+    w.view.fit_all()
+    qtbot.waitUntil(lambda: len(w.neuron_tiles.tiles) == 3)  # h1, h2, o1
+    QApplication.processEvents()
+    _assert_in_view_below_the_legend(w)
+    for name in ("ecs171 321", "xor 241"):
+        (act,) = [a for a in w.example_menu.actions() if a.text() == name]
+        act.trigger()
+        qtbot.waitUntil(lambda: bool(w.layer_handles.handles))
+        QApplication.processEvents()
+        _assert_in_view_below_the_legend(w)
+    w.document.undo_stack.setClean()

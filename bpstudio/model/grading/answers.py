@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -82,6 +83,12 @@ class AnswerSheet:
     answers: tuple[Answer, ...]
     network: str | None  # as written in the file
     sample: Sample | None
+
+    def network_path(self, answers_path: str | os.PathLike) -> Path | None:
+        """The network the file names, relative to the answers file (spec grading.md)."""
+        if self.network is None:
+            return None
+        return (Path(answers_path).parent / self.network).resolve()
 
 
 def parse_number(text: str) -> Decimal:

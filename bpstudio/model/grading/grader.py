@@ -238,6 +238,7 @@ class _Run:
         self._cones: dict[Key, list[Key]] = {}
         self._candidates: dict[tuple[str, Key], list[tuple[np.ndarray, str]]] = {}
         self._chains: dict[Key, list[tuple[float, Key, tuple[Key, ...]]]] = {}
+        self._carriers: dict[tuple[Key, Key], _Carry] = {}
         self.derived: dict[Key, tuple[np.ndarray, list[Key]]] = {}
         self.half = {a.key(): a.half_unit for a in self.answers}
         self.verdict: dict[Key, Verdict] = {}
@@ -361,7 +362,7 @@ class _Run:
                 if site[0] not in m.quantities:
                     continue
                 candidates = self.candidates(m, site)
-                carry = self.carrier(site, k, len(candidates))
+                carry = self.carrier(site, k)
                 for i, (value, detail) in enumerate(candidates):
                     if site != k:
                         everywhere.setdefault(i, {})[site] = value
@@ -390,20 +391,26 @@ class _Run:
             c = self._candidates[(m.code, site)] = m.find(_Student(self), site)
         return c
 
-    def carrier(self, site: Key, key: Key, n: int) -> _Carry:
+    def carrier(self, site: Key, key: Key) -> _Carry:
         """value at ``site`` -> ``key``: :meth:`propagate`, or for a backward site under a
         backward value its affine map, measured once (the backward pass is linear in each
-        single backward value; an update applies its optimizer to the gradient so carried)."""
+        single backward value; an update applies its optimizer to the gradient so carried).
+        Measured once per run for every mistake tried at the site (a wrong value no slip
+        explains tries them all: carrying each candidate exactly was most of what `grade`
+        spent); a near match is still carried exactly (:meth:`_try`)."""
         if site == key:
             return _Carry(lambda v: v, False)
+        c = self._carriers.get((site, key))
+        if c is None:
+            c = self._carriers[(site, key)] = self._carrier(site, key)
+        return c
+
+    def _carrier(self, site: Key, key: Key) -> _Carry:
         through = key if PHASE[key[0]] == 2 else grad_key(key)
         c0 = np.asarray(_Student(self).get(site), dtype=float)
         nonlinear = through != key and not self.net.linear_step  # Adam: lr·sign(g) amplifies
         if (  # the rounding of an affine map where g is 0: carry each value exactly then
-            PHASE[site[0]] != 2
-            or n <= c0.size + 1
-            or nonlinear
-            or (through != key and through in self.given)
+            PHASE[site[0]] != 2 or nonlinear or (through != key and through in self.given)
         ):
             return _Carry(lambda v: self.propagate({site: v}, key), False)
         base = np.asarray(self.propagate({site: c0}, through), dtype=float)
@@ -412,11 +419,14 @@ class _Run:
             bumped = c0.copy().reshape(-1)
             bumped[b] += 1.0
             r = self.propagate({site: bumped.reshape(c0.shape)}, through)
-            response.append(np.asarray(r) - base)
+            response.append(np.asarray(r, dtype=float) - base)
+        flat_c0 = c0.reshape(-1)
 
         def affine(v: np.ndarray) -> np.ndarray:
-            d = (np.asarray(v, dtype=float) - c0).reshape(-1)
-            out = base + sum((r * d[b] for b, r in enumerate(response)), start=np.zeros_like(base))
+            d = np.asarray(v, dtype=float).reshape(-1) - flat_c0
+            out = base.copy()
+            for b, r in enumerate(response):
+                out += r * d[b]
             if through == key:
                 return out
             return RULES[key[0]](_Student(self, {through: out}), key)

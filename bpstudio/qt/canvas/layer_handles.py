@@ -79,7 +79,13 @@ class LayerHandles:
         self.scene.selection_changed_ids.connect(lambda *_: self._repaint())
         self.graph.subscribe(self._on_change)
         view.gesture_hooks.append(self)
+        view.fit_hooks.append(self.flush)
         self.rebuild()
+
+    def flush(self) -> None:
+        """A rebuild still waiting on its timer, now (before the view fits to the network)."""
+        if self._timer.isActive():
+            self.rebuild()
 
     def _forget(self) -> None:
         self.handles = []
@@ -102,6 +108,7 @@ class LayerHandles:
         self.rebuild()
 
     def rebuild(self) -> None:
+        self._timer.stop()  # (a pending rebuild: this is it)
         for h in self.handles:
             if h.scene() is not None:
                 h.scene().removeItem(h)
@@ -117,7 +124,9 @@ class LayerHandles:
                 continue
             top = min(item.pos().y() for item in items)
             h = LayerHandle(col, describe(self.graph, col))
-            h.setPos(column_x(self.graph, col), top - theme.NEURON_RADIUS - GAP - HANDLE_H / 2)
+            # where the column is drawn (the lecture layout may spread it: scene.shown_pos)
+            x = self.scene.shown_pos(column_x(self.graph, col), top).x()
+            h.setPos(x, top - theme.NEURON_RADIUS - GAP - HANDLE_H / 2)
             self.scene.addItem(h)
             self.handles.append(h)
 

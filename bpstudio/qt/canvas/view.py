@@ -3,6 +3,8 @@ dispatch of left-button gestures to the active tool (see tools.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPainter, QUndoStack
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
@@ -61,6 +63,10 @@ class CanvasView(QGraphicsView):
         self.drops = DropTarget(self)
         self.setAcceptDrops(True)
         self.gesture_hooks: list = []  # objects with press/move/release(event, pos) -> bool
+        # called first by fit_all: what draws around the network on a timer (layer handles)
+        # is built then, so the fit counts it (the "2 inputs" handle was cut off at the
+        # canvas's edge at start, ECS171's "4 neurons" one sat on the legend after an open)
+        self.fit_hooks: list[Callable[[], None]] = []
         self.key_hooks: list = []  # callables (key event) -> bool; Tab comes as well
         self._hooked = None  # the hook that took the current press
 
@@ -129,6 +135,8 @@ class CanvasView(QGraphicsView):
         Until the user zooms or pans, the view keeps fitting as it is resized (a dock
         closed, the window moved to the projector).
         """
+        for hook in self.fit_hooks:
+            hook()
         rect: QRectF = self.network_scene.content_rect()
         self.auto_fit = True
         if rect.isEmpty():

@@ -94,7 +94,7 @@ class PassTools(QObject):
         self._timer.timeout.connect(self._refresh_docks)
         graph.subscribe(self._on_graph_change)
         self.stepper.subscribe(lambda _s: self._timer.start())
-        self.stepper.subscribe(lambda _s: QTimer.singleShot(0, self._keep_loss_in_view))
+        self.stepper.subscribe(lambda _s: QTimer.singleShot(0, self, self._keep_loss_in_view))
 
     def set_exercise(self, blanks: Blanks | None) -> None:
         """An exercise's blanks (qt/passes/exercise.py) for every view of the pass: the

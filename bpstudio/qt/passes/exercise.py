@@ -24,6 +24,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QGraphicsView, QMainWindow, QMenu
 
+from ...model import fileformat
 from ...model.exercise import (
     HIDE_CHOICES,
     Exercise,
@@ -32,7 +33,7 @@ from ...model.exercise import (
     verdict_words,
     verdicts_csv,
 )
-from ...model.fileformat import atomic_write_text
+from ...model.fileformat import NetworkFileError, atomic_write_text
 from ...model.grading.answers import AnswersError, Key, load_answers
 from ...model.grading.grader import Graded
 from ...model.numfmt import fmt
@@ -208,6 +209,17 @@ class ExerciseMode(QObject):
         from .. import dialogs
 
         p = Path(path)
+        named = self._other_network(p)
+        if named is not None:  # the answers are for another network (their `network` key)
+            window = cast("MainWindow", self.window)
+            answer = dialogs.ask_answers_network(
+                window, p.name, named, named.is_file(), window.document.display_name()
+            )
+            if answer == "open":
+                # then its own check (the ids are checked against the network they name)
+                return window.open_file(named) and self.check_file(p)
+            if answer != "this":
+                return False
         try:
             sheet = load_answers(p, self.graph)
         except AnswersError as exc:
@@ -244,6 +256,25 @@ class ExerciseMode(QObject):
         self._changed()
         self._say(f"{p.name}: {ex.summary()}")
         return True
+
+    def _other_network(self, answers: Path) -> Path | None:
+        """The network an answers file names when that is not the open one, else None.
+
+        The open one: the same file, the bundled example of that name (opened as an untitled
+        copy), or a file that holds the same document. An answers file naming no network, or
+        one it cannot read (load_answers then says why), is checked against the open one."""
+        try:
+            named = load_answers(answers).network_path(answers)
+        except (AnswersError, OSError):
+            return None
+        doc = cast("MainWindow", self.window).document
+        if named is None or named == doc.path or named.stem == doc.example:
+            return None
+        try:
+            same = fileformat.dumps(fileformat.load(named, allow_misfit=True))
+        except (NetworkFileError, OSError, ValueError):
+            return named
+        return None if same == fileformat.dumps(self.graph) else named
 
     def check_dialog(self) -> bool:
         from .. import places

@@ -370,7 +370,7 @@ class ExplainPanel(QTextBrowser):
     def catch_up(self) -> None:
         """The panel came on screen (shown, or its tab selected): apply skipped refreshes."""
         if self._stale:
-            QTimer.singleShot(0, self.refresh_live)
+            QTimer.singleShot(0, self, self.refresh_live)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)

@@ -404,7 +404,7 @@ class MatrixView(QWidget):
     def catch_up(self) -> None:
         """The view came on screen (shown, or its tab selected): apply skipped refreshes."""
         if self._stale or self._built != self._key():
-            QTimer.singleShot(0, self.refresh_live)
+            QTimer.singleShot(0, self, self.refresh_live)
 
     def _key(self):
         st = self.stepper
@@ -635,7 +635,7 @@ class MatrixView(QWidget):
         if r is not None and built == self._key():
             self._clicked(*what)
         else:
-            QTimer.singleShot(0, lambda: self._clicked(*what))
+            QTimer.singleShot(0, self, lambda: self._clicked(*what))
 
     def _clicked(self, kind: str, ident: str) -> None:
         graph = self.stepper.graph

@@ -144,7 +144,7 @@ class PresentationMode(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if self.active and obj is self.view and event.type() == QEvent.Type.Resize:
             # the filter runs before the view lays out its viewport: place and fit after it
-            QTimer.singleShot(0, self._relayout)
+            QTimer.singleShot(0, self, self._relayout)
         return False
 
     def _relayout(self) -> None:

@@ -303,7 +303,7 @@ class TrainingController(QObject):
         self._stop()
         what = "the network was edited" if cmd is not None else "undo/redo"
         # said once the command has landed, so that the next undo index change clears it
-        QTimer.singleShot(0, lambda: self._say_paused(what))
+        QTimer.singleShot(0, self, lambda: self._say_paused(what))
 
     def clear_divergence(self) -> None:
         """The divergence marker and its explanation go (a new run, step or edit)."""
@@ -330,12 +330,12 @@ class TrainingController(QObject):
             self.message.emit("", "info")  # the old file's "Trained 500 epochs", errors
             self.frame.emit()  # the counter and curves of the new (empty) run, at once
             # compiled once the document knows the new path (CSV data is relative to it)
-            QTimer.singleShot(0, self._runs_changed)
+            QTimer.singleShot(0, self, self._runs_changed)
         elif self._playing and ch.kind in STRUCTURE_KINDS:
             # the network changed under the run: stop (after the edit's command finished)
             self._timer.stop()
             self._playing = False
-            QTimer.singleShot(0, lambda: self._after_edit_stop())
+            QTimer.singleShot(0, self, self._after_edit_stop)
         if not self._playing:
             self._refresh.start()
 
