@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QDockWidget, QTextBrowser, QWidget
 from ...core import activations as act
 from ...model import explain as ex
 from ...model.stepper import IDLE, PassStepper
+from ..turns import Turn
 
 
 def _letter(activation: str | None) -> str:
@@ -324,7 +325,7 @@ class ExplainPanel(QTextBrowser):
         self._refreshed_at = -1e9
         self._later = QTimer(self)  # the throttled live refresh
         self._later.setSingleShot(True)
-        self._later.timeout.connect(self.refresh_live)
+        self._later.timeout.connect(Turn(self.refresh_live, self).run)  # qt/turns.py
         self._show_hint()
 
     # ---------------------------------------------------------------- live refresh
