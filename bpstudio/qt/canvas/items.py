@@ -836,17 +836,8 @@ class EdgeLayerItem(QGraphicsItem):
             self._want_res = need
         if self.picture is not None:  # blitted on every pan/zoom
             painter.drawImage(self._bounds, self.picture)
-            if (
-                widget is not None
-                and not self._job
-                and (
-                    need > self._picture_res * self.SHARPER
-                    or need * self.SHARPER < self._picture_res
-                )
-            ):
-                # zoomed in: a sharper picture; zoomed out: a smaller one, cheaper to blit on
-                # every repaint (and the same whichever zoom the canvas was painted at first)
-                self._start(self._state())
+            if widget is not None and need > self._picture_res * self.SHARPER and not self._job:
+                self._start(self._state())  # zoomed in: a sharper picture, in slices
             return
         if widget is not None:  # on screen: compose the picture (the edges appear when done)
             if self._job is None:
