@@ -185,39 +185,3 @@ def test_small_networks_keep_per_item_strokes(make_window, qtbot):
     shown = [s for s in ov.strokes.values() if s.isVisible()]
     assert shown and not any(s.flags() & NO_CONTENTS for s in shown)
     assert not ov.stroke_layer.isVisible()
-
-
-def test_live_training_with_no_pass_shown_never_repaints_the_whole_canvas(make_window, qtbot):
-    """Every frame of live training writes the weights; with no pass on the canvas the
-    overlay's refresh only hides what is hidden already. It used to hold the viewport's
-    repaints while doing so and release them after: the whole canvas repainted ~30 times a
-    second (10 ms of the GUI thread each on a 20,000-edge network)."""
-    from PySide6.QtCore import QObject
-
-    g = dense_graph()
-    g.data = {"samples": [{"x": [0.1 * i for i in range(8)], "y": [0.5] * 8}]}
-    g.training.update(epochs=0)
-    w = make_window(g)
-    assert w.pass_tools.overlay.bulk
-    vp = w.view.viewport()
-    whole: list[int] = []
-
-    class Paints(QObject):
-        def eventFilter(self, obj, ev):  # noqa: N802 (Qt's name)
-            if obj is vp and ev.type() == QEvent.Type.Paint and ev.rect() == vp.rect():
-                whole.append(1)
-            return False
-
-    paints = Paints()
-    vp.installEventFilter(paints)
-    qtbot.wait(300)
-    whole.clear()
-    c = w.training_tools.controller
-    c.play()
-    qtbot.waitUntil(lambda: c.epoch >= 200, timeout=30_000)
-    frames = c.epoch
-    qtbot.wait(300)  # several frames, the overlay's refresh after each
-    c.pause()
-    vp.removeEventFilter(paints)
-    assert frames > 0 and whole == []
-    assert vp.updatesEnabled() and not w.pass_tools.overlay.refreshing

@@ -418,12 +418,6 @@ class PassOverlay(QObject):
         """:meth:`refresh` spread over event-loop turns of PREVIEW_SLICE_MS: an instant step
         on a network of hundreds of neurons answers the key at once and its numbers appear
         within a fraction of a second. A refresh or another step meanwhile replaces it."""
-        st = self.stepper
-        if not self.enabled or st.state.phase == "idle" or st.result is None:
-            # nothing to draw (live training writes the weights ~30 times a second, no pass
-            # shown): hiding is quick, and holding the viewport repainted all of it after
-            self.refresh()
-            return
         self._cancel_preview_job()
         self.cancel_refresh_soon()
         self._drawn = None  # not drawn until the job is done
