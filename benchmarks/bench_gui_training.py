@@ -11,96 +11,45 @@ history on the plots.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-import bpstudio.qt  # noqa: E402,F401  (PySide6 refcount guard first)
-from bpstudio.paths import examples_dir  # noqa: E402
-
-
-def pump(app: QApplication, seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
+from gui_window import Clicks, Lateness, arguments, load, open_window, pump  # noqa: E402  (beside)
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("file", nargs="?", default=str(examples_dir() / "xor_241.json"))
-    ap.add_argument("--seconds", type=float, default=5.0)
+    ap = arguments()
     args = ap.parse_args()
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    from bpstudio.qt.main_window import MainWindow
-
-    w = MainWindow(path=args.file)
-    w.resize(1600, 1000)
-    w.show()
-    pump(app, 0.3)
+    app, w = open_window(args.file, size=(1600, 1000))
     tools = w.training_tools
     c = tools.controller
-    w.graph.training["epochs"] = 0  # no limit (direct edit: not an undo step in a benchmark)
-    c.session.invalidate()
 
     # input latency: a 20 ms timer's lateness, and a real button click, while training
-    late: list[float] = []
-    clicks: list[float] = []
-    clock = QElapsedTimer()
-    clock.start()
-    expected = [clock.elapsed() + 20]
-
-    def probe():
-        late.append(clock.elapsed() - expected[0])
-        expected[0] = clock.elapsed() + 20
-
-    probe_timer = QTimer()
-    probe_timer.setTimerType(probe_timer.timerType().PreciseTimer)
-    probe_timer.timeout.connect(probe)
-
-    clicked_at = [0.0]
-
-    def on_click():
-        clicks.append((time.perf_counter() - clicked_at[0]) * 1000)
-
-    b = tools.training_panel.clear_runs_button
-    b.clicked.connect(on_click)
-
-    def click():
-        clicked_at[0] = time.perf_counter()
-        b.click()
-
-    click_timer = QTimer()
-    click_timer.timeout.connect(click)
-
+    probe = Lateness()
+    clicks = Clicks(tools.training_panel.clear_runs_button)
     c.play()
     e0, t0 = c.epoch, time.perf_counter()
-    probe_timer.start(20)
-    click_timer.start(250)
+    probe.start()
+    clicks.start()
     while time.perf_counter() - t0 < args.seconds:
         app.processEvents()
     rate = (c.epoch - e0) / (time.perf_counter() - t0)
     ticks = c.ticks
-    probe_timer.stop()
-    click_timer.stop()
+    lateness = probe.stop(skip=5)
+    clicks.stop()
     c.pause()
 
     print(f"network: {Path(args.file).name}, {len(w.graph.neurons)} neurons")
     print(f"full speed with live plots and canvas: {rate:,.0f} epochs/s "
           f"({c.epoch - e0:,} epochs in {args.seconds:.1f} s, {ticks} timer ticks)")  # fmt: skip
-    lat = late[5:] or late
-    print(f"timer lateness while training: median {statistics.median(lat):.1f} ms, "
-          f"p99 {np.percentile(lat, 99):.1f} ms, max {max(lat):.1f} ms")  # fmt: skip
-    print(f"button click handled in: max {max(clicks):.2f} ms over {len(clicks)} clicks")
+    print(f"timer lateness while training: {lateness} ({load()})")
+    print(f"button click handled in: max {max(clicks.ms):.2f} ms over {len(clicks.ms)} clicks")
 
     # 100,000 epochs of history on the plots
     s = c.session

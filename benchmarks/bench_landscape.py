@@ -11,70 +11,22 @@ adapts to it); the window answers within 50 ms during a race. Latency is the lat
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-import bpstudio.qt  # noqa: E402,F401  (PySide6 refcount guard first)
-from bpstudio.paths import examples_dir  # noqa: E402
-
-
-def pump(app: QApplication, seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-
-
-class Lateness:
-    """How late a 20 ms timer fires: what a click would wait."""
-
-    def __init__(self) -> None:
-        self.late: list[float] = []
-        self.clock = QElapsedTimer()
-        self.clock.start()
-        self.expected = self.clock.elapsed() + 20
-        self.timer = QTimer()
-        self.timer.setTimerType(self.timer.timerType().PreciseTimer)
-        self.timer.timeout.connect(self._probe)
-
-    def _probe(self) -> None:
-        self.late.append(self.clock.elapsed() - self.expected)
-        self.expected = self.clock.elapsed() + 20
-
-    def start(self) -> None:
-        self.late.clear()
-        self.expected = self.clock.elapsed() + 20
-        self.timer.start(20)
-
-    def stop(self) -> str:
-        self.timer.stop()
-        lat = self.late[3:] or self.late or [0.0]
-        return (f"median {statistics.median(lat):.1f} ms, p99 {np.percentile(lat, 99):.1f} ms, "
-                f"max {max(lat):.1f} ms")  # fmt: skip
+from gui_window import Lateness, arguments, load, open_window, pump  # noqa: E402  (beside)
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("file", nargs="?", default=str(examples_dir() / "xor_241.json"))
-    ap.add_argument("--seconds", type=float, default=5.0)
+    ap = arguments()
     args = ap.parse_args()
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    from bpstudio.qt.main_window import MainWindow
-
-    w = MainWindow(path=args.file)
-    w.resize(1280, 720)
-    w.show()
-    pump(app, 0.3)
+    app, w = open_window(args.file)
     tools = w.training_tools
     dock = tools.docks["landscape"]
     dock.show()
@@ -83,8 +35,6 @@ def main() -> int:
     lp = tools.landscape_plot
     assert tools._live(lp), "the landscape dock is not on screen"
     c = tools.controller
-    w.graph.training["epochs"] = 0  # no limit (direct edit: not an undo step in a benchmark)
-    c.session.invalidate()
     print(f"network: {Path(args.file).name}, {len(w.graph.neurons)} neurons, "
           f"{c.session.compiled.net.params.size if c.session.ensure() else 0} parameters")  # fmt: skip
 
@@ -122,7 +72,7 @@ def main() -> int:
     print(f"training with the landscape dock visible: {on:,.0f} epochs/s "
           f"(stretches {', '.join(f'{r:,.0f}' for r in rates[True])}); with the decision "
           f"boundary in its place: {off:,.0f} epochs/s; the dock costs {1 - on / off:.0%}")  # fmt: skip
-    print(f"timer lateness while training with the dock: {lat}")
+    print(f"timer lateness while training with the dock: {lat} ({load()})")
     live = [f for f in frames if f[2]]
     if live:
         ft = [f[0] * 1000 for f in live]
@@ -161,7 +111,7 @@ def main() -> int:
     dt = time.perf_counter() - t0
     print(f"race: {rounds / dt:,.0f} epochs/s per optimizer ({4 * rounds / dt:,.0f} in all), "
           f"{rounds:,} epochs in {dt:.1f} s")  # fmt: skip
-    print(f"timer lateness during the race: {lat}")
+    print(f"timer lateness during the race: {lat} ({load()})")
     live = [f for f in frames if f[2]]
     still = [f for f in frames if not f[2]]
     if live:

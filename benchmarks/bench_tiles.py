@@ -13,73 +13,34 @@ off, alternating (on a shared machine one stretch says little), for comparison.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-import bpstudio.qt  # noqa: E402,F401  (PySide6 refcount guard first)
-from bpstudio.paths import examples_dir  # noqa: E402
+from gui_window import Clicks, Lateness, arguments, open_window, pump  # noqa: E402  (beside)
 
 
-def pump(app: QApplication, seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-
-
-def measure(app: QApplication, w, seconds: float) -> tuple[float, list[float], list[float], int]:
+def measure(app, w, seconds: float) -> tuple[float, list[float], list[float], int]:
     """(epochs/s, timer lateness ms, click handling ms, tile refreshes) over one stretch."""
-    tools = w.training_tools
-    c = tools.controller
-    late: list[float] = []
-    clicks: list[float] = []
-    clock = QElapsedTimer()
-    clock.start()
-    expected = [clock.elapsed() + 20]
-
-    def probe():
-        late.append(clock.elapsed() - expected[0])
-        expected[0] = clock.elapsed() + 20
-
-    probe_timer = QTimer()
-    probe_timer.setTimerType(probe_timer.timerType().PreciseTimer)
-    probe_timer.timeout.connect(probe)
-    clicked_at = [0.0]
-
-    def on_click():
-        clicks.append((time.perf_counter() - clicked_at[0]) * 1000)
-
-    b = tools.training_panel.clear_runs_button
-    b.clicked.connect(on_click)
-
-    def click():
-        clicked_at[0] = time.perf_counter()
-        b.click()
-
-    click_timer = QTimer()
-    click_timer.timeout.connect(click)
+    c = w.training_tools.controller
+    probe = Lateness()
+    clicks = Clicks(w.training_tools.training_panel.clear_runs_button)
     r0 = w.neuron_tiles.refreshes
     c.play()
     e0, t0 = c.epoch, time.perf_counter()
-    probe_timer.start(20)
-    click_timer.start(250)
+    probe.start()
+    clicks.start()
     while time.perf_counter() - t0 < seconds:
         app.processEvents()
     rate = (c.epoch - e0) / (time.perf_counter() - t0)
-    probe_timer.stop()
-    click_timer.stop()
+    probe.stop()
+    clicks.close()
     c.pause()
-    b.clicked.disconnect(on_click)
-    return rate, late[5:] or late, clicks, w.neuron_tiles.refreshes - r0
+    return rate, probe.values(skip=5), clicks.ms, w.neuron_tiles.refreshes - r0
 
 
 def report(what: str, rate: float, late: list[float], clicks: list[float]) -> None:
@@ -89,25 +50,16 @@ def report(what: str, rate: float, late: list[float], clicks: list[float]) -> No
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("file", nargs="?", default=str(examples_dir() / "xor_241.json"))
-    ap.add_argument("--seconds", type=float, default=5.0)
+    ap = arguments()
     ap.add_argument("--rounds", type=int, default=2, help="stretches with the tiles on (and off)")
     args = ap.parse_args()
 
-    app = QApplication.instance() or QApplication(sys.argv)
     from bpstudio.model.neuron_tiles import TILE_RESOLUTION, tile_grid
-    from bpstudio.qt.main_window import MainWindow
 
-    w = MainWindow(path=args.file)
-    w.resize(1280, 720)
-    w.show()
-    pump(app, 0.3)
+    app, w = open_window(args.file)
     tools = w.training_tools
     tools.docks["boundary"].raise_()
     c = tools.controller
-    w.graph.training["epochs"] = 0  # no limit (direct edit: not an undo step in a benchmark)
-    c.session.invalidate()
     tiles = w.neuron_tiles
     assert w.action_by_name["tiles"].isChecked()
     pump(app, 0.2)

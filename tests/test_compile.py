@@ -153,3 +153,32 @@ def test_graph_warnings_name_dead_ends():
     w = graph_warnings(fileformat.loads(json.dumps(doc)))
     assert set(w) == {"dead"}
     assert "no path to an output" in w["dead"]
+
+
+def test_write_back_puts_every_parameter_on_its_edge_and_neuron():
+    """write_back's fast path (straight onto the edges in compiled order) and its fallback
+    after an edge was deleted both store what the engine holds, one event each."""
+    g = fileformat.loads(json.dumps(_skip_doc()))
+    c = compile_graph(g)
+    rng = np.random.default_rng(3)
+    c.net.params[:] = rng.normal(size=c.net.params.size)
+    events = []
+    g.subscribe(events.append)
+    c.write_back(g)
+    assert [ch.kind for ch in events] == ["weights_changed"]
+    for eid, i in zip(c.edge_ids, c.edge_param.tolist(), strict=True):
+        assert g.edges[eid].weight == c.net.params[i]
+        assert type(g.edges[eid].weight) is float
+    for nid, i in c.bias_param.items():
+        assert g.neurons[nid].bias == c.net.params[i]
+    gone = c.edge_ids[2]
+    del g.edges[gone]  # deleted since compiling: the others are still written
+    c.net.params[:] = rng.normal(size=c.net.params.size)
+    c.write_back(g, emit=False)
+    assert len(events) == 1
+    assert gone not in g.edges
+    for eid, i in zip(c.edge_ids, c.edge_param.tolist(), strict=True):
+        if eid != gone:
+            assert g.edges[eid].weight == c.net.params[i]
+    for nid, i in c.bias_param.items():
+        assert g.neurons[nid].bias == c.net.params[i]

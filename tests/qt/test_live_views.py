@@ -212,3 +212,30 @@ def test_the_canvas_edge_picture_waits_for_the_pass_picture_but_not_forever(
     g.set_parameters({eid: -w for eid, w in weights.items()}, {})
     scene._weights_due()
     qtbot.waitUntil(lambda: layer.compose_count > count, timeout=10000)
+
+
+def test_a_matrix_scrolled_out_of_view_widens_its_columns_when_it_shows(make_window, qtbot):
+    """A live refresh fits the columns of the tables on screen only (each resize relayouts a
+    table); one scrolled out of view gets the new numbers at once and its widths when it is
+    scrolled into view."""
+    window = make_window(graph_with_a_dead_end())
+    tools, g = window.pass_tools, window.graph
+    tools.matrix_dock.raise_()
+    m = tools.matrix
+    qtbot.waitUntil(m.exposed)
+    tools.refresh_now()
+    last = m.tables[-1]
+    qtbot.waitUntil(lambda: last.visibleRegion().isEmpty() and m.tables[0].isVisible())
+    header = last.horizontalHeader()
+    before = [header.sectionSize(j) for j in range(last.columnCount())]
+    weights = {e.id: (-123.456 if e.target.startswith("n5_") else e.weight) for e in
+               g.edges.values()}  # fmt: skip
+    g.set_parameters(weights, {})
+    m.rebuild(force=False)
+    row, col = next(iter(last.cell_of.values()))  # a weight into the output layer
+    assert last.item(row, col).text() == ex.fmt(-123.456, m.decimals)  # the numbers: at once
+    assert last.fit_due and [header.sectionSize(j) for j in range(len(before))] == before
+    m.scroll.ensureWidgetVisible(last)
+    qtbot.waitUntil(lambda: not last.fit_due and header.sectionSize(col) > before[col])
+    text_px = last.fontMetrics().horizontalAdvance(ex.fmt(-123.456, m.decimals))
+    assert header.sectionSize(col) >= text_px

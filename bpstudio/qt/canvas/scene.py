@@ -43,6 +43,7 @@ from ...model.graph import Change, ChangeKind, Edge, Graph, Neuron
 from ...model.label_placement import HIDDEN, Disc, Label, Placement, along_segment, place_labels
 from .. import theme
 from ..layout import missing_positions
+from ..turns import Turn
 from .drag_edges import DragEdgesItem
 from .edge_item import EdgeItem, EdgeLabelItem
 from .edge_layer import EdgeLayerItem
@@ -112,7 +113,8 @@ class NetworkScene(QGraphicsScene):
         self._weights_timer = QTimer(self)  # bulk mode: weight-only redraws, at most 1 Hz
         self._weights_timer.setSingleShot(True)
         self._weights_timer.setInterval(1000)
-        self._weights_timer.timeout.connect(self._weights_due)
+        # a heavy job on a large network: it takes turns with training (qt/turns.py)
+        self._weights_timer.timeout.connect(Turn(self._weights_due, self).run)
         self._selection_timer = QTimer(self)  # one selection signal after a burst of removals
         self._selection_timer.setSingleShot(True)
         self._selection_timer.setInterval(0)
@@ -634,8 +636,14 @@ class NetworkScene(QGraphicsScene):
                 n = self.graph.neurons.get(nid)
                 if n is not None:
                     item.sync(self._neuron_model(n))
-            self._layer_dirty = True
-            self.flush(wait=False)
+            if self._warnings_dirty or self._timer.isActive():
+                self._layer_dirty = True  # a structural refresh is due anyway: all of it
+                self.flush(wait=False)
+                return
+            # weights only: nothing moved, so the scene rect stays (itemsBoundingRect over
+            # every item was half of this refresh on a 20,000-edge network)
+            self._layer_dirty = False
+            self._layer.rebuild(self._edges_drawn(), self._positions(), self._live_ids)
 
     def finish_drawing(self) -> None:
         """Complete the bulk edge picture being composed (a pulse is about to freeze it)."""

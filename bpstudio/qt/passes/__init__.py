@@ -26,6 +26,7 @@ from ...model.reveal import Blanks
 from ...model.stepper import IDLE, UPDATED
 from ..canvas.scene import NetworkScene
 from ..host import PassHost
+from ..turns import Turn
 from .adapter import CanvasAdapter
 from .controller import PassController, build_toolbar
 from .exercise import ExerciseMode
@@ -91,7 +92,10 @@ class PassTools(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(120)
-        self._timer.timeout.connect(self._refresh_docks)
+        # a heavy job (Explain and Matrices of a large network): it takes turns with the
+        # training tick and the repaint (qt/turns.py), so input never waits for all of them
+        self._refresh_turn = Turn(self._refresh_docks, self)
+        self._timer.timeout.connect(self._refresh_turn.run)
         graph.subscribe(self._on_graph_change)
         self.stepper.subscribe(lambda _s: self._timer.start())
         self.stepper.subscribe(lambda _s: QTimer.singleShot(0, self, self._keep_loss_in_view))

@@ -26,6 +26,7 @@ from ...core import activations as act
 from ...model import explain as ex
 from ...model.reveal import Blanks, ExplainGates, hides_values, shown_in_explain
 from ...model.stepper import PassStepper
+from ..turns import Turn
 
 
 def _letter(activation: str | None) -> str:
@@ -343,7 +344,7 @@ class ExplainPanel(QTextBrowser):
         self._refreshed_at = -1e9
         self._later = QTimer(self)  # the throttled live refresh
         self._later.setSingleShot(True)
-        self._later.timeout.connect(self.refresh_live)
+        self._later.timeout.connect(Turn(self.refresh_live, self).run)  # qt/turns.py
         self._show_hint()
 
     # ---------------------------------------------------------------- live refresh

@@ -22,6 +22,7 @@ from ...model.compile import CompileError, compile_graph
 from ...model.divergence import DivergenceNote
 from ...model.graph import STRUCTURE_KINDS, Change, ChangeKind, Graph
 from ...model.training_session import TrainingSession
+from .. import turns
 from ..commands import Params, SetParametersCommand, graph_parameters
 from ..undo import UndoStack
 
@@ -55,6 +56,9 @@ class TrainingController(QObject):
         self.slice_s = SLICE_S
         self.target: int | None = None
         self.ticks = 0
+        self.yields = 0  # ticks that gave the event loop a pass first (qt/turns.py)
+        self._yielded = 0  # in a row
+        self._frame_due = False  # the next tick emits the frame (_frame_tick)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._tick)
@@ -191,6 +195,32 @@ class TrainingController(QObject):
     def _tick(self) -> None:
         if not self._playing:
             return
+        if turns.should_yield(self._yielded, self):
+            # another heavy job (a dock's refresh, the repaint) just ran in this pass of the
+            # event loop: epochs wait for the next pass, so input queued meanwhile goes first
+            self._yielded += 1
+            self.yields += 1
+            self._timer.start(0)
+            return
+        self._yielded = 0
+        try:
+            if self._frame_due:
+                self._frame_tick()
+            else:
+                self._train_slice()
+        finally:
+            turns.done(self)
+
+    def _frame_tick(self) -> None:
+        """The frame (weights written back, the views told) gets a tick of its own, after
+        the slice that made it due: on a large network each is 5–10 ms of the GUI thread, and
+        input queued meanwhile is handled between them."""
+        self.ticks += 1
+        self._emit_frame(time.perf_counter())
+        self._framed_at = time.perf_counter()
+        self._timer.start(0 if not self.speed else max(1, min(16, int(1000 / self.speed))))
+
+    def _train_slice(self) -> None:
         self.ticks += 1
         start = time.perf_counter()
         if self._framed_at is not None:
@@ -213,9 +243,10 @@ class TrainingController(QObject):
             return
         now = time.perf_counter()
         if now - self._last_frame >= max(self._frame_gap, 2 * self._loop_cost):
-            self._emit_frame(now)
-            self._framed_at = time.perf_counter()
-        elif now - self._last_slow >= 1.0 / SLOW_HZ and now - self._last_frame > 0.004:
+            self._frame_due = True  # on the next tick (_frame_tick)
+            self._timer.start(0)
+            return
+        if now - self._last_slow >= 1.0 / SLOW_HZ and now - self._last_frame > 0.004:
             # the slow views get a tick of their own, so no single pause of the event loop
             # holds both repaints
             self._last_slow = now
@@ -225,6 +256,7 @@ class TrainingController(QObject):
         self._timer.start(0 if not self.speed else max(1, min(16, int(1000 / self.speed))))
 
     def _emit_frame(self, now: float, slow: bool = False) -> None:
+        self._frame_due = False
         t0 = time.perf_counter()
         self.session.write_back()
         cost = time.perf_counter() - t0
