@@ -197,6 +197,13 @@ class PassTools(QObject):
         self.explain.refresh_live()  # off screen / tabbed away: skipped; at most 5 Hz
         self.matrix.refresh_live()  # off screen / tabbed away: skipped; at most 5 Hz
 
+    def refresh_now(self) -> None:
+        """Refresh the docks at once, not on their timer's turn (tests; after loading a file)."""
+        self._timer.stop()
+        self._refresh_turn.cancel()
+        self.explain.refresh()
+        self.matrix.rebuild()
+
     def close(self) -> None:
         self.graph.unsubscribe(self._on_graph_change)
         self.controller.close()
