@@ -27,8 +27,16 @@ from .commands.train import cmd_train
 from .core.limits import TooLarge
 
 SUBCOMMANDS = (
-    "check", "trace", "train", "report", "render", "animate", "slides", "export", "grade"
-)  # fmt: skip
+    "check",
+    "trace",
+    "train",
+    "report",
+    "render",
+    "animate",
+    "slides",
+    "export",
+    "grade",
+)
 MAX_ERRORS = 50  # main prints this many errors of a bad file (a file of a million bad edges)
 
 
@@ -74,8 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="blanks for the hidden values, and OUT-key with the answers",
     )
-    r.add_argument("--hide", help="with --exercise: forward,loss,backward,gradients,updates "
-                                  "(default backward,gradients,updates)")  # fmt: skip
+    r.add_argument(
+        "--hide",
+        help="with --exercise: forward,loss,backward,gradients,updates "
+        "(default backward,gradients,updates)",
+    )
 
     rd = sub.add_parser("render", help="draw the canvas to PNG or SVG, headless")
     rd.add_argument("file")

@@ -20,7 +20,11 @@ def cmd_animate(args) -> int:
 
     def write() -> None:
         film = PassFilm(graph, None if args.all else samples[0], size, args.theme)
-        write_film(film.frames(steps, args.fps), args.output, args.fps,
-                   progress_lines(film.count(steps, args.fps)))  # fmt: skip
+        write_film(
+            film.frames(steps, args.fps),
+            args.output,
+            args.fps,
+            progress_lines(film.count(steps, args.fps)),
+        )
 
     return media_write(args, write)

@@ -71,9 +71,16 @@ def _chunk(net: Network, P: np.ndarray, X: np.ndarray, Y: np.ndarray) -> np.ndar
     return sample_loss.reshape(K, batch).mean(axis=1)
 
 
-def plane_losses(net: Network, origin: np.ndarray, d1: np.ndarray, d2: np.ndarray,
-                 alphas: np.ndarray, betas: np.ndarray, X: np.ndarray,
-                 Y: np.ndarray) -> np.ndarray:  # fmt: skip
+def plane_losses(
+    net: Network,
+    origin: np.ndarray,
+    d1: np.ndarray,
+    d2: np.ndarray,
+    alphas: np.ndarray,
+    betas: np.ndarray,
+    X: np.ndarray,
+    Y: np.ndarray,
+) -> np.ndarray:
     """The mean loss at θ = origin + αₖ·d1 + βₖ·d2 for each k (alphas, betas: K numbers).
 
     The same forward pass as :func:`losses` without making the K parameter vectors: a layer's
@@ -110,8 +117,9 @@ def plane_losses(net: Network, origin: np.ndarray, d1: np.ndarray, d2: np.ndarra
     return out
 
 
-def _plane_chunk(net: Network, layers: list, a: np.ndarray, b: np.ndarray, XT: np.ndarray,
-                 YT: np.ndarray) -> np.ndarray:  # fmt: skip
+def _plane_chunk(
+    net: Network, layers: list, a: np.ndarray, b: np.ndarray, XT: np.ndarray, YT: np.ndarray
+) -> np.ndarray:
     K, batch = a.size, XT.shape[1]
     cols = K * batch  # column k·batch + s: sample s at point k
     ac, bc = np.repeat(a, batch), np.repeat(b, batch)

@@ -156,8 +156,15 @@ _csv_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 def load_csv(path: Path, inputs: list[str], targets: list[str], where: str = "data.csv") -> Dataset:
     try:
         st = path.stat()
-        key = (str(path.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns,
-               tuple(inputs), tuple(targets))  # fmt: skip
+        key = (
+            str(path.resolve()),
+            st.st_dev,
+            st.st_ino,
+            st.st_size,
+            st.st_mtime_ns,
+            tuple(inputs),
+            tuple(targets),
+        )
     except (OSError, ValueError):
         key = None  # read_csv_file says what is wrong
     if key is not None and key in _csv_cache:

@@ -121,29 +121,57 @@ def locate(
     """
     lr = float(learning_rate)
 
-    def param_finding(stage: str, p: int, value: float, g: np.ndarray | None,
-                      b: float | None, a: float | None, squared: bool = False) -> Divergence:  # fmt: skip
+    def param_finding(
+        stage: str,
+        p: int,
+        value: float,
+        g: np.ndarray | None,
+        b: float | None,
+        a: float | None,
+        squared: bool = False,
+    ) -> Divergence:
         name = "weight" if _is_weight(net, p) else "bias"
-        return Divergence(stage=stage, quantity=name + ("²" if squared else ""), value=value,
-                          param=p, gradient=None if g is None else float(g[p]), before=b,
-                          after=a, epoch=epoch, batch=batch, learning_rate=lr, untrained=untrained)  # fmt: skip
+        return Divergence(
+            stage=stage,
+            quantity=name + ("²" if squared else ""),
+            value=value,
+            param=p,
+            gradient=None if g is None else float(g[p]),
+            before=b,
+            after=a,
+            epoch=epoch,
+            batch=batch,
+            learning_rate=lr,
+            untrained=untrained,
+        )
 
     # 1. the step started from weights the previous update broke
     p = _first_bad(before)
     if p is not None:
-        return param_finding("weights", p, float(before[p]), previous_grads, None,
-                             float(before[p]))  # fmt: skip
+        return param_finding("weights", p, float(before[p]), previous_grads, None, float(before[p]))
     p = _too_large(before)
     if p is not None:
-        return param_finding("weights", p, float(before[p]), previous_grads, None,
-                             float(before[p]), squared=True)  # fmt: skip
+        return param_finding(
+            "weights", p, float(before[p]), previous_grads, None, float(before[p]), squared=True
+        )
 
     def neuron_finding(stage: str, quantity: str, row: int, col: int, value: float) -> Divergence:
         c = _culprit(net, ws, before, row, col)
-        return Divergence(stage=stage, quantity=quantity, value=value, row=row, sample=col,
-                          param=c, gradient=None if c is None or previous_grads is None
-                          else float(previous_grads[c]), before=None,
-                          after=None if c is None else float(before[c]), epoch=epoch, batch=batch, learning_rate=lr, untrained=untrained)  # fmt: skip
+        return Divergence(
+            stage=stage,
+            quantity=quantity,
+            value=value,
+            row=row,
+            sample=col,
+            param=c,
+            gradient=None if c is None or previous_grads is None else float(previous_grads[c]),
+            before=None,
+            after=None if c is None else float(before[c]),
+            epoch=epoch,
+            batch=batch,
+            learning_rate=lr,
+            untrained=untrained,
+        )
 
     # 2. forward: z then a, row by row (a row's z is computed before its a)
     n0 = net.n0
@@ -167,9 +195,19 @@ def locate(
     p = _first_bad(grads)
     if p is not None:
         name = "∂L/∂w" if _is_weight(net, p) else "∂L/∂b"
-        return Divergence(stage="gradient", quantity=name, value=float(grads[p]), param=p,
-                          gradient=float(grads[p]), before=float(before[p]),
-                          after=float(after[p]), epoch=epoch, batch=batch, learning_rate=lr, untrained=untrained)  # fmt: skip
+        return Divergence(
+            stage="gradient",
+            quantity=name,
+            value=float(grads[p]),
+            param=p,
+            gradient=float(grads[p]),
+            before=float(before[p]),
+            after=float(after[p]),
+            epoch=epoch,
+            batch=batch,
+            learning_rate=lr,
+            untrained=untrained,
+        )
     # 6. the update
     p = _first_bad(after)
     squared = False
@@ -177,5 +215,6 @@ def locate(
         p, squared = _too_large(after), True
     if p is None:  # nothing is out of range (the caller saw a non-finite loss or weights)
         p, squared = int(np.argmax(np.abs(after))), True
-    return param_finding("update", p, float(after[p]), grads, float(before[p]), float(after[p]),
-                         squared=squared)  # fmt: skip
+    return param_finding(
+        "update", p, float(after[p]), grads, float(before[p]), float(after[p]), squared=squared
+    )

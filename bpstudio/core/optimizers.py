@@ -133,18 +133,29 @@ class OptimizerEntry:
 OPTIMIZERS: dict[str, OptimizerEntry] = {
     e.name: e
     for e in [
-        OptimizerEntry("adam", Adam, {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-                       "torch.optim.Adam(model.parameters(), lr={learning_rate!r}, "
-                       "betas=({beta1!r}, {beta2!r}), eps={eps!r})"),
-        OptimizerEntry("momentum", Momentum, {"momentum": 0.9},
-                       "torch.optim.SGD(model.parameters(), lr={learning_rate!r}, "
-                       "momentum={momentum!r})"),
-        OptimizerEntry("rmsprop", RMSprop, {"beta2": 0.9, "eps": 1e-8},
-                       "torch.optim.RMSprop(model.parameters(), lr={learning_rate!r}, "
-                       "alpha={beta2!r}, eps={eps!r})"),
+        OptimizerEntry(
+            "adam",
+            Adam,
+            {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+            "torch.optim.Adam(model.parameters(), lr={learning_rate!r}, "
+            "betas=({beta1!r}, {beta2!r}), eps={eps!r})",
+        ),
+        OptimizerEntry(
+            "momentum",
+            Momentum,
+            {"momentum": 0.9},
+            "torch.optim.SGD(model.parameters(), lr={learning_rate!r}, momentum={momentum!r})",
+        ),
+        OptimizerEntry(
+            "rmsprop",
+            RMSprop,
+            {"beta2": 0.9, "eps": 1e-8},
+            "torch.optim.RMSprop(model.parameters(), lr={learning_rate!r}, "
+            "alpha={beta2!r}, eps={eps!r})",
+        ),
         OptimizerEntry("sgd", SGD, {}, "torch.optim.SGD(model.parameters(), lr={learning_rate!r})"),
     ]
-}  # fmt: skip
+}
 NAMES = list(OPTIMIZERS)
 HYPERPARAMETERS = ("momentum", "beta1", "beta2", "eps")  # every optimizer's keys, in this order
 

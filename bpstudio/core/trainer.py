@@ -56,11 +56,19 @@ class Trainer:
         self.settings = settings = settings_of(settings)
         self.lr = settings.learning_rate
         self.batch_size = min(settings.batch_size or len(train), len(train))
-        limits.check_batch(net.n_neurons, self.batch_size, "a training batch",
-                           "set training.batch_size to at most {most}")  # fmt: skip
+        limits.check_batch(
+            net.n_neurons,
+            self.batch_size,
+            "a training batch",
+            "set training.batch_size to at most {most}",
+        )
         if validation is not None and len(validation):
-            limits.check_batch(net.n_neurons, len(validation), "the validation set",
-                               "use a smaller training.validation_split")  # fmt: skip
+            limits.check_batch(
+                net.n_neurons,
+                len(validation),
+                "the validation set",
+                "use a smaller training.validation_split",
+            )
         self.shuffle = settings.shuffle
         self.stop_loss = settings.stop_loss
         self.optimizer = optimizers.make(
@@ -225,8 +233,19 @@ class Trainer:
             batches -= 1  # every batch's loss was finite: the last update overflowed
         before = self._snapshot if self._full else self._step_start
         prev = self._prev_grads if self._prev_valid else None
-        return locate(self.net, ws, y, before, self.net.params, self.net.grads, prev, self.lr,
-                      self.epoch, 0 if self._full else batches, untrained)  # fmt: skip
+        return locate(
+            self.net,
+            ws,
+            y,
+            before,
+            self.net.params,
+            self.net.grads,
+            prev,
+            self.lr,
+            self.epoch,
+            0 if self._full else batches,
+            untrained,
+        )
 
     def _n_batches(self) -> int:
         return -(-self.n // self.batch_size)

@@ -182,32 +182,50 @@ def _features_misfit(spec: dict, m: Misfit) -> None:
             f"{_plural(n_out, 'output')}."
         )
     plain = {key: v for key, v in spec.items() if key != "features"}
-    m.fixes.append(Fix("Stop using the derived features", [("", lambda: copy.deepcopy(plain))],
-                       "The data feeds its own columns only"))  # fmt: skip
+    m.fixes.append(
+        Fix(
+            "Stop using the derived features",
+            [("", lambda: copy.deepcopy(plain))],
+            "The data feeds its own columns only",
+        )
+    )
 
 
 # --------------------------------------------------------------------------- samples
 def _samples_misfit(spec: dict, m: Misfit) -> None:
     (w_in, w_out), (n_in, n_out) = m.widths, m.network
-    for key, w, n, col, has in (("x", w_in, n_in, "input column", "input"),
-                                ("y", w_out, n_out, "target column", "output")):  # fmt: skip
+    for key, w, n, col, has in (
+        ("x", w_in, n_in, "input column", "input"),
+        ("y", w_out, n_out, "target column", "output"),
+    ):
         if w == n:
             continue
         m.problems.append(f"The data has {_plural(w, col)} but the network has {_plural(n, has)}.")
         if w < n:
             more = n - w
-            m.fixes.append(Fix(
-                f"Add {_plural(more, col)} filled with 0",
-                [("", lambda k=key, more=more: _with_rows(spec, k, lambda r: r + [0.0] * more))],
-                f"Every sample gets {more} more {key} value{'s' * (more != 1)}, 0, at the end "
-                "(a neuron placed last is the last column)",
-            ))  # fmt: skip
+            m.fixes.append(
+                Fix(
+                    f"Add {_plural(more, col)} filled with 0",
+                    [
+                        (
+                            "",
+                            lambda k=key, more=more: _with_rows(
+                                spec, k, lambda r: r + [0.0] * more
+                            ),
+                        )
+                    ],
+                    f"Every sample gets {more} more {key} value{'s' * (more != 1)}, 0, at the end "
+                    "(a neuron placed last is the last column)",
+                )
+            )
         else:
             options = [
-                (f"column {c + 1}",
-                 lambda k=key, c=c: _with_rows(spec, k, lambda r: r[:c] + r[c + 1 :]))
+                (
+                    f"column {c + 1}",
+                    lambda k=key, c=c: _with_rows(spec, k, lambda r: r[:c] + r[c + 1 :]),
+                )
                 for c in reversed(range(w))
-            ]  # fmt: skip
+            ]
             m.fixes.append(Fix(f"Drop {col}", options, f"Remove one {col} from every sample"))
 
 
@@ -239,9 +257,13 @@ def _generator_misfit(spec: dict, m: Misfit) -> None:
             )
     new = refit_generator(g, n_in, n_out)
     if new is not None:
-        m.fixes.append(Fix(_regenerate_text(g, new, n_in, n_out),
-                           [("", lambda: {**copy.deepcopy(spec), "generator": new})],
-                           "New data of the same size, noise and seed that fits the network"))  # fmt: skip
+        m.fixes.append(
+            Fix(
+                _regenerate_text(g, new, n_in, n_out),
+                [("", lambda: {**copy.deepcopy(spec), "generator": new})],
+                "New data of the same size, noise and seed that fits the network",
+            )
+        )
 
 
 def refit_generator(g: dict, n_in: int, n_out: int) -> dict | None:
@@ -295,16 +317,20 @@ def _as_table_fix(spec: dict, m: Misfit, base_dir: Path | None) -> Fix:
 def _csv_misfit(spec: dict, m: Misfit) -> None:
     (w_in, w_out), (n_in, n_out) = m.widths, m.network
     name = Path(str(spec.get("csv"))).name
-    for key, w, n, col, has in (("inputs", w_in, n_in, "input column", "input"),
-                                ("targets", w_out, n_out, "target column", "output")):  # fmt: skip
+    for key, w, n, col, has in (
+        ("inputs", w_in, n_in, "input column", "input"),
+        ("targets", w_out, n_out, "target column", "output"),
+    ):
         if w == n:
             continue
         m.problems.append(
             f"The data uses {_plural(w, col)} of {name} but the network has {_plural(n, has)}."
         )
         if w > n:
-            options = [(str(spec[key][c]), lambda k=key, c=c: _without(spec, k, c))
-                       for c in reversed(range(w))]  # fmt: skip
+            options = [
+                (str(spec[key][c]), lambda k=key, c=c: _without(spec, k, c))
+                for c in reversed(range(w))
+            ]
             m.fixes.append(Fix(f"Drop {col}", options, f"Stop using one {col} of {name}"))
 
 

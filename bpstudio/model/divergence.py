@@ -93,8 +93,11 @@ def describe(c: Compiled, d: Divergence, graph=None, decimals: int = 4) -> Diver
     param_name = None
     if culprit_kind is not None and culprit_id is not None:
         is_weight = culprit_kind == "edge"
-        param_name = (f"the weight of {_label(c, graph, 'edge', culprit_id)}" if is_weight
-                      else f"the bias of {_label(c, graph, 'neuron', culprit_id)}")  # fmt: skip
+        param_name = (
+            f"the weight of {_label(c, graph, 'edge', culprit_id)}"
+            if is_weight
+            else f"the bias of {_label(c, graph, 'neuron', culprit_id)}"
+        )
     g_name = "∂L/∂w" if culprit_kind == "edge" else "∂L/∂b"
     sample = f", training sample {d.sample + 1}" if d.sample is not None and d.batch == 0 else ""
     batch = f" (batch {d.batch + 1})" if d.batch else ""
@@ -104,48 +107,70 @@ def describe(c: Compiled, d: Divergence, graph=None, decimals: int = 4) -> Diver
     squared = d.quantity.endswith("²")
     base = d.quantity.rstrip("²")
     if d.stage in ("weights", "update"):
-        what = (f"{base} {f(d.value)} is too large for float64: its square overflows"
-                if squared else f"{base} became {f(d.value)}")  # fmt: skip
+        what = (
+            f"{base} {f(d.value)} is too large for float64: its square overflows"
+            if squared
+            else f"{base} became {f(d.value)}"
+        )
         head = f"the update made {param_name} {f(d.value)}" + (
             ", too large for float64" if squared else ""
         )
         lines.append(f"First out of range: {param_name}: {what}.")
         if d.gradient is not None:
             if d.before is not None:
-                lines.append(f"{base} ← {f(d.before)} − {general(lr)} × {g_name} "
-                             f"{f(d.gradient)} = {f(d.value)}")  # fmt: skip
+                lines.append(
+                    f"{base} ← {f(d.before)} − {general(lr)} × {g_name} "
+                    f"{f(d.gradient)} = {f(d.value)}"
+                )
             else:
-                lines.append(f"the update that set it: learning rate {general(lr)} × "
-                             f"{g_name} {f(d.gradient)}")  # fmt: skip
+                lines.append(
+                    f"the update that set it: learning rate {general(lr)} × "
+                    f"{g_name} {f(d.gradient)}"
+                )
     elif d.stage == "gradient":
         head = f"{d.quantity} of {where} is {f(d.value)}"
-        lines.append(f"First out of range: {d.quantity} of {where} = {f(d.value)} "
-                     f"(weight {f(d.before or 0.0)}).")  # fmt: skip
+        lines.append(
+            f"First out of range: {d.quantity} of {where} = {f(d.value)} "
+            f"(weight {f(d.before or 0.0)})."
+        )
     else:
         q = "the loss at" if d.quantity == "loss" else f"{d.quantity} of"
         head = f"{q} {where} overflowed ({d.quantity} = {f(d.value)}{sample})"
-        lines.append(f"First out of range, in {STAGE_WORDS[d.stage]}: {q} {where} = "
-                     f"{f(d.value)}{sample}.")  # fmt: skip
+        lines.append(
+            f"First out of range, in {STAGE_WORDS[d.stage]}: {q} {where} = {f(d.value)}{sample}."
+        )
         if param_name is not None and d.after is not None:
             lines.append(f"Its largest input term comes from {param_name} = {f(d.after)}.")
             if d.gradient is not None:
-                lines.append(f"The last update moved it by −{general(lr)} × {g_name} "
-                             f"{f(d.gradient)} = {f(-lr * d.gradient)}.")  # fmt: skip
+                lines.append(
+                    f"The last update moved it by −{general(lr)} × {g_name} "
+                    f"{f(d.gradient)} = {f(-lr * d.gradient)}."
+                )
     smaller = general(lr / 10)
-    lines.append(f"The weights were restored to the end of epoch {d.epoch - 1}. "
-                 f"Try a smaller learning rate (e.g. {smaller}).")  # fmt: skip
-    grad = (f" ({g_name} {f(d.gradient)}, learning rate {general(lr)})"
-            if d.gradient is not None else f" (learning rate {general(lr)})")  # fmt: skip
-    message = (f"Diverged at epoch {d.epoch}: {head}{grad}. Marked on the canvas; the "
-               f"weights are back at epoch {d.epoch - 1}. Try a learning rate of {smaller}.")  # fmt: skip
+    lines.append(
+        f"The weights were restored to the end of epoch {d.epoch - 1}. "
+        f"Try a smaller learning rate (e.g. {smaller})."
+    )
+    grad = (
+        f" ({g_name} {f(d.gradient)}, learning rate {general(lr)})"
+        if d.gradient is not None
+        else f" (learning rate {general(lr)})"
+    )
+    message = (
+        f"Diverged at epoch {d.epoch}: {head}{grad}. Marked on the canvas; the "
+        f"weights are back at epoch {d.epoch - 1}. Try a learning rate of {smaller}."
+    )
     if d.untrained:  # the file's own weights (or inputs) overflow: no rate to blame
-        message = (f"Cannot train: at the network's own weights, before any update, {head}. "
-                   "A weight, bias or input is too large for float64 (or a log loss left its "
-                   "domain). Marked on the canvas; the weights were left as they were.")  # fmt: skip
+        message = (
+            f"Cannot train: at the network's own weights, before any update, {head}. "
+            "A weight, bias or input is too large for float64 (or a log loss left its "
+            "domain). Marked on the canvas; the weights were left as they were."
+        )
         lines[0] = "Training stopped at epoch 1, before any update."
         lines[-1] = "The weights were left as they were: no update caused this."
     culprit = None
     if culprit_kind is not None and culprit_id is not None:
         culprit = f"edge {culprit_id}" if culprit_kind == "edge" else f"the bias of {culprit_id}"
-    return DivergenceNote(d.epoch, kind, ident, d.quantity, lr, d.gradient, culprit, message,
-                          tuple(lines), d)  # fmt: skip
+    return DivergenceNote(
+        d.epoch, kind, ident, d.quantity, lr, d.gradient, culprit, message, tuple(lines), d
+    )

@@ -296,8 +296,19 @@ class Exercise:
         return text
 
 
-VERDICT_COLUMNS = ("quantity", "id", "via", "by", "value", "exact", "yours", "verdict",
-                   "mistake", "from", "explanation")  # fmt: skip
+VERDICT_COLUMNS = (
+    "quantity",
+    "id",
+    "via",
+    "by",
+    "value",
+    "exact",
+    "yours",
+    "verdict",
+    "mistake",
+    "from",
+    "explanation",
+)
 
 
 def verdict_rows(report: GradeReport) -> list[dict[str, str]]:

@@ -91,8 +91,9 @@ def toggle(graph: Graph, name: str, on: bool) -> FeaturePlan | None:
             data["features"] = rest
         else:
             data.pop("features", None)
-        return FeaturePlan(f"Stop feeding {f.label}", data,
-                           remove=[neuron.id] if neuron is not None else [])  # fmt: skip
+        return FeaturePlan(
+            f"Stop feeding {f.label}", data, remove=[neuron.id] if neuron is not None else []
+        )
     data["features"] = [*names, name]
     inputs = graph.inputs()
     nid = _fresh_id(graph, "f")

@@ -87,8 +87,12 @@ class _Grid:
 
     def _span(self, r: Rect):
         c = self.cell
-        return (math.floor(r[0] / c), math.floor(r[2] / c),
-                math.floor(r[1] / c), math.floor(r[3] / c))  # fmt: skip
+        return (
+            math.floor(r[0] / c),
+            math.floor(r[2] / c),
+            math.floor(r[1] / c),
+            math.floor(r[3] / c),
+        )
 
     def add(self, r: Rect) -> None:
         i0, i1, j0, j1 = self._span(r)
@@ -249,7 +253,11 @@ def around_disc(d: Disc, w: float, h: float, gap: float, order: str = "above") -
     right = (d.x + d.r + gap + w / 2, d.y)
     left = (d.x - d.r - gap - w / 2, d.y)
     k = (d.r + gap) / math.sqrt(2)
-    diag = [(d.x + k + w / 2, d.y - k - h / 2), (d.x - k - w / 2, d.y - k - h / 2),
-            (d.x + k + w / 2, d.y + k + h / 2), (d.x - k - w / 2, d.y + k + h / 2)]  # fmt: skip
+    diag = [
+        (d.x + k + w / 2, d.y - k - h / 2),
+        (d.x - k - w / 2, d.y - k - h / 2),
+        (d.x + k + w / 2, d.y + k + h / 2),
+        (d.x - k - w / 2, d.y + k + h / 2),
+    ]
     first = [up, down] if order == "above" else [down, up]
     return [*first, right, left, *diag]

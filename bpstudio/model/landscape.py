@@ -88,8 +88,9 @@ class Plane:
             return np.linalg.solve(self._gram, rhs.T).T
 
 
-def weight_plane(net: Network, i: int, j: int, theta: np.ndarray,
-                 labels: tuple[str, str] = ("w₁", "w₂")) -> Plane:  # fmt: skip
+def weight_plane(
+    net: Network, i: int, j: int, theta: np.ndarray, labels: tuple[str, str] = ("w₁", "w₂")
+) -> Plane:
     """The plane of parameters i and j (indices into ``net.params``), the rest as in theta."""
     if i == j:
         raise ValueError("pick two different weights for the landscape")
@@ -178,8 +179,15 @@ class Surface:
 Extent = tuple[float, float, float, float]  # α from, α to, β from, β to
 
 
-def surface(net: Network, X: np.ndarray, Y: np.ndarray, plane: Plane, extent: Extent,
-            resolution: int, penalty: Penalty | None = None) -> Surface:  # fmt: skip
+def surface(
+    net: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    plane: Plane,
+    extent: Extent,
+    resolution: int,
+    penalty: Penalty | None = None,
+) -> Surface:
     """The loss on a resolution × resolution grid over extent (cell centres at the ends),
     by the engine's batched forward pass over the plane (core/batched.plane_losses);
     ``penalty`` (L1/L2 on): added at every point, since that sum is what training descends."""
@@ -219,8 +227,9 @@ def plane_penalties(
     return out
 
 
-def contour_segments(xs: np.ndarray, ys: np.ndarray, V: np.ndarray,
-                     levels: np.ndarray) -> np.ndarray:  # fmt: skip
+def contour_segments(
+    xs: np.ndarray, ys: np.ndarray, V: np.ndarray, levels: np.ndarray
+) -> np.ndarray:
     """Contour lines of V (V[i, j] at (xs[i], ys[j])) at each level, as line segments
     (n, 2, 2): marching squares, vectorised (pyqtgraph's isocurve walks the cells in Python,
     ~50 ms per level on a 100² grid). Endpoints are interpolated linearly along cell edges;
@@ -235,8 +244,12 @@ def contour_segments(xs: np.ndarray, ys: np.ndarray, V: np.ndarray,
     X0, X1 = np.broadcast_to(x0, shape), np.broadcast_to(x1, shape)
     Y0, Y1 = np.broadcast_to(y0, shape), np.broadcast_to(y1, shape)
     # the cell's four edges, in order: bottom, right, top, left (ends a → b)
-    edges = [(v00, v10, X0, Y0, X1, Y0), (v10, v11, X1, Y0, X1, Y1),
-             (v01, v11, X0, Y1, X1, Y1), (v00, v01, X0, Y0, X0, Y1)]  # fmt: skip
+    edges = [
+        (v00, v10, X0, Y0, X1, Y0),
+        (v10, v11, X1, Y0, X1, Y1),
+        (v01, v11, X0, Y1, X1, Y1),
+        (v00, v01, X0, Y0, X0, Y1),
+    ]
     out = []
     with np.errstate(all="ignore"):
         centre = (v00 + v10 + v11 + v01) / 4
@@ -271,8 +284,9 @@ class Resolution:
     """Grid size from the last evaluation's cost: the next one stays within ``budget``
     seconds (the cost of a grid is proportional to its cells)."""
 
-    def __init__(self, budget: float = 0.025, lowest: int = 15, highest: int = 101,
-                 start: int = 41):  # fmt: skip
+    def __init__(
+        self, budget: float = 0.025, lowest: int = 15, highest: int = 101, start: int = 41
+    ):
         self.budget, self.lowest, self.highest = budget, lowest, highest
         self.value = start
 
@@ -298,8 +312,9 @@ def nice_ceiling(x: float) -> float:
     return 10.0 ** (e + 1)
 
 
-def extent_for(points: np.ndarray, centre: tuple[float, float], half: float,
-               current: Extent | None = None) -> Extent:  # fmt: skip
+def extent_for(
+    points: np.ndarray, centre: tuple[float, float], half: float, current: Extent | None = None
+) -> Extent:
     """A square view around centre holding every point (with a margin), its half-width a
     nice number at least ``half``; the current extent is kept while it holds the points
     and is not over four times too large (so the surface is not recomputed for nothing)."""
@@ -312,9 +327,11 @@ def extent_for(points: np.ndarray, centre: tuple[float, float], half: float,
     if current is not None:
         a0, a1, b0, b1 = current
         inside = (not pts.size) or bool(
-            (pts[:, 0] >= a0).all() and (pts[:, 0] <= a1).all()
-            and (pts[:, 1] >= b0).all() and (pts[:, 1] <= b1).all()
-        )  # fmt: skip
+            (pts[:, 0] >= a0).all()
+            and (pts[:, 0] <= a1).all()
+            and (pts[:, 1] >= b0).all()
+            and (pts[:, 1] <= b1).all()
+        )
         span = max(a1 - a0, b1 - b0) / 2
         if inside and span <= 4 * need and a0 <= cx <= a1 and b0 <= cy <= b1:
             return current
@@ -403,9 +420,16 @@ class Race:
     epoch: int = 0
 
     @classmethod
-    def build(cls, make_net, start: np.ndarray, train: Dataset, settings: TrainingSettings,
-              epochs: int, learning_rate: float | None = None,
-              names: tuple[str, ...] = RACE_OPTIMIZERS) -> Race:  # fmt: skip
+    def build(
+        cls,
+        make_net,
+        start: np.ndarray,
+        train: Dataset,
+        settings: TrainingSettings,
+        epochs: int,
+        learning_rate: float | None = None,
+        names: tuple[str, ...] = RACE_OPTIMIZERS,
+    ) -> Race:
         race = cls(np.array(start, float), target=max(int(epochs), 1))
         for name in names:
             net: Network = make_net()

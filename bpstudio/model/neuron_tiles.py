@@ -68,8 +68,13 @@ class _GridCache:
         self.grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def get(self, session: TrainingSession, resolution: int):
-        key = (id(session), id(session.train_set), id(session.val_set), resolution,
-               tuple(session.feature_names()))  # fmt: skip
+        key = (
+            id(session),
+            id(session.train_set),
+            id(session.val_set),
+            resolution,
+            tuple(session.feature_names()),
+        )
         if key != self.key or self.grid is None:
             self.grid = session.plane_grid(resolution)
             self.key = key if self.grid is not None else None

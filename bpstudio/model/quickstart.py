@@ -67,8 +67,10 @@ def summary(sizes: list[int], activation: str = "sigmoid") -> str:
     h = f", hidden {'-'.join(map(str, hidden))} ({activation})" if hidden else ""
     out = sizes[-1]
     data = _data_text(sizes[0], out)
-    return (f"{sizes[0]} inputs{h}, {out} output{'s' * (out != 1)} "
-            f"({'sigmoid' if out == 1 else 'softmax'}); {edges} edges; data: {data}")  # fmt: skip
+    return (
+        f"{sizes[0]} inputs{h}, {out} output{'s' * (out != 1)} "
+        f"({'sigmoid' if out == 1 else 'softmax'}); {edges} edges; data: {data}"
+    )
 
 
 def _data_text(n_in: int, n_out: int) -> str:
@@ -88,8 +90,15 @@ def _patterns(n_in: int) -> np.ndarray:
 
 def _data(n_in: int, n_out: int) -> dict:
     if n_out > 1 and n_in == 2:
-        return {"generator": {"name": "gaussians", "n": 200, "noise": 0.1, "seed": 1,
-                              "classes": min(n_out, 50)}}  # fmt: skip
+        return {
+            "generator": {
+                "name": "gaussians",
+                "n": 200,
+                "noise": 0.1,
+                "seed": 1,
+                "classes": min(n_out, 50),
+            }
+        }
     X = _patterns(n_in)
     ones = X.sum(axis=1)
     samples = []
@@ -106,24 +115,34 @@ def _data(n_in: int, n_out: int) -> dict:
 def build(sizes: list[int], activation: str = "sigmoid") -> Graph:
     """The fully connected network, drawn in columns, with data and settings to match."""
     name = "Network " + "-".join(map(str, sizes))
-    g = Graph(name, f"A fully connected {'-'.join(map(str, sizes))} network (quick start): "
-                    + _data_text(sizes[0], sizes[-1]) + ".")  # fmt: skip
+    g = Graph(
+        name,
+        f"A fully connected {'-'.join(map(str, sizes))} network (quick start): "
+        + _data_text(sizes[0], sizes[-1])
+        + ".",
+    )
     cols: list[list[str]] = []
     counters = {"x": 0, "h": 0, "o": 0}
     for layer, n in enumerate(sizes):
         last = layer == len(sizes) - 1
         role = "input" if layer == 0 else "output" if last else "hidden"
         prefix = {"input": "x", "hidden": "h", "output": "o"}[role]
-        act = None if role == "input" else ("sigmoid" if sizes[-1] == 1 else "softmax") \
-            if last else activation  # fmt: skip
+        act = (
+            None
+            if role == "input"
+            else ("sigmoid" if sizes[-1] == 1 else "softmax")
+            if last
+            else activation
+        )
         ids = []
         top = -(n - 1) * ROW / 2
         for i in range(n):
             counters[prefix] += 1
             nid = f"{prefix}{counters[prefix]}"
             label = nid[0] + nid[1:].translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-            g.add_neuron(Neuron(nid, role, activation=act, label=label, x=layer * COLUMN,
-                                y=top + i * ROW))  # fmt: skip
+            g.add_neuron(
+                Neuron(nid, role, activation=act, label=label, x=layer * COLUMN, y=top + i * ROW)
+            )
             ids.append(nid)
         cols.append(ids)
     k = 0
@@ -133,8 +152,13 @@ def build(sizes: list[int], activation: str = "sigmoid") -> Graph:
                 k += 1  # weights None: drawn from training.init (seeded) when compiled
                 g.add_edge(Edge(f"w{k}", s, t))
     one = sizes[-1] == 1
-    g.training = {"loss": "binary_cross_entropy" if one else "cross_entropy",
-                  "optimizer": "adam", "learning_rate": 0.05, "epochs": 500, "seed": 0,
-                  "init": "xavier_uniform"}  # fmt: skip
+    g.training = {
+        "loss": "binary_cross_entropy" if one else "cross_entropy",
+        "optimizer": "adam",
+        "learning_rate": 0.05,
+        "epochs": 500,
+        "seed": 0,
+        "init": "xavier_uniform",
+    }
     g.data = _data(sizes[0], sizes[-1])
     return g

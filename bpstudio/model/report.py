@@ -181,8 +181,7 @@ def _note_maker(graph: Graph, doc: Doc, every_update: bool) -> Callable[[Key], l
 
             if num(value) == num(exact):
                 continue  # the slip does not show at the document's rounding
-            out.append([what + " gives ", Math(num(value)), " instead of ",
-                        Math(num(exact)), "."])  # fmt: skip
+            out.append([what + " gives ", Math(num(value)), " instead of ", Math(num(exact)), "."])
         return out
 
     return notes

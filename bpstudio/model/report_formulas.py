@@ -70,17 +70,42 @@ def saturation(s: Style, name: str, z: float, a: float) -> list | None:
 
     if name == "sigmoid" and z < 0:
         form = s.pick("σ(z) = e^z/(1 + e^z)", r"\sigma(z) = e^z/(1 + e^z)")
-        return ["Saturated: ", big, beyond, "; ", M(form + approx + "e^z = " + exp_value(s, z)),
-                *rounded()]  # fmt: skip
+        return [
+            "Saturated: ",
+            big,
+            beyond,
+            "; ",
+            M(form + approx + "e^z = " + exp_value(s, z)),
+            *rounded(),
+        ]
     if name == "sigmoid":
         form = s.pick("σ(z) = 1/(1 + e^−z) = 1 − ", r"\sigma(z) = 1/(1 + e^{-z}) = 1 - ")
-        return ["Saturated: ", small, below, ", so ", M(form + exp_value(s, -z)),
-                " to the digits shown, which is ", a_is, near_one]  # fmt: skip
+        return [
+            "Saturated: ",
+            small,
+            below,
+            ", so ",
+            M(form + exp_value(s, -z)),
+            " to the digits shown, which is ",
+            a_is,
+            near_one,
+        ]
     if name == "softplus" and z > 0:
-        form = s.pick("softplus(z) = z + log(1 + e^−z) = ", r"\mathrm{softplus}(z) = z + "
-                      r"\log(1 + e^{-z}) = ")  # fmt: skip
-        return ["Saturated: ", big, beyond, "; ", M(form + s.num(z) + s.plus + exp_value(s, -z)),
-                ", which float64 holds as ", a_is, "."]  # fmt: skip
+        form = s.pick(
+            "softplus(z) = z + log(1 + e^−z) = ",
+            r"\mathrm{softplus}(z) = z + "
+            r"\log(1 + e^{-z}) = ",
+        )
+        return [
+            "Saturated: ",
+            big,
+            beyond,
+            "; ",
+            M(form + s.num(z) + s.plus + exp_value(s, -z)),
+            ", which float64 holds as ",
+            a_is,
+            ".",
+        ]
     if name == "softplus":
         form = s.pick("softplus(z) = log(1 + e^z)", r"\mathrm{softplus}(z) = \log(1 + e^z)")
         return ["Saturated: ", M(form + approx + "e^z = " + exp_value(s, z)), *rounded()]
@@ -90,9 +115,13 @@ def saturation(s: Style, name: str, z: float, a: float) -> list | None:
     if name == "tanh":
         gap = s.frac("2", s.exp(s.num(2 * abs(z))) + s.plus + "1")
         gap_value = exp_value(s, math.log(2.0) - 2 * abs(z))
-        return ["Saturated: |tanh(z)| is 1 minus ", M(gap + approx + gap_value),
-                f", far below the spacing of float64 numbers near 1 ({_ULP1}), so ", a_is,
-                "."]  # fmt: skip
+        return [
+            "Saturated: |tanh(z)| is 1 minus ",
+            M(gap + approx + gap_value),
+            f", far below the spacing of float64 numbers near 1 ({_ULP1}), so ",
+            a_is,
+            ".",
+        ]
     return None
 
 

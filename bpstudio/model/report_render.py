@@ -81,9 +81,12 @@ def render_tex(doc: Doc, title: str) -> str:
             cmd = {2: "section*", 3: "subsection*"}.get(b[1], "paragraph*")
             out += [f"\\{cmd}{{{tex_escape(b[2])}}}", ""]
         elif kind == "fig":
-            out += [r"\begin{center}",
-                    r"\includegraphics[width=0.8\linewidth]{" + b[1] + "}",
-                    r"\end{center}", ""]  # fmt: skip
+            out += [
+                r"\begin{center}",
+                r"\includegraphics[width=0.8\linewidth]{" + b[1] + "}",
+                r"\end{center}",
+                "",
+            ]
         elif kind == "q":
             out += [
                 r"\begin{quote}",

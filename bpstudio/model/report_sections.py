@@ -80,9 +80,14 @@ def architecture(w: Worked) -> None:
         ee = ex.edge_explanation(c, r, eid, 0, graph.training)
         weight = M(s.num(ee.weight))
         erows.append(
-            [M(s.id(eid)), M(s.id(src)), M(s.id(tgt)), weight,
-             "yes" if ee.update.trainable else "no"]
-        )  # fmt: skip
+            [
+                M(s.id(eid)),
+                M(s.id(src)),
+                M(s.id(tgt)),
+                weight,
+                "yes" if ee.update.trainable else "no",
+            ]
+        )
     doc.table(["weight", "from", "to", "value", "trainable"], erows)
 
 
@@ -235,8 +240,9 @@ def _update_line(doc: Doc, name: str, u: ex.UpdateExplanation, opt: str, key: Ke
     places = max(places, s.decimals)
     new = s.num_places(u.new, places)
     if not u.trainable:
-        doc.para(Math(name), " is frozen (trainable: false): it stays ", Math(s.num(u.old)), ".",
-                 key=key)  # fmt: skip
+        doc.para(
+            Math(name), " is frozen (trainable: false): it stays ", Math(s.num(u.old)), ".", key=key
+        )
         return
     if opt == "sgd":
         grad = s.dsym(name)

@@ -54,10 +54,22 @@ def perceptron() -> Graph:
     _column(g, ["x1", "x2"], "input", 0, None)
     _column(g, ["o1"], "output", 1, "sigmoid")
     _dense(g, ["x1", "x2"], ["o1"], [0.5, -0.5])
-    g.training = {"loss": "binary_cross_entropy", "optimizer": "sgd", "learning_rate": 0.5,
-                  "epochs": 500, "seed": 0, "init": "xavier_uniform"}  # fmt: skip
-    g.data = {"samples": [{"x": [0, 0], "y": [0]}, {"x": [0, 1], "y": [0]},
-                          {"x": [1, 0], "y": [0]}, {"x": [1, 1], "y": [1]}]}  # fmt: skip
+    g.training = {
+        "loss": "binary_cross_entropy",
+        "optimizer": "sgd",
+        "learning_rate": 0.5,
+        "epochs": 500,
+        "seed": 0,
+        "init": "xavier_uniform",
+    }
+    g.data = {
+        "samples": [
+            {"x": [0, 0], "y": [0]},
+            {"x": [0, 1], "y": [0]},
+            {"x": [1, 0], "y": [0]},
+            {"x": [1, 1], "y": [1]},
+        ]
+    }
     return g
 
 
@@ -73,8 +85,14 @@ def lecture_221() -> Graph:
     _column(g, ["o1"], "output", 2, "sigmoid", 0.60)
     _dense(g, ["x1", "x2"], ["h1", "h2"], [0.15, 0.20, 0.25, 0.30])
     _dense(g, ["h1", "h2"], ["o1"], [0.40, 0.45])
-    g.training = {"loss": "half_squared_error", "optimizer": "sgd", "learning_rate": 0.5,
-                  "batch_size": 1, "epochs": 1000, "seed": 0}  # fmt: skip
+    g.training = {
+        "loss": "half_squared_error",
+        "optimizer": "sgd",
+        "learning_rate": 0.5,
+        "batch_size": 1,
+        "epochs": 1000,
+        "seed": 0,
+    }
     g.data = {"samples": [{"x": [0.05, 0.10], "y": [0.01]}]}
     return g
 
@@ -87,10 +105,22 @@ def xor_241() -> Graph:
     _column(g, ["o1"], "output", 2, "sigmoid")
     _dense(g, ["x1", "x2"], ["h1", "h2", "h3", "h4"])
     _dense(g, ["h1", "h2", "h3", "h4"], ["o1"])
-    g.training = {"loss": "binary_cross_entropy", "optimizer": "adam", "learning_rate": 0.05,
-                  "epochs": 500, "seed": 1, "init": "xavier_uniform"}  # fmt: skip
-    g.data = {"samples": [{"x": [0, 0], "y": [0]}, {"x": [0, 1], "y": [1]},
-                          {"x": [1, 0], "y": [1]}, {"x": [1, 1], "y": [0]}]}  # fmt: skip
+    g.training = {
+        "loss": "binary_cross_entropy",
+        "optimizer": "adam",
+        "learning_rate": 0.05,
+        "epochs": 500,
+        "seed": 1,
+        "init": "xavier_uniform",
+    }
+    g.data = {
+        "samples": [
+            {"x": [0, 0], "y": [0]},
+            {"x": [0, 1], "y": [1]},
+            {"x": [1, 0], "y": [1]},
+            {"x": [1, 1], "y": [0]},
+        ]
+    }
     return g
 
 
@@ -109,8 +139,14 @@ def deep_sigmoid(hidden_layers: int = 5, width: int = 3) -> Graph:
         prev = ids
     _column(g, ["o1"], "output", hidden_layers + 1, "sigmoid")
     _dense(g, prev, ["o1"])
-    g.training = {"loss": "binary_cross_entropy", "optimizer": "sgd", "learning_rate": 0.5,
-                  "epochs": 300, "seed": 0, "init": "xavier_uniform"}  # fmt: skip
+    g.training = {
+        "loss": "binary_cross_entropy",
+        "optimizer": "sgd",
+        "learning_rate": 0.5,
+        "epochs": 300,
+        "seed": 0,
+        "init": "xavier_uniform",
+    }
     g.data = {"generator": {"name": "xor", "n": 200, "noise": 0.1, "seed": 1}}
     return g
 

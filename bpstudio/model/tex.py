@@ -54,11 +54,26 @@ _GREEK = {
 }
 # symbols set in math mode ($…$): the worked example's text uses them between words
 _TEX_MATH = {
-    "ŷ": r"\hat{y}", "∏": r"\prod", "Π": r"\Pi", "∑": r"\sum", "≈": r"\approx",
-    "≤": r"\leq", "≥": r"\geq", "≠": r"\neq", "∞": r"\infty", "∇": r"\nabla",
-    "←": r"\leftarrow", "∈": r"\in", "∝": r"\propto", "√": r"\surd", "±": r"\pm",
-    "′": "'", "″": "''", "ᵀ": r"^{\mathsf{T}}", "⊙": r"\odot",
-}  # fmt: skip
+    "ŷ": r"\hat{y}",
+    "∏": r"\prod",
+    "Π": r"\Pi",
+    "∑": r"\sum",
+    "≈": r"\approx",
+    "≤": r"\leq",
+    "≥": r"\geq",
+    "≠": r"\neq",
+    "∞": r"\infty",
+    "∇": r"\nabla",
+    "←": r"\leftarrow",
+    "∈": r"\in",
+    "∝": r"\propto",
+    "√": r"\surd",
+    "±": r"\pm",
+    "′": "'",
+    "″": "''",
+    "ᵀ": r"^{\mathsf{T}}",
+    "⊙": r"\odot",
+}
 
 
 def tex_escape(text: str) -> str:

@@ -352,8 +352,12 @@ class TrainingSession:
 
     def _empty_run(self, n_layers: int) -> Run:
         g = self.graph
-        return Run(run_label(g, self.earlier), History(n_layers), hidden_activation(g),
-                   network_signature(g))  # fmt: skip
+        return Run(
+            run_label(g, self.earlier),
+            History(n_layers),
+            hidden_activation(g),
+            network_signature(g),
+        )
 
     def drop_incomparable(self) -> None:
         """Another file opened: earlier runs of networks with other inputs or outputs go (their

@@ -37,8 +37,12 @@ def create_window(path: str | os.PathLike | None = None):
         try:
             window.document.open(path)
         except NetworkFileError as exc:
-            dialogs.show_errors(window, "Cannot open network",
-                                f"{Path(path).name} is not a valid network file:", exc.errors)  # fmt: skip
+            dialogs.show_errors(
+                window,
+                "Cannot open network",
+                f"{Path(path).name} is not a valid network file:",
+                exc.errors,
+            )
         except OSError as exc:
             dialogs.show_errors(window, "Cannot open network", str(path), [str(exc)])
     return window

@@ -80,9 +80,10 @@ class DeleteCommand(QUndoCommand):
         dead = set(self.neuron_ids)
         chosen = set(self.edge_ids)
         edge_ids = [
-            eid for eid, e in g.edges.items()
+            eid
+            for eid, e in g.edges.items()
             if eid in chosen or e.source in dead or e.target in dead
-        ]  # fmt: skip
+        ]
         if len(edge_ids) == 1:  # one edge: the single-edge event (and its id)
             index = g.edge_index(edge_ids[0])
             self._removed_edges = [(g.remove_edge(edge_ids[0]), index)]
@@ -140,8 +141,14 @@ class MoveNeuronsCommand(QUndoCommand):
 class _SetCommand(QUndoCommand):
     kind_id = 0
 
-    def __init__(self, graph: Graph, ids: list[str] | None, values: dict[str, Any], text: str,
-                 session: object | None = None):  # fmt: skip
+    def __init__(
+        self,
+        graph: Graph,
+        ids: list[str] | None,
+        values: dict[str, Any],
+        text: str,
+        session: object | None = None,
+    ):
         super().__init__(text)
         self.graph = graph
         self.ids = list(ids) if ids is not None else [None]

@@ -92,8 +92,14 @@ class Document(QObject):
         return places.safe_file_stem(self.example or self.graph.name or "network") + ".json"
 
     # ---------------------------------------------------------------- open / new / save
-    def load_graph(self, other: Graph, path: Path | None, modified: bool = False,
-                   example: str | None = None, recovered: bool = False) -> None:  # fmt: skip
+    def load_graph(
+        self,
+        other: Graph,
+        path: Path | None,
+        modified: bool = False,
+        example: str | None = None,
+        recovered: bool = False,
+    ) -> None:
         """Show other (which the document takes over: callers must not keep using it)."""
         fill_missing_positions(other)  # positions become part of the document on save
         self.graph.replace_with(other, take=True)

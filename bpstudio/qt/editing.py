@@ -51,8 +51,10 @@ def _selection_graph(doc: dict) -> Graph:
     from ..model.compile import structure_errors
 
     neurons, edges = doc.get("neurons", []), doc.get("edges", [])
-    for key, items, most in (("neurons", neurons, limits.MAX_NEURONS),
-                             ("edges", edges, limits.MAX_EDGES)):  # fmt: skip
+    for key, items, most in (
+        ("neurons", neurons, limits.MAX_NEURONS),
+        ("edges", edges, limits.MAX_EDGES),
+    ):
         if isinstance(items, list) and len(items) > most:
             raise PasteRefused(f"{key}: {len(items):,} {key}, more than the limit of {most:,}")
     g, errors = Graph(), file_validation._Errors()
@@ -84,17 +86,29 @@ def paste_command(graph: Graph, text: str, offset: float = PASTE_OFFSET) -> AddI
     for old in pasted.neurons.values():
         nid = scratch.new_id(ID_PREFIX.get(old.role, "h"))
         id_map[old.id] = nid
-        n = Neuron(nid, old.role, activation=old.activation, bias=old.bias, label=old.label,
-                   trainable=old.trainable, x=(old.x or 0.0) + offset,
-                   y=(old.y or 0.0) + offset)  # fmt: skip
+        n = Neuron(
+            nid,
+            old.role,
+            activation=old.activation,
+            bias=old.bias,
+            label=old.label,
+            trainable=old.trainable,
+            x=(old.x or 0.0) + offset,
+            y=(old.y or 0.0) + offset,
+        )
         if n.label and n.label == old.id:
             n.label = None
         scratch.neurons[nid] = n
         neurons.append(n)
     for old_edge in pasted.edges.values():  # both ends are pasted neurons (checked above)
         eid = scratch.new_id("w")
-        e = Edge(eid, id_map[old_edge.source], id_map[old_edge.target], weight=old_edge.weight,
-                 trainable=old_edge.trainable)  # fmt: skip
+        e = Edge(
+            eid,
+            id_map[old_edge.source],
+            id_map[old_edge.target],
+            weight=old_edge.weight,
+            trainable=old_edge.trainable,
+        )
         scratch.edges[eid] = e
         edges.append(e)
     if not neurons:
@@ -171,9 +185,14 @@ def add_layer_command(
     prefix = ID_PREFIX[role]
     for k in range(count):
         nid = scratch.new_id(prefix)
-        n = Neuron(nid, role, activation=activation or DEFAULT_ACTIVATION[role],
-                   label=nid[0] + nid[1:].translate(SUBSCRIPTS), x=x,
-                   y=centre + (k - (count - 1) / 2) * ROW)  # fmt: skip
+        n = Neuron(
+            nid,
+            role,
+            activation=activation or DEFAULT_ACTIVATION[role],
+            label=nid[0] + nid[1:].translate(SUBSCRIPTS),
+            x=x,
+            y=centre + (k - (count - 1) / 2) * ROW,
+        )
         scratch.neurons[nid] = n
         neurons.append(n)
     for n in neurons:

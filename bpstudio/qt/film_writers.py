@@ -36,12 +36,14 @@ def _pil(image: QImage):
 
     rgb = image.convertToFormat(QImage.Format.Format_RGB888)
     data = bytes(rgb.constBits())
-    return Image.frombuffer("RGB", (rgb.width(), rgb.height()), data, "raw", "RGB",
-                            rgb.bytesPerLine(), 1)  # fmt: skip
+    return Image.frombuffer(
+        "RGB", (rgb.width(), rgb.height()), data, "raw", "RGB", rgb.bytesPerLine(), 1
+    )
 
 
-def write_film(frames: Iterable[Frame], target: str, fps: int,
-               progress: Callable[[int], None] = lambda n: None) -> int:  # fmt: skip
+def write_film(
+    frames: Iterable[Frame], target: str, fps: int, progress: Callable[[int], None] = lambda n: None
+) -> int:
     """Write the frames; returns how many frames the film has (holds counted)."""
     kind = output_kind(target)
     if kind == "frames":
@@ -65,11 +67,26 @@ def write_film(frames: Iterable[Frame], target: str, fps: int,
         if kind == "gif":
             palette = _film_palette(images)
             quantised = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
-            quantised[0].save(tmp, format="GIF", save_all=True, append_images=quantised[1:],
-                              duration=durations, loop=0, optimize=False, disposal=1)  # fmt: skip
+            quantised[0].save(
+                tmp,
+                format="GIF",
+                save_all=True,
+                append_images=quantised[1:],
+                duration=durations,
+                loop=0,
+                optimize=False,
+                disposal=1,
+            )
         else:
-            first.save(tmp, format="PNG", save_all=True, append_images=rest,
-                       duration=durations, loop=0, default_image=False)  # fmt: skip
+            first.save(
+                tmp,
+                format="PNG",
+                save_all=True,
+                append_images=rest,
+                duration=durations,
+                loop=0,
+                default_image=False,
+            )
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:

@@ -67,8 +67,9 @@ def shortcut_rows(menus: dict[str, QMenu], extra: list[QAction]) -> list[tuple[s
                 visit(f"{title} → {act.text().replace('&', '')}", sub)
             elif act.shortcuts():
                 seen.add(id(act))
-                keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText)
-                                 for s in act.shortcuts())  # fmt: skip
+                keys = ", ".join(
+                    s.toString(QKeySequence.SequenceFormat.NativeText) for s in act.shortcuts()
+                )
                 rows.append((title, act.text().replace("&", "").rstrip("…"), keys))
 
     for title, menu in menus.items():
@@ -87,8 +88,10 @@ def shortcut_sheet_html(rows: list[tuple[str, str, str]]) -> str:
         if menu != last:
             out.append(f"<tr><td colspan='2'><br><b>{html.escape(menu)}</b></td></tr>")
             last = menu
-        out.append(f"<tr><td style='padding-right:24px'>{html.escape(name)}</td>"
-                   f"<td><b>{html.escape(keys)}</b></td></tr>")  # fmt: skip
+        out.append(
+            f"<tr><td style='padding-right:24px'>{html.escape(name)}</td>"
+            f"<td><b>{html.escape(keys)}</b></td></tr>"
+        )
     out.append(
         "<tr><td colspan='2'><br><b>On the canvas</b></td></tr>"
         "<tr><td>Pan</td><td><b>Space+drag, middle-drag</b></td></tr>"
@@ -142,8 +145,9 @@ class ExampleGallery(QDialog):
                 g = fileformat.load(p, allow_misfit=True)
             except fileformat.NetworkFileError:
                 continue  # a broken example is skipped, not a crash (the test suite checks them)
-            item = QListWidgetItem(QIcon(QPixmap.fromImage(thumbnail(g, THUMB))),
-                                   p.stem.replace("_", " "))  # fmt: skip
+            item = QListWidgetItem(
+                QIcon(QPixmap.fromImage(thumbnail(g, THUMB))), p.stem.replace("_", " ")
+            )
             item.setData(Qt.ItemDataRole.UserRole, str(p))
             item.setToolTip(g.name)
             self.graphs[str(p)] = g

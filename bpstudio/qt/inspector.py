@@ -116,8 +116,9 @@ class Inspector(QStackedWidget):
         form.addRow(label, w)
         return w
 
-    def _number_line(self, form: QFormLayout, label: str, what: str, on_edit,
-                     empty_ok: bool = False) -> NumberField:  # fmt: skip
+    def _number_line(
+        self, form: QFormLayout, label: str, what: str, on_edit, empty_ok: bool = False
+    ) -> NumberField:
         """A weight/bias field: text that is not a finite number is not applied, and a line
         under the field says so (typing on, or back to the value in use on Enter)."""
         note = FieldNote()
@@ -207,8 +208,9 @@ class Inspector(QStackedWidget):
 
     def _build_edge_page(self) -> None:
         self.edge_page, form = self._page("Edge")
-        self.e_weight = self._number_line(form, "Weight", "weight", self._weight_edited,
-                                          empty_ok=True)  # fmt: skip
+        self.e_weight = self._number_line(
+            form, "Weight", "weight", self._weight_edited, empty_ok=True
+        )
         self.e_weight.setPlaceholderText("not set: initialised from training.init")
         self.e_train = QCheckBox("trainable (weight learns)")
         self.e_train.toggled.connect(lambda v: self._set_edges(trainable=v))
@@ -241,9 +243,19 @@ class Inspector(QStackedWidget):
         self.neuron_ids = [i for i in self.neuron_ids if i in g.neurons]
         self.edge_ids = [i for i in self.edge_ids if i in g.edges]
         ns, es = self.neuron_ids, self.edge_ids
-        widgets = [self.net_name, self.net_desc, self.n_label, self.n_role, self.n_act,
-                   self.n_bias, self.n_train, self.e_weight, self.e_train, self.m_act,
-                   self.m_bias]  # fmt: skip
+        widgets = [
+            self.net_name,
+            self.net_desc,
+            self.n_label,
+            self.n_role,
+            self.n_act,
+            self.n_bias,
+            self.n_train,
+            self.e_weight,
+            self.e_train,
+            self.m_act,
+            self.m_bias,
+        ]
         for w in widgets:
             w.blockSignals(True)
         try:
@@ -333,13 +345,18 @@ class Inspector(QStackedWidget):
             hidden = [i for i in ids if self.graph.neurons[i].role != "output"]
             if hidden:
                 ids = [i for i in ids if i not in hidden]
-                self._refuse("softmax is allowed on output neurons only: "
-                             f"{', '.join(hidden)} keep their activation")  # fmt: skip
+                self._refuse(
+                    "softmax is allowed on output neurons only: "
+                    f"{', '.join(hidden)} keep their activation"
+                )
         if not ids or all(getattr(self.graph.neurons[i], key) == value for i in ids):
             return
         what = ids[0] if len(ids) == 1 else f"{len(ids)} neurons"
-        self._push(SetNeuronCommand(self.graph, ids, {key: value}, f"Set {key} of {what}",
-                                    session=self._session))  # fmt: skip
+        self._push(
+            SetNeuronCommand(
+                self.graph, ids, {key: value}, f"Set {key} of {what}", session=self._session
+            )
+        )
 
     def _bias_edited(self, text: str) -> None:
         v = parse_number(text)
@@ -388,8 +405,9 @@ class Inspector(QStackedWidget):
             return
         what = ids[0] if len(ids) == 1 else f"{len(ids)} edges"
         key = next(iter(values))
-        self._push(SetEdgeCommand(self.graph, ids, values, f"Set {key} of {what}",
-                                  session=self._session))  # fmt: skip
+        self._push(
+            SetEdgeCommand(self.graph, ids, values, f"Set {key} of {what}", session=self._session)
+        )
 
     def _set_network(self, **values) -> None:
         if all(getattr(self.graph, k) == v for k, v in values.items()):

@@ -26,8 +26,7 @@ def next_neuron_command(graph: Graph, selected: list[str]):
             return None, "An output neuron has no next column: select a hidden or input neuron"
         return None, "Select a neuron first: N adds one in the next column, connected to it"
     x = max(graph.neurons[i].x or 0.0 for i in sources) + COLUMN
-    nxt = next((c for c in columns(graph) if abs(column_x(graph, c) - x) <= COLUMN_TOLERANCE),
-               None)  # fmt: skip
+    nxt = next((c for c in columns(graph) if abs(column_x(graph, c) - x) <= COLUMN_TOLERANCE), None)
     if nxt is not None:
         roles = [graph.neurons[i].role for i in nxt if graph.neurons[i].has_activation]
         role = "output" if roles and all(r == "output" for r in roles) else "hidden"
@@ -40,8 +39,9 @@ def next_neuron_command(graph: Graph, selected: list[str]):
         y = sum(graph.neurons[i].y or 0.0 for i in sources) / len(sources)
     neurons, edges = make_layer(graph, 1, role, act, x, y, sources)
     n = neurons[0]
-    return AddItemsCommand(graph, neurons, edges,
-                           f"Add {role} neuron {n.id} fed by {len(edges)}"), None  # fmt: skip
+    return AddItemsCommand(
+        graph, neurons, edges, f"Add {role} neuron {n.id} fed by {len(edges)}"
+    ), None
 
 
 def cycle_order(graph: Graph) -> list[str]:
@@ -64,8 +64,9 @@ def tab_hook(view):
     def hook(event: QKeyEvent) -> bool:
         if event.key() not in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
             return False
-        if event.modifiers() & (Qt.KeyboardModifier.ControlModifier
-                                | Qt.KeyboardModifier.AltModifier):  # fmt: skip
+        if event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
             return False  # Ctrl+Tab leaves the canvas as usual
         forward = event.key() == Qt.Key.Key_Tab and not (
             event.modifiers() & Qt.KeyboardModifier.ShiftModifier

@@ -69,8 +69,10 @@ class LayerPanel(QGroupBox):
         self.size_field.setObjectName("layer_size")
         self.size_field.setRange(1, layers.MAX_LAYER)
         self.size_field.setKeyboardTracking(False)  # typing "12" is one change, not 1 then 12
-        self.size_field.setToolTip("Growing adds fully connected neurons with initialised weights; "
-                             "shrinking removes the last ones")  # fmt: skip
+        self.size_field.setToolTip(
+            "Growing adds fully connected neurons with initialised weights; "
+            "shrinking removes the last ones"
+        )
         self.size_field.valueChanged.connect(self._resize)
         form.addRow("Neurons", self.size_field)
         self.activation = QComboBox()
@@ -116,9 +118,11 @@ class LayerPanel(QGroupBox):
         if not on:
             self.summary.setText("Select a layer: click the handle above its column")
             return
-        self.summary.setText(f"<b>{layers.describe(g, col)}</b>: "
-                             + ", ".join(g.neurons[i].display_label for i in col[:8])
-                             + (", …" if len(col) > 8 else ""))  # fmt: skip
+        self.summary.setText(
+            f"<b>{layers.describe(g, col)}</b>: "
+            + ", ".join(g.neurons[i].display_label for i in col[:8])
+            + (", …" if len(col) > 8 else "")
+        )
         self.size_field.blockSignals(True)
         self.size_field.setValue(len(col))
         self.size_field.blockSignals(False)

@@ -148,8 +148,12 @@ def initial_weights(graph: Graph, edges: list[Edge], salt: str) -> None:
         scheme = "xavier_uniform"
     seed = int(graph.training.get("seed", 0) or 0) + zlib.crc32(salt.encode())
     rng = np.random.default_rng(seed % 2**63)
-    drawn = core_init.draw(scheme, np.array([fan_in[e.target] for e in edges]),
-                           np.array([fan_out[e.source] for e in edges]), rng)  # fmt: skip
+    drawn = core_init.draw(
+        scheme,
+        np.array([fan_in[e.target] for e in edges]),
+        np.array([fan_out[e.source] for e in edges]),
+        rng,
+    )
     for e, w in zip(edges, drawn, strict=True):
         e.weight = round(float(w), 4)  # a number a lecturer can read off the canvas
 
@@ -178,8 +182,14 @@ def make_layer(
     neurons, edges = [], []
     for k in range(count):
         nid = scratch.new_id(ID_PREFIX[role])
-        n = Neuron(nid, role, activation=activation, label=label_for(nid, role),
-                   x=round(x, 1), y=round(centre_y + (k - (count - 1) / 2) * ROW, 1))  # fmt: skip
+        n = Neuron(
+            nid,
+            role,
+            activation=activation,
+            label=label_for(nid, role),
+            x=round(x, 1),
+            y=round(centre_y + (k - (count - 1) / 2) * ROW, 1),
+        )
         scratch.neurons[nid] = n
         neurons.append(n)
     for n in neurons:
@@ -216,8 +226,9 @@ def add_input_layer_command(graph: Graph, count: int, feed_to: Sequence[str]) ->
         x = (column_x(graph, first) - COLUMN) if first else 0.0
         centre = (sum(_y(graph.neurons[i]) for i in first) / len(first)) if first else 0.0
         targets = targets or [i for i in first if graph.neurons[i].has_activation]
-    neurons, edges = make_layer(graph, count, "input", None, x, centre, targets=targets,
-                                weights=True)  # fmt: skip
+    neurons, edges = make_layer(
+        graph, count, "input", None, x, centre, targets=targets, weights=True
+    )
     return AddItemsCommand(graph, neurons, edges, f"Add layer of {count} inputs")
 
 
@@ -238,9 +249,17 @@ def resize_command(graph: Graph, col: Sequence[str], size: int) -> QUndoCommand 
     extra = size - len(col)
     x = column_x(graph, col)
     bottom = max(_y(graph.neurons[i]) for i in col)
-    neurons, edges = make_layer(graph, extra, first.role, activation, x,
-                                bottom + ROW * (extra + 1) / 2, feeders(graph, col),
-                                fed(graph, col), weights=True)  # fmt: skip
+    neurons, edges = make_layer(
+        graph,
+        extra,
+        first.role,
+        activation,
+        x,
+        bottom + ROW * (extra + 1) / 2,
+        feeders(graph, col),
+        fed(graph, col),
+        weights=True,
+    )
     return AddItemsCommand(graph, neurons, edges, f"Grow layer to {size}")
 
 
@@ -251,8 +270,9 @@ def set_activation_command(graph: Graph, col: Sequence[str], activation: str):
     ids = [i for i in ids if graph.neurons[i].activation != activation]
     if not ids:
         return None
-    return SetNeuronCommand(graph, ids, {"activation": activation},
-                            f"Set activation of layer to {activation}")  # fmt: skip
+    return SetNeuronCommand(
+        graph, ids, {"activation": activation}, f"Set activation of layer to {activation}"
+    )
 
 
 NUMBER = re.compile(r"[^\s,;]+")
@@ -288,8 +308,9 @@ def weights_layout(graph: Graph, col: Sequence[str]) -> str:
     """What the Weights field expects, for its message: "h₁ ← x₁, x₂; h₂ ← x₁, x₂"."""
     parts = []
     for i in col:
-        srcs = [graph.neurons[graph.edges[e].source].display_label
-                for e in incoming_edges(graph, [i])]  # fmt: skip
+        srcs = [
+            graph.neurons[graph.edges[e].source].display_label for e in incoming_edges(graph, [i])
+        ]
         if srcs:
             parts.append(f"{graph.neurons[i].display_label} ← {', '.join(srcs)}")
     return "; ".join(parts)
@@ -304,10 +325,14 @@ def set_weights_command(graph: Graph, col: Sequence[str], text: str):
     if not edges:
         return None, "the layer has no incoming edges"
     if len(values) != len(edges):
-        return None, (f"{len(edges)} weights expected ({weights_layout(graph, col)}), "
-                      f"got {len(values)}")  # fmt: skip
-    cmds = [SetEdgeCommand(graph, [eid], {"weight": v}, "")
-            for eid, v in zip(edges, values, strict=True) if graph.edges[eid].weight != v]  # fmt: skip
+        return None, (
+            f"{len(edges)} weights expected ({weights_layout(graph, col)}), got {len(values)}"
+        )
+    cmds = [
+        SetEdgeCommand(graph, [eid], {"weight": v}, "")
+        for eid, v in zip(edges, values, strict=True)
+        if graph.edges[eid].weight != v
+    ]
     if not cmds:
         return None, None
     return MacroCommand(f"Set {len(edges)} weights of a layer", cmds), None

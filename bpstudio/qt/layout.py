@@ -79,9 +79,11 @@ def _clear_skip_edges(
     edge passes between their neurons, not through one of them and along the normal edges
     (a 1-1-1 chain with a skip edge drew it on top of the two normal ones). Deterministic:
     computed from the columns alone, so laying out twice changes nothing."""
-    skips = [(e.source, e.target) for e in graph.edges.values()
-             if e.source in out and e.target in out
-             and abs(layer[e.target] - layer[e.source]) > 1]  # fmt: skip
+    skips = [
+        (e.source, e.target)
+        for e in graph.edges.values()
+        if e.source in out and e.target in out and abs(layer[e.target] - layer[e.source]) > 1
+    ]
     if not skips:
         return out
     shift = {col: 0.0 for col in columns}

@@ -176,8 +176,9 @@ class MainWindow(QMainWindow):
         self._hint.setText(text)
 
     # ---------------------------------------------------------------- actions
-    def _act(self, menu: str, name: str, text: str, slot, shortcut=None, checkable=False,
-             tip: str = "") -> QAction:  # fmt: skip
+    def _act(
+        self, menu: str, name: str, text: str, slot, shortcut=None, checkable=False, tip: str = ""
+    ) -> QAction:
         a = QAction(text, self)
         if shortcut is not None:
             a.setShortcut(QKeySequence(shortcut))
@@ -213,8 +214,14 @@ class MainWindow(QMainWindow):
             if k == 0:
                 a.setShortcut(QKeySequence(S.New))
         self._act(f, "open", "&Open…", self.open_dialog, S.Open)
-        self._act(f, "gallery", "&Browse Examples…", self.show_gallery, "Ctrl+Shift+O",
-                  tip="Every bundled example as a picture with its description")  # fmt: skip
+        self._act(
+            f,
+            "gallery",
+            "&Browse Examples…",
+            self.show_gallery,
+            "Ctrl+Shift+O",
+            tip="Every bundled example as a picture with its description",
+        )
         self.example_menu = self.menus[f].addMenu("Open &Example")
         for p in example_files():
             self.example_menu.addAction(p.stem.replace("_", " "), self._opener(p))
@@ -256,22 +263,46 @@ class MainWindow(QMainWindow):
         self.action_by_name["weights"].setChecked(True)
         # not the bound setVisible: PySide6 calls a Python QWidget subclass's inherited slot
         # from triggered() with no argument (TypeError, and the legend never hides)
-        self._act(v, "biases", "Show &Biases", self.scene.set_show_biases, "Ctrl+B", True,
-                  tip="b = … under each hidden and output neuron")  # fmt: skip
+        self._act(
+            v,
+            "biases",
+            "Show &Biases",
+            self.scene.set_show_biases,
+            "Ctrl+B",
+            True,
+            tip="b = … under each hidden and output neuron",
+        )
         self._act(v, "legend", "Show &Legend", self._show_legend, None, True)
         self.action_by_name["legend"].setChecked(True)
         self.menus[v].addSeparator()
-        self._act(v, "reset_layout", "&Reset Layout", self.reset_layout,
-                  tip="Every panel back in its place: the canvas first")  # fmt: skip
+        self._act(
+            v,
+            "reset_layout",
+            "&Reset Layout",
+            self.reset_layout,
+            tip="Every panel back in its place: the canvas first",
+        )
         self.menus[v].addSeparator()
 
         n = "Network"
         tools = QActionGroup(self)
-        for name, text, key in [("select", "Select", "S"), ("connect", "Connect", "C"),
-                                ("place_input", "Input", "I"), ("place_hidden", "Hidden", "H"),
-                                ("place_output", "Output", "O"), ("place_bias", "Bias", "B")]:  # fmt: skip
-            a = self._act(n, "tool_" + name, text, lambda _=False, t=name: self.view.set_tool(t),
-                          key, True, self.view.tools[name].hint)  # fmt: skip
+        for name, text, key in [
+            ("select", "Select", "S"),
+            ("connect", "Connect", "C"),
+            ("place_input", "Input", "I"),
+            ("place_hidden", "Hidden", "H"),
+            ("place_output", "Output", "O"),
+            ("place_bias", "Bias", "B"),
+        ]:
+            a = self._act(
+                n,
+                "tool_" + name,
+                text,
+                lambda _=False, t=name: self.view.set_tool(t),
+                key,
+                True,
+                self.view.tools[name].hint,
+            )
             tools.addAction(a)
             self.toolbar.addAction(a)
         self.action_by_name["tool_select"].setChecked(True)
@@ -286,14 +317,19 @@ class MainWindow(QMainWindow):
                 "Connect Selected → Selected &Fully",
                 self.connect_fully,
                 "Ctrl+Shift+C",
-            )  # fmt: skip
+            )
         )
         self.toolbar.addAction(self._act(n, "layout", "Auto-&Layout", self.auto_layout, "Ctrl+K"))
         self.toolbar.addAction(self.action_by_name["fit"])
         align = self.menus[n].addMenu("&Align")
-        for how, text in [("left", "Left"), ("hcenter", "Centre (vertical line)"),
-                          ("right", "Right"), ("top", "Top"),
-                          ("vcenter", "Middle (horizontal line)"), ("bottom", "Bottom")]:  # fmt: skip
+        for how, text in [
+            ("left", "Left"),
+            ("hcenter", "Centre (vertical line)"),
+            ("right", "Right"),
+            ("top", "Top"),
+            ("vcenter", "Middle (horizontal line)"),
+            ("bottom", "Bottom"),
+        ]:
             align.addAction(
                 text,
                 self._aligner(how),
@@ -429,8 +465,9 @@ class MainWindow(QMainWindow):
             )
             return
         neurons, _ = self.scene.selected_ids()
-        self._push_and_select(editing.add_layer_command(
-            self.graph, count, activation, role, neurons))  # fmt: skip
+        self._push_and_select(
+            editing.add_layer_command(self.graph, count, activation, role, neurons)
+        )
 
     def connect_fully(self) -> None:
         neurons, _ = self.scene.selected_ids()
@@ -474,8 +511,12 @@ class MainWindow(QMainWindow):
         try:
             self.document.open(path)
         except fileformat.NetworkFileError as exc:
-            dialogs.show_errors(self, "Cannot open network",
-                                f"{Path(path).name} is not a valid network file:", exc.errors)  # fmt: skip
+            dialogs.show_errors(
+                self,
+                "Cannot open network",
+                f"{Path(path).name} is not a valid network file:",
+                exc.errors,
+            )
             return False
         except OSError as exc:
             dialogs.show_errors(self, "Cannot open network", str(path), [str(exc)])
@@ -525,8 +566,9 @@ class MainWindow(QMainWindow):
                 try:
                     target.document.adopt_recovery(pending)
                 except fileformat.NetworkFileError as exc:
-                    dialogs.show_errors(self, "Cannot restore", "The recovery file is damaged:",
-                                        exc.errors)  # fmt: skip
+                    dialogs.show_errors(
+                        self, "Cannot restore", "The recovery file is damaged:", exc.errors
+                    )
                     if target is not self:
                         target.undo_stack.setClean()
                         target.close()

@@ -56,8 +56,10 @@ class MediaExport(QObject):
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(0)
         self.dialog.canceled.connect(self.cancel)
-        self.process.start(sys.executable, ["-m", "bpstudio", command, str(self.network),
-                                            "-o", str(target), *extra])  # fmt: skip
+        self.process.start(
+            sys.executable,
+            ["-m", "bpstudio", command, str(self.network), "-o", str(target), *extra],
+        )
         self.dialog.show()
 
     def _started(self) -> None:
@@ -118,8 +120,12 @@ class MediaExport(QObject):
             places.remember(self.target)
             self.window.status(f"Exported the {what} to {self.target}")
         else:
-            dialogs.show_errors(self.window, f"Export {what}", f"Cannot write {self.target}:",
-                                self.errors or [f"the command exited with {code}"])  # fmt: skip
+            dialogs.show_errors(
+                self.window,
+                f"Export {what}",
+                f"Cannot write {self.target}:",
+                self.errors or [f"the command exited with {code}"],
+            )
 
 
 def export_media(window: MainWindow, command: str) -> MediaExport | None:
@@ -143,11 +149,19 @@ def install_media_actions(window: MainWindow) -> None:
     menu = window.menus["File"]
     before = window.action_by_name.get("quit")
     for key, text, tip, command in (
-        ("export animation", "Export &Animation…",
-         "The stepped pass, pulses included, as an animated GIF or PNG", "animate"),
-        ("export slides", "Export S&lides…",
-         "One slide per step of the pass, as PDF or a Beamer deck", "slides"),
-    ):  # fmt: skip
+        (
+            "export animation",
+            "Export &Animation…",
+            "The stepped pass, pulses included, as an animated GIF or PNG",
+            "animate",
+        ),
+        (
+            "export slides",
+            "Export S&lides…",
+            "One slide per step of the pass, as PDF or a Beamer deck",
+            "slides",
+        ),
+    ):
         action = QAction(text, window)
         action.setStatusTip(tip)
         action.triggered.connect(lambda _=False, c=command: export_media(window, c))

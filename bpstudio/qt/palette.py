@@ -67,8 +67,13 @@ def decode(mime: QMimeData | None) -> DropSpec | None:
         return None
     try:
         d = json.loads(bytes(mime.data(MIME_TYPE).data()).decode("utf-8"))
-        spec = DropSpec(str(d["kind"]), str(d["role"]), int(d.get("count", 1)),
-                        d.get("activation"), bool(d.get("connect", True)))  # fmt: skip
+        spec = DropSpec(
+            str(d["kind"]),
+            str(d["role"]),
+            int(d.get("count", 1)),
+            d.get("activation"),
+            bool(d.get("connect", True)),
+        )
     except (ValueError, KeyError, TypeError):
         return None
     if spec.kind not in ("neuron", "layer") or spec.role not in ROLES:
@@ -179,8 +184,12 @@ class Palette(QWidget):
         grid.setSpacing(4)
         self.tiles: dict[str, PaletteTile] = {}
         for k, role in enumerate(ROLES):
-            tile = PaletteTile(role.capitalize(), role, lambda r=role: self.neuron_spec(r),
-                               f"Drag a {role} neuron onto the canvas")  # fmt: skip
+            tile = PaletteTile(
+                role.capitalize(),
+                role,
+                lambda r=role: self.neuron_spec(r),
+                f"Drag a {role} neuron onto the canvas",
+            )
             self.tiles[role] = tile
             grid.addWidget(tile, k // 2, k % 2)
         outer.addLayout(grid)
@@ -191,10 +200,13 @@ class Palette(QWidget):
         self.activations: dict[str, QComboBox] = {}
         self.layer_tiles: dict[str, PaletteTile] = {}
         for row, role in enumerate(LAYER_ROLES):
-            tile = PaletteTile(f"{role.capitalize()} layer", role,
-                               lambda r=role: self.layer_spec(r),
-                               f"Drag a layer of {role} neurons onto the canvas; beside "
-                               "another layer it is connected fully to it")  # fmt: skip
+            tile = PaletteTile(
+                f"{role.capitalize()} layer",
+                role,
+                lambda r=role: self.layer_spec(r),
+                f"Drag a layer of {role} neurons onto the canvas; beside "
+                "another layer it is connected fully to it",
+            )
             self.layer_tiles[role] = tile
             spin = QSpinBox()
             spin.setObjectName(f"palette_{role}_count")
@@ -226,8 +238,10 @@ class Palette(QWidget):
         self.connect_box = QCheckBox("Connect fully to the layer beside")
         self.connect_box.setObjectName("palette_connect")
         self.connect_box.setChecked(True)
-        self.connect_box.setToolTip("A layer dropped right of another is fed by all of its "
-                                    "neurons (Shift while dropping: the opposite)")  # fmt: skip
+        self.connect_box.setToolTip(
+            "A layer dropped right of another is fed by all of its "
+            "neurons (Shift while dropping: the opposite)"
+        )
         outer.addWidget(self.connect_box)
         shift = QLabel("Shift while dropping: the opposite")
         shift.setStyleSheet("color: #606060")
@@ -247,9 +261,13 @@ class Palette(QWidget):
 
     def layer_spec(self, role: str) -> DropSpec:
         combo = self.activations.get(role)
-        return DropSpec("layer", role, self.counts[role].value(),
-                        combo.currentText() if combo is not None else None,
-                        self.connect_box.isChecked())  # fmt: skip
+        return DropSpec(
+            "layer",
+            role,
+            self.counts[role].value(),
+            combo.currentText() if combo is not None else None,
+            self.connect_box.isChecked(),
+        )
 
 
 def colour(role: str) -> QColor:

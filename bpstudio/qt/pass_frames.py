@@ -56,8 +56,10 @@ def parse_steps(text: str) -> tuple[str, ...]:
     steps = tuple(s.strip() for s in text.split(",") if s.strip())
     bad = [s for s in steps if s not in STEP_KINDS]
     if bad or not steps:
-        raise FilmError(f"--steps: unknown step {', '.join(bad) or '(none)'}: choose from "
-                        f"{', '.join(STEP_KINDS)}")  # fmt: skip
+        raise FilmError(
+            f"--steps: unknown step {', '.join(bad) or '(none)'}: choose from "
+            f"{', '.join(STEP_KINDS)}"
+        )
     return steps
 
 
@@ -74,15 +76,26 @@ def parse_size(text: str) -> QSize:
 
 
 def _kind(phase: str) -> str:
-    return {IDLE: "architecture", FORWARD: "forward", LOSS: "loss", BACKWARD: "backward",
-            UPDATED: "update"}[phase]  # fmt: skip
+    return {
+        IDLE: "architecture",
+        FORWARD: "forward",
+        LOSS: "loss",
+        BACKWARD: "backward",
+        UPDATED: "update",
+    }[phase]
 
 
 class PassFilm:
     """One network's pass, ready to be drawn state by state."""
 
-    def __init__(self, graph: Graph, sample: int | None = 0, size: QSize | None = None,
-                 theme: str = "lecture", decimals: int = 4):  # fmt: skip
+    def __init__(
+        self,
+        graph: Graph,
+        sample: int | None = 0,
+        size: QSize | None = None,
+        theme: str = "lecture",
+        decimals: int = 4,
+    ):
         if theme not in THEMES:
             raise FilmError(f"--theme {theme!r}: choose from {', '.join(THEMES)}")
         self.graph = g = graph.copy()
@@ -179,9 +192,13 @@ class PassFilm:
         return out
 
     # ----------------------------------------------------------------- the film
-    def frames(self, steps: tuple[str, ...] = STEP_KINDS, fps: int = 10,
-               cancelled: Callable[[], bool] = lambda: False,
-               pulses: bool = True) -> Iterator[Frame]:  # fmt: skip
+    def frames(
+        self,
+        steps: tuple[str, ...] = STEP_KINDS,
+        fps: int = 10,
+        cancelled: Callable[[], bool] = lambda: False,
+        pulses: bool = True,
+    ) -> Iterator[Frame]:
         """The architecture, then each kept state: its pulse frames, then the state held."""
         st, ov = self.stepper, self.overlay
         n_pulse = max(1, round(PULSE_S * fps))

@@ -26,16 +26,37 @@ class Library:
 
 
 LIBRARIES = [
-    Library("libxcb-cursor.so.0", "xcb-cursor",
-            {"apt": "libxcb-cursor0", "dnf": "xcb-util-cursor", "zypper": "libxcb-cursor0",
-             "pacman": "xcb-util-cursor"}),
-    Library("libxcb-icccm.so.4", "xcb-icccm",
-            {"apt": "libxcb-icccm4", "dnf": "xcb-util-wm", "zypper": "libxcb-icccm4",
-             "pacman": "xcb-util-wm"}),
-    Library("libxcb-keysyms.so.1", "xcb-keysyms",
-            {"apt": "libxcb-keysyms1", "dnf": "xcb-util-keysyms", "zypper": "libxcb-keysyms1",
-             "pacman": "xcb-util-keysyms"}),
-]  # fmt: skip
+    Library(
+        "libxcb-cursor.so.0",
+        "xcb-cursor",
+        {
+            "apt": "libxcb-cursor0",
+            "dnf": "xcb-util-cursor",
+            "zypper": "libxcb-cursor0",
+            "pacman": "xcb-util-cursor",
+        },
+    ),
+    Library(
+        "libxcb-icccm.so.4",
+        "xcb-icccm",
+        {
+            "apt": "libxcb-icccm4",
+            "dnf": "xcb-util-wm",
+            "zypper": "libxcb-icccm4",
+            "pacman": "xcb-util-wm",
+        },
+    ),
+    Library(
+        "libxcb-keysyms.so.1",
+        "xcb-keysyms",
+        {
+            "apt": "libxcb-keysyms1",
+            "dnf": "xcb-util-keysyms",
+            "zypper": "libxcb-keysyms1",
+            "pacman": "xcb-util-keysyms",
+        },
+    ),
+]
 # how each package manager installs packages (the first one found is named)
 INSTALL = [
     ("apt", "sudo apt install"),

@@ -104,8 +104,13 @@ class Slot:
         yield
         text = f"{head}[{','.join(parts)}]{tail}"
         fileformat.atomic_write_text(self.network_file, text)
-        meta = {"path": str(path) if path else None, "time": time.time(), "name": graph.name,
-                "neurons": len(graph.neurons), "edges": len(graph.edges)}  # fmt: skip
+        meta = {
+            "path": str(path) if path else None,
+            "time": time.time(),
+            "name": graph.name,
+            "neurons": len(graph.neurons),
+            "edges": len(graph.edges),
+        }
         fileformat.atomic_write_text(self.meta_file, json.dumps(meta))
 
     def discard(self) -> None:

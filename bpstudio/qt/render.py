@@ -48,8 +48,9 @@ def _ensure_app():
     return app
 
 
-def render_to_file(graph: Graph, path: str | os.PathLike, overlay: str = "none",
-                   sample: int = 0) -> None:  # fmt: skip
+def render_to_file(
+    graph: Graph, path: str | os.PathLike, overlay: str = "none", sample: int = 0
+) -> None:
     """Draw graph (with the legend) to a .png or .svg file."""
     _ensure_app()
     if overlay not in OVERLAYS:
@@ -86,9 +87,10 @@ def render_to_file(graph: Graph, path: str | os.PathLike, overlay: str = "none",
     else:
         scale = min(PNG_SCALE, MAX_PNG_SIDE / max(source.width(), source.height()))
         image = QImage(
-            int(source.width() * scale), int(source.height() * scale),
+            int(source.width() * scale),
+            int(source.height() * scale),
             QImage.Format.Format_ARGB32_Premultiplied,
-        )  # fmt: skip
+        )
         image.fill(Qt.GlobalColor.white)
         painter = QPainter(image)
         _paint(painter, scene, source, scale)

@@ -62,9 +62,13 @@ def _layer_lines(sections, top: str, layer: int) -> list[str]:
     return lines
 
 
-def build_slides(graph: Graph, sample: int = 0, size: QSize | None = None,
-                 cancelled: Callable[[], bool] = lambda: False,
-                 progress: Callable[[int, int], None] = lambda k, n: None) -> list[Slide]:  # fmt: skip
+def build_slides(
+    graph: Graph,
+    sample: int = 0,
+    size: QSize | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+    progress: Callable[[int, int], None] = lambda k, n: None,
+) -> list[Slide]:
     from ..model.compile import compile_graph
     from ..model.session import dataset
 
@@ -128,8 +132,11 @@ def _paint_slide(p: QPainter, page: QRectF, s: Slide, number: int, total: int) -
     p.setFont(title)
     p.setPen(Qt.GlobalColor.black)
     title_h = QFontMetricsF(title).height() + 16
-    p.drawText(QRectF(pad, pad * 0.6, page.width() - 2 * pad, title_h),
-               Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, s.title)  # fmt: skip
+    p.drawText(
+        QRectF(pad, pad * 0.6, page.width() - 2 * pad, title_h),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        s.title,
+    )
     top = pad * 0.6 + title_h + 8
     img_w = page.width() * IMAGE_SHARE
     img_rect = QRectF(pad * 0.5, top, img_w - pad, page.height() - top - pad)
@@ -147,8 +154,11 @@ def _paint_slide(p: QPainter, page: QRectF, s: Slide, number: int, total: int) -
     for k, line in enumerate(s.equations):
         r = fm.boundingRect(box.adjusted(0, y - box.top(), 0, 0), Qt.TextFlag.TextWordWrap, line)
         if y + r.height() > box.bottom() - fm.height():
-            p.drawText(QRectF(box.left(), y, box.width(), fm.height() * 1.2), 0,
-                       f"… {len(s.equations) - k} more: see bpstudio report")  # fmt: skip
+            p.drawText(
+                QRectF(box.left(), y, box.width(), fm.height() * 1.2),
+                0,
+                f"… {len(s.equations) - k} more: see bpstudio report",
+            )
             break
         p.drawText(QRectF(box.left(), y, box.width(), r.height()), Qt.TextFlag.TextWordWrap, line)
         y += r.height() + fm.height() * 0.5
@@ -156,8 +166,11 @@ def _paint_slide(p: QPainter, page: QRectF, s: Slide, number: int, total: int) -
     small.setPixelSize(18)
     p.setFont(small)
     p.setPen(Qt.GlobalColor.darkGray)
-    p.drawText(QRectF(0, page.height() - pad * 0.8, page.width() - pad, pad * 0.6),
-               Qt.AlignmentFlag.AlignRight, f"{number} / {total}")  # fmt: skip
+    p.drawText(
+        QRectF(0, page.height() - pad * 0.8, page.width() - pad, pad * 0.6),
+        Qt.AlignmentFlag.AlignRight,
+        f"{number} / {total}",
+    )
 
 
 def write_beamer(slides: list[Slide], target: Path, name: str) -> list[Path]:

@@ -62,9 +62,11 @@ def arrange_docks(
     right_bottom: list[QDockWidget],
 ) -> None:
     """Two tab groups in the left column (the first tab in front), two on the right."""
-    groups = ((left, Qt.DockWidgetArea.LeftDockWidgetArea),
-              (right_top, Qt.DockWidgetArea.RightDockWidgetArea),
-              (right_bottom, Qt.DockWidgetArea.RightDockWidgetArea))  # fmt: skip
+    groups = (
+        (left, Qt.DockWidgetArea.LeftDockWidgetArea),
+        (right_top, Qt.DockWidgetArea.RightDockWidgetArea),
+        (right_bottom, Qt.DockWidgetArea.RightDockWidgetArea),
+    )
     for docks, area in groups:
         for dock in docks:
             dock.setFloating(False)

@@ -30,8 +30,20 @@ VERSION = 1
 # what each quantity is "of" (spec table)
 NEURON_QUANTITIES = ("z", "a", "dL_da", "dL_dz", "dL_db", "da_dz", "updated_bias")
 EDGE_QUANTITIES = ("grad", "updated", "path")
-QUANTITIES = ("z", "a", "loss", "dL_da", "dL_dz", "dL_db", "da_dz", "dyhat_dz", "grad",
-              "updated", "updated_bias", "path")  # fmt: skip
+QUANTITIES = (
+    "z",
+    "a",
+    "loss",
+    "dL_da",
+    "dL_dz",
+    "dL_db",
+    "da_dz",
+    "dyhat_dz",
+    "grad",
+    "updated",
+    "updated_bias",
+    "path",
+)
 
 Key = tuple[str, str | None, tuple[str, ...] | None]  # (quantity, id, via-or-by); by -> (by,)
 Sample = int | Literal["all"]
@@ -117,9 +129,16 @@ def describe(key: Key) -> str:
     return text
 
 
-_SYMBOL = {"dL_da": "∂L/∂a", "dL_dz": "∂L/∂z", "dL_db": "∂L/∂b", "da_dz": "f′(z)",
-           "grad": "∂L/∂w", "updated": "the updated weight", "updated_bias": "the updated bias",
-           "path": "the path"}  # fmt: skip
+_SYMBOL = {
+    "dL_da": "∂L/∂a",
+    "dL_dz": "∂L/∂z",
+    "dL_db": "∂L/∂b",
+    "da_dz": "f′(z)",
+    "grad": "∂L/∂w",
+    "updated": "the updated weight",
+    "updated_bias": "the updated bias",
+    "path": "the path",
+}
 
 
 def words(key: Key) -> str:
@@ -305,9 +324,11 @@ def _parse_csv(text: str, source: str) -> AnswerSheet:
             missing = [k for k in ("quantity", "value") if k not in header]
             if missing:
                 raise AnswersError(
-                    [f"{source} row {n}: the header must name the columns quantity,id,value "
-                     f"(missing {', '.join(missing)})"]
-                )  # fmt: skip
+                    [
+                        f"{source} row {n}: the header must name the columns quantity,id,value "
+                        f"(missing {', '.join(missing)})"
+                    ]
+                )
             continue
         where = f"{source} row {n}"
         if len(cells) > len(header):

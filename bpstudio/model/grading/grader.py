@@ -296,9 +296,15 @@ class _Run:
             first = found[0]
             text = self.mistake_words(a, first, exact)
             return self._done(
-                a, exact, yours_out, "wrong", text, None, first.code,
+                a,
+                exact,
+                yours_out,
+                "wrong",
+                text,
+                None,
+                first.code,
                 tuple(f.code for f in found[1:]),
-            )  # fmt: skip
+            )
         text = self.unexplained_words(a, exact, yours)
         return self._done(a, exact, yours_out, "wrong", text, None, "unexplained")
 

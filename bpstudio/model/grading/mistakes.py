@@ -110,8 +110,10 @@ def derivative_of_activation_value(v: Inputs, key: Key) -> Candidates:
     with np.errstate(all="ignore"):
         at_a = fprime(name, a)
         with_z = entry.derivative(z, z.copy(), np.empty_like(z))
-    return [(at_a, "f′ was evaluated at a instead of z"),
-            (with_z, "the derivative's formula in a was used with z in place of a")]  # fmt: skip
+    return [
+        (at_a, "f′ was evaluated at a instead of z"),
+        (with_z, "the derivative's formula in a was used with z in place of a"),
+    ]
 
 
 # --------------------------------------------------------------------------- z
@@ -133,8 +135,10 @@ def missing_bias(v: Inputs, key: Key) -> Candidates:
     out = []
     b = n.biases[nid]
     unit_terms = [e for e in s.in_edges[nid] if s.role[s.ends[e][0]] == "bias"]
-    unit = sum((n.weights[e] * v.get(("a", s.ends[e][0], None)) for e in unit_terms),
-               start=np.zeros(n.batch))  # fmt: skip
+    unit = sum(
+        (n.weights[e] * v.get(("a", s.ends[e][0], None)) for e in unit_terms),
+        start=np.zeros(n.batch),
+    )
     if b != 0.0:
         out.append((z - b, f"z was computed without the bias b = {b:g}"))
     if unit_terms:
@@ -248,8 +252,10 @@ def half_factor(v: Inputs, key: Key) -> Candidates:
     value = RULES[key[0]](v, key)
     if _is_update(key):
         old = v.net.old(key)
-        return [(old + 2.0 * (value - old), "the step is twice the right one (off by a factor of 2)"),
-                (old + 0.5 * (value - old), "the step is half the right one (off by a factor of ½)")]  # fmt: skip
+        return [
+            (old + 2.0 * (value - old), "the step is twice the right one (off by a factor of 2)"),
+            (old + 0.5 * (value - old), "the step is half the right one (off by a factor of ½)"),
+        ]
     return [
         (2.0 * value, "twice the right value (off by a factor of 2)"),
         (0.5 * value, "half the right value (off by a factor of ½)"),
@@ -280,29 +286,71 @@ class Mistake:
 
 _ALL = frozenset(RULES)
 CATALOGUE: tuple[Mistake, ...] = (
-    Mistake("ascent", frozenset({"updated", "updated_bias"}), ascent,
-            "the update climbed the gradient: w + η·∂L/∂w instead of w − η·∂L/∂w"),
-    Mistake("no_learning_rate", frozenset({"updated", "updated_bias"}), no_learning_rate,
-            "the learning rate was left out of the update: w − ∂L/∂w"),
-    Mistake("softmax_diagonal_only", frozenset({"dL_dz"}), softmax_diagonal_only,
-            "through the softmax only ∂ŷ_j/∂z_j = ŷ_j(1 − ŷ_j) was used, the cross terms "
-            "−ŷ_k·ŷ_j of the other outputs were left out", everywhere=True),
-    Mistake("dropped_path", frozenset({"dL_da", "dL_dz"}), dropped_path,
-            "some of the gradient's chain-rule paths were left out"),
-    Mistake("missing_activation_derivative", frozenset({"dL_dz"}), missing_activation_derivative,
-            "∂L/∂z was written as ∂L/∂a: the activation's derivative f′(z) was left out",
-            everywhere=True),
-    Mistake("derivative_of_activation_value", frozenset({"da_dz"}),
-            derivative_of_activation_value, "f′ was evaluated at a instead of z", everywhere=True),
+    Mistake(
+        "ascent",
+        frozenset({"updated", "updated_bias"}),
+        ascent,
+        "the update climbed the gradient: w + η·∂L/∂w instead of w − η·∂L/∂w",
+    ),
+    Mistake(
+        "no_learning_rate",
+        frozenset({"updated", "updated_bias"}),
+        no_learning_rate,
+        "the learning rate was left out of the update: w − ∂L/∂w",
+    ),
+    Mistake(
+        "softmax_diagonal_only",
+        frozenset({"dL_dz"}),
+        softmax_diagonal_only,
+        "through the softmax only ∂ŷ_j/∂z_j = ŷ_j(1 − ŷ_j) was used, the cross terms "
+        "−ŷ_k·ŷ_j of the other outputs were left out",
+        everywhere=True,
+    ),
+    Mistake(
+        "dropped_path",
+        frozenset({"dL_da", "dL_dz"}),
+        dropped_path,
+        "some of the gradient's chain-rule paths were left out",
+    ),
+    Mistake(
+        "missing_activation_derivative",
+        frozenset({"dL_dz"}),
+        missing_activation_derivative,
+        "∂L/∂z was written as ∂L/∂a: the activation's derivative f′(z) was left out",
+        everywhere=True,
+    ),
+    Mistake(
+        "derivative_of_activation_value",
+        frozenset({"da_dz"}),
+        derivative_of_activation_value,
+        "f′ was evaluated at a instead of z",
+        everywhere=True,
+    ),
     Mistake("missing_bias", frozenset({"z"}), missing_bias, "z was computed without the bias"),
-    Mistake("wrong_weight", frozenset({"z", "dL_da"}), wrong_weight,
-            "another weight of the same matrix was used in place of one"),
-    Mistake("used_z_not_a", frozenset({"z"}), used_z_not_a,
-            "z was computed from the previous layer's z instead of its a"),
-    Mistake("updated_weights_in_backward", frozenset({"dL_da"}), updated_weights_in_backward,
-            "∂L/∂a was computed with the weights already updated"),
-    Mistake("half_factor", _ALL, half_factor,
-            "off by a factor of 2 or ½ (the ½ of the loss kept or dropped in its derivative)"),
+    Mistake(
+        "wrong_weight",
+        frozenset({"z", "dL_da"}),
+        wrong_weight,
+        "another weight of the same matrix was used in place of one",
+    ),
+    Mistake(
+        "used_z_not_a",
+        frozenset({"z"}),
+        used_z_not_a,
+        "z was computed from the previous layer's z instead of its a",
+    ),
+    Mistake(
+        "updated_weights_in_backward",
+        frozenset({"dL_da"}),
+        updated_weights_in_backward,
+        "∂L/∂a was computed with the weights already updated",
+    ),
+    Mistake(
+        "half_factor",
+        _ALL,
+        half_factor,
+        "off by a factor of 2 or ½ (the ½ of the loss kept or dropped in its derivative)",
+    ),
     Mistake("sign", _ALL, sign, "the right magnitude with the wrong sign"),
-)  # fmt: skip
+)
 BY_CODE = {m.code: m for m in CATALOGUE}

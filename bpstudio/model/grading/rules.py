@@ -31,8 +31,20 @@ from .structure import Shape, shape_of
 PER_SAMPLE = frozenset({"z", "a", "dL_da", "dL_dz", "da_dz", "dyhat_dz", "path"})
 # the pass a quantity belongs to: a mistake is looked for in the unwritten values of the
 # same pass (and, for an update, of the backward pass) the value was computed from
-PHASE = {"z": 0, "a": 0, "loss": 1, "dL_da": 2, "da_dz": 2, "dyhat_dz": 2, "dL_dz": 2,
-         "dL_db": 2, "grad": 2, "path": 2, "updated": 3, "updated_bias": 3}  # fmt: skip
+PHASE = {
+    "z": 0,
+    "a": 0,
+    "loss": 1,
+    "dL_da": 2,
+    "da_dz": 2,
+    "dyhat_dz": 2,
+    "dL_dz": 2,
+    "dL_db": 2,
+    "grad": 2,
+    "path": 2,
+    "updated": 3,
+    "updated_bias": 3,
+}
 
 
 def derived(key: Key, shape: Shape) -> bool:

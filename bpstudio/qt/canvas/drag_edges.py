@@ -42,8 +42,11 @@ class StaticEdgesPicture(QGraphicsItem):
         painter.scale(self._k, self._k)
         state = option.state
         for e in self.edges:
-            option.state = (state | QStyle.StateFlag.State_Selected if e.isSelected()
-                            else state & ~QStyle.StateFlag.State_Selected)  # fmt: skip
+            option.state = (
+                state | QStyle.StateFlag.State_Selected
+                if e.isSelected()
+                else state & ~QStyle.StateFlag.State_Selected
+            )
             e.paint(painter, option)
         option.state = state
 
@@ -61,10 +64,14 @@ class DragEdgesItem(QGraphicsItem):
         super().__init__()
         self.setZValue(1)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        static = [e for e in edges if e.source.neuron_id not in moving
-                  and e.target.neuron_id not in moving]  # fmt: skip
-        self.live = [e for e in edges if e.source.neuron_id in moving
-                     or e.target.neuron_id in moving]  # fmt: skip
+        static = [
+            e
+            for e in edges
+            if e.source.neuron_id not in moving and e.target.neuron_id not in moving
+        ]
+        self.live = [
+            e for e in edges if e.source.neuron_id in moving or e.target.neuron_id in moving
+        ]
         self.edges = edges
         for e in edges:
             e.frozen = True

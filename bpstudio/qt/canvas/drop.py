@@ -50,8 +50,11 @@ def plan_drop(graph: Graph, spec: DropSpec, pos: QPointF, connect: bool) -> Drop
     cols = [(column_x(graph, c), c) for c in columns(graph)]
     x, y = pos.x(), pos.y()
     ys = {i: graph.neurons[i].y or 0.0 for _, c in cols for i in c}
-    same = min((cx_c for cx_c in cols if abs(cx_c[0] - x) <= COLUMN_TOLERANCE),
-               key=lambda cx_c: abs(cx_c[0] - x), default=None)  # fmt: skip
+    same = min(
+        (cx_c for cx_c in cols if abs(cx_c[0] - x) <= COLUMN_TOLERANCE),
+        key=lambda cx_c: abs(cx_c[0] - x),
+        default=None,
+    )
     count = spec.count
     if same is not None:  # onto a column: join it, below its last neuron
         x = same[0]
@@ -74,10 +77,16 @@ def plan_drop(graph: Graph, spec: DropSpec, pos: QPointF, connect: bool) -> Drop
             mid = sum(ys[i] for i in near[1]) / len(near[1])
             if abs(y - mid) < ROW * max(1, len(near[1])) / 2 + ROW:
                 centre = mid  # level with the layer beside it, as a textbook draws it
-    left = max((cc for cc in cols if x - BESIDE <= cc[0] < x - COLUMN_TOLERANCE),
-               key=lambda cc: cc[0], default=None)  # fmt: skip
-    right = min((cc for cc in cols if x + COLUMN_TOLERANCE < cc[0] <= x + BESIDE),
-                key=lambda cc: cc[0], default=None)  # fmt: skip
+    left = max(
+        (cc for cc in cols if x - BESIDE <= cc[0] < x - COLUMN_TOLERANCE),
+        key=lambda cc: cc[0],
+        default=None,
+    )
+    right = min(
+        (cc for cc in cols if x + COLUMN_TOLERANCE < cc[0] <= x + BESIDE),
+        key=lambda cc: cc[0],
+        default=None,
+    )
     sources: list[str] = []
     targets: list[str] = []
     if spec.role in ("hidden", "output") and left is not None:
@@ -86,8 +95,9 @@ def plan_drop(graph: Graph, spec: DropSpec, pos: QPointF, connect: bool) -> Drop
         targets = [i for i in right[1] if graph.neurons[i].has_activation]
     beside = sources or targets
     chosen_s, chosen_t = (sources, targets) if connect else ([], [])
-    neurons, edges = make_layer(graph, count, spec.role, spec.activation, x, centre,
-                                chosen_s, chosen_t)  # fmt: skip
+    neurons, edges = make_layer(
+        graph, count, spec.role, spec.activation, x, centre, chosen_s, chosen_t
+    )
     what = spec.describe()
     where = f" into the column of {describe(graph, same[1])}" if same is not None else ""
     if edges:
@@ -157,14 +167,16 @@ class DropTarget:
         spec = self._spec(event)
         if spec is None:
             return False
-        plan = plan_drop(self.view.graph, spec, self._scene_pos(event),
-                         self.connect_wanted(spec, event))  # fmt: skip
+        plan = plan_drop(
+            self.view.graph, spec, self._scene_pos(event), self.connect_wanted(spec, event)
+        )
         self._clear()
         self.plan = None
         event.acceptProposedAction()
         graph = self.view.graph
-        self.view.undo_stack.push(AddItemsCommand(graph, plan.neurons, plan.edges,
-                                                  plan.command_text))  # fmt: skip
+        self.view.undo_stack.push(
+            AddItemsCommand(graph, plan.neurons, plan.edges, plan.command_text)
+        )
         self.view.network_scene.select_ids([n.id for n in plan.neurons])
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)  # Tab / N / Del act on the drop
         self.view.say(f"{plan.command_text}: Ctrl+Z undoes it")
@@ -172,8 +184,9 @@ class DropTarget:
 
     # ---------------------------------------------------------------- preview
     def _update(self, spec: DropSpec, event) -> None:
-        plan = plan_drop(self.view.graph, spec, self._scene_pos(event),
-                         self.connect_wanted(spec, event))  # fmt: skip
+        plan = plan_drop(
+            self.view.graph, spec, self._scene_pos(event), self.connect_wanted(spec, event)
+        )
         self.plan = plan
         self._clear()
         scene = self.view.network_scene

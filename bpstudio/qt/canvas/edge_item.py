@@ -186,9 +186,12 @@ class EdgeItem(QGraphicsItem):
     def _sync_label(self) -> None:
         hovered = self._hovered and self.label_hover_only
         self.label.set_content(
-            self._label_text(), self._label_rect, self._pen.color(),
-            self._font, not self.label_hover_only or hovered,
-        )  # fmt: skip
+            self._label_text(),
+            self._label_rect,
+            self._pen.color(),
+            self._font,
+            not self.label_hover_only or hovered,
+        )
 
     def show_hover_label(self, on: bool) -> None:
         """The mouse is over this edge (the view tells the scene): a hover-only label shows."""

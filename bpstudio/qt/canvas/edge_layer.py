@@ -118,8 +118,9 @@ class EdgeLayerItem(QGraphicsItem):
             pen.setCosmetic(True)
         return pen
 
-    def rebuild(self, edges, pos: dict[str, QPointF], live: set[str] | None = None,
-                now: bool = False) -> None:  # fmt: skip
+    def rebuild(
+        self, edges, pos: dict[str, QPointF], live: set[str] | None = None, now: bool = False
+    ) -> None:
         """edges: iterable of Edge; pos: neuron id -> centre; live: moving neuron ids.
 
         The new picture is composed in slices (the old one stays meanwhile); ``now``: at
@@ -199,8 +200,15 @@ class EdgeLayerItem(QGraphicsItem):
             self.live_item.moved()
 
     def _state(self):
-        return (self._static, self._live, self._bounds, 1 / self.scale(), self._index,
-                self._pos, self._static_views)  # fmt: skip
+        return (
+            self._static,
+            self._live,
+            self._bounds,
+            1 / self.scale(),
+            self._index,
+            self._pos,
+            self._static_views,
+        )
 
     def _start(self, state) -> None:
         self._pending = state

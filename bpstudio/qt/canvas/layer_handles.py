@@ -148,15 +148,18 @@ class LayerHandles:
         if h is None:
             return False
         self.view.tool.cancel()
-        add = bool(event.modifiers() & (Qt.KeyboardModifier.ControlModifier
-                                        | Qt.KeyboardModifier.ShiftModifier))  # fmt: skip
+        add = bool(
+            event.modifiers()
+            & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        )
         self.scene.select_ids(h.ids, add=add)
         self._press = (h, QPointF(pos), event.position())
         self._handle_start = QPointF(h.pos())
         self._moving = {i: QPointF(self._item(i).pos()) for i in h.ids}
         self._dragging = False
-        self.view.say(f"Layer of {h.text} selected: drag the handle to move it, "
-                      "or edit it in the Layer panel")  # fmt: skip
+        self.view.say(
+            f"Layer of {h.text} selected: drag the handle to move it, or edit it in the Layer panel"
+        )
         return True
 
     def move(self, event, pos: QPointF) -> bool:
@@ -169,9 +172,12 @@ class LayerHandles:
                 return True
             self._dragging = True
         delta = pos - start
-        self.scene.preview_move({i: QPointF(round(p.x() + delta.x(), 1),
-                                            round(p.y() + delta.y(), 1))
-                                 for i, p in self._moving.items()})  # fmt: skip
+        self.scene.preview_move(
+            {
+                i: QPointF(round(p.x() + delta.x(), 1), round(p.y() + delta.y(), 1))
+                for i, p in self._moving.items()
+            }
+        )
         h.setPos(self._handle_start + delta)
         self.view.say(f"Moving the layer of {h.text}: release to drop")
         return True
@@ -188,8 +194,7 @@ class LayerHandles:
             new = {i: self.scene.model_point(p + delta) for i, p in self._moving.items()}
             self.scene.end_preview()
             if delta.manhattanLength() > 0:
-                self.view.undo_stack.push(MoveNeuronsCommand(graph, old, new,
-                                                             text="Move layer"))  # fmt: skip
+                self.view.undo_stack.push(MoveNeuronsCommand(graph, old, new, text="Move layer"))
         self._moving = {}
         self._dragging = False
         self.rebuild()

@@ -272,8 +272,13 @@ class NeuronItem(QGraphicsItem):
         painter.drawPath(path)
 
     def _paint_warning(self, painter: QPainter) -> None:
-        tri = QPolygonF([QPointF(R * 0.7, -R - 4), QPointF(R * 0.7 - 10, -R + 14),
-                         QPointF(R * 0.7 + 10, -R + 14)])  # fmt: skip
+        tri = QPolygonF(
+            [
+                QPointF(R * 0.7, -R - 4),
+                QPointF(R * 0.7 - 10, -R + 14),
+                QPointF(R * 0.7 + 10, -R + 14),
+            ]
+        )
         painter.setPen(QPen(QColor("#7a5600"), 1.2))
         painter.setBrush(theme.WARNING)
         painter.drawPolygon(tri)

@@ -282,8 +282,12 @@ class NetworkScene(QGraphicsScene):
 
     def _extra_obstacle_items(self) -> list[QGraphicsItem]:
         # a tile is its neuron's child: deleting the neuron deleted it (before its owner knew)
-        return [it for items in self.extra_obstacles.values() for it in items
-                if shiboken6.isValid(it) and it.scene() is self]  # fmt: skip
+        return [
+            it
+            for items in self.extra_obstacles.values()
+            for it in items
+            if shiboken6.isValid(it) and it.scene() is self
+        ]
 
     # ---------------------------------------------------------------- live moves (drag)
     def preview_move(self, positions: dict[str, QPointF]) -> None:
@@ -293,8 +297,7 @@ class NetworkScene(QGraphicsScene):
             # drag start: the cached picture keeps only the static edges (redrawn once);
             # edges with a moving end go to the live item, recomputed per step below
             self._live_ids = set(positions)
-            self._layer.rebuild(self._edges_drawn(), self._positions(), self._live_ids,
-                                now=True)  # fmt: skip
+            self._layer.rebuild(self._edges_drawn(), self._positions(), self._live_ids, now=True)
         elif self._layer is None and set(positions) != self._live_ids:
             # normal mode: one stand-in item draws all edges while the drag lasts
             self._end_item_drag()

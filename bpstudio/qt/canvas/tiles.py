@@ -156,8 +156,12 @@ class NeuronTiles:
         changed = False
         for nid, old in list(self.tiles.items()):
             parent = self.scene.neuron_item(nid)
-            if (not shiboken6.isValid(old) or nid not in wanted or parent is None
-                    or old.parentItem() is not parent):  # fmt: skip
+            if (
+                not shiboken6.isValid(old)
+                or nid not in wanted
+                or parent is None
+                or old.parentItem() is not parent
+            ):
                 self._drop(nid)
                 changed = True
         if grid is None:
@@ -177,8 +181,10 @@ class NeuronTiles:
                 tile = TileItem(nid, parent)
                 self.tiles[nid] = tile
                 label = self.graph.neurons[nid].display_label
-                tile.setToolTip(f"{label}: its output over the input plane (x₁ across, x₂ up)."
-                                " Click to see it large in the Decision boundary dock.")  # fmt: skip
+                tile.setToolTip(
+                    f"{label}: its output over the input plane (x₁ across, x₂ up)."
+                    " Click to see it large in the Decision boundary dock."
+                )
                 changed = True
             tile.set_values(rgba)
         if changed:

@@ -33,8 +33,14 @@ DRAG_START = 3  # pixels before a press becomes a drag
 def new_neuron(graph, role: str, pos: QPointF) -> Neuron:
     nid = graph.new_id(ID_PREFIX[role])
     label = "1" if role == "bias" else nid[0] + nid[1:].translate(SUBSCRIPTS)
-    return Neuron(nid, role, activation=DEFAULT_ACTIVATION.get(role), label=label,
-                  x=round(pos.x(), 1), y=round(pos.y(), 1))  # fmt: skip
+    return Neuron(
+        nid,
+        role,
+        activation=DEFAULT_ACTIVATION.get(role),
+        label=label,
+        x=round(pos.x(), 1),
+        y=round(pos.y(), 1),
+    )
 
 
 class Tool:
@@ -122,8 +128,10 @@ class SelectTool(Tool):
     """Click/Ctrl/Shift select, rubber band, drag to move, drag from the rim to connect."""
 
     name = "select"
-    hint = ("Click to select · drag to move · drag from a neuron's rim to connect · "
-            "double-click empty canvas to add a neuron")  # fmt: skip
+    hint = (
+        "Click to select · drag to move · drag from a neuron's rim to connect · "
+        "double-click empty canvas to add a neuron"
+    )
 
     def __init__(self, view: CanvasView):
         super().__init__(view)
@@ -195,9 +203,12 @@ class SelectTool(Tool):
                 self.dragging = True
             delta = pos - self.press_pos
             # rounded as on release: the drop's model events then find the items in place
-            self.scene.preview_move({i: QPointF(round(p.x() + delta.x(), 1),
-                                                round(p.y() + delta.y(), 1))
-                                     for i, p in self.moving.items()})  # fmt: skip
+            self.scene.preview_move(
+                {
+                    i: QPointF(round(p.x() + delta.x(), 1), round(p.y() + delta.y(), 1))
+                    for i, p in self.moving.items()
+                }
+            )
             self.view.say(f"Moving {len(self.moving)} neuron(s): release to drop")
         else:
             super().move(event, pos)

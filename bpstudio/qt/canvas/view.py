@@ -149,8 +149,11 @@ class CanvasView(QGraphicsView):
         avail_w, avail_h = vp.width() - 2 * pad, vp.height() - top - 2 * pad
         if avail_w < 40 or avail_h < 40:  # a tiny view: the legend's room is not worth it
             top, avail_h = 0, vp.height() - 2 * pad
-        scale = min(max(avail_w, 1.0) / max(rect.width(), 1.0),
-                    max(avail_h, 1.0) / max(rect.height(), 1.0), 1.5)  # fmt: skip
+        scale = min(
+            max(avail_w, 1.0) / max(rect.width(), 1.0),
+            max(avail_h, 1.0) / max(rect.height(), 1.0),
+            1.5,
+        )
         scale = max(scale, MIN_ZOOM)
         self.setTransform(self.transform().fromScale(scale, scale))
         # the network's centre in the middle of the room under the legend

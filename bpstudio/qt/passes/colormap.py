@@ -120,8 +120,14 @@ class Theme:
     def sign_rgba(self, values: np.ndarray) -> np.ndarray:
         """:meth:`sign_colour` per value as (n, 4) floats in 0..1."""
         v = np.asarray(values, dtype=float)
-        table = np.array([_rgba(QColor(128, 128, 128)), _rgba(self.zero), _rgba(self.positive),
-                          _rgba(self.negative)])  # fmt: skip
+        table = np.array(
+            [
+                _rgba(QColor(128, 128, 128)),
+                _rgba(self.zero),
+                _rgba(self.positive),
+                _rgba(self.negative),
+            ]
+        )
         which = np.where(v > 0, 2, np.where(v < 0, 3, 1))
         return table[np.where(np.isfinite(v), which, 0)]
 

@@ -101,23 +101,67 @@ class ExerciseMode(QObject):
             return a
 
         m = self.menu
-        m.addAction(act("backward", "Hide &Backward Values", lambda: self.start("backward"),
-                        "Ctrl+Shift+X", "Exercise: ∂L/∂z and ∂L/∂w become blanks to fill in"))  # fmt: skip
+        m.addAction(
+            act(
+                "backward",
+                "Hide &Backward Values",
+                lambda: self.start("backward"),
+                "Ctrl+Shift+X",
+                "Exercise: ∂L/∂z and ∂L/∂w become blanks to fill in",
+            )
+        )
         m.addMenu(self.layer_menu)
         self.layer_menu.aboutToShow.connect(self._fill_layer_menu)
-        m.addAction(act("updates", "Hide the &Updates", lambda: self.start("updates"),
-                        tip="Exercise: the new weights and biases become blanks"))  # fmt: skip
-        m.addAction(act("everything", "Hide &Everything", lambda: self.start("everything"),
-                        tip="Exercise: every value of the pass becomes a blank"))  # fmt: skip
+        m.addAction(
+            act(
+                "updates",
+                "Hide the &Updates",
+                lambda: self.start("updates"),
+                tip="Exercise: the new weights and biases become blanks",
+            )
+        )
+        m.addAction(
+            act(
+                "everything",
+                "Hide &Everything",
+                lambda: self.start("everything"),
+                tip="Exercise: every value of the pass becomes a blank",
+            )
+        )
         m.addSeparator()
-        m.addAction(act("reveal", "&Reveal Answer", self.reveal, "Ctrl+R",
-                        "Show the exact value of the focused blank (also: ?)"))  # fmt: skip
-        m.addAction(act("export", "E&xport Verdicts…", lambda: self.export_dialog(),
-                        tip="The verdict list as CSV: an answers file with the verdicts beside it"))  # fmt: skip
-        m.addAction(act("sheet", "Export Exercise &Sheet…", lambda: self.export_sheet(),
-                        tip="The worked example with blanks (Markdown/LaTeX) and its answer key"))  # fmt: skip
-        m.addAction(act("leave", "&Leave Exercise", lambda: self.leave(),
-                        tip="The normal badges back (typed answers are not kept)"))  # fmt: skip
+        m.addAction(
+            act(
+                "reveal",
+                "&Reveal Answer",
+                self.reveal,
+                "Ctrl+R",
+                "Show the exact value of the focused blank (also: ?)",
+            )
+        )
+        m.addAction(
+            act(
+                "export",
+                "E&xport Verdicts…",
+                lambda: self.export_dialog(),
+                tip="The verdict list as CSV: an answers file with the verdicts beside it",
+            )
+        )
+        m.addAction(
+            act(
+                "sheet",
+                "Export Exercise &Sheet…",
+                lambda: self.export_sheet(),
+                tip="The worked example with blanks (Markdown/LaTeX) and its answer key",
+            )
+        )
+        m.addAction(
+            act(
+                "leave",
+                "&Leave Exercise",
+                lambda: self.leave(),
+                tip="The normal badges back (typed answers are not kept)",
+            )
+        )
         self.actions["check"] = QAction("Check &Answers…", self)
         self.actions["check"].setStatusTip(
             "Grade an answers file (JSON or CSV) against this network's exact pass"
@@ -233,9 +277,11 @@ class ExerciseMode(QObject):
             self.tools.controls.sample.setValue(sheet.sample)
             if self.tools.controls.sample.value() != sheet.sample:
                 dialogs.show_errors(
-                    self.window, "Check answers", f"Cannot check “{p.name}”:",
+                    self.window,
+                    "Check answers",
+                    f"Cannot check “{p.name}”:",
                     [f"{p.name}: sample {sheet.sample} is not in this network's data"],
-                )  # fmt: skip
+                )
                 return False
         self.leave(quiet=True)
         if not self._to_backward_pass(batch):
@@ -245,8 +291,9 @@ class ExerciseMode(QObject):
         try:
             ex = Exercise.checking(self.graph, sheet.answers, sample)
         except (ValueError, KeyError) as exc:  # the grader's word on a file it cannot use
-            dialogs.show_errors(self.window, "Check answers", f"Cannot check “{p.name}”:",
-                                [str(exc)])  # fmt: skip
+            dialogs.show_errors(
+                self.window, "Check answers", f"Cannot check “{p.name}”:", [str(exc)]
+            )
             return False
         self.path = p
         self._begin(ex)
@@ -569,8 +616,9 @@ class ExerciseMode(QObject):
         except OSError as exc:
             from .. import dialogs
 
-            dialogs.show_errors(self.window, "Export verdicts", f"Cannot write “{p.name}”:",
-                                [str(exc)])  # fmt: skip
+            dialogs.show_errors(
+                self.window, "Export verdicts", f"Cannot write “{p.name}”:", [str(exc)]
+            )
             return None
         self._say(f"Verdicts written to {p}")
         return p

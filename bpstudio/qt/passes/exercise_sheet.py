@@ -61,9 +61,14 @@ def export_exercise_sheet(window: MainWindow, hide: str | None = None) -> Path |
         fmt = "tex" if target.lower().endswith(".tex") else "md"
         figure = figure_name(target)
         sheet, key = render_exercise(
-            graph, compiled, ds, sample=sample, fmt=fmt, figure=figure,
+            graph,
+            compiled,
+            ds,
+            sample=sample,
+            fmt=fmt,
+            figure=figure,
             hide=hidden_quantities(list(HIDE_PARTS[hide])),
-        )  # fmt: skip
+        )
     except (CompileError, DataError) as exc:
         dialogs.show_errors(window, title, "The network cannot be run:", exc.errors)
         return None

@@ -95,8 +95,15 @@ class LayerModel(QAbstractTableModel):
     ``set_values`` swaps in new numbers (same layout) and emits one ``dataChanged``; the view
     then repaints what is on screen, asking :meth:`data` for those cells only."""
 
-    def __init__(self, row_labels: list[str], src_labels: list[str], edge_at: np.ndarray,
-                 edge_ids: list[str], mask: np.ndarray | None, parent=None):  # fmt: skip
+    def __init__(
+        self,
+        row_labels: list[str],
+        src_labels: list[str],
+        edge_at: np.ndarray,
+        edge_ids: list[str],
+        mask: np.ndarray | None,
+        parent=None,
+    ):
         super().__init__(parent)
         self.row_labels, self.src_labels = row_labels, src_labels
         self.n_src = len(src_labels)
@@ -113,8 +120,14 @@ class LayerModel(QAbstractTableModel):
         # (None: every number shows; in the forward view W and b are known before the pass)
         self.blank_from: int | None = None
 
-    def set_layout(self, row_labels: list[str], src_labels: list[str], edge_at: np.ndarray,
-                   edge_ids: list[str], mask: np.ndarray | None) -> None:  # fmt: skip
+    def set_layout(
+        self,
+        row_labels: list[str],
+        src_labels: list[str],
+        edge_at: np.ndarray,
+        edge_ids: list[str],
+        mask: np.ndarray | None,
+    ) -> None:
         """Another layout of the layer (an edit of the network): one model reset, no new
         widgets. The numbers follow with :meth:`set_values`."""
         self.beginResetModel()
@@ -125,9 +138,16 @@ class LayerModel(QAbstractTableModel):
         self.extra = np.zeros((3, len(row_labels)))
         self.endResetModel()
 
-    def set_values(self, W: np.ndarray, b: np.ndarray, z: np.ndarray, a: np.ndarray,
-                   decimals: int, columns: tuple[str, str, str] = _EXTRA,
-                   blank_from: int | None = None) -> None:  # fmt: skip
+    def set_values(
+        self,
+        W: np.ndarray,
+        b: np.ndarray,
+        z: np.ndarray,
+        a: np.ndarray,
+        decimals: int,
+        columns: tuple[str, str, str] = _EXTRA,
+        blank_from: int | None = None,
+    ) -> None:
         """The matrix and three columns beside it (b, z, a; or δ, ∂L/∂b, ∂L/∂a; …)."""
         if columns != self.columns:
             self.columns = columns
@@ -252,8 +272,14 @@ class LayerTable(QTableView):
 
     cellClicked = Signal(int, int)  # noqa: N815 (QTableWidget's name, kept for callers)
 
-    def __init__(self, layer: int, model: LayerModel, cell_of: dict[str, tuple[int, int]],
-                 font: QFont, parent: QWidget | None = None):  # fmt: skip
+    def __init__(
+        self,
+        layer: int,
+        model: LayerModel,
+        cell_of: dict[str, tuple[int, int]],
+        font: QFont,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.layer = layer
         self.fit_due = False  # new numbers arrived while scrolled out of view (fit_later)
@@ -286,8 +312,10 @@ class LayerTable(QTableView):
 
     def _measure_headers(self) -> None:
         fm = QFontMetrics(self.font())
-        self._header_px = [fm.horizontalAdvance(t) + CELL_PAD_PX
-                           for t in [*self.model().src_labels, *self.model().columns]]  # fmt: skip
+        self._header_px = [
+            fm.horizontalAdvance(t) + CELL_PAD_PX
+            for t in [*self.model().src_labels, *self.model().columns]
+        ]
 
     def relayout(self, cell_of: dict[str, tuple[int, int]]) -> None:
         """The model got another layout (set_layout and set_values): fit the table to it."""
@@ -500,8 +528,9 @@ class MatrixView(QWidget):
             lay.addWidget(eq)
             self.equations.append(eq)
             edge_at, cell_of = self._cells(c, l)
-            model = LayerModel([label(n) for n in rows], [label(n) for n in src], edge_at,
-                               c.edge_ids, layer.mask)  # fmt: skip
+            model = LayerModel(
+                [label(n) for n in rows], [label(n) for n in src], edge_at, c.edge_ids, layer.mask
+            )
             self._set_model_values(model, r, l)
             t = LayerTable(l, model, cell_of, font)
             t.cellClicked.connect(lambda i, j, t=t: self._on_cell(t, i, j))
@@ -528,14 +557,16 @@ class MatrixView(QWidget):
                 st = r.training
                 terms = [t for t, on in (("λ₂·W", st.l2), ("λ₁·sign(W)", st.l1)) if on]
                 pen = "".join(f" + {t}" for t in terms)
-            what = (f"δ({l}) = ∂L/∂z({l}),  ∂L/∂W({l}) = δ({l})·{prev}ᵀ{pen},  "
-                    f"∂L/∂b({l}) = δ({l})")  # fmt: skip
+            what = f"δ({l}) = ∂L/∂z({l}),  ∂L/∂W({l}) = δ({l})·{prev}ᵀ{pen},  ∂L/∂b({l}) = δ({l})"
             note = "mean over the batch" if self._batch() else f"∂L/∂W({l}) is {shape}"
         elif self.mode == "update":
             eta = self.stepper.graph.training.get("learning_rate")
             opt = str(self.stepper.graph.training.get("optimizer", "sgd"))
-            what = (f"W({l}) ← W({l}) − η·∂L/∂W({l}),  b({l}) ← b({l}) − η·∂L/∂b({l})"
-                    if opt == "sgd" else f"W({l}), b({l}): one {opt} step")  # fmt: skip
+            what = (
+                f"W({l}) ← W({l}) − η·∂L/∂W({l}),  b({l}) ← b({l}) − η·∂L/∂b({l})"
+                if opt == "sgd"
+                else f"W({l}), b({l}): one {opt} step"
+            )
             note = f"η = {ex.fmt(float(eta), self.decimals)}" if opt == "sgd" and eta else ""
         else:
             what = f"z({l}) = W({l})·{prev} + b({l})"
@@ -560,8 +591,9 @@ class MatrixView(QWidget):
             src = c.neuron_ids[layer.src_lo : layer.start]
             rows = c.neuron_ids[layer.start : layer.stop]
             edge_at, cell_of = self._cells(c, l)
-            t.model().set_layout([label(n) for n in rows], [label(n) for n in src], edge_at,
-                                 c.edge_ids, layer.mask)  # fmt: skip
+            t.model().set_layout(
+                [label(n) for n in rows], [label(n) for n in src], edge_at, c.edge_ids, layer.mask
+            )
             self._set_model_values(t.model(), r, l)
             t.relayout(cell_of)
             eq.setText(self._equation(c, l))
@@ -577,8 +609,13 @@ class MatrixView(QWidget):
         edge_at = np.full((height, width), -1, dtype=np.intp)
         edge_at[rows, cols] = sel
         ids = c.edge_ids
-        cell_of = dict(zip([ids[k] for k in sel.tolist()],
-                           zip(rows.tolist(), cols.tolist(), strict=True), strict=True))  # fmt: skip
+        cell_of = dict(
+            zip(
+                [ids[k] for k in sel.tolist()],
+                zip(rows.tolist(), cols.tolist(), strict=True),
+                strict=True,
+            )
+        )
         return edge_at, cell_of
 
     def _set_model_values(self, model: LayerModel, r, l: int) -> None:
@@ -614,10 +651,14 @@ class MatrixView(QWidget):
             return None
         c, g = r.compiled, self.stepper.graph
         layers = tuple(
-            (layer.src_lo, layer.start, layer.stop,
-             None if layer.mask is None else layer.mask.tobytes())
+            (
+                layer.src_lo,
+                layer.start,
+                layer.stop,
+                None if layer.mask is None else layer.mask.tobytes(),
+            )
             for layer in c.net.layers
-        )  # fmt: skip
+        )
         labels = tuple(g.neurons[n].display_label if n in g.neurons else n for n in c.neuron_ids)
         # which edge sits in which cell: the ids and their parameter slots (cheap to compare)
         edges = (tuple(c.edge_ids), c.edge_param.tobytes(), c.edge_layer.tobytes())

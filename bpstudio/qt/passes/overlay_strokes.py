@@ -45,8 +45,9 @@ class OverlayStrokes(OverlayPlacement):
             layers = [l for l in range(1, c.n_layers + 1) if st.backward_shown(l)]
             shown = np.isin(c.edge_layer, layers)
         if len(self.graph.edges) != len(c.edge_ids):  # edges deleted since the pass
-            shown &= np.fromiter((eid in self.graph.edges for eid in c.edge_ids), bool,
-                                 count=len(c.edge_ids))  # fmt: skip
+            shown &= np.fromiter(
+                (eid in self.graph.edges for eid in c.edge_ids), bool, count=len(c.edge_ids)
+            )
         return np.nonzero(shown)[0]
 
     def _bulk_strokes(

@@ -33,10 +33,20 @@ class PassMenuControls:
         self.controls = c = controls
         menu.addSeparator()
         self.data_group = QActionGroup(menu)
-        self.one = _radio(menu, self.data_group, "&One Sample", c.mode.currentIndex() == 0,
-                          lambda: c.mode.setCurrentIndex(0))  # fmt: skip
-        self.batch = _radio(menu, self.data_group, "Whole &Batch", c.mode.currentIndex() == 1,
-                            lambda: c.mode.setCurrentIndex(1))  # fmt: skip
+        self.one = _radio(
+            menu,
+            self.data_group,
+            "&One Sample",
+            c.mode.currentIndex() == 0,
+            lambda: c.mode.setCurrentIndex(0),
+        )
+        self.batch = _radio(
+            menu,
+            self.data_group,
+            "Whole &Batch",
+            c.mode.currentIndex() == 1,
+            lambda: c.mode.setCurrentIndex(1),
+        )
         self.next_sample = menu.addAction("Ne&xt Sample", lambda: c.sample.stepBy(1))
         self.next_sample.setShortcut(QKeySequence("]"))
         self.previous_sample = menu.addAction("Pre&vious Sample", lambda: c.sample.stepBy(-1))
@@ -51,18 +61,26 @@ class PassMenuControls:
         self.speeds: dict[int, QAction] = {}
         for text, value in SPEEDS.items():
             label = text if value == 0 else f"{text} ({value * MS_PER_SPEED / 1000:.1f} s a layer)"
-            self.speeds[value] = _radio(speed_menu, self.speed_group, label,
-                                        c.speed.value() == value,
-                                        lambda _=False, v=value: c.speed.setValue(v))  # fmt: skip
+            self.speeds[value] = _radio(
+                speed_menu,
+                self.speed_group,
+                label,
+                c.speed.value() == value,
+                lambda _=False, v=value: c.speed.setValue(v),
+            )
 
         decimals_menu = menu.addMenu("&Decimals")
         self.decimals_group = QActionGroup(decimals_menu)
         self.decimals_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
         self.decimals: dict[int, QAction] = {}
         for d in DECIMALS:
-            self.decimals[d] = _radio(decimals_menu, self.decimals_group, f"{d} decimals",
-                                      c.decimals.value() == d,
-                                      lambda _=False, v=d: c.decimals.setValue(v))  # fmt: skip
+            self.decimals[d] = _radio(
+                decimals_menu,
+                self.decimals_group,
+                f"{d} decimals",
+                c.decimals.value() == d,
+                lambda _=False, v=d: c.decimals.setValue(v),
+            )
 
         c.mode.currentIndexChanged.connect(self._sync)
         c.speed.valueChanged.connect(self._sync)

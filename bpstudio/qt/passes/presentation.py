@@ -202,13 +202,14 @@ class PresentationMode(QObject):
     def _bar_actions(self) -> list[tuple[QAction, str | None] | None]:
         a = self.tools.controller.actions
         acts: list[tuple[QAction, str | None] | None] = [
-            (a["forward"], "Forward F6"), (a["backward"], "Backward F7"),
-            (a["update"], "Update F8"), (a["reset"], "Reset"),
-        ]  # fmt: skip
+            (a["forward"], "Forward F6"),
+            (a["backward"], "Backward F7"),
+            (a["update"], "Update F8"),
+            (a["reset"], "Reset"),
+        ]
         training = self.training
         if training is not None:
-            acts += [None, (training.actions["play"], None),
-                     (training.actions["step"], "Epoch")]  # fmt: skip
+            acts += [None, (training.actions["play"], None), (training.actions["step"], "Epoch")]
         return [*acts, None, (self.leave_action, "Exit Esc")]
 
     # ----------------------------------------------------------------- enter / leave

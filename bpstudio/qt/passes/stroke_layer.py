@@ -61,8 +61,14 @@ class StrokeLayer(QGraphicsItem):
         """The number each drawn stroke encodes, by edge id (what tests and tips read)."""
         return dict(zip(self._ids, self._values.tolist(), strict=True))
 
-    def set_arrays(self, ids: list[str], lines: np.ndarray, rgba: np.ndarray,
-                   widths: np.ndarray, values: np.ndarray) -> None:  # fmt: skip
+    def set_arrays(
+        self,
+        ids: list[str],
+        lines: np.ndarray,
+        rgba: np.ndarray,
+        widths: np.ndarray,
+        values: np.ndarray,
+    ) -> None:
         """The strokes to draw: per edge its line (x0, y0, x1, y1) in scene coordinates, pen
         colour (r, g, b, a in 0..1), pen width and value. Drops the image."""
         n = len(ids)
@@ -278,8 +284,15 @@ class StrokeLayer(QGraphicsItem):
         t = self._transform
         if t is None or self.image is None:
             return None
-        if any(abs(a - b) > 1e-9 for a, b in ((wt.m11(), t.m11()), (wt.m12(), t.m12()),
-                                              (wt.m21(), t.m21()), (wt.m22(), t.m22()))):  # fmt: skip
+        if any(
+            abs(a - b) > 1e-9
+            for a, b in (
+                (wt.m11(), t.m11()),
+                (wt.m12(), t.m12()),
+                (wt.m21(), t.m21()),
+                (wt.m22(), t.m22()),
+            )
+        ):
             return None
         dx, dy = wt.dx() - t.dx(), wt.dy() - t.dy()
         if abs(dx - round(dx)) > 1e-9 or abs(dy - round(dy)) > 1e-9:

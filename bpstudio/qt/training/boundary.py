@@ -151,13 +151,16 @@ class BoundaryPlot(PlotPanel):
             size = 13 if len(X) <= 60 else 10 if len(X) <= 250 else 8
             self.points.setData(X[:, 0], X[:, 1], brush=brushes, size=size)
             acc = self._accuracy(X_in, Y, labels)
-            self.info.setText(f"{len(X)} points" + (f"   accuracy {acc:.0%}" if acc is not None
-                                                     else ""))  # fmt: skip
+            self.info.setText(
+                f"{len(X)} points" + (f"   accuracy {acc:.0%}" if acc is not None else "")
+            )
             if neuron is not None:
                 n = s.graph.neurons[self.neuron or ""]
                 self.info.setText(f"{n.display_label} ({n.activation}) over x₁, x₂")
-                self.info.setToolTip("The neuron's output: blue high, orange low, the line at "
-                                     "the middle of its range")  # fmt: skip
+                self.info.setToolTip(
+                    "The neuron's output: blue high, orange low, the line at "
+                    "the middle of its range"
+                )
         elif d == 1:
             self._set_mode("1d")
             x, yhat = s.predict_curve()
@@ -215,8 +218,9 @@ class BoundaryPlot(PlotPanel):
         if self._mode == "2d" and self._grid is not None:
             xs, ys, P = self._grid
             k = P.shape[2]
-            names = [self.neuron] if self.neuron is not None else [f"output_{i + 1}"
-                                                                   for i in range(k)]  # fmt: skip
+            names = (
+                [self.neuron] if self.neuron is not None else [f"output_{i + 1}" for i in range(k)]
+            )
             out.write("x1,x2," + ",".join(names) + "\n")
             for i, x in enumerate(xs):
                 for j, y in enumerate(ys):
@@ -258,9 +262,12 @@ class ActivationPlot(PlotPanel):
             style_plot(p)
             p.hideAxis("left")
             colour = layer_colour(l)
-            c = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pg.mkPen(colour, width=2),
-                                brush=pg.mkBrush(colour.red(), colour.green(), colour.blue(),
-                                                 110))  # fmt: skip
+            c = pg.PlotDataItem(
+                stepMode="center",
+                fillLevel=0,
+                pen=pg.mkPen(colour, width=2),
+                brush=pg.mkBrush(colour.red(), colour.green(), colour.blue(), 110),
+            )
             p.addItem(c)
             self.cells.append((p, c))
 

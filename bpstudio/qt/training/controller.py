@@ -29,8 +29,13 @@ from ..undo import UndoStack
 FRAME_HZ = 30.0
 SLOW_HZ = 5.0
 SLICE_S = 0.005  # epochs per timer tick: short enough that input waits < 50 ms with a repaint
-SPEEDS = {"full speed": 0, "1000 epochs/s": 1000, "100 epochs/s": 100, "10 epochs/s": 10,
-          "1 epoch/s": 1}  # fmt: skip
+SPEEDS = {
+    "full speed": 0,
+    "1000 epochs/s": 1000,
+    "100 epochs/s": 100,
+    "10 epochs/s": 10,
+    "1 epoch/s": 1,
+}
 
 
 class TrainingController(QObject):
@@ -238,8 +243,11 @@ class TrainingController(QObject):
             self._stop(res.stopped, res.message, res.divergence)
             return
         if self.target is not None and s.epoch >= self.target:
-            self._stop("epochs", f"Trained {s.epoch} epochs (training.epochs = "
-                                 f"{self.epochs_setting()}). Press Play to continue.")  # fmt: skip
+            self._stop(
+                "epochs",
+                f"Trained {s.epoch} epochs (training.epochs = "
+                f"{self.epochs_setting()}). Press Play to continue.",
+            )
             return
         now = time.perf_counter()
         if now - self._last_frame >= max(self._frame_gap, 2 * self._loop_cost):
@@ -271,15 +279,17 @@ class TrainingController(QObject):
             self._last_slow = now
             self.slow_frame.emit()
 
-    def _stop(self, why: str | None = None, text: str = "",
-              divergence: DivergenceNote | None = None) -> None:  # fmt: skip
+    def _stop(
+        self, why: str | None = None, text: str = "", divergence: DivergenceNote | None = None
+    ) -> None:
         self._timer.stop()
         self._playing = False
         self._after_stop(why, text, divergence)
         self.running_changed.emit(False)
 
-    def _after_stop(self, why: str | None, text: str,
-                    divergence: DivergenceNote | None = None) -> None:  # fmt: skip
+    def _after_stop(
+        self, why: str | None, text: str, divergence: DivergenceNote | None = None
+    ) -> None:
         self._emit_frame(time.perf_counter(), slow=True)
         self._end_stretch()
         if why == "diverged" and divergence is not None:

@@ -332,8 +332,11 @@ class DataPanel(QWidget):
             self.split_slider.show_value(self.graph.settings.validation_split)
             if kind == "generator":
                 g = self.graph.data.get("generator") or {}
-                for w, key, default in ((self.gen_n, "n", 200), (self.gen_seed, "seed", 1),
-                                        (self.gen_classes, "classes", 2)):  # fmt: skip
+                for w, key, default in (
+                    (self.gen_n, "n", 200),
+                    (self.gen_seed, "seed", 1),
+                    (self.gen_classes, "classes", 2),
+                ):
                     with QSignalBlocker(w):
                         w.setValue(int(g.get(key, default)))
                 with QSignalBlocker(self.gen_noise):
@@ -352,8 +355,9 @@ class DataPanel(QWidget):
         m = self.misfit
         w_in, w_out = m.widths if m is not None else (len(ins), len(outs))
         headers = [ins[c] if c < len(ins) else f"column {c + 1} (no input)" for c in range(w_in)]
-        headers += [outs[c] if c < len(outs) else f"target {c + 1} (no output)"
-                    for c in range(w_out)]  # fmt: skip
+        headers += [
+            outs[c] if c < len(outs) else f"target {c + 1} (no output)" for c in range(w_out)
+        ]
         editable = kind == "samples" and m is None
         self.error.setText("")
         rows: list[list[float | None]] = []
@@ -396,9 +400,14 @@ class DataPanel(QWidget):
 
     # ---------------------------------------------------------------- data that does not fit
     def _show_misfit(self, m: datafit.Misfit | None) -> None:
-        key = None if m is None else (
-            tuple(m.problems), tuple((f.text, tuple(o[0] for o in f.options)) for f in m.fixes)
-        )  # fmt: skip
+        key = (
+            None
+            if m is None
+            else (
+                tuple(m.problems),
+                tuple((f.text, tuple(o[0] for o in f.options)) for f in m.fixes),
+            )
+        )
         if key == self._fit_key:
             return
         self._fit_key = key
@@ -428,8 +437,11 @@ class DataPanel(QWidget):
                 choice.addItems([label for label, _ in fix.options])
                 choice.setToolTip("Which column to drop")
                 self.fix_choices[fix.text] = choice
-            button.clicked.connect(lambda _=False, f=fix, c=choice: self.apply_fix(
-                f, c.currentIndex() if c is not None else 0))  # fmt: skip
+            button.clicked.connect(
+                lambda _=False, f=fix, c=choice: self.apply_fix(
+                    f, c.currentIndex() if c is not None else 0
+                )
+            )
             rl.addWidget(button, 1)
             if choice is not None:
                 rl.addWidget(choice)
@@ -510,8 +522,10 @@ class DataPanel(QWidget):
             ds = None
         if ds is not None and len(ds) > TABLE_EDIT_MAX:
             self.refresh()  # the source box goes back to what the data still is
-            self.error.setText(f"{len(ds):,} samples are too many to edit as a table (at most "
-                               f"{TABLE_EDIT_MAX:,}): lower the number of samples first")  # fmt: skip
+            self.error.setText(
+                f"{len(ds):,} samples are too many to edit as a table (at most "
+                f"{TABLE_EDIT_MAX:,}): lower the number of samples first"
+            )
             return
         samples = (
             [{"x": x.tolist(), "y": y.tolist()} for x, y in zip(ds.X, ds.Y, strict=True)]
@@ -536,8 +550,7 @@ class DataPanel(QWidget):
             self.refresh()
             return
         token = self._tokens.setdefault("split", object()) if merge else None
-        push_network(self.graph, self.undo_stack, {"training": new}, "Set validation split",
-                     token)  # fmt: skip
+        push_network(self.graph, self.undo_stack, {"training": new}, "Set validation split", token)
 
     # ---------------------------------------------------------------- the table
     def _cell_edited(self, r: int, c: int, text: str) -> None:
@@ -576,8 +589,9 @@ class DataPanel(QWidget):
     def add_sample(self) -> None:
         samples = self._samples_from_model()
         n_in, n_out = len(self.graph.inputs()), len(self.graph.outputs())
-        samples.append(copy.deepcopy(samples[-1]) if samples else
-                       {"x": [0.0] * n_in, "y": [0.0] * n_out})  # fmt: skip
+        samples.append(
+            copy.deepcopy(samples[-1]) if samples else {"x": [0.0] * n_in, "y": [0.0] * n_out}
+        )
         self._push_data({"samples": samples}, "Add sample")
 
     def remove_samples(self) -> None:
@@ -605,8 +619,10 @@ class DataPanel(QWidget):
         self._show_page(2)
         self.csv_path.setText(f"{Path(path).name}: {len(table)} rows, columns {', '.join(header)}")
         n_in, n_out = feature_inputs.raw_dims(self.graph), len(self.graph.outputs())
-        for lst, chosen in ((self.inputs_list, set(header[:n_in])),
-                            (self.targets_list, set(header[n_in : n_in + n_out]))):  # fmt: skip
+        for lst, chosen in (
+            (self.inputs_list, set(header[:n_in])),
+            (self.targets_list, set(header[n_in : n_in + n_out])),
+        ):
             lst.clear()
             for h in header:
                 it = QListWidgetItem(h)
@@ -618,8 +634,11 @@ class DataPanel(QWidget):
 
     @staticmethod
     def _checked(lst: QListWidget) -> list[str]:
-        return [lst.item(i).text() for i in range(lst.count())
-                if lst.item(i).checkState() == Qt.CheckState.Checked]  # fmt: skip
+        return [
+            lst.item(i).text()
+            for i in range(lst.count())
+            if lst.item(i).checkState() == Qt.CheckState.Checked
+        ]
 
     def apply_csv_columns(self) -> bool:
         if self._csv_text is None:
@@ -631,11 +650,15 @@ class DataPanel(QWidget):
         n_in, n_out = feature_inputs.raw_dims(self.graph), len(self.graph.outputs())
         errors = []
         if len(inputs) != n_in:
-            errors.append(f"pick {n_in} input column{'s' * (n_in != 1)} (the network has "
-                          f"{n_in} inputs); {len(inputs)} picked")  # fmt: skip
+            errors.append(
+                f"pick {n_in} input column{'s' * (n_in != 1)} (the network has "
+                f"{n_in} inputs); {len(inputs)} picked"
+            )
         if len(targets) != n_out:
-            errors.append(f"pick {n_out} target column{'s' * (n_out != 1)} (the network has "
-                          f"{n_out} outputs); {len(targets)} picked")  # fmt: skip
+            errors.append(
+                f"pick {n_out} target column{'s' * (n_out != 1)} (the network has "
+                f"{n_out} outputs); {len(targets)} picked"
+            )
         if not len(table):
             errors.append(f"{Path(path).name} has a header but no rows")
         if not errors:
@@ -653,8 +676,9 @@ class DataPanel(QWidget):
                 ref = Path(os.path.relpath(Path(path).resolve(), base.resolve()))
             except ValueError:  # another drive on Windows
                 ref = Path(path).resolve()
-        self._push_data({"csv": ref.as_posix(), "inputs": inputs, "targets": targets},
-                        f"Use {Path(path).name}")  # fmt: skip
+        self._push_data(
+            {"csv": ref.as_posix(), "inputs": inputs, "targets": targets}, f"Use {Path(path).name}"
+        )
         return True
 
     def close_panel(self) -> None:

@@ -60,9 +60,11 @@ class FeaturePicker(QGroupBox):
 
     def _on_change(self, ch: Change) -> None:
         K = ChangeKind
-        if ch.kind in (K.RESET, K.NEURON_ADDED, K.NEURON_REMOVED) or (
-            ch.kind == K.NETWORK_CHANGED and "data" in ch.keys
-        ) or (ch.kind == K.NEURON_CHANGED and "role" in ch.keys):  # fmt: skip
+        if (
+            ch.kind in (K.RESET, K.NEURON_ADDED, K.NEURON_REMOVED)
+            or (ch.kind == K.NETWORK_CHANGED and "data" in ch.keys)
+            or (ch.kind == K.NEURON_CHANGED and "role" in ch.keys)
+        ):
             self.refresh()
 
     def refresh(self) -> None:

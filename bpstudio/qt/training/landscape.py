@@ -49,16 +49,21 @@ from .controller import TrainingController
 from .plots import PlotPanel
 from .style import FOREGROUND, LINE_WIDTH, TRAIN, add_legend
 
-RACE_COLOURS = {"sgd": QColor("#d62728"), "momentum": QColor("#ff7f0e"),
-                "rmsprop": QColor("#2ca02c"), "adam": QColor("#9467bd")}  # fmt: skip
+RACE_COLOURS = {
+    "sgd": QColor("#d62728"),
+    "momentum": QColor("#ff7f0e"),
+    "rmsprop": QColor("#2ca02c"),
+    "adam": QColor("#9467bd"),
+}
 RACE_SLICE_S = 0.012  # epochs per timer tick of a race: the window answers between ticks
 RACE_FRAME_S = 1 / 30  # the paths are redrawn at most this often
 CONTOURS = 9
 # pale colours (low loss light, high loss a greyish blue), so coloured paths stand out
 _STOPS = np.array([0.0, 0.35, 0.7, 1.0])
 _COLOURS = np.array([[255, 250, 232], [214, 232, 236], [160, 190, 214], [96, 122, 166]], float)
-_LUT = np.stack([np.interp(np.linspace(0, 1, 256), _STOPS, _COLOURS[:, k]) for k in range(3)],
-                axis=1).astype(np.uint8)  # fmt: skip
+_LUT = np.stack(
+    [np.interp(np.linspace(0, 1, 256), _STOPS, _COLOURS[:, k]) for k in range(3)], axis=1
+).astype(np.uint8)
 LIVE_SURFACE_S = 0.5  # while training, the surface is re-centred at most this often
 HALF_RANDOM = 1.0  # the default half-width of a random-direction slice (filter-normalised units)
 HALF_WEIGHTS = 2.0  # … of a two-weight slice (weight units)
@@ -67,8 +72,9 @@ HALF_WEIGHTS = 2.0  # … of a two-weight slice (weight units)
 class LandscapePlot(PlotPanel):
     title = "loss-landscape"
 
-    def __init__(self, controller: TrainingController, undo_stack=None,
-                 parent: QWidget | None = None):  # fmt: skip
+    def __init__(
+        self, controller: TrainingController, undo_stack=None, parent: QWidget | None = None
+    ):
         super().__init__(controller.session, "", "", None, parent)
         self.controller, self.undo_stack = controller, undo_stack
         self.graph = controller.graph
@@ -84,8 +90,9 @@ class LandscapePlot(PlotPanel):
         self.legend = add_legend(self.item)
         self.trajectory = pg.PlotDataItem(pen=pg.mkPen(TRAIN, width=LINE_WIDTH), name="training")
         self.item.addItem(self.trajectory)
-        self.marker = pg.ScatterPlotItem(size=14, brush=pg.mkBrush(TRAIN),
-                                         pen=pg.mkPen("#ffffff", width=2))  # fmt: skip
+        self.marker = pg.ScatterPlotItem(
+            size=14, brush=pg.mkBrush(TRAIN), pen=pg.mkPen("#ffffff", width=2)
+        )
         self.item.addItem(self.marker)
         self._shown_at: np.ndarray | None = None  # (α, β) of the history slider's epoch
         self.race_curves: dict[str, pg.PlotDataItem] = {}
@@ -107,12 +114,14 @@ class LandscapePlot(PlotPanel):
             # is drawn whole (its last point is where the weights are)
             c.setDownsampling(ds=1, auto=False)
             c.setClipToView(False)
-        self.start_marker = pg.ScatterPlotItem(size=16, symbol="s", brush=pg.mkBrush("#202020"),
-                                               pen=pg.mkPen("#ffffff", width=2))  # fmt: skip
+        self.start_marker = pg.ScatterPlotItem(
+            size=16, symbol="s", brush=pg.mkBrush("#202020"), pen=pg.mkPen("#ffffff", width=2)
+        )
         self.start_marker.setVisible(False)
         self.item.addItem(self.start_marker)
-        self.counter = pg.TextItem("", color=FOREGROUND, anchor=(0, 1),
-                                   fill=pg.mkBrush(255, 255, 255, 210))  # fmt: skip
+        self.counter = pg.TextItem(
+            "", color=FOREGROUND, anchor=(0, 1), fill=pg.mkBrush(255, 255, 255, 210)
+        )
         f = self.counter.textItem.font()
         f.setPointSize(14)
         f.setBold(True)
@@ -123,19 +132,26 @@ class LandscapePlot(PlotPanel):
 
         # the controls: two rows under the info line (the dock is a narrow column)
         self.random_button = QPushButton("Random directions")
-        self.random_button.setToolTip("Two random directions through the weights, scaled per "
-                                      "neuron (filter normalisation); click again for others")  # fmt: skip
+        self.random_button.setToolTip(
+            "Two random directions through the weights, scaled per "
+            "neuron (filter normalisation); click again for others"
+        )
         self.weights_button = QPushButton("Selected weights")
-        self.weights_button.setToolTip("The plane of two weights: select two edges on the "
-                                       "canvas (Ctrl+click), then click here")  # fmt: skip
+        self.weights_button.setToolTip(
+            "The plane of two weights: select two edges on the canvas (Ctrl+click), then click here"
+        )
         self.weights_button.setEnabled(False)
         self.follow_box = QCheckBox("Follow")
         self.follow_box.setChecked(True)
-        self.follow_box.setToolTip("The slice goes through the current weights (redrawn while "
-                                   "training); off: it stays where it was made")  # fmt: skip
+        self.follow_box.setToolTip(
+            "The slice goes through the current weights (redrawn while "
+            "training); off: it stays where it was made"
+        )
         self.race_button = QPushButton("Race optimizers")
-        self.race_button.setToolTip("sgd, momentum, rmsprop and adam from the current weights, "
-                                    "on this surface (the document's weights stay)")  # fmt: skip
+        self.race_button.setToolTip(
+            "sgd, momentum, rmsprop and adam from the current weights, "
+            "on this surface (the document's weights stay)"
+        )
         self.keep_button = QToolButton()
         self.keep_button.setText("Keep")
         self.keep_button.setToolTip("Give the network one racer's weights (undoable)")
@@ -156,8 +172,9 @@ class LandscapePlot(PlotPanel):
         bar = bar_item.layout() if bar_item is not None else None
         assert isinstance(bar, QHBoxLayout)
         bar.insertWidget(0, self.follow_box)  # beside PNG and CSV
-        for k, widgets in enumerate(((self.random_button, self.weights_button),
-                                     (self.race_button, self.keep_button))):  # fmt: skip
+        for k, widgets in enumerate(
+            ((self.random_button, self.weights_button), (self.race_button, self.keep_button))
+        ):
             row = QHBoxLayout()
             row.setContentsMargins(6, 2, 6, 0)
             for w in widgets:
@@ -394,8 +411,15 @@ class LandscapePlot(PlotPanel):
         governor = self.resolution if live else self.still_resolution
         # the loss training descends: the data loss plus the L1/L2 penalty when set
         penalty = Penalty.of(net, self.graph.settings)
-        key = (id(net), plane.origin.tobytes(), plane.d1.tobytes(), plane.d2.tobytes(), extent,
-               penalty.l1, penalty.l2)  # fmt: skip
+        key = (
+            id(net),
+            plane.origin.tobytes(),
+            plane.d1.tobytes(),
+            plane.d2.tobytes(),
+            extent,
+            penalty.l1,
+            penalty.l2,
+        )
         if key == self._surface_key and self.surface is not None:
             if live or self._surface_still:
                 return
@@ -485,8 +509,11 @@ class LandscapePlot(PlotPanel):
         p, sf = self.plane, self.surface
         if p is None or sf is None:
             return
-        what = ("random directions, seed " + str(self._seed())) if p.kind == "random" else \
-            f"{p.labels[0]} × {p.labels[1]}"  # fmt: skip
+        what = (
+            ("random directions, seed " + str(self._seed()))
+            if p.kind == "random"
+            else f"{p.labels[0]} × {p.labels[1]}"
+        )
         if self.race is not None:
             what = f"race, {what}"
         self.info.setText(f"{what} · grid {sf.resolution}² · {sf.seconds * 1000:.0f} ms")
@@ -525,8 +552,7 @@ class LandscapePlot(PlotPanel):
         try:
             plane = self._make_plane(compiled, start)
             n = epochs or c.epochs_setting() or 1000
-            race = ls.Race.build(lambda: compile_graph(graph).net, start, train,
-                                 graph.settings, n)  # fmt: skip
+            race = ls.Race.build(lambda: compile_graph(graph).net, start, train, graph.settings, n)
         except (CompileError, ValueError, KeyError, TypeError) as exc:
             self.info.setText(f"Cannot race: {exc}")
             return False

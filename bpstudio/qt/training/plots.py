@@ -56,8 +56,14 @@ class PlotPanel(QWidget):
 
     title = "plot"
 
-    def __init__(self, session: TrainingSession, x_label: str, y_label: str, log_y: bool | None,
-                 parent: QWidget | None = None):  # fmt: skip
+    def __init__(
+        self,
+        session: TrainingSession,
+        x_label: str,
+        y_label: str,
+        log_y: bool | None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.session = session
         # pyqtgraph's LegendItem (untyped) of a plot that has one (earlier runs are listed
@@ -88,8 +94,10 @@ class PlotPanel(QWidget):
             self._label_decades_only(log_y)
         self.png_button = QPushButton("PNG")
         self.csv_button = QPushButton("CSV")
-        for b, tip in ((self.png_button, "Save the plot as an image"),
-                       (self.csv_button, "Save the plotted numbers as CSV")):  # fmt: skip
+        for b, tip in (
+            (self.png_button, "Save the plot as an image"),
+            (self.csv_button, "Save the plotted numbers as CSV"),
+        ):
             b.setToolTip(tip)
             b.setAutoDefault(False)
             bar.addWidget(b)
@@ -331,9 +339,9 @@ class LossPlot(PlotPanel):
         self.penalty_curve.setVisible(False)
         self._penalty_shown = False
         # the epoch the history slider shows (qt/training/scrub.py): a vertical line
-        self.marker = pg.InfiniteLine(angle=90, movable=False,
-                                      pen=pg.mkPen("#d08000", width=2.5,
-                                                   style=Qt.PenStyle.DashLine))  # fmt: skip
+        self.marker = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen("#d08000", width=2.5, style=Qt.PenStyle.DashLine)
+        )
         self.marker.setZValue(5)
         self.marker.setVisible(False)
         self.item.addItem(self.marker, ignoreBounds=True)
@@ -416,10 +424,14 @@ class LossPlot(PlotPanel):
 
     def csv_text(self) -> str:
         runs = [*self.session.earlier, self.session.run]
-        return history_table(runs, lambda h: [("train_loss", h.train_loss),
-                                              ("val_loss", h.val_loss),
-                                              *([("penalty", h.penalty)] if h.has_penalty
-                                                else [])])  # fmt: skip
+        return history_table(
+            runs,
+            lambda h: [
+                ("train_loss", h.train_loss),
+                ("val_loss", h.val_loss),
+                *([("penalty", h.penalty)] if h.has_penalty else []),
+            ],
+        )
 
 
 class GradNormPlot(PlotPanel):

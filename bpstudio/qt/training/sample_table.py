@@ -46,8 +46,9 @@ class SampleModel(QAbstractTableModel):
         self.rows: list[list[float | None]] = []
         self.editable = False
 
-    def set_content(self, headers: list[str], rows: list[list[float | None]],
-                    editable: bool) -> None:  # fmt: skip
+    def set_content(
+        self, headers: list[str], rows: list[list[float | None]], editable: bool
+    ) -> None:
         """Show these rows; the same shape only emits ``dataChanged`` (editors stay open)."""
         same_shape = len(headers) == len(self.headers) and len(rows) == len(self.rows)
         if not same_shape:

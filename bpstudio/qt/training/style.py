@@ -14,10 +14,27 @@ PENALTY = QColor("#2ca02c")  # the regularisation penalty: green, dotted (neithe
 EARLIER = QColor("#a8a8a8")
 EARLIER_TEXT = QColor("#6e6e6e")
 # Tableau-10 without its grey (grey means "an earlier run")
-LAYER_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-                 "#bcbd22", "#17becf"]  # fmt: skip
-CLASS_COLOURS = ["#d2521c", "#1f5fbf", "#2ca02c", "#9467bd", "#e3a600", "#17becf", "#8c564b",
-                 "#e377c2"]  # fmt: skip
+LAYER_COLOURS = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#17becf",
+]
+CLASS_COLOURS = [
+    "#d2521c",
+    "#1f5fbf",
+    "#2ca02c",
+    "#9467bd",
+    "#e3a600",
+    "#17becf",
+    "#8c564b",
+    "#e377c2",
+]
 LINE_WIDTH = 3.0
 AXIS_PT = 13
 TICK_PT = 11
@@ -68,7 +85,12 @@ def style_plot(item: pg.PlotItem, x_label: str = "", y_label: str = "") -> None:
 
 
 def add_legend(item: pg.PlotItem, columns: int = 1) -> pg.LegendItem:
-    legend = item.addLegend(offset=(-8, 8), labelTextSize=f"{LEGEND_PT}pt", colCount=columns,
-                            labelTextColor=FOREGROUND, brush=pg.mkBrush(255, 255, 255, 220),
-                            pen=pg.mkPen("#c8c8c8"))  # fmt: skip
+    legend = item.addLegend(
+        offset=(-8, 8),
+        labelTextSize=f"{LEGEND_PT}pt",
+        colCount=columns,
+        labelTextColor=FOREGROUND,
+        brush=pg.mkBrush(255, 255, 255, 220),
+        pen=pg.mkPen("#c8c8c8"),
+    )
     return legend

@@ -33,8 +33,11 @@ from ..field_note import FieldNote
 from .controller import SPEEDS, TrainingController
 from .fields import INT_MAX, IntSpin, NumberSpin
 
-LEVEL_STYLE = {"error": "color: #b00020; font-weight: bold;", "warning": "color: #8a5a00;",
-               "info": "color: #205020;"}  # fmt: skip
+LEVEL_STYLE = {
+    "error": "color: #b00020; font-weight: bold;",
+    "warning": "color: #8a5a00;",
+    "info": "color: #205020;",
+}
 
 
 def push_network(graph, undo_stack, values: dict, text: str, token=None) -> None:
@@ -161,16 +164,20 @@ class TrainingPanel(QWidget):
                 note = self.notes[key] = FieldNote()
                 form.addRow(note)
                 w.refused.connect(note.say)
-        for key, combo in (("loss", self.loss), ("optimizer", self.optimizer),
-                           ("init", self.init)):  # fmt: skip
+        for key, combo in (("loss", self.loss), ("optimizer", self.optimizer), ("init", self.init)):
             # "half_squared_error" must not set the column's width: the field narrows instead
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
             combo.setMinimumContentsLength(8)
             combo.currentTextChanged.connect(lambda v, k=key: self._set(k, v))
-        for key, spin in (("learning_rate", self.lr), ("momentum", self.momentum),
-                          ("beta1", self.beta1), ("beta2", self.beta2), ("eps", self.eps)):  # fmt: skip
+        for key, spin in (
+            ("learning_rate", self.lr),
+            ("momentum", self.momentum),
+            ("beta1", self.beta1),
+            ("beta2", self.beta2),
+            ("eps", self.eps),
+        ):
             spin.valueChanged.connect(lambda v, k=key: self._set(k, float(v)))
         self.batch.valueChanged.connect(lambda v: self._set("batch_size", int(v) or None))
         self.epochs.valueChanged.connect(lambda v: self._set("epochs", int(v)))
@@ -262,9 +269,12 @@ class TrainingPanel(QWidget):
             v = t.get(key)
             w = self._spins[key]
             if isinstance(v, (int, float)) and not isinstance(v, bool) and w.value() != v:
-                note.say(f"The file's {w.name} is {v!r}; this field can only show "
-                         f"{w.textFromValue(w.value())}. The file's value is kept unless "
-                         "you type another.", "warning")  # fmt: skip
+                note.say(
+                    f"The file's {w.name} is {v!r}; this field can only show "
+                    f"{w.textFromValue(w.value())}. The file's value is kept unless "
+                    "you type another.",
+                    "warning",
+                )
         lr = t.get("learning_rate")
         if isinstance(lr, (int, float)) and lr >= LARGE_LEARNING_RATE:
             self.notes["learning_rate"].say(
@@ -305,8 +315,7 @@ class TrainingPanel(QWidget):
             return
         token = self._tokens.setdefault(key, object())
         label = self._rows[key][0].text() if key in self._rows else key
-        push_network(self.graph, self.undo_stack, {"training": new}, f"Set {label.lower()}",
-                     token)  # fmt: skip
+        push_network(self.graph, self.undo_stack, {"training": new}, f"Set {label.lower()}", token)
 
     def _play_clicked(self) -> None:
         self.controller.toggle()
