@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bpstudio.model import fileformat
-from bpstudio.model.templates import COLUMN, ROW
-from bpstudio.paths import example_files
-from bpstudio.qt.layout import (
+from bpstudio.model.layout import (
     SKIP_CLEARANCE,
     _segment_distance,
     auto_layout,
     layers_of,
     spacing_for_labels,
 )
+from bpstudio.model.templates import COLUMN, ROW
+from bpstudio.paths import example_files
 
 EXAMPLES = example_files()
 

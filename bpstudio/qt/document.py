@@ -20,9 +20,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..model import fileformat
 from ..model.graph import Graph
+from ..model.layout import fill_missing_positions
 from ..paths import is_example
 from . import places
-from .layout import fill_missing_positions
 from .places import settings
 from .recovery import EDGES_PER_STEP, Pending, Slot
 from .recovery import recovery_dir as recovery_dir  # re-exported: older callers import it here

@@ -8,111 +8,34 @@ two running instances.
 from __future__ import annotations
 
 import copy
-import json
 
 from PySide6.QtGui import QUndoCommand
 
-from ..model import file_validation, fileformat
+from ..model.edits import (
+    DEFAULT_ACTIVATION,
+    ID_PREFIX,
+    PASTE_OFFSET,
+    SUBSCRIPTS,
+    copy_selection,
+    full_connection,
+    pasted_items,
+)
 from ..model.graph import Edge, Graph, Neuron
+from ..model.layout import align, auto_layout, distribute, layers_of
 from ..model.templates import COLUMN, ROW
-from .canvas.tools import DEFAULT_ACTIVATION, ID_PREFIX, SUBSCRIPTS
 from .commands import AddItemsCommand, MoveNeuronsCommand
 from .layers import add_input_layer_command
-from .layout import align, auto_layout, distribute, layers_of
-
-CLIPBOARD_FORMAT = "bpstudio-selection"
-PASTE_OFFSET = 40.0
-
-
-def copy_selection(graph: Graph, neuron_ids: list[str]) -> str:
-    """The selected neurons and the edges between them, as JSON text."""
-    keep = set(neuron_ids)
-    doc = {
-        "format": CLIPBOARD_FORMAT,
-        "neurons": [fileformat._neuron_dict(graph.neurons[i]) for i in graph.neurons if i in keep],
-        "edges": [
-            fileformat._edge_dict(e)
-            for e in graph.edges.values()
-            if e.source in keep and e.target in keep
-        ],
-    }
-    return json.dumps(doc, ensure_ascii=False)
-
-
-class PasteRefused(ValueError):
-    """The clipboard holds a bpstudio selection that cannot be pasted; str() says why."""
-
-
-def _selection_graph(doc: dict) -> Graph:
-    """The clipboard's neurons and edges read by the network file's own rules (types, roles,
-    finite numbers, edges between pasted neurons, no cycle): text edited by hand or written by
-    another program is refused with the file format's message, not a KeyError."""
-    from ..core import limits
-    from ..model.compile import structure_errors
-
-    neurons, edges = doc.get("neurons", []), doc.get("edges", [])
-    for key, items, most in (
-        ("neurons", neurons, limits.MAX_NEURONS),
-        ("edges", edges, limits.MAX_EDGES),
-    ):
-        if isinstance(items, list) and len(items) > most:
-            raise PasteRefused(f"{key}: {len(items):,} {key}, more than the limit of {most:,}")
-    g, errors = Graph(), file_validation._Errors()
-    file_validation._read_neurons(neurons, g, errors)
-    file_validation._read_edges(edges, g, errors)
-    if not errors:
-        errors.extend(structure_errors(g))  # softmax on outputs only, duplicates, cycles
-    if errors:
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise PasteRefused(f"{errors[0]}{more}")
-    return g
 
 
 def paste_command(graph: Graph, text: str, offset: float = PASTE_OFFSET) -> AddItemsCommand | None:
-    """Fresh ids for everything pasted; positions shifted so the copy is visible.
+    """Paste as one undo step (model/edits.pasted_items: fresh ids, shifted positions).
 
     None when the clipboard holds no bpstudio selection; PasteRefused when it holds a damaged
     one (nothing is changed either way)."""
-    try:
-        doc = json.loads(text)
-    except (TypeError, ValueError):
+    items = pasted_items(graph, text, offset)
+    if items is None:
         return None
-    if not isinstance(doc, dict) or doc.get("format") != CLIPBOARD_FORMAT:
-        return None
-    pasted = _selection_graph(doc)
-    scratch = graph.copy()  # allocate ids against the graph plus what we add
-    scratch._listeners = []
-    neurons, edges, id_map = [], [], {}
-    for old in pasted.neurons.values():
-        nid = scratch.new_id(ID_PREFIX.get(old.role, "h"))
-        id_map[old.id] = nid
-        n = Neuron(
-            nid,
-            old.role,
-            activation=old.activation,
-            bias=old.bias,
-            label=old.label,
-            trainable=old.trainable,
-            x=(old.x or 0.0) + offset,
-            y=(old.y or 0.0) + offset,
-        )
-        if n.label and n.label == old.id:
-            n.label = None
-        scratch.neurons[nid] = n
-        neurons.append(n)
-    for old_edge in pasted.edges.values():  # both ends are pasted neurons (checked above)
-        eid = scratch.new_id("w")
-        e = Edge(
-            eid,
-            id_map[old_edge.source],
-            id_map[old_edge.target],
-            weight=old_edge.weight,
-            trainable=old_edge.trainable,
-        )
-        scratch.edges[eid] = e
-        edges.append(e)
-    if not neurons:
-        return None
+    neurons, edges = items
     return AddItemsCommand(graph, neurons, edges, f"Paste {len(neurons)} neuron(s)")
 
 
@@ -124,36 +47,11 @@ def duplicate_command(graph: Graph, neuron_ids: list[str]) -> AddItemsCommand | 
 
 
 def connect_fully_command(graph: Graph, sources: list[str], targets: list[str]):
-    """Edges from every source to every target that may be connected (others skipped)."""
-    scratch = graph.copy()
-    scratch._listeners = []
-    edges = []
-    for t in targets:
-        for s in sources:
-            if s == t or scratch.connection_refusal(s, t):
-                continue
-            e = Edge(scratch.new_id("w"), s, t)
-            scratch.edges[e.id] = e
-            edges.append(e)
+    """Edges from every source to every target that may be connected, as one undo step."""
+    edges = full_connection(graph, sources, targets)
     if not edges:
         return None
     return AddItemsCommand(graph, [], edges, f"Connect fully ({len(edges)} edges)")
-
-
-def split_by_layer(graph: Graph, ids: list[str]) -> tuple[list[str], list[str]]:
-    """For "Connect selected → selected": earlier-layer neurons feed later-layer ones."""
-    layer = layers_of(graph)
-    if not ids:
-        return [], []
-    lo = min(layer[i] for i in ids)
-    src = [i for i in ids if layer[i] == lo]
-    tgt = [i for i in ids if layer[i] != lo]
-    if not tgt:  # all in one column: connect left half to right half by x
-        xs = sorted(ids, key=lambda i: (graph.neurons[i].x or 0.0, i))
-        xmin = graph.neurons[xs[0]].x or 0.0
-        src = [i for i in xs if (graph.neurons[i].x or 0.0) == xmin]
-        tgt = [i for i in xs if i not in src]
-    return src, tgt
 
 
 def add_layer_command(

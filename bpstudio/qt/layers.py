@@ -20,9 +20,9 @@ import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 from ..core import init as core_init
+from ..model.edits import DEFAULT_ACTIVATION, ID_PREFIX, SUBSCRIPTS
 from ..model.graph import Edge, Graph, Neuron
 from ..model.templates import COLUMN, ROW
-from .canvas.tools import DEFAULT_ACTIVATION, ID_PREFIX, SUBSCRIPTS
 from .commands import AddItemsCommand, DeleteCommand, SetEdgeCommand, SetNeuronCommand
 
 COLUMN_TOLERANCE = COLUMN / 3  # neurons this close in x are drawn as one column

@@ -46,8 +46,9 @@ from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 
-from ..model import fileformat, templates
+from ..model import edits, fileformat, templates
 from ..model.graph import ChangeKind, Graph
+from ..model.layout import spacing_for_labels
 from ..paths import example_files
 from . import dialogs, editing, help_pages, places, recovery, turns
 from .canvas.layer_handles import LayerHandles
@@ -63,7 +64,6 @@ from .exports import install_export_actions
 from .icon import app_icon
 from .inspector import Inspector
 from .layer_panel import LayerPanel
-from .layout import spacing_for_labels
 from .media_export import MediaExport, install_media_actions
 from .palette import Palette
 from .passes import PassTools, install_pass_tools
@@ -424,7 +424,7 @@ class MainWindow(QMainWindow):
     def copy(self) -> None:
         neurons, _ = self.scene.selected_ids()
         if neurons:
-            QGuiApplication.clipboard().setText(editing.copy_selection(self.graph, neurons))
+            QGuiApplication.clipboard().setText(edits.copy_selection(self.graph, neurons))
 
     def cut(self) -> None:
         neurons, _ = self.scene.selected_ids()
@@ -436,7 +436,7 @@ class MainWindow(QMainWindow):
     def paste(self) -> None:
         try:
             cmd = editing.paste_command(self.graph, QGuiApplication.clipboard().text())
-        except editing.PasteRefused as exc:  # a damaged selection: say why, change nothing
+        except edits.PasteRefused as exc:  # a damaged selection: say why, change nothing
             self.status(f"Nothing pasted: the clipboard's selection is damaged: {exc}")
             return
         if cmd is None:
@@ -471,7 +471,7 @@ class MainWindow(QMainWindow):
 
     def connect_fully(self) -> None:
         neurons, _ = self.scene.selected_ids()
-        src, tgt = editing.split_by_layer(self.graph, neurons)
+        src, tgt = edits.split_by_layer(self.graph, neurons)
         cmd = editing.connect_fully_command(self.graph, src, tgt)
         if cmd is None:
             self.status("Nothing to connect: select neurons of two layers")

@@ -21,9 +21,9 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem
 
 from ..model.graph import Graph
+from ..model.layout import fill_missing_positions
 from ..model.stepper import BACKWARD, FORWARD, IDLE, LOSS, UPDATED, PassStepper
 from .canvas.scene import NetworkScene
-from .layout import fill_missing_positions
 from .passes.colormap import HIGH_CONTRAST, NORMAL
 from .passes.overlay import PassOverlay
 

@@ -19,10 +19,10 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from ..model.atomic_write import atomic_write_bytes
 from ..model.graph import Graph
+from ..model.layout import fill_missing_positions
 from .canvas.legend import SIZE as LEGEND_SIZE
 from .canvas.legend import paint_legend
 from .canvas.scene import NetworkScene
-from .layout import fill_missing_positions
 
 # name -> function(scene, graph, sample) that decorates the scene (added by overlay code)
 OVERLAYS: dict[str, Callable[[NetworkScene, Graph, int], None]] = {"none": lambda *a: None}

@@ -67,11 +67,11 @@ from PySide6.QtWidgets import (
 
 from bpstudio.model import file_validation, fileformat
 from bpstudio.model.graph import Graph
+from bpstudio.model.layout import fill_missing_positions
 from bpstudio.model.numfmt import fmt
 from bpstudio.paths import example_files, examples_dir
 from bpstudio.qt import dialogs
 from bpstudio.qt.canvas.edge_item import EdgeItem
-from bpstudio.qt.layout import fill_missing_positions
 
 # Issue 9 bugs being fixed on other branches right now. Each entry says how the random user
 # avoids triggering the bug until its fix is merged; delete the entry with the merge and the

@@ -161,8 +161,8 @@ def test_render_uses_the_overlay_code(tmp_path):
 
 
 def test_render_overlay_items_hold_the_reference_values(qapp):
+    from bpstudio.model.layout import fill_missing_positions
     from bpstudio.qt.canvas.scene import NetworkScene
-    from bpstudio.qt.layout import fill_missing_positions
     from bpstudio.qt.render import OVERLAYS
 
     g = fileformat.load(REF / "ecs171_321.json")

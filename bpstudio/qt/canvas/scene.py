@@ -41,8 +41,8 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 from ...model.compile import graph_warnings
 from ...model.graph import Change, ChangeKind, Edge, Graph, Neuron
 from ...model.label_placement import HIDDEN, Disc, Label, Placement, along_segment, place_labels
+from ...model.layout import missing_positions
 from .. import theme
-from ..layout import missing_positions
 from ..turns import Turn
 from .drag_edges import DragEdgesItem
 from .edge_item import EdgeItem, EdgeLabelItem

@@ -14,6 +14,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsRectItem
 
+from ...model import edits
 from ...model.graph import Edge, Neuron
 from .. import theme
 from ..commands import MoveNeuronsCommand, add_edge_command, add_neuron_command
@@ -23,24 +24,12 @@ from .neuron_item import NeuronItem
 if TYPE_CHECKING:
     from .view import CanvasView
 
-ID_PREFIX = {"input": "x", "hidden": "h", "output": "o", "bias": "b"}
-DEFAULT_ACTIVATION = {"hidden": "sigmoid", "output": "sigmoid"}
-SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 RIM = 8.0  # a press this close to a neuron's rim starts a connection instead of a move
 DRAG_START = 3  # pixels before a press becomes a drag
 
 
 def new_neuron(graph, role: str, pos: QPointF) -> Neuron:
-    nid = graph.new_id(ID_PREFIX[role])
-    label = "1" if role == "bias" else nid[0] + nid[1:].translate(SUBSCRIPTS)
-    return Neuron(
-        nid,
-        role,
-        activation=DEFAULT_ACTIVATION.get(role),
-        label=label,
-        x=round(pos.x(), 1),
-        y=round(pos.y(), 1),
-    )
+    return edits.new_neuron(graph, role, pos.x(), pos.y())
 
 
 class Tool:

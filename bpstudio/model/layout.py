@@ -7,9 +7,9 @@ graph before it is shown).
 
 from __future__ import annotations
 
-from ..model.compile import CompileError, compute_layers
-from ..model.graph import Graph
-from ..model.templates import COLUMN, ROW
+from .compile import CompileError, compute_layers
+from .graph import Graph
+from .templates import COLUMN, ROW
 
 Positions = dict[str, tuple[float, float]]
 
