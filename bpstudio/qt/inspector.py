@@ -334,9 +334,6 @@ class Inspector(QStackedWidget):
         finally:
             self._pushing = False
 
-    def _activated_ids(self) -> list[str]:
-        return [i for i in self.neuron_ids if self.graph.neurons[i].has_activation]
-
     def _set_neurons(self, key: str, value, ids: list[str] | None = None) -> None:
         ids = ids if ids is not None else self.neuron_ids
         if key in ("activation", "bias", "trainable"):

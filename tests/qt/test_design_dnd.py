@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from design_helpers import DragPlayer
+from gestures import choose
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -219,8 +220,7 @@ def test_growing_and_shrinking_a_layer_each_undo_and_redo_exactly(make_window, m
     w.action_by_name["redo"].trigger()
     assert snapshot(w) == shrunk
     # the whole layer's activation, one step
-    panel.activation.setCurrentText("relu")
-    panel.activation.activated.emit(panel.activation.currentIndex())
+    choose(panel.activation, "relu")
     assert w.graph.neurons["h1"].activation == "relu"
     undo_redo_exact(w, shrunk, snapshot(w))
 

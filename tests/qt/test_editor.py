@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gestures import choose
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
@@ -241,8 +242,7 @@ def test_inspector_typing_merges_into_one_step(qtbot, make_window, mouse):
     assert window.graph.neurons["h1"].label == "hidden one"
     assert window.undo_stack.count() == 1
     assert window.action_by_name["undo"].text() == "&Undo Set label of h1"
-    window.inspector.n_act.setCurrentText("relu")
-    window.inspector.n_act.activated.emit(window.inspector.n_act.currentIndex())
+    choose(window.inspector.n_act, "relu")
     assert window.graph.neurons["h1"].activation == "relu" and window.undo_stack.count() == 2
     window.undo_stack.undo()
     window.undo_stack.undo()

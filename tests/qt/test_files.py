@@ -8,6 +8,7 @@ import os
 import stat
 
 import pytest
+from gestures import choose
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
@@ -676,13 +677,10 @@ def test_softmax_never_lands_on_a_hidden_neuron(qtbot, make_window, mouse, tmp_p
     window.view.centerOn(o1.x, o1.y)
     mouse(window.view).click(o1.x, o1.y)
     assert window.scene.selected_ids()[0] == ["o1"] and o1.activation == "softmax"
-    QTest.keyClicks(ins.n_role, "hidden")  # the role box, by keyboard
-    if ins.n_role.currentText() == "hidden" and window.graph.neurons["o1"].role != "hidden":
-        ins.n_role.activated.emit(ins.n_role.currentIndex())
+    choose(ins.n_role, "hidden")  # the role box, by keyboard
     assert window.graph.neurons["o1"].role == "hidden"
     assert window.graph.neurons["o1"].activation == "sigmoid"
-    ins.n_act.setCurrentText("softmax")
-    ins.n_act.activated.emit(ins.n_act.currentIndex())
+    choose(ins.n_act, "softmax")
     assert window.graph.neurons["o1"].activation == "sigmoid"
     assert "softmax is allowed on output neurons only" in window._hint.text()
     path = tmp_path / "edited.json"

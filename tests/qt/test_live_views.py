@@ -96,7 +96,11 @@ def test_explain_behind_another_tab_catches_up_when_shown(make_window, qtbot):
     tools.matrix_dock.raise_()
     qtbot.waitUntil(lambda: not explain.exposed())
     write_biases(g, 0.25)
-    qtbot.wait(400)  # the docks' refresh after a change (120 ms) has run
+    # the docks' refresh after a change has run (its timer fired and its turn came)
+    qtbot.waitUntil(lambda: tools._timer.isActive(), timeout=5000)
+    qtbot.waitUntil(
+        lambda: not tools._timer.isActive() and not tools._refresh_turn.waiting, timeout=10000
+    )
     assert explain.toPlainText() == shown  # off screen: not rebuilt
     want = ex.fmt(g.neurons["n2_3"].bias, explain.decimals)
     assert want in explain.plain_text()  # read: up to date

@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+from gestures import choose
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -88,27 +89,22 @@ def test_xor_trains_live_click_handled_and_pause_stops(tools, qtbot):
 
 
 def test_timer_events_are_served_while_training_at_full_speed(tools, qtbot):
+    """Training runs in slices that hand the event loop back: a timer set to fire every 10 ms
+    fires again and again *while* the epochs advance, not only once training stops. (Counted
+    in epochs between firings, not in milliseconds, so a loaded machine cannot fail it.)"""
     t = tools()
     c = t.controller
-    late = []
-    last = [time.perf_counter()]
-
-    def probe():
-        now = time.perf_counter()
-        late.append(now - last[0])
-        last[0] = now
-
+    epochs_seen: list[int] = []
     timer = QTimer()
-    timer.timeout.connect(probe)
+    timer.timeout.connect(lambda: epochs_seen.append(c.epoch))
     c.play()
-    last[0] = time.perf_counter()
     timer.start(10)
-    qtbot.wait(600)
+    qtbot.waitUntil(lambda: len(set(epochs_seen)) >= 6, timeout=60_000)
     timer.stop()
+    still_running = c.running
     c.pause()
-    assert c.epoch > 100 and len(late) >= 5
-    # slices are ~8 ms: the queue is served many times a second (generous for shared CI)
-    assert np.median(late) < 0.05
+    assert still_running  # the timer was served during training, not after it
+    assert epochs_seen == sorted(epochs_seen) and epochs_seen[-1] > epochs_seen[0]
 
 
 def test_epochs_setting_stops_and_play_continues(tools, qtbot):
@@ -235,8 +231,7 @@ def test_generator_regenerate_and_edit_as_table(tools):
     dp, g = t.data_panel, t.graph
     dp._source_chosen(1)  # Generator
     assert g.data["generator"]["name"] == "xor"
-    dp.gen_name.setCurrentText("circles")
-    dp.gen_name.activated.emit(0)
+    choose(dp.gen_name, "circles")
     dp.gen_n.setValue(50)
     assert g.data["generator"]["name"] == "circles" and g.data["generator"]["n"] == 50
     dp.regenerate()

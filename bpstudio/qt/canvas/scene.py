@@ -744,7 +744,3 @@ class NetworkScene(QGraphicsScene):
             lines.append(QLineF(rect.left(), y, rect.right(), y))
             y += step
         painter.drawLines(lines)
-
-
-def item_neuron_id(item: QGraphicsItem | None) -> str | None:
-    return item.neuron_id if isinstance(item, NeuronItem) else None

@@ -180,17 +180,6 @@ class OverlayPulse(OverlayRefresh):
             return StepState(BACKWARD, 2 * L + 2 - q)
         return None
 
-    def preview(self, state: StepState) -> None:
-        """Put ``state``'s overlay on the scene without moving the stepper (nobody else sees
-        it: the picture covers the canvas until the pulse lands and the stepper gets there)."""
-        st = self.stepper
-        saved = st.state
-        st.state = state
-        try:
-            self.refresh()
-        finally:
-            st.state = saved
-
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if event.type() in _LANDING_EVENTS and (self.animating or self.settle.running):
             self.finish()
