@@ -1,3 +1,5 @@
+# Longer than 400 lines: the four badge builders share the step gates, the blanks and the
+# formatting; one module keeps what a step shows in one place (issue 10).
 """What a step of the pass reveals: the rows shown on each neuron, each edge and the loss.
 
 The one source every view asks. :func:`neuron_badge`, :func:`output_badge`,

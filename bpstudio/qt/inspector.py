@@ -1,3 +1,5 @@
+# Longer than 400 lines: one dock's four pages (neuron, edge, several neurons, network) share its
+# merge sessions, signal blocking and undo pushes.
 """The inspector dock: edit the selected neuron, edge, several neurons, or the network.
 
 Edits apply live as undo commands; consecutive keystrokes in one field merge into one step

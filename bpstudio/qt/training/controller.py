@@ -1,3 +1,5 @@
+# Longer than 400 lines: the loop's ticks, frames, undo entry and stop rules share one clock and
+# one running state; split, each part would reach into the others.
 """The live training loop: a QTimer pulls epochs from the session for ~8 ms per tick.
 
 Between ticks the event loop handles input and painting, so the window stays responsive at
