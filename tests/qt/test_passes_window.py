@@ -92,7 +92,7 @@ def test_clicking_a_matrix_cell_selects_the_edge_on_the_canvas(window, qtbot):
     t = tools.matrix.table(1)
     row, col = t.cell_of["w3"]
     index = t.model().index(row, col)
-    tools.matrix.scroll.ensureWidgetVisible(t)
+    tools.matrix.scroll_area.ensureWidgetVisible(t)
     t.scrollTo(index)
     qtbot.waitUntil(lambda: not t.visibleRegion().isEmpty())
     QTest.mouseClick(t.viewport(), Qt.LeftButton, Qt.NoModifier, t.visualRect(index).center())

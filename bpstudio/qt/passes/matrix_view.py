@@ -308,7 +308,9 @@ class LayerTable(QTableView):
         self.fit_columns(grow_only=False)
 
     def model(self) -> LayerModel:  # the concrete type, for callers
-        return super().model()
+        model = super().model()
+        assert isinstance(model, LayerModel)  # set in __init__, never replaced
+        return model
 
     def _measure_headers(self) -> None:
         fm = QFontMetrics(self.font())
@@ -414,9 +416,9 @@ class MatrixView(QWidget):
             self.mode_buttons[key] = b
         modes.addStretch(1)
         outer.addLayout(modes)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        outer.addWidget(self.scroll)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        outer.addWidget(self.scroll_area)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self._structure = None  # what the current tables were built for (see _structure_key)
@@ -514,7 +516,7 @@ class MatrixView(QWidget):
         self.tables, self.equations = [], []
         if r is None:
             lay.addWidget(QLabel(st.error or "nothing to show"))
-            self.scroll.setWidget(body)
+            self.scroll_area.setWidget(body)
             return
         c = r.compiled
         g = st.graph
@@ -538,7 +540,7 @@ class MatrixView(QWidget):
             lay.addWidget(t)
             self.tables.append(t)
         lay.addStretch(1)
-        self.scroll.setWidget(body)
+        self.scroll_area.setWidget(body)
         if self._selected_edge:
             self._highlight()
 
@@ -738,10 +740,10 @@ class MatrixView(QWidget):
                 t.setCurrentIndex(index)
                 t.scrollTo(index)  # horizontally, inside the table
                 rect = t.visualRect(index)
-                body = self.scroll.widget()
+                body = self.scroll_area.widget()
                 if body is not None:
                     p = t.viewport().mapTo(body, rect.center())
-                    self.scroll.ensureVisible(p.x(), p.y(), rect.width(), rect.height() * 2)
+                    self.scroll_area.ensureVisible(p.x(), p.y(), rect.width(), rect.height() * 2)
             t.blockSignals(False)
 
     def selected_edge(self) -> str | None:
@@ -758,8 +760,13 @@ def make_matrix_dock(view: MatrixView) -> QDockWidget:
     dock.setObjectName("matrix_dock")
     dock.setWidget(view)
     dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
+
     # selecting its tab does not re-show the view (it stayed "visible"): catch up then
-    dock.visibilityChanged.connect(lambda shown: shown and view.catch_up())
+    def on_visibility(shown: bool) -> None:
+        if shown:
+            view.catch_up()
+
+    dock.visibilityChanged.connect(on_visibility)
     return dock
 
 

@@ -280,7 +280,9 @@ class DataPanel(QWidget):
         # a stacked widget is as tall as its tallest page: let only the current one count
         for i in range(self.pages.count()):
             pol = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
-            self.pages.widget(i).setSizePolicy(pol, pol)
+            page = self.pages.widget(i)
+            assert page is not None  # i < count()
+            page.setSizePolicy(pol, pol)
         self.pages.setCurrentIndex(index)
         self.pages.adjustSize()
 
@@ -412,7 +414,8 @@ class DataPanel(QWidget):
             return
         self._fit_key = key
         while self._fit_buttons.count():
-            w = self._fit_buttons.takeAt(0).widget()
+            item = self._fit_buttons.takeAt(0)
+            w = item.widget() if item is not None else None
             if w is not None:
                 w.hide()
                 w.deleteLater()  # a fix's own click handler may be running: delete later
@@ -564,7 +567,8 @@ class DataPanel(QWidget):
         k = c if c < n_in else c - n_in
         v, why = parse_cell(text)
         if v is None:
-            col = self.table.horizontalHeaderItem(c).text()
+            header = self.table.horizontalHeaderItem(c)
+            col = header.text() if header is not None else str(c + 1)
             self.error.setText(f"row {r + 1}, column {col!r}: {why}; it keeps {general(row[k])}")
             self.refresh_keep_error()  # the cell shows the old value again
             return
@@ -610,7 +614,7 @@ class DataPanel(QWidget):
     def load_csv(self, path: str | os.PathLike) -> bool:
         """Read a CSV file and offer its columns; nothing changes until 'Use these columns'."""
         try:
-            table = coredata.read_csv_file(path)
+            table = coredata.read_csv_file(os.fspath(path))
         except coredata.DataError as exc:
             self.error.setText("\n".join(exc.errors))
             return False
