@@ -102,6 +102,10 @@ def known(item: int) -> bool:
 QT_WARNING_ALLOWLIST: list[tuple[str, str]] = [
     # the offscreen platform plugin cannot resize native windows to a dock's size hint
     ("This plugin does not support propagateSizeHints()", "offscreen platform limitation"),
+    # a combo box's list opened (Space, or Ctrl+Space when Play is disabled, on a focused
+    # combo): the offscreen plugin cannot raise the popup or grab the keyboard for it
+    ("This plugin does not support raise()", "offscreen platform limitation: a popup"),
+    ("This plugin does not support grabbing the keyboard", "offscreen platform limitation"),
 ]
 
 LOG_KEEP = 30
