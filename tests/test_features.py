@@ -132,6 +132,27 @@ def test_a_feature_on_data_of_the_wrong_width_is_a_misfit_with_fixes():
     assert "features" not in fix.data()
 
 
+def test_inputs_added_beside_features_on_a_linear_generator_save_and_open_as_a_misfit(tmp_path):
+    """Found by the random-user soak: x1^2 ticked on 2-D data, the data set switched to the
+    linear generator (as wide as the network), then 4 inputs dragged in and Save. The linear
+    data became 6 columns wide, which x1^2 cannot use: the file was saved but did not open
+    ("data.features[0] 'x1^2' needs 2-D data"). It is a misfit now: it opens, with fixes."""
+    doc = perceptron_doc(["x1^2"])
+    doc["data"] = {"generator": {"name": "linear", "n": 20, "seed": 1}, "features": ["x1^2"]}
+    assert datafit.graph_misfit(fileformat.loads(json.dumps(doc))) is None  # 2 + 1 inputs: fits
+    for j in range(4):  # the four inputs the palette added
+        doc["neurons"].insert(0, {"id": f"x{j + 3}", "role": "input", "x": 0, "y": -110 * (j + 1)})
+    path = write_doc(tmp_path / "grown.json", doc)
+    g = fileformat.load(path, allow_misfit=True)  # as the app opens it
+    m = datafit.graph_misfit(g)
+    assert m is not None and m.widths == (3, 1) and m.network == (7, 1)
+    fix = next(f for f in m.fixes if f.text == "Stop using the derived features")
+    g.data = fix.data()
+    assert datafit.graph_misfit(g) is None  # the linear data takes all 7 inputs again
+    with pytest.raises(fileformat.NetworkFileError):
+        fileformat.load(path)  # check, trace and train still refuse it
+
+
 def test_check_trace_and_train_honour_features(tmp_path, capsys):
     path = write_doc(tmp_path / "c.json", perceptron_doc(["x1^2", "x2^2"]))
     assert cli.main(["check", str(path)]) == 0

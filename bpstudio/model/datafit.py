@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import data as coredata
-from ..core.features import feature_names
+from ..core.features import FEATURES, feature_names
 
 CLASSIFIERS = coredata.CLASSIFIERS
 TWO_CLASS_ONLY = {"xor", "circles", "moons"}  # these ignore "classes": always 2
@@ -81,7 +81,12 @@ def data_widths(spec: dict, n_in: int, n_out: int) -> tuple[int, int] | None:  #
             return None  # not a list of names: broken data, the strict check says so
         k = len(names)
         raw = {key: v for key, v in spec.items() if key != "features"}
-        w = data_widths(raw, n_in - k, n_out)
+        # a source that takes the network's width (linear, none) is as wide as the features
+        # need: adding inputs to such a network is then a misfit the panel offers to fix,
+        # not a file that fails the strict check ("x1^2 needs 2-D data") after a save
+        dims = {FEATURES[n].dims for n in names if n in FEATURES}
+        raw_in = dims.pop() if len(dims) == 1 and len(names) == len(set(names)) else n_in - k
+        w = data_widths(raw, raw_in, n_out)
         return None if w is None else (w[0] + k, w[1])
     sources = [k for k in ("samples", "generator", "csv") if k in spec]
     if not sources:
