@@ -289,7 +289,17 @@ def test_edits_undo_and_redo_during_training_never_nest_stack_calls(
 
 def test_a_closed_window_leaves_no_running_timer(qtbot, make_window):
     """conftest closes each test's windows with close() + deleteLater(); a timer that
-    outlived its window would fire into the next test (controllers, pictures, autosave)."""
+    outlived its window would fire into the next test (controllers, pictures, autosave).
+    Only timers this test made count: an earlier test's leftovers (e.g. a failed test's
+    traceback keeping its window's objects) are that test's business."""
+
+    def active_timers() -> list[QTimer]:
+        return [
+            t for t in gc.get_objects()
+            if isinstance(t, QTimer) and shiboken6.isValid(t) and t.isActive()
+        ]  # fmt: skip
+
+    before = {id(t) for t in active_timers()}
     window = make_window()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     _open_example(window, "xor 241")
@@ -306,10 +316,7 @@ def test_a_closed_window_leaves_no_running_timer(qtbot, make_window):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         QApplication.processEvents()
         gc.collect()
-    live = [
-        t for t in gc.get_objects()
-        if isinstance(t, QTimer) and shiboken6.isValid(t) and t.isActive()
-    ]  # fmt: skip
+    live = [t for t in active_timers() if id(t) not in before]
     owners = [(t.parent().__class__.__name__ if isinstance(t.parent(), QObject) else None)
               for t in live]  # fmt: skip
     assert live == [], owners
