@@ -120,7 +120,7 @@ def test_matrix_selection_follows_the_canvas_and_a_click_on_a_cell(big_window, q
     t, row, col, _ = _cell_text(m, "w15050")
     index = t.model().index(row, col)
     t.scrollTo(index)
-    m.scroll.ensureWidgetVisible(t)
+    m.scroll_area.ensureWidgetVisible(t)
     QTest.mouseClick(t.viewport(), Qt.LeftButton, Qt.NoModifier, t.visualRect(index).center())
     assert m.selected_edge() == "w15050"
     assert tools.explain.selection == ("edge", "w15050")
@@ -222,7 +222,7 @@ def test_matrices_follow_a_deletion_in_the_same_tables(big_window, qtbot):
     t, row, col, _ = _cell_text(m, "w10002")
     index = t.model().index(row, col)
     t.scrollTo(index)
-    m.scroll.ensureWidgetVisible(t)
+    m.scroll_area.ensureWidgetVisible(t)
     QTest.mouseClick(t.viewport(), Qt.LeftButton, Qt.NoModifier, t.visualRect(index).center())
     assert m.selected_edge() == "w10002" and tools.explain.selection == ("edge", "w10002")
     window.undo_stack.undo()

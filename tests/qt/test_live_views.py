@@ -239,7 +239,7 @@ def test_a_matrix_scrolled_out_of_view_widens_its_columns_when_it_shows(make_win
     row, col = next(iter(last.cell_of.values()))  # a weight into the output layer
     assert last.item(row, col).text() == ex.fmt(-123.456, m.decimals)  # the numbers: at once
     assert last.fit_due and [header.sectionSize(j) for j in range(len(before))] == before
-    m.scroll.ensureWidgetVisible(last)
+    m.scroll_area.ensureWidgetVisible(last)
     qtbot.waitUntil(lambda: not last.fit_due and header.sectionSize(col) > before[col])
     text_px = last.fontMetrics().horizontalAdvance(ex.fmt(-123.456, m.decimals))
     assert header.sectionSize(col) >= text_px
