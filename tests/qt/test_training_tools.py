@@ -3,6 +3,7 @@ are undoable, runs are compared, data comes from generators/CSV/the table."""
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -347,3 +348,19 @@ def test_vanishing_pair_in_the_window(make_window, qtbot):
     assert len(tools.grad_plot.curves) == 9
     names = [tools.grad_plot.legend.items[i][1].text for i in range(9)]
     assert names[0] == "layer 1" and names[-1] == "layer 9"
+
+
+def test_the_gradient_norm_caption_of_an_overflowed_run_says_nan_without_a_warning():
+    """Found by the random-user soak (action 80,819): Step epoch on a run whose gradient norms
+    had overflowed divided inf by inf in the caption (a numpy RuntimeWarning)."""
+    import warnings
+
+    from bpstudio.qt.training.plots import gradient_ratio
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        inf = np.float64("inf")
+        assert math.isnan(gradient_ratio(inf, inf))
+        assert math.isnan(gradient_ratio(np.float64("nan"), np.float64(1.0)))
+        assert gradient_ratio(np.float64(1.0), np.float64(0.0)) == math.inf
+        assert gradient_ratio(np.float64(2.0), np.float64(4.0)) == 0.5

@@ -9,6 +9,7 @@ as fast as 100. Earlier runs are drawn once per change of the run list, not per 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -468,9 +469,9 @@ class GradNormPlot(PlotPanel):
         if len(h):
             last = g[-1]
             first, final = last[0], last[-1]
-            ratio = first / final if final > 0 else float("inf")
             self.info.setText(
-                f"{self.session.run.label}: layer 1 / layer {h.n_layers} = {general(ratio, 2)}"
+                f"{self.session.run.label}: layer 1 / layer {h.n_layers} = "
+                f"{general(gradient_ratio(first, final), 2)}"
                 if h.n_layers > 1
                 else f"{self.session.run.label}: ‖∂L/∂W‖ = {general(first, 3)}"
             )
@@ -550,3 +551,12 @@ def history_table(runs: list[Run], columns) -> str:
 
 
 __all__ = ["GradNormPlot", "History", "LossPlot", "PlotPanel", "history_table"]
+
+
+def gradient_ratio(first: float, final: float) -> float:
+    """Layer 1's gradient norm over the last layer's, as the caption shows it: a norm that
+    overflowed (inf) or a divergence (nan) gives nan ("nan" on screen, no numpy warning), a
+    vanished last layer inf."""
+    if not (math.isfinite(first) and math.isfinite(final)):
+        return math.nan
+    return first / final if final > 0 else math.inf
