@@ -153,6 +153,24 @@ def test_inputs_added_beside_features_on_a_linear_generator_save_and_open_as_a_m
         fileformat.load(path)  # check, trace and train still refuse it
 
 
+def test_features_on_a_network_without_data_beside_more_inputs_are_a_misfit_not_a_crash(tmp_path):
+    """Found by the random-user soak (action 3,639): x1*x2 ticked on a network with no data
+    source and more inputs than the feature's 2-D source needs. Every edit then raised
+    StopIteration in the Data panel and in training (misfit() looked for a source first)."""
+    doc = perceptron_doc(["x1*x2"])
+    doc["data"] = {"features": ["x1*x2"]}
+    for j in range(2):
+        doc["neurons"].insert(0, {"id": f"x{j + 3}", "role": "input", "x": 0, "y": -110 * (j + 1)})
+    g = fileformat.load(write_doc(tmp_path / "nodata.json", doc), allow_misfit=True)
+    m = datafit.graph_misfit(g)
+    assert m is not None and m.widths == (3, 1) and m.network == (5, 1)
+    assert [f.text for f in m.fixes] == ["Stop using the derived features"]  # no rows to table
+    with pytest.raises(coredata.DataError, match="3 input columns"):
+        datafit.check_fit(g.data, len(g.inputs()), len(g.outputs()))  # training says so
+    g.data = m.fixes[0].data()
+    assert datafit.graph_misfit(g) is None
+
+
 def test_check_trace_and_train_honour_features(tmp_path, capsys):
     path = write_doc(tmp_path / "c.json", perceptron_doc(["x1^2", "x2^2"]))
     assert cli.main(["check", str(path)]) == 0

@@ -138,11 +138,13 @@ def misfit(spec: dict, n_in: int, n_out: int, base_dir: Path | None = None) -> M
     if widths is None or widths == (n_in, n_out):
         return None
     m = Misfit(widths, (n_in, n_out))
-    kind = next(k for k in ("samples", "generator", "csv") if k in spec)
+    sources = [k for k in ("samples", "generator", "csv") if k in spec]
     if "features" in spec:
         _features_misfit(spec, m)
-        m.fixes.append(_as_table_fix(spec, m, base_dir))
+        if sources:  # no source (derived features ticked on a network without data): no rows
+            m.fixes.append(_as_table_fix(spec, m, base_dir))
         return m
+    kind = sources[0]  # data_widths: no source always fits, two are not a misfit
     {"samples": _samples_misfit, "generator": _generator_misfit, "csv": _csv_misfit}[kind](spec, m)
     if kind != "samples":
         m.fixes.append(_as_table_fix(spec, m, base_dir))

@@ -114,7 +114,9 @@ class MainWindow(QMainWindow):
         training = self.training_tools.controller
         self.document.postpone_autosave = lambda: training.running  # see Document
         training.running_changed.connect(
-            lambda running: None if running else self.document.resume_autosave()
+            lambda running: (
+                self.document.checkpoint() if running else self.document.resume_autosave()
+            )
         )
         self.pass_tools = install_pass_tools(self)  # pass stepping, explain, matrix, F5 (qt/passes)
         install_export_actions(self)  # File → Export worked example / image (bpstudio/qt/exports)
@@ -586,8 +588,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_save():
             self.document.discard_recovery()
-            if self.media_export is not None:
-                self.media_export.stop()  # a running Export animation/slides ends with us
+            # every running Export animation/slides ends with us, not just the last one
+            # started (a second can start while the first renders)
+            for export in self.findChildren(MediaExport):
+                export.stop()
             event.accept()
         else:
             event.ignore()

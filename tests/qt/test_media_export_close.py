@@ -43,3 +43,39 @@ def test_closing_the_window_ends_a_running_export_without_leftovers(
     assert warnings == []
     assert export.done and not export.network.exists()
     assert not (tmp_path / "deck.pdf").exists()
+
+
+def test_closing_the_window_ends_every_running_export(make_window, tmp_path, monkeypatch):
+    """Two exports started one after the other (random-user soak, action 40,800): closing
+    stopped only the last, and Qt warned that the first's QProcess was destroyed running."""
+    from bpstudio.qt import dialogs
+
+    targets = iter([tmp_path / "one.pdf", tmp_path / "two.gif"])
+    monkeypatch.setattr(dialogs, "ask_export_path", lambda *a: str(next(targets)))
+    w = make_window(path=next(p for p in example_files() if p.stem == "handwritten_221"))
+    w.action_by_name["export slides"].trigger()
+    first = w.media_export
+    w.action_by_name["export animation"].trigger()
+    second = w.media_export
+    assert first is not second
+    warnings: list[str] = []
+
+    def handler(mode, _context, message):
+        if mode != QtMsgType.QtDebugMsg and "propagateSizeHints" not in message:
+            warnings.append(message)
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        w.undo_stack.setClean()
+        assert w.close()
+        for export in (first, second):
+            assert export.process.state() == QProcess.ProcessState.NotRunning
+        w.deleteLater()
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.processEvents()
+    finally:
+        qInstallMessageHandler(previous)
+    assert warnings == []
+    assert first.done and second.done
+    assert not first.network.exists() and not second.network.exists()

@@ -186,14 +186,20 @@ def test_the_autosave_waits_while_training_and_runs_when_it_stops(make_window, q
     doc = w.document
     nudge(w)
     assert doc.modified
+    edited = w.graph.edges["w1"].weight
     c = w.training_tools.controller
-    c.play()
-    qtbot.waitUntil(lambda: c.epoch >= 2, timeout=30_000)
     f = doc.slot.network_file
+    assert not f.exists()
+    c.play()
+    # the run starts: the edits so far are written at once (the periodic autosave waits)
+    assert f.exists() and fileformat.load(f).edges["w1"].weight == edited
+    written = f.stat().st_mtime_ns
+    qtbot.waitUntil(lambda: c.epoch >= 2, timeout=30_000)
     doc.autosave_timer.timeout.emit()  # due while training runs: it waits
     spin(qtbot, 20)
-    assert c.running and not f.exists()
+    assert c.running and f.stat().st_mtime_ns == written
+    assert w.graph.edges["w1"].weight != edited  # trained since
     c.pause()
-    qtbot.waitUntil(f.exists, timeout=10_000)
+    qtbot.waitUntil(lambda: f.stat().st_mtime_ns != written, timeout=10_000)
     saved = fileformat.load(f)
     assert saved.edges["w1"].weight == w.graph.edges["w1"].weight  # with the training
