@@ -329,3 +329,33 @@ def test_with_l1_and_l2_every_grid_value_is_the_loss_training_descends(name):
             w = np.array([p[q] for _, q in edges])
             want = engine_loss(s, p) + l2 / 2 * float(w @ w) + l1 * float(np.abs(w).sum())
             assert sf.loss[i, j] == pytest.approx(want, rel=1e-11), (name, i, j)
+
+
+def test_the_surface_of_a_large_training_set_averages_evenly_spaced_samples():
+    """A generated set of 1,000,000 samples took minutes of the GUI thread per surface
+    (random-user soak, action 67,123): above SURFACE_SAMPLES the loss is over evenly spaced
+    samples, the same each time, and says how many; a smaller set uses every sample."""
+    s = session_of("xor_241")
+    net = s.compiled.net
+    rng = np.random.default_rng(5)
+    n = 3 * ls.SURFACE_SAMPLES + 17
+    X = rng.uniform(-1, 1, (n, s.train_set.X.shape[1]))
+    Y = (X[:, :1] * X[:, 1:2] > 0).astype(float)
+    plane = ls.random_plane(net, net.params.copy(), seed=3)
+    sf = ls.surface(net, X, Y, plane, (-1.0, 1.0, -1.0, 1.0), 7)
+    assert (sf.samples, sf.of) == (ls.SURFACE_SAMPLES, n)
+    rows = np.linspace(0, n - 1, ls.SURFACE_SAMPLES).round().astype(int)
+    assert rows[0] == 0 and rows[-1] == n - 1 and len(set(rows.tolist())) == rows.size
+    saved = net.params.copy()
+    try:
+        for i, j in [(0, 0), (3, 5), (6, 6)]:
+            net.params[:] = plane.point(sf.alphas[i], sf.betas[j])
+            want = net.evaluate(X[rows], Y[rows])
+            assert sf.loss[i, j] == pytest.approx(want, rel=1e-12)
+            assert sf.loss[i, j] != pytest.approx(net.evaluate(X, Y), rel=1e-9)  # a subset
+    finally:
+        net.params[:] = saved
+    again = ls.surface(net, X, Y, plane, (-1.0, 1.0, -1.0, 1.0), 7)
+    assert np.array_equal(again.loss, sf.loss)  # the same samples each time: no flicker
+    small = ls.surface(net, X[:100], Y[:100], plane, (-1.0, 1.0, -1.0, 1.0), 7)
+    assert (small.samples, small.of) == (100, 100)

@@ -38,31 +38,15 @@ def cmd_report(args) -> int:
     sample = samples_of(args, ds, args.file)[0]
     figure = figure_name(args.output) if to_file else None  # a picture of the network beside it
     key_text = None
+    network = (graph, compiled, ds)
+    how = {"sample": sample, "fmt": args.format, "decimals": args.decimals, "figure": figure}
     try:
         if args.exercise:
             parts = [p.strip() for p in (args.hide or ",".join(DEFAULT_HIDE)).split(",")]
             hide = hidden_quantities([p for p in parts if p])
-            text, key_text = render_exercise(
-                graph,
-                compiled,
-                ds,
-                sample=sample,
-                fmt=args.format,
-                decimals=args.decimals,
-                figure=figure,
-                hide=hide,
-            )
+            text, key_text = render_exercise(*network, **how, hide=hide)
         else:
-            text = render_report(
-                graph,
-                compiled,
-                ds,
-                sample=sample,
-                fmt=args.format,
-                decimals=args.decimals,
-                figure=figure,
-                mistakes=args.mistakes,
-            )
+            text = render_report(*network, **how, mistakes=args.mistakes)
     except ReportOverflow as exc:  # a failure while running, as for trace (docs/cli.md)
         raise RunFailure(f"{args.file}: {exc}") from None
     except ReportError as exc:

@@ -5,6 +5,7 @@ registries and the data rules."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,25 @@ def migrate(doc: dict) -> dict:
     return doc
 
 
+def _objects_with_ids(
+    items: list, what: str, errors: _Errors, consume: bool
+) -> Iterator[tuple[int, dict, str]]:
+    """(row, object, id) of each entry of a neurons/edges list that is an object with a
+    non-empty string id; the others are reported by row. With ``consume`` each entry is
+    dropped from the list as it is read, so a 1,000,000-edge file is not held twice."""
+    for i, item in enumerate(items):
+        if consume:
+            items[i] = None
+        if not isinstance(item, dict):
+            errors.add(f"{what}[{i}] must be an object, not {_type_name(item)}")
+            continue
+        xid = item.get("id")
+        if not isinstance(xid, str) or not xid:
+            errors.add(f"{what}[{i}].id must be a non-empty string")
+            continue
+        yield i, item, xid
+
+
 # complexity: a flat list of checks, each naming its key and row, in file order
 def _read_neurons(items: Any, g: Graph, errors: _Errors, consume: bool = False) -> None:  # noqa: C901
     if not isinstance(items, list):
@@ -116,16 +136,7 @@ def _read_neurons(items: Any, g: Graph, errors: _Errors, consume: bool = False) 
         return
     # One pass per neuron on files of 1,000,000 neurons: messages (f-strings) are built only
     # when something is wrong (see _nwhere).
-    for i, item in enumerate(items):
-        if consume:
-            items[i] = None
-        if not isinstance(item, dict):
-            errors.add(f"neurons[{i}] must be an object, not {_type_name(item)}")
-            continue
-        nid = item.get("id")
-        if not isinstance(nid, str) or not nid:
-            errors.add(f"neurons[{i}].id must be a non-empty string")
-            continue
+    for i, item, nid in _objects_with_ids(items, "neurons", errors, consume):
         role = item.get("role")
         if role not in ROLES:
             errors.add(f"{_nwhere(i, nid)}.role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -202,16 +213,7 @@ def _read_edges(items: Any, g: Graph, errors: _Errors, consume: bool = False) ->
     # One pass per edge on files of 1,000,000 edges: messages (f-strings) are built only when
     # something is wrong, and a duplicate (source, target) pair is found by structure_errors
     # (one sort) rather than a dict of a million tuples here.
-    for i, item in enumerate(items):
-        if consume:
-            items[i] = None
-        if not isinstance(item, dict):
-            errors.add(f"edges[{i}] must be an object, not {_type_name(item)}")
-            continue
-        eid = item.get("id")
-        if not isinstance(eid, str) or not eid:
-            errors.add(f"edges[{i}].id must be a non-empty string")
-            continue
+    for i, item, eid in _objects_with_ids(items, "edges", errors, consume):
         source, target = item.get("source"), item.get("target")
         s_neuron = get_neuron(source) if isinstance(source, str) else None
         t_neuron = get_neuron(target) if isinstance(target, str) else None

@@ -1108,10 +1108,13 @@ class RandomUser:
         if not isinstance(editor, QLineEdit) or not editing or editor.parent() is not t.viewport():
             self.note(f"  (no cell editor opened: focus on {type(editor).__name__})")
             return
-        if (t.currentRow(), t.currentColumn()) != (r, c):
-            self.note(f"  (the editor opened on cell ({t.currentRow() + 1}, "
-                      f"{t.currentColumn() + 1}))")  # fmt: skip
-            r, c = t.currentRow(), t.currentColumn()
+        # the cell being edited is the one under the editor: the table's current index can
+        # lag behind it (soak action 37,217: current (1, 4), the editor and the value on (1, 3))
+        edited = t.indexAt(editor.geometry().center())
+        if (edited.row(), edited.column()) != (r, c):
+            self.note(f"  (the editor opened on cell ({edited.row() + 1}, "
+                      f"{edited.column() + 1}))")  # fmt: skip
+            r, c = edited.row(), edited.column()
         QTest.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
         if text:
             self.type_text(editor, text)

@@ -4,10 +4,30 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QProcess, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
 
 from bpstudio.paths import example_files
 
 pytest.importorskip("PIL.Image")
+
+
+def close_and_delete(w) -> list[str]:
+    """Close the window (nothing unsaved) and delete it: the Qt warnings that came."""
+    warnings: list[str] = []
+
+    def handler(mode, _context, message):
+        if mode != QtMsgType.QtDebugMsg and "propagateSizeHints" not in message:
+            warnings.append(message)
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        w.undo_stack.setClean()
+        assert w.close()
+        w.deleteLater()
+        QApplication.processEvents()
+    finally:
+        qInstallMessageHandler(previous)
+    return warnings
 
 
 def test_closing_the_window_ends_a_running_export_without_leftovers(
@@ -22,25 +42,8 @@ def test_closing_the_window_ends_a_running_export_without_leftovers(
     w.action_by_name["export slides"].trigger()  # File > Export Slides…
     export = w.media_export
     assert export.process.state() != QProcess.ProcessState.NotRunning
-    warnings: list[str] = []
-
-    def handler(mode, _context, message):
-        if mode != QtMsgType.QtDebugMsg and "propagateSizeHints" not in message:
-            warnings.append(message)
-
-    previous = qInstallMessageHandler(handler)
-    try:
-        w.undo_stack.setClean()
-        assert w.close()
-        process = export.process
-        assert process.state() == QProcess.ProcessState.NotRunning
-        w.deleteLater()
-        from PySide6.QtWidgets import QApplication
-
-        QApplication.processEvents()
-    finally:
-        qInstallMessageHandler(previous)
-    assert warnings == []
+    assert close_and_delete(w) == []
+    assert export.process.state() == QProcess.ProcessState.NotRunning
     assert export.done and not export.network.exists()
     assert not (tmp_path / "deck.pdf").exists()
 
@@ -58,24 +61,8 @@ def test_closing_the_window_ends_every_running_export(make_window, tmp_path, mon
     w.action_by_name["export animation"].trigger()
     second = w.media_export
     assert first is not second
-    warnings: list[str] = []
-
-    def handler(mode, _context, message):
-        if mode != QtMsgType.QtDebugMsg and "propagateSizeHints" not in message:
-            warnings.append(message)
-
-    previous = qInstallMessageHandler(handler)
-    try:
-        w.undo_stack.setClean()
-        assert w.close()
-        for export in (first, second):
-            assert export.process.state() == QProcess.ProcessState.NotRunning
-        w.deleteLater()
-        from PySide6.QtWidgets import QApplication
-
-        QApplication.processEvents()
-    finally:
-        qInstallMessageHandler(previous)
-    assert warnings == []
+    assert close_and_delete(w) == []
+    for export in (first, second):
+        assert export.process.state() == QProcess.ProcessState.NotRunning
     assert first.done and second.done
     assert not first.network.exists() and not second.network.exists()
