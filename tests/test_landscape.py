@@ -355,6 +355,8 @@ def test_the_surface_of_a_large_training_set_averages_evenly_spaced_samples():
             assert sf.loss[i, j] != pytest.approx(net.evaluate(X, Y), rel=1e-9)  # a subset
     finally:
         net.params[:] = saved
+    assert ls.resolution_for(ls.SURFACE_SAMPLES, 121) ** 2 * ls.SURFACE_SAMPLES <= ls.CELL_SAMPLES
+    assert ls.resolution_for(300, 61) == 61  # the examples' sets keep the governor's choice
     again = ls.surface(net, X, Y, plane, (-1.0, 1.0, -1.0, 1.0), 7)
     assert np.array_equal(again.loss, sf.loss)  # the same samples each time: no flicker
     small = ls.surface(net, X[:100], Y[:100], plane, (-1.0, 1.0, -1.0, 1.0), 7)

@@ -211,7 +211,18 @@ def surface(
 # 1,000,000 it took minutes of the GUI thread (random-user soak, action 67,123). Above this
 # the loss is averaged over evenly spaced samples (the same ones each time, so the picture
 # does not flicker); the dock's caption says so.
-SURFACE_SAMPLES = 4_096
+SURFACE_SAMPLES = 1_024
+# A grid's cost is its cells times the samples: the first surface of a new training set (the
+# resolution governor has not measured it yet) is held to this many cell-samples, ~0.3 s on
+# xor_241 (61² cells over 4,096 samples took 4.6 s).
+CELL_SAMPLES = 1_500_000
+
+
+def resolution_for(samples: int, resolution: int, lowest: int = 15) -> int:
+    """``resolution``, lowered so that resolution² × samples stays within CELL_SAMPLES."""
+    if samples <= 0:
+        return resolution
+    return max(lowest, min(resolution, int(math.sqrt(CELL_SAMPLES / samples))))
 
 
 def surface_samples(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

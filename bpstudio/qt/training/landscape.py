@@ -423,7 +423,7 @@ class LandscapePlot(PlotPanel):
         if key == self._surface_key and self.surface is not None:
             if live or self._surface_still:
                 return
-        res = governor.value
+        res = ls.resolution_for(min(len(train.X), ls.SURFACE_SAMPLES), governor.value)
         t0 = time.perf_counter()
         sf = ls.surface(net, train.X, train.Y, plane, extent, res, penalty)
         self._surface_still = not live
