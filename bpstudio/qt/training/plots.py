@@ -20,9 +20,7 @@ from PySide6.QtCore import QBuffer, QIODevice, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +29,7 @@ from ...model.atomic_write import atomic_write_bytes, atomic_write_text
 from ...model.numfmt import general
 from ...model.training_session import History, Run, TrainingSession
 from .. import places
+from ..elided_label import ElidedLabel
 from . import dialogs
 from .style import (
     EARLIER,
@@ -80,10 +79,10 @@ class PlotPanel(QWidget):
         self.item.setClipToView(True)
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 0)
-        self.info = QLabel()
+        # a long caption ends in "…" (the whole of it in the tooltip) and never pushes the
+        # buttons away: in the narrow dock column it was cut mid-word without a sign
+        self.info = ElidedLabel()
         self.info.setStyleSheet("font-size: 12pt;")
-        self.info.setMinimumWidth(10)  # long text is cut, never pushes the buttons away
-        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar.addStretch(1)  # the info has a line of its own (read in a narrow column)
         self.log_box = None
         if log_y is not None:
