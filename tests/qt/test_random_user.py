@@ -149,3 +149,31 @@ def test_random_user_soak(make_window, qtbot, monkeypatch, tmp_path):
     print(f"allowlisted Qt warnings seen: {user.allowed}")
     print(f"slowest action {user.slowest[0]:.2f} s: {user.slowest[1]}")
     fail_on(user)
+
+
+def test_a_file_saved_away_from_its_csv_reopens_equal(make_window, qtbot, monkeypatch, tmp_path):
+    """Saved into another folder, a relative CSV path is rebased onto the file's folder (it
+    still finds the CSV); the harness compares with what the file holds, not with the graph's
+    path from its old folder (a false failure of the soak, seed 106934, action 26,740)."""
+    from random_user import RandomUser, close_window
+
+    from bpstudio.model import fileformat
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    (old / "good.csv").write_text("x1,x2,y\n0.05,0.1,0.01\n", encoding="utf-8")
+    user = RandomUser(qtbot, 1, tmp_path)
+    user.install(monkeypatch)
+    w = make_window()
+    try:
+        user.attach(w)
+        g = w.graph
+        g.base_dir = old
+        g.data = {"csv": "good.csv", "inputs": ["x1", "x2"], "targets": ["y"]}
+        fileformat.save(g, new / "net.json")  # the spy reopens it
+        assert fileformat.load(new / "net.json").data["csv"] == "../old/good.csv"
+    finally:
+        close_window(w)
+        user.uninstall()
+    assert user.saved and not user.failures, [f.text for f in user.failures]
