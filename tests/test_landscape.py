@@ -219,6 +219,32 @@ def test_race_paths_are_each_optimizers_own_training_from_one_start():
     assert fileformat.dumps(graph) == before  # the document's weights did not move
 
 
+def test_a_race_on_a_large_training_set_trains_on_the_surface_samples():
+    """Every racer's epoch over 1,000,000 generated samples held the GUI thread ~3 s a round
+    (random-user soak): above SURFACE_SAMPLES the racers train on the samples the surface
+    under their paths averages, and the race says how many; a smaller set races on all."""
+    from bpstudio.core.data import Dataset
+
+    s = session_of("xor_241")
+    graph, start = s.graph, s.compiled.net.params.copy()
+    rng = np.random.default_rng(7)
+    n = 2 * ls.SURFACE_SAMPLES + 5
+    X = rng.uniform(-1, 1, (n, s.train_set.X.shape[1]))
+    Y = (X[:, :1] * X[:, 1:2] > 0).astype(float)
+    race = ls.Race.build(lambda: compile_graph(graph).net, start, Dataset(X, Y), graph.settings, 3)
+    assert (race.samples, race.of) == (ls.SURFACE_SAMPLES, n)
+    while not race.finished:
+        race.run_for(0.01)
+    sub_X, sub_Y = ls.surface_samples(X, Y)
+    for r in race.racers:  # the same as that optimizer trained on the surface's samples
+        net = compile_graph(graph).net
+        net.params[:] = start
+        Trainer(net, Dataset(sub_X, sub_Y), replace(graph.settings, optimizer=r.name)).run_epochs(3)
+        np.testing.assert_array_equal(r.net.params, net.params)
+    small = ls.Race.build(lambda: compile_graph(graph).net, start, s.train_set, graph.settings, 3)
+    assert small.samples == small.of == len(s.train_set)
+
+
 def test_a_racer_that_diverges_stops_and_the_others_go_on():
     g = fileformat.load(examples_dir() / "xor_241.json")
     for n in g.neurons.values():

@@ -241,3 +241,39 @@ def test_l2_typed_in_the_panel_lifts_the_surface_by_the_penalty(make_window, qtb
         p = sf.plane.point(sf.alphas[i], sf.betas[j])
         w = p[:n]
         assert sf.loss[i, j] == pytest.approx(engine_loss(s, p) + 0.25 * float(w @ w), rel=1e-11)
+
+
+def test_a_race_on_a_large_generated_set_keeps_the_window_answering(make_window, qtbot):
+    """1,000,000 generated samples: every racer's epoch over all of them held the GUI thread
+    ~3 s a round (random-user soak). The race trains on the surface's evenly spaced samples,
+    the caption says so, and a round is as quick as on a small set."""
+    import time
+
+    from bpstudio.core.trainer import Trainer
+    from bpstudio.model import landscape as ls
+    from bpstudio.model.compile import compile_graph
+
+    window = make_window(path=XOR)
+    tools = window.training_tools
+    lp = tools.landscape_plot
+    window.graph.set_network(data={"generator": {"name": "xor", "n": 1_000_000, "seed": 1}})
+    open_dock_tab(window, qtbot)
+    window.graph.training.update(epochs=200_000, batch_size=1_000)  # a full batch is refused
+    lp.update_view()
+    assert lp.surface is not None, lp.info.text()
+    qtbot.mouseClick(lp.race_button, Qt.MouseButton.LeftButton)
+    race = lp.race
+    assert race is not None and (race.samples, race.of) == (ls.SURFACE_SAMPLES, 1_000_000)
+    qtbot.waitUntil(lambda: race.epoch > 5, timeout=10_000)
+    lp.update_view()
+    assert "loss and race on 1,024 of 1,000,000 samples" in lp.info.text(), lp.info.text()
+    t0 = time.perf_counter()
+    race.run_for(0.0)  # one round: an epoch of each of the four racers
+    round_s = time.perf_counter() - t0
+    s = tools.session
+    t0 = time.perf_counter()
+    Trainer(compile_graph(window.graph).net, s.train_set, window.graph.settings).run_epoch()
+    epoch_s = time.perf_counter() - t0  # one epoch of one optimizer over every sample
+    assert round_s < epoch_s / 4, (round_s, epoch_s)
+    qtbot.mouseClick(lp.race_button, Qt.MouseButton.LeftButton)
+    assert not lp.racing
