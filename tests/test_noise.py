@@ -109,3 +109,34 @@ def test_a_penalty_term_stays_when_the_data_term_is_noise():
     for e in g.edges.values():
         if e.source == "h1":
             assert r.edge_grad(e.id) == pytest.approx(0.01 * e.weight, rel=1e-12)
+
+
+def test_terms_too_large_to_add_up_do_not_make_a_large_z_noise():
+    """The rounding bound of z = 1e308·1 − 1e308·1 + 1e300·1 is about n·ε·2e308 (~1e293):
+    z = 1e300 is far above it, a value. Summing the terms' sizes first overflowed to inf
+    (a RuntimeWarning, random-user soak action 41,066) and read every z as noise."""
+    doc = {
+        "format": "bpstudio-network",
+        "version": 1,
+        "neurons": [
+            {"id": "x1", "role": "input"},
+            {"id": "x2", "role": "input"},
+            {"id": "x3", "role": "input"},
+            {"id": "h", "role": "hidden", "activation": "tanh", "bias": 0.0},
+            {"id": "o", "role": "output", "activation": "identity", "bias": 0.0},
+        ],
+        "edges": [
+            {"id": "w1", "source": "x1", "target": "h", "weight": 1e308},
+            {"id": "w2", "source": "x2", "target": "h", "weight": -1e308},
+            {"id": "w3", "source": "x3", "target": "h", "weight": 1e300},
+            {"id": "w4", "source": "h", "target": "o", "weight": 0.5},
+        ],
+        "training": {"loss": "half_squared_error"},
+        "data": {"samples": [{"x": [1.0, 1.0, 1.0], "y": [0.0]}]},
+    }
+    c, r = _pass(fileformat.from_document(doc))
+    with np.errstate(over="raise", invalid="raise"):  # no overflow on the way
+        shown = without_noise(c, r.trace)
+    row = c.row_of["h"]
+    assert shown.z[row, 0] == r.trace.z[row, 0] == pytest.approx(1e300, rel=1e-6)
+    assert r.value("z", "h", 0) == pytest.approx(1e300, rel=1e-6)

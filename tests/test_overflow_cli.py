@@ -155,12 +155,19 @@ def test_the_trainer_says_the_weights_overflow_before_any_update():
     assert "learning rate 1e+308 is too high" in trainer.run_epoch().message
 
 
-def _cancelling_paths() -> dict:
-    """x → h0 → h1 → {h2a, h2b} → o, identity, ½ squared error, y = 1, x = 1e-300.
+BIG = 2.0**664  # ~9.7e199: squared it overflows float64
 
-    Every value of the pass is finite (h1's ∂L/∂a = 1e200 − 1e200 = 0), but the two chain-rule
-    paths of w0 multiply 1e200 (w1) by ±1e200 (woa, wob): their products are ±inf and the
-    report's listing summed them with math.fsum(-inf + inf), a ValueError traceback."""
+
+def _cancelling_paths() -> dict:
+    """x → h0 → h1 → {h2a, h2b} → o, identity, ½ squared error, y = 1, x = 2⁻⁹⁹⁶ (~1e-300).
+
+    Every value of the pass is finite (h1's ∂L/∂a = 2⁶⁶⁴ − 2⁶⁶⁴ = 0), but the two chain-rule
+    paths of w0 multiply 2⁶⁶⁴ (w1, ~1e200) by ±2⁶⁶⁴ (woa, wob): their products are ±inf and the
+    report's listing summed them with math.fsum(-inf + inf), a ValueError traceback.
+
+    Powers of two, so every product is exact and o's z = 2³³² − 2³³² is exactly 0 on every
+    machine: with 1e200 and 1e-100 a BLAS that fuses the multiply-add (FMA) left 2.6e83 of
+    rounding in z, which turned δ of o from −1 to +2.6e83 and the product's sign with it."""
 
     def hidden(nid, x):
         return {"id": nid, "role": "hidden", "activation": "identity", "bias": 0.0, "x": x, "y": 0}
@@ -177,15 +184,15 @@ def _cancelling_paths() -> dict:
         {"id": i, "source": s, "target": t, "weight": w}
         for i, s, t, w in (
             ("w0", "x", "h0", 1.0),
-            ("w1", "h0", "h1", 1e200),
+            ("w1", "h0", "h1", BIG),
             ("wa", "h1", "h2a", 1.0),
             ("wb", "h1", "h2b", 1.0),
-            ("woa", "h2a", "o", 1e200),
-            ("wob", "h2b", "o", -1e200),
+            ("woa", "h2a", "o", BIG),
+            ("wob", "h2b", "o", -BIG),
         )
     ]
     training = {"loss": "half_squared_error", "optimizer": "sgd", "learning_rate": 0.1}
-    return network_doc(neurons, edges, training, [{"x": [1e-300], "y": [1.0]}])
+    return network_doc(neurons, edges, training, [{"x": [2.0**-996], "y": [1.0]}])
 
 
 CANCELLING_PATHS = _cancelling_paths()

@@ -37,7 +37,10 @@ def without_noise(compiled: Compiled, trace: Trace) -> Trace:
         return trace
     net = compiled.net
     w = trace.params[compiled.edge_param]
-    aw = np.abs(w)[:, None]
+    # ε·|w| first: the bound is n·ε·Σ|w·a|, and Σ|w·a| alone overflows to inf when huge
+    # terms cancel (1e308 − 1e308 + 1e300 reads as noise then); times ε (a power of two:
+    # exact) it cannot, as long as the pass itself is finite
+    aw = EPS * np.abs(w)[:, None]
     n_rows, batch = trace.z.shape
     first = net.n0  # inputs and bias units: given, never noise
     biases = np.zeros(n_rows)
@@ -48,15 +51,15 @@ def without_noise(compiled: Compiled, trace: Trace) -> Trace:
     # forward: z = Σ w·a + b, noise when below the rounding bound of its own terms
     terms = np.zeros((n_rows, batch))
     np.add.at(terms, tgt, aw * np.abs(trace.a[src]))
-    terms += biases[:, None]
-    z_noise = (np.abs(trace.z) <= SLACK * fan_in * EPS * terms) & (trace.z != 0)
+    terms += EPS * biases[:, None]
+    z_noise = (np.abs(trace.z) <= SLACK * fan_in * terms) & (trace.z != 0)
     z_noise[:first] = False
     z_noise[net.softmax_rows] = False  # a softmax output is a share of its group: kept
     # backward: ∂L/∂a of a hidden neuron = Σ w·δ over its out-edges, the same bound
     fan_out = np.bincount(src, minlength=n_rows)[:, None] + 0.0
     back = np.zeros((n_rows, batch))
     np.add.at(back, src, aw * np.abs(trace.dL_dz[tgt]))
-    g_noise = (np.abs(trace.dL_da) <= SLACK * fan_out * EPS * back) & (trace.dL_da != 0)
+    g_noise = (np.abs(trace.dL_da) <= SLACK * fan_out * back) & (trace.dL_da != 0)
     g_noise[:first] = False
     g_noise[net.outputs] = False  # the loss's own derivative: no sum of terms
     if not z_noise.any() and not g_noise.any():
