@@ -138,3 +138,44 @@ def test_inline_samples():
     assert ds.X.tolist() == [[1.0, 2.0], [4.0, 5.0]] and ds.Y.tolist() == [[3.0], [6.0]]
     empty = data.dataset_from_spec({"samples": []}, 2, 1)
     assert empty.X.shape == (0, 2) and empty.Y.shape == (0, 1)
+
+
+def test_an_unchanged_spec_is_built_once_and_every_reader_gets_its_own_arrays(monkeypatch):
+    """The pass, training, the fit check and the data panel read one data section again at
+    every edit of the network: the same spec object is generated once (the last few kept),
+    another spec (an edit: a new dict) afresh, and no reader sees another's changes."""
+    runs = []
+    real = data.xor
+
+    def counted(*args, **kw):
+        runs.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(data, "xor", counted)
+    spec = {"generator": {"name": "xor", "n": 50, "seed": 3}}
+    a = data.dataset_from_spec(spec, 2, 1)
+    b = data.dataset_from_spec(spec, 2, 1)
+    assert len(runs) == 1
+    np.testing.assert_array_equal(a.X, b.X)
+    a.X[:] = 99.0  # one reader's arrays are its own
+    assert not (data.dataset_from_spec(spec, 2, 1).X == 99.0).any()
+    edited = {"generator": {"name": "xor", "n": 50, "seed": 4}}  # what an edit sets
+    c = data.dataset_from_spec(edited, 2, 1)
+    assert len(runs) == 2 and not np.array_equal(c.X, b.X)
+    same_text = {"generator": {"name": "xor", "n": 50, "seed": 3}}  # equal, but another dict
+    np.testing.assert_array_equal(data.dataset_from_spec(same_text, 2, 1).X, b.X)
+    assert len(runs) == 3  # identity, not equality: nothing is compared deeply
+    data.dataset_from_spec(spec, 2, 2)  # other widths: built for them
+    assert len(runs) == 4
+    for k in range(data.SPEC_CACHE_SIZE + 1):  # the cache stays small
+        data.dataset_from_spec({"generator": {"name": "xor", "n": 5, "seed": k}}, 2, 1)
+    assert len(data._spec_cache) == data.SPEC_CACHE_SIZE
+
+
+def test_a_csv_source_is_read_again_when_the_file_changes(tmp_path):
+    f = tmp_path / "d.csv"
+    f.write_text("a,b\n1,2\n", encoding="utf-8")
+    spec = {"csv": "d.csv", "inputs": ["a"], "targets": ["b"]}
+    assert data.dataset_from_spec(spec, 1, 1, base_dir=tmp_path).X.tolist() == [[1.0]]
+    f.write_text("a,b\n5,6\n7,8\n", encoding="utf-8")
+    assert data.dataset_from_spec(spec, 1, 1, base_dir=tmp_path).X.tolist() == [[5.0], [7.0]]

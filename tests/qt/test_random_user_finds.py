@@ -255,11 +255,14 @@ def test_an_edit_under_a_pulse_drops_the_preview_of_the_old_pass(make_window, qt
     """Soak (seed 777, episode 29): Shift+F6, then an edit (Ctrl+Z of a placed neuron) while
     the first pulse ran: the overlay finished setting up the next step from the pass the edit
     had dropped and raised KeyError for the removed neuron."""
-    from bpstudio.qt.passes import overlay
+    from bpstudio.qt.passes import overlay, overlay_pulse
 
     # the next step is set up in slices; on a large network that takes several turns of the
-    # event loop, here a slice does one step so the edit lands in the middle of it
+    # event loop, here a slice does one step so the edit lands in the middle of it (the pulse
+    # reads its own name of the constant: patching only overlay's let a fast machine set up
+    # the whole step in one 5 ms slice, and the job was never seen running)
     monkeypatch.setattr(overlay, "PREVIEW_SLICE_MS", 0.001)
+    monkeypatch.setattr(overlay_pulse, "PREVIEW_SLICE_MS", 0.001)
     w = open_window(make_window, qtbot, "spirals_tanh")
     tools = w.pass_tools
     tools.controller.set_speed(40)
