@@ -21,11 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..core import limits
 from ..core.data import Dataset
-from .compile import Compiled, CompileError, compile_graph
+from .compile import Compiled, CompileError, compile_graph, take_graph_parameters
 from .graph import Change, ChangeKind, Graph
 from .overflow import find_overflow
 from .session import dataset
@@ -184,28 +182,13 @@ class PassStepper:
 
     def _recompiled(self) -> Compiled | None:
         """The last compiled network carrying the graph's current weights and biases (only
-        they changed since), or None when it must be compiled afresh: compiling 20,000 edges
-        took ~40 ms at every refresh of the docks while training.
+        they changed since), or None when it must be compiled afresh.
 
         The parameters are written in place. Earlier passes keep their own copies of every
         number (``trace.params``, ``updated_params``); only their ``compiled`` now shows the
         new weights, and an earlier pass is never shown again once the graph changed."""
         c = self._compiled
-        if c is None:
-            return None
-        edges = self.graph.edges
-        if len(edges) != len(c.edge_ids):
-            return None
-        try:
-            w = np.array([e.weight for e in edges.values()], dtype=float)  # None -> nan
-            b = np.array([self.graph.neurons[n].bias for n in c.bias_param], dtype=float)
-        except (KeyError, TypeError, ValueError):
-            return None
-        if np.isnan(w).any() or np.isnan(b).any():  # to initialise: the full compile draws it
-            return None
-        c.net.params[c.edge_param] = w
-        c.net.params[np.fromiter(c.bias_param.values(), np.intp, len(b))] = b
-        return c
+        return c if c is not None and take_graph_parameters(c, self.graph) else None
 
     @property
     def n_layers(self) -> int:

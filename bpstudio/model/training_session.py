@@ -37,7 +37,7 @@ from ..core.features import expand, feature_names
 from ..core.network import Workspace
 from ..core.settings import DEFAULTS, TrainingSettings
 from ..core.trainer import EpochStats, Trainer
-from .compile import Compiled, CompileError, compile_graph
+from .compile import Compiled, CompileError, compile_graph, take_graph_parameters
 from .datafit import check_fit
 from .divergence import DivergenceNote, describe
 from .graph import STRUCTURE_KINDS, UNTITLED, Change, ChangeKind, Graph
@@ -235,6 +235,9 @@ class TrainingSession:
         self._writing = False
         self._need_compile = True  # rebuild network + trainer at the next epoch
         self._params_from_graph = True  # take weights from the graph, not the old network
+        # only the graph's weights changed since the last build (F8's update, an undo of
+        # training): the compiled network takes them in place instead of compiling again
+        self._weights_only = False
         self._new_run = False
         self.generation = 0  # bumped when runs are archived/cleared (plots redraw the greys)
         self.cap_bytes = CAP_BYTES  # of the current run's kept parameters
@@ -250,7 +253,9 @@ class TrainingSession:
         kind, keys = ch.kind, set(ch.keys)
         if kind == ChangeKind.WEIGHTS_CHANGED:
             if not self._writing:
+                weights_only = not self._need_compile or self._weights_only
                 self._dirty(params=True)
+                self._weights_only = weights_only
         elif kind in (ChangeKind.NEURON_CHANGED, ChangeKind.EDGE_CHANGED):
             if ch.layout_only:
                 return
@@ -271,12 +276,14 @@ class TrainingSession:
 
     def _dirty(self, params: bool = False, new_run: bool = False) -> None:
         self._need_compile = True
+        self._weights_only = False
         self._params_from_graph |= params
         self._new_run |= new_run
 
     def invalidate(self) -> None:
         """Rebuild the trainer before the next epoch (e.g. after a divergence)."""
         self._need_compile = True
+        self._weights_only = False
 
     # ---------------------------------------------------------------- building
     def base_dir(self) -> Path | None:
@@ -300,12 +307,21 @@ class TrainingSession:
             return self.error is None
         old = self.compiled
         try:
-            compiled = compile_graph(self.graph)
-            ds = self.dataset()
-            if len(ds) == 0:
-                raise coredata.DataError(["there are no samples to train on (add data first)"])
             t = self.graph.settings
-            train, val = coredata.split(ds, t.validation_split, t.seed)
+            reuse = (
+                self._weights_only
+                and old is not None
+                and self.train_set is not None
+                and take_graph_parameters(old, self.graph)
+            )
+            if reuse and old is not None and self.train_set is not None:
+                compiled, train, val = old, self.train_set, self.val_set  # the same data
+            else:
+                compiled = compile_graph(self.graph)
+                ds = self.dataset()
+                if len(ds) == 0:
+                    raise coredata.DataError(["there are no samples to train on (add data first)"])
+                train, val = coredata.split(ds, t.validation_split, t.seed)
             trainer = Trainer(compiled.net, train, t, validation=val)
         except (CompileError, coredata.DataError) as exc:
             self.error = "; ".join(exc.errors)
@@ -333,6 +349,7 @@ class TrainingSession:
             self.run.initial_params = compiled.net.params.copy()
         self.error = None
         self._need_compile = self._params_from_graph = self._new_run = False
+        self._weights_only = False
         return True
 
     # ---------------------------------------------------------------- runs
