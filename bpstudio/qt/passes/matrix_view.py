@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
@@ -267,6 +268,34 @@ class Cell:
         return self._index.data(role)
 
 
+class LayerCells(Mapping[str, tuple[int, int]]):
+    """Edge id -> (row, column) of its cell in W(l), looked up from the compiled arrays on
+    demand: building it as a dict of 20,000 tuples cost ~5 ms per layer at every relayout
+    (after each edit of a large network), for the one edge a click highlights."""
+
+    def __init__(self, compiled, layer: int):
+        self._c, self._layer = compiled, layer
+        lay = compiled.net.layers[layer - 1]
+        self._width = lay.W.shape[1]
+        self._w0 = int(compiled.net.w_offsets[layer - 1])
+        self._sel = np.nonzero(compiled.edge_layer == layer)[0]  # the layer's edges
+
+    def __getitem__(self, eid: str) -> tuple[int, int]:
+        c = self._c
+        k = c.edge_index[eid]  # KeyError: not an edge of this network
+        if int(c.edge_layer[k]) != self._layer:
+            raise KeyError(eid)
+        offset = int(c.edge_param[k]) - self._w0
+        return offset // self._width, offset % self._width
+
+    def __iter__(self) -> Iterator[str]:
+        ids = self._c.edge_ids
+        return (ids[k] for k in self._sel.tolist())
+
+    def __len__(self) -> int:
+        return int(self._sel.size)
+
+
 class LayerTable(QTableView):
     """The table of one layer. ``cell_of`` maps an edge id to its (row, column)."""
 
@@ -276,7 +305,7 @@ class LayerTable(QTableView):
         self,
         layer: int,
         model: LayerModel,
-        cell_of: dict[str, tuple[int, int]],
+        cell_of: Mapping[str, tuple[int, int]],
         font: QFont,
         parent: QWidget | None = None,
     ):
@@ -319,7 +348,7 @@ class LayerTable(QTableView):
             for t in [*self.model().src_labels, *self.model().columns]
         ]
 
-    def relayout(self, cell_of: dict[str, tuple[int, int]]) -> None:
+    def relayout(self, cell_of: Mapping[str, tuple[int, int]]) -> None:
         """The model got another layout (set_layout and set_values): fit the table to it."""
         self.cell_of = cell_of
         self._measure_headers()
@@ -601,24 +630,16 @@ class MatrixView(QWidget):
             eq.setText(self._equation(c, l))
 
     @staticmethod
-    def _cells(c, l: int) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
+    def _cells(c, l: int) -> tuple[np.ndarray, LayerCells]:
         """Which edge sits in which cell of W(l) (vectorised over the compiled edges)."""
         lay = c.net.layers[l - 1]
         height, width = lay.W.shape
-        sel = np.nonzero(c.edge_layer == l)[0]
+        cells = LayerCells(c, l)
+        sel = cells._sel
         offset = c.edge_param[sel] - int(c.net.w_offsets[l - 1])
-        rows, cols = offset // width, offset % width
         edge_at = np.full((height, width), -1, dtype=np.intp)
-        edge_at[rows, cols] = sel
-        ids = c.edge_ids
-        cell_of = dict(
-            zip(
-                [ids[k] for k in sel.tolist()],
-                zip(rows.tolist(), cols.tolist(), strict=True),
-                strict=True,
-            )
-        )
-        return edge_at, cell_of
+        edge_at[offset // width, offset % width] = sel
+        return edge_at, cells
 
     def _set_model_values(self, model: LayerModel, r, l: int) -> None:
         """The layer's arrays for the mode; a step the stepped pass has not reached is blank
