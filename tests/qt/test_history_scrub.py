@@ -183,8 +183,14 @@ def test_scrubbing_while_training_pauses_and_an_edit_goes_back_to_live(make_wind
     tools = w.training_tools
     tools.docks["training"].raise_()
     qtbot.mouseClick(tools.training_panel.play_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: tools.controller.epoch > 50, timeout=60_000)
     slider = tools.scrubber.bar.slider
+    # and a frame has shown them: the slider follows the frames (on a fast machine the first
+    # 50 epochs come before the first frame, and a Left on the still disabled slider did not
+    # pause training)
+    qtbot.waitUntil(
+        lambda: tools.controller.epoch > 50 and slider.isEnabled() and slider.maximum() > 1,
+        timeout=60_000,
+    )
     count = w.undo_stack.count()
     slider.setFocus(Qt.FocusReason.MouseFocusReason)
     before = slider.value()  # the slider's end follows training (its last frame)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QCoreApplication, QTimer
 from qt_graphs import big_graph
 
@@ -22,6 +23,14 @@ def spin(qtbot, passes: int = 5) -> None:
     for _ in range(passes):
         QCoreApplication.processEvents()
         qtbot.wait(1)
+
+
+@pytest.fixture(autouse=True)
+def fresh_turns(monkeypatch):
+    """The GUI thread's record of jobs is global: start each test here with an empty one (a
+    job of an earlier test's window may still be waiting, or have ended within SAME_PASS_S
+    of CPU time on a loaded machine)."""
+    monkeypatch.setattr(turns, "_turns", turns._Turns())
 
 
 def test_a_job_due_right_after_another_waits_for_the_next_pass_and_runs_once(qtbot):
