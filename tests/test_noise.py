@@ -140,3 +140,36 @@ def test_terms_too_large_to_add_up_do_not_make_a_large_z_noise():
     row = c.row_of["h"]
     assert shown.z[row, 0] == r.trace.z[row, 0] == pytest.approx(1e300, rel=1e-6)
     assert r.value("z", "h", 0) == pytest.approx(1e300, rel=1e-6)
+
+
+def test_a_noise_z_beside_a_huge_z_of_another_sample_reads_zero_without_overflow():
+    """One row, two samples: z = 0.6·0.5 − 0.4·1 + 0.1 (noise, −2.8e-17) and z = 0.6·1e308
+    + 0.1 (6e307). Testing a = f(noise) against 4·|z| overflowed on the second (a
+    RuntimeWarning in the exercise's expected values, random-user soak action 75,529)."""
+    doc = {
+        "format": "bpstudio-network",
+        "version": 1,
+        "neurons": [
+            {"id": "x1", "role": "input"},
+            {"id": "x2", "role": "input"},
+            {"id": "h", "role": "hidden", "activation": "tanh", "bias": 0.1},
+            {"id": "o", "role": "output", "activation": "identity", "bias": 0.0},
+        ],
+        "edges": [
+            {"id": "w1", "source": "x1", "target": "h", "weight": 0.6},
+            {"id": "w2", "source": "x2", "target": "h", "weight": -0.4},
+            {"id": "w3", "source": "h", "target": "o", "weight": 1.0},
+        ],
+        "training": {"loss": "half_squared_error"},
+        "data": {"samples": [{"x": [0.5, 1.0], "y": [0.0]}, {"x": [1e308, 0.0], "y": [0.0]}]},
+    }
+    g = fileformat.from_document(doc)
+    c = compile_graph(g)
+    r = run_pass(c, dataset(g), [0, 1], g.training)
+    row = c.row_of["h"]
+    assert r.trace.z[row, 0] != 0.0 and abs(r.trace.z[row, 0]) < 1e-16  # float64's noise
+    assert r.trace.z[row, 1] == pytest.approx(6e307)
+    with np.errstate(over="raise", invalid="raise"):
+        shown = without_noise(c, r.trace)
+    assert shown.z[row, 0] == 0.0 and shown.a[row, 0] == 0.0  # tanh(0)
+    assert shown.z[row, 1] == r.trace.z[row, 1] and shown.a[row, 1] == 1.0

@@ -76,8 +76,11 @@ def without_noise(compiled: Compiled, trace: Trace) -> Trace:
             continue
         at0 = np.zeros(1)
         entry.forward(np.zeros(1), at0)
-        # a = f(noise) is f(0) plus noise of the same size: read as f(0)
-        close = np.abs(trace.a[row] - at0[0]) <= 4.0 * np.abs(trace.z[row]) + EPS * abs(at0[0])
+        # a = f(noise) is f(0) plus noise of the same size: read as f(0) (|a − f(0)| ≤ 4·|z|
+        # + ε·|f(0)|, written with the quarter on the left: 4·|z| overflowed for the huge z of
+        # the row's other samples, random-user soak action 75,529)
+        quarter_gap = 0.25 * np.abs(trace.a[row] - at0[0])
+        close = quarter_gap <= np.abs(trace.z[row]) + 0.25 * EPS * abs(at0[0])
         hit = cols & close
         a[row, hit] = at0[0]
         a_noise[row] = hit & (at0[0] == 0.0)
