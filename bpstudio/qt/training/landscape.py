@@ -517,9 +517,9 @@ class LandscapePlot(PlotPanel):
         if self.race is not None:
             what = f"race, {what}"
         if sf.samples < sf.of:  # a large training set: the loss over evenly spaced samples
-            # (and a race trains on the same ones: model/landscape.Race)
-            on = "loss and race" if self.race is not None else "loss"
-            what = f"{on} on {sf.samples:,} of {sf.of:,} samples · {what}"  # first: seen
+            # (and a race trains on the same ones: model/landscape.Race); first, so that the
+            # narrow dock's elided caption still shows it
+            what = f"{sf.samples:,} of {sf.of:,} samples · {what}"
         self.info.setText(f"{what} · grid {sf.resolution}² · {sf.seconds * 1000:.0f} ms")
 
     def _blank(self, text: str) -> None:
