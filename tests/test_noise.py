@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from helpers import network_doc
 from test_explain import random_doc  # noqa: E402
 
 from bpstudio.model import explain as ex
@@ -111,30 +112,26 @@ def test_a_penalty_term_stays_when_the_data_term_is_noise():
             assert r.edge_grad(e.id) == pytest.approx(0.01 * e.weight, rel=1e-12)
 
 
+def _one_hidden(w_in: list[float], bias: float, samples: list[list[float]]) -> dict:
+    """x1…xn → h (tanh, ``bias``) → o (identity), the inputs' weights ``w_in``; y = 0."""
+    n = len(w_in)
+    neurons = [{"id": f"x{k}", "role": "input"} for k in range(1, n + 1)]
+    neurons += [
+        {"id": "h", "role": "hidden", "activation": "tanh", "bias": bias},
+        {"id": "o", "role": "output", "activation": "identity", "bias": 0.0},
+    ]
+    edges = [{"id": f"w{k}", "source": f"x{k}", "target": "h", "weight": w}
+             for k, w in enumerate(w_in, start=1)]  # fmt: skip
+    edges.append({"id": "wo", "source": "h", "target": "o", "weight": 0.5})
+    return network_doc(neurons, edges, samples=[{"x": x, "y": [0.0]} for x in samples])
+
+
 def test_terms_too_large_to_add_up_do_not_make_a_large_z_noise():
     """The rounding bound of z = 1e308·1 − 1e308·1 + 1e300·1 is about n·ε·2e308 (~1e293):
     z = 1e300 is far above it, a value. Summing the terms' sizes first overflowed to inf
     (a RuntimeWarning, random-user soak action 41,066) and read every z as noise."""
-    doc = {
-        "format": "bpstudio-network",
-        "version": 1,
-        "neurons": [
-            {"id": "x1", "role": "input"},
-            {"id": "x2", "role": "input"},
-            {"id": "x3", "role": "input"},
-            {"id": "h", "role": "hidden", "activation": "tanh", "bias": 0.0},
-            {"id": "o", "role": "output", "activation": "identity", "bias": 0.0},
-        ],
-        "edges": [
-            {"id": "w1", "source": "x1", "target": "h", "weight": 1e308},
-            {"id": "w2", "source": "x2", "target": "h", "weight": -1e308},
-            {"id": "w3", "source": "x3", "target": "h", "weight": 1e300},
-            {"id": "w4", "source": "h", "target": "o", "weight": 0.5},
-        ],
-        "training": {"loss": "half_squared_error"},
-        "data": {"samples": [{"x": [1.0, 1.0, 1.0], "y": [0.0]}]},
-    }
-    c, r = _pass(fileformat.from_document(doc))
+    g = fileformat.from_document(_one_hidden([1e308, -1e308, 1e300], 0.0, [[1.0, 1.0, 1.0]]))
+    c, r = _pass(g)
     with np.errstate(over="raise", invalid="raise"):  # no overflow on the way
         shown = without_noise(c, r.trace)
     row = c.row_of["h"]
@@ -146,24 +143,7 @@ def test_a_noise_z_beside_a_huge_z_of_another_sample_reads_zero_without_overflow
     """One row, two samples: z = 0.6·0.5 − 0.4·1 + 0.1 (noise, −2.8e-17) and z = 0.6·1e308
     + 0.1 (6e307). Testing a = f(noise) against 4·|z| overflowed on the second (a
     RuntimeWarning in the exercise's expected values, random-user soak action 75,529)."""
-    doc = {
-        "format": "bpstudio-network",
-        "version": 1,
-        "neurons": [
-            {"id": "x1", "role": "input"},
-            {"id": "x2", "role": "input"},
-            {"id": "h", "role": "hidden", "activation": "tanh", "bias": 0.1},
-            {"id": "o", "role": "output", "activation": "identity", "bias": 0.0},
-        ],
-        "edges": [
-            {"id": "w1", "source": "x1", "target": "h", "weight": 0.6},
-            {"id": "w2", "source": "x2", "target": "h", "weight": -0.4},
-            {"id": "w3", "source": "h", "target": "o", "weight": 1.0},
-        ],
-        "training": {"loss": "half_squared_error"},
-        "data": {"samples": [{"x": [0.5, 1.0], "y": [0.0]}, {"x": [1e308, 0.0], "y": [0.0]}]},
-    }
-    g = fileformat.from_document(doc)
+    g = fileformat.from_document(_one_hidden([0.6, -0.4], 0.1, [[0.5, 1.0], [1e308, 0.0]]))
     c = compile_graph(g)
     r = run_pass(c, dataset(g), [0, 1], g.training)
     row = c.row_of["h"]
