@@ -25,6 +25,7 @@ This runs once per divergence, never on the training hot path.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -119,7 +120,14 @@ def locate(
     ``after`` the parameters its update produced (``before`` itself when no update was taken);
     ``previous_grads`` the gradients of the update that produced ``before`` (None if unknown).
     """
-    lr = float(learning_rate)
+    # every finding of this step names the step (epoch, batch) and its learning rate
+    found = partial(
+        Divergence,
+        epoch=epoch,
+        batch=batch,
+        learning_rate=float(learning_rate),
+        untrained=untrained,
+    )
 
     def param_finding(
         stage: str,
@@ -131,7 +139,7 @@ def locate(
         squared: bool = False,
     ) -> Divergence:
         name = "weight" if _is_weight(net, p) else "bias"
-        return Divergence(
+        return found(
             stage=stage,
             quantity=name + ("²" if squared else ""),
             value=value,
@@ -139,10 +147,6 @@ def locate(
             gradient=None if g is None else float(g[p]),
             before=b,
             after=a,
-            epoch=epoch,
-            batch=batch,
-            learning_rate=lr,
-            untrained=untrained,
         )
 
     # 1. the step started from weights the previous update broke
@@ -157,7 +161,7 @@ def locate(
 
     def neuron_finding(stage: str, quantity: str, row: int, col: int, value: float) -> Divergence:
         c = _culprit(net, ws, before, row, col)
-        return Divergence(
+        return found(
             stage=stage,
             quantity=quantity,
             value=value,
@@ -167,10 +171,6 @@ def locate(
             gradient=None if c is None or previous_grads is None else float(previous_grads[c]),
             before=None,
             after=None if c is None else float(before[c]),
-            epoch=epoch,
-            batch=batch,
-            learning_rate=lr,
-            untrained=untrained,
         )
 
     # 2. forward: z then a, row by row (a row's z is computed before its a)
@@ -195,7 +195,7 @@ def locate(
     p = _first_bad(grads)
     if p is not None:
         name = "∂L/∂w" if _is_weight(net, p) else "∂L/∂b"
-        return Divergence(
+        return found(
             stage="gradient",
             quantity=name,
             value=float(grads[p]),
@@ -203,10 +203,6 @@ def locate(
             gradient=float(grads[p]),
             before=float(before[p]),
             after=float(after[p]),
-            epoch=epoch,
-            batch=batch,
-            learning_rate=lr,
-            untrained=untrained,
         )
     # 6. the update
     p = _first_bad(after)
