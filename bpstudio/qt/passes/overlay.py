@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtWidgets import QGraphicsView
-
 from ...model.graph import Graph
 from ...model.reveal import Blanks
 from ...model.stepper import PassStepper
 from ..canvas.scene import NetworkScene
-from .adapter import CanvasAdapter
-from .colormap import NORMAL, Theme
+from .colormap import Theme
 from .overlay_base import PREVIEW_SLICE_MS
 from .overlay_pulse import OverlayPulse
 from .overlay_strokes import MAX_EDGE_LABELS
@@ -34,18 +31,8 @@ __all__ = ["MAX_EDGE_LABELS", "PassOverlay", "render_overlays"]
 class PassOverlay(OverlayPulse):
     """The pass on the canvas (one per window: ``pass_tools.overlay``)."""
 
-    def __init__(
-        self,
-        scene: NetworkScene,
-        graph: Graph,
-        stepper: PassStepper,
-        adapter: CanvasAdapter | None = None,
-        decimals: int = 4,
-        font_px: float = 15.0,
-        theme: Theme = NORMAL,
-        view: QGraphicsView | None = None,
-    ):
-        super().__init__(scene, graph, stepper, adapter, decimals, font_px, theme, view)
+    def _wire(self) -> None:
+        view = self.view
         if view is not None and self.frozen is not None:
             self.frozen.on_view_changed = self._on_view_changed
             view.viewport().installEventFilter(self)  # user input on the canvas lands pulses
@@ -56,8 +43,8 @@ class PassOverlay(OverlayPulse):
         self.settle.settled.connect(self._on_settled)
         self._preview_job_timer.timeout.connect(self._preview_work)
         self._graveyard_timer.timeout.connect(self._let_go)
-        scene.rebuilding.connect(self.forget_network)
-        scene.add_foreground(self.drawing)  # the canvas's own edge picture waits for ours
+        self.scene.rebuilding.connect(self.forget_network)
+        self.scene.add_foreground(self.drawing)  # the canvas's own edge picture waits for ours
 
     def drawing(self) -> bool:
         """A picture is being set up or rasterised in slices (the canvas waits for it)."""

@@ -119,6 +119,13 @@ class OverlayBase(QObject):
         # forgets every item of the old picture and makes new ones for the new network.
         self._graveyard: list[QGraphicsItem] = []  # the old network's items, let go in slices
         self._graveyard_timer = _timer(self)
+        self._wire()
+
+    def _wire(self) -> None:
+        """Connect the timers and signals set up above to their work. The work is defined
+        by the subclasses (the finished overlay, PassOverlay, wires it): a hook rather
+        than a second ``__init__`` there, so the constructor's arguments and defaults are
+        stated once, here."""
 
     def _make_single_items(self) -> None:
         """The items made once per network (the pools grow as a refresh needs)."""
