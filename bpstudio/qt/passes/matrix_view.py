@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator, Mapping
+from typing import NamedTuple
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
@@ -90,30 +91,27 @@ def fmt_chars(values: np.ndarray, decimals: int) -> np.ndarray:
     return n.astype(int)
 
 
+class LayerLayout(NamedTuple):
+    """Which neuron is in which row and column of one layer's table, and which edge in
+    which cell (what :class:`LayerModel` is made with and relaid out to)."""
+
+    row_labels: list[str]
+    src_labels: list[str]
+    edge_at: np.ndarray  # (rows, n_src): index into edge_ids, -1 where no edge
+    edge_ids: list[str]
+    mask: np.ndarray | None  # None: every pair has an edge
+
+
 class LayerModel(QAbstractTableModel):
     """W(l) | b z a of one layer, formatted on demand.
 
     ``set_values`` swaps in new numbers (same layout) and emits one ``dataChanged``; the view
     then repaints what is on screen, asking :meth:`data` for those cells only."""
 
-    def __init__(
-        self,
-        row_labels: list[str],
-        src_labels: list[str],
-        edge_at: np.ndarray,
-        edge_ids: list[str],
-        mask: np.ndarray | None,
-        parent=None,
-    ):
+    def __init__(self, layout: LayerLayout, parent=None):
         super().__init__(parent)
-        self.row_labels, self.src_labels = row_labels, src_labels
-        self.n_src = len(src_labels)
-        self.edge_at = edge_at  # (rows, n_src): index into edge_ids, -1 where no edge
-        self.edge_ids = edge_ids
-        self.mask = mask  # None: every pair has an edge
+        self._take(layout)
         self.decimals = 4
-        self.W = np.zeros((len(row_labels), self.n_src))
-        self.extra = np.zeros((3, len(row_labels)))  # b, z, a per row
         self.wmax = 1.0
         self._brushes: dict[tuple[int, int, int], tuple[QBrush, QBrush]] = {}
         self.columns: tuple[str, str, str] = _EXTRA  # the names of the three extra columns
@@ -121,23 +119,23 @@ class LayerModel(QAbstractTableModel):
         # (None: every number shows; in the forward view W and b are known before the pass)
         self.blank_from: int | None = None
 
-    def set_layout(
-        self,
-        row_labels: list[str],
-        src_labels: list[str],
-        edge_at: np.ndarray,
-        edge_ids: list[str],
-        mask: np.ndarray | None,
-    ) -> None:
+    def set_layout(self, layout: LayerLayout) -> None:
         """Another layout of the layer (an edit of the network): one model reset, no new
         widgets. The numbers follow with :meth:`set_values`."""
         self.beginResetModel()
-        self.row_labels, self.src_labels = row_labels, src_labels
-        self.n_src = len(src_labels)
-        self.edge_at, self.edge_ids, self.mask = edge_at, edge_ids, mask
-        self.W = np.zeros((len(row_labels), self.n_src))
-        self.extra = np.zeros((3, len(row_labels)))
+        self._take(layout)
         self.endResetModel()
+
+    def _take(self, layout: LayerLayout) -> None:
+        """The layout's labels and cells, and zero numbers of its size (a new model and a
+        relayout start from the same state; :meth:`set_values` fills them in)."""
+        self.row_labels, self.src_labels = layout.row_labels, layout.src_labels
+        self.n_src = len(layout.src_labels)
+        self.edge_at = layout.edge_at
+        self.edge_ids = layout.edge_ids
+        self.mask = layout.mask
+        self.W = np.zeros((len(layout.row_labels), self.n_src))
+        self.extra = np.zeros((3, len(layout.row_labels)))  # b, z, a per row
 
     def set_values(
         self,
@@ -551,17 +549,12 @@ class MatrixView(QWidget):
         g = st.graph
         font = QFont()
         font.setPixelSize(self.font_px)
-        label = lambda nid: g.neurons[nid].display_label if nid in g.neurons else nid  # noqa: E731
-        for l, layer in enumerate(c.net.layers, start=1):
-            src = c.neuron_ids[layer.src_lo : layer.start]
-            rows = c.neuron_ids[layer.start : layer.stop]
+        for l in range(1, len(c.net.layers) + 1):
             eq = QLabel(self._equation(c, l))
             lay.addWidget(eq)
             self.equations.append(eq)
-            edge_at, cell_of = self._cells(c, l)
-            model = LayerModel(
-                [label(n) for n in rows], [label(n) for n in src], edge_at, c.edge_ids, layer.mask
-            )
+            layout, cell_of = self._layout(c, g, l)
+            model = LayerModel(layout)
             self._set_model_values(model, r, l)
             t = LayerTable(l, model, cell_of, font)
             t.cellClicked.connect(lambda i, j, t=t: self._on_cell(t, i, j))
@@ -616,18 +609,23 @@ class MatrixView(QWidget):
         tables (building four 100-column tables and swapping the scroll area's widget took
         ~0.3 s after deleting neurons of a 20,000-edge network)."""
         c, g = r.compiled, self.stepper.graph
-        label = lambda nid: g.neurons[nid].display_label if nid in g.neurons else nid  # noqa: E731
         for l, (t, eq) in enumerate(zip(self.tables, self.equations, strict=True), start=1):
-            layer = c.net.layers[l - 1]
-            src = c.neuron_ids[layer.src_lo : layer.start]
-            rows = c.neuron_ids[layer.start : layer.stop]
-            edge_at, cell_of = self._cells(c, l)
-            t.model().set_layout(
-                [label(n) for n in rows], [label(n) for n in src], edge_at, c.edge_ids, layer.mask
-            )
+            layout, cell_of = self._layout(c, g, l)
+            t.model().set_layout(layout)
             self._set_model_values(t.model(), r, l)
             t.relayout(cell_of)
             eq.setText(self._equation(c, l))
+
+    @classmethod
+    def _layout(cls, c, g, l: int) -> tuple[LayerLayout, LayerCells]:
+        """Layer ``l``'s table layout (labels as the canvas shows them) and the cell of each
+        of its edges: one place for building a table and relaying one out after an edit."""
+        layer = c.net.layers[l - 1]
+        label = lambda nid: g.neurons[nid].display_label if nid in g.neurons else nid  # noqa: E731
+        rows = [label(n) for n in c.neuron_ids[layer.start : layer.stop]]
+        src = [label(n) for n in c.neuron_ids[layer.src_lo : layer.start]]
+        edge_at, cell_of = cls._cells(c, l)
+        return LayerLayout(rows, src, edge_at, c.edge_ids, layer.mask), cell_of
 
     @staticmethod
     def _cells(c, l: int) -> tuple[np.ndarray, LayerCells]:
