@@ -205,8 +205,14 @@ def test_the_canvas_edge_picture_waits_for_the_pass_picture_but_not_forever(
     g.set_parameters(weights, {nid: n.bias for nid, n in g.neurons.items()})
     scene._weights_due()
     assert layer.composing
-    qtbot.wait(300)
+    # the edge layer's own turns came round and were put off (not a fixed wait: a turn that
+    # did not yield would compose, so either is seen as soon as it happens)
+    yields = layer.yield_count
+    qtbot.waitUntil(
+        lambda: layer.yield_count >= yields + 5 or layer.compose_count > count, timeout=10000
+    )
     assert layer.compose_count == count  # the pass picture is drawn first
+    assert layer.composing
     busy[0] = False
     qtbot.waitUntil(lambda: layer.compose_count > count, timeout=10000)
     # a drawing that never ends does not keep the canvas stale

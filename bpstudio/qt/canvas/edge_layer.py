@@ -75,6 +75,7 @@ class EdgeLayerItem(QGraphicsItem):
         self._job_timer.setInterval(0)
         self._job_timer.timeout.connect(self._turn)
         self._yielding_since: float | None = None
+        self.yield_count = 0  # turns put off for the foreground's picture (tests)
 
     YIELD_MS = 20  # while a picture the user waits for is drawn: look again this much later
     YIELD_MAX_S = 1.5  # ... but never put off for longer than this
@@ -92,6 +93,7 @@ class EdgeLayerItem(QGraphicsItem):
             if self._yielding_since is None:
                 self._yielding_since = now
             if now - self._yielding_since < self.YIELD_MAX_S:
+                self.yield_count += 1
                 self._job_timer.start(self.YIELD_MS)
                 return
         self._yielding_since = None
