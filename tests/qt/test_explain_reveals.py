@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from bpstudio.model.stepper import BACKWARD, StepState
 from bpstudio.paths import example_files
 
 
@@ -58,7 +59,9 @@ def test_explain_waits_for_the_pass_to_reach_a_value(make_window, qtbot):
     assert shows(w, qtbot, "∂L/∂z appears when the backward pass reaches layer 1")
     assert "0.0134" not in explain(w)
     qtbot.keyClick(w.view, Qt.Key.Key_F7)  # backward: the output layer
-    qtbot.wait(200)
+    assert w.pass_tools.stepper.state == StepState(BACKWARD, 2)
+    # not a fixed wait: the dock has written h1's explanation at this step
+    qtbot.waitUntil(lambda: w.pass_tools.explain.rendered_step == StepState(BACKWARD, 2))
     assert "0.0134" not in explain(w)  # still h1's turn to come
     qtbot.keyClick(w.view, Qt.Key.Key_F7)  # backward: layer 1
     assert shows(w, qtbot, "∂L/∂z = σ′(z)·∂L/∂a") and "0.0134" in explain(w)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QDockWidget, QTextBrowser, QWidget
 from ...core import activations as act
 from ...model import explain as ex
 from ...model.reveal import Blanks, ExplainGates, hides_values, shown_in_explain
-from ...model.stepper import PassStepper
+from ...model.stepper import PassStepper, StepState
 from ..turns import Turn
 
 
@@ -342,6 +342,8 @@ class ExplainPanel(QTextBrowser):
         self.setMinimumWidth(240)  # the formulas wrap between factors, never inside a number
         self._stale = False  # a live refresh was skipped while off screen
         self._refreshed_at = -1e9
+        # the pass step the shown explanation was written at (tests: it has caught up)
+        self.rendered_step: StepState | None = None
         self._later = QTimer(self)  # the throttled live refresh
         self._later.setSingleShot(True)
         self._later.timeout.connect(Turn(self.refresh_live, self).run)  # qt/turns.py
@@ -454,6 +456,7 @@ class ExplainPanel(QTextBrowser):
         self.doc = (neuron_doc if kind == "neuron" else edge_doc)(
             self.stepper, ident, sample, self.decimals, self.blanks
         )
+        self.rendered_step = self.stepper.state
         bar = self.verticalScrollBar().value()
         self.setHtml(self.doc.html(self.font_px))
         self.verticalScrollBar().setValue(bar)
