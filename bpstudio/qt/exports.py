@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 
-from ..core.data import DataError
+from ..core.data import DataError, Dataset
 from ..model.atomic_write import atomic_write_text
-from ..model.compile import CompileError, compile_graph
+from ..model.compile import Compiled, CompileError, compile_graph
 from ..model.report import ReportError, figure_name, render_report
 from ..model.session import dataset
 from ..model.stepper import BACKWARD, FORWARD, LOSS
@@ -71,16 +71,26 @@ def _suggestion(window: MainWindow, suffix: str) -> str:
     return places.suggest(f"{stem}{suffix}")
 
 
-def export_worked_example(window: MainWindow) -> Path | None:
+def report_inputs(window: MainWindow) -> tuple[Compiled, Dataset, int]:
+    """The compiled network, its data and the sample to write out (the one on screen, 0 if
+    that is past the data): what the worked example and the exercise sheet are both made
+    from, so both refuse a network without data alike. Raises CompileError, DataError or
+    ReportError (the callers show them)."""
     graph = window.graph
     sample = current_sample(window)
+    compiled = compile_graph(graph)
+    ds = dataset(graph)
+    if len(ds) == 0:
+        raise ReportError("the network has no data: add samples in the Data panel first")
+    if not 0 <= sample < len(ds):
+        sample = 0
+    return compiled, ds, sample
+
+
+def export_worked_example(window: MainWindow) -> Path | None:
+    graph = window.graph
     try:
-        compiled = compile_graph(graph)
-        ds = dataset(graph)
-        if len(ds) == 0:
-            raise ReportError("the network has no data: add samples in the Data panel first")
-        if not 0 <= sample < len(ds):
-            sample = 0
+        compiled, ds, sample = report_inputs(window)
         target = dialogs.ask_export_path(
             window,
             "Export worked example",

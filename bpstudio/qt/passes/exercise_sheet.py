@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ...core.data import DataError
 from ...model.atomic_write import atomic_write_text
-from ...model.compile import CompileError, compile_graph
+from ...model.compile import CompileError
 from ...model.report import (
     DEFAULT_HIDE,
     ReportError,
@@ -23,9 +23,8 @@ from ...model.report import (
     key_name,
     render_exercise,
 )
-from ...model.session import dataset
 from .. import dialogs, places
-from ..exports import REPORT_FILTERS, current_sample
+from ..exports import REPORT_FILTERS, _suggestion, report_inputs
 
 if TYPE_CHECKING:
     from ..main_window import MainWindow
@@ -43,18 +42,11 @@ HIDE_PARTS: dict[str | None, tuple[str, ...]] = {
 def export_exercise_sheet(window: MainWindow, hide: str | None = None) -> Path | None:
     """Ask where, then write the sheet, its key and the network picture (None: not written)."""
     graph = window.graph
-    sample = current_sample(window)
     title = "Export exercise sheet"
     try:
-        compiled = compile_graph(graph)
-        ds = dataset(graph)
-        if len(ds) == 0:
-            raise ReportError("the network has no data: add samples in the Data panel first")
-        if not 0 <= sample < len(ds):
-            sample = 0
-        stem = Path(window.document.suggested_file_name()).stem
+        compiled, ds, sample = report_inputs(window)
         target = dialogs.ask_export_path(
-            window, title, places.suggest(f"{stem}_exercise.md"), REPORT_FILTERS
+            window, title, _suggestion(window, "_exercise.md"), REPORT_FILTERS
         )
         if not target:
             return None
