@@ -224,6 +224,14 @@ class Network:
 
     def _plan(self, ws: Workspace) -> None:
         A, Z, G, D, tmp = ws.A, ws.Z, ws.G, ws.D, ws.tmp
+
+        def derivative_step(g: _Group) -> tuple:
+            """(f′, z, a, ∂L/∂z, scratch) of a group's rows: how backward applies f′, the
+            same for a hidden group (in its layer's step) and an output (after the loss)."""
+            assert g.activation is not None  # softmax groups have no elementwise f′
+            rows = slice(g.start, g.stop)
+            return (g.activation.derivative, Z[rows], A[rows], D[rows], G[rows])
+
         ws.fwd_plan = []
         ws.bwd_plan = []
         for layer in self.layers:
@@ -235,13 +243,7 @@ class Network:
             ]
             ws.fwd_plan.append((layer.W, A[lo:s], Z[s:e], layer.b, acts))
             derivs = [
-                (
-                    g.activation.derivative,
-                    Z[g.start : g.stop],
-                    A[g.start : g.stop],
-                    D[g.start : g.stop],
-                    G[g.start : g.stop],
-                )
+                derivative_step(g)
                 for g in layer.groups
                 if g.activation is not None and not g.is_output  # outputs: D set by the loss
             ]
@@ -255,13 +257,7 @@ class Network:
         sl = self._out_slice
         ws.out_views = None if sl is None else (Z[sl], A[sl], D[sl], G[sl])
         ws.out_derivs = [
-            (
-                g.activation.derivative,
-                Z[g.start : g.stop],
-                A[g.start : g.stop],
-                D[g.start : g.stop],
-                G[g.start : g.stop],
-            )
+            derivative_step(g)
             for layer in self.layers
             for g in layer.groups
             if g.is_output and g.activation is not None
