@@ -123,6 +123,15 @@ DEFAULT_TRAINING: dict[str, Any] = DEFAULTS.to_dict(
 UNTITLED = "Untitled network"  # the name of a network nobody has named yet
 
 
+def _replace_fields(item: Neuron | Edge, values: dict[str, Any]) -> dict[str, Any]:
+    """Set ``values`` on a neuron or an edge and return the values they replaced: an edit's
+    undo sets those back (set_neuron and set_edge differ only in the change they emit)."""
+    old = {k: getattr(item, k) for k in values}
+    for k, v in values.items():
+        setattr(item, k, v)
+    return old
+
+
 class Graph:
     def __init__(self, name: str = UNTITLED, description: str = ""):
         self.name = name
@@ -337,18 +346,13 @@ class Graph:
 
     def set_neuron(self, neuron_id: str, **values: Any) -> dict[str, Any]:
         """Set attributes; returns the old values (for undo)."""
-        n = self.neurons[neuron_id]
-        old = {k: getattr(n, k) for k in values}
-        for k, v in values.items():
-            setattr(n, k, v)
+        old = _replace_fields(self.neurons[neuron_id], values)
         self.emit(Change(ChangeKind.NEURON_CHANGED, neuron_id, tuple(values)))
         return old
 
     def set_edge(self, edge_id: str, **values: Any) -> dict[str, Any]:
-        e = self.edges[edge_id]
-        old = {k: getattr(e, k) for k in values}
-        for k, v in values.items():
-            setattr(e, k, v)
+        """Set attributes; returns the old values (for undo)."""
+        old = _replace_fields(self.edges[edge_id], values)
         self.emit(Change(ChangeKind.EDGE_CHANGED, edge_id, tuple(values)))
         return old
 
