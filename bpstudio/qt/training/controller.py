@@ -14,6 +14,7 @@ the weights back and the document knows it was modified.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -63,6 +64,9 @@ class TrainingController(QObject):
         self.slice_s = SLICE_S
         self.target: int | None = None
         self.ticks = 0
+        # the longest _tick so far, in seconds (the GUI thread is held that long: tests and
+        # benchmarks/bench_gui_training.py read it; reset it to measure afresh)
+        self.longest_tick = 0.0
         self.yields = 0  # ticks that gave the event loop a pass first (qt/turns.py)
         self._yielded = 0  # in a row
         self._frame_due = False  # the next tick emits the frame (_frame_tick)
@@ -145,7 +149,7 @@ class TrainingController(QObject):
             return
         self.clear_divergence()
         self._begin_stretch()
-        res = self.session.run_for(0.0, 1)
+        res = self.session.run_for(math.inf, 1)  # a whole epoch, however long
         self._after_stop(res.stopped, res.message, res.divergence)
 
     def reset(self) -> None:
@@ -210,6 +214,7 @@ class TrainingController(QObject):
             self._timer.start(0)
             return
         self._yielded = 0
+        t0 = time.perf_counter()
         try:
             if self._frame_due:
                 self._frame_tick()
@@ -217,6 +222,7 @@ class TrainingController(QObject):
                 self._train_slice()
         finally:
             turns.done(self)
+            self.longest_tick = max(self.longest_tick, time.perf_counter() - t0)
 
     def _frame_tick(self) -> None:
         """The frame (weights written back, the views told) gets a tick of its own, after
@@ -286,6 +292,7 @@ class TrainingController(QObject):
     ) -> None:
         self._timer.stop()
         self._playing = False
+        self.session.abandon_epoch()  # a partial epoch is dropped: Play re-runs it whole
         self._after_stop(why, text, divergence)
         self.running_changed.emit(False)
 
@@ -422,5 +429,6 @@ class TrainingController(QObject):
     def close(self) -> None:
         self._timer.stop()
         self._playing = False
+        self.session.abandon_epoch()
         self.graph.unsubscribe(self._on_change)
         self.session.close()
