@@ -8,9 +8,13 @@ import time
 import numpy as np
 import pytest
 
+from bpstudio.core.data import Dataset
+from bpstudio.core.divergence import locate
 from bpstudio.core.epoch_state import CHUNK
 from bpstudio.core.network import Workspace
+from bpstudio.core.trainer import Trainer
 from bpstudio.model import templates
+from bpstudio.model.compile import compile_graph
 from bpstudio.model.session import make_trainer
 from bpstudio.model.training_session import TrainingSession
 
@@ -158,3 +162,64 @@ def test_the_session_abandons_a_partial_epoch_on_an_edit():
     assert not trainer.in_epoch
     # the new trainer starts the second epoch afresh from the first epoch's weights
     assert s.run_for(float("inf"), 1).epochs == 1 and s.epoch == 2
+
+
+def one_pass_finding(net, X, Y, before, after, grads, lr, epoch):
+    """locate() on one workspace of the whole batch: what the finding was before chunks."""
+    ws = Workspace(net, X.shape[0])
+    net.load_inputs(ws, X)
+    saved = net.params.copy()
+    net.params[:] = before
+    with np.errstate(all="ignore"):
+        net.train_step(ws, Y)
+    net.params[:] = saved
+    return locate(net, ws, Y, before, after, grads, None, lr, epoch, 0)
+
+
+def test_a_chunked_batch_that_overflows_is_located_as_in_one_pass():
+    """One sample in the third chunk overflows the forward pass: the finding names it (its
+    column in the batch), as locate() on the whole batch at once does."""
+    g = big_graph(10)
+    compiled = compile_graph(g)
+    net = compiled.net
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-1, 1, (2 * CHUNK + 500, 2))
+    X[2 * CHUNK + 7] = [np.inf, 0.5]  # z = w·x of every hidden neuron: ±inf
+    Y = (X[:, :1] > 0).astype(float)
+    before = net.params.copy()
+    t = Trainer(net, Dataset(X, Y), g.settings)
+    stats = t.run_epoch()
+    assert stats.stopped == "diverged" and stats.divergence is not None
+    got = stats.divergence
+    assert got.stage == "forward" and got.sample == 2 * CHUNK + 7
+    want = one_pass_finding(net, X, np.ascontiguousarray(Y.T), before, before, net.grads, t.lr, 1)
+    assert (got.stage, got.quantity, got.row, got.sample) == (
+        want.stage, want.quantity, want.row, want.sample
+    )  # fmt: skip
+    assert np.array_equal(net.params, before)  # the file's weights are left as they were
+
+
+@pytest.mark.parametrize("lr", [5.0, 100.0])
+def test_a_diverging_chunked_run_names_what_one_pass_names(lr):
+    g = big_graph(2 * CHUNK + 10)
+    g.neurons["o1"].activation = "identity"
+    g.training.update(loss="half_squared_error", learning_rate=lr)
+    compiled, t = make_trainer(g)
+    net = compiled.net
+    stats = None
+    while stats is None or not stats.stopped:
+        before = net.params.copy()
+        stats = t.run_epoch()
+        assert stats.epoch < 500
+    assert stats.stopped == "diverged"
+    # the failed step, again in one pass: sgd's update of the one-pass gradient
+    ws = Workspace(net, t.n)
+    net.load_inputs(ws, t.XT.T)
+    with np.errstate(all="ignore"):
+        net.train_step(ws, t.YT)
+        after = before - lr * net.grads
+    want = locate(net, ws, t.YT, before, after, net.grads.copy(), None, lr, stats.epoch, 0)
+    got = stats.divergence
+    assert (got.stage, got.quantity, got.row, got.sample, got.param) == (
+        want.stage, want.quantity, want.row, want.sample, want.param
+    )  # fmt: skip

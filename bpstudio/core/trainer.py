@@ -26,7 +26,7 @@ import numpy as np
 
 from . import limits, optimizers
 from .data import Dataset
-from .divergence import Divergence, locate
+from .divergence import Divergence, locate, scan_order
 from .epoch_state import CHUNK, Partial, Rewind, spans
 from .network import Network, Workspace
 from .regularization import Penalty
@@ -201,8 +201,10 @@ class Trainer:
         p, self._p = self._p, None
         if p is None:
             return
-        if p.stepped:
-            self._rewind.restore(self.net.grads, self.optimizer)
+        # (saved when the epoch began: only a resumable epoch is ever parked) the gradients
+        # too, which chunks overwrite before any step: a divergence explains the update that
+        # made the weights from them
+        self._rewind.restore(self.net.grads, self.optimizer)
         self._prev_known = p.prev_known
         # the generator already drew this order; the re-run takes it instead of drawing
         # another, which leaves the generator where an uninterrupted run leaves it
@@ -447,52 +449,50 @@ class Trainer:
             batches -= 1  # every batch's loss was finite: the last update overflowed
         before = self._snapshot if self._full else self._step_start
         prev = self._prev_grads if self._prev_valid else None
-        offset = 0
+        batch = 0 if self._full else batches
         if self._last_ws is None:
-            ws, y, offset = self._failing_chunk(before, order)
-        else:
-            ws, y = self._last_ws
-        found = locate(
-            self.net,
-            ws,
-            y,
-            before,
-            self.net.params,
-            self.net.grads,
-            prev,
-            self.lr,
-            self.epoch,
-            0 if self._full else batches,
-            untrained,
+            return self._locate_chunked(before, prev, order, batch, untrained)
+        ws, y = self._last_ws
+        net = self.net
+        return locate(
+            net, ws, y, before, net.params, net.grads, prev, self.lr, self.epoch, batch, untrained
         )
-        if offset and found.sample is not None:  # the column in the batch, not the chunk
-            found = replace(found, sample=found.sample + offset)
-        return found
 
-    def _failing_chunk(
-        self, before: np.ndarray, order: np.ndarray | None
-    ) -> tuple[Workspace, np.ndarray, int]:
-        """The first chunk of the last (chunked) batch whose forward or backward leaves
-        float64, recomputed at the weights its step started from, else its last chunk
-        (the step then failed in its sums or its update)."""
+    def _locate_chunked(
+        self,
+        before: np.ndarray,
+        prev: np.ndarray | None,
+        order: np.ndarray | None,
+        batch: int,
+        untrained: bool,
+    ) -> Divergence:
+        """:func:`locate` for the last batch, which was summed in chunks: each chunk is
+        recomputed at the weights its step started from, and of the chunks' findings the
+        one that a single pass over the whole batch would have met first is kept."""
         net = self.net
         lo, size = self._last_batch
         idx = None if order is None else order[lo : lo + size]
         after, grads = net.params.copy(), net.grads.copy()
         np.copyto(net.params, before)
+        best: Divergence | None = None
         try:
             for c in spans(size):
-                m = min(CHUNK, size - c)
-                ws, y = self._load(idx, lo, c, m)
-                loss = net.train_step(ws, y)
-                if not (
-                    math.isfinite(loss) and all(np.isfinite(M).all() for M in (ws.Z, ws.A, ws.D))
-                ):
-                    break
-            return ws, y, c
+                ws, y = self._load(idx, lo, c, min(CHUNK, size - c))
+                net.train_step(ws, y)
+                d = locate(
+                    net, ws, y, before, after, grads, prev, self.lr, self.epoch, batch, untrained
+                )
+                if d.sample is not None:  # the column in the batch, not in the chunk
+                    d = replace(d, sample=d.sample + c)
+                if best is None or scan_order(d, net.outputs) < scan_order(best, net.outputs):
+                    best = d
+                if d.stage == "weights":
+                    break  # the step's start weights: met first, whichever the chunk
         finally:
             np.copyto(net.params, after)
             np.copyto(net.grads, grads)
+        assert best is not None  # a batch has at least one chunk
+        return best
 
     def _n_batches(self) -> int:
         return -(-self.n // self.batch_size)
