@@ -280,34 +280,40 @@ class Trainer:
     def _train_part(self, p: Partial, deadline: float | None) -> bool:
         """The epoch's batches from ``p.pos`` on, each stepped; False when the deadline
         passed first (checked between batches and chunks, never before the first)."""
-        net, n, bs, order = self.net, self.n, self.batch_size, p.order
-        params, grads = net.params, net.grads
+        net, n, bs, order, full = self.net, self.n, self.batch_size, p.order, self._full
+        params, grads, XT, YT = net.params, net.grads, self.XT, self.YT
+        prev_grads, step_start, n_in = self._prev_grads, self._step_start, net.n_inputs
         pen = self.penalty if self.penalty.active else None
         # the hot loop keeps its running sums in locals: p is written back once, on leaving
         lo, total, penalty, batches = p.pos, p.total, p.penalty, p.batches
         norms = p.norms
         stepped, done = p.stepped, True
+        last: tuple[Workspace, np.ndarray] | None = None
+        size = 0
         while lo < n:
-            size = min(bs, n - lo)
+            size = bs if lo + bs <= n else n - lo
             if size > CHUNK:
                 if not self._chunked_batch(p, lo, size, deadline):
                     done = False
                     break
                 loss_total, p.batch_loss, p.chunk = p.batch_loss, 0.0, 0
-                self._last_ws = None
+                last = None
             else:
                 assert order is not None  # a full batch this small has its own path
                 idx = order[lo : lo + size]
                 ws = self._workspace(size)
                 y = self._ybuf[size]
-                np.take(self.XT, idx, axis=1, out=ws.A[: net.n_inputs])
-                np.take(self.YT, idx, axis=1, out=y)
-                self._batch_start()
+                np.take(XT, idx, axis=1, out=ws.A[:n_in])
+                np.take(YT, idx, axis=1, out=y)
+                # (_batch_start, inline: this is the hot loop of small mini-batches)
+                self._prev_valid = prev = self._prev_known
+                if prev:
+                    np.copyto(prev_grads, grads)
+                np.copyto(step_start, params)
                 loss_total = net.train_step(ws, y) * size
-                self._last_ws = ws, y
-            self._last_batch = lo, size
+                last = ws, y
             if not math.isfinite(loss_total):
-                if not self._full:  # no update from a batch whose loss is already lost
+                if not full:  # no update from a batch whose loss is already lost
                     total, p.at_start = loss_total, batches == 0
                     break
                 p.at_start = True  # the full batch's loss at the epoch's start weights
@@ -316,7 +322,7 @@ class Trainer:
                 penalty += pen.add_to(params, grads)
             norms += self._layer_norms()
             self.optimizer.step(params, grads)
-            if not self._full:
+            if not full:
                 self._prev_known = True
             stepped = True
             batches += 1
@@ -324,6 +330,8 @@ class Trainer:
             if deadline is not None and lo < n and perf_counter() >= deadline:
                 done = False
                 break
+        if size and done:  # the batch a divergence is looked for in (the failed or the last)
+            self._last_batch, self._last_ws = (lo - size if lo == n else lo, size), last
         p.pos, p.total, p.penalty, p.batches, p.stepped = lo, total, penalty, batches, stepped
         return done
 
