@@ -56,15 +56,20 @@ class Keys:
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        from PySide6.QtCore import QCoreApplication, QEvent, Qt
+        from PySide6.QtCore import QCoreApplication
+
+        while self._events and not self._stop.wait(0.1):
+            self._sent.append(time.perf_counter())
+            QCoreApplication.postEvent(self.widget, self._events.pop())
+
+    def start(self, seconds: float) -> None:
+        from PySide6.QtCore import QEvent, Qt
         from PySide6.QtGui import QKeyEvent
 
-        while not self._stop.wait(0.1):
-            ev = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_F35, Qt.KeyboardModifier.NoModifier)
-            self._sent.append(time.perf_counter())
-            QCoreApplication.postEvent(self.widget, ev)
-
-    def start(self) -> None:
+        # made here: a key event made in another thread registers its input device there
+        press, key = QEvent.Type.KeyPress, Qt.Key.Key_F35
+        none = Qt.KeyboardModifier.NoModifier
+        self._events = [QKeyEvent(press, key, none) for _ in range(int(seconds * 10) + 2)]
         self.thread.start()
 
     def stop(self) -> None:
@@ -100,7 +105,7 @@ def main_large(args) -> int:
     c.longest_tick = 0.0
     e0, t0 = c.epoch, time.perf_counter()
     probe.start()
-    keys.start()
+    keys.start(args.seconds)
     pump(app, args.seconds)
     dt = time.perf_counter() - t0
     lateness = probe.stop(skip=3)

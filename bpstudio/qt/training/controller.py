@@ -74,6 +74,9 @@ class TrainingController(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._tick)
         self._last_frame = self._last_slow = 0.0
+        # the epoch each kind of frame last showed: a tick inside a long epoch (a large data
+        # set) changes nothing the views show, so it brings no frame
+        self._framed_epoch = self._slow_epoch = -1
         self._frame_gap = 1.0 / FRAME_HZ
         self._framed_at: float | None = None
         self._loop_cost = 0.0
@@ -258,14 +261,16 @@ class TrainingController(QObject):
             )
             return
         now = time.perf_counter()
-        if now - self._last_frame >= max(self._frame_gap, 2 * self._loop_cost):
+        moved = s.epoch != self._framed_epoch
+        if moved and now - self._last_frame >= max(self._frame_gap, 2 * self._loop_cost):
             self._frame_due = True  # on the next tick (_frame_tick)
             self._timer.start(0)
             return
-        if now - self._last_slow >= 1.0 / SLOW_HZ and now - self._last_frame > 0.004:
+        slow_due = s.epoch != self._slow_epoch and now - self._last_slow >= 1.0 / SLOW_HZ
+        if slow_due and now - self._last_frame > 0.004:
             # the slow views get a tick of their own, so no single pause of the event loop
             # holds both repaints
-            self._last_slow = now
+            self._last_slow, self._slow_epoch = now, s.epoch
             self.slow_frame.emit()
             self._framed_at = time.perf_counter()
         # at a limited speed, wait for the next epoch instead of spinning
@@ -278,13 +283,13 @@ class TrainingController(QObject):
         cost = time.perf_counter() - t0
         # writing to a big canvas is slow: never spend more than ~25 % of the time on it
         self._frame_gap = max(1.0 / FRAME_HZ, 4 * cost)
-        self._last_frame = now
+        self._last_frame, self._framed_epoch = now, self.epoch
         if self.session.generation != self._generation:
             self._generation = self.session.generation
             self.runs_changed.emit()
         self.frame.emit()
         if slow:
-            self._last_slow = now
+            self._last_slow, self._slow_epoch = now, self.epoch
             self.slow_frame.emit()
 
     def _stop(
