@@ -57,6 +57,23 @@ class Divergence:
         return self.quantity in NEURON_QUANTITIES
 
 
+_STAGES = ("weights", "forward", "loss", "backward", "gradient", "update")
+
+
+def scan_order(d: Divergence, outputs: np.ndarray) -> tuple:
+    """Where :func:`locate` meets the finding in its scan of one batch (smaller: sooner), so
+    that of the findings in parts of a batch (the trainer's chunks, samples renumbered in
+    the batch) the whole batch's is the least. ``outputs``: the network's output rows."""
+    row, col = d.row or 0, d.sample or 0
+    if d.stage == "forward":  # row by row, z before a, then the sample
+        return (1, row, d.quantity != "z", col)
+    if d.stage == "loss":  # output by output (in the network's order), then the sample
+        return (2, int(np.flatnonzero(outputs == row)[0]), False, col)
+    if d.stage == "backward":  # from the last row back
+        return (3, -row, False, col)
+    return (_STAGES.index(d.stage), 0, False, 0)
+
+
 def _first_bad(v: np.ndarray) -> int | None:
     bad = ~np.isfinite(v)
     return int(np.argmax(bad)) if bad.any() else None

@@ -49,6 +49,11 @@ class Optimizer:
     def _delta(self, g: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def state(self) -> list[np.ndarray]:
+        """The arrays a step carries over to the next (with ``t``): what a trainer copies to
+        take back the steps of an abandoned epoch."""
+        return []
+
 
 class SGD(Optimizer):
     name = "sgd"
@@ -65,6 +70,9 @@ class Momentum(Optimizer):
         self.mu = float(momentum)
         self.v = np.zeros(size)
 
+    def state(self) -> list[np.ndarray]:
+        return [self.v]
+
     def _delta(self, g):
         self.v *= self.mu
         self.v += g
@@ -79,6 +87,9 @@ class RMSprop(Optimizer):
         self.rho, self.eps = float(beta2), float(eps)
         self.s = np.zeros(size)
         self.tmp2 = np.zeros(size)
+
+    def state(self) -> list[np.ndarray]:
+        return [self.s]
 
     def _delta(self, g):
         np.multiply(g, g, out=self.tmp2)
@@ -101,6 +112,9 @@ class Adam(Optimizer):
         self.m = np.zeros(size)
         self.v = np.zeros(size)
         self.tmp2 = np.zeros(size)
+
+    def state(self) -> list[np.ndarray]:
+        return [self.m, self.v]
 
     def _delta(self, g):
         t = self.t

@@ -1,7 +1,12 @@
+# Longer than 400 lines: an epoch's batches, chunks, validation, divergence and resumption
+# share one set of buffers and running sums; split, each part would reach into the others.
 """Training, one epoch (or one batch) at a time, so the GUI and the CLI share one loop.
 
-The GUI pulls epochs from a QTimer for a few milliseconds per tick; the CLI iterates
+The GUI works from a QTimer for a few milliseconds per tick (:meth:`Trainer.run_until`, which
+may stop inside an epoch of a large data set and go on at the next call); the CLI iterates
 :meth:`Trainer.epochs`; tests call :meth:`Trainer.run_epoch` directly. Nothing here blocks.
+Batches over CHUNK samples are summed in chunks (core/epoch_state.py) fixed by the data
+sizes alone, so however the work is cut the weights are those of one uninterrupted run.
 
 Hot-path rules (see benchmarks/bench_train.py): inputs live transposed (features × samples)
 so a batch is gathered straight into the workspace with ``np.take(out=...)``; full batches
@@ -13,14 +18,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from time import perf_counter
 from typing import Any
 
 import numpy as np
 
 from . import limits, optimizers
 from .data import Dataset
-from .divergence import Divergence, locate
+from .divergence import Divergence, locate, scan_order
+from .epoch_state import CHUNK, Partial, Rewind, spans
 from .network import Network, Workspace
 from .regularization import Penalty
 from .settings import TrainingSettings, settings_of
@@ -94,14 +101,35 @@ class Trainer:
         self._full = self.batch_size >= self.n
         self._ws: dict[int, Workspace] = {}
         self._ybuf: dict[int, np.ndarray] = {}
-        if self._full:
+        self._full_ws: Workspace | None = None  # a full batch of at most CHUNK, loaded once
+        if self._full and self.n <= CHUNK:
             self._full_ws = self._workspace(self.n)
             net.load_inputs(self._full_ws, train.X)
-        self._val_ws = None
-        if validation is not None and len(validation):
-            self._val_ws = Workspace(net, len(validation))
+        # a batch over CHUNK sums its chunks' gradients here before its update
+        self._acc = np.zeros_like(net.params) if self.batch_size > CHUNK else None
+        self._val_ws: Workspace | None = None
+        self._val_n = 0 if validation is None else len(validation)
+        self._val_chunks = self._val_n > CHUNK  # its loss is summed a chunk at a time
+        self._val_cache: dict[int, Workspace] = {}
+        if self._val_chunks:
+            assert validation is not None
+            self._val_XT = np.ascontiguousarray(validation.X.T)
+            self._val_YT = np.ascontiguousarray(validation.Y.T)
+        elif validation is not None and self._val_n:
+            self._val_ws = Workspace(net, self._val_n)
             net.load_inputs(self._val_ws, validation.X)
             self._val_YT = np.ascontiguousarray(validation.Y.T)
+        # a small epoch (≤ CHUNK samples in all) costs about one chunk: it runs whole, as it
+        # always did (and saves nothing to rewind); larger ones may stop between chunks
+        self._resumable = self.n > CHUNK or self._val_chunks
+        # the epoch run_until left in progress, what abandoning it goes back to, and the
+        # sample order an abandoned epoch drew (its re-run takes it)
+        self._p: Partial | None = None
+        self._rewind = Rewind.of(net.params, self.optimizer)
+        self._order: np.ndarray | None = None
+        # the last batch stepped (first sample, size) and its buffers (None: chunked)
+        self._last_batch = (0, 0)
+        self._last_ws: tuple[Workspace, np.ndarray] | None = None
 
     def _workspace(self, batch: int) -> Workspace:
         # the trainer's own buffers: nobody else writes into them between epochs
@@ -124,7 +152,8 @@ class Trainer:
         return self.run_epochs(1)[0]
 
     def run_epochs(self, count: int) -> list[EpochStats]:
-        """Up to ``count`` epochs, stopping after one that diverged or reached stop_loss.
+        """Up to ``count`` epochs, stopping after one that diverged or reached stop_loss
+        (an epoch a :meth:`run_until` left in progress is finished first).
 
         Overflow while diverging is expected (it is detected and explained), so numpy's
         warnings are silenced once per call rather than once per epoch: on small networks
@@ -133,119 +162,345 @@ class Trainer:
         out: list[EpochStats] = []
         with np.errstate(all="ignore"):
             for _ in range(count):
-                stats = self._epoch()
+                stats = self._epoch(None)
+                assert stats is not None  # no deadline: the epoch ran to its end
                 out.append(stats)
                 if stats.stopped:
                     break
         return out
 
-    def _epoch(self) -> EpochStats:
+    def run_until(self, deadline: float, max_epochs: int = 1) -> list[EpochStats]:
+        """Work until ``deadline`` (time.perf_counter), at most ``max_epochs`` epochs; returns
+        the epochs that completed, possibly none.
+
+        At least one batch or chunk is computed per call, so repeated calls always progress;
+        an epoch of at most CHUNK samples (validation included) is never cut.
+        An epoch the deadline falls inside waits, parked, for the next call (or
+        :meth:`abandon`): meanwhile ``net.params`` hold the weights it began from, so whoever
+        reads the network between calls sees epoch boundaries only.
+        """
+        out: list[EpochStats] = []
+        with np.errstate(all="ignore"):
+            while len(out) < max_epochs:
+                stats = self._epoch(deadline)
+                if stats is None:
+                    break
+                out.append(stats)
+                if stats.stopped or perf_counter() >= deadline:
+                    break
+        return out
+
+    @property
+    def in_epoch(self) -> bool:
+        """An epoch is in progress (parked by :meth:`run_until`)."""
+        return self._p is not None
+
+    def abandon(self) -> None:
+        """Forget the epoch in progress: weights, optimizer state and the sample order go back
+        to its start, so the next epoch re-runs it exactly as an uninterrupted run would."""
+        p, self._p = self._p, None
+        if p is None:
+            return
+        # (saved when the epoch began: only a resumable epoch is ever parked) the gradients
+        # too, which chunks overwrite before any step: a divergence explains the update that
+        # made the weights from them
+        self._rewind.restore(self.net.grads, self.optimizer)
+        self._prev_known = p.prev_known
+        # the generator already drew this order; the re-run takes it instead of drawing
+        # another, which leaves the generator where an uninterrupted run leaves it
+        self._order = p.order
+
+    # ------------------------------------------------------------------ one epoch
+    def _epoch(self, deadline: float | None) -> EpochStats | None:
+        """The epoch in progress, or a new one, to its end or (with a deadline) until the
+        deadline passes between two chunks; None then (the epoch is parked)."""
+        if not self._resumable:
+            deadline = None  # the whole epoch is about one chunk's work: never cut
+        p = self._p
+        if p is None:
+            if self._full_ws is not None:
+                return self._full_epoch()  # one pass, loaded once: nothing to resume
+            p = self._p = self._begin(deadline is not None)
+        elif p.stepped:
+            np.copyto(self.net.params, self._rewind.params)  # unpark
+        if not p.trained:
+            if not self._train_part(p, deadline):
+                self._park(p)
+                return None
+            p.trained = True
+            if not self._finite(p.total):
+                self._p = None
+                return self._diverged(p.total / self.n, p.norms, p.batches, p.at_start, p.order)
+        if self._val_chunks and not self._val_part(p, deadline):
+            self._park(p)
+            return None
+        self._p = None
+        val = p.val_total / self._val_n if self._val_chunks else self._val_loss()
+        norms = p.norms / p.batches if p.batches > 1 else p.norms
+        return self._complete(p.total / self.n, val, norms, p.penalty / max(p.batches, 1))
+
+    def _begin(self, resumable: bool) -> Partial:
         net = self.net
         np.copyto(self._snapshot, net.params)
-        total = 0.0
-        penalty_total = 0.0
-        at_start = False  # the loss was not finite before this epoch changed anything
-        pen = self.penalty if self.penalty.active else None
-        ws, y = None, self.YT
-        if self._full:
-            ws = self._full_ws
-            self._prev_valid = self._prev_known
-            if self._prev_known:
-                np.copyto(self._prev_grads, net.grads)  # the update that made these weights
-            total = net.train_step(ws, y) * self.n
-            at_start = not math.isfinite(total)
-            if pen is not None:
-                penalty_total = pen.add_to(net.params, net.grads)
-            norms = self._layer_norms()
-            self.optimizer.step(net.params, net.grads)
-            batches = 1
-        else:
-            norms = np.zeros(len(net.layers))
+        order, self._order = self._order, None
+        if order is None and not self._full:
             order = self.rng.permutation(self.n) if self.shuffle else np.arange(self.n)
-            batches = 0
-            for lo in range(0, self.n, self.batch_size):
-                idx = order[lo : lo + self.batch_size]
-                ws = self._workspace(idx.size)
-                y = self._ybuf[idx.size]
-                np.take(self.XT, idx, axis=1, out=ws.A[: net.n_inputs])
-                np.take(self.YT, idx, axis=1, out=y)
-                self._prev_valid = self._prev_known
-                if self._prev_known:
-                    np.copyto(self._prev_grads, net.grads)
-                np.copyto(self._step_start, net.params)
-                loss = net.train_step(ws, y)
-                if not math.isfinite(loss):
-                    total = loss
-                    at_start = batches == 0
-                    break
-                total += loss * idx.size
-                if pen is not None:
-                    penalty_total += pen.add_to(net.params, net.grads)
-                norms += self._layer_norms()
-                self.optimizer.step(net.params, net.grads)
-                self._prev_known = True
-                batches += 1
+        p = Partial(order, np.zeros(len(net.layers)), prev_known=self._prev_known)
+        if resumable:
+            self._rewind.save(net.grads, self.optimizer)
+        return p
+
+    def _park(self, p: Partial) -> None:
+        if p.stepped:  # the epoch's weights wait aside; the network shows its start
+            np.copyto(self._rewind.params, self.net.params)
+            np.copyto(self.net.params, self._snapshot)
+
+    def _full_epoch(self) -> EpochStats:
+        """A full batch of at most CHUNK samples: one pass over the buffers loaded once."""
+        net, ws = self.net, self._full_ws
+        assert ws is not None  # _epoch's test
+        np.copyto(self._snapshot, net.params)
+        pen = self.penalty if self.penalty.active else None
+        penalty_total = 0.0
+        self._prev_valid = self._prev_known
+        if self._prev_known:
+            np.copyto(self._prev_grads, net.grads)  # the update that made these weights
+        total = net.train_step(ws, self.YT) * self.n
+        at_start = not math.isfinite(total)
+        if pen is not None:
+            penalty_total = pen.add_to(net.params, net.grads)
+        norms = self._layer_norms()
+        self.optimizer.step(net.params, net.grads)
         train_loss = total / self.n
-        penalty = penalty_total / max(batches, 1)
-        # one dot product is finite exactly when every parameter is (and not astronomically large)
-        finite = math.isfinite(train_loss) and math.isfinite(float(np.dot(net.params, net.params)))
+        if not self._finite(total):
+            self._last_ws = ws, self.YT
+            return self._diverged(train_loss, norms, 1, at_start)
+        return self._complete(train_loss, self._val_loss(), norms, penalty_total)
+
+    def _train_part(self, p: Partial, deadline: float | None) -> bool:
+        """The epoch's batches from ``p.pos`` on, each stepped; False when the deadline
+        passed first (checked between batches and chunks, never before the first)."""
+        net, n, bs, order, full = self.net, self.n, self.batch_size, p.order, self._full
+        params, grads, XT, YT = net.params, net.grads, self.XT, self.YT
+        prev_grads, step_start, n_in = self._prev_grads, self._step_start, net.n_inputs
+        pen = self.penalty if self.penalty.active else None
+        # the hot loop keeps its running sums in locals: p is written back once, on leaving
+        lo, total, penalty, batches = p.pos, p.total, p.penalty, p.batches
+        norms = p.norms
+        stepped, done = p.stepped, True
+        last: tuple[Workspace, np.ndarray] | None = None
+        size = 0
+        while lo < n:
+            size = bs if lo + bs <= n else n - lo
+            if size > CHUNK:
+                if not self._chunked_batch(p, lo, size, deadline):
+                    done = False
+                    break
+                loss_total, p.batch_loss, p.chunk = p.batch_loss, 0.0, 0
+                last = None
+            else:
+                assert order is not None  # a full batch this small has its own path
+                idx = order[lo : lo + size]
+                ws = self._workspace(size)
+                y = self._ybuf[size]
+                np.take(XT, idx, axis=1, out=ws.A[:n_in])
+                np.take(YT, idx, axis=1, out=y)
+                # (_batch_start, inline: this is the hot loop of small mini-batches)
+                self._prev_valid = prev = self._prev_known
+                if prev:
+                    np.copyto(prev_grads, grads)
+                np.copyto(step_start, params)
+                loss_total = net.train_step(ws, y) * size
+                last = ws, y
+            if not math.isfinite(loss_total):
+                if not full:  # no update from a batch whose loss is already lost
+                    total, p.at_start = loss_total, batches == 0
+                    break
+                p.at_start = True  # the full batch's loss at the epoch's start weights
+            total += loss_total
+            if pen is not None:
+                penalty += pen.add_to(params, grads)
+            norms += self._layer_norms()
+            self.optimizer.step(params, grads)
+            if not full:
+                self._prev_known = True
+            stepped = True
+            batches += 1
+            lo += size
+            if deadline is not None and lo < n and perf_counter() >= deadline:
+                done = False
+                break
+        if size and done:  # the batch a divergence is looked for in (the failed or the last)
+            self._last_batch, self._last_ws = (lo - size if lo == n else lo, size), last
+        p.pos, p.total, p.penalty, p.batches, p.stepped = lo, total, penalty, batches, stepped
+        return done
+
+    def _batch_start(self) -> None:
+        # for explaining a divergence: the gradients that made the weights this step starts
+        # from, and those weights
+        self._prev_valid = self._prev_known
+        if self._prev_known:
+            np.copyto(self._prev_grads, self.net.grads)
+        if not self._full:
+            np.copyto(self._step_start, self.net.params)
+
+    def _chunked_batch(self, p: Partial, lo: int, size: int, deadline: float | None) -> bool:
+        """A batch of more than CHUNK samples: the chunks from ``p.chunk`` on, each chunk's
+        mean gradient weighted by its share of the batch, so that net.grads ends up the
+        batch's mean-loss gradient (up to rounding); False when the deadline came first."""
+        net, acc = self.net, self._acc
+        assert acc is not None  # made in __init__ for batches this large
+        if p.chunk == 0:
+            self._batch_start()
+        idx = None if p.order is None else p.order[lo : lo + size]
+        while p.chunk < size:
+            c = p.chunk
+            m = min(CHUNK, size - c)
+            ws, y = self._load(idx, lo, c, m)
+            p.batch_loss += net.train_step(ws, y) * m
+            if c == 0:
+                np.multiply(net.grads, m / size, out=acc)
+            else:
+                net.grads *= m / size
+                acc += net.grads
+            p.chunk = c + m
+            if deadline is not None and p.chunk < size and perf_counter() >= deadline:
+                return False
+        np.copyto(net.grads, acc)
+        return True
+
+    def _load(
+        self, idx: np.ndarray | None, lo: int, c: int, m: int
+    ) -> tuple[Workspace, np.ndarray]:
+        """The buffers of a chunk of ``m`` samples, filled with samples c … c+m of the batch
+        at ``lo`` (``idx``: the batch's sample indices; None: the data in its own order)."""
+        ws, y = self._workspace(m), self._ybuf[m]
+        if idx is None:
+            a = lo + c
+            np.copyto(ws.A[: self.net.n_inputs], self.XT[:, a : a + m])
+            np.copyto(y, self.YT[:, a : a + m])
+        else:
+            sel = idx[c : c + m]
+            np.take(self.XT, sel, axis=1, out=ws.A[: self.net.n_inputs])
+            np.take(self.YT, sel, axis=1, out=y)
+        return ws, y
+
+    def _val_part(self, p: Partial, deadline: float | None) -> bool:
+        """The loss of a validation set larger than CHUNK, a chunk at a time (weighted by
+        size: the mean over the set); False when the deadline came first."""
+        net, n = self.net, self._val_n
+        while p.val_pos < n:
+            lo = p.val_pos
+            m = min(CHUNK, n - lo)
+            ws = self._val_cache.get(m)
+            if ws is None:
+                ws = self._val_cache[m] = Workspace(net, m)
+            y = np.ascontiguousarray(self._val_YT[:, lo : lo + m])
+            np.copyto(ws.A[: net.n_inputs], self._val_XT[:, lo : lo + m])
+            net.forward(ws)
+            p.val_total += net.training_loss(ws, y) * m
+            p.val_pos = lo + m
+            if deadline is not None and p.val_pos < n and perf_counter() >= deadline:
+                return False
+        return True
+
+    def _val_loss(self) -> float | None:
+        if self._val_ws is None:
+            return None
+        self.net.forward(self._val_ws)
+        return self.net.training_loss(self._val_ws, self._val_YT)
+
+    def _finite(self, total: float) -> bool:
+        # one dot product is finite exactly when every parameter is (and not astronomically
+        # large)
+        p = self.net.params
+        return math.isfinite(total) and math.isfinite(float(np.dot(p, p)))
+
+    def _complete(
+        self, train_loss: float, val_loss: float | None, norms: np.ndarray, penalty: float
+    ) -> EpochStats:
         self.epoch += 1
-        if not finite:
-            divergence = self._locate(ws, y, batches, at_start and self.epoch == 1)
-            np.copyto(net.params, self._snapshot)
-            return EpochStats(
-                self.epoch,
-                train_loss,
-                None,
-                norms / max(batches, 1),
-                "diverged",
-                # epoch 1 and no step taken: the file's own weights overflow, not the rate
-                self.overflow_message()
-                if at_start and self.epoch == 1
-                else self.divergence_message(),
-                divergence=divergence,
-            )
         self._prev_known = True
-        val_loss = None
-        if self._val_ws is not None:
-            net.forward(self._val_ws)
-            val_loss = net.training_loss(self._val_ws, self._val_YT)
-        stats = EpochStats(
-            self.epoch,
-            train_loss,
-            val_loss,
-            norms / batches if batches > 1 else norms,
-            penalty=penalty,
-        )
+        stats = EpochStats(self.epoch, train_loss, val_loss, norms, penalty=penalty)
         if self.stop_loss is not None and train_loss < self.stop_loss:
             stats.stopped = "stop_loss"
             stats.message = f"training loss {train_loss:.6g} fell below stop_loss {self.stop_loss}"
         return stats
 
-    def _locate(
-        self, ws: Workspace | None, y: np.ndarray, batches: int, untrained: bool
-    ) -> Divergence | None:
+    def _diverged(
+        self,
+        train_loss: float,
+        norms: np.ndarray,
+        batches: int,
+        at_start: bool,
+        order: np.ndarray | None = None,
+    ) -> EpochStats:
+        self.epoch += 1
+        untrained = at_start and self.epoch == 1
+        divergence = self._locate(batches, untrained, order)
+        np.copyto(self.net.params, self._snapshot)
+        return EpochStats(
+            self.epoch,
+            train_loss,
+            None,
+            norms / max(batches, 1),
+            "diverged",
+            # epoch 1 and no step taken: the file's own weights overflow, not the rate
+            self.overflow_message() if untrained else self.divergence_message(),
+            divergence=divergence,
+        )
+
+    def _locate(self, batches: int, untrained: bool, order: np.ndarray | None) -> Divergence:
         """Where the failed step first overflowed (core/divergence.py), from the buffers as
-        the step left them (``ws``, ``y``: the batch that failed, or the last one)."""
-        if ws is None:
-            return None
+        the step left them (the batch that failed, or the last one)."""
         if not self._full and batches == self._n_batches():
             batches -= 1  # every batch's loss was finite: the last update overflowed
         before = self._snapshot if self._full else self._step_start
         prev = self._prev_grads if self._prev_valid else None
+        batch = 0 if self._full else batches
+        if self._last_ws is None:
+            return self._locate_chunked(before, prev, order, batch, untrained)
+        ws, y = self._last_ws
+        net = self.net
         return locate(
-            self.net,
-            ws,
-            y,
-            before,
-            self.net.params,
-            self.net.grads,
-            prev,
-            self.lr,
-            self.epoch,
-            0 if self._full else batches,
-            untrained,
+            net, ws, y, before, net.params, net.grads, prev, self.lr, self.epoch, batch, untrained
         )
+
+    def _locate_chunked(
+        self,
+        before: np.ndarray,
+        prev: np.ndarray | None,
+        order: np.ndarray | None,
+        batch: int,
+        untrained: bool,
+    ) -> Divergence:
+        """:func:`locate` for the last batch, which was summed in chunks: each chunk is
+        recomputed at the weights its step started from, and of the chunks' findings the
+        one that a single pass over the whole batch would have met first is kept."""
+        net = self.net
+        lo, size = self._last_batch
+        idx = None if order is None else order[lo : lo + size]
+        after, grads = net.params.copy(), net.grads.copy()
+        np.copyto(net.params, before)
+        best: Divergence | None = None
+        try:
+            for c in spans(size):
+                ws, y = self._load(idx, lo, c, min(CHUNK, size - c))
+                net.train_step(ws, y)
+                d = locate(
+                    net, ws, y, before, after, grads, prev, self.lr, self.epoch, batch, untrained
+                )
+                if d.sample is not None:  # the column in the batch, not in the chunk
+                    d = replace(d, sample=d.sample + c)
+                if best is None or scan_order(d, net.outputs) < scan_order(best, net.outputs):
+                    best = d
+                if d.stage == "weights":
+                    break  # the step's start weights: met first, whichever the chunk
+        finally:
+            np.copyto(net.params, after)
+            np.copyto(net.grads, grads)
+        assert best is not None  # a batch has at least one chunk
+        return best
 
     def _n_batches(self) -> int:
         return -(-self.n // self.batch_size)

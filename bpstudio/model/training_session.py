@@ -275,6 +275,7 @@ class TrainingSession:
                 self._dirty()
 
     def _dirty(self, params: bool = False, new_run: bool = False) -> None:
+        self.abandon_epoch()  # an edit lands between epochs: a partial one is dropped
         self._need_compile = True
         self._weights_only = False
         self._params_from_graph |= params
@@ -394,7 +395,14 @@ class TrainingSession:
 
     # ---------------------------------------------------------------- training
     def run_for(self, seconds: float, max_epochs: int = 1 << 62) -> SliceResult:
-        """Train for about ``seconds`` of wall time (at least one epoch), at most max_epochs."""
+        """Train for about ``seconds`` of wall time, at most max_epochs epochs.
+
+        The trainer stops between two batches or chunks (core/trainer.py run_until), so a
+        call on a large data set may end inside an epoch: that epoch goes on at the next
+        call, and until it completes the network, the history and the kept parameters stay
+        at the last epoch boundary. At least one batch or chunk is computed per call (a whole
+        epoch on data of at most CHUNK samples).
+        """
         if max_epochs <= 0:
             return SliceResult(0)
         if not self.ensure():
@@ -410,7 +418,11 @@ class TrainingSession:
         deadline = clock() + seconds
         done = 0
         while done < max_epochs:
-            s: EpochStats = trainer.run_epoch()
+            # one epoch per call: each epoch's weights are recorded before the next begins
+            got = trainer.run_until(deadline, 1)
+            if not got:
+                break  # the deadline fell inside an epoch
+            s: EpochStats = got[0]
             if s.stopped == "diverged":
                 # the trainer restored the last finite weights; its optimizer state may hold
                 # NaN, so the next epoch starts with a fresh trainer on those weights
@@ -427,6 +439,12 @@ class TrainingSession:
             if clock() >= deadline:
                 break
         return SliceResult(done)
+
+    def abandon_epoch(self) -> None:
+        """Training stopped (pause, an edit, closing): the epoch in progress is dropped, so
+        the next run re-runs it from its start exactly as an unpaused run would have."""
+        if self.trainer is not None:
+            self.trainer.abandon()
 
     def write_back(self) -> None:
         """Store the trained weights on the graph (one weights_changed event for the views)."""

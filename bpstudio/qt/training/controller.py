@@ -14,6 +14,7 @@ the weights back and the document knows it was modified.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -63,6 +64,9 @@ class TrainingController(QObject):
         self.slice_s = SLICE_S
         self.target: int | None = None
         self.ticks = 0
+        # the longest _tick so far, in seconds (the GUI thread is held that long: tests and
+        # benchmarks/bench_gui_training.py read it; reset it to measure afresh)
+        self.longest_tick = 0.0
         self.yields = 0  # ticks that gave the event loop a pass first (qt/turns.py)
         self._yielded = 0  # in a row
         self._frame_due = False  # the next tick emits the frame (_frame_tick)
@@ -70,6 +74,9 @@ class TrainingController(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._tick)
         self._last_frame = self._last_slow = 0.0
+        # the epoch each kind of frame last showed: a tick inside a long epoch (a large data
+        # set) changes nothing the views show, so it brings no frame
+        self._framed_epoch = self._slow_epoch = -1
         self._frame_gap = 1.0 / FRAME_HZ
         self._framed_at: float | None = None
         self._loop_cost = 0.0
@@ -145,7 +152,7 @@ class TrainingController(QObject):
             return
         self.clear_divergence()
         self._begin_stretch()
-        res = self.session.run_for(0.0, 1)
+        res = self.session.run_for(math.inf, 1)  # a whole epoch, however long
         self._after_stop(res.stopped, res.message, res.divergence)
 
     def reset(self) -> None:
@@ -210,6 +217,7 @@ class TrainingController(QObject):
             self._timer.start(0)
             return
         self._yielded = 0
+        t0 = time.perf_counter()
         try:
             if self._frame_due:
                 self._frame_tick()
@@ -217,6 +225,7 @@ class TrainingController(QObject):
                 self._train_slice()
         finally:
             turns.done(self)
+            self.longest_tick = max(self.longest_tick, time.perf_counter() - t0)
 
     def _frame_tick(self) -> None:
         """The frame (weights written back, the views told) gets a tick of its own, after
@@ -252,14 +261,16 @@ class TrainingController(QObject):
             )
             return
         now = time.perf_counter()
-        if now - self._last_frame >= max(self._frame_gap, 2 * self._loop_cost):
+        moved = s.epoch != self._framed_epoch
+        if moved and now - self._last_frame >= max(self._frame_gap, 2 * self._loop_cost):
             self._frame_due = True  # on the next tick (_frame_tick)
             self._timer.start(0)
             return
-        if now - self._last_slow >= 1.0 / SLOW_HZ and now - self._last_frame > 0.004:
+        slow_due = s.epoch != self._slow_epoch and now - self._last_slow >= 1.0 / SLOW_HZ
+        if slow_due and now - self._last_frame > 0.004:
             # the slow views get a tick of their own, so no single pause of the event loop
             # holds both repaints
-            self._last_slow = now
+            self._last_slow, self._slow_epoch = now, s.epoch
             self.slow_frame.emit()
             self._framed_at = time.perf_counter()
         # at a limited speed, wait for the next epoch instead of spinning
@@ -272,13 +283,13 @@ class TrainingController(QObject):
         cost = time.perf_counter() - t0
         # writing to a big canvas is slow: never spend more than ~25 % of the time on it
         self._frame_gap = max(1.0 / FRAME_HZ, 4 * cost)
-        self._last_frame = now
+        self._last_frame, self._framed_epoch = now, self.epoch
         if self.session.generation != self._generation:
             self._generation = self.session.generation
             self.runs_changed.emit()
         self.frame.emit()
         if slow:
-            self._last_slow = now
+            self._last_slow, self._slow_epoch = now, self.epoch
             self.slow_frame.emit()
 
     def _stop(
@@ -286,6 +297,7 @@ class TrainingController(QObject):
     ) -> None:
         self._timer.stop()
         self._playing = False
+        self.session.abandon_epoch()  # a partial epoch is dropped: Play re-runs it whole
         self._after_stop(why, text, divergence)
         self.running_changed.emit(False)
 
@@ -422,5 +434,6 @@ class TrainingController(QObject):
     def close(self) -> None:
         self._timer.stop()
         self._playing = False
+        self.session.abandon_epoch()
         self.graph.unsubscribe(self._on_change)
         self.session.close()
