@@ -1193,6 +1193,11 @@ class RandomUser:
         if not s.isEnabled() or not s.isVisible():
             self.note("history slider: disabled (no epochs yet)")
             return
+        # focus first: a field left mid-edit (typed, not committed) commits as it loses the
+        # focus, which is that field's edit, not the slider's (soak seed 106934, action 39,593:
+        # '0.5' typed into L2, then the slider dragged)
+        s.setFocus(Qt.FocusReason.MouseFocusReason)
+        QApplication.processEvents()
         running, before = tools.controller.running, snapshot(self.graph)
         r = self.rng.random()
         restored = False

@@ -177,3 +177,33 @@ def test_a_file_saved_away_from_its_csv_reopens_equal(make_window, qtbot, monkey
         close_window(w)
         user.uninstall()
     assert user.saved and not user.failures, [f.text for f in user.failures]
+
+
+def test_a_field_left_mid_edit_commits_before_the_slider_is_judged(
+    make_window, qtbot, monkeypatch, tmp_path
+):
+    """'0.5' typed into L2 and left (no Enter), then the history slider dragged: the field
+    commits as the slider takes the focus. That is the field's edit: the harness judges the
+    slider after it (a false 'slider changed the document', soak seed 106934, action 39,593)."""
+    from random_user import RandomUser, close_window
+
+    from bpstudio.paths import examples_dir
+
+    user = RandomUser(qtbot, 1, tmp_path)
+    user.install(monkeypatch)
+    w = make_window(path=examples_dir() / "xor_241.json")
+    try:
+        user.attach(w)
+        tools = w.training_tools
+        for _ in range(3):
+            tools.controller.step()
+        qtbot.waitUntil(lambda: tools.scrubber.bar.slider.isEnabled())
+        user.type_into(tools.training_panel.l2, "0.5", "none")
+        assert w.graph.training.get("l2") in (None, 0, 0.0)  # typed, not committed yet
+        monkeypatch.setattr(user.rng, "random", lambda: 0.5)  # the drag
+        user.a_scrub()
+        assert w.graph.training.get("l2") == 0.5  # committed on the way
+    finally:
+        close_window(w)
+        user.uninstall()
+    assert not user.failures, [f.text for f in user.failures]
