@@ -440,6 +440,10 @@ class TrainingSession:
                 break
         return SliceResult(done)
 
+    def samples_per_epoch(self) -> int:
+        """Training and validation samples one epoch computes (after ensure())."""
+        return sum(len(d) for d in (self.train_set, self.val_set) if d is not None)
+
     def abandon_epoch(self) -> None:
         """Training stopped (pause, an edit, closing): the epoch in progress is dropped, so
         the next run re-runs it from its start exactly as an unpaused run would have."""

@@ -84,3 +84,32 @@ def test_pausing_mid_epoch_then_playing_on_equals_an_uninterrupted_run(make_wind
     h = session.run.history
     assert h.train_loss.tolist() == [s.train_loss for s in want]
     assert h.val_loss.tolist() == [s.val_loss for s in want]
+
+
+def test_step_on_a_large_set_trains_one_epoch_in_short_ticks(make_window, qtbot):
+    """Step epoch on 1,000,000 samples held the window for the whole epoch: it trains on the
+    timer like Play, up to the next epoch, in ticks short next to the epoch, with the same
+    weights as one epoch headless and one undo entry; Play meanwhile goes on from there."""
+    g = large_xor(1_000_000, batch=128, epochs=0)
+    epoch_s = epoch_seconds(g)
+    compiled, t = make_trainer(g.copy())
+    t.run_epoch()
+    w = make_window(graph=g)
+    c = w.training_tools.controller
+    assert c.session.ensure()  # the data generated, the trainer built (as the dock does)
+    undo = w.undo_stack.count()
+    c.longest_tick = 0.0
+    t0 = time.perf_counter()
+    c.step()
+    assert time.perf_counter() - t0 < epoch_s / 5  # returned at once
+    assert c.running and c.epoch == 0
+    qtbot.waitUntil(lambda: not c.running, timeout=60_000)
+    assert c.epoch == 1 and c.longest_tick < epoch_s / 5, (c.longest_tick, epoch_s)
+    got = np.array([x.weight for x in g.edges.values()])
+    np.testing.assert_array_equal(got, t.net.params[compiled.edge_param])
+    assert w.undo_stack.count() == undo + 1
+    c.step()
+    c.play()  # during the step: Play takes over (no training.epochs limit: until paused)
+    qtbot.waitUntil(lambda: c.epoch >= 3, timeout=60_000)
+    assert c.running
+    c.pause()

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ...core.epoch_state import CHUNK
 from ...core.settings import DEFAULTS
 from ...model.compile import CompileError, compile_graph
 from ...model.divergence import DivergenceNote
@@ -63,6 +64,7 @@ class TrainingController(QObject):
         self.clock: Callable[[], float] = time.perf_counter
         self.slice_s = SLICE_S
         self.target: int | None = None
+        self._stepping = False  # the timer runs Step's one epoch of a large data set
         self.ticks = 0
         # the longest _tick so far, in seconds (the GUI thread is held that long: tests and
         # benchmarks/bench_gui_training.py read it; reset it to measure afresh)
@@ -121,12 +123,21 @@ class TrainingController(QObject):
     # ---------------------------------------------------------------- controls
     def play(self) -> None:
         if self._playing:
+            if self._stepping:  # Play during Step's epoch: on to Play's target from here
+                n = self.epochs_setting()
+                self._stepping = False
+                self.target = None if n == 0 else (n if self.epoch < n else self.epoch + n)
             return
         if not self.session.ensure():
             self.message.emit(f"Cannot train: {self.session.error}", "error")
             return
         n = self.epochs_setting()
-        self.target = None if n == 0 else (n if self.epoch < n else self.epoch + n)
+        self._run_to(None if n == 0 else (n if self.epoch < n else self.epoch + n))
+
+    def _run_to(self, target: int | None, stepping: bool = False) -> None:
+        """Train on the timer up to epoch ``target`` (None: until paused)."""
+        self.target = target
+        self._stepping = stepping
         self.clear_divergence()
         self._begin_stretch()
         self._playing = True
@@ -144,15 +155,20 @@ class TrainingController(QObject):
         self.pause() if self._playing else self.play()
 
     def step(self) -> None:
-        """One epoch (pauses first if running)."""
+        """One epoch (pauses first if running). An epoch of a large data set (more samples
+        than one chunk, core/epoch_state.CHUNK) trains on the timer like Play, up to the next
+        epoch: done at once, an epoch of 1,000,000 samples held the window for a second."""
         if self._playing:
             self._stop()
         if not self.session.ensure():
             self.message.emit(f"Cannot train: {self.session.error}", "error")
             return
+        if self.session.samples_per_epoch() > CHUNK:
+            self._run_to(self.epoch + 1, stepping=True)
+            return
         self.clear_divergence()
         self._begin_stretch()
-        res = self.session.run_for(math.inf, 1)  # a whole epoch, however long
+        res = self.session.run_for(math.inf, 1)  # a whole epoch (a short one)
         self._after_stop(res.stopped, res.message, res.divergence)
 
     def reset(self) -> None:
@@ -254,6 +270,9 @@ class TrainingController(QObject):
             self._stop(res.stopped, res.message, res.divergence)
             return
         if self.target is not None and s.epoch >= self.target:
+            if self._stepping:  # Step's one epoch: no message, as when it is done at once
+                self._stop()
+                return
             self._stop(
                 "epochs",
                 f"Trained {s.epoch} epochs (training.epochs = "
