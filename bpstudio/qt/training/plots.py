@@ -51,6 +51,9 @@ def live_curve(pen, name: str | None = None) -> pg.PlotDataItem:
     return item
 
 
+MAX_DECADE = 308  # the largest power of ten a float64 holds (a log axis's labels stop there)
+
+
 class PlotPanel(QWidget):
     """A plot with a row of controls: optional log-y, PNG and CSV export."""
 
@@ -170,9 +173,14 @@ class PlotPanel(QWidget):
             return
 
         def decade_strings(values, scale, spacing, _all=self._all_tick_strings):
-            strings = _all(values, scale, spacing)
+            # pyqtgraph writes 10**v, which overflows past float64's 1e308 (a loss near it,
+            # padded: a RuntimeWarning from every paint, random-user soak action 54,733);
+            # such a tick gets no number
+            with np.errstate(over="ignore"):
+                strings = _all(values, scale, spacing)
             return [
-                s if abs(v - round(v)) < 1e-9 else "" for v, s in zip(values, strings, strict=True)
+                s if abs(v - round(v)) < 1e-9 and abs(v) <= MAX_DECADE else ""
+                for v, s in zip(values, strings, strict=True)
             ]
 
         axis.tickStrings = decade_strings
