@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 MINUS = "−"
+MAX_DECADE = 308  # the largest power of ten float64 holds (log axes and colour scales stop there)
 
 
 def fmt(x: float, decimals: int = 4, minus: str = MINUS) -> str:

@@ -19,3 +19,18 @@ def test_log_ticks_past_float64_get_no_number_and_no_overflow(make_window):
     assert strings[3:] == ["", ""]  # past 1e308: none, and no overflow on the way
     plot.set_log_y(False)
     assert axis.tickStrings([1.0, 2.0], 1.0, 1.0) == ["1", "2"]  # linear: pyqtgraph's own
+
+
+def test_the_activation_scale_of_values_near_float64s_top_is_finite():
+    """The canvas's activation colours span the next power of ten: past 1e308 there is none
+    (OverflowError from an exercise's refresh, random-user soak action 88,971)."""
+    import math
+
+    from bpstudio.qt.passes.colormap import activation_scale
+
+    assert activation_scale([0.3, -0.9]) == 1.0
+    assert activation_scale([3.2]) == 4.0
+    assert activation_scale([11.0]) == 100.0 == float(10**2)
+    assert activation_scale([2e307]) == float(10**308)
+    big = activation_scale([1.5e308, math.inf, math.nan])
+    assert big == 1.5e308 and math.isfinite(big)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtGui import QColor
 
+from ...model.numfmt import MAX_DECADE
+
 # endpoints and middle of the diverging map (ColorBrewer RdBu-like, slightly deeper ends)
 # The map stops at mid tones: neuron labels are dark text drawn on these fills.
 _POS = (31, 95, 191)  # theme.POSITIVE (edges, signs)
@@ -56,7 +58,12 @@ def activation_scale(values) -> float:
     m = max((abs(v) for v in values if math.isfinite(v)), default=1.0)
     if m <= 1.0:
         return 1.0
-    return float(10 ** math.ceil(math.log10(m))) if m > 10 else float(math.ceil(m))
+    if m <= 10:
+        return float(math.ceil(m))
+    # the next power of ten; above 1e308 there is none in float64 (10**309 raised
+    # OverflowError from an exercise's refresh, random-user soak action 88,971): m itself
+    decade = math.ceil(math.log10(m))
+    return float(10**decade) if decade <= MAX_DECADE else m
 
 
 def log_fraction(magnitude: float) -> float:

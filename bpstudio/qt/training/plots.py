@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...model.atomic_write import atomic_write_bytes, atomic_write_text
-from ...model.numfmt import general
+from ...model.numfmt import MAX_DECADE, general
 from ...model.training_session import History, Run, TrainingSession
 from .. import places
 from ..elided_label import ElidedLabel
@@ -49,9 +49,6 @@ def live_curve(pen, name: str | None = None) -> pg.PlotDataItem:
     item.setDownsampling(auto=True, method="peak")
     item.setClipToView(True)
     return item
-
-
-MAX_DECADE = 308  # the largest power of ten a float64 holds (a log axis's labels stop there)
 
 
 class PlotPanel(QWidget):
