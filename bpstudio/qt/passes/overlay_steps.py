@@ -318,6 +318,9 @@ class OverlayRefresh(OverlayStrokes):
         if screen is None:
             self._place_legend(centers, radii, vmax, grads_shown, st.updated, placed)
         self._hide_unshown()
+        # placing every badge and handing 20,000 strokes to the stroke layer are ~5 ms each:
+        # a turn of the event loop between them (one turn held both, 20 ms, after F8)
+        yield
         yield from self._layer_steps(bulk)
         self._drawn = drawn
 
