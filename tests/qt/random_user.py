@@ -1430,7 +1430,9 @@ class RandomUser:
         doc = self.window.document
         self.note("30 s pass: the autosave timer fires")
         f = doc.slot.network_file
-        modified, expected = doc.modified, snapshot(self.graph)
+        # as the recovery file holds it: a relative CSV path rebased onto its folder (soak
+        # seed 106934, action 22,303: an example's CSV path compared unrebased)
+        modified, expected = doc.modified, snapshot(self.graph, f.resolve().parent)
         before = f.stat().st_mtime_ns if f.exists() else None
         doc.autosave_timer.timeout.emit()
         if self.window.training_tools.controller.running:

@@ -207,3 +207,32 @@ def test_a_field_left_mid_edit_commits_before_the_slider_is_judged(
         close_window(w)
         user.uninstall()
     assert not user.failures, [f.text for f in user.failures]
+
+
+def test_an_autosave_away_from_the_csv_reopens_equal(make_window, qtbot, monkeypatch, tmp_path):
+    """The recovery file rebases a relative CSV path onto the recovery folder: the harness
+    compares with that, not with the graph's path from its own folder (a false failure of
+    the soak, seed 106934, action 22,303)."""
+    from random_user import RandomUser, close_window
+
+    from bpstudio.qt.commands import SetNetworkCommand
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "good.csv").write_text("x1,x2,y\n0.05,0.1,0.01\n", encoding="utf-8")
+    user = RandomUser(qtbot, 1, tmp_path)
+    user.install(monkeypatch)
+    w = make_window()
+    try:
+        user.attach(w)
+        g = w.graph
+        g.base_dir = old
+        data = {"csv": "good.csv", "inputs": ["x1", "x2"], "targets": ["y"]}
+        w.undo_stack.push(SetNetworkCommand(g, {"data": data}, "Use a CSV file"))
+        assert w.document.modified
+        user.a_autosave()
+        assert w.document.slot.network_file.exists()
+    finally:
+        close_window(w)
+        user.uninstall()
+    assert not user.failures, [f.text for f in user.failures]
