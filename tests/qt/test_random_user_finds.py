@@ -271,9 +271,20 @@ def test_an_edit_under_a_pulse_drops_the_preview_of_the_old_pass(make_window, qt
                      w.view.mapFromScene(w.scene.neuron_item(nid).pos()))  # fmt: skip
     qtbot.wait(20)
     w.view.setFocus()
+    # the Delete lands while the preview is being set up: from inside its first slice (the
+    # whole job can run between two polls of a waitUntil on a fast machine)
+    overlay = tools.overlay
+    real_work, edited = overlay._preview_work, []
+
+    def work_after_an_edit() -> None:
+        if not edited and overlay._preview_job is not None:
+            edited.append(True)
+            qtbot.keyClick(w.view, Qt.Key_Delete)  # the selected hidden neuron, mid-pulse
+        real_work()
+
+    monkeypatch.setattr(overlay, "_preview_work", work_after_an_edit)
     qtbot.keyClick(w.view, Qt.Key_F6, Qt.ShiftModifier)
-    qtbot.waitUntil(lambda: tools.overlay._preview_job is not None, timeout=2000)
-    qtbot.keyClick(w.view, Qt.Key_Delete)  # the selected hidden neuron, mid-pulse
+    qtbot.waitUntil(lambda: bool(edited), timeout=5000)
     assert nid not in w.graph.neurons
     qtbot.waitUntil(lambda: not tools.overlay.animating and tools.overlay._preview_job is None)
     qtbot.keyClick(w.view, Qt.Key_F6, Qt.ShiftModifier)  # the pass from the edited network
