@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 import zlib
+from contextlib import contextmanager
 
 import pytest
 from random_user import KNOWN_BUGS_PENDING_MERGE, run_random_user
@@ -38,6 +39,30 @@ def fail_on(user, test_id: str = "") -> None:
                 reports.append(f.report(test_id))
         pytest.fail(f"{len(user.failures)} failure(s), {len(reports)} distinct:\n\n"
                     + "\n\n".join(reports[:5]), pytrace=False)  # fmt: skip
+
+
+@contextmanager
+def watched_window(make_window, qtbot, monkeypatch, tmp_path, **window_kw):
+    """A real window with the random user's checks on it, taken down after the block; the
+    checks' failures are then in ``user.failures``."""
+    from random_user import RandomUser, close_window
+
+    user = RandomUser(qtbot, 1, tmp_path)
+    user.install(monkeypatch)
+    w = make_window(**window_kw)
+    try:
+        user.attach(w)
+        yield user, w
+    finally:
+        close_window(w)
+        user.uninstall()
+
+
+def csv_in(folder):
+    """A two-input CSV file in ``folder`` and the data section that reads it relatively."""
+    folder.mkdir(exist_ok=True)
+    (folder / "good.csv").write_text("x1,x2,y\n0.05,0.1,0.01\n", encoding="utf-8")
+    return {"csv": "good.csv", "inputs": ["x1", "x2"], "targets": ["y"]}
 
 
 @pytest.mark.skipif(bool(os.environ.get("BPSTUDIO_RU_ACTIONS")), reason="a local override")
@@ -155,27 +180,17 @@ def test_a_file_saved_away_from_its_csv_reopens_equal(make_window, qtbot, monkey
     """Saved into another folder, a relative CSV path is rebased onto the file's folder (it
     still finds the CSV); the harness compares with what the file holds, not with the graph's
     path from its old folder (a false failure of the soak, seed 106934, action 26,740)."""
-    from random_user import RandomUser, close_window
-
     from bpstudio.model import fileformat
 
     old, new = tmp_path / "old", tmp_path / "new"
-    old.mkdir()
     new.mkdir()
-    (old / "good.csv").write_text("x1,x2,y\n0.05,0.1,0.01\n", encoding="utf-8")
-    user = RandomUser(qtbot, 1, tmp_path)
-    user.install(monkeypatch)
-    w = make_window()
-    try:
-        user.attach(w)
+    data = csv_in(old)
+    with watched_window(make_window, qtbot, monkeypatch, tmp_path) as (user, w):
         g = w.graph
         g.base_dir = old
-        g.data = {"csv": "good.csv", "inputs": ["x1", "x2"], "targets": ["y"]}
+        g.data = data
         fileformat.save(g, new / "net.json")  # the spy reopens it
         assert fileformat.load(new / "net.json").data["csv"] == "../old/good.csv"
-    finally:
-        close_window(w)
-        user.uninstall()
     assert user.saved and not user.failures, [f.text for f in user.failures]
 
 
@@ -185,15 +200,10 @@ def test_a_field_left_mid_edit_commits_before_the_slider_is_judged(
     """'0.5' typed into L2 and left (no Enter), then the history slider dragged: the field
     commits as the slider takes the focus. That is the field's edit: the harness judges the
     slider after it (a false 'slider changed the document', soak seed 106934, action 39,593)."""
-    from random_user import RandomUser, close_window
-
     from bpstudio.paths import examples_dir
 
-    user = RandomUser(qtbot, 1, tmp_path)
-    user.install(monkeypatch)
-    w = make_window(path=examples_dir() / "xor_241.json")
-    try:
-        user.attach(w)
+    xor = examples_dir() / "xor_241.json"
+    with watched_window(make_window, qtbot, monkeypatch, tmp_path, path=xor) as (user, w):
         tools = w.training_tools
         for _ in range(3):
             tools.controller.step()
@@ -203,9 +213,6 @@ def test_a_field_left_mid_edit_commits_before_the_slider_is_judged(
         monkeypatch.setattr(user.rng, "random", lambda: 0.5)  # the drag
         user.a_scrub()
         assert w.graph.training.get("l2") == 0.5  # committed on the way
-    finally:
-        close_window(w)
-        user.uninstall()
     assert not user.failures, [f.text for f in user.failures]
 
 
@@ -213,26 +220,15 @@ def test_an_autosave_away_from_the_csv_reopens_equal(make_window, qtbot, monkeyp
     """The recovery file rebases a relative CSV path onto the recovery folder: the harness
     compares with that, not with the graph's path from its own folder (a false failure of
     the soak, seed 106934, action 22,303)."""
-    from random_user import RandomUser, close_window
-
     from bpstudio.qt.commands import SetNetworkCommand
 
     old = tmp_path / "old"
-    old.mkdir()
-    (old / "good.csv").write_text("x1,x2,y\n0.05,0.1,0.01\n", encoding="utf-8")
-    user = RandomUser(qtbot, 1, tmp_path)
-    user.install(monkeypatch)
-    w = make_window()
-    try:
-        user.attach(w)
+    data = csv_in(old)
+    with watched_window(make_window, qtbot, monkeypatch, tmp_path) as (user, w):
         g = w.graph
         g.base_dir = old
-        data = {"csv": "good.csv", "inputs": ["x1", "x2"], "targets": ["y"]}
         w.undo_stack.push(SetNetworkCommand(g, {"data": data}, "Use a CSV file"))
         assert w.document.modified
         user.a_autosave()
         assert w.document.slot.network_file.exists()
-    finally:
-        close_window(w)
-        user.uninstall()
     assert not user.failures, [f.text for f in user.failures]
