@@ -276,7 +276,7 @@ class LayerCells(Mapping[str, tuple[int, int]]):
         lay = compiled.net.layers[layer - 1]
         self._width = lay.W.shape[1]
         self._w0 = int(compiled.net.w_offsets[layer - 1])
-        self._sel = np.nonzero(compiled.edge_layer == layer)[0]  # the layer's edges
+        self.edges = np.nonzero(compiled.edge_layer == layer)[0]  # the layer's edge positions
 
     def __getitem__(self, eid: str) -> tuple[int, int]:
         c = self._c
@@ -288,10 +288,10 @@ class LayerCells(Mapping[str, tuple[int, int]]):
 
     def __iter__(self) -> Iterator[str]:
         ids = self._c.edge_ids
-        return (ids[k] for k in self._sel.tolist())
+        return (ids[k] for k in self.edges.tolist())
 
     def __len__(self) -> int:
-        return int(self._sel.size)
+        return int(self.edges.size)
 
 
 class LayerTable(QTableView):
@@ -633,7 +633,7 @@ class MatrixView(QWidget):
         lay = c.net.layers[l - 1]
         height, width = lay.W.shape
         cells = LayerCells(c, l)
-        sel = cells._sel
+        sel = cells.edges
         offset = c.edge_param[sel] - int(c.net.w_offsets[l - 1])
         edge_at = np.full((height, width), -1, dtype=np.intp)
         edge_at[offset // width, offset % width] = sel

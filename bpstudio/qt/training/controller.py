@@ -124,15 +124,18 @@ class TrainingController(QObject):
     def play(self) -> None:
         if self._playing:
             if self._stepping:  # Play during Step's epoch: on to Play's target from here
-                n = self.epochs_setting()
                 self._stepping = False
-                self.target = None if n == 0 else (n if self.epoch < n else self.epoch + n)
+                self.target = self._play_target()
             return
         if not self.session.ensure():
             self.message.emit(f"Cannot train: {self.session.error}", "error")
             return
+        self._run_to(self._play_target())
+
+    def _play_target(self) -> int | None:
+        """Where Play stops: training.epochs, or that many more once past it (0: never)."""
         n = self.epochs_setting()
-        self._run_to(None if n == 0 else (n if self.epoch < n else self.epoch + n))
+        return None if n == 0 else (n if self.epoch < n else self.epoch + n)
 
     def _run_to(self, target: int | None, stepping: bool = False) -> None:
         """Train on the timer up to epoch ``target`` (None: until paused)."""
