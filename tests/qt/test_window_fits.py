@@ -47,10 +47,12 @@ def test_every_example_fits_1024x640_with_every_dock_shown(make_window, qtbot, p
 def test_messages_never_grow_the_window_or_the_left_column(make_window, qtbot):
     w = make_window(path=next(p for p in example_files() if p.stem == "xor_241"))
     show_every_dock(w)
-    qtbot.wait(10)
-    left = w.training_tools.docks["training"]
-    width_before = left.width()
     tools = w.training_tools
+    # the opened file's redraw of the counter, once: landing after the long text below, it
+    # rewrote "epoch 0 / 500" over it (a fast machine reached the check before it had run)
+    qtbot.waitUntil(lambda: not tools.controller.refresh_pending)
+    left = tools.docks["training"]
+    width_before = left.width()
     tools.controller.message.emit(LONG, "error")  # what a diverged run says
     w.status(LONG)  # a long status line (a file name, an error)
     tools.training_panel.epoch_label.setText("epoch 1,234,567 / 10,000,000")

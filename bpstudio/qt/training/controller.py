@@ -110,6 +110,12 @@ class TrainingController(QObject):
     def epoch(self) -> int:
         return self.session.epoch
 
+    @property
+    def refresh_pending(self) -> bool:
+        """An edit's (or a newly opened file's) redraw of the counter and plots is still
+        due: it lands within 60 ms and rewrites the counter."""
+        return self._refresh.isActive()
+
     def set_speed(self, epochs_per_second: int) -> None:
         self.speed = int(epochs_per_second)
         self._rate_t0, self._rate_e0 = self.clock(), self.epoch
