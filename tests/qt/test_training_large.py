@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from PySide6.QtCore import QTimer
 
 from bpstudio.core.epoch_state import CHUNK
 from bpstudio.model import templates
@@ -62,20 +63,40 @@ def test_pausing_mid_epoch_then_playing_on_equals_an_uninterrupted_run(make_wind
     c = w.training_tools.controller
     session = c.session
     start = weights(w.graph)
-    pauses = 0
-    c.play()
-    while c.running:
-        qtbot.wait(5)
+    c.slice_s = 0.0005  # a tick ends after a chunk or two: mid-epoch on any machine
+    pauses, pending = 0, False
+
+    def pause_mid_epoch() -> None:  # what a click on Pause between two ticks does
+        nonlocal pauses, pending
+        pending = False
         trainer = session.trainer
-        if c.running and trainer is not None and trainer.in_epoch and pauses < 3:
-            c.pause()  # mid-epoch: the partial epoch is dropped
-            pauses += 1
-            assert not trainer.in_epoch
-            # what the window holds is an epoch boundary: the kept parameters of that epoch
-            kept = session.params_at(session.epoch)
-            assert kept is not None and np.array_equal(kept, trainer.net.params)
-            c.play()
-    assert pauses >= 1 and c.epoch == 4
+        if not (c.running and trainer is not None and trainer.in_epoch):
+            return  # another tick ran first and ended the epoch: the next one is caught
+        c.pause()  # mid-epoch: the partial epoch is dropped
+        pauses += 1
+        assert not trainer.in_epoch
+        # what the window holds is an epoch boundary: the kept parameters of that epoch
+        kept = session.params_at(session.epoch)
+        assert kept is not None and np.array_equal(kept, trainer.net.params)
+        c.play()
+
+    real_run_for = session.run_for
+
+    def run_for(*args, **kwargs):
+        nonlocal pending
+        # a tick that ends mid-epoch: the click lands before the next tick (polling every
+        # 5 ms for it missed every epoch of a fast machine's run)
+        res = real_run_for(*args, **kwargs)
+        if session.trainer is not None and session.trainer.in_epoch and pauses < 3:
+            if not pending:
+                pending = True
+                QTimer.singleShot(0, pause_mid_epoch)
+        return res
+
+    session.run_for = run_for
+    c.play()
+    qtbot.waitUntil(lambda: not c.running, timeout=60_000)
+    assert pauses == 3 and c.epoch == 4
     _, t = make_trainer(reference)  # what `bpstudio train` runs
     want = t.run_epochs(4)
     assert np.array_equal(session.trainer.net.params, t.net.params)
