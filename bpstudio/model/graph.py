@@ -34,6 +34,12 @@ class Neuron:
     trainable: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def copied(self) -> Neuron:
+        """A copy that shares nothing mutable: deepcopy's result in a tenth of its time."""
+        extra = copy.deepcopy(self.extra) if self.extra else {}
+        return Neuron(self.id, self.role, self.activation, self.bias, self.label, self.x,
+                      self.y, self.trainable, extra)  # fmt: skip
+
     @property
     def display_label(self) -> str:
         return self.label if self.label else self.id
@@ -51,6 +57,12 @@ class Edge:
     weight: float | None = None  # None: drawn from training.init when compiled
     trainable: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def copied(self) -> Edge:
+        """A copy that shares nothing mutable: deepcopy's result in a tenth of its time
+        (connecting 10,000 edges spent 0.6 s deep-copying them)."""
+        extra = copy.deepcopy(self.extra) if self.extra else {}
+        return Edge(self.id, self.source, self.target, self.weight, self.trainable, extra)
 
 
 class ChangeKind(StrEnum):
@@ -194,6 +206,10 @@ class Graph:
             i += 1
         return f"{prefix}{i}"
 
+    def id_allocator(self) -> IdAllocator:
+        """new_id for many new items at once (paste, connect fully, add layer)."""
+        return IdAllocator(set(self.neurons) | set(self.edges))
+
     def reaches(self, start: str, goal: str) -> bool:
         """True if a directed path start -> ... -> goal exists (used to refuse cycles)."""
         out: dict[str, list[str]] = {}
@@ -210,8 +226,9 @@ class Graph:
                     stack.append(m)
         return False
 
-    def connection_refusal(self, source: str, target: str) -> str | None:
-        """Why an edge source -> target may not be drawn, or None if it may."""
+    def ends_refusal(self, source: str, target: str) -> str | None:
+        """Why no edge source -> target may exist whatever the other edges are (a missing
+        end, a self-loop, an edge into an input or bias, out of an output), or None."""
         s, t = self.neurons.get(source), self.neurons.get(target)
         if s is None or t is None:
             return "both ends must be neurons"
@@ -221,6 +238,14 @@ class Graph:
             return f"{t.display_label} is an {t.role} unit: nothing can flow into it"
         if s.role == "output":
             return f"{s.display_label} is an output: edges cannot leave an output"
+        return None
+
+    def connection_refusal(self, source: str, target: str) -> str | None:
+        """Why an edge source -> target may not be drawn, or None if it may."""
+        refusal = self.ends_refusal(source, target)
+        if refusal is not None:
+            return refusal
+        s, t = self.neurons[source], self.neurons[target]
         if self.edge_between(source, target) is not None:
             return f"{s.display_label} → {t.display_label} is already connected"
         if self.reaches(target, source):
@@ -399,8 +424,11 @@ class Graph:
         opening a 20,000-edge file would otherwise spend a second in deepcopy."""
         self.name, self.description = other.name, other.description
         dup = (lambda v: v) if take else copy.deepcopy
-        self.neurons = dup(other.neurons)
-        self.edges = dup(other.edges)
+        if take:
+            self.neurons, self.edges = other.neurons, other.edges
+        else:
+            self.neurons = {k: n.copied() for k, n in other.neurons.items()}
+            self.edges = {k: e.copied() for k, e in other.edges.items()}
         self.training = dup(other.training)
         self.data = dup(other.data)
         self.extra = dup(other.extra)
@@ -411,3 +439,22 @@ class Graph:
         g = Graph(self.name, self.description)
         g.replace_with(self)
         return g
+
+
+class IdAllocator:
+    """Fresh ids as repeated ``Graph.new_id`` calls would give them, each item added before
+    the next id is asked for, without the set of every id built per call: connecting 200
+    neurons to 200 built it 40,000 times (a freeze of half a minute)."""
+
+    def __init__(self, taken: set[str]):
+        self._taken = taken
+        self._next: dict[str, int] = {}  # every number below it is taken for the prefix
+
+    def new(self, prefix: str) -> str:
+        i = self._next.get(prefix, 1)
+        while f"{prefix}{i}" in self._taken:
+            i += 1
+        self._next[prefix] = i + 1
+        new_id = f"{prefix}{i}"
+        self._taken.add(new_id)
+        return new_id

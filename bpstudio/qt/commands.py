@@ -26,16 +26,16 @@ class AddItemsCommand(QUndoCommand):
     def __init__(self, graph: Graph, neurons: list[Neuron], edges: list[Edge], text: str):
         super().__init__(text)
         self.graph = graph
-        self.neurons = [copy.deepcopy(n) for n in neurons]
-        self.edges = [copy.deepcopy(e) for e in edges]
+        self.neurons = [n.copied() for n in neurons]
+        self.edges = [e.copied() for e in edges]
 
     def redo(self) -> None:
         for n in self.neurons:
-            self.graph.add_neuron(copy.deepcopy(n))
+            self.graph.add_neuron(n.copied())
         if len(self.edges) == 1:  # one connection: the single-edge event (and its id)
-            self.graph.add_edge(copy.deepcopy(self.edges[0]))
+            self.graph.add_edge(self.edges[0].copied())
         else:  # connect fully, paste: one event for all edges
-            self.graph.add_edges(copy.deepcopy(self.edges))
+            self.graph.add_edges([e.copied() for e in self.edges])
 
     def undo(self) -> None:
         if len(self.edges) == 1:

@@ -77,12 +77,12 @@ def add_layer_command(
     centre = (sum(ys) / len(ys)) if ys else 0.0
     if role != "output" and activation == "softmax":
         activation = "sigmoid"  # softmax is an output activation (a file must open again)
-    scratch = graph.copy()
-    scratch._listeners = []
-    neurons, edges = [], []
+    ids = graph.id_allocator()
+    neurons: list[Neuron] = []
+    edges: list[Edge] = []
     prefix = ID_PREFIX[role]
     for k in range(count):
-        nid = scratch.new_id(prefix)
+        nid = ids.new(prefix)
         n = Neuron(
             nid,
             role,
@@ -91,13 +91,9 @@ def add_layer_command(
             x=x,
             y=centre + (k - (count - 1) / 2) * ROW,
         )
-        scratch.neurons[nid] = n
         neurons.append(n)
-    for n in neurons:
-        for s in feed_from:
-            e = Edge(scratch.new_id("w"), s, n.id)
-            scratch.edges[e.id] = e
-            edges.append(e)
+    for n in neurons:  # new neurons: nothing yet to refuse
+        edges.extend(Edge(ids.new("w"), s, n.id) for s in feed_from)
     return AddItemsCommand(graph, neurons, edges, f"Add layer of {count} {activation} neurons")
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 from ..core import init as core_init
-from ..model.edits import DEFAULT_ACTIVATION, ID_PREFIX, SUBSCRIPTS
+from ..model.edits import DEFAULT_ACTIVATION, ID_PREFIX, SUBSCRIPTS, new_connections
 from ..model.graph import Edge, Graph, Neuron
 from ..model.templates import COLUMN, ROW
 from .commands import AddItemsCommand, DeleteCommand, SetEdgeCommand, SetNeuronCommand
@@ -172,16 +172,16 @@ def make_layer(
 ) -> tuple[list[Neuron], list[Edge]]:
     """count new neurons in a column at x, centred on centre_y, fully connected from
     sources and to targets (edges by new neuron, then in the given order)."""
-    scratch = _scratch(graph)
     if role in ("input", "bias"):
         activation = None
     else:
         activation = activation or DEFAULT_ACTIVATION[role]
         if role != "output" and activation == "softmax":
             activation = "sigmoid"  # softmax is an output activation (the file must open again)
-    neurons, edges = [], []
+    ids = graph.id_allocator()
+    neurons = []
     for k in range(count):
-        nid = scratch.new_id(ID_PREFIX[role])
+        nid = ids.new(ID_PREFIX[role])
         n = Neuron(
             nid,
             role,
@@ -190,20 +190,12 @@ def make_layer(
             x=round(x, 1),
             y=round(centre_y + (k - (count - 1) / 2) * ROW, 1),
         )
-        scratch.neurons[nid] = n
         neurons.append(n)
-    for n in neurons:
-        for s in sources:
-            if not scratch.connection_refusal(s, n.id):
-                e = Edge(scratch.new_id("w"), s, n.id)
-                scratch.edges[e.id] = e
-                edges.append(e)
-    for n in neurons:
-        for t in targets:
-            if not scratch.connection_refusal(n.id, t):
-                e = Edge(scratch.new_id("w"), n.id, t)
-                scratch.edges[e.id] = e
-                edges.append(e)
+    scratch = _scratch(graph)  # the new neurons' edges are checked with them in the graph
+    scratch.neurons.update((n.id, n) for n in neurons)
+    pairs = [(s, n.id) for n in neurons for s in sources]
+    pairs += [(n.id, t) for n in neurons for t in targets]
+    edges = new_connections(scratch, pairs, ids)
     if weights:
         initial_weights(graph, edges, ",".join(e.id for e in edges))
     return neurons, edges

@@ -5,6 +5,7 @@ from __future__ import annotations
 from gestures import choose
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from bpstudio.model import fileformat, templates
 from bpstudio.qt import dialogs
@@ -449,3 +450,38 @@ def test_esc_mid_drag_puts_the_neuron_back_where_it_was_drawn(qtbot, make_window
     QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                        w.view.mapFromScene(start + QPointF(50, 30)))  # fmt: skip
     assert item.pos() == start and w.undo_stack.count() == 0
+
+
+def test_connecting_two_large_columns_by_keyboard_is_one_undo_step(qtbot, make_window):
+    """Ctrl+A, Ctrl+Shift+C on 80 inputs and 80 hidden neurons: 6,400 edges target by target,
+    the lowest free ids, one undo step that gives the file back (it froze the window for
+    half a minute on a soak's large selection: benchmarks/bench_user_path.py times it)."""
+    from bpstudio.model.graph import Edge, Graph, Neuron
+
+    g = Graph()
+    for k in range(80):
+        g.neurons[f"x{k}"] = Neuron(f"x{k}", "input", x=0.0, y=40.0 * k)
+        g.neurons[f"h{k}"] = Neuron(f"h{k}", "hidden", activation="tanh", x=300.0, y=40.0 * k)
+    g.edges["w2"] = Edge("w2", "x0", "h0", weight=0.5)  # kept; w1 is free
+    window = make_window(g)
+    before = fileformat.dumps(window.graph)
+    window.activateWindow()  # shortcuts need the active window (the user clicks into it)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    cs = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    QTest.keyClick(window.view, Qt.Key.Key_C, cs)
+    edges = list(window.graph.edges.values())
+    assert len(edges) == 6400
+    pairs = [(f"x{s}", f"h{t}") for t in range(80) for s in range(80) if (s, t) != (0, 0)]
+    assert [(e.source, e.target) for e in edges[1:]] == pairs
+    assert [e.id for e in edges[1:3]] == ["w1", "w3"]
+    assert window.undo_stack.undoText() == "Connect fully (6399 edges)"
+    assert window.scene.bulk  # the canvas draws them as one picture (over BULK_EDGES)
+    assert window.scene.edge_item("w2") is None
+    QTest.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert fileformat.dumps(window.graph) == before
+    # back to one item per edge, as the file opens: the kept edge is selectable again
+    assert not window.scene.bulk and window.scene.edge_item("w2") is not None
+    QTest.keyClick(window.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.graph.edges) == 6400 and window.scene.bulk

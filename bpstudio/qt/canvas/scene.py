@@ -23,7 +23,8 @@ together, the overlay's first, so a gradient never lands on a weight.
 
 Large networks (more than ``BULK_EDGES`` edges) are drawn in *bulk mode*: one cached item
 draws all edges, so a 20,000-edge file opens and repaints fast; edges are then not
-individually selectable and have no labels.
+individually selectable and have no labels. An edit that adds or removes many edges at once
+(connect fully, paste, delete) crosses into or out of it as opening the result would.
 """
 
 from __future__ import annotations
@@ -402,12 +403,7 @@ class NetworkScene(QGraphicsScene):
         for n in self.graph.neurons.values():
             self._add_neuron_item(n.id, fallback)
         if len(self.graph.edges) > BULK_EDGES:
-            self._layer = EdgeLayerItem()
-            self._layer.foreground_busy = self.foreground_busy
-            self._live = LiveEdgesItem(self._layer)
-            self.addItem(self._layer)
-            self.addItem(self._live)
-            self._layer.rebuild(self._edges_drawn(), self._positions())
+            self._add_edge_layer()
         else:
             for e in self.graph.edges.values():
                 self._add_edge_item(e.id)
@@ -420,6 +416,38 @@ class NetworkScene(QGraphicsScene):
         self._refresh_warnings()
         self._update_scene_rect()
         self._emit_selection()
+
+    def _add_edge_layer(self) -> None:
+        self._layer = EdgeLayerItem()
+        self._layer.foreground_busy = self.foreground_busy
+        self._live = LiveEdgesItem(self._layer)
+        self.addItem(self._layer)
+        self.addItem(self._live)
+        self._layer.rebuild(self._edges_drawn(), self._positions())
+
+    def _follow_edge_count(self) -> None:
+        """Into bulk mode, or out of it, after an edit that added or removed many edges at
+        once: 10,000 edges connected on a small network became 10,000 labelled items (1.5 s,
+        and slow repaints after), and their undo left the canvas in bulk mode."""
+        bulk = len(self.graph.edges) > BULK_EDGES
+        if bulk == (self._layer is not None) or self._live_ids:  # (not in mid-drag)
+            return
+        if bulk:
+            for eid in list(self._edges):
+                self._remove_edge_item(eid)
+            self._add_edge_layer()
+        else:
+            for item in (self._live, self._layer):
+                if item is not None:
+                    self.removeItem(item)
+            if self._layer is not None:
+                self._layer.stop()
+            self._layer = self._live = None
+            for eid in self.graph.edges:
+                self._add_edge_item(eid)
+        for neuron in self._neurons.values():
+            neuron.set_overview(bulk)
+        self.labels_changed()
 
     def _positions(self) -> dict[str, QPointF]:
         return {nid: item.pos() for nid, item in self._neurons.items()}
@@ -605,6 +633,7 @@ class NetworkScene(QGraphicsScene):
             self._remove_edge_item(ident)
             self._structure_changed()
         elif k == ChangeKind.EDGES_ADDED:
+            self._follow_edge_count()
             if self._layer is None:
                 for eid in ch.ids:
                     self._add_edge_item(eid)
@@ -612,6 +641,7 @@ class NetworkScene(QGraphicsScene):
         elif k == ChangeKind.EDGES_REMOVED:
             for eid in ch.ids:
                 self._remove_edge_item(eid)
+            self._follow_edge_count()
             self._structure_changed()
         elif k == ChangeKind.EDGE_CHANGED:
             edge_item = self._edges.get(ident)
