@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
 from pathlib import Path
 
@@ -380,3 +381,35 @@ def test_the_report_estimate_tracks_what_is_written(monkeypatch, tmp_path, capsy
     monkeypatch.setattr(limits, "MAX_REPORT_NUMBERS", report.report_size(g, c) - 1)
     assert cli.main(["report", str(write_doc(tmp_path / "n.json", chain_doc(40, 2)))]) == 2
     assert "more than the limit" in capsys.readouterr().err
+
+
+def test_a_full_batch_of_a_million_samples_trains_a_small_network_chunk_by_chunk():
+    """Training holds one chunk's activations (core/epoch_state.CHUNK samples) however large
+    the batch: XOR 2-4-1 on 1,000,000 samples in one full batch was refused for needing
+    7,000,000 activations at once, which it never holds."""
+    from bpstudio.core.epoch_state import CHUNK
+    from bpstudio.model import templates
+    from bpstudio.model.session import make_trainer
+
+    g = templates.xor_241()
+    g.data = {"generator": {"name": "xor", "n": 1_000_000, "noise": 0.1, "seed": 2}}
+    g.training.update(batch_size=None, validation_split=0.1)
+    _, trainer = make_trainer(g)
+    assert trainer.batch_size == 900_000 and trainer.net.n_neurons * CHUNK <= limits.MAX_ACTIVATIONS
+    stats = trainer.run_epoch()
+    assert math.isfinite(stats.train_loss) and math.isfinite(stats.val_loss)
+
+
+def test_a_network_too_wide_for_one_chunk_is_refused_with_the_batch_that_fits():
+    from bpstudio.core.epoch_state import CHUNK
+    from bpstudio.model.session import make_trainer
+
+    n = limits.MAX_ACTIVATIONS // CHUNK + 1  # neurons: one chunk is over the limit
+    doc = chain_doc(n - 1)  # n neurons
+    doc["data"] = {"samples": [{"x": [i / 20_000], "y": [0.0]} for i in range(20_000)]}
+    g = fileformat.loads(json.dumps(doc))
+    with pytest.raises(limits.TooLarge) as refused:
+        make_trainer(g)
+    msg = str(refused.value)
+    assert f"a chunk of a training batch of {CHUNK:,} samples through {n:,} neurons" in msg
+    assert f"set training.batch_size to at most {limits.MAX_ACTIVATIONS // n:,}" in msg

@@ -63,17 +63,24 @@ class Trainer:
         self.settings = settings = settings_of(settings)
         self.lr = settings.learning_rate
         self.batch_size = min(settings.batch_size or len(train), len(train))
+        # a batch (and the validation set) over CHUNK samples is computed a chunk at a time:
+        # memory holds one chunk's activations, so a full batch of 1,000,000 samples through
+        # a small network trains (it was refused for the activations it never holds at once)
+        held = min(self.batch_size, CHUNK)
         limits.check_batch(
             net.n_neurons,
-            self.batch_size,
-            "a training batch",
+            held,
+            "a training batch" if held == self.batch_size else "a chunk of a training batch",
             "set training.batch_size to at most {most}",
         )
         if validation is not None and len(validation):
+            held = min(len(validation), CHUNK)
             limits.check_batch(
                 net.n_neurons,
-                len(validation),
-                "the validation set",
+                held,
+                "the validation set"
+                if held == len(validation)
+                else "a chunk of the validation set",
                 "use a smaller training.validation_split",
             )
         self.shuffle = settings.shuffle
