@@ -364,3 +364,31 @@ def test_the_gradient_norm_caption_of_an_overflowed_run_says_nan_without_a_warni
         assert math.isnan(gradient_ratio(np.float64("nan"), np.float64(1.0)))
         assert gradient_ratio(np.float64(1.0), np.float64(0.0)) == math.inf
         assert gradient_ratio(np.float64(2.0), np.float64(4.0)) == 0.5
+
+
+def test_runs_that_drew_the_same_curve_share_one_label_and_the_legend_one_entry(tools):
+    """Re-initialise with the same seed, train the same epochs: the runs' curves coincide, and
+    their labels were printed over each other; every earlier run had a legend entry too,
+    which grew wider than the Loss dock's plot at 1280x720 (cut off, over the curve)."""
+    from bpstudio.qt.training.plots import EARLIER_ENTRY
+
+    t = tools()
+    c = t.controller
+    for _ in range(2):
+        c.session.run_for(10, 30)
+        c.session.write_back()
+        c.reinitialise()
+    c.session.run_for(10, 20)  # a third run, different: 20 epochs
+    c.session.write_back()
+    c.reinitialise()
+    runs = [r.label for r in c.session.earlier]
+    assert len(runs) == 3 and len(set(runs)) == 3, runs
+    for plot, suffix in ((t.loss_plot, ""), (t.grad_plot, ": layer 1")):
+        labels = [it.textItem.toPlainText() for it in plot._earlier_items
+                  if hasattr(it, "textItem")]  # fmt: skip
+        # "XOR 2-4-1 = run 2": the second run's label without the file's name again
+        assert runs[1] == f"{runs[0]}, run 2"
+        assert f"{runs[0]} = run 2{suffix}" in labels, labels
+        assert f"{runs[2]}{suffix}" in labels and not any(f"{runs[0]}{suffix}" == x for x in labels)
+        entries = [label.text for _sample, label in plot.legend.items]
+        assert entries.count(EARLIER_ENTRY) == 1 and not [e for e in entries if "(earlier)" in e]

@@ -43,6 +43,8 @@ from .style import (
     make_plot_widget,
 )
 
+EARLIER_ENTRY = "earlier runs"  # the legend's one entry for every earlier run's grey curve
+
 
 def live_curve(pen, name: str | None = None) -> pg.PlotDataItem:
     item = pg.PlotDataItem(pen=pen, name=name, antialias=False, autoDownsampleFactor=1.5)
@@ -262,14 +264,14 @@ class PlotPanel(QWidget):
             if legend is not None:
                 legend.removeItem(name)
         self._earlier_names = []
-        for run in self.session.earlier:
-            if len(run.history):
-                items = self.earlier_items(run)
-                self._earlier_items.extend(items)
-                if legend is not None:
-                    name = f"{run.label} (earlier)"
-                    legend.addItem(items[0], name)
-                    self._earlier_names.append(name)
+        for label, run in self.earlier_to_draw():
+            items = self.earlier_items(run, label)
+            if legend is not None and not self._earlier_names:
+                # one grey entry for them all: the runs are named on their curves (an entry
+                # each made the legend wider than a 1280x720 dock's plot, cut off over it)
+                legend.addItem(items[0], EARLIER_ENTRY)
+                self._earlier_names.append(EARLIER_ENTRY)
+            self._earlier_items.extend(items)
         for it in self._earlier_items:
             self.item.addItem(it)
             it.setZValue(-10)
@@ -283,10 +285,28 @@ class PlotPanel(QWidget):
         self._earlier_bounds = (n, lo, hi)
         self._fitted = None
 
+    def earlier_to_draw(self) -> list[tuple[str, Run]]:
+        """(label, run) per distinct earlier curve: runs that drew the same curve (Reset,
+        or Re-initialise with the same seed, then the same epochs) share one label, their
+        names joined, not one label each printed over the other."""
+        drawn: dict[bytes, tuple[list[str], Run]] = {}
+        for run in self.session.earlier:
+            if len(run.history):
+                key = self.curve_key(run.history)
+                if key in drawn:
+                    drawn[key][0].append(run.label)
+                else:
+                    drawn[key] = ([run.label], run)
+        return [(joined_run_labels(names), run) for names, run in drawn.values()]
+
+    def curve_key(self, h: History) -> bytes:
+        """What this plot draws of a run, as bytes (equal curves, equal keys)."""
+        return h.epochs.tobytes()
+
     def value_bounds(self, h: History) -> tuple[float, float]:
         return np.inf, -np.inf
 
-    def earlier_items(self, run: Run) -> list:
+    def earlier_items(self, run: Run, label: str) -> list:
         return []
 
     def _log(self) -> bool:
@@ -420,11 +440,14 @@ class LossPlot(PlotPanel):
             return positive_bounds(h.train_loss, h.val_loss, h.penalty, log=self._log())
         return positive_bounds(h.train_loss, h.val_loss, log=self._log())
 
-    def earlier_items(self, run: Run) -> list:
+    def curve_key(self, h: History) -> bytes:
+        return h.epochs.tobytes() + h.train_loss.tobytes()
+
+    def earlier_items(self, run: Run, label: str) -> list:
         h = run.history
         items = [self.earlier_curve(h.epochs, h.train_loss)]
         i = label_index(len(h))
-        items.append(self.earlier_label(run.label, float(h.epochs[i]), float(h.train_loss[i])))
+        items.append(self.earlier_label(label, float(h.epochs[i]), float(h.train_loss[i])))
         return items
 
     def csv_text(self) -> str:
@@ -485,17 +508,18 @@ class GradNormPlot(PlotPanel):
     def value_bounds(self, h: History) -> tuple[float, float]:
         return positive_bounds(h.grad_norms, log=self._log())
 
-    def earlier_items(self, run: Run) -> list:
+    def curve_key(self, h: History) -> bytes:
+        return h.epochs.tobytes() + np.ascontiguousarray(h.grad_norms).tobytes()
+
+    def earlier_items(self, run: Run, label: str) -> list:
         h = run.history
         items = [self.earlier_curve(h.epochs, h.grad_norms[:, l], 1.5) for l in range(h.n_layers)]
         i = label_index(len(h))
         x = float(h.epochs[i])
-        items.append(self.earlier_label(f"{run.label}: layer 1", x, float(h.grad_norms[i, 0])))
+        items.append(self.earlier_label(f"{label}: layer 1", x, float(h.grad_norms[i, 0])))
         if h.n_layers > 1:
             items.append(
-                self.earlier_label(
-                    f"{run.label}: layer {h.n_layers}", x, float(h.grad_norms[i, -1])
-                )
+                self.earlier_label(f"{label}: layer {h.n_layers}", x, float(h.grad_norms[i, -1]))
             )
         return items
 
@@ -504,6 +528,15 @@ class GradNormPlot(PlotPanel):
         return history_table(
             runs, lambda h: [(f"grad_norm_{l + 1}", h.grad_norms[:, l]) for l in range(h.n_layers)]
         )
+
+
+def joined_run_labels(labels: list[str]) -> str:
+    """One label for runs that drew the same curve: "XOR 2-4-1 = run 2 = run 3" (a later
+    run's label repeats the file's name, "XOR 2-4-1, run 2": said once, it fits a dock)."""
+    names = list(dict.fromkeys(labels))
+    first = names[0]
+    short = [n.removeprefix(f"{first}, ") for n in names[1:]]
+    return " = ".join([first, *short])
 
 
 def label_index(n: int) -> int:
