@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem
 
 from .. import theme
-from .line_buffer import line_buffer
+from .line_buffer import line_buffer, line_hints
 from .live_edges import LiveEdgesItem
 
 R = theme.NEURON_RADIUS
@@ -266,6 +266,7 @@ class EdgeLayerItem(QGraphicsItem):
         img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
         img.fill(0)
         painter = None
+        hints = line_hints(sum(len(v) for v in views) // 2, res)
         clock = time.perf_counter()
         try:
             for (key, _poly), view in zip(static, views, strict=True):
@@ -274,7 +275,7 @@ class EdgeLayerItem(QGraphicsItem):
                 for a in range(0, n, self.CHUNK):
                     if painter is None:
                         painter = QPainter(img)
-                        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                        painter.setRenderHints(hints)
                         painter.scale(res, res)
                         painter.translate(-bounds.left(), -bounds.top())
                         clock = time.perf_counter()

@@ -4,7 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 import shiboken6
-from PySide6.QtGui import QPolygonF
+from PySide6.QtGui import QPainter, QPolygonF
+
+# A picture of more lines than this, drawn at under OVERVIEW_SCALE device pixels per scene
+# unit, is an overview (a 20,000-edge network fitted to the view: lines a pixel or two wide,
+# packed): antialiasing there changes nothing one can see but made drawing them 3-4 times
+# slower (most of F8's 150-190 ms picture and of Delete's repaint on that network)
+DENSE_LINES = 5_000
+OVERVIEW_SCALE = 0.5
+
+
+def line_hints(n_lines: int, scale: float) -> QPainter.RenderHint:
+    """The render hints for drawing ``n_lines`` lines at ``scale`` device pixels per unit:
+    antialiased, except in a dense overview."""
+    if n_lines > DENSE_LINES and scale < OVERVIEW_SCALE:
+        return QPainter.RenderHint(0)
+    return QPainter.RenderHint.Antialiasing
 
 
 def line_buffer(n_lines: int) -> tuple[QPolygonF, np.ndarray]:

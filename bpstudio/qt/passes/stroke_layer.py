@@ -11,7 +11,7 @@ from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
-from ..canvas.line_buffer import line_buffer
+from ..canvas.line_buffer import line_buffer, line_hints
 
 
 class StrokeLayer(QGraphicsItem):
@@ -178,15 +178,16 @@ class StrokeLayer(QGraphicsItem):
         img.fill(0)
         origin = (dev.left(), dev.top())
         t = QTransform(vt.m11(), 0.0, 0.0, vt.m22(), vt.dx() - origin[0], vt.dy() - origin[1])
+        hints = self.hints & line_hints(len(self._lines), vt.m11() * dpr)
         painter = QPainter(img)
-        painter.setRenderHints(self.hints)
+        painter.setRenderHints(hints)
         painter.setTransform(t)
         clock = time.perf_counter()
         try:
             for pen, lines in self._batches():
                 if not painter.isActive():
                     painter.begin(img)
-                    painter.setRenderHints(self.hints)
+                    painter.setRenderHints(hints)
                     painter.setTransform(t)
                     clock = time.perf_counter()
                 painter.setPen(pen)
