@@ -4,7 +4,7 @@ large axis labels, and layer colours that stay distinct when washed out."""
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 
 BACKGROUND = "#ffffff"
 FOREGROUND = "#202020"
@@ -82,6 +82,10 @@ def style_plot(item: pg.PlotItem, x_label: str = "", y_label: str = "") -> None:
     # no grid: its lines are repainted with the axes on every frame, which costs more than
     # the curves themselves; the thick ticks and large labels are enough to read values
     item.setMenuEnabled(False)  # its Export… opens modal dialogs; we have PNG/CSV buttons
+    # room above the top tick label and right of the last one: each is centred on its tick,
+    # and at the plot's edge half of it ("10¹", the last epoch) was cut off
+    half = QFontMetricsF(tick_font).height() / 2
+    item.layout.setContentsMargins(2, half + 2, 2 * half, 2)
 
 
 def add_legend(item: pg.PlotItem, columns: int = 1) -> pg.LegendItem:
