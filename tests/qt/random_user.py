@@ -29,6 +29,7 @@ or ``BPSTUDIO_RANDOM_TRACE``): after a segfault it is the only record of what le
 from __future__ import annotations
 
 import difflib
+import faulthandler
 import json
 import math
 import os
@@ -123,6 +124,11 @@ GROWING_MENUS = {"&Edit > &Paste": "paste", "&Edit > &Duplicate": "duplicate",
 TRACE_PATH = Path(os.environ.get("BPSTUDIO_RANDOM_TRACE")
                   or Path(tempfile.gettempdir()) / f"bpstudio-random-user-{os.getpid()}.log")  # fmt: skip
 TRACE = open(TRACE_PATH, "a", encoding="utf-8")  # open for the whole run
+# An action that holds the GUI thread longer than STALL_S has every thread's stack written
+# here every STALL_S seconds while it lasts (faulthandler, from its own thread): a soak's
+# "slowest action 103 s" then says where the time went, not only which action it was.
+STALL_S = float(os.environ.get("BPSTUDIO_RU_STALL_S", 10.0))
+STALL_PATH = TRACE_PATH.with_name(TRACE_PATH.stem + "-stalls.txt")
 SWITCHING_MENUS = (
     "&File > &New",
     "&File > &Open",
@@ -221,6 +227,8 @@ class RandomUser:
         self.seconds: dict[str, float] = {}  # time spent, by kind (to tune CI time)
         self.allowed: dict[str, int] = {}  # allowlisted Qt warnings seen
         self.slowest: tuple[float, str] = (0.0, "")  # seconds, the action
+        self.stalls: list[tuple[float, str]] = []  # actions over STALL_S (stacks: STALL_PATH)
+        self._stall_file = None  # opened at the first action
         self.passes = self.files = True  # which kinds of action this episode may use (bug 1)
         self._prev_handler = None
         self._prev_hook = None
@@ -316,6 +324,10 @@ class RandomUser:
             monkeypatch.setattr(QUndoStack, name, guarded(name, getattr(QUndoStack, name)))
 
     def uninstall(self) -> None:
+        faulthandler.cancel_dump_traceback_later()  # an action ended by KeyboardInterrupt
+        if self._stall_file is not None:
+            self._stall_file.close()
+            self._stall_file = None
         QApplication.instance().setQuitOnLastWindowClosed(self._quit_on_close)
         sys.excepthook = self._prev_hook
         warnings.showwarning = self._prev_showwarning
@@ -1649,6 +1661,9 @@ class RandomUser:
         self.errors_shown.clear()
         self._switched = False
         self._before_open = None  # set by actions that may open a file (see before_open)
+        if self._stall_file is None:
+            self._stall_file = open(STALL_PATH, "a", encoding="utf-8")  # noqa: SIM115
+        faulthandler.dump_traceback_later(STALL_S, repeat=True, file=self._stall_file)
         t0 = time.perf_counter()
         try:
             fn()
@@ -1656,9 +1671,15 @@ class RandomUser:
             self.fail("harness-or-app", traceback.format_exc())
         QApplication.processEvents()
         dt = time.perf_counter() - t0
+        faulthandler.cancel_dump_traceback_later()
         self.seconds[name] = self.seconds.get(name, 0.0) + dt
+        what = self.log[-1] if self.log else name
         if dt > self.slowest[0]:  # printed by the tests: a freeze shows, without a timed assert
-            self.slowest = (dt, self.log[-1] if self.log else name)
+            self.slowest = (dt, what)
+        if dt > STALL_S:  # the stacks written above belong to this action
+            self.stalls.append((dt, what))
+            self._stall_file.write(f"^^^ the stacks above: {what} ({dt:.1f} s)\n\n")
+            self._stall_file.flush()
         if self._switched:
             self.after_switch()
         elif self._before_open is not None and "Cannot open network" in self.errors_shown:
@@ -1788,6 +1809,14 @@ def run_random_user(make_window, qtbot, monkeypatch, workdir: Path, seed: int,
         user.cpu = time.process_time() - c0  # what the run costs on an idle machine
         user.uninstall()
     return user
+
+
+def stalls_line(user: RandomUser) -> str:
+    """What the tests print of the actions that held the GUI thread over STALL_S."""
+    if not user.stalls:
+        return f"no action over {STALL_S:.0f} s"
+    worst = ", ".join(f"{what} ({dt:.1f} s)" for dt, what in sorted(user.stalls)[::-1][:3])
+    return f"{len(user.stalls)} action(s) over {STALL_S:.0f} s: {worst}; stacks in {STALL_PATH}"
 
 
 def close_window(window) -> None:

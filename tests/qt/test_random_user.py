@@ -14,7 +14,7 @@ import zlib
 from contextlib import contextmanager
 
 import pytest
-from random_user import KNOWN_BUGS_PENDING_MERGE, run_random_user
+from random_user import KNOWN_BUGS_PENDING_MERGE, run_random_user, stalls_line
 
 from bpstudio.paths import example_files
 
@@ -122,6 +122,45 @@ def test_the_checks_are_not_vacuous(make_window, qtbot, monkeypatch, tmp_path):
     assert "boom in a slot" in user.failures[0].text
 
 
+def test_an_action_that_holds_the_gui_thread_leaves_its_stack(
+    make_window, qtbot, monkeypatch, tmp_path
+):
+    """A stall is recorded with where it was: the soak's slowest action once took 103 s and
+    said only which action it was."""
+    import random_user
+    from random_user import RandomUser, close_window
+
+    monkeypatch.setattr(random_user, "STALL_S", 0.2)
+    monkeypatch.setattr(random_user, "STALL_PATH", tmp_path / "stalls.txt")
+    user = RandomUser(qtbot, 1, tmp_path)
+    user.install(monkeypatch)
+    w = make_window()
+
+    def a_slow_slot():  # the GUI thread busy in Python, as a slow refresh would be
+        deadline = time.perf_counter() + 0.7
+        while time.perf_counter() < deadline:
+            pass
+
+    def quick():
+        user.note("a quick action")
+
+    try:
+        user.attach(w)
+        user.table = [(1.0, "slow", lambda: (user.note("a slow action"), a_slow_slot()))]
+        user.step()
+        user.table = [(1.0, "quick", quick)]
+        user.step()
+    finally:
+        close_window(w)
+        user.uninstall()
+    assert [what for _, what in user.stalls] == [user.log[-2]]
+    assert user.log[-2].endswith("a slow action")
+    text = (tmp_path / "stalls.txt").read_text()
+    assert text.count("in a_slow_slot") >= 2, text  # a stack every 0.2 s while it lasted
+    assert "a quick action" not in text
+    assert "1 action(s) over 0 s" in stalls_line(user)
+
+
 @pytest.mark.skipif(bool(os.environ.get("BPSTUDIO_SOAK")), reason="the soak runs instead")
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_random_user_on_example(example, make_window, qtbot, monkeypatch, tmp_path):
@@ -138,7 +177,7 @@ def test_random_user_on_example(example, make_window, qtbot, monkeypatch, tmp_pa
     ]
     print("  time by action: " + ", ".join(f"{k} {v:.1f} s/{user.stats[k]}" for k, v in slow))
     print(f"  allowlisted Qt warnings: {user.allowed}; slowest action "
-          f"{user.slowest[0]:.2f} s: {user.slowest[1]}")  # fmt: skip
+          f"{user.slowest[0]:.2f} s: {user.slowest[1]}; {stalls_line(user)}")  # fmt: skip
     fail_on(user, example.stem)
 
 
@@ -173,6 +212,7 @@ def test_random_user_soak(make_window, qtbot, monkeypatch, tmp_path):
         print("  ", sig)
     print(f"allowlisted Qt warnings seen: {user.allowed}")
     print(f"slowest action {user.slowest[0]:.2f} s: {user.slowest[1]}")
+    print(stalls_line(user))
     fail_on(user)
 
 
