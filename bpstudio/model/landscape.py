@@ -39,6 +39,7 @@ from ..core.regularization import Penalty
 from ..core.settings import TrainingSettings
 from ..core.trainer import Trainer
 from .param_history import keep_rows
+from .sampling import evenly_spaced_rows
 
 RACE_OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 PATH_FLOATS = 4_000_000  # the memory of one path (a run's trajectory, a racer's path)
@@ -227,10 +228,8 @@ def resolution_for(samples: int, resolution: int, lowest: int = 15) -> int:
 
 def surface_samples(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every sample, or SURFACE_SAMPLES evenly spaced ones of a larger set."""
-    if len(X) <= SURFACE_SAMPLES:
-        return X, Y
-    rows = np.linspace(0, len(X) - 1, SURFACE_SAMPLES).round().astype(np.intp)
-    return X[rows], Y[rows]
+    rows = evenly_spaced_rows(len(X), SURFACE_SAMPLES)
+    return (X, Y) if rows is None else (X[rows], Y[rows])
 
 
 def plane_penalties(

@@ -54,6 +54,11 @@ class Document(QObject):
         # :meth:`resume_autosave`
         self.postpone_autosave: Callable[[], bool] = lambda: False
         self._autosave_postponed = False
+        # an edit of the user's while the autosave is postponed (a neuron dragged during a
+        # run, which does not pause it): the next due autosave writes it all the same, or a
+        # crash in a long run would lose it (a soak found it, seed 106934)
+        self._edited_while_postponed = False
+        self.undo_stack.indexChanged.connect(self._note_edit)
         self._steps: Generator[None, None, None] | None = (
             None  # the periodic autosave being written
         )
@@ -169,8 +174,16 @@ class Document(QObject):
         self.slot.write(self.graph, self.path)
         return True
 
+    def _note_edit(self, _index: int) -> None:
+        if self.postpone_autosave():
+            self._edited_while_postponed = True
+
     def _autosave_due(self) -> None:
         if self.postpone_autosave():
+            if self._edited_while_postponed:  # in one go, like checkpoint(): the run goes on
+                self._edited_while_postponed = False
+                self.autosave()
+                return
             self._autosave_postponed = True
             return
         if not self.modified or self._steps is not None:
@@ -209,6 +222,7 @@ class Document(QObject):
         (in one go, ~75 ms for 20,000 edges), because the periodic autosave waits until the
         run stops. A crash during a long run then loses only the run's own progress."""
         self._autosave_postponed = False
+        self._edited_while_postponed = False
         self.autosave()
 
     def resume_autosave(self) -> None:

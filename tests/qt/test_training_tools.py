@@ -314,6 +314,49 @@ def test_boundary_modes(tools):
     assert t1.boundary_plot._mode == "1d" and len(t1.boundary_plot.curve.xData) == 200
 
 
+def _shown_rows(X: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> list[int]:
+    """Which rows of X the scatter's points are (each point is one row, found by value)."""
+    where = {(float(a), float(b)): k for k, (a, b) in enumerate(X[:, :2].tolist())}
+    return [where[(float(a), float(b))] for a, b in zip(xs, ys, strict=True)]
+
+
+def test_the_boundary_draws_evenly_spaced_points_of_a_large_set_and_says_so(tools):
+    """A soak typed n = 1,000,000 into the generator: every repaint of the scatter then took
+    ~10 s. It draws POINTS_SHOWN rows spread over the whole set (first and last included, in
+    order, no gap much wider than n / POINTS_SHOWN), and the caption says how many."""
+    from bpstudio.qt.training.boundary import POINTS_SHOWN
+
+    g = xor_graph()
+    g.data = {"generator": {"name": "xor", "n": 20_000, "noise": 0.2, "seed": 5}}
+    t = tools(g)
+    b = t.boundary_plot
+    b.update_view()
+    X, _, labels = t.controller.session.data_points()
+    xs, ys = b.points.getData()
+    assert len(xs) == POINTS_SHOWN < len(X)
+    rows = _shown_rows(X, xs, ys)
+    assert rows[0] == 0 and rows[-1] == len(X) - 1
+    gaps = np.diff(rows)
+    assert gaps.min() >= 1 and gaps.max() <= len(X) / POINTS_SHOWN + 1
+    # both classes, in about their share of the data (the brushes follow the shown rows)
+    shown_share = np.mean(labels[rows])
+    assert abs(shown_share - np.mean(labels)) < 0.05
+    assert f"{POINTS_SHOWN:,} of {len(X):,} points" in b.info.text()
+    # one input: the fitted curve's points likewise
+    g1 = templates.xor_241()
+    g1.remove_neuron("x2")
+    g1.data = {"generator": {"name": "sine", "n": 5_000}}
+    t1 = tools(g1)
+    t1.boundary_plot.update_view()
+    assert len(t1.boundary_plot.points.getData()[0]) == POINTS_SHOWN
+    assert f"{POINTS_SHOWN:,} of 5,000 points" in t1.boundary_plot.info.text()
+    # a set that fits is drawn whole
+    t2 = tools()
+    t2.boundary_plot.update_view()
+    assert len(t2.boundary_plot.points.getData()[0]) == 4
+    assert t2.boundary_plot.info.text().startswith("4 points")
+
+
 def test_edit_while_training_pauses(tools, qtbot):
     t = tools()
     c = t.controller

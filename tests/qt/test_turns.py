@@ -185,6 +185,44 @@ def test_an_edit_stops_the_autosave_being_written_and_the_next_writes_the_edit(m
     assert saved.edges["w1"].weight == w.graph.edges["w1"].weight
 
 
+def test_a_neuron_dragged_during_a_run_is_autosaved_while_it_runs(make_window, qtbot, mouse):
+    """A run started on a saved document wrote nothing (nothing to write); a neuron dragged
+    during the run does not pause it, and the periodic autosave waited for the run to stop:
+    a crash in a long run lost the drag (soak seed 106934, actions 61,975 and 92,234). Now the
+    autosave due after a user's edit writes even while training runs; with no edit since, it
+    still waits."""
+    from bpstudio.paths import examples_dir
+
+    w = make_window(path=examples_dir() / "xor_241.json")
+    w.graph.training.update(epochs=0)  # until paused (a direct edit: not an undo step)
+    doc, c = w.document, w.training_tools.controller
+    f = doc.slot.network_file
+    assert not doc.modified and not f.exists()
+    c.play()
+    qtbot.waitUntil(lambda: c.epoch >= 2, timeout=10_000)
+    assert not f.exists()  # nothing unsaved when it started
+    doc.autosave_timer.timeout.emit()
+    assert not f.exists()  # training's own progress waits for the run to stop
+    n = w.graph.neurons["h1"]
+    start = (n.x, n.y)
+    m = mouse(w.view)
+    m.drag(start, (start[0] + 40, start[1] + 60))
+    assert (w.graph.neurons["h1"].x, w.graph.neurons["h1"].y) != start
+    assert c.running and doc.modified  # a move does not pause the run
+    moved = (w.graph.neurons["h1"].x, w.graph.neurons["h1"].y)
+    doc.autosave_timer.timeout.emit()
+    assert f.exists(), "the drag made during the run was never autosaved"
+    saved = fileformat.load(f)
+    assert (saved.neurons["h1"].x, saved.neurons["h1"].y) == moved
+    written = f.stat().st_mtime_ns
+    qtbot.waitUntil(lambda: c.epoch >= 4, timeout=10_000)
+    doc.autosave_timer.timeout.emit()  # no edit since: it waits again
+    assert c.running and f.stat().st_mtime_ns == written
+    c.pause()
+    qtbot.waitUntil(lambda: f.stat().st_mtime_ns != written, timeout=10_000)
+    assert fileformat.load(f).edges["w1"].weight == w.graph.edges["w1"].weight
+
+
 def test_the_autosave_waits_while_training_and_runs_when_it_stops(make_window, qtbot):
     w = make_window(graph=big_graph(layers=4, width=60, fan_in=40))
     rng = np.random.default_rng(2)

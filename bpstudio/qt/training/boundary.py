@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 
 from ...core import activations as act
 from ...model.neuron_tiles import tile_colours, tile_grid
+from ...model.sampling import evenly_spaced_rows
 from ...model.training_session import TrainingSession, saturation
 from .plots import PlotPanel
 from .style import (
@@ -27,6 +28,10 @@ from .style import (
 )
 
 RESOLUTION = 60
+# The scatter draws at most this many samples (evenly spaced): pyqtgraph paints each point in
+# Python-side batches, and 1,000,000 of them held the window ~10 s at every repaint (a soak
+# found it; a dock shown or resized repaints). Accuracy is still over every sample.
+POINTS_SHOWN = 2_000
 
 
 def _rgb(c) -> np.ndarray:
@@ -147,12 +152,15 @@ class BoundaryPlot(PlotPanel):
                 self.iso.setVisible(True)
             else:
                 self.iso.setVisible(False)
-            brushes = self._brushes(labels, len(X))
-            size = 13 if len(X) <= 60 else 10 if len(X) <= 250 else 8
-            self.points.setData(X[:, 0], X[:, 1], brush=brushes, size=size)
+            rows = self._shown(len(X))
+            shown_X, shown_labels = X[rows], None if labels is None else labels[rows]
+            brushes = self._brushes(shown_labels, len(shown_X))
+            size = 13 if len(shown_X) <= 60 else 10 if len(shown_X) <= 250 else 8
+            self.points.setData(shown_X[:, 0], shown_X[:, 1], brush=brushes, size=size)
             acc = self._accuracy(X_in, Y, labels)
             self.info.setText(
-                f"{len(X)} points" + (f"   accuracy {acc:.0%}" if acc is not None else "")
+                _points_caption(len(shown_X), len(X))
+                + (f"   accuracy {acc:.0%}" if acc is not None else "")
             )
             if neuron is not None:
                 n = s.graph.neurons[self.neuron or ""]
@@ -166,8 +174,10 @@ class BoundaryPlot(PlotPanel):
             x, yhat = s.predict_curve()
             self._curve_data = (x, yhat)
             self.curve.setData(x, yhat[:, 0])
-            self.points.setData(X[:, 0], Y[:, 0], brush=pg.mkBrush("#555555"))
-            self.info.setText(f"{len(X)} points: fitted curve of output 1")
+            rows = self._shown(len(X))
+            shown_X, shown_Y = X[rows], Y[rows]
+            self.points.setData(shown_X[:, 0], shown_Y[:, 0], brush=pg.mkBrush("#555555"))
+            self.info.setText(f"{_points_caption(len(shown_X), len(X))}: fitted curve of output 1")
         else:
             self._show_message(
                 f"The decision boundary needs 2 inputs\n(this network has {d}).", keep=False
@@ -192,6 +202,12 @@ class BoundaryPlot(PlotPanel):
         self.message.setPos(0, 0)
         self.item.setRange(xRange=(-1, 1), yRange=(-1, 1))
         self.info.setText("")
+
+    @staticmethod
+    def _shown(n: int) -> slice | np.ndarray:
+        """The rows the scatter draws: all, or POINTS_SHOWN evenly spaced ones of more."""
+        rows = evenly_spaced_rows(n, POINTS_SHOWN)
+        return slice(None) if rows is None else rows
 
     @staticmethod
     def _brushes(labels, n):
@@ -231,6 +247,11 @@ class BoundaryPlot(PlotPanel):
             for xi, row in zip(x, yhat, strict=True):
                 out.write(f"{float(xi)!r}," + ",".join(repr(float(v)) for v in row) + "\n")
         return out.getvalue()
+
+
+def _points_caption(shown: int, total: int) -> str:
+    """ "200 points", or "2,000 of 1,000,000 points" when the scatter draws a subset."""
+    return f"{total} points" if shown == total else f"{shown:,} of {total:,} points"
 
 
 class ActivationPlot(PlotPanel):
