@@ -229,7 +229,7 @@ def resolution_for(samples: int, resolution: int, lowest: int = 15) -> int:
 def surface_samples(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every sample, or SURFACE_SAMPLES evenly spaced ones of a larger set."""
     rows = evenly_spaced_rows(len(X), SURFACE_SAMPLES)
-    return (X, Y) if rows is None else (X[rows], Y[rows])
+    return X[rows], Y[rows]
 
 
 def plane_penalties(

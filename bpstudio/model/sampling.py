@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def evenly_spaced_rows(n: int, cap: int) -> np.ndarray | None:
-    """Indices of ``cap`` rows spread evenly over ``n`` (first and last included), or None
-    when all ``n`` fit."""
+def evenly_spaced_rows(n: int, cap: int) -> slice | np.ndarray:
+    """What indexes ``cap`` rows spread evenly over ``n`` (first and last included), or all
+    ``n`` of them (``slice(None)``, a view) when they fit."""
     if n <= cap:
-        return None
+        return slice(None)
     return np.linspace(0, n - 1, cap).round().astype(np.intp)
