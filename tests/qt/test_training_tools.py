@@ -354,7 +354,7 @@ def test_the_boundary_draws_evenly_spaced_points_of_a_large_set_and_says_so(tool
     t2 = tools()
     t2.boundary_plot.update_view()
     assert len(t2.boundary_plot.points.getData()[0]) == 4
-    assert t2.boundary_plot.info.text().startswith("4 points")
+    assert t2.boundary_plot.info.text().endswith(" 4 points")
 
 
 def test_edit_while_training_pauses(tools, qtbot):

@@ -158,9 +158,13 @@ class BoundaryPlot(PlotPanel):
             size = 13 if len(shown_X) <= 60 else 10 if len(shown_X) <= 250 else 8
             self.points.setData(shown_X[:, 0], shown_X[:, 1], brush=brushes, size=size)
             acc = self._accuracy(X_in, Y, labels)
-            self.info.setText(
-                _points_caption(len(shown_X), len(X))
-                + (f"   accuracy {acc:.0%}" if acc is not None else "")
+            # accuracy first: a narrow dock elides the end of the line
+            caption = _points_caption(len(shown_X), len(X))
+            self.info.setText(f"accuracy {acc:.0%} · {caption}" if acc is not None else caption)
+            self.info.setToolTip(
+                f"{caption} drawn, evenly spaced over the data; accuracy over all {len(X):,}"
+                if len(shown_X) < len(X)
+                else ""
             )
             if neuron is not None:
                 n = s.graph.neurons[self.neuron or ""]
