@@ -166,6 +166,16 @@ def snapshot(graph: Graph, target_dir: Path | None = None) -> str:
         return "UNSAVABLE " + json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=True)
 
 
+def stack_entries(stack) -> str:
+    """The undo stack's entries by text, the current index marked (which entry to suspect)."""
+    rows = [
+        f"  {'→' if i == stack.index() else ' '} {i}: {stack.text(i)}" for i in range(stack.count())
+    ]
+    if stack.index() == stack.count():
+        rows.append("  → (the end: nothing undone)")
+    return "undo stack (→ the next entry redo would apply):\n" + "\n".join(rows)
+
+
 def short_diff(a: str, b: str, n: int = 40) -> str:
     lines = list(difflib.unified_diff(a.splitlines(), b.splitlines(), "expected", "got", n=1,
                                       lineterm=""))  # fmt: skip
@@ -1743,14 +1753,14 @@ class RandomUser:
         got = snapshot(self.graph)
         if self.reference is not None and got != self.reference:
             self.fail("undo", f"undo all ({n} steps) does not give back the document as "
-                      f"opened:\n{short_diff(self.reference, got)}")  # fmt: skip
+                      f"opened:\n{short_diff(self.reference, got)}\n{stack_entries(stack)}")  # fmt: skip
         for _ in range(n):  # back to where the user was (entries undone by the user stay so)
             redo.trigger()
         QApplication.processEvents()
         got = snapshot(self.graph)
         if got != final:
             self.fail("redo", f"redo all ({n} steps) does not give back the final document:\n"
-                      + short_diff(final, got))  # fmt: skip
+                      + short_diff(final, got) + "\n" + stack_entries(stack))  # fmt: skip
         self.note(f"(check) undo all / redo all: {n} steps")
 
     def open_example(self, path: Path) -> None:

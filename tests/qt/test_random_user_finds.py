@@ -360,3 +360,30 @@ def test_export_image_of_a_spread_out_network_stays_openable(make_window, qtbot,
     assert not image.isNull()
     assert max(image.width(), image.height()) <= MAX_PNG_SIDE
     assert image.width() > image.height() > 2000  # the whole canvas, scaled down
+
+
+def test_reset_pass_after_a_move_takes_back_the_update_as_an_undo_entry(make_window, qtbot, mouse):
+    """Soak, seed 20261203: F8, then a neuron dragged (a move keeps the applied pass), then
+    Shift+F9 (Reset pass) took the update back by writing the graph beside the undo stack,
+    so redo all gave back weights the document no longer held."""
+    w = open_window(make_window, qtbot, "handwritten_221")
+    opened = fileformat.dumps(w.graph)
+    qtbot.keyClick(w.view, Qt.Key_F8)
+    qtbot.waitUntil(lambda: w.undo_stack.count() == 1, timeout=10_000)  # the walk lands it
+    assert fileformat.dumps(w.graph) != opened
+    n = next(iter(w.graph.neurons.values()))
+    start = (n.x, n.y)
+    mouse(w.view).drag(start, (n.x + 40, n.y + 30))
+    assert (n.x, n.y) != start
+    qtbot.keyClick(w.view, Qt.Key_F9, Qt.ShiftModifier)
+    moved_back = fileformat.dumps(w.graph)
+    # the weights are the file's again, the neuron stays where it was dragged
+    assert json.loads(moved_back)["edges"] == json.loads(opened)["edges"]
+    assert json.loads(moved_back)["neurons"] != json.loads(opened)["neurons"]
+    texts = [w.undo_stack.text(i) for i in range(w.undo_stack.count())]
+    assert texts[-1] == "Take back the update", texts
+    undo_all(w)
+    assert fileformat.dumps(w.graph) == opened
+    while w.undo_stack.canRedo():
+        w.action_by_name["redo"].trigger()
+    assert fileformat.dumps(w.graph) == moved_back

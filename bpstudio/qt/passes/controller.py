@@ -100,13 +100,24 @@ class PassController(QObject):
         self._last_command = cmd
 
     def _revert(self) -> bool:
+        """Take back the applied update: its own undo entry undone when it is the last one;
+        otherwise (a neuron was moved since, which keeps the pass) a new entry that writes
+        the values it replaced, so the document never changes beside the undo stack (redo
+        all gave back the update a Reset pass had taken away: random-user soak, seed
+        20261203)."""
         stack, cmd = self.undo_stack, self._last_command
         self._last_command = None
-        if stack is None or cmd is None or stack.index() == 0:
+        if stack is None or cmd is None:
             return False
-        if stack.command(stack.index() - 1) is not cmd:
-            return False
-        stack.undo()
+        if stack.index() > 0 and stack.command(stack.index() - 1) is cmd:
+            stack.undo()
+            return True
+        edges, neurons = self.graph.edges, self.graph.neurons
+        now = (
+            {eid: edges[eid].weight for eid in cmd.old[0] if eid in edges},
+            {nid: neurons[nid].bias for nid in cmd.old[1] if nid in neurons},
+        )
+        stack.push(SetParametersCommand(self.graph, now, cmd.old, "Take back the update"))
         return True
 
     # ---------------------------------------------------------------- actions
