@@ -167,3 +167,53 @@ def test_a_label_whose_first_spot_is_off_screen_takes_the_next_inside():
     assert place_labels([label]).rects["b"][0] < 0  # without bounds the first spot wins
     out = place_labels([label], bounds=(0.0, -50.0, 200.0, 50.0))
     assert out.how["b"] == PLACED and out.rects["b"] == (30.0, -8.0, 70.0, 8.0)
+
+
+def _grid_visits(monkeypatch) -> list:
+    """The grids place_labels builds (their ``visits``: buckets and items looked at)."""
+    import bpstudio.model.label_placement as lp
+
+    grids = []
+
+    class Counted(lp._Grid):
+        def __init__(self, cell):
+            super().__init__(cell)
+            grids.append(self)
+
+    monkeypatch.setattr(lp, "_Grid", Counted)
+    return grids
+
+
+def test_an_obstacle_far_larger_than_a_cell_costs_no_more_than_the_items(monkeypatch):
+    """A 10⁵-unit obstacle (and disc) among 20-unit labels: copied into ~10⁷ buckets it held
+    the GUI thread for seconds (a random-user stall of 11.8 s). It is checked once per query
+    instead, and the labels it does not cover are still placed, the ones it covers not."""
+    grids = _grid_visits(monkeypatch)
+    labels = [Label(i, 20, 10, [(i * 40.0, 0.0), (i * 40.0, -200.0)]) for i in range(50)]
+    huge = (-5e4, 100.0, 5e4, 1e5)  # everything below y = 100
+    far_disc = Disc(0.0, -5e4 - 1000.0, 5e4)  # everything above y = -1000
+    wide = Label("wide", 3e6, 10, [(0.0, 0.0), (0.0, 150.0)])  # a query across the grid
+    out = place_labels([*labels, wide], [far_disc, Disc(0.0, 0.0, 15.0)], [huge])
+    assert out.how[0] == PLACED and out.rects[0][1] < -100  # its first spot holds a neuron
+    assert all(out.how[i] == PLACED for i in range(1, 50))
+    assert all(
+        rects_overlap(out.rects[i], (i * 40.0 - 1, -6, i * 40.0 + 1, 6)) for i in range(1, 50)
+    )
+    assert out.how["wide"] == HIDDEN  # its spots cross the labels before it, the obstacle
+    (grid,) = grids
+    assert grid.visits < 20_000, grid.visits
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    labels_st(),
+    discs_st,
+    st.lists(st.tuples(coord, coord, st.floats(0, 1e5), st.floats(0, 1e5)), max_size=4),
+)
+def test_huge_obstacles_leave_no_overlap(labels, discs, boxes):
+    fixed = [(x, y, x + w, y + h) for x, y, w, h in boxes]
+    out = place_labels(labels, discs, fixed)
+    assert not brute_overlaps(out.rects)
+    for r in out.rects.values():
+        assert not any(rects_overlap(r, f) for f in fixed)
+        assert not any(rect_hits_disc(r, d) for d in discs)

@@ -78,12 +78,26 @@ def rect_hits_disc(r: Rect, d: Disc) -> bool:
 
 
 class _Grid:
-    """Rectangles (and discs) bucketed by grid cell; a query looks at the cells it spans."""
+    """Rectangles (and discs) bucketed by grid cell; a query looks at the cells it spans.
+
+    Something far larger than a cell (a tile or handle drawn at screen size on a canvas
+    zoomed far out, a label of a lecture-fit network spread wide) would be copied into, and a
+    large query would walk, ~area / cell² buckets: one 30,000-unit obstacle at 30-unit cells
+    is 10⁶ buckets, seconds of the GUI thread (an 11.8 s stall of the random user). Those go
+    to a short list every query checks instead, and a query spanning more buckets than there
+    are items checks every item once: each call costs at most O(items)."""
+
+    BIG = 64  # buckets: an item or query spanning more is handled without the buckets
 
     def __init__(self, cell: float):
         self.cell = cell
         self.rects: dict[tuple[int, int], list[Rect]] = {}
         self.discs: dict[tuple[int, int], list[Disc]] = {}
+        self.big_rects: list[Rect] = []  # spanning more than BIG buckets
+        self.big_discs: list[Disc] = []
+        self.all_rects: list[Rect] = []  # every item once, for a query wider than the grid
+        self.all_discs: list[Disc] = []
+        self.visits = 0  # buckets and items looked at (tests bound the work with it)
 
     def _span(self, r: Rect):
         c = self.cell
@@ -94,8 +108,18 @@ class _Grid:
             math.floor(r[3] / c),
         )
 
+    @staticmethod
+    def _count(span) -> int:
+        i0, i1, j0, j1 = span
+        return (i1 - i0 + 1) * (j1 - j0 + 1)
+
     def add(self, r: Rect) -> None:
-        i0, i1, j0, j1 = self._span(r)
+        self.all_rects.append(r)
+        span = self._span(r)
+        if self._count(span) > self.BIG:
+            self.big_rects.append(r)
+            return
+        i0, i1, j0, j1 = span
         rects = self.rects
         for i in range(i0, i1 + 1):
             for j in range(j0, j1 + 1):
@@ -106,13 +130,25 @@ class _Grid:
                     bucket.append(r)
 
     def add_disc(self, d: Disc) -> None:
-        i0, i1, j0, j1 = self._span(d.rect())
+        self.all_discs.append(d)
+        span = self._span(d.rect())
+        if self._count(span) > self.BIG:
+            self.big_discs.append(d)
+            return
+        i0, i1, j0, j1 = span
         for i in range(i0, i1 + 1):
             for j in range(j0, j1 + 1):
                 self.discs.setdefault((i, j), []).append(d)
 
     def free(self, r: Rect) -> bool:
+        if (self.big_rects or self.big_discs) and not _clear(r, self.big_rects, self.big_discs):
+            return False
         i0, i1, j0, j1 = self._span(r)
+        n = (i1 - i0 + 1) * (j1 - j0 + 1)
+        if n > self.BIG and n > len(self.all_rects) + len(self.all_discs):
+            self.visits += len(self.all_rects) + len(self.all_discs)
+            return _clear(r, self.all_rects, self.all_discs)
+        self.visits += n
         rects, discs = self.rects, self.discs
         left, top, right, bottom = r
         for i in range(i0, i1 + 1):
@@ -127,6 +163,20 @@ class _Grid:
                     if (nx - d.x) ** 2 + (ny - d.y) ** 2 < d.r * d.r:
                         return False
         return True
+
+
+def _clear(r: Rect, rects: Iterable[Rect], discs: Iterable[Disc]) -> bool:
+    """True if r overlaps none of the rectangles and covers no part of the discs."""
+    left, top, right, bottom = r
+    for o in rects:
+        if left < o[2] and o[0] < right and top < o[3] and o[1] < bottom:
+            return False
+    for d in discs:  # rect_hits_disc, inlined (the hot loop)
+        nx = left if d.x < left else right if d.x > right else d.x
+        ny = top if d.y < top else bottom if d.y > bottom else d.y
+        if (nx - d.x) ** 2 + (ny - d.y) ** 2 < d.r * d.r:
+            return False
+    return True
 
 
 def _ring_spots(label: Label, ring_step: float, rings: int) -> Iterable[Point]:
