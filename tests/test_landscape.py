@@ -381,9 +381,31 @@ def test_the_surface_of_a_large_training_set_averages_evenly_spaced_samples():
             assert sf.loss[i, j] != pytest.approx(net.evaluate(X, Y), rel=1e-9)  # a subset
     finally:
         net.params[:] = saved
-    assert ls.resolution_for(ls.SURFACE_SAMPLES, 121) ** 2 * ls.SURFACE_SAMPLES <= ls.CELL_SAMPLES
-    assert ls.resolution_for(300, 61) == 61  # the examples' sets keep the governor's choice
+    res, k = ls.surface_size(n, net.params.size, 121)
+    assert k == ls.SURFACE_SAMPLES and res**2 * k <= ls.CELL_SAMPLES
+    assert ls.surface_size(300, 17, 61) == (61, 300)  # the examples keep the governor's choice
     again = ls.surface(net, X, Y, plane, (-1.0, 1.0, -1.0, 1.0), 7)
     assert np.array_equal(again.loss, sf.loss)  # the same samples each time: no flicker
     small = ls.surface(net, X[:100], Y[:100], plane, (-1.0, 1.0, -1.0, 1.0), 7)
     assert (small.samples, small.of) == (100, 100)
+
+
+def test_a_large_network_draws_its_first_surface_from_fewer_samples():
+    """The first surface of a 40,400-parameter network over 1,024 samples took ~20 s of the
+    GUI thread even at the lowest grid (a random-user stall): cells × samples × the cost of
+    one pass stay within the budget, by the lowest grid and then fewer samples."""
+    unit = 1 + 40_400 / ls.PARAMS_PER_UNIT
+    res, k = ls.surface_size(5_000, 40_400, 61)
+    assert res == 15 and 1 <= k < ls.SURFACE_SAMPLES
+    assert res * res * k * unit <= ls.CELL_SAMPLES < res * res * (k + 1) * unit  # no fewer than fit
+    assert ls.surface_size(5_000, 10**9, 61) == (15, 1)  # at least one sample
+    # a mid-sized network keeps every sample and gives up grid cells first
+    res, k = ls.surface_size(1_000, 300, 61)
+    assert k == 1_000 and 15 < res < 61
+    # and surface() averages exactly that many evenly spaced samples
+    rng = np.random.default_rng(0)
+    X, Y = rng.uniform(-1, 1, (50, 2)), rng.integers(0, 2, (50, 1)).astype(float)
+    net = session_of("xor_241").compiled.net
+    plane = ls.random_plane(net, net.params.copy(), seed=1)
+    sf = ls.surface(net, X, Y, plane, (-1.0, 1.0, -1.0, 1.0), 5, samples=7)
+    assert (sf.samples, sf.of) == (7, 50)

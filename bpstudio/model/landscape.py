@@ -164,6 +164,13 @@ def random_plane(net: Network, theta: np.ndarray, seed: int = 0) -> Plane:
     return Plane(theta, d1, d2, "random", ("direction 1", "direction 2"))
 
 
+# The surface costs resolution² forward passes over the samples: over a generated set of
+# 1,000,000 it took minutes of the GUI thread (random-user soak, action 67,123). Above this
+# the loss is averaged over evenly spaced samples (the same ones each time, so the picture
+# does not flicker); the dock's caption says so.
+SURFACE_SAMPLES = 1_024
+
+
 @dataclass
 class Surface:
     plane: Plane
@@ -171,7 +178,7 @@ class Surface:
     betas: np.ndarray
     loss: np.ndarray  # (len(alphas), len(betas)): loss[i, j] = L(θ(alphas[i], betas[j]))
     seconds: float = 0.0  # what the evaluation took
-    samples: int = 0  # the training samples the loss averages (every one, up to SURFACE_SAMPLES)
+    samples: int = 0  # the training samples the loss averages (every one, up to a limit)
     of: int = 0  # the training set's size
 
     @property
@@ -190,13 +197,15 @@ def surface(
     extent: Extent,
     resolution: int,
     penalty: Penalty | None = None,
+    samples: int = SURFACE_SAMPLES,
 ) -> Surface:
     """The loss on a resolution × resolution grid over extent (cell centres at the ends),
     by the engine's batched forward pass over the plane (core/batched.plane_losses);
-    ``penalty`` (L1/L2 on): added at every point, since that sum is what training descends."""
+    ``penalty`` (L1/L2 on): added at every point, since that sum is what training descends;
+    ``samples``: at most this many evenly spaced samples (surface_size chooses it)."""
     t0 = time.perf_counter()
     of = len(X)
-    X, Y = surface_samples(X, Y)
+    X, Y = surface_samples(X, Y, samples)
     a0, a1, b0, b1 = extent
     alphas = np.linspace(a0, a1, resolution)
     betas = np.linspace(b0, b1, resolution)
@@ -208,27 +217,34 @@ def surface(
     return Surface(plane, alphas, betas, L, time.perf_counter() - t0, len(X), of)
 
 
-# The surface costs resolution² forward passes over the samples: over a generated set of
-# 1,000,000 it took minutes of the GUI thread (random-user soak, action 67,123). Above this
-# the loss is averaged over evenly spaced samples (the same ones each time, so the picture
-# does not flicker); the dock's caption says so.
-SURFACE_SAMPLES = 1_024
-# A grid's cost is its cells times the samples: the first surface of a new training set (the
-# resolution governor has not measured it yet) is held to this many cell-samples, ~0.3 s on
-# xor_241 (61² cells over 4,096 samples took 4.6 s).
+# A grid's cost is its cells times the samples times what one forward pass of the network
+# costs: the first surface of a new training set or network (the resolution governor has not
+# measured it yet) is held to this many units (a cell-sample of a small network is one unit,
+# ~0.2 µs): ~0.3 s on xor_241, where 61² cells over 4,096 samples took 4.6 s.
 CELL_SAMPLES = 1_500_000
+# A cell-sample of a network with p parameters costs 1 + p / PARAMS_PER_UNIT units (measured:
+# ~0.3 µs of overhead, then ~2 ns a parameter): the first surface of a 500-neuron,
+# 40,400-parameter network over 1,024 samples took ~20 s of the GUI thread at the lowest grid
+# (a random-user stall); it is now drawn from fewer samples instead.
+PARAMS_PER_UNIT = 150
 
 
-def resolution_for(samples: int, resolution: int, lowest: int = 15) -> int:
-    """``resolution``, lowered so that resolution² × samples stays within CELL_SAMPLES."""
-    if samples <= 0:
-        return resolution
-    return max(lowest, min(resolution, int(math.sqrt(CELL_SAMPLES / samples))))
+def surface_size(samples: int, params: int, resolution: int, lowest: int = 15) -> tuple[int, int]:
+    """(grid resolution, samples) for a surface within CELL_SAMPLES units: ``resolution``
+    lowered first (not below ``lowest``), then fewer than the SURFACE_SAMPLES evenly spaced
+    samples (at least one) of a set of ``samples``."""
+    k = max(1, min(samples, SURFACE_SAMPLES))
+    unit = 1.0 + max(params, 0) / PARAMS_PER_UNIT
+    res = max(lowest, min(resolution, int(math.sqrt(CELL_SAMPLES / (k * unit)))))
+    k = max(1, min(k, int(CELL_SAMPLES / (res * res * unit))))
+    return res, k
 
 
-def surface_samples(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every sample, or SURFACE_SAMPLES evenly spaced ones of a larger set."""
-    rows = evenly_spaced_rows(len(X), SURFACE_SAMPLES)
+def surface_samples(
+    X: np.ndarray, Y: np.ndarray, limit: int = SURFACE_SAMPLES
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every sample, or ``limit`` evenly spaced ones of a larger set."""
+    rows = evenly_spaced_rows(len(X), limit)
     return X[rows], Y[rows]
 
 

@@ -423,9 +423,9 @@ class LandscapePlot(PlotPanel):
         if key == self._surface_key and self.surface is not None:
             if live or self._surface_still:
                 return
-        res = ls.resolution_for(min(len(train.X), ls.SURFACE_SAMPLES), governor.value)
+        res, k = ls.surface_size(len(train.X), net.params.size, governor.value)
         t0 = time.perf_counter()
-        sf = ls.surface(net, train.X, train.Y, plane, extent, res, penalty)
+        sf = ls.surface(net, train.X, train.Y, plane, extent, res, penalty, samples=k)
         self._surface_still = not live
         self.surface, self._surface_key = sf, key
         self._surface_at = time.perf_counter()
