@@ -238,6 +238,8 @@ class RandomUser:
         self.allowed: dict[str, int] = {}  # allowlisted Qt warnings seen
         self.slowest: tuple[float, str] = (0.0, "")  # seconds, the action
         self.stalls: list[tuple[float, str]] = []  # actions over STALL_S (stacks: STALL_PATH)
+        # undo-stack index -> (action, document, stack, the entry below it): see _remember_document
+        self._trail: dict[int, tuple[int, str, object, object]] = {}
         self._stall_file = None  # opened at the first action
         self.passes = self.files = True  # which kinds of action this episode may use (bug 1)
         self._prev_handler = None
@@ -259,6 +261,7 @@ class RandomUser:
         self.window, self.graph = window, window.graph
         self.graph.subscribe(self._on_graph_change)
         self.reference = snapshot(self.graph)
+        self._trail.clear()  # the documents of the last window's undo stack
         self.activate()
 
     def activate(self) -> None:
@@ -1695,11 +1698,45 @@ class RandomUser:
             self.stalls.append((dt, what))
             self._stall_file.write(f"^^^ the stacks above: {what} ({dt:.1f} s)\n\n")
             self._stall_file.flush()
+        self._remember_document()
         if self._switched:
             self.after_switch()
         elif self._before_open is not None and "Cannot open network" in self.errors_shown:
             if not self.window.training_tools.controller.running:
                 self.check_failed_open(*self._before_open)
+
+    def _remember_document(self) -> None:
+        """The document as this action left it, by undo-stack index: a failed redo all then
+        names the first entry whose redo does not give back what the user had at that index
+        (and the action after which they had it). Small documents only (a snapshot each
+        action), and not while training runs (its stretch is not an entry yet)."""
+        stack = self.window.undo_stack
+        k = stack.index()
+        if k == 0 or len(self.graph.edges) > 1_000 or self.window.training_tools.controller.running:
+            return
+        self._trail[k] = (self.count, snapshot(self.graph), stack, stack.command(k - 1))
+
+    def first_redo_that_differs(self, n: int) -> str:
+        """Undo n entries, then redo them one at a time against the documents remembered at
+        each index; the first that differs, in words (empty: none remembered differs)."""
+        stack = self.window.undo_stack
+        undo, redo = self.window.action_by_name["undo"], self.window.action_by_name["redo"]
+        for _ in range(n):
+            undo.trigger()
+        found = ""
+        for _ in range(n):
+            redo.trigger()
+            QApplication.processEvents()
+            k = stack.index()
+            seen = self._trail.get(k)
+            if found or seen is None or seen[2] is not stack or seen[3] is not stack.command(k - 1):
+                continue
+            now = snapshot(self.graph)
+            if now != seen[1]:
+                found = (f"the first redo that differs: entry {k - 1} '{stack.text(k - 1)}'; after "
+                         f"action #{seen[0]} (the stack at {k}) the document was:\n"
+                         + short_diff(seen[1], now))  # fmt: skip
+        return found
 
     def before_open(self) -> None:
         """Remember the document: a failed open must leave it as it was (unless live
@@ -1760,7 +1797,8 @@ class RandomUser:
         got = snapshot(self.graph)
         if got != final:
             self.fail("redo", f"redo all ({n} steps) does not give back the final document:\n"
-                      + short_diff(final, got) + "\n" + stack_entries(stack))  # fmt: skip
+                      + short_diff(final, got) + "\n" + stack_entries(stack) + "\n"
+                      + self.first_redo_that_differs(n))  # fmt: skip
         self.note(f"(check) undo all / redo all: {n} steps")
 
     def open_example(self, path: Path) -> None:

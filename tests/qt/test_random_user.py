@@ -23,6 +23,10 @@ EPISODES_PER_EXAMPLE = 1
 EXAMPLES = example_files()
 
 
+def example(name: str):
+    return next(p for p in EXAMPLES if p.stem == name)
+
+
 def seed_for(name: str, k: int = 0) -> int:
     override = os.environ.get("BPSTUDIO_RANDOM_SEED")
     if override:
@@ -120,6 +124,53 @@ def test_the_checks_are_not_vacuous(make_window, qtbot, monkeypatch, tmp_path):
     assert kinds == ["exception", "qt-warning", "python-warning", "undo", "save",
                      "undo-reentry"], kinds  # fmt: skip
     assert "boom in a slot" in user.failures[0].text
+
+
+def test_a_failed_redo_names_the_first_entry_that_differs(
+    make_window, qtbot, monkeypatch, tmp_path
+):
+    """A redo-all failure of the soak (seed 20261203) said only that the documents differed:
+    the report now names the first entry whose redo does not give back what the user had at
+    that index, and after which action. The app's slip is played by the test here: a weight
+    written beside the undo stack after an entry that sets it."""
+    from random_user import RandomUser, close_window
+
+    from bpstudio.qt.commands import MoveNeuronsCommand, SetParametersCommand, graph_parameters
+
+    user = RandomUser(qtbot, 1, tmp_path)
+    user.install(monkeypatch)
+    w = make_window(path=example("handwritten_221"))
+    g = w.graph
+    n = next(iter(g.neurons.values()))
+    eid = next(iter(g.edges))
+
+    def set_weight():
+        user.note("set a weight")
+        new = ({eid: 0.5}, {})
+        w.undo_stack.push(SetParametersCommand(g, graph_parameters(g), new, "Set w"))
+
+    def slip():
+        user.note("a weight written beside the undo stack")
+        g.set_parameters({eid: 0.123}, {})
+
+    def move():
+        user.note("move")
+        w.undo_stack.push(MoveNeuronsCommand(g, {n.id: (n.x, n.y)}, {n.id: (n.x + 30, n.y)}))
+
+    try:
+        user.attach(w)
+        for act in (set_weight, slip, move):
+            user.table = [(1.0, "scripted", act)]
+            user.step()
+        user.checkpoint()
+    finally:
+        close_window(w)
+        user.uninstall()
+    assert [f.kind for f in user.failures] == ["redo"]
+    report = user.failures[0].report("test")
+    assert "the first redo that differs: entry 0 'Set w'" in report, report
+    assert "after action #2 (the stack at 1)" in report, report
+    assert "0.123" in report and "0.5" in report
 
 
 def test_an_action_that_holds_the_gui_thread_leaves_its_stack(
