@@ -141,14 +141,15 @@ class _Grid:
                 self.discs.setdefault((i, j), []).append(d)
 
     def free(self, r: Rect) -> bool:
+        span = self._span(r)
+        n, items = self._count(span), len(self.all_rects) + len(self.all_discs)
+        if n > self.BIG and n > items:  # wider than the grid holds: every item once
+            self.visits += items
+            return _clear(r, self.all_rects, self.all_discs)
         if (self.big_rects or self.big_discs) and not _clear(r, self.big_rects, self.big_discs):
             return False
-        i0, i1, j0, j1 = self._span(r)
-        n = (i1 - i0 + 1) * (j1 - j0 + 1)
-        if n > self.BIG and n > len(self.all_rects) + len(self.all_discs):
-            self.visits += len(self.all_rects) + len(self.all_discs)
-            return _clear(r, self.all_rects, self.all_discs)
         self.visits += n
+        i0, i1, j0, j1 = span
         rects, discs = self.rects, self.discs
         left, top, right, bottom = r
         for i in range(i0, i1 + 1):
@@ -166,17 +167,11 @@ class _Grid:
 
 
 def _clear(r: Rect, rects: Iterable[Rect], discs: Iterable[Disc]) -> bool:
-    """True if r overlaps none of the rectangles and covers no part of the discs."""
-    left, top, right, bottom = r
-    for o in rects:
-        if left < o[2] and o[0] < right and top < o[3] and o[1] < bottom:
-            return False
-    for d in discs:  # rect_hits_disc, inlined (the hot loop)
-        nx = left if d.x < left else right if d.x > right else d.x
-        ny = top if d.y < top else bottom if d.y > bottom else d.y
-        if (nx - d.x) ** 2 + (ny - d.y) ** 2 < d.r * d.r:
-            return False
-    return True
+    """True if r overlaps none of the rectangles and covers no part of the discs (the few
+    big items, or every item once; the bucket walk in free() inlines the same tests)."""
+    return not any(rects_overlap(r, o) for o in rects) and not any(
+        rect_hits_disc(r, d) for d in discs
+    )
 
 
 def _ring_spots(label: Label, ring_step: float, rings: int) -> Iterable[Point]:

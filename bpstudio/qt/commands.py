@@ -9,7 +9,7 @@ undo step ("typing into a field merges").
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
@@ -249,6 +249,16 @@ def graph_parameters(graph: Graph) -> Params:
     return (
         {eid: e.weight for eid, e in graph.edges.items()},
         {nid: n.bias for nid, n in graph.neurons.items() if n.has_activation},
+    )
+
+
+def parameters_of(graph: Graph, weight_ids: Iterable[str], bias_ids: Iterable[str]) -> Params:
+    """What the graph holds now for these edges and neurons (ids no longer there left out):
+    the ``old`` of an entry that changes just them."""
+    edges, neurons = graph.edges, graph.neurons
+    return (
+        {eid: edges[eid].weight for eid in weight_ids if eid in edges},
+        {nid: neurons[nid].bias for nid in bias_ids if nid in neurons},
     )
 
 

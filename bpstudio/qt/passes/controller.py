@@ -29,7 +29,7 @@ from ...model.graph import ChangeKind, Graph
 from ...model.numfmt import general
 from ...model.stepper import BACKWARD, FORWARD, LOSS, UPDATED, PassStepper, StepState
 from ..canvas.scene import NetworkScene
-from ..commands import SetParametersCommand
+from ..commands import SetParametersCommand, parameters_of
 from .adapter import CanvasAdapter
 from .display import DisplaySettings
 from .overlay import PassOverlay
@@ -92,10 +92,8 @@ class PassController(QObject):
             return
         # undo restores what the graph held, not the pass's numbers: a weight the file left
         # out (None, drawn from training.init for the pass) must come back missing
-        edges, neurons = self.graph.edges, self.graph.neurons
-        old_w = {eid: edges[eid].weight for eid in new_w if eid in edges}
-        old_b = {nid: neurons[nid].bias for nid in new_b if nid in neurons}
-        cmd = SetParametersCommand(self.graph, (old_w, old_b), (new_w, new_b), text)
+        old = parameters_of(self.graph, new_w, new_b)
+        cmd = SetParametersCommand(self.graph, old, (new_w, new_b), text)
         self.undo_stack.push(cmd)
         self._last_command = cmd
 
@@ -112,11 +110,7 @@ class PassController(QObject):
         if stack.index() > 0 and stack.command(stack.index() - 1) is cmd:
             stack.undo()
             return True
-        edges, neurons = self.graph.edges, self.graph.neurons
-        now = (
-            {eid: edges[eid].weight for eid in cmd.old[0] if eid in edges},
-            {nid: neurons[nid].bias for nid in cmd.old[1] if nid in neurons},
-        )
+        now = parameters_of(self.graph, cmd.old[0], cmd.old[1])
         stack.push(SetParametersCommand(self.graph, now, cmd.old, "Take back the update"))
         return True
 
